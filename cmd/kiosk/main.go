@@ -1,0 +1,7 @@
+package main
+
+import (
+	_ "fyne.io/fyne/v2/app"
+)
+
+func main() {}

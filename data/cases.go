@@ -1,0 +1,247 @@
+package data
+
+import "time"
+
+// CaseKind is the kind of a resident's case.
+type CaseKind string
+
+const (
+	CaseApplication CaseKind = "application" // 网上申报
+	CaseAppeal      CaseKind = "appeal"      // 诉求
+	CaseDisclosure  CaseKind = "disclosure"  // 依申请公开
+)
+
+// Label returns the case kind in the given language.
+func (k CaseKind) Label(l Lang) string {
+	return pick(l, map[CaseKind][2]string{
+		CaseApplication: {"办事申请", "Application"},
+		CaseAppeal:      {"诉求", "Appeal"},
+		CaseDisclosure:  {"依申请公开", "Information request"},
+	}, k, string(k))
+}
+
+// Status is where a case stands in its lifecycle. Which statuses a kind
+// uses, and the moves between them, are in lifecycle.go.
+type Status string
+
+const (
+	StatusSubmitted  Status = "submitted"   // 已提交: queued on the kiosk
+	StatusReceived   Status = "received"    // 已接收: the district has it
+	StatusAccepted   Status = "accepted"    // 已受理
+	StatusCorrection Status = "correction"  // 待补正: returned for correction
+	StatusRefused    Status = "refused"     // 不予受理
+	StatusDispatched Status = "dispatched"  // 已派单: sent to a department
+	StatusInProgress Status = "in_progress" // 办理中
+	StatusExtended   Status = "extended"    // 已延期: deadline extended, with reason
+	StatusReplied    Status = "replied"     // 已答复
+	StatusCompleted  Status = "completed"   // 已办结
+	StatusMerged     Status = "merged"      // 已合并: merged into another appeal on the same matter
+	StatusRated      Status = "rated"       // 已评价
+)
+
+// Label returns the status in the given language.
+func (s Status) Label(l Lang) string {
+	return pick(l, map[Status][2]string{
+		StatusSubmitted:  {"已提交", "Submitted"},
+		StatusReceived:   {"已接收", "Received"},
+		StatusAccepted:   {"已受理", "Accepted"},
+		StatusCorrection: {"待补正", "Needs correction"},
+		StatusRefused:    {"不予受理", "Not accepted"},
+		StatusDispatched: {"已派单", "Dispatched"},
+		StatusInProgress: {"办理中", "In progress"},
+		StatusExtended:   {"已延期", "Extended"},
+		StatusReplied:    {"已答复", "Replied"},
+		StatusCompleted:  {"已办结", "Completed"},
+		StatusMerged:     {"已合并", "Merged"},
+		StatusRated:      {"已评价", "Rated"},
+	}, s, string(s))
+}
+
+// AppealType is one of the six types of 诉求.
+type AppealType string
+
+const (
+	AppealConsult    AppealType = "consult"    // 咨询
+	AppealHelp       AppealType = "help"       // 求助
+	AppealComplaint  AppealType = "complaint"  // 投诉
+	AppealReport     AppealType = "report"     // 举报
+	AppealSuggestion AppealType = "suggestion" // 建议
+	AppealOpinion    AppealType = "opinion"    // 意见
+)
+
+// AppealTypes lists the six types in display order.
+var AppealTypes = []AppealType{AppealConsult, AppealHelp, AppealComplaint, AppealReport, AppealSuggestion, AppealOpinion}
+
+// Label returns the appeal type in the given language.
+func (t AppealType) Label(l Lang) string {
+	return pick(l, map[AppealType][2]string{
+		AppealConsult:    {"咨询", "Enquiry"},
+		AppealHelp:       {"求助", "Request for help"},
+		AppealComplaint:  {"投诉", "Complaint"},
+		AppealReport:     {"举报", "Report"},
+		AppealSuggestion: {"建议", "Suggestion"},
+		AppealOpinion:    {"意见", "Opinion"},
+	}, t, string(t))
+}
+
+// DefaultAppealDays are the working days within which each appeal type is
+// answered, after one local practice (咨询/求助 3, 投诉/建议 13). A district
+// may configure its own.
+var DefaultAppealDays = map[AppealType]int{
+	AppealConsult:    3,
+	AppealHelp:       3,
+	AppealComplaint:  13,
+	AppealReport:     13,
+	AppealSuggestion: 13,
+	AppealOpinion:    13,
+}
+
+// Deadlines for disclosure requests under the 2019 regulations, in working days.
+const (
+	DisclosureDays        = 20 // answer within 20 working days
+	DisclosureExtendDays  = 20 // extendable once by 20, with notice and reason
+	DisclosureCorrectDays = 7  // a one-time correction notice within 7
+)
+
+// ReplyType is one of the seven kinds of answer to a disclosure request.
+type ReplyType string
+
+const (
+	ReplyAlreadyPublic ReplyType = "already_public" // 已主动公开: where to find it
+	ReplyDisclosed     ReplyType = "disclosed"      // 予以公开: how and when
+	ReplyNotDisclosed  ReplyType = "not_disclosed"  // 不予公开: reasons
+	ReplyNotExist      ReplyType = "not_exist"      // 信息不存在
+	ReplyNotHeld       ReplyType = "not_held"       // 非本机关掌握: the right organ if known
+	ReplyRepeat        ReplyType = "repeat"         // 重复申请: not processed again
+	ReplyRegistration  ReplyType = "registration"   // 工商/不动产登记资料: special rules
+)
+
+// ReplyTypes lists the seven reply types.
+var ReplyTypes = []ReplyType{ReplyAlreadyPublic, ReplyDisclosed, ReplyNotDisclosed, ReplyNotExist, ReplyNotHeld, ReplyRepeat, ReplyRegistration}
+
+// Label returns the reply type in the given language.
+func (t ReplyType) Label(l Lang) string {
+	return pick(l, map[ReplyType][2]string{
+		ReplyAlreadyPublic: {"已主动公开", "Already public"},
+		ReplyDisclosed:     {"予以公开", "Disclosed"},
+		ReplyNotDisclosed:  {"不予公开", "Not disclosed"},
+		ReplyNotExist:      {"信息不存在", "Does not exist"},
+		ReplyNotHeld:       {"非本机关掌握", "Not held by this office"},
+		ReplyRepeat:        {"重复申请", "Repeat request"},
+		ReplyRegistration:  {"登记资料查询", "Registration records"},
+	}, t, string(t))
+}
+
+// Rating is one of the five levels of 好差评.
+type Rating int
+
+const (
+	RatingVeryUnsatisfied Rating = 1 // 非常不满意
+	RatingUnsatisfied     Rating = 2 // 不满意
+	RatingBasic           Rating = 3 // 基本满意: also the default after 7 calendar days unrated
+	RatingSatisfied       Rating = 4 // 满意
+	RatingVerySatisfied   Rating = 5 // 非常满意
+)
+
+// DefaultRatingDays is how many calendar days after completion an unrated
+// case counts as RatingBasic (Guangdong practice).
+const DefaultRatingDays = 7
+
+// Label returns the rating in the given language.
+func (r Rating) Label(l Lang) string {
+	return pick(l, map[Rating][2]string{
+		RatingVeryUnsatisfied: {"非常不满意", "Very unsatisfied"},
+		RatingUnsatisfied:     {"不满意", "Unsatisfied"},
+		RatingBasic:           {"基本满意", "Fairly satisfied"},
+		RatingSatisfied:       {"满意", "Satisfied"},
+		RatingVerySatisfied:   {"非常满意", "Very satisfied"},
+	}, r, "")
+}
+
+// Delivery is how a disclosure request's answer reaches the resident.
+type Delivery string
+
+const (
+	DeliveryPickup Delivery = "pickup" // 当面领取
+	DeliveryPost   Delivery = "post"   // 邮寄
+	DeliveryEmail  Delivery = "email"  // 电子邮件
+)
+
+// Person is the resident behind a case. It is personal information: it
+// leaves the kiosk as soon as the district acknowledges the case, and is
+// shown only masked.
+type Person struct {
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number,omitempty"`
+	Mobile   string `json:"mobile,omitempty"`
+	Address  string `json:"address,omitempty"`
+	Email    string `json:"email,omitempty"`
+}
+
+// DisclosureRequest is what a resident asks for under 依申请公开.
+type DisclosureRequest struct {
+	Information string   `json:"information"` // what information is asked for
+	Purpose     string   `json:"purpose"`
+	Delivery    Delivery `json:"delivery"`
+}
+
+// Reply is the district's answer on a case: for a disclosure request it
+// has one of the seven ReplyTypes; for other cases Type is empty.
+type Reply struct {
+	Type ReplyType `json:"type,omitempty"`
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+// Transition is one recorded move of a case, with its reason. The district
+// records them; At is the district's clock.
+type Transition struct {
+	From   Status    `json:"from"`
+	To     Status    `json:"to"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Case is a resident's application, appeal or disclosure request.
+type Case struct {
+	ID          string    `json:"id"`  // client-generated; doubles as the idempotency key
+	Ref         string    `json:"ref"` // reference number shown on the receipt
+	Kind        CaseKind  `json:"kind"`
+	Street      string    `json:"street"`
+	Kiosk       string    `json:"kiosk,omitempty"`
+	Status      Status    `json:"status"`
+	SubmittedAt time.Time `json:"submitted_at"` // the kiosk's clock: for display only
+	Deadline    Date      `json:"deadline,omitempty"`
+	Anonymous   bool      `json:"anonymous,omitempty"`
+	Applicant   *Person   `json:"applicant,omitempty"`
+
+	// Applications.
+	Service string     `json:"service,omitempty"` // ServiceItem.ID
+	Values  FormValues `json:"values,omitempty"`
+
+	// Appeals.
+	AppealType  AppealType `json:"appeal_type,omitempty"`
+	Category    string     `json:"category,omitempty"`
+	Description string     `json:"description,omitempty"`
+	Location    string     `json:"location,omitempty"`
+
+	// Disclosure requests.
+	Request *DisclosureRequest `json:"request,omitempty"`
+
+	History    []Transition `json:"history,omitempty"`
+	Reply      *Reply       `json:"reply,omitempty"`
+	Rating     Rating       `json:"rating,omitempty"`
+	MergedInto string       `json:"merged_into,omitempty"` // Ref of the case it was merged into
+}
+
+// Opinion is a resident's opinion on one topic of a consultation.
+type Opinion struct {
+	ID           string    `json:"id"` // client-generated
+	Consultation string    `json:"consultation"`
+	Topic        string    `json:"topic"`
+	Text         string    `json:"text"`
+	Anonymous    bool      `json:"anonymous,omitempty"`
+	Name         string    `json:"name,omitempty"`
+	Mobile       string    `json:"mobile,omitempty"`
+	At           time.Time `json:"at"`
+}

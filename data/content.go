@@ -1,0 +1,292 @@
+// Package data holds Jiezhen's domain: the content a street publishes, the
+// cases residents file, their lifecycles, validation and the working-day
+// calendar. It imports only the standard library.
+package data
+
+// Kind names a kind of content that flows from the district to a kiosk.
+// The values are stable: they appear in the database, the change feed and
+// bundle files.
+type Kind string
+
+const (
+	KindNotice       Kind = "notice"       // 通知公告
+	KindCatalog      Kind = "catalog"      // 政府信息公开目录
+	KindService      Kind = "service"      // 权责事项与办事指南
+	KindProvider     Kind = "provider"     // 便民服务 listings
+	KindConsultation Kind = "consultation" // 民意征集
+	KindCalendar     Kind = "calendar"     // working-day calendar, one year per item
+	KindStreet       Kind = "street"       // the street (街/镇) itself
+)
+
+// ContentKinds lists every content kind in display order.
+var ContentKinds = []Kind{KindNotice, KindCatalog, KindService, KindProvider, KindConsultation, KindCalendar, KindStreet}
+
+// Valid reports whether k is a known content kind.
+func (k Kind) Valid() bool {
+	for _, c := range ContentKinds {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Label returns the kind's name in the given language.
+func (k Kind) Label(l Lang) string {
+	return pick(l, map[Kind][2]string{
+		KindNotice:       {"通知公告", "Notices"},
+		KindCatalog:      {"政府信息公开", "Government information"},
+		KindService:      {"办事指南", "Service guides"},
+		KindProvider:     {"便民服务", "Local services"},
+		KindConsultation: {"民意征集", "Consultations"},
+		KindCalendar:     {"工作日历", "Working-day calendar"},
+		KindStreet:       {"街道", "Street"},
+	}, k, string(k))
+}
+
+// Lang is a UI language.
+type Lang string
+
+const (
+	ZH Lang = "zh" // Simplified Chinese, the default
+	EN Lang = "en"
+)
+
+func pick[K comparable](l Lang, m map[K][2]string, k K, fallback string) string {
+	v, ok := m[k]
+	if !ok {
+		return fallback
+	}
+	if l == EN {
+		return v[1]
+	}
+	return v[0]
+}
+
+// Street is a pilot street (街道) or town (镇).
+type Street struct {
+	Code     string `json:"code"` // e.g. 440106011
+	Name     string `json:"name"` // e.g. 天河南街道
+	District string `json:"district"`
+	Address  string `json:"address"` // the service centre's address
+	Phone    string `json:"phone"`
+	Hours    string `json:"hours"` // the service centre's opening hours, as text
+	Demo     bool   `json:"demo,omitempty"`
+}
+
+// Attachment is a downloadable file that belongs to a piece of content,
+// such as a blank form. URL is what a QR code on the kiosk encodes.
+type Attachment struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// Notice is a street or district notice (通知公告).
+type Notice struct {
+	ID          string       `json:"id"`
+	Street      string       `json:"street,omitempty"` // empty: district-wide
+	Title       string       `json:"title"`
+	Category    string       `json:"category"` // 通知, 公告, 公示, 政策解读, ...
+	Publisher   string       `json:"publisher"`
+	Published   Date         `json:"published"`
+	Body        string       `json:"body"`
+	Pinned      bool         `json:"pinned,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// CatalogEntry is an entry of the government-information disclosure
+// catalogue (政府信息公开目录).
+type CatalogEntry struct {
+	ID         string   `json:"id"`
+	Street     string   `json:"street,omitempty"`
+	IndexNo    string   `json:"index_no"`   // 索引号, e.g. 007482910/2012-00016
+	Title      string   `json:"title"`      // 名称
+	Publisher  string   `json:"publisher"`  // 发布机构
+	Topic      string   `json:"topic"`      // 主题分类
+	DocNo      string   `json:"doc_no"`     // 文号, e.g. 穗府办〔2012〕16号
+	Published  Date     `json:"published"`  // 发布日期 / 发文日期
+	Keywords   []string `json:"keywords"`   // 主题词
+	Summary    string   `json:"summary"`    // 内容概述
+	Disclosure string   `json:"disclosure"` // 公开方式, e.g. 主动公开
+	Timeframe  string   `json:"timeframe"`  // 公开时限, e.g. 常年公开
+	Body       string   `json:"body"`
+}
+
+// PowerCategory is one of the four categories of the catalogue of
+// administrative powers.
+type PowerCategory string
+
+const (
+	PowerApproval    PowerCategory = "approval"    // 审批服务
+	PowerEnforcement PowerCategory = "enforcement" // 行政执法
+	PowerSocial      PowerCategory = "social"      // 社会管理
+	PowerPublic      PowerCategory = "public"      // 公共服务
+)
+
+// PowerCategories lists the four categories in display order.
+var PowerCategories = []PowerCategory{PowerApproval, PowerEnforcement, PowerSocial, PowerPublic}
+
+// Label returns the category's name in the given language.
+func (c PowerCategory) Label(l Lang) string {
+	return pick(l, map[PowerCategory][2]string{
+		PowerApproval:    {"审批服务", "Approvals"},
+		PowerEnforcement: {"行政执法", "Enforcement"},
+		PowerSocial:      {"社会管理", "Social management"},
+		PowerPublic:      {"公共服务", "Public services"},
+	}, c, string(c))
+}
+
+// MaterialForm says whether a material is brought as an original, a copy
+// or both.
+type MaterialForm string
+
+const (
+	FormOriginal        MaterialForm = "original"          // 原件
+	FormCopy            MaterialForm = "copy"              // 复印件
+	FormOriginalAndCopy MaterialForm = "original_and_copy" // 原件及复印件
+)
+
+// Label returns the material form in the given language.
+func (f MaterialForm) Label(l Lang) string {
+	return pick(l, map[MaterialForm][2]string{
+		FormOriginal:        {"原件", "original"},
+		FormCopy:            {"复印件", "copy"},
+		FormOriginalAndCopy: {"原件及复印件", "original and copy"},
+	}, f, string(f))
+}
+
+// Material is one item of a service's 申请材料 list.
+type Material struct {
+	Name     string       `json:"name"`
+	Form     MaterialForm `json:"form"`
+	Count    int          `json:"count"` // 份数
+	Required bool         `json:"required"`
+	Note     string       `json:"note,omitempty"`
+	Template *Attachment  `json:"template,omitempty"` // blank form to download
+}
+
+// FAQ is one 常见问题 of a service guide.
+type FAQ struct {
+	Q string `json:"q"`
+	A string `json:"a"`
+}
+
+// ServiceItem is an item of the catalogue of administrative powers with its
+// complete service guide (办事指南) and the schema of its online form.
+type ServiceItem struct {
+	ID             string        `json:"id"`
+	Street         string        `json:"street,omitempty"`
+	Code           string        `json:"code"`            // 事项编码
+	Name           string        `json:"name"`            // 事项名称
+	Category       PowerCategory `json:"category"`        // 事项类别
+	Department     string        `json:"department"`      // 实施主体 / 办理机构
+	Audience       string        `json:"audience"`        // 服务对象
+	Basis          []string      `json:"basis"`           // 设定依据 / 办事依据
+	Conditions     []string      `json:"conditions"`      // 受理条件 / 办事条件
+	Materials      []Material    `json:"materials"`       // 申请材料
+	Procedure      []string      `json:"procedure"`       // 办理流程, one step per entry
+	Location       string        `json:"location"`        // 办理地点
+	Hours          string        `json:"hours"`           // 受理时间
+	OnTheSpot      bool          `json:"on_the_spot"`     // 即办件: done on the spot
+	LegalDays      int           `json:"legal_days"`      // 法定办结时限, working days
+	PromisedDays   int           `json:"promised_days"`   // 承诺办结时限, working days
+	Fee            string        `json:"fee"`             // 收费标准, often 不收费
+	FeeBasis       string        `json:"fee_basis"`       // 收费依据
+	Phone          string        `json:"phone"`           // 咨询电话
+	ComplaintPhone string        `json:"complaint_phone"` // 监督投诉电话
+	Visits         int           `json:"visits"`          // 到现场次数
+	FAQ            []FAQ         `json:"faq,omitempty"`   // 常见问题
+	URL            string        `json:"url,omitempty"`   // the guide online, for a QR code
+	Online         bool          `json:"online"`          // can be applied for on the kiosk
+	Form           FormSchema    `json:"form"`
+}
+
+// ProviderKind says what sort of provider a listing is.
+type ProviderKind string
+
+const (
+	ProviderBusiness     ProviderKind = "business"     // 个体私营工商户
+	ProviderOrganisation ProviderKind = "organisation" // 社区服务组织
+	ProviderConvenience  ProviderKind = "convenience"  // 便民服务点
+)
+
+// Label returns the provider kind in the given language.
+func (k ProviderKind) Label(l Lang) string {
+	return pick(l, map[ProviderKind][2]string{
+		ProviderBusiness:     {"个体私营工商户", "Local business"},
+		ProviderOrganisation: {"社区服务组织", "Community organisation"},
+		ProviderConvenience:  {"便民服务点", "Convenience service"},
+	}, k, string(k))
+}
+
+// Provider is a listing of a local business, community organisation or
+// convenience service.
+type Provider struct {
+	ID          string       `json:"id"`
+	Street      string       `json:"street"`
+	Name        string       `json:"name"`
+	Kind        ProviderKind `json:"kind"`
+	Category    string       `json:"category"` // 长者饭堂, 家政, 维修, ...
+	Address     string       `json:"address"`
+	Phone       string       `json:"phone"`
+	Hours       WeekHours    `json:"hours"`
+	Services    []string     `json:"services"`
+	Description string       `json:"description,omitempty"`
+}
+
+// Outcome is what became of the opinions on one topic of a consultation.
+type Outcome string
+
+const (
+	OutcomeAdopted    Outcome = "adopted"     // 采纳
+	OutcomePartly     Outcome = "partly"      // 部分采纳
+	OutcomeNotAdopted Outcome = "not_adopted" // 不予采纳
+)
+
+// Label returns the outcome in the given language.
+func (o Outcome) Label(l Lang) string {
+	return pick(l, map[Outcome][2]string{
+		OutcomeAdopted:    {"采纳", "Adopted"},
+		OutcomePartly:     {"部分采纳", "Partly adopted"},
+		OutcomeNotAdopted: {"不予采纳", "Not adopted"},
+	}, o, string(o))
+}
+
+// Topic is one part of a draft on which residents give opinions.
+type Topic struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Summary string `json:"summary,omitempty"`
+}
+
+// TopicFeedback is the published feedback on one topic after a
+// consultation closed.
+type TopicFeedback struct {
+	Topic    string  `json:"topic"` // Topic.ID
+	Outcome  Outcome `json:"outcome"`
+	Reason   string  `json:"reason"`
+	Opinions int     `json:"opinions"` // how many opinions were received on it
+}
+
+// Consultation is a solicitation of opinions on a draft decision (民意征集).
+type Consultation struct {
+	ID        string          `json:"id"`
+	Street    string          `json:"street,omitempty"`
+	Title     string          `json:"title"`
+	Publisher string          `json:"publisher"`
+	Draft     string          `json:"draft"`
+	Opens     Date            `json:"opens"`
+	Closes    Date            `json:"closes"` // last day on which opinions are taken
+	Topics    []Topic         `json:"topics"`
+	Feedback  []TopicFeedback `json:"feedback,omitempty"`
+}
+
+// OpenOn reports whether opinions are taken on day d.
+func (c *Consultation) OpenOn(d Date) bool {
+	return !d.Before(c.Opens) && !c.Closes.Before(d)
+}
+
+// ClosedOn reports whether the consultation has closed by day d.
+func (c *Consultation) ClosedOn(d Date) bool {
+	return c.Closes.Before(d)
+}
