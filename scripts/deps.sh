@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Jiezhen needs to build, test and show the
+# kiosk: the GLFW headers for Fyne, Xvfb and ImageMagick to run a real
+# window headless and take screenshots, espeak-ng for read-aloud.
+# As root it installs what is missing; otherwise it prints the apt-get line.
+set -euo pipefail
+
+packages=(gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev
+  libxi-dev libxxf86vm-dev xvfb xauth x11-utils imagemagick espeak-ng)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "deps: missing system packages; run as root:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+  export PATH=$PATH:/usr/local/go/bin
+fi
+if ! command -v go >/dev/null 2>&1; then
+  echo "deps: Go 1.26 or newer is needed and 'go' is not on PATH" >&2
+  exit 1
+fi
+need=$(awk '/^go /{print $2}' "$(dirname "$0")/../go.mod")
+have=$(go env GOVERSION | sed 's/^go//')
+if [[ $(printf '%s\n%s\n' "$need" "$have" | sort -V | head -1) != "$need" ]]; then
+  echo "deps: go.mod needs Go $need, this machine has $have" >&2
+  exit 1
+fi

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every check Jiezhen has: go vet and all tests with the race
+# detector. Tests that need a real window get an Xvfb display of their own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+export LANG=zh_CN.UTF-8
+
+# A display for the tests that open a real window (screenshots).
+if [[ -z "${DISPLAY:-}" ]]; then
+  for n in $(seq 90 120); do
+    [[ -e /tmp/.X11-unix/X$n || -e /tmp/.X$n-lock ]] && continue
+    Xvfb ":$n" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
+    xvfb_pid=$!
+    trap 'kill $xvfb_pid 2>/dev/null || true' EXIT
+    export DISPLAY=":$n"
+    for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+    break
+  done
+fi
+
+echo "== go vet ./..."
+go vet ./...
+echo "== go test -race ./..."
+go test -race -count=1 -timeout 12m ./...

@@ -1,0 +1,103 @@
+// Package theme is the kiosk's look: the bundled CJK font, a light
+// high-contrast palette and text sizes that meet the elder-friendly rules
+// (body text at least 18 pt, headings at least 30 pt in 长者模式).
+package theme
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"jiezhen/assets"
+)
+
+// fontCJK is loaded once: every text style uses it, so Chinese and Latin
+// share metrics and goldens do not depend on the machine's fonts.
+var fontCJK = fyne.NewStaticResource("DroidSansFallbackFull.ttf", assets.FontCJK)
+
+// Sizes of the two modes, in Fyne's device-independent units.
+type sizes struct {
+	text, heading, subheading, caption, padding, innerPadding, icon float32
+}
+
+var (
+	normal = sizes{text: 20, heading: 30, subheading: 24, caption: 18, padding: 6, innerPadding: 12, icon: 28}
+	elder  = sizes{text: 26, heading: 36, subheading: 30, caption: 22, padding: 8, innerPadding: 16, icon: 36}
+)
+
+// MinTarget is the smallest touch target side, in Fyne units, for the
+// normal and the elder interface (WCAG 2.5.5: 44; MIIT elder rules: 60).
+func MinTarget(elderMode bool) float32 {
+	if elderMode {
+		return 60
+	}
+	return 44
+}
+
+// Theme is the kiosk theme. Change Elder through SetElder on the app's
+// theme so that every widget is refreshed.
+type Theme struct {
+	Elder bool
+}
+
+var _ fyne.Theme = (*Theme)(nil)
+
+func (t *Theme) sizes() sizes {
+	if t.Elder {
+		return elder
+	}
+	return normal
+}
+
+// Color keeps Fyne's light palette but darkens secondary text so that it
+// still has a 4.5:1 contrast on the background.
+func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	switch n {
+	case theme.ColorNamePlaceHolder, theme.ColorNameDisabled:
+		return color.NRGBA{0x5f, 0x63, 0x68, 0xff}
+	case theme.ColorNamePrimary:
+		return color.NRGBA{0xb7, 0x1c, 0x1c, 0xff} // government red, 6.6:1 on white
+	case theme.ColorNameForeground:
+		return color.NRGBA{0x1a, 0x1a, 0x1a, 0xff}
+	}
+	return theme.DefaultTheme().Color(n, theme.VariantLight)
+}
+
+// Font returns the bundled CJK font for every style but monospace.
+func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
+	if s.Monospace || s.Symbol {
+		return theme.DefaultTheme().Font(s)
+	}
+	return fontCJK
+}
+
+// Icon is Fyne's own.
+func (t *Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
+
+// Size scales text, padding and icons for the current mode.
+func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
+	s := t.sizes()
+	switch n {
+	case theme.SizeNameText:
+		return s.text
+	case theme.SizeNameHeadingText:
+		return s.heading
+	case theme.SizeNameSubHeadingText:
+		return s.subheading
+	case theme.SizeNameCaptionText:
+		return s.caption
+	case theme.SizeNamePadding:
+		return s.padding
+	case theme.SizeNameInnerPadding:
+		return s.innerPadding
+	case theme.SizeNameInlineIcon:
+		return s.icon
+	case theme.SizeNameScrollBar:
+		return 16
+	case theme.SizeNameLineSpacing:
+		// Line spacing of 1.3x the text size (MIIT elder rules).
+		return s.text * 0.3
+	}
+	return theme.DefaultTheme().Size(n)
+}
