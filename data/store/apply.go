@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"jiezhen/data"
+)
+
+// ContentFeed is the feed name of the district's content changes.
+const ContentFeed = "content"
+
+// ErrCursorBackwards: Apply was asked to move a feed's cursor backwards.
+var ErrCursorBackwards = errors.New("cursor would move backwards")
+
+// ApplyResult counts what one Apply did.
+type ApplyResult struct {
+	Upserted  int   `json:"upserted"`  // inserted or replaced by a newer version
+	Deleted   int   `json:"deleted"`   // removed (a delete of an absent item counts too)
+	Unchanged int   `json:"unchanged"` // same version already stored: idempotent no-op
+	Skipped   int   `json:"skipped"`   // older than the stored version: ignored
+	Cursor    int64 `json:"cursor"`    // the feed's cursor after the batch
+}
+
+// Apply applies a batch of changes from feed and moves the feed's cursor to
+// cursor, all in one write transaction: readers see either none of the
+// batch or all of it with the new cursor, and a crash leaves one or the
+// other. Changes are applied in order; per item, a version below the
+// stored one is skipped (the store already has something newer), an equal
+// one is a no-op, so re-applying an overlapping page or bundle is safe.
+//
+// Any change that cannot be applied (unknown kind, a body that does not
+// decode into the kind's type, a sequence beyond cursor) rolls back the
+// whole batch with a one-line error naming its seq, kind and id. A cursor
+// lower than the feed's current one is refused with ErrCursorBackwards.
+//
+// Deletes leave no tombstone: within a feed changes arrive in sequence
+// order and the cursor never moves back, so an older upsert of a deleted
+// item can only come in the same batch, before its delete.
+//
+// The full-text index is not updated here (that costs ~15 times the rest):
+// the changed rows are marked pending and the background indexer catches
+// up; Search reads pending rows directly meanwhile.
+func (s *Store) Apply(ctx context.Context, feed string, changes []data.Change, cursor int64) (ApplyResult, error) {
+	res := ApplyResult{Cursor: cursor}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var current int64
+		err := tx.QueryRowContext(ctx, "SELECT cursor FROM sync_state WHERE feed = ?", feed).Scan(&current)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if cursor < current {
+			return fmt.Errorf("apply %s: cursor %d is below the stored %d: %w", feed, cursor, current, ErrCursorBackwards)
+		}
+		a := newApplier(ctx, tx)
+		defer a.close()
+		for i := range changes {
+			c := &changes[i]
+			if c.Seq > cursor {
+				return fmt.Errorf("apply %s: change seq %d (%s %s): beyond the batch cursor %d", feed, c.Seq, c.Kind, c.ID, cursor)
+			}
+			if err := a.apply(c, &res); err != nil {
+				return fmt.Errorf("apply %s: change seq %d (%s %s): %w", feed, c.Seq, c.Kind, c.ID, err)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, ?)
+			ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor`, feed, cursor)
+		return err
+	})
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	s.kickIndexer()
+	return res, nil
+}
+
+// Cursor returns the feed's cursor: the sequence number of the last change
+// applied from it, 0 before the first.
+func (s *Store) Cursor(ctx context.Context, feed string) (int64, error) {
+	var c int64
+	err := s.r.QueryRowContext(ctx, "SELECT cursor FROM sync_state WHERE feed = ?", feed).Scan(&c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return c, err
+}
+
+// applier holds the statements of one apply transaction, prepared on first
+// use: a batch of 100k changes then parses each statement once.
+type applier struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	err   error
+}
+
+func newApplier(ctx context.Context, tx *sql.Tx) *applier {
+	return &applier{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+}
+
+func (a *applier) close() {
+	for _, st := range a.stmts {
+		st.Close()
+	}
+}
+
+func (a *applier) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := a.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := a.tx.PrepareContext(a.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	a.stmts[query] = st
+	return st, nil
+}
+
+func (a *applier) exec(query string, args ...any) (sql.Result, error) {
+	st, err := a.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(a.ctx, args...)
+}
+
+func (a *applier) apply(c *data.Change, res *ApplyResult) error {
+	spec, ok := kindSpecs[c.Kind]
+	if !ok {
+		return fmt.Errorf("unknown kind %q", c.Kind)
+	}
+	if c.ID == "" {
+		return fmt.Errorf("change has no id")
+	}
+	st, err := a.stmt("SELECT version FROM " + spec.table + " WHERE id = ?")
+	if err != nil {
+		return err
+	}
+	var stored int64
+	err = st.QueryRowContext(a.ctx, c.ID).Scan(&stored)
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+
+	switch c.Op {
+	case data.OpDelete:
+		if exists && c.Version < stored {
+			res.Skipped++
+			return nil
+		}
+		res.Deleted++
+		if !exists {
+			return nil
+		}
+		if _, err := a.exec("DELETE FROM "+spec.table+" WHERE id = ?", c.ID); err != nil {
+			return err
+		}
+		if spec.searchable {
+			return a.unindex(spec.kind, c.ID)
+		}
+		return nil
+
+	case data.OpUpsert:
+		// Decode before the version test, so a malformed body is refused
+		// even when it would have been skipped: it is a producer bug either way.
+		r, err := spec.decode(c.ID, c.Body)
+		if err != nil {
+			return err
+		}
+		switch {
+		case exists && c.Version < stored:
+			res.Skipped++
+			return nil
+		case exists && c.Version == stored:
+			res.Unchanged++
+			return nil
+		}
+		args := make([]any, 0, len(r.vals)+4)
+		args = append(args, c.ID, c.Version, r.street)
+		args = append(args, r.vals...)
+		args = append(args, string(c.Body))
+		if _, err := a.exec(upsertSQL(spec), args...); err != nil {
+			return err
+		}
+		if spec.kind == data.KindProvider {
+			if err := a.setHours(c.ID, exists, r.hours); err != nil {
+				return err
+			}
+		}
+		if spec.searchable {
+			if err := a.index(spec.kind, c.ID, exists, r.title, r.text); err != nil {
+				return err
+			}
+		}
+		res.Upserted++
+		return nil
+	}
+	return fmt.Errorf("unknown op %q", c.Op)
+}
+
+// upsertSQL is the INSERT ... ON CONFLICT statement of a kind's table. It
+// is built from the spec's columns, which are constants, never input.
+func upsertSQL(spec *kindSpec) string {
+	cols := append([]string{"id", "version", "street"}, spec.cols...)
+	cols = append(cols, "doc")
+	set := make([]string, 0, len(cols)-1)
+	for _, c := range cols[1:] {
+		set = append(set, c+" = excluded."+c)
+	}
+	return "INSERT INTO " + spec.table + "(" + strings.Join(cols, ", ") + ") VALUES(?" +
+		strings.Repeat(", ?", len(cols)-1) + ") ON CONFLICT(id) DO UPDATE SET " + strings.Join(set, ", ")
+}
+
+func (a *applier) setHours(id string, existed bool, hours []hourRow) error {
+	if existed {
+		if _, err := a.exec("DELETE FROM provider_hours WHERE provider_id = ?", id); err != nil {
+			return err
+		}
+	}
+	for _, h := range hours {
+		if _, err := a.exec("INSERT INTO provider_hours(provider_id, weekday, start_min, end_min) VALUES(?, ?, ?, ?)",
+			id, h.weekday, h.start, h.end); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// index writes the item's search document and marks it pending. An item
+// that existed has a search document, and that document is in search_fts
+// unless it is already pending: hence in_fts = existed, and an existing
+// pending mark is kept as it is.
+func (a *applier) index(kind data.Kind, id string, existed bool, title, text string) error {
+	var rowid int64
+	if existed {
+		st, err := a.stmt("UPDATE search_docs SET title = ?, text = ? WHERE kind = ? AND id = ? RETURNING rowid")
+		if err != nil {
+			return err
+		}
+		if err := st.QueryRowContext(a.ctx, title, text, string(kind), id).Scan(&rowid); err != nil {
+			return fmt.Errorf("search document: %w", err)
+		}
+	} else {
+		r, err := a.exec("INSERT INTO search_docs(kind, id, title, text) VALUES(?, ?, ?, ?)", string(kind), id, title, text)
+		if err != nil {
+			return err
+		}
+		if rowid, err = r.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	return a.markPending(rowid, existed)
+}
+
+func (a *applier) unindex(kind data.Kind, id string) error {
+	st, err := a.stmt("DELETE FROM search_docs WHERE kind = ? AND id = ? RETURNING rowid")
+	if err != nil {
+		return err
+	}
+	var rowid int64
+	if err := st.QueryRowContext(a.ctx, string(kind), id).Scan(&rowid); err != nil {
+		return fmt.Errorf("search document: %w", err)
+	}
+	return a.markPending(rowid, true)
+}
+
+func (a *applier) markPending(rowid int64, inFTS bool) error {
+	_, err := a.exec("INSERT INTO search_pending(rowid, in_fts) VALUES(?, ?) ON CONFLICT(rowid) DO NOTHING", rowid, inFTS)
+	return err
+}

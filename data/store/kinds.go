@@ -1,0 +1,240 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"jiezhen/data"
+)
+
+// row is what one content item becomes in the database: the values of its
+// kind's list columns, its searchable text and, for providers, its hours.
+type row struct {
+	street      string
+	vals        []any // in the order of kindSpec.cols
+	title, text string
+	hours       []hourRow
+}
+
+// kindSpec ties a content kind to its table and to the function that
+// decodes a change body into a row. Adding a kind means a migration and an
+// entry here.
+type kindSpec struct {
+	kind       data.Kind
+	table      string
+	cols       []string // list columns after id, version, street; doc comes last
+	searchable bool
+	decode     func(id string, body []byte) (row, error)
+}
+
+var kindSpecs = map[data.Kind]*kindSpec{
+	data.KindNotice: {
+		kind: data.KindNotice, table: "notice", searchable: true,
+		cols: []string{"title", "category", "publisher", "published", "pinned"},
+		decode: func(id string, body []byte) (row, error) {
+			var n data.Notice
+			if err := decodeBody(body, &n, id, &n.ID); err != nil {
+				return row{}, err
+			}
+			return row{
+				street: n.Street,
+				vals:   []any{n.Title, n.Category, n.Publisher, n.Published.String(), n.Pinned},
+				title:  n.Title,
+				text:   joinText(n.Category, n.Publisher, n.Body, attachmentNames(n.Attachments)),
+			}, nil
+		},
+	},
+	data.KindCatalog: {
+		kind: data.KindCatalog, table: "catalog", searchable: true,
+		cols: []string{"title", "index_no", "doc_no", "topic", "publisher", "published"},
+		decode: func(id string, body []byte) (row, error) {
+			var c data.CatalogEntry
+			if err := decodeBody(body, &c, id, &c.ID); err != nil {
+				return row{}, err
+			}
+			return row{
+				street: c.Street,
+				vals:   []any{c.Title, c.IndexNo, c.DocNo, c.Topic, c.Publisher, c.Published.String()},
+				title:  c.Title,
+				text: joinText(c.IndexNo, c.DocNo, c.Publisher, c.Topic, strings.Join(c.Keywords, " "),
+					c.Summary, c.Disclosure, c.Timeframe, c.Body),
+			}, nil
+		},
+	},
+	data.KindService: {
+		kind: data.KindService, table: "service", searchable: true,
+		cols: []string{"code", "name", "category", "department", "online"},
+		decode: func(id string, body []byte) (row, error) {
+			var s data.ServiceItem
+			if err := decodeBody(body, &s, id, &s.ID); err != nil {
+				return row{}, err
+			}
+			parts := []string{s.Code, string(s.Category.Label(data.ZH)), s.Department, s.Audience}
+			parts = append(parts, s.Basis...)
+			parts = append(parts, s.Conditions...)
+			for _, m := range s.Materials {
+				parts = append(parts, m.Name, m.Note)
+			}
+			parts = append(parts, s.Procedure...)
+			parts = append(parts, s.Location, s.Hours, s.Fee, s.FeeBasis)
+			for _, f := range s.FAQ {
+				parts = append(parts, f.Q, f.A)
+			}
+			return row{
+				street: s.Street,
+				vals:   []any{s.Code, s.Name, string(s.Category), s.Department, s.Online},
+				title:  s.Name,
+				text:   joinText(parts...),
+			}, nil
+		},
+	},
+	data.KindProvider: {
+		kind: data.KindProvider, table: "provider", searchable: true,
+		cols: []string{"name", "kind", "category", "address", "phone"},
+		decode: func(id string, body []byte) (row, error) {
+			var p data.Provider
+			if err := decodeBody(body, &p, id, &p.ID); err != nil {
+				return row{}, err
+			}
+			hours, err := hourRows(p.Hours)
+			if err != nil {
+				return row{}, err
+			}
+			return row{
+				street: p.Street,
+				vals:   []any{p.Name, string(p.Kind), p.Category, p.Address, p.Phone},
+				title:  p.Name,
+				text:   joinText(p.Category, p.Address, p.Phone, strings.Join(p.Services, " "), p.Description),
+				hours:  hours,
+			}, nil
+		},
+	},
+	data.KindConsultation: {
+		kind: data.KindConsultation, table: "consultation", searchable: true,
+		cols: []string{"title", "publisher", "opens", "closes"},
+		decode: func(id string, body []byte) (row, error) {
+			var c data.Consultation
+			if err := decodeBody(body, &c, id, &c.ID); err != nil {
+				return row{}, err
+			}
+			parts := []string{c.Publisher, c.Draft}
+			for _, t := range c.Topics {
+				parts = append(parts, t.Title, t.Summary)
+			}
+			for _, f := range c.Feedback {
+				parts = append(parts, f.Reason)
+			}
+			return row{
+				street: c.Street,
+				vals:   []any{c.Title, c.Publisher, c.Opens.String(), c.Closes.String()},
+				title:  c.Title,
+				text:   joinText(parts...),
+			}, nil
+		},
+	},
+	data.KindCalendar: {
+		// The calendar is reference data for deadlines, not something a
+		// resident opens from a search result, so it is not searchable.
+		kind: data.KindCalendar, table: "calendar",
+		cols: []string{"year"},
+		decode: func(id string, body []byte) (row, error) {
+			var c data.CalendarYear
+			if err := json.Unmarshal(body, &c); err != nil {
+				return row{}, fmt.Errorf("body does not decode: %w", err)
+			}
+			if strconv.Itoa(c.Year) != id {
+				return row{}, fmt.Errorf("body is year %d, not %s", c.Year, id)
+			}
+			return row{vals: []any{c.Year}}, nil
+		},
+	},
+	data.KindStreet: {
+		kind: data.KindStreet, table: "street", searchable: true,
+		cols: []string{"name"},
+		decode: func(id string, body []byte) (row, error) {
+			var s data.Street
+			if err := decodeBody(body, &s, id, &s.Code); err != nil {
+				return row{}, err
+			}
+			return row{
+				street: s.Code,
+				vals:   []any{s.Name},
+				title:  s.Name,
+				text:   joinText(s.District, s.Address, s.Phone, s.Hours),
+			}, nil
+		},
+	},
+}
+
+// decodeBody unmarshals body into v and checks that the id inside the body,
+// when it has one, is the change's id: a mismatch means a broken producer,
+// and storing it would file the item under the wrong key.
+func decodeBody(body []byte, v any, id string, bodyID *string) error {
+	if len(body) == 0 {
+		return fmt.Errorf("upsert has no body")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("body does not decode: %w", err)
+	}
+	if *bodyID != "" && *bodyID != id {
+		return fmt.Errorf("body has id %q", *bodyID)
+	}
+	return nil
+}
+
+// joinText joins the non-empty parts with newlines: a separator that no
+// phrase query matches across, since queries have no newlines.
+func joinText(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func attachmentNames(as []data.Attachment) string {
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = a.Name
+	}
+	return strings.Join(names, " ")
+}
+
+// hourRow is one row of provider_hours: an opening period within one day,
+// start inclusive, end exclusive, in minutes after midnight.
+type hourRow struct {
+	weekday, start, end int
+}
+
+// hourRows splits a provider's week into provider_hours rows. A span whose
+// end is before its start runs past midnight and becomes two rows, the
+// second on the next day (Saturday's runs into Sunday), so "open at" is one
+// range test on one day. A span with equal start and end is empty.
+func hourRows(h data.WeekHours) ([]hourRow, error) {
+	var out []hourRow
+	for day, spans := range h {
+		for _, sp := range spans {
+			if sp.Start < 0 || sp.Start >= 1440 || sp.End < 0 || sp.End > 1440 {
+				return nil, fmt.Errorf("opening hours %d-%d on weekday %d are out of range", sp.Start, sp.End, day)
+			}
+			switch {
+			case sp.Start < sp.End:
+				out = append(out, hourRow{day, sp.Start, sp.End})
+			case sp.End < sp.Start:
+				out = append(out, hourRow{day, sp.Start, 1440})
+				if sp.End > 0 {
+					out = append(out, hourRow{(day + 1) % 7, 0, sp.End})
+				}
+			}
+		}
+	}
+	return out, nil
+}

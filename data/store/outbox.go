@@ -1,0 +1,284 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"jiezhen/data"
+)
+
+// ErrDuplicateID: an outbox item with the same id but a different body is
+// already queued. The id is the idempotency key, so the first one stays.
+var ErrDuplicateID = errors.New("same id, different body")
+
+// OutboxItem is a write waiting to go to the district: an application, an
+// appeal, an opinion, a rating or a staff edit.
+type OutboxItem struct {
+	ID            string          `json:"id"` // client-generated; the idempotency key
+	Kind          string          `json:"kind"`
+	Body          json.RawMessage `json:"body"`
+	CreatedAt     time.Time       `json:"created_at"`
+	Attempts      int             `json:"attempts"`
+	NextAttemptAt time.Time       `json:"next_attempt_at"`
+	LastError     string          `json:"last_error,omitempty"`
+
+	// Case, when set, is stored in the cases table in the same
+	// transaction, so the resident's receipt and the queued write become
+	// durable together.
+	Case *data.Case `json:"-"`
+}
+
+// Enqueue queues an item durably: when it returns nil the item survives a
+// crash or power cut (WAL with synchronous=FULL). Enqueueing the same id
+// with the same body again is a no-op; with a different body it fails with
+// ErrDuplicateID.
+func (s *Store) Enqueue(ctx context.Context, it OutboxItem) error {
+	if it.ID == "" || it.Kind == "" {
+		return fmt.Errorf("enqueue: item needs an id and a kind")
+	}
+	if !json.Valid(it.Body) {
+		return fmt.Errorf("enqueue %s: body is not JSON", it.ID)
+	}
+	if it.CreatedAt.IsZero() {
+		it.CreatedAt = time.Now()
+	}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var body string
+		err := tx.QueryRowContext(ctx, "SELECT body FROM outbox WHERE id = ?", it.ID).Scan(&body)
+		if err == nil {
+			if bytes.Equal([]byte(body), it.Body) {
+				return nil
+			}
+			return ErrDuplicateID
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox(id, kind, body, created_at, attempts, next_attempt_at, last_error)
+			VALUES(?, ?, ?, ?, ?, ?, ?)`, it.ID, it.Kind, string(it.Body), it.CreatedAt.UnixMilli(),
+			it.Attempts, unixMilli(it.NextAttemptAt), it.LastError)
+		if err != nil {
+			return err
+		}
+		if it.Case != nil {
+			return putCase(ctx, tx, it.Case)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", it.ID, err)
+	}
+	return nil
+}
+
+func unixMilli(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func timeOf(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+// Pending returns up to limit queued items in the order they were queued,
+// whether or not their next attempt is due: the sync agent decides when to
+// send.
+func (s *Store) Pending(ctx context.Context, limit int) ([]OutboxItem, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, body, created_at, attempts, next_attempt_at, last_error
+		FROM outbox ORDER BY created_at, id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox pending: %w", err)
+	}
+	var out []OutboxItem
+	err = scanRows(rows, func(rows *sql.Rows) error {
+		var it OutboxItem
+		var body string
+		var created, next int64
+		if err := rows.Scan(&it.ID, &it.Kind, &body, &created, &it.Attempts, &next, &it.LastError); err != nil {
+			return err
+		}
+		it.Body = json.RawMessage(body)
+		it.CreatedAt, it.NextAttemptAt = timeOf(created), timeOf(next)
+		out = append(out, it)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox pending: %w", err)
+	}
+	return out, nil
+}
+
+// Retry records a failed attempt and when to try again.
+func (s *Store) Retry(ctx context.Context, id string, lastErr string, next time.Time) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+		WHERE id = ?`, unixMilli(next), lastErr, id)
+	if err != nil {
+		return fmt.Errorf("outbox retry %s: %w", id, err)
+	}
+	return nil
+}
+
+// Done removes an item the district has acknowledged. Removing an absent
+// item is not an error: an acknowledgement may be processed twice.
+func (s *Store) Done(ctx context.Context, id string) error {
+	if _, err := s.w.ExecContext(ctx, "DELETE FROM outbox WHERE id = ?", id); err != nil {
+		return fmt.Errorf("outbox done %s: %w", id, err)
+	}
+	return nil
+}
+
+// DeadLetter moves an item the district refused for good to the
+// dead-letter list, with the reason, so the queue behind it moves on and
+// staff can see it.
+func (s *Store) DeadLetter(ctx context.Context, id, reason string) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, failed_at)
+			SELECT id, kind, body, ?, ? FROM outbox WHERE id = ?
+			ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at`,
+			reason, time.Now().UnixMilli(), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM outbox WHERE id = ?", id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("dead-letter %s: %w", id, err)
+	}
+	return nil
+}
+
+// DeadLetterItem is an outbox item the district refused for good.
+type DeadLetterItem struct {
+	ID       string          `json:"id"`
+	Kind     string          `json:"kind"`
+	Body     json.RawMessage `json:"body"`
+	Reason   string          `json:"reason"`
+	FailedAt time.Time       `json:"failed_at"`
+}
+
+// DeadLetters lists refused items, latest first.
+func (s *Store) DeadLetters(ctx context.Context, limit int) ([]DeadLetterItem, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, body, reason, failed_at FROM dead_letters
+		ORDER BY failed_at DESC, id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("dead letters: %w", err)
+	}
+	var out []DeadLetterItem
+	err = scanRows(rows, func(rows *sql.Rows) error {
+		var d DeadLetterItem
+		var body string
+		var at int64
+		if err := rows.Scan(&d.ID, &d.Kind, &body, &d.Reason, &at); err != nil {
+			return err
+		}
+		d.Body, d.FailedAt = json.RawMessage(body), timeOf(at)
+		out = append(out, d)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dead letters: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxCount returns how many items are queued.
+func (s *Store) OutboxCount(ctx context.Context) (int, error) {
+	return s.count(ctx, "SELECT count(*) FROM outbox")
+}
+
+// DeadLetterCount returns how many items were refused for good.
+func (s *Store) DeadLetterCount(ctx context.Context) (int, error) {
+	return s.count(ctx, "SELECT count(*) FROM dead_letters")
+}
+
+// ConflictCount returns how many conflicts wait for staff.
+func (s *Store) ConflictCount(ctx context.Context) (int, error) {
+	return s.count(ctx, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL")
+}
+
+func (s *Store) count(ctx context.Context, query string) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, query).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	return n, nil
+}
+
+// putCase inserts or replaces a case as filed or as last reported.
+func putCase(ctx context.Context, tx *sql.Tx, c *data.Case) error {
+	if c.ID == "" {
+		return fmt.Errorf("case has no id")
+	}
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO cases(id, ref, kind, status, submitted_at, doc) VALUES(?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET ref = excluded.ref, kind = excluded.kind, status = excluded.status,
+			submitted_at = excluded.submitted_at, doc = excluded.doc`,
+		c.ID, c.Ref, string(c.Kind), string(c.Status), unixMilli(c.SubmittedAt), string(doc))
+	return err
+}
+
+// Cases returns the cases filed on this kiosk, latest first.
+func (s *Store) Cases(ctx context.Context, p Page) ([]data.Case, error) {
+	limit, offset := p.bounds()
+	rows, err := s.r.QueryContext(ctx, "SELECT doc FROM cases ORDER BY submitted_at DESC, id LIMIT ? OFFSET ?", limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("cases: %w", err)
+	}
+	var out []data.Case
+	err = scanRows(rows, func(rows *sql.Rows) error {
+		var doc string
+		var c data.Case
+		if err := rows.Scan(&doc); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(doc), &c); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cases: %w", err)
+	}
+	return out, nil
+}
+
+// Case returns one case by id or by reference number.
+func (s *Store) Case(ctx context.Context, idOrRef string) (data.Case, error) {
+	var doc string
+	var c data.Case
+	err := s.r.QueryRowContext(ctx, "SELECT doc FROM cases WHERE id = ?1 OR ref = ?1 LIMIT 1", idOrRef).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("case %s: %w", idOrRef, ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("case %s: %w", idOrRef, err)
+	}
+	if err := json.Unmarshal([]byte(doc), &c); err != nil {
+		return c, fmt.Errorf("case %s: %w", idOrRef, err)
+	}
+	return c, nil
+}

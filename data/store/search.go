@@ -1,0 +1,411 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"jiezhen/data"
+)
+
+// Query is a full-text search.
+type Query struct {
+	Text   string      // space-separated terms, all of which must match
+	Kinds  []data.Kind // empty: every searchable kind
+	Limit  int         // 0: DefaultLimit
+	Offset int
+}
+
+// Hit is one search result.
+type Hit struct {
+	Kind    data.Kind `json:"kind"`
+	ID      string    `json:"id"`
+	Title   string    `json:"title"`
+	Snippet string    `json:"snippet"`
+	// Highlights are the byte ranges [start, end) of every occurrence of
+	// every term within Snippet, sorted and not overlapping.
+	Highlights [][2]int `json:"highlights,omitempty"`
+	// Rank orders the hits of one search, higher first; it means nothing
+	// across searches.
+	Rank float64 `json:"rank"`
+}
+
+// Results are one page of hits and how many there are in all.
+type Results struct {
+	Hits  []Hit `json:"hits"`
+	Total int   `json:"total"`
+}
+
+// minTrigram is the shortest term the trigram index can answer.
+const minTrigram = 3
+
+// Search finds content matching every term of q.Text.
+//
+// Terms of three or more characters go through the FTS5 trigram index,
+// ranked by bm25 with titles weighted up. Shorter terms cannot use a
+// trigram index and are matched with LIKE over search_docs, titles first.
+// Rows the indexer has not caught up with (search_pending) are never read
+// from the index, which may hold their old text or nothing; they are
+// matched directly with LIKE and listed first, so a search never misses a
+// change that Apply has committed and never shows text it replaced.
+func (s *Store) Search(ctx context.Context, q Query) (Results, error) {
+	terms := strings.Fields(q.Text)
+	if len(terms) == 0 {
+		return Results{}, nil
+	}
+	var long, short []string
+	for _, t := range terms {
+		if utf8.RuneCountInString(t) >= minTrigram {
+			long = append(long, t)
+		} else {
+			short = append(short, t)
+		}
+	}
+	limit, offset := Page{q.Offset, q.Limit}.bounds()
+	for _, k := range q.Kinds {
+		if spec, ok := kindSpecs[k]; !ok || !spec.searchable {
+			return Results{}, fmt.Errorf("search: %q is not a searchable kind", k)
+		}
+	}
+
+	var res Results
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		sr := searcher{ctx: ctx, tx: tx, terms: terms, long: long, short: short, kinds: q.Kinds}
+		var err error
+		if len(long) == 0 {
+			res, err = sr.scan(limit, offset)
+		} else {
+			res, err = sr.indexed(limit, offset)
+		}
+		return err
+	})
+	if err != nil {
+		return Results{}, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	for i := range res.Hits {
+		res.Hits[i].Snippet, res.Hits[i].Highlights = snippet(res.Hits[i].Snippet, terms)
+	}
+	return res, nil
+}
+
+// searcher is one search inside one read transaction.
+type searcher struct {
+	ctx                context.Context
+	tx                 *sql.Tx
+	terms, long, short []string
+	kinds              []data.Kind
+}
+
+// likeConds returns "(title LIKE ? OR text LIKE ?) AND ..." for terms over
+// the search_docs alias d, with its arguments.
+func likeConds(terms []string) (string, []any) {
+	conds := make([]string, len(terms))
+	args := make([]any, 0, 2*len(terms))
+	for i, t := range terms {
+		conds[i] = `(d.title LIKE ? ESCAPE '\' OR d.text LIKE ? ESCAPE '\')`
+		p := "%" + likeEscape(t) + "%"
+		args = append(args, p, p)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (sr *searcher) kindCond() (string, []any) {
+	if len(sr.kinds) == 0 {
+		return "", nil
+	}
+	args := make([]any, len(sr.kinds))
+	for i, k := range sr.kinds {
+		args[i] = string(k)
+	}
+	return " AND d.kind IN (?" + strings.Repeat(", ?", len(sr.kinds)-1) + ")", args
+}
+
+// ftsQuery quotes each term as an FTS5 string, so that no character of
+// the input is read as query syntax; juxtaposed strings are AND-ed.
+func ftsQuery(terms []string) string {
+	q := make([]string, len(terms))
+	for i, t := range terms {
+		q[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	return strings.Join(q, " ")
+}
+
+// pending returns the pending rows matching every term, title matches
+// first. Normally there are none or a handful; right after a large apply
+// this is a scan of everything not yet indexed.
+func (sr *searcher) pending() ([]Hit, error) {
+	like, args := likeConds(sr.terms)
+	kc, kargs := sr.kindCond()
+	titleLike, targs := titleConds(sr.terms)
+	rows, err := sr.tx.QueryContext(sr.ctx, `SELECT d.kind, d.id, d.title, d.text, `+titleLike+`
+		FROM search_pending p JOIN search_docs d ON d.rowid = p.rowid
+		WHERE `+like+kc+` ORDER BY 5 DESC, d.rowid DESC`, append(append(targs, args...), kargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	var hits []Hit
+	err = scanRows(rows, func(rows *sql.Rows) error {
+		var h Hit
+		var inTitle bool
+		if err := rows.Scan(&h.Kind, &h.ID, &h.Title, &h.Snippet, &inTitle); err != nil {
+			return err
+		}
+		h.Rank = 1
+		if inTitle {
+			h.Rank = 2
+		}
+		hits = append(hits, h)
+		return nil
+	})
+	return hits, err
+}
+
+// titleConds is an expression true when every term is in the title.
+func titleConds(terms []string) (string, []any) {
+	conds := make([]string, len(terms))
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		conds[i] = `d.title LIKE ? ESCAPE '\'`
+		args[i] = "%" + likeEscape(t) + "%"
+	}
+	return "(" + strings.Join(conds, " AND ") + ")", args
+}
+
+// page cuts the page [offset, offset+limit) out of the pending hits, which
+// come first, and says which slice of the rest is still wanted.
+func page(pending []Hit, limit, offset int) (hits []Hit, restLimit, restOffset int) {
+	if offset < len(pending) {
+		hits = pending[offset:min(len(pending), offset+limit)]
+	}
+	restOffset = max(0, offset-len(pending))
+	restLimit = limit - len(hits)
+	return hits, restLimit, restOffset
+}
+
+// indexed answers a query with at least one term of three or more
+// characters from the trigram index, excluding pending rows.
+func (sr *searcher) indexed(limit, offset int) (Results, error) {
+	pend, err := sr.pending()
+	if err != nil {
+		return Results{}, err
+	}
+	hits, restLimit, restOffset := page(pend, limit, offset)
+
+	// d is joined only when a filter needs it: for an unfiltered query
+	// ranking never touches search_docs.
+	from := "search_fts f"
+	where := "search_fts MATCH ? AND f.rowid NOT IN (SELECT rowid FROM search_pending)"
+	args := []any{ftsQuery(sr.long)}
+	if len(sr.kinds) > 0 || len(sr.short) > 0 {
+		from += " JOIN search_docs d ON d.rowid = f.rowid"
+		if len(sr.short) > 0 {
+			like, largs := likeConds(sr.short)
+			where += " AND " + like
+			args = append(args, largs...)
+		}
+		kc, kargs := sr.kindCond()
+		where += kc
+		args = append(args, kargs...)
+	}
+
+	var total int
+	if err := sr.tx.QueryRowContext(sr.ctx, "SELECT count(*) FROM "+from+" WHERE "+where, args...).Scan(&total); err != nil {
+		return Results{}, err
+	}
+	if restLimit > 0 && restOffset < total {
+		// bm25 weights: a match in the title counts four times one in
+		// the text. bm25 is lower for better matches.
+		rows, err := sr.tx.QueryContext(sr.ctx, `SELECT f.rowid, bm25(search_fts, 4.0, 1.0) AS r FROM `+from+
+			` WHERE `+where+` ORDER BY r, f.rowid LIMIT ? OFFSET ?`, append(args, restLimit, restOffset)...)
+		if err != nil {
+			return Results{}, err
+		}
+		var ids []int64
+		var ranks []float64
+		err = scanRows(rows, func(rows *sql.Rows) error {
+			var id int64
+			var r float64
+			if err := rows.Scan(&id, &r); err != nil {
+				return err
+			}
+			ids, ranks = append(ids, id), append(ranks, -r)
+			return nil
+		})
+		if err != nil {
+			return Results{}, err
+		}
+		docs, err := sr.docs(ids)
+		if err != nil {
+			return Results{}, err
+		}
+		for i, id := range ids {
+			h := docs[id]
+			h.Rank = ranks[i]
+			hits = append(hits, h)
+		}
+	}
+	return Results{Hits: hits, Total: len(pend) + total}, nil
+}
+
+// docs loads the search documents of the given rowids.
+func (sr *searcher) docs(ids []int64) (map[int64]Hit, error) {
+	out := make(map[int64]Hit, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := sr.tx.QueryContext(sr.ctx, "SELECT rowid, kind, id, title, text FROM search_docs WHERE rowid IN (?"+
+		strings.Repeat(", ?", len(ids)-1)+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	err = scanRows(rows, func(rows *sql.Rows) error {
+		var rowid int64
+		var h Hit
+		if err := rows.Scan(&rowid, &h.Kind, &h.ID, &h.Title, &h.Snippet); err != nil {
+			return err
+		}
+		out[rowid] = h
+		return nil
+	})
+	return out, err
+}
+
+// scan answers a query whose terms are all one or two characters, which
+// the trigram index cannot, by LIKE over search_docs: hits with every term
+// in the title first, then the others, each group newest row first.
+func (sr *searcher) scan(limit, offset int) (Results, error) {
+	like, args := likeConds(sr.terms)
+	title, targs := titleConds(sr.terms)
+	kc, kargs := sr.kindCond()
+	where := like + kc
+	args = append(args, kargs...)
+
+	var total int
+	if err := sr.tx.QueryRowContext(sr.ctx, "SELECT count(*) FROM search_docs d WHERE "+where, args...).Scan(&total); err != nil {
+		return Results{}, err
+	}
+	rows, err := sr.tx.QueryContext(sr.ctx, "SELECT d.kind, d.id, d.title, d.text, "+title+" AS t FROM search_docs d WHERE "+
+		where+" ORDER BY t DESC, d.rowid DESC LIMIT ? OFFSET ?", append(append(targs, args...), limit, offset)...)
+	if err != nil {
+		return Results{}, err
+	}
+	var hits []Hit
+	err = scanRows(rows, func(rows *sql.Rows) error {
+		var h Hit
+		var inTitle bool
+		if err := rows.Scan(&h.Kind, &h.ID, &h.Title, &h.Snippet, &inTitle); err != nil {
+			return err
+		}
+		h.Rank = 1
+		if inTitle {
+			h.Rank = 2
+		}
+		hits = append(hits, h)
+		return nil
+	})
+	if err != nil {
+		return Results{}, err
+	}
+	return Results{Hits: hits, Total: total}, nil
+}
+
+// snippetRunes is the length of a snippet in characters.
+const snippetRunes = 60
+
+// snippet cuts a window of about snippetRunes characters out of text
+// around the first occurrence of any term (the start of text when only the
+// title matched) and returns it with the byte ranges of every occurrence of
+// every term inside it. Matching folds ASCII case, as LIKE and the trigram
+// tokenizer do; folding only ASCII keeps byte offsets valid.
+func snippet(text string, terms []string) (string, [][2]int) {
+	folded := foldASCII(text)
+	first := -1
+	for _, t := range terms {
+		if i := strings.Index(folded, foldASCII(t)); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	start := 0
+	if first > 0 {
+		// Start a quarter of the window before the match, on a rune boundary.
+		start = first
+		for n := 0; n < snippetRunes/4 && start > 0; n++ {
+			_, size := utf8.DecodeLastRuneInString(text[:start])
+			start -= size
+		}
+	}
+	end := start
+	for n := 0; n < snippetRunes && end < len(text); n++ {
+		_, size := utf8.DecodeRuneInString(text[end:])
+		end += size
+	}
+	// Shift the window back if it ran off the end, so short tails still
+	// show a full snippet.
+	for n := utf8.RuneCountInString(text[start:end]); n < snippetRunes && start > 0; n++ {
+		_, size := utf8.DecodeLastRuneInString(text[:start])
+		start -= size
+	}
+	out := strings.ReplaceAll(text[start:end], "\n", " ") // same length: offsets hold
+	return out, highlights(out, terms)
+}
+
+// highlights returns the sorted, merged byte ranges of every occurrence of
+// every term in s.
+func highlights(s string, terms []string) [][2]int {
+	folded := foldASCII(s)
+	var rs [][2]int
+	for _, t := range terms {
+		ft := foldASCII(t)
+		if ft == "" {
+			continue
+		}
+		for i := 0; ; {
+			j := strings.Index(folded[i:], ft)
+			if j < 0 {
+				break
+			}
+			rs = append(rs, [2]int{i + j, i + j + len(ft)})
+			i += j + len(ft)
+		}
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i][0] < rs[j][0] })
+	merged := rs[:1]
+	for _, r := range rs[1:] {
+		last := &merged[len(merged)-1]
+		if r[0] <= last[1] {
+			last[1] = max(last[1], r[1])
+		} else {
+			merged = append(merged, r)
+		}
+	}
+	return merged
+}
+
+func foldASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
