@@ -1,0 +1,554 @@
+package data
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ReadContentSet reads a content set strictly: unknown fields, unknown
+// sections, a section given twice and anything after the closing brace are
+// errors, because a typo in a field name would otherwise silently publish
+// an empty value. The error names the line, the section and index of the
+// item, and the item's id when it has one.
+func ReadContentSet(r io.Reader) (*ContentSet, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("content set: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("content set: the input is empty")
+	}
+	sr := setReader{data: data, dec: json.NewDecoder(bytes.NewReader(data))}
+	set := &ContentSet{}
+	if err := sr.read(set); err != nil {
+		return nil, fmt.Errorf("content set: %w", err)
+	}
+	return set, nil
+}
+
+type setReader struct {
+	data []byte
+	dec  *json.Decoder
+}
+
+// sectionKeys are the top-level keys of a content set, in the order the
+// error message suggests them.
+var sectionKeys = []string{"streets", "notices", "catalog", "services", "providers", "consultations", "calendars"}
+
+func (sr *setReader) read(set *ContentSet) error {
+	tok, err := sr.dec.Token()
+	if err != nil {
+		return sr.located(err, 0)
+	}
+	if tok != json.Delim('{') {
+		return fmt.Errorf("%s: want an object {\"notices\": [...], ...}, got %s", sr.pos(0), describeToken(tok))
+	}
+	seen := map[string]bool{}
+	for sr.dec.More() {
+		at := sr.skipToValue(sr.dec.InputOffset())
+		tok, err := sr.dec.Token()
+		if err != nil {
+			return sr.located(err, 0)
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return fmt.Errorf("%s: section %q is given twice", sr.pos(at), key)
+		}
+		seen[key] = true
+		switch key {
+		case "streets":
+			err = readSection(sr, key, &set.Streets)
+		case "notices":
+			err = readSection(sr, key, &set.Notices)
+		case "catalog":
+			err = readSection(sr, key, &set.Catalog)
+		case "services":
+			err = readSection(sr, key, &set.Services)
+		case "providers":
+			err = readSection(sr, key, &set.Providers)
+		case "consultations":
+			err = readSection(sr, key, &set.Consultations)
+		case "calendars":
+			err = readSection(sr, key, &set.Calendars)
+		default:
+			return fmt.Errorf("%s: unknown section %q (want one of %s)", sr.pos(at), key, strings.Join(sectionKeys, ", "))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := sr.dec.Token(); err != nil { // the closing brace
+		return sr.located(err, 0)
+	}
+	end := sr.dec.InputOffset()
+	if _, err := sr.dec.Token(); err != io.EOF {
+		return fmt.Errorf("%s: unexpected data after the end of the content set", sr.pos(end))
+	}
+	return nil
+}
+
+// readSection reads one section's list, decoding each item on its own so
+// that an error can say which item it is in.
+func readSection[T any](sr *setReader, key string, dst *[]T) error {
+	at := sr.skipToValue(sr.dec.InputOffset())
+	tok, err := sr.dec.Token()
+	if err != nil {
+		return sr.located(err, 0)
+	}
+	if tok == nil {
+		return nil
+	}
+	if tok != json.Delim('[') {
+		return fmt.Errorf("%s: section %q: want a list [...], got %s", sr.pos(at), key, describeToken(tok))
+	}
+	for i := 0; sr.dec.More(); i++ {
+		start := sr.skipToValue(sr.dec.InputOffset())
+		var raw json.RawMessage
+		if err := sr.dec.Decode(&raw); err != nil {
+			// The decoder's offsets count from where it happened to
+			// start scanning; scanning again from the item gives a
+			// position an editor can use.
+			// Its offset counts the offending byte, hence the -1.
+			at := start
+			if again := json.Unmarshal(sr.data[start:], &raw); again != nil {
+				err, at = again, offsetIn(again, start-1)
+			}
+			return fmt.Errorf("%s: %s[%d]: %s", sr.pos(at), key, i, explain(err))
+		}
+		var item T
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&item); err != nil {
+			return fmt.Errorf("%s: %s[%d]%s: %s", sr.pos(offsetIn(err, start)), key, i, itemName(raw), explain(err))
+		}
+		*dst = append(*dst, item)
+	}
+	_, err = sr.dec.Token() // the closing bracket
+	if err != nil {
+		return sr.located(err, 0)
+	}
+	return nil
+}
+
+// skipToValue moves past the separators the decoder reports as already
+// read, so that an error position points at the item itself.
+func (sr *setReader) skipToValue(off int64) int64 {
+	for off < int64(len(sr.data)) && strings.IndexByte(" \t\r\n,:", sr.data[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+// itemName finds an item's id (a street's code, a calendar's year) for an
+// error message, ignoring everything else that may be wrong with it.
+func itemName(raw []byte) string {
+	var names struct {
+		ID   any `json:"id"`
+		Code any `json:"code"`
+		Year any `json:"year"`
+	}
+	if json.Unmarshal(raw, &names) != nil {
+		return ""
+	}
+	for _, v := range []any{names.ID, names.Code, names.Year} {
+		switch v := v.(type) {
+		case string:
+			if v != "" {
+				return fmt.Sprintf(" (id %q)", v)
+			}
+		case float64:
+			return fmt.Sprintf(" (id %s)", strconv.FormatFloat(v, 'f', -1, 64))
+		}
+	}
+	return ""
+}
+
+// offsetIn returns where in the input err happened, for errors that say.
+func offsetIn(err error, base int64) int64 {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return base + syn.Offset
+	case errors.As(err, &typ):
+		return base + typ.Offset
+	}
+	return base
+}
+
+// explain rewords the json package's errors, which speak of Go types, in
+// terms of the file an admin wrote.
+func explain(err error) string {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		want := typ.Type.Kind().String()
+		switch want {
+		case "slice", "array":
+			want = "list"
+		case "struct", "map":
+			want = "object"
+		case "int", "int64", "int32", "float64":
+			want = "number"
+		}
+		if typ.Field == "" {
+			return fmt.Sprintf("want a %s, got a %s", want, typ.Value)
+		}
+		return fmt.Sprintf("field %q: want a %s, got a %s", typ.Field, want, typ.Value)
+	}
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return "the input ends in the middle"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func (sr *setReader) located(err error, base int64) error {
+	off := offsetIn(err, base)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		off = int64(len(sr.data))
+	}
+	return fmt.Errorf("%s: %s", sr.pos(off), explain(err))
+}
+
+// pos turns a byte offset into "line L col C", which editors can jump to.
+func (sr *setReader) pos(off int64) string {
+	off = min(max(off, 0), int64(len(sr.data)))
+	before := sr.data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len([]rune(string(before[bytes.LastIndexByte(before, '\n')+1:]))) + 1
+	return fmt.Sprintf("line %d col %d", line, col)
+}
+
+func describeToken(tok json.Token) string {
+	switch tok := tok.(type) {
+	case nil:
+		return "null"
+	case json.Delim:
+		return string(tok)
+	case string:
+		return "a string"
+	case float64, json.Number:
+		return "a number"
+	case bool:
+		return "true/false"
+	}
+	return fmt.Sprint(tok)
+}
+
+// ContentProblem is one thing wrong with one item of a content set.
+type ContentProblem struct {
+	Kind    Kind   `json:"kind"`
+	ID      string `json:"id"`
+	Problem string `json:"problem"`
+}
+
+func (p ContentProblem) String() string {
+	return fmt.Sprintf("%s %q: %s", p.Kind, p.ID, p.Problem)
+}
+
+// ContentErrors are all the problems Validate found. Error shows the first
+// few; the whole list is there for a publishing tool to show in full.
+type ContentErrors []ContentProblem
+
+// contentErrorsShown is how many problems Error() spells out.
+const contentErrorsShown = 5
+
+func (e ContentErrors) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "content set has %d problem", len(e))
+	if len(e) != 1 {
+		b.WriteString("s")
+	}
+	for i, p := range e {
+		if i == contentErrorsShown {
+			fmt.Fprintf(&b, "; and %d more", len(e)-i)
+			break
+		}
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// Validate checks every item as a district would before publishing it:
+// ids, required texts, known codes, phones, hours, form schemas, dates and
+// consultation feedback. today is the publishing day: it refuses items
+// published in the future, feedback on a consultation still open, and
+// calendars for years no notice can exist for yet; a zero today skips
+// those checks. The error is a ContentErrors listing every problem.
+func (s *ContentSet) Validate(today Date) error {
+	var errs ContentErrors
+	var kind Kind
+	var id string
+	bad := func(format string, args ...any) {
+		errs = append(errs, ContentProblem{Kind: kind, ID: id, Problem: fmt.Sprintf(format, args...)})
+	}
+	required := func(field, value string) {
+		if strings.TrimSpace(value) == "" {
+			bad("%s is empty", field)
+		}
+	}
+	date := func(field string, d Date) {
+		switch {
+		case d.IsZero():
+			bad("%s is missing", field)
+		case !d.Valid():
+			bad("%s %v is not a real day", field, d)
+		}
+	}
+	published := func(d Date) {
+		date("published", d)
+		if !today.IsZero() && d.After(today) {
+			bad("published %s is after today (%s)", d, today)
+		}
+	}
+	phone := func(field, value string, need bool) {
+		switch {
+		case value == "" && need:
+			bad("%s is empty", field)
+		case value != "" && !plausiblePhone(value):
+			bad("%s %q does not look like a phone number", field, value)
+		}
+	}
+	seen := map[Kind]map[string]bool{}
+	item := func(k Kind, itemID string) {
+		kind, id = k, itemID
+		if seen[k] == nil {
+			seen[k] = map[string]bool{}
+		}
+		switch {
+		case strings.TrimSpace(itemID) == "":
+			bad("id is empty")
+		case seen[k][itemID]:
+			bad("id is used twice")
+		}
+		seen[k][itemID] = true
+	}
+
+	for _, st := range s.Streets {
+		item(KindStreet, st.Code)
+		if st.Code != "" && !(isDigits(st.Code) && (len(st.Code) == 9 || len(st.Code) == 12)) {
+			bad("code %q is not a 9- or 12-digit township code", st.Code)
+		}
+		required("name", st.Name)
+		required("district", st.District)
+		phone("phone", st.Phone, false)
+	}
+	for _, n := range s.Notices {
+		item(KindNotice, n.ID)
+		required("title", n.Title)
+		required("body", n.Body)
+		published(n.Published)
+		for _, a := range n.Attachments {
+			if a.Name == "" || a.URL == "" {
+				bad("attachment %q needs both a name and a url", a.Name+a.URL)
+			}
+		}
+	}
+	for _, c := range s.Catalog {
+		item(KindCatalog, c.ID)
+		required("title", c.Title)
+		required("index_no", c.IndexNo)
+		required("publisher", c.Publisher)
+		published(c.Published)
+	}
+	for _, sv := range s.Services {
+		item(KindService, sv.ID)
+		required("code", sv.Code)
+		required("name", sv.Name)
+		required("department", sv.Department)
+		if !slices.Contains(PowerCategories, sv.Category) {
+			bad("category %q is not one of %v", sv.Category, PowerCategories)
+		}
+		switch {
+		case sv.LegalDays < 0 || sv.PromisedDays < 0:
+			bad("legal_days and promised_days cannot be negative")
+		case sv.LegalDays > 0 && sv.PromisedDays > sv.LegalDays:
+			bad("promised_days %d is longer than legal_days %d", sv.PromisedDays, sv.LegalDays)
+		}
+		phone("phone", sv.Phone, true)
+		phone("complaint_phone", sv.ComplaintPhone, false)
+		for i, m := range sv.Materials {
+			switch {
+			case strings.TrimSpace(m.Name) == "":
+				bad("material %d has no name", i+1)
+			case !slices.Contains([]MaterialForm{FormOriginal, FormCopy, FormOriginalAndCopy}, m.Form):
+				bad("material %q: unknown form %q", m.Name, m.Form)
+			case m.Count < 0:
+				bad("material %q: count %d is negative", m.Name, m.Count)
+			}
+		}
+		if err := sv.Form.Check(); err != nil {
+			bad("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
+		if sv.Online && len(sv.Form.Fields) == 0 {
+			bad("it can be applied for online but its form has no fields")
+		}
+	}
+	for _, p := range s.Providers {
+		item(KindProvider, p.ID)
+		required("name", p.Name)
+		if !slices.Contains([]ProviderKind{ProviderBusiness, ProviderOrganisation, ProviderConvenience}, p.Kind) {
+			bad("kind %q is not business, organisation or convenience", p.Kind)
+		}
+		phone("phone", p.Phone, false)
+		if err := p.Hours.Validate(); err != nil {
+			bad("%v", err)
+		}
+	}
+	for _, c := range s.Consultations {
+		item(KindConsultation, c.ID)
+		required("title", c.Title)
+		date("opens", c.Opens)
+		date("closes", c.Closes)
+		if c.Closes.Before(c.Opens) {
+			bad("closes %s is before opens %s", c.Closes, c.Opens)
+		}
+		if len(c.Topics) == 0 {
+			bad("it has no topics")
+		}
+		topics := map[string]bool{}
+		for i, t := range c.Topics {
+			switch {
+			case t.ID == "":
+				bad("topic %d has no id", i+1)
+			case topics[t.ID]:
+				bad("topic id %q is used twice", t.ID)
+			}
+			topics[t.ID] = true
+			if strings.TrimSpace(t.Title) == "" {
+				bad("topic %q has no title", t.ID)
+			}
+		}
+		if len(c.Feedback) > 0 && !today.IsZero() && !c.ClosedOn(today) {
+			bad("it has feedback but is open until %s", c.Closes)
+		}
+		answered := map[string]bool{}
+		for _, f := range c.Feedback {
+			switch {
+			case !topics[f.Topic]:
+				bad("feedback on topic %q, which it does not have", f.Topic)
+			case answered[f.Topic]:
+				bad("feedback on topic %q is given twice", f.Topic)
+			}
+			answered[f.Topic] = true
+			if !slices.Contains([]Outcome{OutcomeAdopted, OutcomePartly, OutcomeNotAdopted}, f.Outcome) {
+				bad("feedback on topic %q: unknown outcome %q", f.Topic, f.Outcome)
+			}
+			if strings.TrimSpace(f.Reason) == "" {
+				bad("feedback on topic %q gives no reason", f.Topic)
+			}
+			if f.Opinions < 0 {
+				bad("feedback on topic %q: opinions %d is negative", f.Topic, f.Opinions)
+			}
+		}
+	}
+	for _, y := range s.Calendars {
+		item(KindCalendar, strconv.Itoa(y.Year))
+		if _, err := NewCalendar(y); err != nil {
+			bad("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
+		if !today.IsZero() && y.Year > today.Year+1 {
+			bad("year %d is too far ahead: notices come out late in the year before", y.Year)
+		}
+		required("source", y.Source)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// plausiblePhone accepts what guides print as phone numbers: landlines with
+// area codes and extensions (转 8001), mobiles, short hotlines such as
+// 12345, and several of them separated by 、 or commas.
+func plausiblePhone(s string) bool {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("、,，/;；", r) })
+	if len(parts) == 0 {
+		return false
+	}
+	for _, p := range parts {
+		digits := 0
+		for _, r := range p {
+			switch {
+			case r >= '0' && r <= '9':
+				digits++
+			case strings.ContainsRune("-+() 转", r):
+			default:
+				return false
+			}
+		}
+		if digits < 5 || digits > 20 {
+			return false
+		}
+	}
+	return true
+}
+
+// Changes turns the set into one upsert per item, as the district first
+// publishes it: Seq 0 (the district assigns it), Version 1, Body the item's
+// JSON. Calendars are keyed by their year and streets by their code. The
+// order is fixed, by kind as in ContentKinds and then by id, so publishing
+// the same set twice gives the same feed.
+func (s *ContentSet) Changes() ([]Change, error) {
+	var out []Change
+	var errs []error
+	add := func(kind Kind, id string, item any) {
+		if strings.TrimSpace(id) == "" {
+			errs = append(errs, fmt.Errorf("%s with an empty id", kind))
+			return
+		}
+		body, err := json.Marshal(item)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: %v", kind, id, err))
+			return
+		}
+		out = append(out, Change{Kind: kind, ID: id, Op: OpUpsert, Version: 1, Body: body})
+	}
+	for _, v := range s.Notices {
+		add(KindNotice, v.ID, v)
+	}
+	for _, v := range s.Catalog {
+		add(KindCatalog, v.ID, v)
+	}
+	for _, v := range s.Services {
+		add(KindService, v.ID, v)
+	}
+	for _, v := range s.Providers {
+		add(KindProvider, v.ID, v)
+	}
+	for _, v := range s.Consultations {
+		add(KindConsultation, v.ID, v)
+	}
+	for _, v := range s.Calendars {
+		add(KindCalendar, strconv.Itoa(v.Year), v)
+	}
+	for _, v := range s.Streets {
+		add(KindStreet, v.Code, v)
+	}
+	order := func(k Kind) int { return slices.Index(ContentKinds, k) }
+	slices.SortStableFunc(out, func(a, b Change) int {
+		if a.Kind != b.Kind {
+			return order(a.Kind) - order(b.Kind)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for i := 1; i < len(out); i++ {
+		if out[i].Kind == out[i-1].Kind && out[i].ID == out[i-1].ID {
+			errs = append(errs, fmt.Errorf("%s %q is given twice", out[i].Kind, out[i].ID))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
