@@ -226,7 +226,7 @@ func TestApplyVersions(t *testing.T) {
 		t.Fatalf("first batch: %+v", res)
 	}
 	res = apply(t, s, 7,
-		upsert(t, 4, data.KindNotice, "n1", 1, notice("n1", "旧标题", "v1")),   // older: skipped
+		upsert(t, 4, data.KindNotice, "n1", 1, notice("n1", "旧标题", "v1")),  // older: skipped
 		upsert(t, 5, data.KindNotice, "n2", 1, notice("n2", "停电通知", "v1")), // same: no-op
 		upsert(t, 6, data.KindNotice, "n3", 2, notice("n3", "燃气检修通知", "v2")),
 		data.Change{Seq: 7, Kind: data.KindNotice, ID: "n2", Op: data.OpDelete, Version: 2},

@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"jiezhen/data"
+)
+
+func search(t *testing.T, s *Store, q Query) Results {
+	t.Helper()
+	res, err := s.Search(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func hitIDs(res Results) []string {
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return ids
+}
+
+func seedSearch(t *testing.T, s *Store) {
+	apply(t, s, 5,
+		upsert(t, 1, data.KindNotice, "n1", 1, notice("n1", "关于小区停水的通知", "因管道维修，三月五日全天停水，请居民提前储水。")),
+		upsert(t, 2, data.KindNotice, "n2", 1, notice("n2", "社区活动预告", "本周六在社区服务中心举办长者饭堂开放日，欢迎居民参加。")),
+		upsert(t, 3, data.KindService, "s1", 1, data.ServiceItem{ID: "s1", Name: "居住证申领", Category: data.PowerPublic,
+			Conditions: []string{"在本街道居住满半年"}, Procedure: []string{"提交材料", "窗口受理"},
+			FAQ: []data.FAQ{{Q: "停水期间能否办理？", A: "可以，服务中心正常开放。"}}}),
+		upsert(t, 4, data.KindProvider, "p1", 1, data.Provider{ID: "p1", Name: "长者饭堂（天河南）", Category: "长者饭堂",
+			Address: "天河南二路12号", Services: []string{"午餐", "送餐上门"}}),
+		upsert(t, 5, data.KindCatalog, "c1", 1, data.CatalogEntry{ID: "c1", Title: "供水管网改造计划", DocNo: "穗水〔2026〕3号",
+			Keywords: []string{"供水", "管网"}, Summary: "Water supply upgrade plan"}),
+	)
+}
+
+// TestSearchFindsPendingAndHidesStale is the search guarantee: before the
+// indexer has run, an applied record is found, and text it replaced or a
+// record deleted is not.
+func TestSearchFindsPendingAndHidesStale(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	seedSearch(t, s)
+
+	for _, indexed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("indexed=%v", indexed), func(t *testing.T) {
+			if indexed {
+				if _, err := s.IndexPending(ctx, 2); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := hitIDs(search(t, s, Query{Text: "停水"})); !same(got, "n1", "s1") {
+				t.Errorf("停水: %v", got)
+			}
+			if got := hitIDs(search(t, s, Query{Text: "长者饭堂"})); !same(got, "p1", "n2") {
+				t.Errorf("长者饭堂: %v, want p1 (title) before n2", got)
+			}
+		})
+	}
+
+	// Index everything, then change text and delete without indexing.
+	s.IndexPending(ctx, 0)
+	apply(t, s, 7,
+		upsert(t, 6, data.KindNotice, "n1", 2, notice("n1", "关于小区停电的通知", "因线路检修，三月六日停电。")),
+		data.Change{Seq: 7, Kind: data.KindProvider, ID: "p1", Op: data.OpDelete, Version: 2})
+	for _, indexed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("after edit indexed=%v", indexed), func(t *testing.T) {
+			if indexed {
+				if _, err := s.IndexPending(ctx, 1); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := hitIDs(search(t, s, Query{Text: "小区停水"})); len(got) != 0 {
+				t.Errorf("old text still found: %v", got)
+			}
+			if got := hitIDs(search(t, s, Query{Text: "小区停电"})); !same(got, "n1") {
+				t.Errorf("new text: %v", got)
+			}
+			if got := hitIDs(search(t, s, Query{Text: "送餐上门"})); len(got) != 0 {
+				t.Errorf("deleted provider found: %v", got)
+			}
+			if got := hitIDs(search(t, s, Query{Text: "长者饭堂"})); !same(got, "n2") {
+				t.Errorf("长者饭堂 after delete: %v", got)
+			}
+		})
+	}
+	st, _ := s.Status(ctx)
+	if st.SearchPending != 0 {
+		t.Errorf("%d rows still pending", st.SearchPending)
+	}
+}
+
+func same(got []string, want ...string) bool {
+	return strings.Join(got, ",") == strings.Join(want, ",")
+}
+
+func TestSearchQueries(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	seedSearch(t, s)
+	s.IndexPending(ctx, 0)
+
+	cases := []struct {
+		q    Query
+		want []string
+	}{
+		{Query{Text: "  停水  "}, []string{"n1", "s1"}},                              // short: title match first
+		{Query{Text: "水"}, []string{"c1", "n1", "s1"}},                             // one character: titles, newest first
+		{Query{Text: "停水", Kinds: []data.Kind{data.KindService}}, []string{"s1"}},  // kinds filter, short
+		{Query{Text: "服务中心", Kinds: []data.Kind{data.KindNotice}}, []string{"n2"}}, // kinds filter, FTS
+		{Query{Text: "居民 停水"}, []string{"n1"}},                                     // two short terms, AND
+		{Query{Text: "服务中心 长者"}, []string{"n2"}},                                   // long and short term
+		{Query{Text: "WATER supply"}, []string{"c1"}},                              // ASCII case folds
+		{Query{Text: `穗水〔2026〕3号`}, []string{"c1"}},                                // catalogue metadata
+		{Query{Text: `"停水`}, nil},                                                  // quotes are text, not syntax
+		{Query{Text: "送餐上门"}, []string{"p1"}},                                      // provider services
+		{Query{Text: "本街道居住"}, []string{"s1"}},                                     // guide conditions
+		{Query{Text: "   "}, nil},
+	}
+	for _, c := range cases {
+		res := search(t, s, c.q)
+		if got := hitIDs(res); !same(got, c.want...) || res.Total != len(c.want) {
+			t.Errorf("%q kinds %v: got %v (total %d), want %v", c.q.Text, c.q.Kinds, got, res.Total, c.want)
+		}
+	}
+	if _, err := s.Search(ctx, Query{Text: "水", Kinds: []data.Kind{data.KindCalendar}}); err == nil {
+		t.Error("searching an unsearchable kind is not refused")
+	}
+
+	// Paging: limit and offset over the merged hits.
+	res := search(t, s, Query{Text: "水", Limit: 2, Offset: 1})
+	if !same(hitIDs(res), "n1", "s1") || res.Total != 3 {
+		t.Errorf("page 2 of 水: %v total %d", hitIDs(res), res.Total)
+	}
+}
+
+func TestSearchHighlights(t *testing.T) {
+	s, _ := openTest(t, Options{NoIndexer: true})
+	long := strings.Repeat("前文内容，", 20) + "请到社区服务中心办理。社区服务中心地址见下。" + strings.Repeat("后文", 40)
+	apply(t, s, 2,
+		upsert(t, 1, data.KindNotice, "n1", 1, notice("n1", "办理须知", long)),
+		upsert(t, 2, data.KindNotice, "n2", 1, notice("n2", "Notice", "Open the KIOSK; the kiosk helps.")))
+	for _, indexed := range []bool{false, true} {
+		if indexed {
+			s.IndexPending(context.Background(), 0)
+		}
+		res := search(t, s, Query{Text: "服务中心 社区"})
+		if len(res.Hits) != 1 {
+			t.Fatalf("hits: %+v", res.Hits)
+		}
+		h := res.Hits[0]
+		if n := len([]rune(h.Snippet)); n > snippetRunes {
+			t.Errorf("snippet has %d runes", n)
+		}
+		var marked []string
+		for _, r := range h.Highlights {
+			marked = append(marked, h.Snippet[r[0]:r[1]])
+		}
+		// 社区 and 服务中心 are adjacent: one merged range each time.
+		if !same(marked, "社区服务中心", "社区服务中心") {
+			t.Errorf("highlights %v in %q", marked, h.Snippet)
+		}
+		res = search(t, s, Query{Text: "kiosk"})
+		h = res.Hits[0]
+		marked = marked[:0]
+		for _, r := range h.Highlights {
+			marked = append(marked, h.Snippet[r[0]:r[1]])
+		}
+		if !same(marked, "KIOSK", "kiosk") {
+			t.Errorf("ASCII highlights %v in %q", marked, h.Snippet)
+		}
+	}
+}
+
+// TestReadersSeeWholeBatches runs readers while batches apply: every count
+// a reader sees must be a whole number of batches, in the notice table and
+// in search, and the cursor must match it.
+func TestReadersSeeWholeBatches(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{}) // with the background indexer racing too
+	const batches, per = 20, 50
+
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				var n int
+				var cursor int64
+				tx, err := s.r.BeginTx(ctx, nil)
+				if err != nil {
+					errs <- err
+					return
+				}
+				tx.QueryRowContext(ctx, "SELECT count(*) FROM notice").Scan(&n)
+				tx.QueryRowContext(ctx, "SELECT coalesce(max(cursor), 0) FROM sync_state").Scan(&cursor)
+				tx.Rollback()
+				if n%per != 0 || int64(n) != cursor {
+					errs <- fmt.Errorf("reader saw %d notices at cursor %d", n, cursor)
+					return
+				}
+				res, err := s.Search(ctx, Query{Text: "批次通知", Limit: 1})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if res.Total%per != 0 {
+					errs <- fmt.Errorf("search saw %d hits", res.Total)
+					return
+				}
+			}
+		}()
+	}
+	seq := int64(0)
+	for b := range batches {
+		var changes []data.Change
+		for i := range per {
+			seq++
+			id := fmt.Sprintf("b%d-%d", b, i)
+			changes = append(changes, upsert(t, seq, data.KindNotice, id, 1, notice(id, "批次通知", "正文")))
+		}
+		apply(t, s, seq, changes...)
+	}
+	stop.Store(true)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if res := search(t, s, Query{Text: "批次通知"}); res.Total != batches*per {
+		t.Errorf("final total %d", res.Total)
+	}
+}
