@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"jiezhen/cmd/internal/demo"
+	"jiezhen/cmd/internal/version"
+	"jiezhen/data"
+	"jiezhen/data/store"
+)
+
+const usage = `usage: kiosk [command] [flags]
+
+With no command, opens the kiosk window:
+  kiosk [--db FILE] [--fullscreen]
+
+commands:
+  demo    --db FILE [--replace]          load the demo content into an empty database
+  status  --db FILE                      print the kiosk's state as one JSON object
+  search  --db FILE [--kind K] QUERY     print one JSON object per hit, best first
+  show    --db FILE KIND ID              print one item as a JSON object
+  version                                print the release
+`
+
+// command is one headless subcommand. It returns an error whose text is
+// printed as one line after "kiosk: ".
+type command func(ctx context.Context, args []string, stdout io.Writer) error
+
+var commands = map[string]command{
+	"demo":   cmdDemo,
+	"status": cmdStatus,
+	"search": cmdSearch,
+	"show":   cmdShow,
+}
+
+// errUsage marks an error in how the command was called (exit status 2).
+var errUsage = errors.New("usage")
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "version", "--version", "-version":
+			fmt.Fprintln(stdout, version.String("kiosk"))
+			return 0
+		case "help", "-h", "--help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return fail(stderr, runApp(args))
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "kiosk: unknown command %q (try 'kiosk help')\n", args[0])
+		return 2
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	return fail(stderr, cmd(ctx, args[1:], stdout))
+}
+
+// fail prints err as one line and turns it into an exit status.
+func fail(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	fmt.Fprintln(stderr, "kiosk: "+msg)
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+// parse parses flags that may stand before, between or after the
+// positional arguments, and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%s: %v: %w", fs.Name(), err, errUsage)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", "", "the kiosk's database `FILE`")
+}
+
+// openDB opens the database named by --db, which must be given.
+func openDB(ctx context.Context, cmd string, path string) (*store.Store, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%s: --db FILE is required: %w", cmd, errUsage)
+	}
+	return store.Open(ctx, path)
+}
+
+// openExisting is openDB for commands that only read: a missing file is
+// an error rather than a new empty database.
+func openExisting(ctx context.Context, cmd string, path string) (*store.Store, error) {
+	if path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("%s: no database at %s", cmd, path)
+		}
+	}
+	return openDB(ctx, cmd, path)
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	db := dbFlag(fs)
+	replace := fs.Bool("replace", false, "replace the content of a non-empty database")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("demo: unexpected argument %q: %w", pos[0], errUsage)
+	}
+	// Read and validate the demo set before touching the database.
+	set, err := demo.Content(data.DateOf(time.Now()))
+	if err != nil {
+		return err
+	}
+	changes, err := set.Changes()
+	if err != nil {
+		return err
+	}
+	s, err := openDB(ctx, "demo", *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	empty, err := s.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		if !*replace {
+			return fmt.Errorf("demo: %s already holds content; add --replace to replace it", *db)
+		}
+		if err := s.DeleteAllContent(ctx); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	// Demo content is not from the district's feed: it goes through the
+	// one apply path without moving the feed's cursor, so a later sync
+	// still pulls everything.
+	cursor, err := s.Cursor(ctx, store.ContentFeed)
+	if err != nil {
+		return err
+	}
+	res, err := s.Apply(ctx, store.ContentFeed, changes, cursor)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	n := res.Upserted
+	return printJSON(stdout, map[string]any{"db": *db, "loaded": n})
+}
+
+func cmdStatus(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	db := dbFlag(fs)
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("status: unexpected argument %q: %w", pos[0], errUsage)
+	}
+	s, err := openExisting(ctx, "status", *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	st, err := s.Status(ctx)
+	if err != nil {
+		return err
+	}
+	return printJSON(stdout, st)
+}
+
+func cmdSearch(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	db := dbFlag(fs)
+	kind := fs.String("kind", "", "only hits of this `KIND` (notice, catalog, service, provider, consultation)")
+	limit := fs.Int("limit", 20, "at most `N` hits")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	query := strings.TrimSpace(strings.Join(pos, " "))
+	if query == "" {
+		return fmt.Errorf("search: give a QUERY: %w", errUsage)
+	}
+	q := store.Query{Text: query, Limit: *limit}
+	if *kind != "" {
+		k := data.Kind(*kind)
+		if !k.Valid() {
+			return fmt.Errorf("search: unknown kind %q: %w", *kind, errUsage)
+		}
+		q.Kinds = []data.Kind{k}
+	}
+	s, err := openExisting(ctx, "search", *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := s.Search(ctx, q)
+	if err != nil {
+		return err
+	}
+	for _, h := range res.Hits {
+		if err := printJSON(stdout, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cmdShow(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("show", flag.ContinueOnError)
+	db := dbFlag(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return fmt.Errorf("show: want KIND ID: %w", errUsage)
+	}
+	kind := data.Kind(pos[0])
+	if !kind.Valid() {
+		return fmt.Errorf("show: unknown kind %q: %w", pos[0], errUsage)
+	}
+	s, err := openExisting(ctx, "show", *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	doc, _, err := s.Get(ctx, kind, pos[1])
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("show: no %s with id %q", kind, pos[1])
+	}
+	if err != nil {
+		return err
+	}
+	var v any
+	if err := json.Unmarshal(doc, &v); err != nil {
+		return err
+	}
+	return printJSON(stdout, v)
+}
+
+// defaultDB is where the kiosk keeps its database when --db is not given.
+func defaultDB() string {
+	dir, err := os.UserConfigDir()
+	if xdg := os.Getenv("XDG_DATA_HOME"); xdg != "" {
+		dir, err = xdg, nil
+	} else if home, herr := os.UserHomeDir(); herr == nil {
+		dir, err = filepath.Join(home, ".local", "share"), nil
+	}
+	if err != nil {
+		dir = "."
+	}
+	return filepath.Join(dir, "jiezhen", "kiosk.db")
+}
