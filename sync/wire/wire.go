@@ -1,0 +1,187 @@
+// Package wire holds the types of the district sync API, version 1: what a
+// kiosk sends and receives over HTTP under /api/v1. Content flows down as
+// data.Change values (the one change format); residents' writes flow up as
+// outbox items whose client-generated id is the idempotency key.
+//
+// The JSON is the contract between kiosks and districtd, which may be
+// upgraded at different times: decoders ignore unknown fields, so a later
+// v1 may add optional ones, but a kind or outcome a side does not know is
+// an error, never guessed at.
+package wire
+
+import (
+	"encoding/json"
+	"time"
+
+	"jiezhen/data"
+)
+
+// Version is the API version, the first element of every path.
+const Version = "v1"
+
+// Prefix is the path under which every route of this version lives.
+const Prefix = "/api/" + Version
+
+// Routes of the API, relative to the server's root.
+const (
+	PathChanges = Prefix + "/changes" // GET: pull
+	PathPush    = Prefix + "/push"    // POST: push
+	PathHealth  = Prefix + "/health"  // GET: liveness, no token needed
+	PathOpenAPI = Prefix + "/openapi.json"
+)
+
+// Limits the server enforces. A request over them is refused whole with
+// nothing stored, so a client must split its work to fit.
+const (
+	MaxBodyBytes = 1 << 20 // a push request body; more gets 413
+	MaxBatch     = 500     // items in one push; more gets 400
+	DefaultLimit = 500     // changes in one pull page when the request names no limit
+	MaxLimit     = 1000    // a larger limit is lowered to this
+	MaxIDLength  = 128     // of a client-generated item id
+)
+
+// KindCase is the change kind that carries a resident's case back to the
+// kiosk that filed it: its status, history and reply. It is not content,
+// so it is not in data.ContentKinds; only the filing kiosk's feed has it.
+// The body is a data.Case without personal data (see CaseView).
+const KindCase data.Kind = "case"
+
+// PullResponse is one page of the changes after a cursor, in the kiosk's
+// scope: its street's content, district-wide content and its own cases.
+// The changes are in increasing Seq. The kiosk applies the page and moves
+// its cursor to Next in one transaction, then pulls again while More.
+//
+// Next can be past the last change's Seq: the feed is shared by every
+// street, and a page that reaches the end of the feed moves the cursor past
+// changes of other scopes too, so they are not scanned again.
+//
+// The feed keeps only the latest change of each item, so a kiosk starting
+// from 0 gets every item once, in its current state, plus deletions.
+type PullResponse struct {
+	Changes    []data.Change `json:"changes"`
+	Next       int64         `json:"next"`
+	More       bool          `json:"more"`
+	Reset      *Reset        `json:"reset,omitempty"`
+	ServerTime time.Time     `json:"server_time"`
+}
+
+// Reset orders the kiosk to clear the named scope's content and cases and
+// pull again from cursor 0. It comes with no changes and Next 0. Queued
+// outbox items are not part of a scope and must be kept.
+type Reset struct {
+	Scope  string `json:"scope"` // the street code
+	Reason string `json:"reason"`
+}
+
+// ItemKind is the kind of an outbox item.
+type ItemKind string
+
+const (
+	ItemCase      ItemKind = "case"       // body: data.Case (application, appeal or disclosure request)
+	ItemOpinion   ItemKind = "opinion"    // body: data.Opinion
+	ItemRating    ItemKind = "rating"     // body: RatingBody
+	ItemStaffEdit ItemKind = "staff_edit" // body: StaffEdit; needs BaseVersion
+)
+
+// ItemKinds lists every outbox item kind the server takes.
+var ItemKinds = []ItemKind{ItemCase, ItemOpinion, ItemRating, ItemStaffEdit}
+
+// Valid reports whether k is a known item kind.
+func (k ItemKind) Valid() bool {
+	for _, v := range ItemKinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// PushRequest is a batch of outbox items, at most MaxBatch of them, each
+// with a distinct id.
+type PushRequest struct {
+	Items []PushItem `json:"items"`
+}
+
+// PushItem is one queued write. ID is generated on the kiosk when the
+// resident submits and never changes: the server stores each id once and
+// answers a retry with the first result. BaseVersion is, for a staff edit,
+// the version of the item the edit was made on (0 for a new item).
+type PushItem struct {
+	ID          string          `json:"id"`
+	Kind        ItemKind        `json:"kind"`
+	Body        json.RawMessage `json:"body"`
+	BaseVersion int64           `json:"base_version,omitempty"`
+}
+
+// RatingBody is a resident's satisfaction rating of a completed case. Case
+// is the case's client-generated id.
+type RatingBody struct {
+	Case   string      `json:"case"`
+	Rating data.Rating `json:"rating"`
+	// Comment is optional free text; it may hold personal data.
+	Comment string `json:"comment,omitempty"`
+}
+
+// StaffEdit is street staff changing one content item of their own street
+// on the kiosk. Item is the whole new item for an upsert (a data.Notice,
+// data.Provider, ...) and empty for a delete.
+type StaffEdit struct {
+	Kind data.Kind       `json:"kind"`
+	ID   string          `json:"id"`
+	Op   data.Op         `json:"op"`
+	Item json.RawMessage `json:"item,omitempty"`
+}
+
+// Outcome is what became of one pushed item.
+type Outcome string
+
+const (
+	// Accepted: stored now. Ref and At are set; Version too for a staff edit.
+	Accepted Outcome = "accepted"
+	// Duplicate: the id was stored before with the same body. First is
+	// the result that was given then; nothing was stored again.
+	Duplicate Outcome = "duplicate"
+	// Conflict: a staff edit based on a version that is no longer the
+	// current one. Version and Current hold the district's item (Current
+	// is null when it was deleted); nothing was overwritten. The kiosk shows
+	// both to staff, who may edit again on the current version.
+	Conflict Outcome = "conflict"
+	// Refused: a permanent error in this item, in Reason. Sending it again
+	// gets the same answer; the kiosk moves it to its dead-letter list.
+	Refused Outcome = "refused"
+)
+
+// PushResponse holds one result per item, in the order of the request.
+type PushResponse struct {
+	Results    []PushResult `json:"results"`
+	ServerTime time.Time    `json:"server_time"`
+}
+
+// PushResult is the answer for one item. At is the district's clock: the
+// kiosk's clock decides nothing.
+type PushResult struct {
+	ID      string          `json:"id"`
+	Outcome Outcome         `json:"outcome"`
+	Ref     string          `json:"ref,omitempty"`
+	At      time.Time       `json:"at,omitzero"`
+	Version int64           `json:"version,omitempty"`
+	Current json.RawMessage `json:"current,omitempty"`
+	Reason  string          `json:"reason,omitempty"`
+	First   *PushResult     `json:"first,omitempty"`
+}
+
+// Error is the body of every response that is not 2xx: one plain
+// sentence, lower-case, and for a push refused whole because of one item
+// (400, 403, 409), that item's id, so that the kiosk can set it aside and
+// send the rest.
+type Error struct {
+	Message string `json:"error"`
+	Item    string `json:"item,omitempty"`
+}
+
+// Health is the body of the health route.
+type Health struct {
+	Status     string    `json:"status"` // "ok"
+	Version    string    `json:"version"`
+	ServerTime time.Time `json:"server_time"`
+}
