@@ -221,13 +221,21 @@ func (a *applier) setHours(id string, existed bool, hours []hourRow) error {
 			return err
 		}
 	}
-	for _, h := range hours {
-		if _, err := a.exec("INSERT INTO provider_hours(provider_id, weekday, start_min, end_min) VALUES(?, ?, ?, ?)",
-			id, h.weekday, h.start, h.end); err != nil {
-			return err
-		}
+	if len(hours) == 0 {
+		return nil
 	}
-	return nil
+	// One statement per provider, not per row: the per-call overhead of
+	// database/sql is a good part of the cost of a small insert. Two spans
+	// starting at the same minute of a day (an overnight span's tail at 0
+	// and a span from 0) keep the longer end.
+	args := make([]any, 0, 4*len(hours))
+	for _, h := range hours {
+		args = append(args, id, h.weekday, h.start, h.end)
+	}
+	_, err := a.exec("INSERT INTO provider_hours(provider_id, weekday, start_min, end_min) VALUES(?, ?, ?, ?)"+
+		strings.Repeat(", (?, ?, ?, ?)", len(hours)-1)+
+		" ON CONFLICT DO UPDATE SET end_min = max(end_min, excluded.end_min)", args...)
+	return err
 }
 
 // index writes the item's search document and marks it pending. An item

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -37,6 +38,9 @@ type Hit struct {
 type Results struct {
 	Hits  []Hit `json:"hits"`
 	Total int   `json:"total"`
+	// Capped means Total is a lower bound: a one- or two-character search
+	// stops counting at scanCap (see scan).
+	Capped bool `json:"capped,omitempty"`
 }
 
 // minTrigram is the shortest term the trigram index can answer.
@@ -139,13 +143,15 @@ func ftsQuery(terms []string) string {
 
 // pending returns the pending rows matching every term, title matches
 // first. Normally there are none or a handful; right after a large apply
-// this is a scan of everything not yet indexed.
+// this is a scan of everything not yet indexed. CROSS JOIN keeps
+// search_pending the outer loop: without statistics the planner would
+// rather scan search_docs.
 func (sr *searcher) pending() ([]Hit, error) {
 	like, args := likeConds(sr.terms)
 	kc, kargs := sr.kindCond()
 	titleLike, targs := titleConds(sr.terms)
 	rows, err := sr.tx.QueryContext(sr.ctx, `SELECT d.kind, d.id, d.title, d.text, `+titleLike+`
-		FROM search_pending p JOIN search_docs d ON d.rowid = p.rowid
+		FROM search_pending p CROSS JOIN search_docs d ON d.rowid = p.rowid
 		WHERE `+like+kc+` ORDER BY 5 DESC, d.rowid DESC`, append(append(targs, args...), kargs...)...)
 	if err != nil {
 		return nil, err
@@ -220,26 +226,30 @@ func (sr *searcher) indexed(limit, offset int) (Results, error) {
 		return Results{}, err
 	}
 	if restLimit > 0 && restOffset < total {
-		// bm25 weights: a match in the title counts four times one in
-		// the text. bm25 is lower for better matches.
-		rows, err := sr.tx.QueryContext(sr.ctx, `SELECT f.rowid, bm25(search_fts, 4.0, 1.0) AS r FROM `+from+
-			` WHERE `+where+` ORDER BY r, f.rowid LIMIT ? OFFSET ?`, append(args, restLimit, restOffset)...)
+		// bm25 weights: a match in the title counts four times one in the
+		// text; bm25 is lower for better matches. Scoring costs about a
+		// microsecond per hit, so only the newest rankCap hits are scored
+		// (FTS5 walks them in rowid order without sorting); any hits
+		// beyond those follow newest first.
+		ranked := `SELECT f.rowid, bm25(search_fts, 4.0, 1.0) AS r FROM ` + from + ` WHERE ` + where
+		if total > rankCap {
+			ranked = `SELECT rowid, r FROM (` + ranked + ` ORDER BY f.rowid DESC LIMIT ` + strconv.Itoa(rankCap) + `)`
+		}
+		ids, ranks, err := sr.rowids(ranked+` ORDER BY r, rowid LIMIT ? OFFSET ?`, append(args, restLimit, restOffset)...)
 		if err != nil {
 			return Results{}, err
 		}
-		var ids []int64
-		var ranks []float64
-		err = scanRows(rows, func(rows *sql.Rows) error {
-			var id int64
-			var r float64
-			if err := rows.Scan(&id, &r); err != nil {
-				return err
+		if want := restOffset + restLimit; total > rankCap && want > rankCap {
+			// The page reaches past the scored hits: the rest, newest first.
+			n, off := want-max(rankCap, restOffset), max(0, restOffset-rankCap)
+			more, _, err := sr.rowids(`SELECT f.rowid, 0 FROM `+from+` WHERE `+where+` AND f.rowid < (SELECT min(rowid) FROM (SELECT f.rowid FROM `+
+				from+` WHERE `+where+` ORDER BY f.rowid DESC LIMIT `+strconv.Itoa(rankCap)+`)) ORDER BY f.rowid DESC LIMIT ? OFFSET ?`,
+				append(append(append([]any{}, args...), args...), n, off)...)
+			if err != nil {
+				return Results{}, err
 			}
-			ids, ranks = append(ids, id), append(ranks, -r)
-			return nil
-		})
-		if err != nil {
-			return Results{}, err
+			ids = append(ids, more...)
+			ranks = append(ranks, make([]float64, len(more))...)
 		}
 		docs, err := sr.docs(ids)
 		if err != nil {
@@ -247,11 +257,34 @@ func (sr *searcher) indexed(limit, offset int) (Results, error) {
 		}
 		for i, id := range ids {
 			h := docs[id]
-			h.Rank = ranks[i]
+			h.Rank = -ranks[i]
 			hits = append(hits, h)
 		}
 	}
 	return Results{Hits: hits, Total: len(pend) + total}, nil
+}
+
+// rankCap bounds how many hits of an indexed search are scored with bm25.
+const rankCap = 1000
+
+// rowids runs a query returning (rowid, score) rows.
+func (sr *searcher) rowids(query string, args ...any) ([]int64, []float64, error) {
+	rows, err := sr.tx.QueryContext(sr.ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ids []int64
+	var scores []float64
+	err = scanRows(rows, func(rows *sql.Rows) error {
+		var id int64
+		var r float64
+		if err := rows.Scan(&id, &r); err != nil {
+			return err
+		}
+		ids, scores = append(ids, id), append(scores, r)
+		return nil
+	})
+	return ids, scores, err
 }
 
 // docs loads the search documents of the given rowids.
@@ -281,9 +314,18 @@ func (sr *searcher) docs(ids []int64) (map[int64]Hit, error) {
 	return out, err
 }
 
+// scanCap bounds how many matches a one- or two-character search collects
+// before it stops scanning.
+const scanCap = 500
+
 // scan answers a query whose terms are all one or two characters, which
-// the trigram index cannot, by LIKE over search_docs: hits with every term
-// in the title first, then the others, each group newest row first.
+// the trigram index cannot, by LIKE over search_docs. One pass reads the
+// newest matches until it has scanCap of them, which bounds the work for
+// the common characters such queries are made of; those are ordered title
+// matches first, and any matches beyond them follow newest first. The
+// total is exact below scanCap and otherwise the lower bound scanCap, with
+// Capped set: counting every match of a common character means reading
+// every row.
 func (sr *searcher) scan(limit, offset int) (Results, error) {
 	like, args := likeConds(sr.terms)
 	title, targs := titleConds(sr.terms)
@@ -291,33 +333,46 @@ func (sr *searcher) scan(limit, offset int) (Results, error) {
 	where := like + kc
 	args = append(args, kargs...)
 
-	var total int
-	if err := sr.tx.QueryRowContext(sr.ctx, "SELECT count(*) FROM search_docs d WHERE "+where, args...).Scan(&total); err != nil {
-		return Results{}, err
-	}
-	rows, err := sr.tx.QueryContext(sr.ctx, "SELECT d.kind, d.id, d.title, d.text, "+title+" AS t FROM search_docs d WHERE "+
-		where+" ORDER BY t DESC, d.rowid DESC LIMIT ? OFFSET ?", append(append(targs, args...), limit, offset)...)
+	ids, inTitle, err := sr.rowids("SELECT d.rowid, "+title+" FROM search_docs d WHERE "+where+
+		" ORDER BY d.rowid DESC LIMIT "+strconv.Itoa(scanCap+1), append(targs, args...)...)
 	if err != nil {
 		return Results{}, err
 	}
-	var hits []Hit
-	err = scanRows(rows, func(rows *sql.Rows) error {
-		var h Hit
-		var inTitle bool
-		if err := rows.Scan(&h.Kind, &h.ID, &h.Title, &h.Snippet, &inTitle); err != nil {
-			return err
+	res := Results{Total: len(ids)}
+	if len(ids) > scanCap {
+		ids, inTitle = ids[:scanCap], inTitle[:scanCap]
+		res.Total, res.Capped = scanCap, true
+	}
+	order := make([]int, len(ids))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return inTitle[order[a]] > inTitle[order[b]] })
+	var page []int64
+	var ranks []float64
+	for _, i := range order[min(offset, len(order)):min(offset+limit, len(order))] {
+		page, ranks = append(page, ids[i]), append(ranks, 1+inTitle[i])
+	}
+	if want := offset + limit; res.Capped && want > scanCap {
+		n, off := want-max(scanCap, offset), max(0, offset-scanCap)
+		more, _, err := sr.rowids("SELECT d.rowid, 0 FROM search_docs d WHERE "+where+
+			" AND d.rowid < ? ORDER BY d.rowid DESC LIMIT ? OFFSET ?", append(args, ids[len(ids)-1], n, off)...)
+		if err != nil {
+			return Results{}, err
 		}
-		h.Rank = 1
-		if inTitle {
-			h.Rank = 2
-		}
-		hits = append(hits, h)
-		return nil
-	})
+		page = append(page, more...)
+		ranks = append(ranks, make([]float64, len(more))...)
+	}
+	docs, err := sr.docs(page)
 	if err != nil {
 		return Results{}, err
 	}
-	return Results{Hits: hits, Total: total}, nil
+	for i, id := range page {
+		h := docs[id]
+		h.Rank = ranks[i]
+		res.Hits = append(res.Hits, h)
+	}
+	return res, nil
 }
 
 // snippetRunes is the length of a snippet in characters.
