@@ -75,7 +75,7 @@ func DecodePushRequest(r io.Reader) (*PushRequest, error) {
 	dec := json.NewDecoder(r)
 	var req PushRequest
 	if err := dec.Decode(&req); err != nil {
-		return nil, fmt.Errorf("the request body is not a push request in JSON: %s", plainJSONError(err))
+		return nil, &decodeError{msg: "the request body is not a push request in JSON: " + plainJSONError(err), err: err}
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("the request body has more after the push request")
@@ -121,6 +121,16 @@ func (req *PushRequest) Check() error {
 	}
 	return nil
 }
+
+// decodeError says what was wrong in plain words, and keeps the cause for
+// errors.As (an *http.MaxBytesError, say) without printing it.
+type decodeError struct {
+	msg string
+	err error
+}
+
+func (e *decodeError) Error() string { return e.msg }
+func (e *decodeError) Unwrap() error { return e.err }
 
 // CheckID checks a client-generated id: 1 to MaxIDLength printable ASCII
 // characters without spaces, so that it is safe in logs, paths and keys.

@@ -1,0 +1,182 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"jiezhen/data"
+)
+
+func jsonDecode(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return errors.New("the stored body does not decode")
+	}
+	return nil
+}
+
+// sections names each content kind's key in a ContentSet's JSON.
+var sections = map[data.Kind]string{
+	data.KindNotice:       "notices",
+	data.KindCatalog:      "catalog",
+	data.KindService:      "services",
+	data.KindProvider:     "providers",
+	data.KindConsultation: "consultations",
+	data.KindCalendar:     "calendars",
+	data.KindStreet:       "streets",
+}
+
+// streetOf says whose scope a content item is in: a street is its own
+// scope, a calendar is the whole district's, every other kind says so in
+// its street field ("" for district-wide).
+func streetOf(c data.Change) (string, error) {
+	switch c.Kind {
+	case data.KindStreet:
+		return c.ID, nil
+	case data.KindCalendar:
+		return "", nil
+	}
+	var v struct {
+		Street string `json:"street"`
+	}
+	if err := json.Unmarshal(c.Body, &v); err != nil {
+		return "", fmt.Errorf("%s %q: the body does not decode", c.Kind, c.ID)
+	}
+	return v.Street, nil
+}
+
+// oneItem reads one content item of a kind as strictly as a published
+// content set, checks it as Validate does, and returns it as the change
+// publishing it would make (Version and Seq not set).
+func oneItem(kind data.Kind, raw json.RawMessage, today data.Date) (data.Change, error) {
+	sec, ok := sections[kind]
+	if !ok {
+		return data.Change{}, fmt.Errorf("%q is not a content kind", kind)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `{%q:[`, sec)
+	b.Write(raw)
+	b.WriteString("]}")
+	set, err := data.ReadContentSet(&b)
+	if err != nil {
+		return data.Change{}, oneLine(err)
+	}
+	if err := set.Validate(today); err != nil {
+		return data.Change{}, oneLine(err)
+	}
+	changes, err := set.Changes()
+	if err != nil {
+		return data.Change{}, oneLine(err)
+	}
+	if len(changes) != 1 {
+		return data.Change{}, errors.New("expected exactly one item")
+	}
+	return changes[0], nil
+}
+
+func oneLine(err error) error {
+	return errors.New(strings.Join(strings.Fields(err.Error()), " "))
+}
+
+// PublishResult counts what a publish did.
+type PublishResult struct {
+	Added, Changed, Unchanged int
+	Last                      int64 // the feed's last seq afterwards
+}
+
+// Publish validates a content set and records every new or changed item
+// in the feed with its version raised by one; an item identical to the
+// published one makes no change. It is all or nothing.
+func (p *Platform) Publish(ctx context.Context, set *data.ContentSet) (PublishResult, error) {
+	var res PublishResult
+	if err := set.Validate(p.today()); err != nil {
+		return res, oneLine(err)
+	}
+	changes, err := set.Changes()
+	if err != nil {
+		return res, oneLine(err)
+	}
+	incoming := map[string]bool{}
+	for _, s := range set.Streets {
+		incoming[s.Code] = true
+	}
+	err = p.store.Write(ctx, func(tx Tx) error {
+		for _, c := range changes {
+			street, err := streetOf(c)
+			if err != nil {
+				return err
+			}
+			if street != "" && !incoming[street] {
+				if err := knownStreet(tx, street); err != nil {
+					return fmt.Errorf("%s %q: %w", c.Kind, c.ID, err)
+				}
+			}
+			old, err := tx.Item(c.Kind, c.ID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				res.Added++
+			case err != nil:
+				return err
+			case !old.Deleted && old.Street == street && bytes.Equal(old.Body, c.Body):
+				res.Unchanged++
+				continue
+			case old.Deleted:
+				res.Added++
+			default:
+				res.Changed++
+			}
+			it := Item{Kind: c.Kind, ID: c.ID, Street: street, Version: old.Version + 1, Body: c.Body}
+			if _, err := tx.PutItem(it); err != nil {
+				return err
+			}
+		}
+		res.Last, err = tx.LastSeq()
+		return err
+	})
+	if err != nil {
+		return PublishResult{}, err
+	}
+	p.log.Info("published", "added", res.Added, "changed", res.Changed, "unchanged", res.Unchanged, "seq", res.Last)
+	return res, nil
+}
+
+// Unpublish deletes one content item: kiosks drop it at their next pull.
+// A street with kiosks that are not revoked cannot be unpublished.
+func (p *Platform) Unpublish(ctx context.Context, kind data.Kind, id string) (int64, error) {
+	if !kind.Valid() {
+		return 0, fmt.Errorf("%q is not a content kind (one of %v)", kind, data.ContentKinds)
+	}
+	var seq int64
+	err := p.store.Write(ctx, func(tx Tx) error {
+		old, err := tx.Item(kind, id)
+		if errors.Is(err, ErrNotFound) || (err == nil && old.Deleted) {
+			return fmt.Errorf("there is no published %s %q", kind, id)
+		}
+		if err != nil {
+			return err
+		}
+		if kind == data.KindStreet {
+			ks, err := tx.Kiosks()
+			if err != nil {
+				return err
+			}
+			for _, k := range ks {
+				if k.Street == id && k.RevokedAt == nil {
+					return fmt.Errorf("street %s still has kiosk %d (%s): revoke its kiosks first", id, k.ID, k.Name)
+				}
+			}
+		}
+		old.Version++
+		old.Deleted, old.Body = true, nil
+		seq, err = tx.PutItem(old)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	p.log.Info("unpublished", "kind", string(kind), "id", id, "seq", seq)
+	return seq, nil
+}

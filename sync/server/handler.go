@@ -1,0 +1,240 @@
+package server
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"jiezhen/sync/wire"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// route is one thing the API serves. The table below is the only place
+// routes are registered, so the OpenAPI test can hold the document to it.
+type route struct {
+	method, path string
+	auth         bool // needs a kiosk's bearer token
+	serve        func(h *handler, w http.ResponseWriter, r *http.Request, k Kiosk)
+}
+
+var routes = []route{
+	{http.MethodGet, wire.PathChanges, true, (*handler).pull},
+	{http.MethodPost, wire.PathPush, true, (*handler).push},
+	{http.MethodGet, wire.PathHealth, false, (*handler).health},
+	{http.MethodGet, wire.PathOpenAPI, false, (*handler).openAPI},
+}
+
+type handler struct {
+	p   *Platform
+	log *slog.Logger
+}
+
+// Handler serves the sync API of p under /api/v1. It logs one line per
+// request (method, route, status, duration, kiosk id) and never a header,
+// query value or body: they hold tokens and personal data.
+func Handler(p *Platform) http.Handler {
+	h := &handler{p: p, log: p.log}
+	mux := http.NewServeMux()
+	allow := map[string][]string{}
+	for _, rt := range routes {
+		mux.HandleFunc(rt.method+" "+rt.path, h.wrap(rt))
+		allow[rt.path] = append(allow[rt.path], rt.method)
+	}
+	// The method-less pattern catches the other methods on a known path,
+	// so they get 405 in JSON rather than the catch-all's 404.
+	for path, methods := range allow {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			h.done(path, r.Method, http.StatusMethodNotAllowed, 0, time.Now())
+			w.Header().Set("Allow", strings.Join(methods, ", "))
+			writeError(w, http.StatusMethodNotAllowed, "", "this route does not take "+r.Method)
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.done("unknown", r.Method, http.StatusNotFound, 0, time.Now())
+		writeError(w, http.StatusNotFound, "", "there is no such route")
+	})
+	return mux
+}
+
+// statusWriter remembers the status for the log line.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (h *handler) wrap(rt route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		var k Kiosk
+		defer func() { h.done(rt.path, r.Method, sw.status, k.ID, start) }()
+		if rt.auth {
+			var err error
+			k, err = h.p.Authenticate(r.Context(), bearer(r))
+			if err != nil {
+				h.fail(sw, r, err)
+				return
+			}
+		}
+		rt.serve(h, sw, r, k)
+	}
+}
+
+func (h *handler) done(route, method string, status int, kiosk int64, start time.Time) {
+	attrs := []any{"method", method, "route", route, "status", status,
+		"ms", time.Since(start).Milliseconds()}
+	if kiosk != 0 {
+		attrs = append(attrs, "kiosk", kiosk)
+	}
+	h.log.Info("request", attrs...)
+}
+
+func bearer(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, item, msg string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="jiezhen"`)
+	}
+	writeJSON(w, status, wire.Error{Message: msg, Item: item})
+}
+
+// fail answers with a request error's status and sentence, or with a
+// plain 500 whose cause goes only to the log.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		writeError(w, e.Status, e.Item, e.Msg)
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		writeError(w, http.StatusServiceUnavailable, "", "the request was cancelled")
+	default:
+		h.log.Error("request failed", "route", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, "", "the district platform failed; try again later")
+	}
+}
+
+func (h *handler) pull(w http.ResponseWriter, r *http.Request, k Kiosk) {
+	req, err := wire.ParsePullQuery(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "", err.Error())
+		return
+	}
+	resp, err := h.p.Pull(r.Context(), k, req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (h *handler) push(w http.ResponseWriter, r *http.Request, k Kiosk) {
+	body := http.MaxBytesReader(w, r.Body, wire.MaxBodyBytes)
+	req, err := wire.DecodePushRequest(body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		var ie *wire.ItemError
+		switch {
+		case errors.As(err, &mbe):
+			writeError(w, http.StatusRequestEntityTooLarge, "", "the request body is larger than the limit of 1 MiB")
+		case errors.As(err, &ie):
+			writeError(w, http.StatusBadRequest, ie.Item, err.Error())
+		default:
+			writeError(w, http.StatusBadRequest, "", err.Error())
+		}
+		return
+	}
+	resp, err := h.p.Push(r.Context(), k, req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (h *handler) health(w http.ResponseWriter, r *http.Request, _ Kiosk) {
+	err := h.p.store.Read(r.Context(), func(tx ReadTx) error {
+		_, err := tx.LastSeq()
+		return err
+	})
+	if err != nil {
+		h.log.Error("health", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "", "the database cannot be read")
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.Health{Status: "ok", Version: wire.Version, ServerTime: h.p.clock()})
+}
+
+func (h *handler) openAPI(w http.ResponseWriter, r *http.Request, _ Kiosk) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(openAPI)
+}
+
+// Serve serves h on ln until ctx is done, then shuts down gracefully:
+// it stops accepting, lets requests in flight finish for up to grace, and
+// returns. With certFile and keyFile it serves TLS.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, certFile, keyFile string, grace time.Duration, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if certFile != "" {
+			errc <- srv.ServeTLS(ln, certFile, keyFile)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}

@@ -1,0 +1,264 @@
+// Package server is the district platform: the sync API that kiosks pull
+// content from and push residents' writes to, and the administration of
+// content, kiosks and cases behind districtd's commands. Its rules live in
+// Platform; its rows live in a Store (SQLite by default).
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"jiezhen/data"
+	"jiezhen/sync/wire"
+)
+
+// China keeps one time zone without daylight saving: the district's
+// calendar days, case references and deadlines are days in it.
+var china = time.FixedZone("CST", 8*3600)
+
+// Platform is the district platform over one store. Its methods are safe
+// for concurrent use.
+type Platform struct {
+	store Store
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// Options adjust a Platform; the zero value is the real clock and the
+// default logger.
+type Options struct {
+	Now func() time.Time // the district's clock: the only one that decides
+	Log *slog.Logger
+}
+
+// New returns a platform over st.
+func New(st Store, opt Options) *Platform {
+	p := &Platform{store: st, now: opt.Now, log: opt.Log}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	return p
+}
+
+// Store returns the platform's store.
+func (p *Platform) Store() Store { return p.store }
+
+func (p *Platform) clock() time.Time { return p.now().UTC().Truncate(time.Millisecond) }
+
+func (p *Platform) today() data.Date { return data.DateOf(p.now().In(china)) }
+
+// Error is a request refused as a whole, nothing stored, with the HTTP
+// status that says why and, when one item caused it, that item's id.
+type Error struct {
+	Status int
+	Item   string
+	Msg    string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+func errorf(status int, item, format string, args ...any) *Error {
+	return &Error{Status: status, Item: item, Msg: fmt.Sprintf(format, args...)}
+}
+
+// ErrUnauthorized is a missing, unknown or revoked token.
+var ErrUnauthorized = &Error{Status: http.StatusUnauthorized, Msg: "the token is missing, unknown or revoked"}
+
+// tokenPrefix marks Jiezhen kiosk tokens so that secret scanners and
+// people can recognise one that leaked.
+const tokenPrefix = "jzk_"
+
+// newToken returns 32 random bytes as text, and the hash that is stored.
+func newToken() (token, hash string, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", fmt.Errorf("make a token: %w", err)
+	}
+	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token), nil
+}
+
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// AddKiosk registers a kiosk of a known street and returns it with its
+// token. The token is shown this once: only its SHA-256 is stored.
+func (p *Platform) AddKiosk(ctx context.Context, street, name string) (Kiosk, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return Kiosk{}, "", errors.New("the kiosk needs a name")
+	}
+	token, hash, err := newToken()
+	if err != nil {
+		return Kiosk{}, "", err
+	}
+	k := Kiosk{Street: street, Name: name, CreatedAt: p.clock()}
+	err = p.store.Write(ctx, func(tx Tx) error {
+		if err := knownStreet(tx, street); err != nil {
+			return err
+		}
+		k.ID, err = tx.AddKiosk(k, hash)
+		return err
+	})
+	if err != nil {
+		return Kiosk{}, "", err
+	}
+	return k, token, nil
+}
+
+func knownStreet(tx ReadTx, code string) error {
+	it, err := tx.Item(data.KindStreet, code)
+	if errors.Is(err, ErrNotFound) || (err == nil && it.Deleted) {
+		return fmt.Errorf("street %q is not published", code)
+	}
+	return err
+}
+
+// Kiosks lists every kiosk, revoked ones included.
+func (p *Platform) Kiosks(ctx context.Context) ([]Kiosk, error) {
+	var out []Kiosk
+	err := p.store.Read(ctx, func(tx ReadTx) (err error) {
+		out, err = tx.Kiosks()
+		return err
+	})
+	return out, err
+}
+
+// RevokeKiosk revokes a kiosk's token for good: its next request gets 401.
+func (p *Platform) RevokeKiosk(ctx context.Context, id int64) error {
+	return p.store.Write(ctx, func(tx Tx) error {
+		k, err := tx.Kiosk(id)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("there is no kiosk %d", id)
+		}
+		if err != nil {
+			return err
+		}
+		if k.RevokedAt != nil {
+			return fmt.Errorf("kiosk %d was already revoked at %s", id, k.RevokedAt.Format(time.RFC3339))
+		}
+		return tx.RevokeKiosk(id, p.clock())
+	})
+}
+
+// Authenticate returns the kiosk whose token this is, or ErrUnauthorized.
+func (p *Platform) Authenticate(ctx context.Context, token string) (Kiosk, error) {
+	if token == "" {
+		return Kiosk{}, ErrUnauthorized
+	}
+	var k Kiosk
+	err := p.store.Read(ctx, func(tx ReadTx) (err error) {
+		k, err = tx.KioskByTokenHash(hashToken(token))
+		return err
+	})
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Kiosk{}, ErrUnauthorized
+	case err != nil:
+		return Kiosk{}, err
+	case k.RevokedAt != nil:
+		return Kiosk{}, ErrUnauthorized
+	}
+	return k, nil
+}
+
+// Streets lists the published streets by code.
+func (p *Platform) Streets(ctx context.Context) ([]data.Street, error) {
+	var out []data.Street
+	err := p.store.Read(ctx, func(tx ReadTx) error {
+		items, err := tx.LiveItems(data.KindStreet)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			var s data.Street
+			if err := jsonDecode(it.Body, &s); err != nil {
+				return fmt.Errorf("street %s: %w", it.ID, err)
+			}
+			out = append(out, s)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Pull returns one page of the kiosk's feed after req.After.
+func (p *Platform) Pull(ctx context.Context, k Kiosk, req wire.PullRequest) (wire.PullResponse, error) {
+	if req.Street != "" && req.Street != k.Street {
+		return wire.PullResponse{}, errorf(http.StatusForbidden, "", "this kiosk belongs to street %s and cannot read street %s", k.Street, req.Street)
+	}
+	limit := req.Limit
+	if limit <= 0 {
+		limit = wire.DefaultLimit
+	}
+	limit = min(limit, wire.MaxLimit)
+	resp := wire.PullResponse{Changes: []data.Change{}}
+	if k.ResetPending {
+		if req.After > 0 {
+			resp.Reset = &wire.Reset{Scope: k.Street, Reason: "the district ordered a refetch of this street"}
+			resp.ServerTime = p.clock()
+			return resp, nil
+		}
+		// Pulling from 0 is the refetch itself.
+		if err := p.store.Write(ctx, func(tx Tx) error { return tx.ResetDone(k.ID) }); err != nil {
+			return resp, err
+		}
+	}
+	err := p.store.Read(ctx, func(tx ReadTx) error {
+		last, err := tx.LastSeq()
+		if err != nil {
+			return err
+		}
+		if req.After > last {
+			// The kiosk has seen a feed this database never had: the
+			// district restored a backup or the kiosk was pointed at
+			// another district. Only a refetch makes them agree again.
+			resp.Reset = &wire.Reset{Scope: k.Street, Reason: "the cursor is ahead of the district's feed"}
+			return nil
+		}
+		changes, err := tx.Feed(Scope{Street: k.Street, Kiosk: k.ID}, req.After, limit+1)
+		if err != nil {
+			return err
+		}
+		if len(changes) > limit {
+			resp.Changes, resp.More = changes[:limit], true
+			resp.Next = changes[limit-1].Seq
+			return nil
+		}
+		resp.Changes = append(resp.Changes, changes...)
+		// Everything in scope up to last is in this page, so the cursor
+		// may skip the other scopes' changes up to there.
+		resp.Next = last
+		return nil
+	})
+	resp.ServerTime = p.clock()
+	return resp, err
+}
+
+// OrderReset orders every kiosk of a street to clear its content and cases
+// and pull again from 0, and returns how many kiosks it reaches.
+func (p *Platform) OrderReset(ctx context.Context, street string) (int, error) {
+	var n int
+	err := p.store.Write(ctx, func(tx Tx) (err error) {
+		if err := knownStreet(tx, street); err != nil {
+			return err
+		}
+		n, err = tx.OrderReset(street)
+		return err
+	})
+	return n, err
+}

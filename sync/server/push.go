@@ -1,0 +1,505 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"jiezhen/data"
+	"jiezhen/sync/wire"
+)
+
+// itemHash is what the ledger compares to tell a retry from a different
+// item reusing an id. The body is compacted first, so that a client that
+// re-encodes its queue with other spacing still retries rather than
+// conflicts.
+func itemHash(it wire.PushItem) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, it.Body); err != nil {
+		b.Reset()
+		b.Write(it.Body)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00", it.Kind, it.BaseVersion)
+	h.Write(b.Bytes())
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// refused is a permanent problem with one item: it gets a refused result,
+// and the rest of the batch goes on.
+type refused struct{ reason string }
+
+func (r refused) Error() string { return r.reason }
+
+func refuse(format string, args ...any) error {
+	return refused{fmt.Sprintf(format, args...)}
+}
+
+// Push stores a batch of outbox items from kiosk k in one transaction and
+// answers each. A retried id with the same body gets its first result
+// again; an id reused with a different body, or an item for another
+// street, refuses the whole batch (409, 403) with nothing stored.
+func (p *Platform) Push(ctx context.Context, k Kiosk, req *wire.PushRequest) (wire.PushResponse, error) {
+	if err := req.Check(); err != nil {
+		var ie *wire.ItemError
+		item := ""
+		if errors.As(err, &ie) {
+			item = ie.Item
+		}
+		return wire.PushResponse{}, &Error{Status: http.StatusBadRequest, Item: item, Msg: err.Error()}
+	}
+	now := p.clock()
+	resp := wire.PushResponse{Results: make([]wire.PushResult, 0, len(req.Items))}
+	counts := map[wire.Outcome]int{}
+	err := p.store.Write(ctx, func(tx Tx) error {
+		resp.Results = resp.Results[:0]
+		clear(counts)
+		pt := &pushTx{p: p, tx: tx, k: k, now: now, today: data.DateOf(now.In(china))}
+		for _, it := range req.Items {
+			hash := itemHash(it)
+			e, err := tx.Entry(it.ID)
+			switch {
+			case err == nil:
+				if e.Kiosk != k.ID || e.Hash != hash {
+					return errorf(http.StatusConflict, it.ID, "item %s was sent before with a different body, and the first one stands", it.ID)
+				}
+				first := e.Result
+				resp.Results = append(resp.Results, wire.PushResult{ID: it.ID, Outcome: wire.Duplicate, First: &first})
+				counts[wire.Duplicate]++
+				continue
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+			res, err := pt.apply(it)
+			var r refused
+			if errors.As(err, &r) {
+				res, err = wire.PushResult{ID: it.ID, Outcome: wire.Refused, Reason: r.reason}, nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := tx.PutEntry(wire2entry(it, k, hash, res, now)); err != nil {
+				return err
+			}
+			resp.Results = append(resp.Results, res)
+			counts[res.Outcome]++
+		}
+		return nil
+	})
+	if err != nil {
+		return wire.PushResponse{}, err
+	}
+	resp.ServerTime = now
+	p.log.Info("push", "kiosk", k.ID, "items", len(req.Items), "accepted", counts[wire.Accepted],
+		"duplicate", counts[wire.Duplicate], "conflict", counts[wire.Conflict], "refused", counts[wire.Refused])
+	return resp, nil
+}
+
+func wire2entry(it wire.PushItem, k Kiosk, hash string, res wire.PushResult, now time.Time) Entry {
+	return Entry{ID: it.ID, Kiosk: k.ID, Kind: it.Kind, Hash: hash, Result: res, At: now}
+}
+
+// pushTx is one batch being applied.
+type pushTx struct {
+	p     *Platform
+	tx    Tx
+	k     Kiosk
+	now   time.Time
+	today data.Date
+	cal   *data.Calendar
+}
+
+func (pt *pushTx) apply(it wire.PushItem) (wire.PushResult, error) {
+	switch it.Kind {
+	case wire.ItemCase:
+		return pt.fileCase(it)
+	case wire.ItemOpinion:
+		return pt.opinion(it)
+	case wire.ItemRating:
+		return pt.rating(it)
+	case wire.ItemStaffEdit:
+		return pt.staffEdit(it)
+	}
+	return wire.PushResult{}, refuse("unknown kind %q", it.Kind)
+}
+
+func (pt *pushTx) accepted(it wire.PushItem, ref string) wire.PushResult {
+	return wire.PushResult{ID: it.ID, Outcome: wire.Accepted, Ref: ref, At: pt.now}
+}
+
+// otherStreet refuses the whole batch: a kiosk writing for another street
+// is a misconfigured or stolen token, not a resident's mistake.
+func (pt *pushTx) otherStreet(it wire.PushItem, what, street string) error {
+	return errorf(http.StatusForbidden, it.ID, "item %s: %s belongs to street %s, not to this kiosk's street %s", it.ID, what, street, pt.k.Street)
+}
+
+// decodeBody decodes an item's body without echoing it in the error: it
+// may hold personal data.
+func decodeBody(it wire.PushItem, v any) error {
+	if err := json.Unmarshal(it.Body, v); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) && typ.Field != "" {
+			return refuse("the %s body does not decode: field %s has the wrong type", it.Kind, typ.Field)
+		}
+		return refuse("the %s body does not decode", it.Kind)
+	}
+	return nil
+}
+
+func (pt *pushTx) liveItem(kind data.Kind, id string) (Item, bool, error) {
+	item, err := pt.tx.Item(kind, id)
+	if errors.Is(err, ErrNotFound) || (err == nil && item.Deleted) {
+		return item, false, nil
+	}
+	return item, err == nil, err
+}
+
+func (pt *pushTx) calendar() (*data.Calendar, error) {
+	if pt.cal != nil {
+		return pt.cal, nil
+	}
+	items, err := pt.tx.LiveItems(data.KindCalendar)
+	if err != nil {
+		return nil, err
+	}
+	var years []data.CalendarYear
+	for _, it := range items {
+		var y data.CalendarYear
+		if err := jsonDecode(it.Body, &y); err != nil {
+			return nil, err
+		}
+		years = append(years, y)
+	}
+	pt.cal, err = data.NewCalendar(years...)
+	return pt.cal, err
+}
+
+// fileCase receives a resident's case: the district gives it its
+// reference, its deadline on the district's calendar and the move to
+// received, all at the district's time.
+func (pt *pushTx) fileCase(it wire.PushItem) (wire.PushResult, error) {
+	var c data.Case
+	if err := decodeBody(it, &c); err != nil {
+		return wire.PushResult{}, err
+	}
+	switch {
+	case c.ID == "":
+		c.ID = it.ID
+	case c.ID != it.ID:
+		return wire.PushResult{}, refuse("the case's id is not the item's id")
+	}
+	if c.Street != pt.k.Street {
+		return wire.PushResult{}, pt.otherStreet(it, "the case", c.Street)
+	}
+	if !c.Kind.Valid() {
+		return wire.PushResult{}, refuse("unknown case kind %q", c.Kind)
+	}
+	if c.Status != "" && c.Status != data.StatusSubmitted {
+		return wire.PushResult{}, refuse("a new case must be %q, not %q", data.StatusSubmitted, c.Status)
+	}
+	if _, err := pt.tx.Case(c.ID); err == nil {
+		return wire.PushResult{}, refuse("case %s is already filed", c.ID)
+	} else if !errors.Is(err, ErrNotFound) {
+		return wire.PushResult{}, err
+	}
+	days, err := pt.checkCase(it, &c)
+	if err != nil {
+		return wire.PushResult{}, err
+	}
+
+	// What the district decides, whatever the kiosk sent.
+	c.Status, c.History, c.Reply, c.Rating, c.MergedInto = data.StatusSubmitted, nil, nil, 0, ""
+	c.Kiosk = strconv.FormatInt(pt.k.ID, 10)
+	day := data.DateOf(pt.now.In(china))
+	from := day.Time(china)
+	n, err := pt.tx.CountCases(c.Street, from, from.AddDate(0, 0, 1))
+	if err != nil {
+		return wire.PushResult{}, err
+	}
+	c.Ref = fmt.Sprintf("%s-%s-%04d", c.Street, strings.ReplaceAll(day.String(), "-", ""), n+1)
+	c.Deadline = data.Date{}
+	if days >= 0 {
+		cal, err := pt.calendar()
+		if err != nil {
+			return wire.PushResult{}, err
+		}
+		c.Deadline = cal.AddWorkdays(day, days)
+	}
+	if err := c.Move(data.StatusReceived, pt.now, ""); err != nil {
+		return wire.PushResult{}, err
+	}
+	rec := CaseRecord{Case: c, Kiosk: pt.k.ID, ReceivedAt: pt.now, Version: 1}
+	if err := pt.putCase(rec); err != nil {
+		return wire.PushResult{}, err
+	}
+	return pt.accepted(it, c.Ref), nil
+}
+
+// putCase stores the district's record and the filing kiosk's view of it.
+func (pt *pushTx) putCase(rec CaseRecord) error {
+	return putCase(pt.tx, rec)
+}
+
+func putCase(tx Tx, rec CaseRecord) error {
+	if err := tx.PutCase(rec); err != nil {
+		return err
+	}
+	view, err := json.Marshal(wire.CaseView(rec.Case))
+	if err != nil {
+		return err
+	}
+	_, err = tx.PutItem(Item{Kind: wire.KindCase, ID: rec.Case.ID, Street: rec.Case.Street, Kiosk: rec.Kiosk, Version: rec.Version, Body: view})
+	return err
+}
+
+// checkCase checks what a case of each kind must have, and returns the
+// working days it is to be done in (-1 for no deadline). The reasons name
+// fields, never their values.
+func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
+	if c.Anonymous && c.Kind != data.CaseAppeal {
+		return 0, refuse("only an appeal can be anonymous")
+	}
+	if !c.Anonymous {
+		a := c.Applicant
+		if a == nil || strings.TrimSpace(a.Name) == "" {
+			return 0, refuse("the applicant's name is missing")
+		}
+		if a.IDNumber != "" {
+			if err := data.ValidateIDNumber(a.IDNumber, pt.today); err != nil {
+				return 0, refuse("the applicant's %v", err)
+			}
+		}
+		if a.Mobile != "" {
+			if err := data.ValidateMobile(a.Mobile); err != nil {
+				return 0, refuse("the applicant's mobile %v", err)
+			}
+		}
+	}
+	switch c.Kind {
+	case data.CaseApplication:
+		if c.Service == "" {
+			return 0, refuse("the application names no service")
+		}
+		svcItem, ok, err := pt.liveItem(data.KindService, c.Service)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			return 0, refuse("service %q is not published", c.Service)
+		}
+		if svcItem.Street != "" && svcItem.Street != pt.k.Street {
+			return 0, pt.otherStreet(it, "service "+c.Service, svcItem.Street)
+		}
+		var svc data.ServiceItem
+		if err := jsonDecode(svcItem.Body, &svc); err != nil {
+			return 0, err
+		}
+		if !svc.Online {
+			return 0, refuse("service %q cannot be applied for online", c.Service)
+		}
+		if errs := svc.Form.Validate(c.Values, pt.today); len(errs) > 0 {
+			msgs := make([]string, len(errs))
+			for i, e := range errs {
+				msgs[i] = e.Error()
+			}
+			return 0, refuse("the form has problems: %s", strings.Join(msgs, "; "))
+		}
+		switch {
+		case svc.OnTheSpot:
+			return 0, nil
+		case svc.PromisedDays > 0:
+			return svc.PromisedDays, nil
+		case svc.LegalDays > 0:
+			return svc.LegalDays, nil
+		}
+		return -1, nil
+	case data.CaseAppeal:
+		if !slices.Contains(data.AppealTypes, c.AppealType) {
+			return 0, refuse("unknown appeal type %q", c.AppealType)
+		}
+		if strings.TrimSpace(c.Description) == "" {
+			return 0, refuse("the appeal has no description")
+		}
+		return data.DefaultAppealDays[c.AppealType], nil
+	case data.CaseDisclosure:
+		r := c.Request
+		if r == nil || strings.TrimSpace(r.Information) == "" {
+			return 0, refuse("the disclosure request does not say what information it asks for")
+		}
+		if !slices.Contains([]data.Delivery{data.DeliveryPickup, data.DeliveryPost, data.DeliveryEmail}, r.Delivery) {
+			return 0, refuse("unknown delivery %q", r.Delivery)
+		}
+		return data.DisclosureDays, nil
+	}
+	return -1, nil
+}
+
+// opinion takes a resident's opinion on a consultation. One that arrives
+// after the consultation closed is kept and marked late rather than
+// refused: the resident may have written it on the last day while the
+// line was down, and the district decides what to do with it.
+func (pt *pushTx) opinion(it wire.PushItem) (wire.PushResult, error) {
+	var o data.Opinion
+	if err := decodeBody(it, &o); err != nil {
+		return wire.PushResult{}, err
+	}
+	switch {
+	case o.ID == "":
+		o.ID = it.ID
+	case o.ID != it.ID:
+		return wire.PushResult{}, refuse("the opinion's id is not the item's id")
+	}
+	item, ok, err := pt.liveItem(data.KindConsultation, o.Consultation)
+	if err != nil {
+		return wire.PushResult{}, err
+	}
+	if !ok {
+		return wire.PushResult{}, refuse("consultation %q is not published", o.Consultation)
+	}
+	if item.Street != "" && item.Street != pt.k.Street {
+		return wire.PushResult{}, pt.otherStreet(it, "consultation "+o.Consultation, item.Street)
+	}
+	var c data.Consultation
+	if err := jsonDecode(item.Body, &c); err != nil {
+		return wire.PushResult{}, err
+	}
+	if !slices.ContainsFunc(c.Topics, func(t data.Topic) bool { return t.ID == o.Topic }) {
+		return wire.PushResult{}, refuse("consultation %q has no topic %q", c.ID, o.Topic)
+	}
+	if strings.TrimSpace(o.Text) == "" {
+		return wire.PushResult{}, refuse("the opinion is empty")
+	}
+	if pt.today.Before(c.Opens) {
+		return wire.PushResult{}, refuse("consultation %q opens on %s", c.ID, c.Opens)
+	}
+	if o.Mobile != "" {
+		if err := data.ValidateMobile(o.Mobile); err != nil {
+			return wire.PushResult{}, refuse("the mobile %v", err)
+		}
+	}
+	n, err := pt.tx.CountOpinions(c.ID)
+	if err != nil {
+		return wire.PushResult{}, err
+	}
+	ref := fmt.Sprintf("%s-%d", c.ID, n+1)
+	rec := OpinionRecord{Opinion: o, Ref: ref, Street: pt.k.Street, Kiosk: pt.k.ID, ReceivedAt: pt.now, Late: c.ClosedOn(pt.today)}
+	if err := pt.tx.AddOpinion(rec); err != nil {
+		return wire.PushResult{}, err
+	}
+	return pt.accepted(it, ref), nil
+}
+
+// rating rates a completed case; the case moves to rated and its filing
+// kiosk sees that in its feed.
+func (pt *pushTx) rating(it wire.PushItem) (wire.PushResult, error) {
+	var r wire.RatingBody
+	if err := decodeBody(it, &r); err != nil {
+		return wire.PushResult{}, err
+	}
+	if r.Rating < data.RatingVeryUnsatisfied || r.Rating > data.RatingVerySatisfied {
+		return wire.PushResult{}, refuse("the rating must be 1 to 5, not %d", r.Rating)
+	}
+	rec, err := pt.tx.Case(r.Case)
+	if errors.Is(err, ErrNotFound) {
+		return wire.PushResult{}, refuse("case %q is not known", r.Case)
+	}
+	if err != nil {
+		return wire.PushResult{}, err
+	}
+	if rec.Case.Street != pt.k.Street {
+		return wire.PushResult{}, pt.otherStreet(it, "case "+r.Case, rec.Case.Street)
+	}
+	if err := rec.Case.Move(data.StatusRated, pt.now, ""); err != nil {
+		return wire.PushResult{}, refuse("%v", err)
+	}
+	rec.Case.Rating = r.Rating
+	rec.Version++
+	if err := pt.putCase(rec); err != nil {
+		return wire.PushResult{}, err
+	}
+	if err := pt.tx.AddRating(RatingRecord{ID: it.ID, Case: r.Case, Rating: r.Rating, Comment: r.Comment, Kiosk: pt.k.ID, ReceivedAt: pt.now}); err != nil {
+		return wire.PushResult{}, err
+	}
+	return pt.accepted(it, rec.Case.Ref), nil
+}
+
+// staffEdit applies street staff's edit of their street's content if it
+// was made on the current version; otherwise it is a conflict that hands
+// back the current item, and nothing is overwritten.
+func (pt *pushTx) staffEdit(it wire.PushItem) (wire.PushResult, error) {
+	var e wire.StaffEdit
+	if err := decodeBody(it, &e); err != nil {
+		return wire.PushResult{}, err
+	}
+	if !e.Kind.Valid() || e.Kind == data.KindCalendar {
+		return wire.PushResult{}, refuse("staff cannot edit %q content", e.Kind)
+	}
+	if e.ID == "" {
+		return wire.PushResult{}, refuse("the staff edit names no item")
+	}
+	cur, err := pt.tx.Item(e.Kind, e.ID)
+	exists := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return wire.PushResult{}, err
+	}
+	if exists {
+		switch {
+		case cur.Street == "":
+			return wire.PushResult{}, refuse("%s %q is district-wide content, which only the district edits", e.Kind, e.ID)
+		case cur.Street != pt.k.Street:
+			return wire.PushResult{}, pt.otherStreet(it, fmt.Sprintf("%s %s", e.Kind, e.ID), cur.Street)
+		}
+	}
+	next := Item{Kind: e.Kind, ID: e.ID, Street: pt.k.Street, Version: cur.Version + 1}
+	switch e.Op {
+	case data.OpUpsert:
+		c, err := oneItem(e.Kind, e.Item, pt.today)
+		if err != nil {
+			return wire.PushResult{}, refuse("%v", err)
+		}
+		if c.ID != e.ID {
+			return wire.PushResult{}, refuse("the edited item's id is %q, not %q", c.ID, e.ID)
+		}
+		street, err := streetOf(c)
+		if err != nil {
+			return wire.PushResult{}, refuse("%v", err)
+		}
+		if street != pt.k.Street {
+			return wire.PushResult{}, pt.otherStreet(it, fmt.Sprintf("the edited %s %s", e.Kind, e.ID), street)
+		}
+		next.Body = c.Body
+	case data.OpDelete:
+		next.Deleted = true
+	default:
+		return wire.PushResult{}, refuse("unknown op %q", e.Op)
+	}
+	if it.BaseVersion != cur.Version {
+		res := wire.PushResult{ID: it.ID, Outcome: wire.Conflict, Version: cur.Version}
+		if exists && !cur.Deleted {
+			res.Current = cur.Body
+		}
+		return res, nil
+	}
+	if next.Deleted && (!exists || cur.Deleted) {
+		return wire.PushResult{}, refuse("%s %q is not published, so there is nothing to delete", e.Kind, e.ID)
+	}
+	res := pt.accepted(it, fmt.Sprintf("%s/%s", e.Kind, e.ID))
+	if exists && !cur.Deleted && !next.Deleted && bytes.Equal(cur.Body, next.Body) {
+		res.Version = cur.Version
+		return res, nil
+	}
+	if _, err := pt.tx.PutItem(next); err != nil {
+		return wire.PushResult{}, err
+	}
+	res.Version = next.Version
+	return res, nil
+}

@@ -1,0 +1,463 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go driver keeps districtd CGO_ENABLED=0
+
+	"jiezhen/data"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// SQLite is the embedded Store: one file in WAL mode, one writing
+// connection that every write transaction queues for, and a pool of
+// read-only connections that read snapshots alongside it.
+type SQLite struct {
+	w, r *sql.DB
+}
+
+var _ Store = (*SQLite)(nil)
+
+// OpenSQLite opens or creates the database at path and brings its schema
+// up to date.
+func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+	if path == "" {
+		return nil, errors.New("open database: no file named")
+	}
+	dsn := func(extra ...string) string {
+		// busy_timeout first, so the pragmas after it wait for a
+		// concurrent districtd command instead of failing.
+		q := []string{"_pragma=busy_timeout(10000)", "_pragma=journal_mode(WAL)",
+			"_pragma=synchronous(FULL)", "_pragma=foreign_keys(1)"}
+		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + strings.Join(append(q, extra...), "&")
+	}
+	w, err := sql.Open("sqlite", dsn("_txlock=immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn("_pragma=query_only(1)"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	return &SQLite{w: w, r: r}, nil
+}
+
+// migrate applies the embedded migrations numbered above the database's
+// user_version, each in its own transaction with the version bump.
+func migrate(ctx context.Context, db *sql.DB) error {
+	var have int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	if have > len(names) {
+		return fmt.Errorf("open database: its schema version %d is newer than this districtd knows (%d)", have, len(names))
+	}
+	for i, name := range names {
+		n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+		if err != nil || n != i+1 {
+			return fmt.Errorf("migration %s is out of sequence", name)
+		}
+		if n <= have {
+			continue
+		}
+		text, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate to %d: %w", n, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(text)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", n, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", n, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate to %d: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// Close closes both handles.
+func (s *SQLite) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Read runs fn on a read-only snapshot.
+func (s *SQLite) Read(ctx context.Context, fn func(ReadTx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(&sqlTx{ctx: ctx, tx: tx})
+}
+
+// Write runs fn in an immediate transaction on the single writer.
+func (s *SQLite) Write(ctx context.Context, fn func(Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(&sqlTx{ctx: ctx, tx: tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}
+
+// sqlTx carries its context because it lives exactly as long as the
+// transaction it belongs to.
+type sqlTx struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+func (t *sqlTx) exec(q string, args ...any) error {
+	_, err := t.tx.ExecContext(t.ctx, q, args...)
+	return err
+}
+
+func (t *sqlTx) one(q string, args []any, dst ...any) error {
+	err := t.tx.QueryRowContext(t.ctx, q, args...).Scan(dst...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func nullBody(b json.RawMessage) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+func (t *sqlTx) LastSeq() (int64, error) {
+	var n int64
+	err := t.one("SELECT value FROM counters WHERE name = 'seq'", nil, &n)
+	return n, err
+}
+
+func (t *sqlTx) Feed(scope Scope, after int64, limit int) ([]data.Change, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, kind, id, op, version, body FROM feed
+		WHERE seq > ? AND ((kiosk = 0 AND street IN ('', ?)) OR (kiosk <> 0 AND kiosk = ?))
+		ORDER BY seq LIMIT ?`, after, scope.Street, scope.Kiosk, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []data.Change
+	for rows.Next() {
+		var c data.Change
+		var body sql.NullString
+		if err := rows.Scan(&c.Seq, &c.Kind, &c.ID, &c.Op, &c.Version, &body); err != nil {
+			return nil, err
+		}
+		if body.Valid {
+			c.Body = json.RawMessage(body.String)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+const itemCols = "kind, id, street, kiosk, version, deleted, body, seq"
+
+func scanItem(sc interface{ Scan(...any) error }) (Item, error) {
+	var it Item
+	var body sql.NullString
+	if err := sc.Scan(&it.Kind, &it.ID, &it.Street, &it.Kiosk, &it.Version, &it.Deleted, &body, &it.Seq); err != nil {
+		return it, err
+	}
+	if body.Valid {
+		it.Body = json.RawMessage(body.String)
+	}
+	return it, nil
+}
+
+func (t *sqlTx) Item(kind data.Kind, id string) (Item, error) {
+	it, err := scanItem(t.tx.QueryRowContext(t.ctx, "SELECT "+itemCols+" FROM items WHERE kind = ? AND id = ?", kind, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, ErrNotFound
+	}
+	return it, err
+}
+
+func (t *sqlTx) LiveItems(kind data.Kind) ([]Item, error) {
+	rows, err := t.tx.QueryContext(t.ctx, "SELECT "+itemCols+" FROM items WHERE kind = ? AND deleted = 0 ORDER BY id", kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) nextSeq() (int64, error) {
+	var n int64
+	err := t.one("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value", nil, &n)
+	return n, err
+}
+
+func (t *sqlTx) feedRow(it Item, street string, kiosk int64, op data.Op, body json.RawMessage) (int64, error) {
+	seq, err := t.nextSeq()
+	if err != nil {
+		return 0, err
+	}
+	err = t.exec(`INSERT INTO feed(seq, kind, id, street, kiosk, op, version, body) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(kind, id, street, kiosk) DO UPDATE SET seq = excluded.seq, op = excluded.op,
+			version = excluded.version, body = excluded.body`,
+		seq, it.Kind, it.ID, street, kiosk, op, it.Version, nullBody(body))
+	return seq, err
+}
+
+func (t *sqlTx) PutItem(it Item) (int64, error) {
+	old, err := t.Item(it.Kind, it.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return 0, err
+	case old.Street != it.Street || old.Kiosk != it.Kiosk:
+		// The deletion for the old scope goes first: a kiosk that sees
+		// both (a district-wide item becoming its street's) applies the
+		// deletion and then the upsert, never the other way round.
+		if _, err := t.feedRow(it, old.Street, old.Kiosk, data.OpDelete, nil); err != nil {
+			return 0, err
+		}
+	}
+	op, body := data.OpUpsert, it.Body
+	if it.Deleted {
+		op, body = data.OpDelete, nil
+	}
+	seq, err := t.feedRow(it, it.Street, it.Kiosk, op, body)
+	if err != nil {
+		return 0, err
+	}
+	err = t.exec(`INSERT INTO items(kind, id, street, kiosk, version, deleted, body, seq) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(kind, id) DO UPDATE SET street = excluded.street, kiosk = excluded.kiosk, version = excluded.version,
+			deleted = excluded.deleted, body = excluded.body, seq = excluded.seq`,
+		it.Kind, it.ID, it.Street, it.Kiosk, it.Version, it.Deleted, nullBody(body), seq)
+	return seq, err
+}
+
+const kioskCols = "id, street, name, created_at, revoked_at, reset_pending"
+
+func scanKiosk(sc interface{ Scan(...any) error }) (Kiosk, error) {
+	var k Kiosk
+	var created int64
+	var revoked sql.NullInt64
+	if err := sc.Scan(&k.ID, &k.Street, &k.Name, &created, &revoked, &k.ResetPending); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return k, ErrNotFound
+		}
+		return k, err
+	}
+	k.CreatedAt = fromMillis(created)
+	if revoked.Valid {
+		at := fromMillis(revoked.Int64)
+		k.RevokedAt = &at
+	}
+	return k, nil
+}
+
+func (t *sqlTx) Kiosk(id int64) (Kiosk, error) {
+	return scanKiosk(t.tx.QueryRowContext(t.ctx, "SELECT "+kioskCols+" FROM kiosks WHERE id = ?", id))
+}
+
+func (t *sqlTx) KioskByTokenHash(hash string) (Kiosk, error) {
+	return scanKiosk(t.tx.QueryRowContext(t.ctx, "SELECT "+kioskCols+" FROM kiosks WHERE token_hash = ?", hash))
+}
+
+func (t *sqlTx) Kiosks() ([]Kiosk, error) {
+	rows, err := t.tx.QueryContext(t.ctx, "SELECT "+kioskCols+" FROM kiosks ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Kiosk
+	for rows.Next() {
+		k, err := scanKiosk(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) AddKiosk(k Kiosk, tokenHash string) (int64, error) {
+	var id int64
+	err := t.one("INSERT INTO kiosks(street, name, token_hash, created_at) VALUES(?, ?, ?, ?) RETURNING id",
+		[]any{k.Street, k.Name, tokenHash, millis(k.CreatedAt)}, &id)
+	return id, err
+}
+
+func (t *sqlTx) RevokeKiosk(id int64, at time.Time) error {
+	return t.exec("UPDATE kiosks SET revoked_at = ? WHERE id = ?", millis(at), id)
+}
+
+func (t *sqlTx) Entry(id string) (Entry, error) {
+	e := Entry{ID: id}
+	var result string
+	var at int64
+	if err := t.one("SELECT kiosk, kind, hash, result, at FROM ledger WHERE id = ?", []any{id},
+		&e.Kiosk, &e.Kind, &e.Hash, &result, &at); err != nil {
+		return e, err
+	}
+	e.At = fromMillis(at)
+	if err := json.Unmarshal([]byte(result), &e.Result); err != nil {
+		return e, fmt.Errorf("ledger entry %s: %w", id, err)
+	}
+	return e, nil
+}
+
+func (t *sqlTx) PutEntry(e Entry) error {
+	result, err := json.Marshal(e.Result)
+	if err != nil {
+		return err
+	}
+	return t.exec("INSERT INTO ledger(id, kiosk, kind, hash, result, at) VALUES(?, ?, ?, ?, ?, ?)",
+		e.ID, e.Kiosk, e.Kind, e.Hash, string(result), millis(e.At))
+}
+
+const caseCols = "kiosk, received_at, version, doc"
+
+func scanCase(sc interface{ Scan(...any) error }) (CaseRecord, error) {
+	var c CaseRecord
+	var received int64
+	var doc string
+	if err := sc.Scan(&c.Kiosk, &received, &c.Version, &doc); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, ErrNotFound
+		}
+		return c, err
+	}
+	c.ReceivedAt = fromMillis(received)
+	if err := json.Unmarshal([]byte(doc), &c.Case); err != nil {
+		return c, fmt.Errorf("case record does not decode: %w", err)
+	}
+	return c, nil
+}
+
+func (t *sqlTx) Case(id string) (CaseRecord, error) {
+	return scanCase(t.tx.QueryRowContext(t.ctx, "SELECT "+caseCols+" FROM cases WHERE id = ?", id))
+}
+
+func (t *sqlTx) CaseByRef(ref string) (CaseRecord, error) {
+	return scanCase(t.tx.QueryRowContext(t.ctx, "SELECT "+caseCols+" FROM cases WHERE ref = ?", ref))
+}
+
+func (t *sqlTx) Cases(f CaseFilter) ([]CaseRecord, error) {
+	q := "SELECT " + caseCols + " FROM cases WHERE (? = '' OR status = ?) AND (? = '' OR street = ?) ORDER BY received_at, ref"
+	rows, err := t.tx.QueryContext(t.ctx, q, f.Status, f.Status, f.Street, f.Street)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CaseRecord
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) CountCases(street string, from, to time.Time) (int, error) {
+	var n int
+	err := t.one("SELECT count(*) FROM cases WHERE street = ? AND received_at >= ? AND received_at < ?",
+		[]any{street, millis(from), millis(to)}, &n)
+	return n, err
+}
+
+func (t *sqlTx) CountOpinions(consultation string) (int, error) {
+	var n int
+	err := t.one("SELECT count(*) FROM opinions WHERE consultation = ?", []any{consultation}, &n)
+	return n, err
+}
+
+func (t *sqlTx) PutCase(c CaseRecord) error {
+	doc, err := json.Marshal(c.Case)
+	if err != nil {
+		return err
+	}
+	return t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc`,
+		c.Case.ID, c.Case.Ref, c.Case.Kind, c.Case.Street, c.Kiosk, c.Case.Status, millis(c.ReceivedAt), c.Version, string(doc))
+}
+
+func (t *sqlTx) AddOpinion(o OpinionRecord) error {
+	doc, err := json.Marshal(o.Opinion)
+	if err != nil {
+		return err
+	}
+	return t.exec("INSERT INTO opinions(id, ref, consultation, street, kiosk, received_at, late, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+		o.Opinion.ID, o.Ref, o.Opinion.Consultation, o.Street, o.Kiosk, millis(o.ReceivedAt), o.Late, string(doc))
+}
+
+func (t *sqlTx) AddRating(r RatingRecord) error {
+	return t.exec("INSERT INTO ratings(id, case_id, rating, comment, kiosk, received_at) VALUES(?, ?, ?, ?, ?, ?)",
+		r.ID, r.Case, int(r.Rating), r.Comment, r.Kiosk, millis(r.ReceivedAt))
+}
+
+func (t *sqlTx) OrderReset(street string) (int, error) {
+	res, err := t.tx.ExecContext(t.ctx, "UPDATE kiosks SET reset_pending = 1 WHERE street = ? AND revoked_at IS NULL", street)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *sqlTx) ResetDone(kiosk int64) error {
+	return t.exec("UPDATE kiosks SET reset_pending = 0 WHERE id = ?", kiosk)
+}

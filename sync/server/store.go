@@ -1,0 +1,156 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"jiezhen/data"
+	"jiezhen/sync/wire"
+)
+
+// Store is where the district platform keeps its state. The platform's
+// rules (what is accepted, versions, scopes, lifecycles) live in Platform;
+// a store only keeps rows and hands out sequence numbers, so that a
+// PostgreSQL store can follow by implementing these two interfaces.
+//
+// Write runs fn in a transaction that no other write runs alongside: the
+// feed's sequence numbers must become visible in the order they were
+// given, or a reader could move its cursor past a change that commits
+// later. If fn returns an error, nothing it did is kept.
+type Store interface {
+	Read(ctx context.Context, fn func(ReadTx) error) error
+	Write(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// ErrNotFound is returned by lookups of one row that is not there.
+var ErrNotFound = errors.New("not found")
+
+// ReadTx reads one consistent snapshot.
+type ReadTx interface {
+	// LastSeq is the highest sequence number given so far, 0 for none.
+	LastSeq() (int64, error)
+	// Feed returns up to limit changes with seq > after in the scope, in
+	// increasing seq.
+	Feed(scope Scope, after int64, limit int) ([]data.Change, error)
+
+	Item(kind data.Kind, id string) (Item, error)
+	// LiveItems lists the items of a kind that are not deleted, by id.
+	LiveItems(kind data.Kind) ([]Item, error)
+
+	Kiosk(id int64) (Kiosk, error)
+	KioskByTokenHash(hash string) (Kiosk, error)
+	Kiosks() ([]Kiosk, error)
+
+	// Entry is the push ledger's record of an item id.
+	Entry(id string) (Entry, error)
+
+	Case(id string) (CaseRecord, error)
+	CaseByRef(ref string) (CaseRecord, error)
+	Cases(f CaseFilter) ([]CaseRecord, error)
+	// CountCases counts the cases of a street received in [from, to).
+	CountCases(street string, from, to time.Time) (int, error)
+	// CountOpinions counts the opinions received on a consultation.
+	CountOpinions(consultation string) (int, error)
+}
+
+// Tx is a write transaction.
+type Tx interface {
+	ReadTx
+	// PutItem stores the item's new state and records it in the feed,
+	// returning its seq. If the item was in another scope before, the old
+	// scope first gets a deletion, so that kiosks which can no longer see
+	// the item drop it.
+	PutItem(it Item) (int64, error)
+	AddKiosk(k Kiosk, tokenHash string) (int64, error)
+	RevokeKiosk(id int64, at time.Time) error
+	PutEntry(e Entry) error
+	PutCase(c CaseRecord) error
+	AddOpinion(o OpinionRecord) error
+	AddRating(r RatingRecord) error
+	// OrderReset marks every kiosk of the street as due to refetch, and
+	// returns how many there are; ResetDone clears the mark of one.
+	OrderReset(street string) (int, error)
+	ResetDone(kiosk int64) error
+}
+
+// Scope is what one kiosk may see: content of its street and of the whole
+// district (street ""), and the cases it filed itself.
+type Scope struct {
+	Street string
+	Kiosk  int64
+}
+
+// Item is the current state of one thing in the feed: a content item, or
+// the kiosk's view of a case (Kind wire.KindCase, with Kiosk set).
+type Item struct {
+	Kind    data.Kind
+	ID      string
+	Street  string // "" for district-wide
+	Kiosk   int64  // the filing kiosk for a case, 0 for content
+	Version int64
+	Deleted bool
+	Body    json.RawMessage // nil when deleted
+	Seq     int64           // set by the store
+}
+
+// Kiosk is a registered kiosk. Its token is never stored, only its hash.
+type Kiosk struct {
+	ID        int64      `json:"id"`
+	Street    string     `json:"street"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// ResetPending: the district ordered a refetch the kiosk has not
+	// started yet.
+	ResetPending bool `json:"reset_pending,omitempty"`
+}
+
+// Entry is the push ledger's record of one item id: who sent it, a hash
+// of what was sent and the result given the first time.
+type Entry struct {
+	ID     string
+	Kiosk  int64
+	Kind   wire.ItemKind
+	Hash   string
+	Result wire.PushResult
+	At     time.Time
+}
+
+// CaseRecord is the district's full record of a case, personal data
+// included.
+type CaseRecord struct {
+	Case       data.Case
+	Kiosk      int64
+	ReceivedAt time.Time
+	Version    int64 // the version of the case's item in the feed
+}
+
+// CaseFilter selects cases; empty fields select all.
+type CaseFilter struct {
+	Status data.Status
+	Street string
+}
+
+// OpinionRecord is a resident's opinion as received. Late is set when it
+// arrived after the consultation closed by the district's calendar.
+type OpinionRecord struct {
+	Opinion    data.Opinion
+	Ref        string
+	Street     string
+	Kiosk      int64
+	ReceivedAt time.Time
+	Late       bool
+}
+
+// RatingRecord is a satisfaction rating as received.
+type RatingRecord struct {
+	ID         string
+	Case       string
+	Rating     data.Rating
+	Comment    string
+	Kiosk      int64
+	ReceivedAt time.Time
+}
