@@ -1,0 +1,134 @@
+package speech
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+func TestSpeakToFileWritesWAV(t *testing.T) {
+	if !Available() {
+		t.Skip("espeak-ng is not installed (scripts/deps.sh installs it); read-aloud untested")
+	}
+	wav := filepath.Join(t.TempDir(), "banshi.wav")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := SpeakToFile(ctx, "请到三号窗口办理居住证。", wav); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(wav)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) <= 44 || !bytes.HasPrefix(b, []byte("RIFF")) || !bytes.Equal(b[8:12], []byte("WAVE")) {
+		t.Fatalf("%s: %d bytes, not a WAV file with sound", wav, len(b))
+	}
+	t.Logf("%d bytes of WAV", len(b))
+}
+
+func TestSpeakToFileRefusesNothing(t *testing.T) {
+	if !Available() {
+		t.Skip("espeak-ng is not installed")
+	}
+	if err := SpeakToFile(context.Background(), "  ", filepath.Join(t.TempDir(), "x.wav")); err == nil {
+		t.Error("empty text gave no error")
+	}
+}
+
+// slowSpeaker runs a stand-in for espeak-ng that takes 30 s, to show that
+// Speak does not block and that Stop ends the process.
+func slowSpeaker(t *testing.T) *Speaker {
+	t.Helper()
+	script := filepath.Join(t.TempDir(), "fake-espeak")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\ncat >/dev/null\nexec sleep 30\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &Speaker{Rate: DefaultRate, bin: script}
+}
+
+func TestSpeakDoesNotBlockAndStopKills(t *testing.T) {
+	s := slowSpeaker(t)
+	done := make(chan error, 1)
+	start := time.Now()
+	s.Speak("很长的一段话", func(err error) { done <- err })
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Fatalf("Speak blocked for %v", d)
+	}
+	if !s.Speaking() {
+		t.Fatal("not speaking right after Speak")
+	}
+	time.Sleep(100 * time.Millisecond)
+	s.Stop()
+	if s.Speaking() {
+		t.Error("still speaking after Stop")
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrStopped) {
+			t.Errorf("done got %v, want ErrStopped", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the process was not killed within 5 s of Stop")
+	}
+}
+
+func TestNewSpeakStopsThePrevious(t *testing.T) {
+	s := slowSpeaker(t)
+	first := make(chan error, 1)
+	s.Speak("第一段", func(err error) { first <- err })
+	s.Speak("第二段", nil)
+	select {
+	case err := <-first:
+		if !errors.Is(err, ErrStopped) {
+			t.Errorf("first speech ended with %v, want ErrStopped", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first speech was not stopped")
+	}
+	if !s.Speaking() {
+		t.Error("the second speech is not running")
+	}
+	s.Stop()
+}
+
+func TestButton(t *testing.T) {
+	test.NewTempApp(t)
+	if Button(nil, func() string { return "x" }) != nil {
+		t.Fatal("Button with no speaker is not nil")
+	}
+	ended := make(chan struct{}, 4)
+	buttonDone = func() { ended <- struct{}{} }
+	defer func() { buttonDone = nil }()
+	s := slowSpeaker(t)
+	b := Button(s, func() string { return "办事指南" }).(*widget.Button)
+	if b.Text != LabelRead {
+		t.Fatalf("label %q, want %s", b.Text, LabelRead)
+	}
+	test.Tap(b)
+	if b.Text != LabelStop || !s.Speaking() {
+		t.Fatalf("after a tap: label %q, speaking %v", b.Text, s.Speaking())
+	}
+	test.Tap(b)
+	if b.Text != LabelRead || s.Speaking() {
+		t.Fatalf("after a second tap: label %q, speaking %v", b.Text, s.Speaking())
+	}
+	<-ended // the first speech, stopped by the second tap
+	// Speech stopped from elsewhere (leaving the screen) resets the label.
+	test.Tap(b)
+	s.Stop()
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the button did not see its speech stop")
+	}
+	if b.Text != LabelRead {
+		t.Errorf("label %q after Stop, want %s", b.Text, LabelRead)
+	}
+}
