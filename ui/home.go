@@ -2,33 +2,92 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
+	"jiezhen/data/store"
 )
 
-// homeTiles are the home screen's entry points, in reading order.
-var homeTiles = []data.Kind{data.KindNotice, data.KindCatalog, data.KindService, data.KindProvider, data.KindConsultation}
+// tile is one entry point of the home screen.
+type tile struct {
+	title func() string
+	icon  fyne.Resource
+	kind  data.Kind // whose count the tile shows; empty for none
+	open  func()
+}
 
-func (k *Kiosk) showHome() {
-	counts := map[data.Kind]int{}
-	if st, err := k.store.Status(context.Background()); err == nil {
-		counts = st.Counts
+// newHome is the home screen: a search box and large tiles for every part
+// of the kiosk. query holds the search text across rebuilds.
+func newHome(e *env, query *string) fyne.CanvasObject {
+	tiles := []tile{
+		{func() string { return e.L("tile.notice") }, theme.DocumentIcon(), data.KindNotice, func() { openNotices(e, e.src) }},
+		{func() string { return e.L("tile.catalog") }, theme.FolderOpenIcon(), data.KindCatalog, func() { openCatalog(e, e.src) }},
+		{func() string { return e.L("tile.service") }, theme.ListIcon(), data.KindService, func() { openServiceCategories(e, e.src) }},
+		{func() string { return e.L("tile.provider") }, theme.AccountIcon(), data.KindProvider, func() { openProviders(e, e.src) }},
+		{func() string { return e.L("tile.consultation") }, theme.MailComposeIcon(), data.KindConsultation, func() { openConsultations(e, e.src) }},
+		{func() string { return e.L("tile.apply") }, theme.DocumentCreateIcon(), "", func() { openSoon(e, e.L("tile.apply")) }},
+		{func() string { return e.L("tile.appeal") }, theme.MailSendIcon(), "", func() { openSoon(e, e.L("tile.appeal")) }},
+		{func() string { return e.L("tile.track") }, theme.SearchIcon(), "", func() { openSoon(e, e.L("tile.track")) }},
 	}
-	var tiles []fyne.CanvasObject
-	for _, kind := range homeTiles {
-		b := widget.NewButton(fmt.Sprintf("%s\n%d", kind.Label(k.lang), counts[kind]), nil)
-		b.Importance = widget.HighImportance
-		tiles = append(tiles, b)
+	counts := map[data.Kind]*widget.Label{}
+	var objs []fyne.CanvasObject
+	for _, t := range tiles {
+		icon := widget.NewIcon(t.icon)
+		name := subheading(t.title())
+		name.Alignment = fyne.TextAlignCenter
+		// A wrapping label in a centred box would be given its narrowest
+		// width and break after every character.
+		name.Wrapping = fyne.TextWrapOff
+		sub := widget.NewLabel(" ")
+		sub.Alignment = fyne.TextAlignCenter
+		if t.kind != "" {
+			counts[t.kind] = sub
+		} else {
+			sub.SetText(e.L("home.window"))
+		}
+		side := 2 * theme.Size(theme.SizeNameInlineIcon)
+		content := container.NewVBox(
+			container.NewCenter(container.NewGridWrap(fyne.NewSize(side, side), icon)),
+			name, sub)
+		objs = append(objs, e.card(t.title(), container.NewCenter(content), t.open))
 	}
-	title := widget.NewLabelWithStyle(k.street.Name+" · "+k.tr("街镇通", "Jiezhen"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.SizeName = "headingText"
-	date := widget.NewLabel(k.now().Format("2006-01-02 15:04"))
-	state := widget.NewLabel(k.tr("离线", "Offline"))
-	header := container.NewBorder(nil, nil, title, container.NewHBox(date, state))
-	k.show(container.NewBorder(header, nil, nil, nil, container.NewGridWithColumns(3, tiles...)))
+	load(e, func(ctx context.Context) (store.Status, error) { return e.src.Status(ctx) },
+		func(st store.Status, err error) {
+			if err != nil {
+				return
+			}
+			for kind, l := range counts {
+				l.SetText(e.Lf("home.count", strconv.Itoa(st.Counts[kind])))
+			}
+		})
+
+	entry := widget.NewEntry()
+	entry.SetPlaceHolder(e.L("search.placeholder"))
+	entry.SetText(*query)
+	entry.OnChanged = func(s string) {
+		*query = s
+		e.touch()
+	}
+	search := func() {
+		if *query != "" {
+			openSearch(e, e.src, *query, nil)
+		}
+	}
+	entry.OnSubmitted = func(string) { search() }
+	go_ := e.primary(e.L("search.button"), theme.SearchIcon(), search)
+	bar := container.NewBorder(nil, nil, nil, go_, entry)
+	return container.NewBorder(container.NewPadded(bar), nil, nil, nil,
+		container.NewPadded(container.NewGridWithColumns(4, objs...)))
+}
+
+// openSoon shows what a resident can do for a service the kiosk does not
+// offer yet: where the service window is and when it is open. It is not a
+// dead end: back and home are above it like everywhere.
+func openSoon(e *env, title string) {
+	e.open(func() string { return title }, func() fyne.CanvasObject { return newSoon(e) })
 }

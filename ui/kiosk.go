@@ -1,84 +1,327 @@
 // Package ui is the kiosk's touch interface: one file per screen, the theme
-// in ui/theme. It reads content through the store's read API and never
-// writes to it directly.
+// in ui/theme. It reads content through small read interfaces that the
+// kiosk's store satisfies, never writes to it, and never waits for it on
+// the Fyne goroutine.
 package ui
 
 import (
 	"context"
 	"fmt"
+	"image"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
-	"jiezhen/data/store"
 	kioskTheme "jiezhen/ui/theme"
 )
 
+// Defaults of the idle reset (DOMAIN.md: 120 s, then a 20 s warning).
+const (
+	DefaultIdleAfter = 120 * time.Second
+	DefaultIdleWarn  = 20 * time.Second
+)
+
+// Options configure a Kiosk. The zero value is what the kiosk runs with.
+type Options struct {
+	Street    string           // street code; empty means the first street in the database
+	Now       func() time.Time // the clock; nil means time.Now
+	Sync      SyncSource       // connection state; nil reports offline with the store's counts
+	IdleAfter time.Duration    // silence before the idle warning; 0 means DefaultIdleAfter
+	IdleWarn  time.Duration    // length of the warning countdown; 0 means DefaultIdleWarn
+	Elder     bool             // start (and reset to) 长者模式
+	Lang      data.Lang        // start (and reset to) this language; empty means Chinese
+
+	// FirstFrame, when set, is called once when the first frame has been
+	// painted, for start-up measurements.
+	FirstFrame func()
+
+	// Tick drives the clock display and the idle guard; nil means a
+	// one-second ticker. Tests pass a channel they never send on and call
+	// Tick themselves.
+	Tick <-chan time.Time
+	// Background runs loads off the Fyne goroutine; nil means `go f()`.
+	// Tests run them inline so that every screen is complete when a tap
+	// returns.
+	Background func(f func())
+}
+
+// env is what every screen is built with: the language and mode, the
+// clock, the content, a way to run loads in the background and the
+// navigation. Screens are rebuilt from it when the mode or language
+// changes, so they keep no other reference to the kiosk.
+type env struct {
+	lang   data.Lang
+	elder  bool
+	now    func() time.Time
+	bg     func(func())
+	src    Content
+	street data.Street
+
+	touch func()                                                    // reports activity to the idle guard
+	open  func(title func() string, build func() fyne.CanvasObject) // pushes a screen
+	back  func()                                                    // pops the top screen
+}
+
+// L returns the UI string for key in the current language.
+func (e *env) L(key string) string { return tr(e.lang, key) }
+
+// Lf formats the UI string for key with args.
+func (e *env) Lf(key string, args ...any) string { return fmt.Sprintf(tr(e.lang, key), args...) }
+
+// screen is an entry of the navigation stack: how to build it again after
+// a change of mode or language.
+type screen struct {
+	title func() string
+	build func() fyne.CanvasObject
+}
+
 // Kiosk is the running kiosk interface.
 type Kiosk struct {
-	app    fyne.App
-	win    fyne.Window
-	store  *store.Store
-	theme  *kioskTheme.Theme
-	lang   data.Lang
-	street data.Street
-	now    func() time.Time
+	*env
+	app   fyne.App
+	win   fyne.Window
+	theme *kioskTheme.Theme
+	sync  SyncSource
+	opt   Options
 
-	root *fyne.Container // holds the current screen
+	stack     []screen
+	homeQuery string // the home search box's text, kept across rebuilds
+
+	root    *fyne.Container // the screen under the idle overlay
+	overlay *idleOverlay
+	header  *header
+
+	lastTouch time.Time
+	dirty     bool // touched since the last reset: there is something to clear
+	ticks     int
+	stop      chan struct{}
 }
 
-// Options configure a Kiosk.
-type Options struct {
-	Street string           // street code; empty means the first street in the database
-	Now    func() time.Time // the clock; nil means time.Now
-}
-
-// New builds the kiosk interface into w.
-func New(a fyne.App, w fyne.Window, s *store.Store, opt Options) (*Kiosk, error) {
-	k := &Kiosk{app: a, win: w, store: s, theme: &kioskTheme.Theme{}, lang: data.ZH, now: opt.Now}
-	if k.now == nil {
-		k.now = time.Now
+// New builds the kiosk interface into w. It reads the street from src
+// before returning; everything else loads in the background.
+func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
-	st, err := pickStreet(s, opt.Street)
+	if opt.Sync == nil {
+		opt.Sync = StoreSyncStatus{Store: src}
+	}
+	if opt.IdleAfter <= 0 {
+		opt.IdleAfter = DefaultIdleAfter
+	}
+	if opt.IdleWarn <= 0 {
+		opt.IdleWarn = DefaultIdleWarn
+	}
+	if opt.Lang == "" {
+		opt.Lang = data.ZH
+	}
+	if opt.Background == nil {
+		opt.Background = func(f func()) { go f() }
+	}
+	st, err := pickStreet(src, opt.Street)
 	if err != nil {
 		return nil, err
 	}
-	k.street = st
+	k := &Kiosk{
+		app: a, win: w, opt: opt, sync: opt.Sync,
+		theme: &kioskTheme.Theme{Elder: opt.Elder},
+		stop:  make(chan struct{}),
+	}
+	k.env = &env{
+		lang: opt.Lang, elder: opt.Elder, now: opt.Now, bg: opt.Background,
+		src: src, street: st,
+	}
+	k.env.touch = k.touch
+	k.env.open = k.push
+	k.env.back = k.back
+	k.lastTouch = k.now()
 	a.Settings().SetTheme(k.theme)
+
+	k.overlay = newIdleOverlay(k)
 	k.root = container.NewStack()
-	w.SetContent(k.root)
-	k.showHome()
+	layers := []fyne.CanvasObject{k.root, newActivity(k.touch), k.overlay}
+	if opt.FirstFrame != nil {
+		layers = append(layers, firstFrameMarker(opt.FirstFrame))
+	}
+	w.SetContent(container.NewStack(layers...))
+	if dc, ok := w.Canvas().(desktop.Canvas); ok {
+		dc.SetOnKeyDown(func(*fyne.KeyEvent) { k.touch() })
+	}
+	k.render()
+
+	tick := opt.Tick
+	if tick == nil {
+		t := time.NewTicker(time.Second)
+		tick = t.C
+		go func() { <-k.stop; t.Stop() }()
+	}
+	go func() {
+		for {
+			select {
+			case <-tick:
+				fyne.Do(k.Tick)
+			case <-k.stop:
+				return
+			}
+		}
+	}()
 	return k, nil
 }
 
-// show replaces the current screen.
-func (k *Kiosk) show(screen fyne.CanvasObject) {
-	k.root.Objects = []fyne.CanvasObject{screen}
+// Close stops the kiosk's ticker.
+func (k *Kiosk) Close() {
+	select {
+	case <-k.stop:
+	default:
+		close(k.stop)
+	}
+}
+
+// render rebuilds the whole window from the current state: the header,
+// the top of the stack (or home) and the footer.
+func (k *Kiosk) render() {
+	k.header = newHeader(k.env, k.sync)
+	var body fyne.CanvasObject
+	if len(k.stack) == 0 {
+		body = newHome(k.env, &k.homeQuery)
+	} else {
+		top := k.stack[len(k.stack)-1]
+		body = k.navFrame(top.title(), top.build())
+	}
+	foot := newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang)
+	k.root.Objects = []fyne.CanvasObject{container.NewBorder(k.header.obj, foot, nil, nil, body)}
 	k.root.Refresh()
 }
 
-// tr returns the Chinese or English text for the current language.
-func (k *Kiosk) tr(zh, en string) string {
-	if k.lang == data.EN {
-		return en
+// navFrame puts 返回 and 首页 above every screen but home: no screen is a
+// dead end.
+func (k *Kiosk) navFrame(title string, content fyne.CanvasObject) fyne.CanvasObject {
+	back := k.button(k.L("nav.back"), theme.NavigateBackIcon(), k.back)
+	home := k.button(k.L("nav.home"), theme.HomeIcon(), k.goHome)
+	t := subheading(title)
+	t.Wrapping = fyne.TextWrapOff
+	t.Truncation = fyne.TextTruncateEllipsis
+	bar := container.NewBorder(nil, nil, container.NewHBox(back, home), nil, t)
+	return container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, content)
+}
+
+// push shows a new screen above the current one. Its title is a function
+// so that it follows the language toggle.
+func (k *Kiosk) push(title func() string, build func() fyne.CanvasObject) {
+	k.stack = append(k.stack, screen{title: title, build: build})
+	k.render()
+}
+
+func (k *Kiosk) back() {
+	if len(k.stack) > 0 {
+		k.stack = k.stack[:len(k.stack)-1]
 	}
-	return zh
+	k.render()
+}
+
+func (k *Kiosk) goHome() {
+	k.stack = nil
+	k.render()
+}
+
+// Reset clears everything a resident left behind (screens, search text,
+// filters, mode and language) and shows home: 完成/退出 and the idle guard
+// both end here.
+func (k *Kiosk) Reset() {
+	k.stack = nil
+	k.homeQuery = ""
+	k.lang = k.opt.Lang
+	k.setElder(k.opt.Elder)
+	k.overlay.hide()
+	k.dirty = false
+	k.lastTouch = k.now()
+	k.render()
+}
+
+func (k *Kiosk) toggleElder() {
+	k.setElder(!k.elder)
+	k.render()
+}
+
+func (k *Kiosk) setElder(on bool) {
+	if k.elder == on && k.theme.Elder == on {
+		return
+	}
+	k.elder = on
+	k.theme.Elder = on
+	// Setting the theme again makes Fyne refresh every widget with the
+	// new sizes.
+	k.app.Settings().SetTheme(k.theme)
+}
+
+func (k *Kiosk) toggleLang() {
+	if k.lang == data.ZH {
+		k.lang = data.EN
+	} else {
+		k.lang = data.ZH
+	}
+	k.render()
+}
+
+// touch records activity: it postpones the idle reset and dismisses its
+// warning.
+func (k *Kiosk) touch() {
+	k.lastTouch = k.now()
+	k.dirty = true
+	if k.overlay.Visible() {
+		k.overlay.hide()
+	}
+}
+
+// Tick advances the clock display and the idle guard. It runs on the
+// Fyne goroutine once a second.
+func (k *Kiosk) Tick() {
+	now := k.now()
+	k.ticks++
+	k.header.tick(now, k.ticks%5 == 0)
+	if !k.dirty {
+		return
+	}
+	idle := now.Sub(k.lastTouch)
+	switch {
+	case idle >= k.opt.IdleAfter+k.opt.IdleWarn:
+		k.Reset()
+	case idle >= k.opt.IdleAfter:
+		left := k.opt.IdleAfter + k.opt.IdleWarn - idle
+		k.overlay.show(int((left + time.Second - 1) / time.Second))
+	}
+}
+
+// firstFrameMarker is an invisible raster: the painter generates its
+// pixels while drawing a frame, which is the only moment Fyne lets an app
+// observe that a frame was painted.
+func firstFrameMarker(f func()) fyne.CanvasObject {
+	var once sync.Once
+	return canvas.NewRaster(func(w, h int) image.Image {
+		once.Do(func() { go f() })
+		return image.NewNRGBA(image.Rect(0, 0, 1, 1))
+	})
 }
 
 // pickStreet finds the street the kiosk serves: the one named, or the
 // first in the database.
-func pickStreet(s *store.Store, code string) (data.Street, error) {
+func pickStreet(src Content, code string) (data.Street, error) {
 	ctx := context.Background()
 	if code != "" {
-		st, err := s.Street(ctx, code)
+		st, err := src.Street(ctx, code)
 		if err != nil {
 			return data.Street{}, fmt.Errorf("street %s: %w", code, err)
 		}
 		return st, nil
 	}
-	all, err := s.Streets(ctx)
+	all, err := src.Streets(ctx)
 	if err != nil {
 		return data.Street{}, err
 	}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -19,7 +22,9 @@ func runApp(args []string) error {
 	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
 	db := fs.String("db", defaultDB(), "the kiosk's database `FILE`")
 	street := fs.String("street", "", "street `CODE` this kiosk serves (default: the first in the database)")
-	fullscreen := fs.Bool("fullscreen", false, "run full screen")
+	fullscreen := fs.Bool("fullscreen", false, "run full screen and keep the screen from blanking")
+	idle := fs.Duration("idle", ui.DefaultIdleAfter, "reset to home after this long without a touch (then a 20 s warning)")
+	elder := fs.Bool("elder", false, "start in 长者模式 (large text and targets), and return to it on reset")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -37,10 +42,43 @@ func runApp(args []string) error {
 	a := app.NewWithID("org.jiezhen.kiosk")
 	w := a.NewWindow("街镇通 Jiezhen")
 	w.Resize(fyne.NewSize(1280, 800))
-	w.SetFullScreen(*fullscreen)
-	if _, err := ui.New(a, w, s, ui.Options{Street: *street}); err != nil {
+	if *fullscreen {
+		w.SetFullScreen(true)
+		keepScreenOn()
+	}
+	k, err := ui.New(a, w, s, ui.Options{
+		Street: *street, IdleAfter: *idle, Elder: *elder,
+		FirstFrame: firstFrameHook(a),
+	})
+	if err != nil {
 		return err
 	}
+	defer k.Close()
 	w.ShowAndRun()
 	return nil
+}
+
+// keepScreenOn turns off the X screen saver and display power management,
+// best effort: a kiosk whose screen goes dark looks broken. Where xset is
+// missing or there is no X server it says so once and carries on.
+func keepScreenOn() {
+	if out, err := exec.Command("xset", "s", "off", "-dpms", "s", "noblank").CombinedOutput(); err != nil {
+		log.Printf("kiosk: could not keep the screen on (xset: %v %s)", err, out)
+	}
+}
+
+// firstFrameHook serves start-up measurements: with JIEZHEN_FIRST_FRAME
+// set it prints the wall-clock time of the first painted frame to stderr,
+// and with the value "exit" it then quits.
+func firstFrameHook(a fyne.App) func() {
+	mode := os.Getenv("JIEZHEN_FIRST_FRAME")
+	if mode == "" {
+		return nil
+	}
+	return func() {
+		fmt.Fprintf(os.Stderr, "first-frame %d\n", time.Now().UnixNano())
+		if mode == "exit" {
+			fyne.Do(a.Quit)
+		}
+	}
 }

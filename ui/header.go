@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/data"
+)
+
+// header is the bar above every screen: the street's name, the date and
+// time, and the connection state.
+type header struct {
+	obj   fyne.CanvasObject
+	e     *env
+	sync  SyncSource
+	clock *widget.Label
+	state *fyne.Container
+}
+
+func newHeader(e *env, s SyncSource) *header {
+	h := &header{e: e, sync: s}
+	name := heading(e.street.Name)
+	name.Wrapping = fyne.TextWrapOff
+	h.clock = widget.NewLabelWithStyle(e.longTime(e.now()), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	h.state = container.NewHBox()
+	// One line: every pixel of height the header saves is list rows.
+	h.obj = container.NewVBox(
+		container.NewBorder(nil, nil, name, container.NewHBox(container.NewCenter(h.state), h.clock)),
+		widget.NewSeparator(),
+	)
+	h.loadSync()
+	return h
+}
+
+// tick shows the time; every few seconds it also reads the connection
+// state again.
+func (h *header) tick(now time.Time, syncToo bool) {
+	h.clock.SetText(h.e.longTime(now))
+	if syncToo {
+		h.loadSync()
+	}
+}
+
+func (h *header) loadSync() {
+	type status struct {
+		online  bool
+		last    *time.Time
+		waiting int
+	}
+	e := h.e
+	e.bg(func() {
+		var st status
+		st.online, st.last, st.waiting = h.sync.SyncStatus()
+		fyne.Do(func() {
+			state := e.L("sync.offline")
+			if st.online {
+				state = e.L("sync.online")
+			}
+			last := e.L("sync.never")
+			if st.last != nil {
+				last = st.last.In(e.now().Location()).Format("01-02 15:04")
+			}
+			h.state.Objects = []fyne.CanvasObject{
+				badge(state, st.online),
+				widget.NewLabel(e.Lf("sync.detail", last, st.waiting)),
+			}
+			h.state.Refresh()
+		})
+	})
+}
+
+// longTime formats a moment as the header shows it, with the weekday.
+func (e *env) longTime(t time.Time) string {
+	wd := e.L("date.weekday" + strconv.Itoa(int(t.Weekday())))
+	return e.Lf("date.long", t.Year(), int(t.Month()), t.Day(), wd) + " " + t.Format("15:04")
+}
+
+// date formats a calendar day in the current language.
+func (e *env) date(d data.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return e.Lf("date.short", d.Year, int(d.Month), d.Day)
+}
+
+// newFooter is the bar below every screen: 完成/退出, which clears
+// everything, and the toggles for 长者模式 and the language.
+func newFooter(e *env, done, elder, lang func()) fyne.CanvasObject {
+	finish := e.primary(e.L("footer.done"), theme.LogoutIcon(), done)
+	elderIcon := theme.CheckButtonIcon()
+	if e.elder {
+		elderIcon = theme.CheckButtonCheckedIcon()
+	}
+	elderBtn := e.button(e.L("footer.elder"), elderIcon, elder)
+	langBtn := e.button(e.L("footer.lang"), theme.ComputerIcon(), lang)
+	app := widget.NewLabelWithStyle(e.L("app.name"), fyne.TextAlignCenter, fyne.TextStyle{})
+	app.Importance = widget.LowImportance
+	return container.NewVBox(
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, finish, container.NewHBox(elderBtn, langBtn), app),
+	)
+}

@@ -1,0 +1,245 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/assets"
+	"jiezhen/data"
+	"jiezhen/data/store"
+)
+
+// The tests run against a real store holding the demo content, opened once
+// per test binary: the screens only read it.
+
+var (
+	demoOnce  sync.Once
+	demoStore *store.Store
+	demoErr   error
+)
+
+// testNow is the kiosk clock in tests: a Wednesday morning on which the
+// demo's consultation zj-2026-02 has closed with feedback.
+var testNow = time.Date(2026, 11, 25, 10, 30, 0, 0, time.FixedZone("CST", 8*3600))
+
+func openDemo(t testing.TB) *store.Store {
+	t.Helper()
+	demoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "jiezhen-ui-test")
+		if err != nil {
+			demoErr = err
+			return
+		}
+		demoStore, demoErr = loadDemo(filepath.Join(dir, "demo.db"))
+	})
+	if demoErr != nil {
+		t.Fatal(demoErr)
+	}
+	return demoStore
+}
+
+// loadDemo reads the demo content shipped in assets into a new store.
+func loadDemo(path string) (*store.Store, error) {
+	ctx := context.Background()
+	names, err := fs.Glob(assets.Demo, "demo/*.json")
+	if err != nil {
+		return nil, err
+	}
+	all := &data.ContentSet{}
+	for _, name := range names {
+		b, err := fs.ReadFile(assets.Demo, name)
+		if err != nil {
+			return nil, err
+		}
+		set, err := data.ReadContentSet(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		all.Streets = append(all.Streets, set.Streets...)
+		all.Notices = append(all.Notices, set.Notices...)
+		all.Catalog = append(all.Catalog, set.Catalog...)
+		all.Services = append(all.Services, set.Services...)
+		all.Providers = append(all.Providers, set.Providers...)
+		all.Consultations = append(all.Consultations, set.Consultations...)
+		all.Calendars = append(all.Calendars, set.Calendars...)
+	}
+	changes, err := all.Changes()
+	if err != nil {
+		return nil, err
+	}
+	s, err := store.OpenWith(ctx, path, store.Options{NoIndexer: true})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Apply(ctx, store.ContentFeed, changes, int64(len(changes))); err != nil {
+		return nil, err
+	}
+	if _, err := s.IndexPending(ctx, 0); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// fakeSync is a connection state for tests.
+type fakeSync struct {
+	online  bool
+	last    *time.Time
+	waiting int
+}
+
+func (f fakeSync) SyncStatus() (bool, *time.Time, int) { return f.online, f.last, f.waiting }
+
+// fakeClock is a settable clock.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) Now() time.Time          { return c.t }
+func (c *fakeClock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// newTestKiosk builds a kiosk on the demo store in a 1280x800 test window,
+// with a fake clock, a fake connection state, loads that run inline and
+// no ticker: the test calls Tick.
+func newTestKiosk(t testing.TB, opt Options) (*Kiosk, fyne.Window, *fakeClock) {
+	t.Helper()
+	src := openDemo(t)
+	a := test.NewTempApp(t)
+	w := a.NewWindow("kiosk")
+	clock := &fakeClock{t: testNow}
+	opt.Now = clock.Now
+	opt.Tick = make(chan time.Time)
+	opt.Background = func(f func()) { f() }
+	if opt.Sync == nil {
+		last := testNow.Add(-26 * time.Hour)
+		opt.Sync = fakeSync{last: &last, waiting: 2}
+	}
+	k, err := New(a, w, src, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(k.Close)
+	w.Resize(fyne.NewSize(1280, 800))
+	return k, w, clock
+}
+
+// walk visits o and everything visible inside it.
+func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	fn(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walk(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walk(c, fn)
+		}
+	}
+}
+
+// find returns the first visible tappable whose text or label is label.
+func find(t testing.TB, w fyne.Window, label string) fyne.Tappable {
+	t.Helper()
+	var found fyne.Tappable
+	var seen []string
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if found != nil {
+			return
+		}
+		switch x := o.(type) {
+		case *tapCard:
+			seen = append(seen, x.label)
+			if x.label == label {
+				found = x
+			}
+		case *tapButton:
+			seen = append(seen, x.Text)
+			if x.Text == label {
+				found = x
+			}
+		}
+	})
+	if found == nil {
+		t.Fatalf("no tappable %q on screen; have %q", label, seen)
+	}
+	return found
+}
+
+// tap taps the tappable labelled label.
+func tap(t testing.TB, w fyne.Window, label string) {
+	t.Helper()
+	test.Tap(find(t, w, label))
+}
+
+// texts returns every visible text on screen, for asserting what shows.
+func screenText(w fyne.Window) string {
+	var b strings.Builder
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			b.WriteString(x.Text + "\n")
+		case *widget.RichText:
+			b.WriteString(x.String() + "\n")
+		case *widget.Button:
+			b.WriteString(x.Text + "\n")
+		}
+	})
+	return b.String()
+}
+
+// assertShows fails unless every want string is visible.
+func assertShows(t testing.TB, w fyne.Window, want ...string) {
+	t.Helper()
+	got := screenText(w)
+	for _, s := range want {
+		if !strings.Contains(got, s) {
+			t.Errorf("screen does not show %q; it shows:\n%s", s, got)
+		}
+	}
+}
+
+// firstList returns the first visible widget.List.
+func firstList(t testing.TB, w fyne.Window) *widget.List {
+	t.Helper()
+	var l *widget.List
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if x, ok := o.(*widget.List); ok && l == nil {
+			l = x
+		}
+	})
+	if l == nil {
+		t.Fatal("no list on screen")
+	}
+	return l
+}
+
+// firstEntry returns the first visible entry.
+func firstEntry(t testing.TB, w fyne.Window) *widget.Entry {
+	t.Helper()
+	var e *widget.Entry
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if x, ok := o.(*widget.Entry); ok && e == nil {
+			e = x
+		}
+	})
+	if e == nil {
+		t.Fatal("no entry on screen")
+	}
+	return e
+}
+
+func typeName(o any) string { return reflect.TypeOf(o).String() }

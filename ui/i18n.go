@@ -1,0 +1,58 @@
+package ui
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"log"
+
+	"fyne.io/fyne/v2/lang"
+
+	"jiezhen/data"
+)
+
+// translations are the kiosk's UI strings: zh-CN is the default, en the
+// second language. The files are in the flat key/value JSON that Fyne's
+// lang package reads, and they are registered with it, but the kiosk looks
+// its strings up itself: lang picks one language from the system locale at
+// start and has no way to switch at runtime, while a kiosk must open in
+// Chinese on any machine and switch on a touch.
+//
+//go:embed translations/*.json
+var translationFS embed.FS
+
+var strs = map[data.Lang]map[string]string{
+	data.ZH: mustLoad("translations/zh-CN.json"),
+	data.EN: mustLoad("translations/en.json"),
+}
+
+func init() {
+	if err := lang.AddTranslationsFS(translationFS, "translations"); err != nil {
+		log.Printf("ui: registering translations: %v", err)
+	}
+}
+
+func mustLoad(name string) map[string]string {
+	b, err := translationFS.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic(fmt.Sprintf("%s: %v", name, err))
+	}
+	return m
+}
+
+// tr looks key up in l, falling back to Chinese and then to the key
+// itself, so a missing translation shows something readable while the
+// missing-key test catches it.
+func tr(l data.Lang, key string) string {
+	if s, ok := strs[l][key]; ok {
+		return s
+	}
+	if s, ok := strs[data.ZH][key]; ok {
+		return s
+	}
+	return key
+}

@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"jiezhen/data"
+)
+
+// keyUse matches the translation keys the sources look up literally:
+// e.L("key"), e.Lf("key", ...) and section("key", ...).
+var keyUse = regexp.MustCompile(`(?:\.Lf?|section)\("([a-z_]+\.[a-z0-9_.]+)"[,)]`)
+
+func TestTranslationsComplete(t *testing.T) {
+	files := map[string]map[string]string{}
+	for _, name := range []string{"zh-CN.json", "en.json"} {
+		b, err := os.ReadFile(filepath.Join("translations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		files[name] = m
+	}
+	for a, ma := range files {
+		for b, mb := range files {
+			for k := range ma {
+				if _, ok := mb[k]; !ok {
+					t.Errorf("key %q is in %s but not in %s", k, a, b)
+				}
+			}
+		}
+	}
+
+	srcs, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]string{}
+	for _, f := range srcs {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyUse.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = f
+		}
+	}
+	if len(used) < 50 {
+		t.Fatalf("found only %d keys in the sources: is the pattern still right?", len(used))
+	}
+	for k, f := range used {
+		for name, m := range files {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s uses key %q, missing from %s", f, k, name)
+			}
+		}
+	}
+	// Keys built at run time.
+	for d := 0; d < 7; d++ {
+		k := "date.weekday" + string(rune('0'+d))
+		for name, m := range files {
+			if _, ok := m[k]; !ok {
+				t.Errorf("key %q missing from %s", k, name)
+			}
+		}
+	}
+}
+
+// Format strings must take the same arguments in both languages, or one
+// of them prints %!d(MISSING).
+func TestTranslationVerbsMatch(t *testing.T) {
+	verbs := regexp.MustCompile(`%(\[\d\])?[sd]`)
+	count := func(s string) []string {
+		var out []string
+		for _, v := range verbs.FindAllString(s, -1) {
+			out = append(out, v[len(v)-1:])
+		}
+		slices.Sort(out)
+		return out
+	}
+	for k, zh := range strs[data.ZH] {
+		en := strs[data.EN][k]
+		if !slices.Equal(count(zh), count(en)) {
+			t.Errorf("%s: zh %q and en %q take different arguments", k, zh, en)
+		}
+	}
+}
+
+func TestDefaultIsChineseWhateverTheLocale(t *testing.T) {
+	t.Setenv("LANG", "en_GB.UTF-8")
+	_, w, _ := newTestKiosk(t, Options{})
+	assertShows(t, w, "通知公告", "完成 / 退出")
+}

@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// idleOverlay is the warning before the idle reset: it covers the screen,
+// counts down, and any touch on it (or its large 继续使用 button) keeps
+// the session.
+type idleOverlay struct {
+	widget.BaseWidget
+	k     *Kiosk
+	box   *fyne.Container
+	count *widget.Label
+}
+
+func newIdleOverlay(k *Kiosk) *idleOverlay {
+	o := &idleOverlay{k: k, box: container.NewStack()}
+	o.ExtendBaseWidget(o)
+	o.Hide()
+	return o
+}
+
+func (o *idleOverlay) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(o.box)
+}
+
+// Tapped keeps the session: the warning is modal, so a touch anywhere
+// means someone is there.
+func (o *idleOverlay) Tapped(*fyne.PointEvent) { o.k.touch() }
+
+// show shows the warning with secs seconds left. It is built on first
+// show so that it has the current language and mode.
+func (o *idleOverlay) show(secs int) {
+	e := o.k.env
+	if !o.Visible() {
+		shade := canvas.NewRectangle(color.NRGBA{0, 0, 0, 0xa0})
+		bg := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
+		bg.CornerRadius = 12
+		o.count = subheading("")
+		o.count.Alignment = fyne.TextAlignCenter
+		title := heading(e.L("idle.title"))
+		title.Alignment = fyne.TextAlignCenter
+		keep := e.primary(e.L("idle.continue"), theme.ConfirmIcon(), nil)
+		keep.min = 2 * keep.min
+		card := container.NewStack(bg, container.NewPadded(container.NewPadded(
+			container.NewVBox(title, o.count, keep))))
+		o.box.Objects = []fyne.CanvasObject{shade, container.NewCenter(
+			container.NewGridWrap(fyne.NewSize(640, card.MinSize().Height), card))}
+		o.box.Refresh()
+		o.Show()
+	}
+	o.count.SetText(e.Lf("idle.countdown", secs))
+}
+
+func (o *idleOverlay) hide() { o.Hide() }
+
+// activity lies over the whole window and notices the pointer moving,
+// which a touchscreen reports before every touch, including touches that
+// land on something that is not a button (text, a scroll bar). It is only
+// Hoverable, so taps pass through it to the widgets below.
+type activity struct {
+	widget.BaseWidget
+	touch func()
+}
+
+var _ desktop.Hoverable = (*activity)(nil)
+
+func newActivity(touch func()) *activity {
+	a := &activity{touch: touch}
+	a.ExtendBaseWidget(a)
+	return a
+}
+
+func (a *activity) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(layout.NewSpacer())
+}
+
+func (a *activity) MouseIn(*desktop.MouseEvent)    { a.touch() }
+func (a *activity) MouseMoved(*desktop.MouseEvent) { a.touch() }
+func (a *activity) MouseOut()                      {}

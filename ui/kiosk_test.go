@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"jiezhen/data"
+)
+
+func TestHomeTilesOpenTheirScreens(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{})
+	cases := []struct {
+		tile string
+		want []string
+	}{
+		{"通知公告", []string{"通知公告", "上一页", "下一页", "第 1 / "}},
+		{"政府信息公开", []string{"政府信息公开", "第 1 / "}},
+		{"办事指南", []string{"审批服务", "行政执法", "社会管理", "公共服务"}},
+		{"便民服务", []string{"只看营业中", "分类：全部", "第 1 / "}},
+		{"民意征集", []string{"民意征集", "第 1 / 1 页"}},
+		{"我要申报", []string{"本机暂未开通此项服务", "请到街道服务窗口办理"}},
+		{"我要反映", []string{"本机暂未开通此项服务"}},
+		{"办件查询", []string{"本机暂未开通此项服务"}},
+	}
+	for _, c := range cases {
+		t.Run(c.tile, func(t *testing.T) {
+			tap(t, w, c.tile)
+			assertShows(t, w, c.want...)
+			assertShows(t, w, "返回", "首页", "完成 / 退出")
+			tap(t, w, "首页")
+			if len(k.stack) != 0 {
+				t.Fatalf("首页 left %d screens on the stack", len(k.stack))
+			}
+			assertShows(t, w, "我要申报")
+		})
+	}
+}
+
+func TestPageListOpenDetailAndBack(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{})
+	tap(t, w, "便民服务")
+	assertShows(t, w, "第 1 / ")
+	tap(t, w, "下一页")
+	assertShows(t, w, "第 2 / ")
+	tap(t, w, "上一页")
+	assertShows(t, w, "第 1 / ")
+
+	l := firstList(t, w)
+	l.Select(0)
+	if len(k.stack) != 2 {
+		t.Fatalf("selecting a row: stack has %d screens, want 2", len(k.stack))
+	}
+	assertShows(t, w, "便民服务详情", "营业时间", "地址")
+	tap(t, w, "返回")
+	assertShows(t, w, "第 1 / ")
+	tap(t, w, "完成 / 退出")
+	if len(k.stack) != 0 {
+		t.Fatal("完成 / 退出 did not go home")
+	}
+}
+
+func TestListKeepsPageAcrossDetail(t *testing.T) {
+	_, w, _ := newTestKiosk(t, Options{})
+	tap(t, w, "便民服务")
+	tap(t, w, "下一页")
+	firstList(t, w).Select(0)
+	tap(t, w, "返回")
+	assertShows(t, w, "第 2 / ")
+}
+
+func TestProviderFilters(t *testing.T) {
+	_, w, _ := newTestKiosk(t, Options{})
+	tap(t, w, "便民服务")
+	tap(t, w, "只看营业中")
+	// Every row shown must carry the 营业中 badge and none 已打烊.
+	got := screenText(w)
+	if !containsAll(got, "第 1 / ") {
+		t.Fatalf("no position after filtering:\n%s", got)
+	}
+	tap(t, w, "分类：全部")
+	assertShows(t, w, "选择分类", "全部")
+	tap(t, w, "长者饭堂")
+	assertShows(t, w, "分类：长者饭堂")
+}
+
+func TestSearchFromHomeGroupsAndOpens(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{})
+	test.Type(firstEntry(t, w), "长者")
+	tap(t, w, "搜索")
+	assertShows(t, w, "搜索结果")
+	if !containsAll(screenText(w), "便民服务（") {
+		t.Fatalf("no provider group in results:\n%s", screenText(w))
+	}
+	// Open the first hit, then go back to the results and home.
+	cards := allCards(w)
+	if len(cards) == 0 {
+		t.Fatal("no hits shown")
+	}
+	test.Tap(cards[0])
+	if len(k.stack) != 2 {
+		t.Fatalf("opening a hit: %d screens, want 2", len(k.stack))
+	}
+	tap(t, w, "返回")
+	tap(t, w, "首页")
+	assertShows(t, w, "通知公告")
+}
+
+func TestSearchWithinList(t *testing.T) {
+	_, w, _ := newTestKiosk(t, Options{})
+	tap(t, w, "政府信息公开")
+	test.Type(firstEntry(t, w), "电子政务")
+	tap(t, w, "搜索")
+	assertShows(t, w, "搜索结果 · 政府信息公开", "第 1 / ")
+}
+
+func TestIdleResetClearsTypedSearch(t *testing.T) {
+	k, w, clock := newTestKiosk(t, Options{IdleAfter: 120 * time.Second, IdleWarn: 20 * time.Second})
+	test.Type(firstEntry(t, w), "养老")
+	tap(t, w, "通知公告")
+
+	clock.Advance(119 * time.Second)
+	k.Tick()
+	if k.overlay.Visible() {
+		t.Fatal("warning shown before 120 s")
+	}
+	clock.Advance(time.Second)
+	k.Tick()
+	if !k.overlay.Visible() {
+		t.Fatal("no warning at 120 s")
+	}
+	assertShows(t, w, "20 秒后将清除本次操作并返回首页", "继续使用")
+
+	// 继续使用 keeps the session.
+	tap(t, w, "继续使用")
+	if k.overlay.Visible() || len(k.stack) != 1 {
+		t.Fatal("继续使用 did not keep the session")
+	}
+
+	clock.Advance(125 * time.Second)
+	k.Tick()
+	assertShows(t, w, "15 秒后")
+	clock.Advance(15 * time.Second)
+	k.Tick()
+	if k.overlay.Visible() || len(k.stack) != 0 {
+		t.Fatalf("after the countdown: overlay %v, %d screens", k.overlay.Visible(), len(k.stack))
+	}
+	if got := firstEntry(t, w).Text; got != "" {
+		t.Fatalf("search text %q survived the reset", got)
+	}
+	// A pristine home does not warn again.
+	clock.Advance(10 * time.Minute)
+	k.Tick()
+	if k.overlay.Visible() {
+		t.Fatal("warning on an untouched home")
+	}
+}
+
+func TestLanguageToggleChangesTiles(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{})
+	assertShows(t, w, "通知公告", "办事指南")
+	tap(t, w, "English")
+	if k.lang != data.EN {
+		t.Fatal("language did not change")
+	}
+	assertShows(t, w, "Notices", "Service guides", "Apply", "Done / Exit", "中文")
+	tap(t, w, "中文")
+	assertShows(t, w, "通知公告")
+	tap(t, w, "English")
+	tap(t, w, "Done / Exit")
+	assertShows(t, w, "通知公告")
+}
+
+func TestElderToggleEnlarges(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{})
+	before := find(t, w, "搜索").(*tapButton).MinSize()
+	tap(t, w, "长者模式")
+	if !k.theme.Elder || !k.elder {
+		t.Fatal("长者模式 did not switch the theme")
+	}
+	after := find(t, w, "搜索").(*tapButton).MinSize()
+	if after.Height <= before.Height || after.Height < 60 {
+		t.Fatalf("search button %v in elder mode, %v before", after, before)
+	}
+	// The next resident starts in the normal mode.
+	tap(t, w, "完成 / 退出")
+	if k.theme.Elder {
+		t.Fatal("完成 / 退出 kept 长者模式")
+	}
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, x := range subs {
+		if !strings.Contains(s, x) {
+			return false
+		}
+	}
+	return true
+}
+
+func allCards(w fyne.Window) []*tapCard {
+	var out []*tapCard
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if c, ok := o.(*tapCard); ok {
+			out = append(out, c)
+		}
+	})
+	return out
+}

@@ -1,0 +1,195 @@
+package ui
+
+import (
+	"context"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	kioskTheme "jiezhen/ui/theme"
+)
+
+// Building blocks shared by the screens. Every tappable thing on the kiosk
+// is made here, so that each one reports activity to the idle guard and
+// none is smaller than the touch-target minimum of the current mode.
+
+// tapButton is a button that is never smaller than the mode's minimum
+// touch target.
+type tapButton struct {
+	widget.Button
+	min float32
+}
+
+func (b *tapButton) MinSize() fyne.Size {
+	return atLeast(b.Button.MinSize(), b.min)
+}
+
+func atLeast(s fyne.Size, side float32) fyne.Size {
+	return fyne.NewSize(max(s.Width, side), max(s.Height, side))
+}
+
+// button makes a tapButton that marks the kiosk as touched before running fn.
+func (e *env) button(label string, icon fyne.Resource, fn func()) *tapButton {
+	b := &tapButton{min: kioskTheme.MinTarget(e.elder)}
+	b.Text = label
+	b.Icon = icon
+	b.OnTapped = func() {
+		e.touch()
+		if fn != nil {
+			fn()
+		}
+	}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// primary makes a high-importance button.
+func (e *env) primary(label string, icon fyne.Resource, fn func()) *tapButton {
+	b := e.button(label, icon, fn)
+	b.Importance = widget.HighImportance
+	return b
+}
+
+// tapCard is a tappable area around arbitrary content, for rows that show
+// more than a button can (a search hit with highlighted text).
+type tapCard struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+	label   string // what the card says, for tests and for speech later
+	onTap   func()
+	min     float32
+}
+
+func (e *env) card(label string, content fyne.CanvasObject, fn func()) *tapCard {
+	c := &tapCard{content: content, label: label, min: kioskTheme.MinTarget(e.elder)}
+	c.onTap = func() {
+		e.touch()
+		fn()
+	}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *tapCard) Tapped(*fyne.PointEvent) { c.onTap() }
+
+func (c *tapCard) MinSize() fyne.Size { return atLeast(c.BaseWidget.MinSize(), c.min) }
+
+func (c *tapCard) CreateRenderer() fyne.WidgetRenderer {
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
+	bg.StrokeWidth = 1
+	return widget.NewSimpleRenderer(container.NewStack(bg, container.NewPadded(c.content)))
+}
+
+// heading is a bold heading-sized label that wraps.
+func heading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameHeadingText
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// subheading is a bold subheading-sized label that wraps.
+func subheading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// para is body text that wraps.
+func para(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// body renders a long text as wrapped paragraphs, one per line of the
+// source, so that a 5,000-character document keeps its structure.
+func body(text string) *widget.RichText {
+	var segs []widget.RichTextSegment
+	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		segs = append(segs, &widget.TextSegment{Style: widget.RichTextStyleParagraph, Text: p})
+	}
+	rt := widget.NewRichText(segs...)
+	rt.Wrapping = fyne.TextWrapWord
+	return rt
+}
+
+// fields lays out label/value pairs as a two-column table; empty values
+// are left out rather than shown as blanks.
+func fields(pairs ...string) *fyne.Container {
+	var objs []fyne.CanvasObject
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			continue
+		}
+		k := widget.NewLabelWithStyle(pairs[i], fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		objs = append(objs, k, para(pairs[i+1]))
+	}
+	return container.New(layout.NewFormLayout(), objs...)
+}
+
+// badge is a short coloured status word such as 营业中 or 征集中.
+func badge(text string, on bool) fyne.CanvasObject {
+	// Fixed dark colours rather than the theme's success green, on which
+	// white text falls below the 4.5:1 contrast the kiosk promises.
+	col := badgeOff
+	if on {
+		col = badgeOn
+	}
+	bg := canvas.NewRectangle(col)
+	bg.CornerRadius = 6
+	t := canvas.NewText(" "+text+" ", color.White)
+	t.TextStyle.Bold = true
+	t.TextSize = theme.TextSize()
+	return container.NewStack(bg, container.NewPadded(t))
+}
+
+var (
+	badgeOn  = color.NRGBA{0x1b, 0x5e, 0x20, 0xff} // white on it: 7.9:1
+	badgeOff = color.NRGBA{0x5f, 0x63, 0x68, 0xff} // white on it: 6.0:1
+)
+
+// scrollPages shows tall content in a vertical scroll with large buttons
+// that move it by most of a screen: finger-drag scrolling does not work on
+// every Linux touchscreen.
+func (e *env) scrollPages(content fyne.CanvasObject) fyne.CanvasObject {
+	sc := container.NewVScroll(content)
+	step := func(dir float32) {
+		h := sc.Size().Height * 0.85
+		y := sc.Offset.Y + dir*h
+		maxY := content.MinSize().Height - sc.Size().Height
+		y = min(max(y, 0), max(maxY, 0))
+		sc.ScrollToOffset(fyne.NewPos(0, y))
+	}
+	up := e.button(e.L("scroll.up"), theme.MoveUpIcon(), func() { step(-1) })
+	down := e.button(e.L("scroll.down"), theme.MoveDownIcon(), func() { step(1) })
+	bar := container.NewVBox(up, layout.NewSpacer(), down)
+	return container.NewBorder(nil, nil, nil, bar, sc)
+}
+
+// errorText is what a screen shows when its content cannot be read.
+func (e *env) errorText(err error) fyne.CanvasObject {
+	return para(e.L("error.load") + "\n" + err.Error())
+}
+
+// load runs get off the Fyne goroutine and hands its result to apply on
+// it, so that a slow disk never freezes the screen.
+func load[T any](e *env, get func(ctx context.Context) (T, error), apply func(T, error)) {
+	e.bg(func() {
+		v, err := get(context.Background())
+		fyne.Do(func() { apply(v, err) })
+	})
+}

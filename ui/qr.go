@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"image"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"jiezhen/data"
+)
+
+// qrImage encodes url as a QR code a phone can read from a metre away.
+// Medium error correction survives a smudged screen.
+func qrImage(url string) (image.Image, error) {
+	q, err := qrcode.New(url, qrcode.Medium)
+	if err != nil {
+		return nil, err
+	}
+	return q.Image(-8), nil
+}
+
+// qrCode shows url as a QR code with a caption under it, so a resident
+// can continue on their phone. A URL that cannot be encoded shows as text.
+func (e *env) qrCode(caption, url string) fyne.CanvasObject {
+	img, err := qrImage(url)
+	if err != nil {
+		return para(caption + "\n" + url)
+	}
+	ci := canvas.NewImageFromImage(img)
+	ci.FillMode = canvas.ImageFillContain
+	ci.ScaleMode = canvas.ImageScalePixels
+	side := float32(180)
+	if e.elder {
+		side = 220
+	}
+	ci.SetMinSize(fyne.NewSize(side, side))
+	l := widget.NewLabel(caption)
+	l.Alignment = fyne.TextAlignCenter
+	l.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(container.NewCenter(ci),
+		container.NewGridWrap(fyne.NewSize(side+40, l.MinSize().Height*2), l))
+}
+
+// qrRow lays out the QR codes of several attachments side by side.
+func (e *env) qrRow(atts []data.Attachment) fyne.CanvasObject {
+	var objs []fyne.CanvasObject
+	for _, a := range atts {
+		if a.URL == "" {
+			continue
+		}
+		objs = append(objs, e.qrCode(a.Name, a.URL))
+	}
+	if len(objs) == 0 {
+		return container.NewVBox()
+	}
+	return container.NewGridWrap(objs[0].MinSize(), objs...)
+}

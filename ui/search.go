@@ -1,0 +1,245 @@
+package ui
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+)
+
+// searchKinds are the kinds a search covers, in the order their groups
+// appear.
+var searchKinds = []data.Kind{data.KindNotice, data.KindCatalog, data.KindService, data.KindProvider, data.KindConsultation}
+
+// groupHits is how many hits of each kind the grouped results show before
+// 查看全部.
+const groupHits = 2
+
+// searchState is a search screen's text, scope and position.
+type searchState struct {
+	text   string
+	kinds  []data.Kind // one kind: a paged list of it; none: every kind, grouped
+	offset int
+}
+
+// openSearch shows the results of searching text, in every kind or only
+// in kinds.
+func openSearch(e *env, src Searcher, text string, kinds []data.Kind) {
+	st := &searchState{text: strings.TrimSpace(text), kinds: kinds}
+	e.open(func() string {
+		if len(st.kinds) == 1 {
+			return e.L("search.title") + " · " + st.kinds[0].Label(e.lang)
+		}
+		return e.L("search.title")
+	}, func() fyne.CanvasObject { return newSearch(e, src, st) })
+}
+
+func newSearch(e *env, src Searcher, st *searchState) fyne.CanvasObject {
+	results := container.NewStack(widget.NewLabel(e.L("loading")))
+	var run func()
+	entry := widget.NewEntry()
+	entry.SetText(st.text)
+	entry.SetPlaceHolder(e.L("search.placeholder"))
+	entry.OnChanged = func(string) { e.touch() }
+	entry.OnSubmitted = func(string) { run() }
+	run = func() {
+		st.text = strings.TrimSpace(entry.Text)
+		st.offset = 0
+		e.searchResults(src, st, results)
+	}
+	bar := container.NewBorder(nil, nil, nil, e.primary(e.L("search.button"), theme.SearchIcon(), run), entry)
+	e.searchResults(src, st, results)
+	return container.NewBorder(container.NewPadded(bar), nil, nil, nil, results)
+}
+
+// searchResults fills box with the results of st, grouped by kind or, for
+// one kind, paged.
+func (e *env) searchResults(src Searcher, st *searchState, box *fyne.Container) {
+	set := func(o fyne.CanvasObject) {
+		box.Objects = []fyne.CanvasObject{o}
+		box.Refresh()
+	}
+	if st.text == "" {
+		set(para(e.L("search.empty_query")))
+		return
+	}
+	if len(st.kinds) == 1 {
+		e.searchPage(src, st, set)
+		return
+	}
+	kinds := st.kinds
+	if len(kinds) == 0 {
+		kinds = searchKinds
+	}
+	load(e, func(ctx context.Context) ([]store.Results, error) {
+		out := make([]store.Results, len(kinds))
+		for i, k := range kinds {
+			r, err := src.Search(ctx, store.Query{Text: st.text, Kinds: []data.Kind{k}, Limit: groupHits})
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}, func(all []store.Results, err error) {
+		if err != nil {
+			set(e.errorText(err))
+			return
+		}
+		groups := container.NewVBox()
+		for i, r := range all {
+			if r.Total == 0 {
+				continue
+			}
+			kind := kinds[i]
+			head := subheading(e.Lf("search.group", kind.Label(e.lang), r.Total))
+			more := e.button(e.Lf("search.more", r.Total), theme.NavigateNextIcon(), func() {
+				openSearch(e, src, st.text, []data.Kind{kind})
+			})
+			more.IconPlacement = widget.ButtonIconTrailingText
+			groups.Add(container.NewBorder(nil, nil, nil, more, head))
+			for _, h := range r.Hits {
+				groups.Add(e.hitCard(h, st.text))
+			}
+		}
+		if len(groups.Objects) == 0 {
+			set(para(e.Lf("search.none", st.text)))
+			return
+		}
+		set(e.scrollPages(groups))
+	})
+}
+
+// searchPage shows one page of the hits of a single kind.
+func (e *env) searchPage(src Searcher, st *searchState, set func(fyne.CanvasObject)) {
+	size := e.pageSize()
+	st.offset -= st.offset % size
+	load(e, func(ctx context.Context) (store.Results, error) {
+		return src.Search(ctx, store.Query{Text: st.text, Kinds: st.kinds, Limit: size, Offset: st.offset})
+	}, func(r store.Results, err error) {
+		if err != nil {
+			set(e.errorText(err))
+			return
+		}
+		if r.Total == 0 {
+			set(para(e.Lf("search.none", st.text)))
+			return
+		}
+		hits := container.NewVBox()
+		for _, h := range r.Hits {
+			hits.Add(e.hitCard(h, st.text))
+		}
+		pages := (r.Total + size - 1) / size
+		page := st.offset/size + 1
+		prev := e.button(e.L("list.prev"), theme.NavigateBackIcon(), func() {
+			st.offset -= size
+			e.searchPage(src, st, set)
+		})
+		next := e.button(e.L("list.next"), theme.NavigateNextIcon(), func() {
+			st.offset += size
+			e.searchPage(src, st, set)
+		})
+		next.IconPlacement = widget.ButtonIconTrailingText
+		setEnabled(prev, page > 1)
+		setEnabled(next, page < pages)
+		pos := widget.NewLabelWithStyle(e.Lf("list.position", page, pages, r.Total), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		set(container.NewBorder(nil, container.NewBorder(nil, nil, prev, next, pos), nil, nil, hits))
+	})
+}
+
+// hitCard is one search hit: the title and the snippet with the matched
+// terms in bold primary colour; a touch opens the item.
+func (e *env) hitCard(h store.Hit, query string) fyne.CanvasObject {
+	title := widget.NewRichText(highlight(h.Title, termRanges(h.Title, query), true)...)
+	title.Truncation = fyne.TextTruncateEllipsis
+	snippet := widget.NewRichText(highlight(h.Snippet, h.Highlights, false)...)
+	snippet.Truncation = fyne.TextTruncateEllipsis
+	kind := h.Kind
+	id := h.ID
+	return e.card(h.Title, container.NewVBox(title, snippet), func() { e.openHit(kind, id) })
+}
+
+// openHit opens the detail screen of a search hit.
+func (e *env) openHit(kind data.Kind, id string) {
+	switch kind {
+	case data.KindNotice:
+		openNotice(e, e.src, id)
+	case data.KindCatalog:
+		openCatalogEntry(e, e.src, id)
+	case data.KindService:
+		openService(e, e.src, id)
+	case data.KindProvider:
+		openProvider(e, e.src, id)
+	case data.KindConsultation:
+		openConsultation(e, e.src, id)
+	}
+}
+
+// highlight splits text into rich-text segments, the byte ranges in
+// marks bold and in the primary colour. Ranges that are out of order, out
+// of bounds or not on character boundaries are skipped rather than trusted.
+func highlight(text string, marks [][2]int, bold bool) []widget.RichTextSegment {
+	plain := widget.RichTextStyleInline
+	plain.TextStyle.Bold = bold
+	hot := widget.RichTextStyleInline
+	hot.TextStyle.Bold = true
+	hot.ColorName = theme.ColorNamePrimary
+	var segs []widget.RichTextSegment
+	add := func(s string, style widget.RichTextStyle) {
+		if s != "" {
+			segs = append(segs, &widget.TextSegment{Text: s, Style: style})
+		}
+	}
+	at := 0
+	for _, m := range marks {
+		start, end := m[0], m[1]
+		if start < at || end <= start || end > len(text) ||
+			!utf8.RuneStart(text[start]) || (end < len(text) && !utf8.RuneStart(text[end])) {
+			continue
+		}
+		add(text[at:start], plain)
+		add(text[start:end], hot)
+		at = end
+	}
+	add(text[at:], plain)
+	if len(segs) == 0 {
+		add(" ", plain)
+	}
+	return segs
+}
+
+// termRanges finds the byte ranges of every term of query in text, for
+// highlighting titles, which the store's hits carry no ranges for.
+func termRanges(text, query string) [][2]int {
+	var out [][2]int
+	lower := strings.ToLower(text)
+	for _, term := range strings.Fields(strings.ToLower(query)) {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], term)
+			if i < 0 {
+				break
+			}
+			out = append(out, [2]int{from + i, from + i + len(term)})
+			from += i + len(term)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	// Overlapping terms merge into one range.
+	merged := out[:0]
+	for _, r := range out {
+		if n := len(merged); n > 0 && r[0] <= merged[n-1][1] {
+			merged[n-1][1] = max(merged[n-1][1], r[1])
+			continue
+		}
+		merged = append(merged, r)
+	}
+	return merged
+}

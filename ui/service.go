@@ -1,0 +1,166 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+)
+
+// openServiceCategories shows the four categories of the catalogue of
+// administrative powers, each with its number of service items.
+func openServiceCategories(e *env, src ServiceReader) {
+	e.open(func() string { return e.L("tile.service") }, func() fyne.CanvasObject {
+		return newServiceCategories(e, src)
+	})
+}
+
+func newServiceCategories(e *env, src ServiceReader) fyne.CanvasObject {
+	var tiles []fyne.CanvasObject
+	for _, c := range data.PowerCategories {
+		name := subheading(c.Label(e.lang))
+		name.Alignment = fyne.TextAlignCenter
+		name.Wrapping = fyne.TextWrapOff
+		count := widget.NewLabel(" ")
+		count.Alignment = fyne.TextAlignCenter
+		load(e, func(ctx context.Context) (int, error) {
+			_, n, err := src.ListServices(ctx, store.ServiceFilter{Category: c}, store.Page{Limit: 1})
+			return n, err
+		}, func(n int, err error) {
+			if err == nil {
+				count.SetText(e.Lf("home.count", strconv.Itoa(n)))
+			}
+		})
+		tiles = append(tiles, e.card(c.Label(e.lang), container.NewCenter(container.NewVBox(name, count)),
+			func() { openServices(e, src, c) }))
+	}
+	return container.NewBorder(container.NewPadded(e.searchBar(data.KindService)), nil, nil, nil,
+		container.NewPadded(container.NewGridWithColumns(2, tiles...)))
+}
+
+// openServices lists the service items of one power category.
+func openServices(e *env, src ServiceReader, c data.PowerCategory) {
+	st := &listState{}
+	e.open(func() string { return e.L("tile.service") + " · " + c.Label(e.lang) }, func() fyne.CanvasObject {
+		l := newPagedList(e, st,
+			func(ctx context.Context, p store.Page) ([]store.ServiceRow, int, error) {
+				return src.ListServices(ctx, store.ServiceFilter{Category: c}, p)
+			},
+			func(r store.ServiceRow) rowText {
+				online := ""
+				if r.Online {
+					online = e.L("service.online")
+				}
+				return rowText{title: r.Name, detail: joinDot(r.Department, r.Code), badge: online, on: r.Online}
+			},
+			func(r store.ServiceRow) { openService(e, src, r.ID) })
+		return container.NewBorder(e.searchBar(data.KindService), nil, nil, nil, l.obj)
+	})
+}
+
+func openService(e *env, src ServiceReader, id string) {
+	e.open(func() string { return e.L("service.title") }, func() fyne.CanvasObject {
+		return newServiceDetail(e, src, id)
+	})
+}
+
+// newServiceDetail shows a complete service guide, section by section,
+// with QR codes for the guide online and for every blank form.
+func newServiceDetail(e *env, src ServiceReader, id string) fyne.CanvasObject {
+	box := container.NewStack(widget.NewLabel(e.L("loading")))
+	load(e, func(ctx context.Context) (data.ServiceItem, error) { return src.Service(ctx, id) },
+		func(s data.ServiceItem, err error) {
+			if err != nil {
+				box.Objects = []fyne.CanvasObject{e.errorText(err)}
+				box.Refresh()
+				return
+			}
+			box.Objects = []fyne.CanvasObject{e.scrollPages(e.serviceGuide(s))}
+			box.Refresh()
+		})
+	return box
+}
+
+func (e *env) serviceGuide(s data.ServiceItem) fyne.CanvasObject {
+	basic := fields(
+		e.L("service.code"), s.Code,
+		e.L("service.category"), s.Category.Label(e.lang),
+		e.L("service.department"), s.Department,
+		e.L("service.audience"), s.Audience,
+		e.L("service.basis"), strings.Join(s.Basis, "\n"),
+		e.L("service.visits"), e.Lf("service.visits_n", s.Visits),
+	)
+	top := fyne.CanvasObject(container.NewVBox(heading(s.Name), basic))
+	if s.URL != "" {
+		top = container.NewBorder(nil, nil, nil, e.qrCode(e.L("service.qr_guide"), s.URL), top)
+	}
+	c := container.NewVBox(top)
+	section := func(key string, objs ...fyne.CanvasObject) {
+		c.Add(widget.NewSeparator())
+		c.Add(subheading(e.L(key)))
+		for _, o := range objs {
+			c.Add(o)
+		}
+	}
+	section("service.conditions", numbered(s.Conditions))
+	var mats []fyne.CanvasObject
+	for i, m := range s.Materials {
+		need := e.L("service.optional")
+		if m.Required {
+			need = e.L("service.required")
+		}
+		name := widget.NewLabelWithStyle(strconv.Itoa(i+1)+". "+m.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		name.Wrapping = fyne.TextWrapWord
+		detail := para(joinDot(m.Form.Label(e.lang), e.Lf("service.copies", m.Count), need, m.Note))
+		row := fyne.CanvasObject(container.NewVBox(name, detail))
+		if m.Template != nil && m.Template.URL != "" {
+			row = container.NewBorder(nil, nil, nil, e.qrCode(e.L("service.qr_form"), m.Template.URL), row)
+		}
+		mats = append(mats, row)
+	}
+	section("service.materials", mats...)
+	section("service.procedure", numbered(s.Procedure))
+	limit := e.L("service.on_the_spot")
+	if !s.OnTheSpot {
+		limit = joinDot(e.Lf("service.legal_days", s.LegalDays), e.Lf("service.promised_days", s.PromisedDays))
+	}
+	section("service.time_limit", para(limit))
+	section("service.fee", fields(e.L("service.fee_standard"), s.Fee, e.L("service.fee_basis"), s.FeeBasis))
+	section("service.where_when", fields(e.L("service.location"), s.Location, e.L("service.hours"), s.Hours))
+	section("service.phones", fields(e.L("service.phone"), s.Phone, e.L("service.complaint_phone"), s.ComplaintPhone))
+	if len(s.FAQ) > 0 {
+		var faq []fyne.CanvasObject
+		for _, f := range s.FAQ {
+			q := widget.NewLabelWithStyle(e.L("service.q")+f.Q, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			q.Wrapping = fyne.TextWrapWord
+			faq = append(faq, q, para(e.L("service.a")+f.A))
+		}
+		section("service.faq", faq...)
+	}
+	if s.Online {
+		c.Add(widget.NewSeparator())
+		hint := widget.NewLabelWithStyle(e.L("service.online_hint"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		hint.Wrapping = fyne.TextWrapWord
+		c.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, hint))
+	}
+	return c
+}
+
+// numbered shows steps or conditions as a numbered list.
+func numbered(items []string) fyne.CanvasObject {
+	var b strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(strconv.Itoa(i+1) + ". " + it)
+	}
+	return body(b.String())
+}
