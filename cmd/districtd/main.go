@@ -1,11 +1,13 @@
-// Command districtd is the district platform that Jiezhen kiosks sync with.
-// It is pure Go (CGO_ENABLED=0) and never imports Fyne.
+// Command districtd is the district platform that Jiezhen kiosks sync with:
+// it serves the sync API and administers streets, kiosks, content and
+// cases. It is pure Go (CGO_ENABLED=0) and never imports Fyne.
 package main
 
 import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"jiezhen/cmd/internal/version"
 )
@@ -13,27 +15,73 @@ import (
 const usage = `usage: districtd <command> [flags]
 
 commands:
-  version   print the release and exit
+  serve --db FILE --addr HOST:PORT [--demo] [--tls-cert F --tls-key F]
+                      serve the sync API until SIGTERM or SIGINT
+  streets --db FILE   print the published streets, one JSON object a line
+  kiosk add --db FILE --street CODE --name NAME
+                      register a kiosk and print its token (shown only once)
+  kiosk list --db FILE
+  kiosk revoke --db FILE ID
+  publish --db FILE CONTENT.json
+                      publish a content set (the demo content's shape)
+  unpublish --db FILE KIND ID
+  cases --db FILE list [--status S] [--street CODE]
+  cases --db FILE set REF STATUS --reason TEXT [--reply-type T]
+                      move a case; the filing kiosk sees it at its next pull
+  reset --db FILE --street CODE
+                      order every kiosk of a street to refetch its content
+  version             print the release and exit
 `
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// Exit codes: 2 for a command line that cannot run, 1 for a command
+// that ran and failed.
+const (
+	exitFail  = 1
+	exitUsage = 2
+)
+
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return 2
+		return exitUsage
 	}
-	switch args[0] {
+	cmd := args[0]
+	var err error
+	switch cmd {
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, version.String("districtd"))
 		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "serve":
+		err = serve(args[1:], stderr)
+	case "streets":
+		err = streets(args[1:], stdout)
+	case "kiosk":
+		cmd, err = kiosk(args[1:], stdout, stderr)
+	case "publish":
+		err = publish(args[1:], stdout)
+	case "unpublish":
+		err = unpublish(args[1:], stdout)
+	case "cases":
+		cmd, err = cases(args[1:], stdout)
+	case "reset":
+		err = reset(args[1:], stdout)
 	default:
-		fmt.Fprintf(stderr, "districtd: unknown command %q (try 'districtd help')\n", args[0])
-		return 2
+		fmt.Fprintf(stderr, "districtd: unknown command %q (try 'districtd help')\n", cmd)
+		return exitUsage
 	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "districtd %s: %s\n", cmd, strings.Join(strings.Fields(err.Error()), " "))
+	if _, ok := err.(usageError); ok {
+		return exitUsage
+	}
+	return exitFail
 }

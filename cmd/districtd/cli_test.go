@@ -1,0 +1,310 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"jiezhen/data"
+	"jiezhen/sync/server"
+	"jiezhen/sync/wire"
+)
+
+const content = "../../sync/server/testdata/content.json"
+
+// districtd runs the command in-process.
+func districtd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// ok runs a command that must succeed and returns its stdout.
+func ok(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errs := districtd(t, args...)
+	if code != 0 {
+		t.Fatalf("districtd %s: exit %d: %s", strings.Join(args, " "), code, errs)
+	}
+	return out
+}
+
+// fails runs a command that must fail with one line on stderr that says
+// want, nothing on stdout, and the given exit code.
+func fails(t *testing.T, code int, want string, args ...string) {
+	t.Helper()
+	got, out, errs := districtd(t, args...)
+	if got != code || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, want) {
+		t.Errorf("districtd %s: exit %d, stdout %q, stderr %q; want exit %d and one line saying %q",
+			strings.Join(args, " "), got, out, errs, code, want)
+	}
+}
+
+func lines(s string) []string {
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// published returns a database with the test content.
+func published(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "district.db")
+	ok(t, "publish", "--db", db, content)
+	return db
+}
+
+func TestStreets(t *testing.T) {
+	db := published(t)
+	out := ok(t, "streets", "--db", db)
+	want := []string{`{"code":"440106005","name":"天河南街道"}`, `{"code":"440106006","name":"林和街道"}`}
+	if got := lines(out); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("streets:\n%s", out)
+	}
+	fails(t, 1, "does not exist", "streets", "--db", filepath.Join(t.TempDir(), "typo.db"))
+	fails(t, 2, "missing --db", "streets")
+	fails(t, 2, "unexpected argument", "streets", "--db", db, "extra")
+	fails(t, 2, "flag provided but not defined", "streets", "--db", db, "--colour")
+}
+
+func TestKiosk(t *testing.T) {
+	db := published(t)
+	code, out, errs := districtd(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "社区中心一号机")
+	if code != 0 || !regexp.MustCompile(`^jzk_[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
+		t.Fatalf("kiosk add: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	token := strings.TrimSpace(out)
+	second := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106006", "--name", "二号机"))
+	if second == token {
+		t.Fatal("two kiosks got the same token")
+	}
+	// Only the token's hash is stored.
+	for _, f := range []string{db, db + "-wal"} {
+		b, _ := os.ReadFile(f)
+		if bytes.Contains(b, []byte(token)) || bytes.Contains(b, []byte(token[4:])) {
+			t.Fatalf("%s holds the token in clear", f)
+		}
+	}
+	list := lines(ok(t, "kiosk", "list", "--db", db))
+	if len(list) != 2 {
+		t.Fatalf("kiosk list: %q", list)
+	}
+	var k server.Kiosk
+	if err := json.Unmarshal([]byte(list[0]), &k); err != nil || k.ID != 1 || k.Street != "440106005" || k.Name != "社区中心一号机" || k.RevokedAt != nil {
+		t.Fatalf("kiosk list line %s: %+v %v", list[0], k, err)
+	}
+	ok(t, "kiosk", "revoke", "--db", db, "1")
+	if !strings.Contains(ok(t, "kiosk", "list", "--db", db), `"revoked_at"`) {
+		t.Fatal("revoked kiosk not shown as revoked")
+	}
+
+	fails(t, 1, "already revoked", "kiosk", "revoke", "--db", db, "1")
+	fails(t, 1, "no kiosk 9", "kiosk", "revoke", "--db", db, "9")
+	fails(t, 2, "is not a number", "kiosk", "revoke", "--db", db, "one")
+	fails(t, 2, "want a kiosk ID", "kiosk", "revoke", "--db", db)
+	fails(t, 1, `street "999999999" is not published`, "kiosk", "add", "--db", db, "--street", "999999999", "--name", "x")
+	fails(t, 2, "missing --name", "kiosk", "add", "--db", db, "--street", "440106005")
+	fails(t, 2, "missing --name", "kiosk", "add", "--db", db, "--street", "440106005", "--name", "  ")
+	fails(t, 2, "unknown subcommand", "kiosk", "remove", "--db", db)
+	fails(t, 2, "want a subcommand", "kiosk")
+	if n := len(lines(ok(t, "kiosk", "list", "--db", db))); n != 2 {
+		t.Fatalf("%d kiosks after the failed commands", n)
+	}
+}
+
+func TestPublishAndUnpublish(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "district.db")
+	out := ok(t, "publish", "--db", db, content)
+	if out != `{"added":9,"changed":0,"seq":9,"unchanged":0}`+"\n" {
+		t.Fatalf("first publish: %s", out)
+	}
+	if out := ok(t, "publish", "--db", db, content); out != `{"added":0,"changed":0,"seq":9,"unchanged":9}`+"\n" {
+		t.Fatalf("same set again: %s", out)
+	}
+	edited := filepath.Join(dir, "edit.json")
+	os.WriteFile(edited, []byte(`{"notices":[{"id":"n-a","street":"440106005","title":"更正","category":"通知","publisher":"天河南街道","published":"2026-11-02","body":"天河南"}]}`), 0o644)
+	if out := ok(t, "publish", "--db", db, edited); out != `{"added":0,"changed":1,"seq":10,"unchanged":0}`+"\n" {
+		t.Fatalf("edit: %s", out)
+	}
+	if out := ok(t, "unpublish", "--db", db, "notice", "n-a"); out != `{"id":"n-a","kind":"notice","seq":11}`+"\n" {
+		t.Fatalf("unpublish: %s", out)
+	}
+	fails(t, 1, `no published notice "n-a"`, "unpublish", "--db", db, "notice", "n-a")
+	fails(t, 2, `"memo" is not a content kind`, "unpublish", "--db", db, "memo", "n-a")
+	fails(t, 2, "want KIND and ID", "unpublish", "--db", db, "notice")
+
+	// Bad files: nothing published, and a database that did not exist is
+	// not left behind.
+	bad := map[string]string{
+		"syntax.json":  `{"notices": [`,
+		"unknown.json": `{"notices": [], "memos": []}`,
+		"invalid.json": `{"notices":[{"id":"n-x","title":"","category":"通知","publisher":"p","published":"2026-11-02","body":"b"}]}`,
+		"street.json":  `{"notices":[{"id":"n-x","street":"123456789","title":"t","category":"通知","publisher":"p","published":"2026-11-02","body":"b"}]}`,
+	}
+	for name, text := range bad {
+		f := filepath.Join(dir, name)
+		os.WriteFile(f, []byte(text), 0o644)
+		fails(t, 1, name, "publish", "--db", db, f)
+		fresh := filepath.Join(dir, "fresh-"+name+".db")
+		fails(t, 1, name, "publish", "--db", fresh, f)
+		if m, _ := filepath.Glob(fresh + "*"); len(m) != 0 {
+			t.Errorf("a failed publish left %v", m)
+		}
+	}
+	fails(t, 1, "no such file", "publish", "--db", db, filepath.Join(dir, "missing.json"))
+	fails(t, 2, "want one CONTENT.json", "publish", "--db", db)
+	fails(t, 2, "missing --db", "publish", content)
+	if out := ok(t, "publish", "--db", db, content); !strings.Contains(out, `"seq":12`) {
+		t.Fatalf("the failed publishes changed the feed: %s", out)
+	}
+}
+
+func TestCases(t *testing.T) {
+	db := published(t)
+	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "一号机"))
+
+	// File an appeal through the platform, as a kiosk's push would.
+	ctx := context.Background()
+	st, err := server.OpenSQLite(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := server.New(st, server.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	k, err := p.Authenticate(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(data.Case{ID: "case-1", Kind: data.CaseAppeal, Street: "440106005", AppealType: data.AppealConsult,
+		Description: "咨询", Applicant: &data.Person{Name: "张三", Mobile: "13800138000"}})
+	resp, err := p.Push(ctx, k, &wire.PushRequest{Items: []wire.PushItem{{ID: "case-1", Kind: wire.ItemCase, Body: body}}})
+	if err != nil || resp.Results[0].Outcome != wire.Accepted {
+		t.Fatalf("push: %+v %v", resp, err)
+	}
+	st.Close()
+	ref := resp.Results[0].Ref
+
+	out := ok(t, "cases", "--db", db, "list")
+	if !strings.Contains(out, `"ref":"`+ref+`"`) || !strings.Contains(out, `"status":"received"`) || strings.Contains(out, "张三") || strings.Contains(out, "13800138000") {
+		t.Fatalf("cases list: %s", out)
+	}
+	if out := ok(t, "cases", "--db", db, "list", "--status", "replied"); out != "" {
+		t.Fatalf("no replied cases, got %s", out)
+	}
+	if out := ok(t, "cases", "list", "--db", db, "--street", "440106006"); out != "" {
+		t.Fatalf("no cases in street B, got %s", out)
+	}
+	out = ok(t, "cases", "--db", db, "set", ref, "replied", "--reason", "请携带身份证到服务中心办理")
+	if !strings.Contains(out, `"status":"replied"`) {
+		t.Fatalf("cases set: %s", out)
+	}
+	if n := len(lines(ok(t, "cases", "--db", db, "list", "--status", "replied"))); n != 1 {
+		t.Fatalf("%d replied cases", n)
+	}
+	fails(t, 1, `from "replied" (已答复) to "received" (已接收)`, "cases", "--db", db, "set", ref, "received")
+	fails(t, 1, "needs a reason", "cases", "--db", db, "set", ref, "completed")
+	fails(t, 2, `unknown status "done"`, "cases", "--db", db, "set", ref, "done", "--reason", "x")
+	fails(t, 1, "no case NOPE", "cases", "--db", db, "set", "NOPE", "completed", "--reason", "x")
+	fails(t, 2, "want REF and STATUS", "cases", "--db", db, "set", ref)
+	fails(t, 2, "go with 'cases set'", "cases", "--db", db, "list", "--reason", "x")
+	fails(t, 2, `unknown status "open"`, "cases", "--db", db, "list", "--status", "open")
+	fails(t, 2, "want a subcommand", "cases", "--db", db)
+	fails(t, 2, "unknown subcommand", "cases", "--db", db, "delete")
+	fails(t, 1, "reply type", "cases", "--db", db, "set", ref, "completed", "--reason", "x", "--reply-type", "disclosed")
+	if !strings.Contains(ok(t, "cases", "--db", db, "list"), `"status":"replied"`) {
+		t.Fatal("a refused move changed the case")
+	}
+}
+
+func TestReset(t *testing.T) {
+	db := published(t)
+	ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "一号机")
+	if out := ok(t, "reset", "--db", db, "--street", "440106005"); !strings.HasPrefix(out, "1 kiosk(s)") {
+		t.Fatalf("reset: %s", out)
+	}
+	fails(t, 1, "not published", "reset", "--db", db, "--street", "1")
+	fails(t, 2, "missing --street", "reset", "--db", db)
+}
+
+func TestServeFlags(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "district.db")
+	fails(t, 2, "missing --addr", "serve", "--db", db)
+	fails(t, 2, "go together", "serve", "--db", db, "--addr", "127.0.0.1:0", "--tls-cert", "c.pem")
+	fails(t, 1, "no such file", "serve", "--db", db, "--addr", "127.0.0.1:0", "--tls-cert", filepath.Join(dir, "c.pem"), "--tls-key", filepath.Join(dir, "k.pem"))
+	fails(t, 1, "listen", "serve", "--db", db, "--addr", "not-an-address")
+	if m, _ := filepath.Glob(db + "*"); len(m) != 0 {
+		t.Fatalf("failed serves left %v", m)
+	}
+}
+
+// lockedBuffer takes the server's log lines from its goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serve --demo loads the demo content into an empty database, serves it
+// and stops cleanly when told to.
+func TestServeDemo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "district.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- serveUntil(ctx, db, "127.0.0.1:0", true, "", "", logs) }()
+	url := ""
+	re := regexp.MustCompile(`url=(http://\S+)/api/v1`)
+	for deadline := time.Now().Add(10 * time.Second); url == ""; {
+		if m := re.FindStringSubmatch(logs.String()); m != nil {
+			url = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "demo"))
+	req, _ := http.NewRequest("GET", url+wire.PathChanges+"?after=0&limit=1000", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page wire.PullResponse
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err := json.Unmarshal(b, &page); err != nil || len(page.Changes) < 50 {
+		t.Fatalf("demo pull: %d changes, %v", len(page.Changes), err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Fatal("the log holds the token")
+	}
+	if !strings.Contains(logs.String(), "stopped") {
+		t.Fatalf("no clean stop:\n%s", logs.String())
+	}
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"jiezhen/cmd/internal/demo"
+	"jiezhen/data"
+	"jiezhen/sync/server"
+)
+
+// shutdownGrace is how long requests in flight get to finish after
+// SIGTERM; a push commits in milliseconds, so this is generous.
+const shutdownGrace = 30 * time.Second
+
+func serve(args []string, stderr io.Writer) error {
+	fs := newFlags("serve")
+	dbPath := fs.String("db", "", "the district database (created if missing)")
+	addr := fs.String("addr", "", "HOST:PORT to listen on")
+	withDemo := fs.Bool("demo", false, "load the demo content into an empty database")
+	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
+	key := fs.String("tls-key", "", "TLS key file (PEM)")
+	if _, err := parse(fs, args, 0, ""); err != nil {
+		return err
+	}
+	if err := need(map[string]string{"db": *dbPath, "addr": *addr}); err != nil {
+		return err
+	}
+	if (*cert == "") != (*key == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	for _, f := range []string{*cert, *key} {
+		if f == "" {
+			continue
+		}
+		if _, err := os.Stat(f); err != nil {
+			return fmt.Errorf("tls: %w", err)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serveUntil(ctx, *dbPath, *addr, *withDemo, *cert, *key, stderr)
+}
+
+// serveUntil serves until ctx is done. It is serve without the signals,
+// so tests can stop it.
+func serveUntil(ctx context.Context, dbPath, addr string, withDemo bool, cert, key string, stderr io.Writer) error {
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	db, err := openDB(ctx, dbPath, true, log)
+	if err != nil {
+		return err
+	}
+	failed := true
+	defer func() { db.close(failed) }()
+	if withDemo {
+		if err := loadDemo(ctx, db, log); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	failed = false
+	scheme := "http"
+	if cert != "" {
+		scheme = "https"
+	}
+	log.Info("listening", "url", scheme+"://"+ln.Addr().String()+"/api/v1")
+	err = server.Serve(ctx, ln, server.Handler(db.p), cert, key, shutdownGrace, log)
+	if err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// loadDemo publishes the demo content, the same the kiosk ships, when the
+// database has no content yet; into a district already in use it would
+// mix demo items with real ones.
+func loadDemo(ctx context.Context, db *database, log *slog.Logger) error {
+	var last int64
+	err := db.st.Read(ctx, func(tx server.ReadTx) (err error) {
+		last, err = tx.LastSeq()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if last > 0 {
+		log.Info("demo content not loaded: the database already has content")
+		return nil
+	}
+	set, err := demo.Content(data.DateOf(time.Now()))
+	if err != nil {
+		return err
+	}
+	if _, err := db.p.Publish(ctx, set); err != nil {
+		return errors.New("demo content: " + err.Error())
+	}
+	return nil
+}
