@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+
+	"jiezhen/cmd/internal/version"
+	"jiezhen/sync/client"
+)
+
+// tokenEnv is where the token may come from instead of --token, which
+// other users of the machine can see in the process list.
+const tokenEnv = "JIEZHEN_TOKEN"
+
+// killEnv names a failpoint for crash tests: with JIEZHEN_FAILPOINT_SYNC_KILL=N
+// the process sends itself SIGKILL at the N-th step of the sync (see
+// client.Config.Trace), so a test can stop it at an exact point of the
+// push or the pull. Unset, it costs nothing.
+const killEnv = "JIEZHEN_FAILPOINT_SYNC_KILL"
+
+// cmdSync syncs the kiosk's database with the district: once with --once,
+// otherwise until SIGINT or SIGTERM.
+func cmdSync(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+	db := dbFlag(fs)
+	district := fs.String("district", "", "the district platform's `URL`")
+	token := fs.String("token", "", "this kiosk's `TOKEN` (default: $"+tokenEnv+")")
+	street := fs.String("street", "", "the kiosk's street `CODE`, checked by the district")
+	once := fs.Bool("once", false, "run one full cycle (push, then pull) and exit")
+	timeout := fs.Duration("attempt-timeout", client.DefaultAttemptTimeout, "time limit of each attempt")
+	retries := fs.Int("retries", client.DefaultRetries, "retries of each request before the cycle gives up")
+	batch := fs.Int("batch", client.DefaultBatch, "outbox items per push")
+	page := fs.Int("page", client.DefaultPage, "changes per pull")
+	verbose := fs.Bool("v", false, "log the sync's steps to stderr")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("sync: unexpected argument %q: %w", pos[0], errUsage)
+	}
+	if *district == "" {
+		return fmt.Errorf("sync: --district URL is required: %w", errUsage)
+	}
+	tok := *token
+	if tok == "" {
+		tok = os.Getenv(tokenEnv)
+	}
+	if tok == "" {
+		return fmt.Errorf("sync: no token: give --token TOKEN or set %s: %w", tokenEnv, errUsage)
+	}
+	if *retries == 0 {
+		*retries = -1 // the client's "none"
+	}
+
+	s, err := openDB(ctx, "sync", *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	cfg := client.Config{
+		District:       *district,
+		Token:          tok,
+		Street:         *street,
+		AttemptTimeout: *timeout,
+		Retries:        *retries,
+		Batch:          *batch,
+		Page:           *page,
+		UserAgent:      "jiezhen-kiosk/" + version.Version,
+		Trace:          failpoint(os.Getenv(killEnv)),
+	}
+	if *verbose {
+		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	a, err := client.New(ctx, s, cfg)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *once {
+		res, err := a.OnceResult(ctx)
+		if err != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
+		return printJSON(stdout, res)
+	}
+	if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("sync: %w", err)
+	}
+	return nil
+}
+
+// failpoint returns the Trace hook of killEnv's value, or nil.
+func failpoint(v string) func(string) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return nil
+	}
+	var steps atomic.Int64
+	return func(step string) {
+		if steps.Add(1) == int64(n) {
+			fmt.Fprintf(os.Stderr, "failpoint: SIGKILL at step %d (%s)\n", n, step)
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				p.Kill() // SIGKILL: no deferred function, no clean close
+			}
+			select {} // the signal is on its way
+		}
+	}
+}

@@ -1,0 +1,333 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"jiezhen/data"
+)
+
+// What the sync agent needs from the store beyond Apply and the outbox:
+// pages of the district's feed that may carry the kiosk's own cases, the
+// time of the last complete sync, a reset of a scope, and recording the
+// district's answer to a pushed item in the same transaction that takes
+// the item out of the outbox.
+
+// KindCase is the kind of the feed's changes that carry one of the
+// kiosk's own cases back from the district (sync/wire.KindCase; the store
+// does not import the sync packages). They update the cases table, not
+// the content tables.
+const KindCase data.Kind = "case"
+
+// ApplyPage is Apply for a page of the district's feed: changes of kind
+// KindCase update the cases table, everything else is applied as Apply
+// does, and the feed's cursor moves, all in one transaction. When syncedAt
+// is not zero the page is the last of a complete sync, and syncedAt is
+// recorded as the feed's last sync in the same transaction.
+//
+// Case changes need no version test: within a feed they arrive in
+// sequence order and the cursor never moves back, so a later one is
+// always newer, and replaying an overlapping page writes the same state.
+func (s *Store) ApplyPage(ctx context.Context, feed string, changes []data.Change, cursor int64, syncedAt time.Time) (ApplyResult, error) {
+	res := ApplyResult{Cursor: cursor}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var current int64
+		err := tx.QueryRowContext(ctx, "SELECT cursor FROM sync_state WHERE feed = ?", feed).Scan(&current)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if cursor < current {
+			return fmt.Errorf("apply %s: cursor %d is below the stored %d: %w", feed, cursor, current, ErrCursorBackwards)
+		}
+		a := newApplier(ctx, tx)
+		defer a.close()
+		for i := range changes {
+			c := &changes[i]
+			if c.Seq > cursor {
+				return fmt.Errorf("apply %s: change seq %d (%s %s): beyond the batch cursor %d", feed, c.Seq, c.Kind, c.ID, cursor)
+			}
+			if c.Kind == KindCase {
+				err = a.applyCase(c, &res)
+			} else {
+				err = a.apply(c, &res)
+			}
+			if err != nil {
+				return fmt.Errorf("apply %s: change seq %d (%s %s): %w", feed, c.Seq, c.Kind, c.ID, err)
+			}
+		}
+		if syncedAt.IsZero() {
+			_, err = tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, ?)
+				ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor`, feed, cursor)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor, last_sync_at) VALUES(?, ?, ?)
+				ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor, last_sync_at = excluded.last_sync_at`,
+				feed, cursor, syncedAt.UnixMilli())
+		}
+		return err
+	})
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	s.kickIndexer()
+	return res, nil
+}
+
+// applyCase stores the district's view of one of the kiosk's cases, or
+// removes it. The district's view has no personal data; the outbox keeps
+// its own copy of anything not yet sent.
+func (a *applier) applyCase(c *data.Change, res *ApplyResult) error {
+	if c.ID == "" {
+		return fmt.Errorf("change has no id")
+	}
+	switch c.Op {
+	case data.OpDelete:
+		if _, err := a.exec("DELETE FROM cases WHERE id = ?", c.ID); err != nil {
+			return err
+		}
+		res.Deleted++
+		return nil
+	case data.OpUpsert:
+		var k data.Case
+		if err := decodeBody(c.Body, &k, c.ID, &k.ID); err != nil {
+			return err
+		}
+		k.ID = c.ID
+		doc, err := json.Marshal(&k)
+		if err != nil {
+			return err
+		}
+		_, err = a.exec(`INSERT INTO cases(id, ref, kind, status, submitted_at, doc) VALUES(?, ?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET ref = excluded.ref, kind = excluded.kind, status = excluded.status,
+				submitted_at = excluded.submitted_at, doc = excluded.doc`,
+			k.ID, k.Ref, string(k.Kind), string(k.Status), unixMilli(k.SubmittedAt), string(doc))
+		if err != nil {
+			return err
+		}
+		res.Upserted++
+		return nil
+	}
+	return fmt.Errorf("unknown op %q", c.Op)
+}
+
+// LastSync returns when the feed last completed a sync, by the kiosk's
+// clock (for display only), or the zero time if never.
+func (s *Store) LastSync(ctx context.Context, feed string) (time.Time, error) {
+	var last sql.NullInt64
+	err := s.r.QueryRowContext(ctx, "SELECT last_sync_at FROM sync_state WHERE feed = ?", feed).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("last sync: %w", err)
+	}
+	if !last.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(last.Int64), nil
+}
+
+// ResetScope carries out the district's order to refetch a scope: in one
+// transaction it removes the content of the street and the district-wide
+// content (street ""), which is what the kiosk's feed holds, and the
+// kiosk's cases that the district already has, and sets the feed's cursor
+// to 0. The outbox is kept, and so are cases still queued in it. The last
+// sync time is kept too: the kiosk did sync then.
+func (s *Store) ResetScope(ctx context.Context, feed, street string) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		for _, k := range data.ContentKinds {
+			spec := kindSpecs[k]
+			if spec.searchable {
+				// The same as unindex, for every row at once: the search
+				// document goes, and its index entry is marked for removal
+				// (an existing mark keeps what it knows about the index).
+				rows, err := tx.QueryContext(ctx, `DELETE FROM search_docs WHERE kind = ? AND id IN
+					(SELECT id FROM `+spec.table+` WHERE street = ? OR street = '') RETURNING rowid`, string(k), street)
+				if err != nil {
+					return err
+				}
+				var ids []int64
+				err = scanRows(rows, func(rows *sql.Rows) error {
+					var id int64
+					if err := rows.Scan(&id); err != nil {
+						return err
+					}
+					ids = append(ids, id)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				for _, id := range ids {
+					if _, err := tx.ExecContext(ctx, "INSERT INTO search_pending(rowid, in_fts) VALUES(?, 1) ON CONFLICT(rowid) DO NOTHING", id); err != nil {
+						return err
+					}
+				}
+			}
+			// Provider hours go with their provider (ON DELETE CASCADE).
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+spec.table+" WHERE street = ? OR street = ''", street); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM cases WHERE id NOT IN (SELECT id FROM outbox)"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, 0)
+			ON CONFLICT(feed) DO UPDATE SET cursor = 0`, feed)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reset %s: %w", street, err)
+	}
+	s.kickIndexer()
+	return nil
+}
+
+// Outcome is what the district made of a pushed outbox item, as far as the
+// kiosk has to record it.
+type Outcome int
+
+const (
+	// Accepted: the district has the item (now, or from an earlier
+	// attempt whose answer was lost).
+	Accepted Outcome = iota + 1
+	// Conflicted: a stale staff edit; the district's version is kept in
+	// conflicts next to the local one for staff to decide.
+	Conflicted
+	// Refused: a permanent error in the item; it moves to dead letters.
+	Refused
+)
+
+// Answer is the district's answer to one pushed item.
+type Answer struct {
+	Outcome Outcome
+
+	// Accepted: the district's reference and time.
+	Ref string
+	At  time.Time
+	// Case, for an accepted case, is the local case as it now stands
+	// (with Ref set and personal data removed); it replaces the local
+	// copy in the same transaction.
+	Case *data.Case
+
+	// Conflicted: the local edit and the district's current item.
+	Conflict *Conflict
+
+	// Refused: the district's reason.
+	Reason string
+}
+
+// Conflict is a staff edit the district did not take because the item
+// had changed since the version the edit was made on. Both versions are
+// kept; nothing is dropped.
+type Conflict struct {
+	ID            int64           `json:"id"`
+	ItemKind      data.Kind       `json:"item_kind"`
+	ItemID        string          `json:"item_id"`
+	BaseVersion   int64           `json:"base_version"`
+	Local         json.RawMessage `json:"local"`  // the edit as made on the kiosk
+	Server        json.RawMessage `json:"server"` // the district's current item; null if it was deleted
+	ServerVersion int64           `json:"server_version"`
+	CreatedAt     time.Time       `json:"created_at"`
+}
+
+// Settle records the district's answer to the outbox item id and takes
+// the item out of the outbox, in one transaction: a crash leaves either
+// the item queued (and the next push gets the same answer again, since
+// the district deduplicates by id) or the answer recorded. Settling an
+// item that is no longer queued does nothing: an answer may arrive twice.
+func (s *Store) Settle(ctx context.Context, id string, a Answer) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var kind, body string
+		err := tx.QueryRowContext(ctx, "SELECT kind, body FROM outbox WHERE id = ?", id).Scan(&kind, &body)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch a.Outcome {
+		case Accepted:
+			// The local copy is replaced only while it is still as filed:
+			// if the feed has already brought the district's view (the
+			// answer to an earlier attempt was lost), that view stays.
+			var status string
+			err := tx.QueryRowContext(ctx, "SELECT status FROM cases WHERE id = ?", id).Scan(&status)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			asFiled := errors.Is(err, sql.ErrNoRows) || status == string(data.StatusSubmitted)
+			if a.Case != nil && asFiled {
+				if err := putCase(ctx, tx, a.Case); err != nil {
+					return err
+				}
+			} else if a.Ref != "" {
+				if _, err := tx.ExecContext(ctx, "UPDATE cases SET ref = ? WHERE id = ?", a.Ref, id); err != nil {
+					return err
+				}
+			}
+		case Conflicted:
+			c := a.Conflict
+			if c == nil {
+				return fmt.Errorf("conflict without the versions")
+			}
+			server := string(c.Server)
+			if server == "" {
+				server = "null"
+			}
+			created := c.CreatedAt
+			if created.IsZero() {
+				created = time.Now()
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO conflicts(item_kind, item_id, base_version, local, server, server_version, created_at)
+				VALUES(?, ?, ?, ?, ?, ?, ?)`, string(c.ItemKind), c.ItemID, c.BaseVersion, string(c.Local), server,
+				c.ServerVersion, created.UnixMilli())
+			if err != nil {
+				return err
+			}
+		case Refused:
+			_, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, failed_at) VALUES(?, ?, ?, ?, ?)
+				ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at`,
+				id, kind, body, a.Reason, time.Now().UnixMilli())
+			if err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("unknown outcome %d", a.Outcome)
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM outbox WHERE id = ?", id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("settle %s: %w", id, err)
+	}
+	return nil
+}
+
+// Conflicts lists the conflicts that wait for staff, oldest first.
+func (s *Store) Conflicts(ctx context.Context, limit int) ([]Conflict, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, item_kind, item_id, base_version, local, server, server_version, created_at
+		FROM conflicts WHERE resolved_at IS NULL ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("conflicts: %w", err)
+	}
+	var out []Conflict
+	err = scanRows(rows, func(rows *sql.Rows) error {
+		var c Conflict
+		var kind, local, server string
+		var at int64
+		if err := rows.Scan(&c.ID, &kind, &c.ItemID, &c.BaseVersion, &local, &server, &c.ServerVersion, &at); err != nil {
+			return err
+		}
+		c.ItemKind, c.Local, c.Server, c.CreatedAt = data.Kind(kind), json.RawMessage(local), json.RawMessage(server), timeOf(at)
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conflicts: %w", err)
+	}
+	return out, nil
+}

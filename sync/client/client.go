@@ -1,0 +1,633 @@
+// Package client is the kiosk's sync agent. It sends the outbox to the
+// district and pulls the district's feed into the kiosk's store, whenever
+// the network allows, without losing, doubling or half-applying anything:
+//
+//   - push first, then pull, so a resident's case is on the district
+//     before the kiosk asks for its status;
+//   - each pushed item leaves the outbox in the same transaction that
+//     records the district's answer (store.Settle); the district
+//     deduplicates by the item's id, so a retry after a lost answer gets
+//     the first answer again;
+//   - each pulled page is applied in one transaction with the cursor
+//     (store.ApplyPage), the last one together with the time of the sync;
+//   - requests are retried with capped, jittered exponential backoff,
+//     each attempt with its own timeout, and Run keeps trying by itself
+//     when the network comes back.
+//
+// The kiosk's clock decides nothing: the district orders changes and
+// stamps answers; the kiosk's clock only says when to try again and when
+// the last sync was, for display.
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+	"jiezhen/sync/wire"
+)
+
+// Defaults of Config.
+const (
+	DefaultAttemptTimeout = 20 * time.Second
+	DefaultRetryMin       = time.Second
+	DefaultRetryCap       = 5 * time.Minute
+	DefaultRetries        = 3
+	DefaultInterval       = 30 * time.Second
+	DefaultBatch          = 200
+	DefaultPage           = wire.MaxLimit
+)
+
+// Config sets up an Agent. District and Token are required.
+type Config struct {
+	District string // the district's base URL, e.g. https://districtd.example:8443
+	Token    string // this kiosk's bearer token; never logged
+	Street   string // the kiosk's street code; when set, pulls say so and the district checks it
+
+	// Transport carries the requests; nil is http.DefaultTransport.
+	// Tests put a fault-injecting one here.
+	Transport http.RoundTripper
+	// AttemptTimeout bounds each attempt, the body included.
+	AttemptTimeout time.Duration
+	// RetryMin and RetryCap bound the backoff between attempts, and
+	// between failed cycles of Run. A Retry-After never waits past RetryCap.
+	RetryMin, RetryCap time.Duration
+	// Retries is how many times one request is retried within a cycle
+	// before the cycle gives up (Run then backs off and tries again); 0
+	// is DefaultRetries, a negative number none.
+	Retries int
+	// Interval is how often Run syncs while everything goes well.
+	Interval time.Duration
+	// Batch is the number of outbox items per push, at most wire.MaxBatch;
+	// Page the number of changes asked for per pull, at most wire.MaxLimit.
+	Batch, Page int
+
+	// Now is the kiosk's clock, used only for display (the last sync) and
+	// local bookkeeping; nil is time.Now.
+	Now func() time.Time
+	// Log receives the agent's log lines; nil discards them. Whatever it
+	// is, the agent wraps it so that no token or personal number gets out.
+	Log *slog.Logger
+	// OnChange, when set, is called with the new status whenever it
+	// changes, from the agent's goroutine. A UI wraps it in fyne.Do.
+	OnChange func(Status)
+	// UserAgent is sent with every request.
+	UserAgent string
+
+	// Trace, when set, is called at each step of a cycle with a short name
+	// of the step ("push", "settle", "apply" ...). Crash tests use it to
+	// stop the process at a chosen step; it must not block.
+	Trace func(step string)
+}
+
+// Status is the agent's state as the UI shows it.
+type Status struct {
+	Online      bool      `json:"online"`                // the last exchange with the district got an answer
+	Syncing     bool      `json:"syncing"`               // a cycle is running
+	LastSuccess time.Time `json:"last_success,omitzero"` // the end of the last complete sync, kiosk clock
+	Waiting     int       `json:"waiting"`               // items in the outbox
+	DeadLetters int       `json:"dead_letters"`          // items the district refused for good
+	Conflicts   int       `json:"conflicts"`             // stale staff edits waiting for a decision
+	LastError   string    `json:"last_error,omitempty"`  // why the last cycle did not finish
+	NextAttempt time.Time `json:"next_attempt,omitzero"` // when Run tries again
+}
+
+// StatusSource is what a screen needs from the agent: a snapshot now, and
+// a call whenever it changes (Config.OnChange).
+type StatusSource interface {
+	Status() Status
+}
+
+// Result counts what one cycle did.
+type Result struct {
+	Accepted   int   `json:"accepted"`  // pushed items the district has now
+	Conflicts  int   `json:"conflicts"` // pushed staff edits that were stale
+	Refused    int   `json:"refused"`   // pushed items moved to dead letters
+	Pulled     int   `json:"pulled"`    // changes received
+	Pages      int   `json:"pages"`     // pull pages applied
+	Resets     int   `json:"resets"`    // scope resets carried out
+	Cursor     int64 `json:"cursor"`    // the feed's cursor after the cycle
+	Waiting    int   `json:"waiting"`   // outbox items left
+	DeadLetter int   `json:"dead_letters"`
+}
+
+// Agent syncs one kiosk store with its district. It is safe for
+// concurrent use; cycles never overlap.
+type Agent struct {
+	st   *store.Store
+	cfg  Config
+	base string
+	http *retryablehttp.Client
+	log  *slog.Logger
+	kick chan struct{}
+
+	cycle sync.Mutex // one cycle at a time
+
+	mu     sync.Mutex
+	status Status
+}
+
+// New returns an agent for st. It reads the store's counts once so that
+// Status is right before the first cycle.
+func New(ctx context.Context, st *store.Store, cfg Config) (*Agent, error) {
+	base := strings.TrimRight(cfg.District, "/")
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("the district URL %q is not an http or https address", redactURL(cfg.District))
+	}
+	if u.User != nil {
+		return nil, errors.New("the district URL must not carry a user or password; use the token")
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("no token: give the kiosk's token")
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = DefaultAttemptTimeout
+	}
+	if cfg.RetryMin <= 0 {
+		cfg.RetryMin = DefaultRetryMin
+	}
+	if cfg.RetryCap <= 0 {
+		cfg.RetryCap = DefaultRetryCap
+	}
+	if cfg.RetryCap < cfg.RetryMin {
+		cfg.RetryCap = cfg.RetryMin
+	}
+	if cfg.Retries < 0 {
+		cfg.Retries = 0
+	} else if cfg.Retries == 0 {
+		cfg.Retries = DefaultRetries
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = DefaultInterval
+	}
+	if cfg.Batch <= 0 || cfg.Batch > wire.MaxBatch {
+		cfg.Batch = min(DefaultBatch, wire.MaxBatch)
+	}
+	if cfg.Page <= 0 || cfg.Page > wire.MaxLimit {
+		cfg.Page = DefaultPage
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "jiezhen-kiosk"
+	}
+	a := &Agent{
+		st:   st,
+		cfg:  cfg,
+		base: base,
+		log:  newLogger(cfg.Log, cfg.Token),
+		kick: make(chan struct{}, 1),
+	}
+	a.http = a.newHTTP()
+	if err := a.refreshCounts(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Status returns a snapshot of the agent's state.
+func (a *Agent) Status() Status {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.status
+}
+
+// SyncStatus is Status in the shape the kiosk's header asks for.
+func (a *Agent) SyncStatus() (online bool, lastSync *time.Time, waiting int) {
+	s := a.Status()
+	if !s.LastSuccess.IsZero() {
+		t := s.LastSuccess
+		lastSync = &t
+	}
+	return s.Online, lastSync, s.Waiting
+}
+
+// Kick wakes Run now instead of at its next planned attempt: call it after
+// queueing an item, so the item goes at once if the network is there.
+func (a *Agent) Kick() {
+	select {
+	case a.kick <- struct{}{}:
+	default:
+	}
+}
+
+// update changes the status under the lock and reports it if it changed.
+func (a *Agent) update(fn func(*Status)) {
+	a.mu.Lock()
+	old := a.status
+	fn(&a.status)
+	now := a.status
+	a.mu.Unlock()
+	if now != old && a.cfg.OnChange != nil {
+		a.cfg.OnChange(now)
+	}
+}
+
+func (a *Agent) setOnline(online bool, lastErr string) {
+	a.update(func(s *Status) {
+		s.Online = online
+		if lastErr != "" {
+			s.LastError = lastErr
+		}
+	})
+}
+
+func (a *Agent) refreshCounts(ctx context.Context) error {
+	waiting, err := a.st.OutboxCount(ctx)
+	if err != nil {
+		return err
+	}
+	dead, err := a.st.DeadLetterCount(ctx)
+	if err != nil {
+		return err
+	}
+	conflicts, err := a.st.ConflictCount(ctx)
+	if err != nil {
+		return err
+	}
+	last, err := a.st.LastSync(ctx, store.ContentFeed)
+	if err != nil {
+		return err
+	}
+	a.update(func(s *Status) {
+		s.Waiting, s.DeadLetters, s.Conflicts = waiting, dead, conflicts
+		if last.After(s.LastSuccess) {
+			s.LastSuccess = last
+		}
+	})
+	return nil
+}
+
+func (a *Agent) trace(step string) {
+	if a.cfg.Trace != nil {
+		a.cfg.Trace(step)
+	}
+}
+
+// Once runs one full cycle: push the whole outbox, then pull until the
+// feed has no more. It returns nil only when both finished; the error is
+// one line saying why not (the district unreachable, the token refused...).
+// Items the district refused are not an error: they are in dead letters.
+func (a *Agent) Once(ctx context.Context) error {
+	_, err := a.OnceResult(ctx)
+	return err
+}
+
+// OnceResult is Once, also reporting what the cycle did.
+func (a *Agent) OnceResult(ctx context.Context) (Result, error) {
+	a.cycle.Lock()
+	defer a.cycle.Unlock()
+	a.update(func(s *Status) { s.Syncing = true })
+	defer a.update(func(s *Status) { s.Syncing = false })
+
+	var res Result
+	err := a.push(ctx, &res)
+	if err == nil {
+		err = a.pull(ctx, &res)
+	}
+	if cerr := a.refreshCounts(context.WithoutCancel(ctx)); cerr != nil && err == nil {
+		err = cerr
+	}
+	st := a.Status()
+	res.Waiting, res.DeadLetter = st.Waiting, st.DeadLetters
+	if err != nil {
+		a.log.Warn("sync did not finish", "error", err.Error(), "waiting", st.Waiting)
+		return res, err
+	}
+	a.update(func(s *Status) { s.LastError = "" })
+	a.log.Info("sync finished", "accepted", res.Accepted, "conflicts", res.Conflicts, "refused", res.Refused,
+		"pulled", res.Pulled, "cursor", res.Cursor, "waiting", res.Waiting)
+	return res, nil
+}
+
+// Run syncs until ctx ends: a cycle every Interval while all goes well;
+// after a failure, again after a capped, jittered backoff that grows with
+// each failure in a row, so it picks up by itself when the network
+// returns; and at once when Kick is called. It returns ctx's error.
+func (a *Agent) Run(ctx context.Context) error {
+	failures := 0
+	for {
+		err := a.Once(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		wait := a.cfg.Interval
+		if err != nil {
+			wait = Backoff(a.cfg.RetryMin, a.cfg.RetryCap, failures, nil)
+			var te *transientError
+			if errors.As(err, &te) && te.retryAfter > wait {
+				wait = min(te.retryAfter, a.cfg.RetryCap)
+			}
+			failures++
+		} else {
+			failures = 0
+		}
+		next := a.cfg.Now().Add(wait)
+		a.update(func(s *Status) { s.NextAttempt = next })
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-a.kick:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// push sends the outbox in batches until it is empty. An item the district
+// refuses goes to dead letters and the rest go on; a failure of the
+// network or the district ends the push with the items still queued.
+func (a *Agent) push(ctx context.Context, res *Result) error {
+	for {
+		items, err := a.st.Pending(ctx, a.cfg.Batch)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		before := res.Accepted + res.Conflicts + res.Refused
+		if err := a.pushBatch(ctx, items, res); err != nil {
+			return err
+		}
+		if res.Accepted+res.Conflicts+res.Refused == before {
+			// Nothing settled and no error: the district answered for
+			// none of the items. Stop rather than loop.
+			return errors.New("the district answered for none of the pushed items")
+		}
+		a.refreshCounts(ctx)
+	}
+}
+
+// pushBatch pushes items and records every answer. A request refused
+// whole because of one item sets that item aside as refused and sends
+// the rest; refused whole for no named item, the batch is halved until
+// the culprit is alone.
+func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Result) error {
+	req := wire.PushRequest{Items: make([]wire.PushItem, 0, len(items))}
+	refusedUpfront := map[string]string{}
+	for _, it := range items {
+		pi, err := pushItem(it)
+		if err != nil {
+			refusedUpfront[it.ID] = err.Error()
+			continue
+		}
+		req.Items = append(req.Items, pi)
+	}
+	for _, it := range items {
+		if reason, ok := refusedUpfront[it.ID]; ok {
+			if err := a.settle(ctx, it, store.Answer{Outcome: store.Refused, Reason: reason}, res); err != nil {
+				return err
+			}
+		}
+	}
+	if len(req.Items) == 0 {
+		return nil
+	}
+	body, err := json.Marshal(&req)
+	if err != nil {
+		return err
+	}
+	if len(body) > wire.MaxBodyBytes && len(items) > 1 {
+		return a.split(ctx, items, res)
+	}
+	a.trace("push")
+	var resp wire.PushResponse
+	err = a.call(ctx, http.MethodPost, wire.PathPush, nil, body, &resp)
+	var he *HTTPError
+	if errors.As(err, &he) {
+		switch {
+		case he.Status == http.StatusUnauthorized:
+			return fmt.Errorf("the district refused the kiosk's token (401): %s", he.Message)
+		case he.Item != "":
+			for _, it := range items {
+				if it.ID == he.Item {
+					return a.settle(ctx, it, store.Answer{Outcome: store.Refused, Reason: he.Error()}, res)
+				}
+			}
+			return fmt.Errorf("push: %w (for an item not in the batch)", he)
+		case he.Status == http.StatusForbidden:
+			return fmt.Errorf("push: %w", he)
+		case len(items) > 1:
+			return a.split(ctx, items, res)
+		case he.Status/100 == 4:
+			return a.settle(ctx, items[0], store.Answer{Outcome: store.Refused, Reason: he.Error()}, res)
+		}
+		return fmt.Errorf("push: %w", he)
+	}
+	if err != nil {
+		return err
+	}
+	a.trace("pushed")
+	byID := make(map[string]store.OutboxItem, len(items))
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	for _, r := range resp.Results {
+		it, ok := byID[r.ID]
+		if !ok {
+			continue // not ours: ignore, the item stays queued
+		}
+		ans, err := answer(it, r, resp.ServerTime)
+		if err != nil {
+			return fmt.Errorf("push: item %s: %w", it.ID, err)
+		}
+		if err := a.settle(ctx, it, ans, res); err != nil {
+			return err
+		}
+		delete(byID, r.ID)
+	}
+	return nil
+}
+
+func (a *Agent) split(ctx context.Context, items []store.OutboxItem, res *Result) error {
+	half := len(items) / 2
+	if err := a.pushBatch(ctx, items[:half], res); err != nil {
+		return err
+	}
+	return a.pushBatch(ctx, items[half:], res)
+}
+
+func (a *Agent) settle(ctx context.Context, it store.OutboxItem, ans store.Answer, res *Result) error {
+	a.trace("settle")
+	if ans.Conflict != nil && ans.Conflict.CreatedAt.IsZero() {
+		ans.Conflict.CreatedAt = a.cfg.Now()
+	}
+	// The answer is recorded even if ctx ends now: it is short, and
+	// dropping it would only mean asking again.
+	if err := a.st.Settle(context.WithoutCancel(ctx), it.ID, ans); err != nil {
+		return err
+	}
+	switch ans.Outcome {
+	case store.Accepted:
+		res.Accepted++
+		a.log.Debug("item accepted", "id", it.ID, "kind", it.Kind)
+	case store.Conflicted:
+		res.Conflicts++
+		a.log.Info("staff edit conflicts with the district's version", "id", it.ID)
+	case store.Refused:
+		res.Refused++
+		a.log.Warn("item refused; moved to dead letters", "id", it.ID, "kind", it.Kind)
+	}
+	return nil
+}
+
+// StaffEditBody is the outbox body of a staff edit: the edit and the
+// version of the item it was made on.
+type StaffEditBody struct {
+	wire.StaffEdit
+	BaseVersion int64 `json:"base_version"`
+}
+
+// pushItem turns an outbox item into what goes on the wire. A staff edit
+// carries its base version in the outbox body; it is sent beside the
+// edit, as the API wants it.
+func pushItem(it store.OutboxItem) (wire.PushItem, error) {
+	pi := wire.PushItem{ID: it.ID, Kind: wire.ItemKind(it.Kind), Body: it.Body}
+	if err := wire.CheckID(it.ID); err != nil {
+		return pi, err
+	}
+	if !pi.Kind.Valid() {
+		return pi, fmt.Errorf("the kiosk does not know the kind %q", it.Kind)
+	}
+	if pi.Kind == wire.ItemStaffEdit {
+		var e StaffEditBody
+		if err := json.Unmarshal(it.Body, &e); err != nil {
+			return pi, fmt.Errorf("the staff edit does not decode: %v", err)
+		}
+		b, err := json.Marshal(e.StaffEdit)
+		if err != nil {
+			return pi, err
+		}
+		pi.Body, pi.BaseVersion = b, e.BaseVersion
+	}
+	return pi, nil
+}
+
+// answer turns the district's result for an item into what the store
+// records. A duplicate is the first result again.
+func answer(it store.OutboxItem, r wire.PushResult, serverTime time.Time) (store.Answer, error) {
+	if r.Outcome == wire.Duplicate {
+		if r.First != nil && r.First.Outcome != wire.Duplicate {
+			first := *r.First
+			first.ID = it.ID
+			return answer(it, first, serverTime)
+		}
+		r.Outcome = wire.Accepted // the district has it; that is all the kiosk needs
+	}
+	switch r.Outcome {
+	case wire.Accepted:
+		at := r.At
+		if at.IsZero() {
+			at = serverTime
+		}
+		ans := store.Answer{Outcome: store.Accepted, Ref: r.Ref, At: at}
+		if it.Kind == string(wire.ItemCase) {
+			var c data.Case
+			if json.Unmarshal(it.Body, &c) == nil && c.ID != "" {
+				c = wire.CaseView(c) // personal data leaves the kiosk once the district has it
+				if r.Ref != "" {
+					c.Ref = r.Ref
+				}
+				if c.Status == "" || c.Status == data.StatusSubmitted {
+					c.History = append(c.History, data.Transition{From: data.StatusSubmitted, To: data.StatusReceived, At: at})
+					c.Status = data.StatusReceived
+				}
+				ans.Case = &c
+			}
+		}
+		return ans, nil
+	case wire.Conflict:
+		var e StaffEditBody
+		if err := json.Unmarshal(it.Body, &e); err != nil {
+			return store.Answer{}, fmt.Errorf("a conflict for an item that is not a staff edit")
+		}
+		return store.Answer{Outcome: store.Conflicted, Conflict: &store.Conflict{
+			ItemKind: e.Kind, ItemID: e.ID, BaseVersion: e.BaseVersion,
+			Local: it.Body, Server: r.Current, ServerVersion: r.Version,
+		}}, nil
+	case wire.Refused:
+		reason := r.Reason
+		if reason == "" {
+			reason = "refused by the district"
+		}
+		return store.Answer{Outcome: store.Refused, Reason: reason}, nil
+	}
+	return store.Answer{}, fmt.Errorf("unknown outcome %q", r.Outcome)
+}
+
+// maxResets bounds the resets one cycle carries out, so a district that
+// keeps ordering them cannot keep the kiosk pulling forever.
+const maxResets = 2
+
+// pull applies the feed after the kiosk's cursor, page by page, each page
+// in one transaction with the new cursor; the last page also records the
+// time of the sync.
+func (a *Agent) pull(ctx context.Context, res *Result) error {
+	cursor, err := a.st.Cursor(ctx, store.ContentFeed)
+	if err != nil {
+		return err
+	}
+	for {
+		q := wire.PullRequest{After: cursor, Limit: a.cfg.Page, Street: a.cfg.Street}.Query()
+		var page wire.PullResponse
+		a.trace("pull")
+		if err := a.call(ctx, http.MethodGet, wire.PathChanges, q, nil, &page); err != nil {
+			var he *HTTPError
+			if errors.As(err, &he) {
+				if he.Status == http.StatusUnauthorized {
+					return fmt.Errorf("the district refused the kiosk's token (401): %s", he.Message)
+				}
+				return fmt.Errorf("pull: %w", he)
+			}
+			return err
+		}
+		a.trace("pulled")
+		if page.Reset != nil {
+			if res.Resets >= maxResets {
+				return fmt.Errorf("pull: the district ordered more than %d resets in one sync", maxResets)
+			}
+			a.log.Info("district ordered a reset", "scope", page.Reset.Scope)
+			if err := a.st.ResetScope(ctx, store.ContentFeed, page.Reset.Scope); err != nil {
+				return err
+			}
+			res.Resets++
+			cursor = 0
+			continue
+		}
+		if page.Next < cursor || (page.More && page.Next == cursor) {
+			return fmt.Errorf("pull: the district's cursor went from %d to %d", cursor, page.Next)
+		}
+		var syncedAt time.Time
+		if !page.More {
+			syncedAt = a.cfg.Now()
+		}
+		a.trace("apply")
+		if _, err := a.st.ApplyPage(ctx, store.ContentFeed, page.Changes, page.Next, syncedAt); err != nil {
+			return fmt.Errorf("pull: %w", err)
+		}
+		a.trace("applied")
+		res.Pulled += len(page.Changes)
+		res.Pages++
+		res.Cursor, cursor = page.Next, page.Next
+		if !page.More {
+			a.update(func(s *Status) { s.LastSuccess = syncedAt })
+			return nil
+		}
+	}
+}
