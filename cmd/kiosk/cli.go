@@ -40,6 +40,7 @@ var commands = map[string]command{
 	"status": cmdStatus,
 	"search": cmdSearch,
 	"show":   cmdShow,
+	"sync":   cmdSync,
 }
 
 // errUsage marks an error in how the command was called (exit status 2).
