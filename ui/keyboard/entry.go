@@ -1,0 +1,57 @@
+package keyboard
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Entry is a widget.Entry that brings up its Keyboard, in its Mode, while
+// it has the focus. Create it with the Keyboard's NewEntry,
+// NewMultiLineEntry or NewPasswordEntry.
+type Entry struct {
+	widget.Entry
+
+	// Label names the field, for OnFocus to read it aloud.
+	Label string
+
+	kb   *Keyboard
+	mode Mode
+}
+
+// NewEntry returns a single-line entry typed with the layout of mode.
+func (k *Keyboard) NewEntry(mode Mode) *Entry {
+	e := &Entry{kb: k, mode: mode}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// NewMultiLineEntry returns a multi-line entry for longer Chinese text
+// (an appeal, a description), wrapping at words; its enter key is 换行.
+func (k *Keyboard) NewMultiLineEntry() *Entry {
+	e := k.NewEntry(Chinese)
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	return e
+}
+
+// NewPasswordEntry returns an entry for a PIN: digits, shown as dots.
+func (k *Keyboard) NewPasswordEntry() *Entry {
+	e := k.NewEntry(Digits)
+	e.Password = true
+	return e
+}
+
+// Mode is the layout the entry brings up.
+func (e *Entry) Mode() Mode { return e.mode }
+
+// FocusGained shows the keyboard for this entry.
+func (e *Entry) FocusGained() {
+	e.Entry.FocusGained()
+	e.kb.focusGained(e)
+}
+
+// FocusLost hides the keyboard.
+func (e *Entry) FocusLost() {
+	e.Entry.FocusLost()
+	e.kb.focusLost(e)
+}

@@ -1,0 +1,675 @@
+// Package keyboard is the kiosk's on-screen keyboard: the touchscreen is
+// the only input, Fyne offers no on-screen keyboard on desktop, and the
+// system's keyboards do not draw over a full-screen window.
+//
+// One Keyboard serves the whole window. It shows itself while one of its
+// entries has focus and hides otherwise, with the layout that entry needs:
+//   - a digits pad for numbers, mobiles and PINs (Digits), ID numbers
+//     (IDNumber, with X), dates (Date, with -) and references (Reference,
+//     with - and a switch to letters);
+//   - letters, digits and punctuation (Chinese and English), with 中/英:
+//     in Chinese the letters are pinyin, shown above a candidate bar of
+//     words ranked by frequency (package ime), ◀ ▶ to page, a tap to
+//     commit; the letters themselves can be tapped to type them as they are.
+//
+// Every key is at least theme.MinTarget(elder) square: 44, or 60 in 长者模式.
+//
+// Wiring into the kiosk (package ui):
+//
+//	kb := keyboard.New()
+//	win.SetContent(kb.Wrap(screens)) // screens above, the keyboard below
+//
+//	name := kb.NewEntry(keyboard.Chinese)       // instead of widget.NewEntry()
+//	name.Label = "姓名"                          // read aloud by OnFocus, if wired
+//	mobile := kb.NewEntry(keyboard.Digits)
+//	id := kb.NewEntry(keyboard.ModeFor(data.FieldIDNumber))
+//	appeal := kb.NewMultiLineEntry()
+//	pin := kb.NewPasswordEntry()
+//	search := kb.NewEntry(keyboard.Chinese)
+//	search.OnSubmitted = func(q string) { ... } // its enter key becomes 确定
+//
+//	// on every screen change and on idle reset, so that a keyboard does not
+//	// stay up for an entry no longer shown and typed letters are forgotten:
+//	kb.Dismiss()
+//	// when the resident switches 长者模式:
+//	kb.SetElder(on)
+//	// to read a field's label when it is touched in 长者模式:
+//	kb.OnFocus = func(e *keyboard.Entry) { if elder && sp != nil { sp.Speak(e.Label, nil) } }
+//
+// An Entry embeds widget.Entry, so Text, SetText, OnChanged, Validator,
+// Wrapping and the rest work as usual; &e.Entry is the *widget.Entry. The
+// keyboard needs its own entry type because widget.Entry tells nobody when
+// it gains or loses focus. Wrap puts the keyboard under the screens and
+// lays them out again whenever it shows or hides (a Fyne container does not
+// notice a child appearing): the screen shrinks while the keyboard is up,
+// so long forms belong in a scroll container.
+//
+// Keys type into the entry through its TypedRune and TypedKey, as a
+// physical keyboard would, so the cursor, selection, undo, validation and
+// OnChanged behave as usual. Tapping a key must not take the focus from the
+// entry: keys are not focusable, and the Keyboard itself is focusable but
+// disabled, which is what tells Fyne's desktop driver not to unfocus the
+// entry for a tap inside it (without ever being focused: disabled widgets
+// are skipped when moving the focus). Where a driver unfocuses anyway (the
+// test driver does), the key gives the focus back to its entry.
+package keyboard
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/data"
+	"jiezhen/ui/ime"
+	kioskTheme "jiezhen/ui/theme"
+)
+
+// Mode is the layout an entry needs.
+type Mode int
+
+const (
+	Chinese   Mode = iota // letters typed as pinyin, with 中/英
+	English               // letters typed as they are, with 中/英
+	Digits                // 0-9: numbers, mobiles, PINs
+	IDNumber              // 0-9 and X: resident ID numbers
+	Date                  // 0-9 and -: dates as 2006-01-02
+	Reference             // 0-9, - and a switch to letters: TH2026-0001
+)
+
+// ModeFor is the keyboard a form field of type t needs.
+func ModeFor(t data.FieldType) Mode {
+	switch t {
+	case data.FieldNumber, data.FieldMobile:
+		return Digits
+	case data.FieldIDNumber:
+		return IDNumber
+	case data.FieldDate:
+		return Date
+	}
+	return Chinese
+}
+
+// Key labels.
+const (
+	LabelBackspace = "删除"
+	LabelClear     = "清空"
+	LabelSpace     = "空格"
+	LabelNext      = "下一项"
+	LabelSubmit    = "确定" // for an entry with OnSubmitted
+	LabelNewline   = "换行" // for a multi-line entry
+	LabelLang      = "中/英"
+	LabelSymbols   = "符号"
+	LabelLetters   = "字母"
+	LabelShift     = "大写"
+	LabelClose     = "收起"
+	LabelPrev      = "◀"
+	LabelNextPage  = "▶"
+	tagPinyin      = "拼音"
+	tagEnglish     = "英文"
+)
+
+// maxPreedit bounds the pinyin letters awaiting conversion.
+const maxPreedit = 40
+
+// Keyboard is the on-screen keyboard widget. Create it with New.
+type Keyboard struct {
+	widget.BaseWidget
+
+	// OnFocus, if set, is called when one of the keyboard's entries gains
+	// the focus after another one or after Dismiss (for example to read
+	// its Label aloud in 长者模式).
+	OnFocus func(e *Entry)
+
+	dict  *ime.Dict
+	elder bool
+
+	target *Entry
+	mode   Mode // the layout shown: the target's, or English after 字母
+	pinyin bool // 中 rather than 英 on the letters layout
+	shift  bool
+	symbol bool
+
+	preedit string // pinyin letters not yet converted
+	page    int
+
+	panel   *fyne.Container
+	frame   *fyne.Container // from Wrap: laid out again on Show and Hide
+	keys    *fyne.Container // the rows of keys
+	bar     *fyne.Container // the candidate bar, on the letters layout
+	perPage int
+}
+
+var _ fyne.Focusable = (*Keyboard)(nil)
+var _ fyne.Disableable = (*Keyboard)(nil)
+
+// New returns a hidden keyboard. It starts loading the pinyin dictionary
+// in the background so that the first keystroke does not wait for it.
+func New() *Keyboard {
+	go ime.Preload()
+	k := &Keyboard{pinyin: true}
+	k.keys = container.NewVBox()
+	k.bar = container.New(barLayout{})
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	k.panel = container.New(panelLayout{}, bg, container.NewVBox(k.bar, k.keys))
+	k.ExtendBaseWidget(k)
+	k.Hide()
+	return k
+}
+
+// Wrap returns content with the keyboard below it, for the window's
+// content. Use it once per keyboard.
+func (k *Keyboard) Wrap(content fyne.CanvasObject) *fyne.Container {
+	k.frame = container.NewBorder(nil, k, nil, nil, content)
+	return k.frame
+}
+
+// Show shows the keyboard and makes room for it.
+func (k *Keyboard) Show() {
+	if k.Visible() {
+		return
+	}
+	k.BaseWidget.Show()
+	if k.frame != nil {
+		k.frame.Refresh()
+	}
+}
+
+// Hide hides the keyboard and gives its room back to the screen.
+func (k *Keyboard) Hide() {
+	if !k.Visible() {
+		return
+	}
+	k.BaseWidget.Hide()
+	if k.frame != nil {
+		k.frame.Refresh()
+	}
+}
+
+// CreateRenderer is Fyne's.
+func (k *Keyboard) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(k.panel)
+}
+
+// The Keyboard is Focusable only so that a tap on it does not unfocus the
+// entry (see the package comment); it is disabled, so it never gets focus.
+
+// FocusGained does nothing: the keyboard never takes the focus.
+func (k *Keyboard) FocusGained() {}
+
+// FocusLost does nothing.
+func (k *Keyboard) FocusLost() {}
+
+// TypedRune does nothing.
+func (k *Keyboard) TypedRune(rune) {}
+
+// TypedKey does nothing.
+func (k *Keyboard) TypedKey(*fyne.KeyEvent) {}
+
+// Disabled is always true: the keyboard is never in the focus chain.
+func (k *Keyboard) Disabled() bool { return true }
+
+// Enable does nothing.
+func (k *Keyboard) Enable() {}
+
+// Disable does nothing.
+func (k *Keyboard) Disable() {}
+
+// SetElder switches between the normal keys (at least 44x44) and the
+// elder ones (at least 60x60).
+func (k *Keyboard) SetElder(elder bool) {
+	if k.elder == elder {
+		return
+	}
+	k.elder = elder
+	k.rebuild()
+}
+
+// Target is the entry the keyboard types into, nil when none.
+func (k *Keyboard) Target() *Entry { return k.target }
+
+// Preedit is the pinyin letters typed and not yet converted.
+func (k *Keyboard) Preedit() string { return k.preedit }
+
+// Dismiss hides the keyboard, drops unconverted letters and takes the
+// focus from its entry. Call it when the screen changes.
+func (k *Keyboard) Dismiss() {
+	t := k.target
+	k.target = nil
+	k.preedit, k.page = "", 0
+	if t != nil {
+		if c := canvasOf(t); c != nil && c.Focused() == fyne.Focusable(t) {
+			c.Unfocus()
+		}
+	}
+	k.Hide()
+}
+
+func canvasOf(o fyne.CanvasObject) fyne.Canvas {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return nil
+	}
+	return app.Driver().CanvasForObject(o)
+}
+
+// focusGained is called by an Entry. OnFocus runs only for a new target:
+// drivers that unfocus the entry for a tap on a key give it back at once,
+// and its label must not be read again for every key.
+func (k *Keyboard) focusGained(e *Entry) {
+	fresh := k.target != e
+	if fresh {
+		k.target = e
+		k.preedit, k.page = "", 0
+		k.mode = e.mode
+		k.pinyin = e.mode == Chinese
+		k.shift = e.mode == Reference
+		k.symbol = false
+		k.rebuild()
+	}
+	k.Show()
+	if fresh && k.OnFocus != nil {
+		k.OnFocus(e)
+	}
+}
+
+// focusLost is called by an Entry. Pinyin letters are kept: under drivers
+// that unfocus for a tap on a key, the key's action comes right after.
+func (k *Keyboard) focusLost(e *Entry) {
+	if e == k.target {
+		k.Hide()
+	}
+}
+
+// refocus gives the focus back to the target after a key's action.
+func (k *Keyboard) refocus() {
+	t := k.target
+	if t == nil {
+		return
+	}
+	if c := canvasOf(t); c != nil && c.Focused() != fyne.Focusable(t) {
+		c.Focus(t)
+	}
+}
+
+// act runs a key's action on the target, then gives it back the focus.
+func (k *Keyboard) act(f func(e *Entry)) func() {
+	return func() {
+		if k.target == nil {
+			return
+		}
+		f(k.target)
+		k.refocus()
+	}
+}
+
+func (k *Keyboard) typeText(e *Entry, s string) {
+	for _, r := range s {
+		e.TypedRune(r)
+	}
+}
+
+func (k *Keyboard) typeKey(e *Entry, name fyne.KeyName) {
+	e.TypedKey(&fyne.KeyEvent{Name: name})
+}
+
+func (k *Keyboard) ime() *ime.Dict {
+	if k.dict == nil {
+		k.dict = ime.Default()
+	}
+	return k.dict
+}
+
+// typeChar types a character key: a pinyin letter joins the preedit,
+// anything else first converts the letters waiting.
+func (k *Keyboard) typeChar(e *Entry, s string) {
+	if k.mode == IDNumber || k.mode == Reference || k.shift {
+		s = strings.ToUpper(s)
+	}
+	if k.isLetterLayout() && k.pinyin && !k.symbol && len(s) == 1 && s[0] >= 'a' && s[0] <= 'z' {
+		if len(k.preedit) < maxPreedit {
+			k.preedit += s
+			k.page = 0
+			k.refreshBar()
+		}
+		return
+	}
+	k.commitAll(e)
+	k.typeText(e, s)
+}
+
+// commitAll converts every letter waiting with the first candidates.
+func (k *Keyboard) commitAll(e *Entry) {
+	for k.preedit != "" {
+		cs := k.ime().Lookup(k.preedit, 0, 1)
+		if len(cs) == 0 {
+			k.typeText(e, k.preedit)
+			k.preedit = ""
+			break
+		}
+		k.commit(e, cs[0])
+	}
+	k.page = 0
+	k.refreshBar()
+}
+
+func (k *Keyboard) commit(e *Entry, c ime.Candidate) {
+	k.typeText(e, c.Text)
+	k.preedit = ime.Rest(k.preedit, c)
+	k.page = 0
+}
+
+func (k *Keyboard) backspace(e *Entry) {
+	if k.preedit != "" {
+		k.preedit = k.preedit[:len(k.preedit)-1]
+		k.page = 0
+		k.refreshBar()
+		return
+	}
+	k.typeKey(e, fyne.KeyBackspace)
+}
+
+// clear drops the letters waiting, or when there are none the entry's text.
+func (k *Keyboard) clear(e *Entry) {
+	if k.preedit != "" {
+		k.preedit, k.page = "", 0
+		k.refreshBar()
+		return
+	}
+	e.SetText("")
+}
+
+func (k *Keyboard) space(e *Entry) {
+	if k.preedit != "" {
+		if cs := k.ime().Lookup(k.preedit, k.page*k.perPage, 1); len(cs) > 0 {
+			k.commit(e, cs[0])
+		}
+		k.refreshBar()
+		return
+	}
+	k.typeText(e, " ")
+}
+
+// enter converts the letters waiting, then moves on: a new line in a
+// multi-line entry, OnSubmitted in an entry that has it, otherwise the
+// next entry of the keyboard's.
+func (k *Keyboard) enter(e *Entry) {
+	k.commitAll(e)
+	switch {
+	case e.MultiLine:
+		k.typeKey(e, fyne.KeyReturn)
+	case e.OnSubmitted != nil:
+		k.typeKey(e, fyne.KeyReturn)
+	default:
+		k.next(e)
+	}
+}
+
+// next moves the focus to the next enabled Entry of this keyboard on the
+// canvas, skipping buttons and other focusable widgets; from the last one
+// it closes the keyboard.
+func (k *Keyboard) next(e *Entry) {
+	c := canvasOf(e)
+	if c == nil {
+		return
+	}
+	if c.Focused() != fyne.Focusable(e) {
+		c.Focus(e)
+	}
+	for range 64 {
+		c.FocusNext()
+		f := c.Focused()
+		if f == nil || f == fyne.Focusable(e) {
+			break
+		}
+		if n, ok := f.(*Entry); ok && n.kb == k && !n.Disabled() {
+			return
+		}
+	}
+	k.Dismiss()
+}
+
+func (k *Keyboard) isLetterLayout() bool {
+	return k.mode == Chinese || k.mode == English
+}
+
+func (k *Keyboard) min() float32 { return kioskTheme.MinTarget(k.elder) }
+
+// rebuild lays out the keys for the target's mode.
+func (k *Keyboard) rebuild() {
+	var rows []fyne.CanvasObject
+	if k.isLetterLayout() {
+		rows = k.letterRows()
+		k.bar.Show()
+	} else {
+		rows = k.digitRows()
+		k.bar.Hide()
+	}
+	k.keys.Objects = rows
+	k.perPage = 6
+	if k.elder {
+		k.perPage = 5
+	}
+	k.refreshBar()
+	k.keys.Refresh()
+	k.Refresh()
+	if k.frame != nil && k.Visible() {
+		k.frame.Refresh() // the keyboard's height may have changed
+	}
+}
+
+func (k *Keyboard) charKey(s string, w float32) *key {
+	label := s
+	if k.shift || k.mode == IDNumber {
+		label = strings.ToUpper(s)
+	}
+	return newKey(label, roleChar, w, k.min(), k.act(func(e *Entry) { k.typeChar(e, s) }))
+}
+
+func (k *Keyboard) fnKey(label string, w float32, f func(e *Entry)) *key {
+	return newKey(label, roleFunction, w, k.min(), k.act(f))
+}
+
+func (k *Keyboard) enterKey(w float32) *key {
+	label := LabelNext
+	if t := k.target; t != nil {
+		if t.MultiLine {
+			label = LabelNewline
+		} else if t.OnSubmitted != nil {
+			label = LabelSubmit
+		}
+	}
+	return newKey(label, rolePrimary, w, k.min(), k.act(k.enter))
+}
+
+func (k *Keyboard) closeKey(w float32) *key {
+	return newKey(LabelClose, roleFunction, w, k.min(), func() { k.Dismiss() })
+}
+
+func row(keys ...fyne.CanvasObject) *fyne.Container {
+	return container.New(rowLayout{}, keys...)
+}
+
+// digitRows is the digits pad:
+//
+//	1 2 3 删除
+//	4 5 6 清空
+//	7 8 9 下一项
+//	X 0 - 收起    (X for IDNumber, - for Date and Reference, 字母 for Reference)
+func (k *Keyboard) digitRows() []fyne.CanvasObject {
+	d := func(s string) fyne.CanvasObject {
+		c := k.charKey(s, 2)
+		c.scale = 1.3
+		return c
+	}
+	blank := func() fyne.CanvasObject {
+		return newKey("", roleOff, 2, k.min(), nil)
+	}
+	left, right := blank(), blank()
+	switch k.mode {
+	case IDNumber:
+		left = d("X")
+	case Date:
+		right = d("-")
+	case Reference:
+		left = k.fnKey(LabelLetters, 2, func(*Entry) {
+			k.mode, k.pinyin, k.shift, k.symbol = English, false, true, false
+			k.rebuild()
+		})
+		right = d("-")
+	}
+	return []fyne.CanvasObject{
+		row(d("1"), d("2"), d("3"), k.fnKey(LabelBackspace, 2, k.backspace)),
+		row(d("4"), d("5"), d("6"), k.fnKey(LabelClear, 2, k.clear)),
+		row(d("7"), d("8"), d("9"), k.enterKey(2)),
+		row(left, d("0"), right, k.closeKey(2)),
+	}
+}
+
+var (
+	letterLines = [3]string{"qwertyuiop", "asdfghjkl", "zxcvbnm"}
+	symbolsZH   = [3][]string{
+		{"，", "。", "、", "？", "！", "：", "；", "“", "”", "……"},
+		{"（", "）", "《", "》", "—", "·", "￥", "@", "#"},
+		{"%", "&", "+", "-", "/", "=", "_"},
+	}
+	symbolsEN = [3][]string{
+		{",", ".", "?", "!", ":", ";", "'", "\"", "(", ")"},
+		{"@", "#", "%", "&", "*", "+", "-", "=", "/"},
+		{"_", "~", "$", "<", ">", "[", "]"},
+	}
+)
+
+// letterRows is the full keyboard, ten units a row:
+//
+//	1 2 3 4 5 6 7 8 9 0
+//	q w e r t y u i o p
+//	a s d f g h j k l 删除
+//	大写 z x c v b n m 清空        (， instead of 大写 in pinyin)
+//	中/英 符号 。 空格 下一项 收起
+func (k *Keyboard) letterRows() []fyne.CanvasObject {
+	digits := make([]fyne.CanvasObject, 0, 10)
+	for _, r := range "1234567890" {
+		digits = append(digits, k.charKey(string(r), 1))
+	}
+	lines := [3][]string{}
+	if k.symbol {
+		if k.pinyin {
+			lines = symbolsZH
+		} else {
+			lines = symbolsEN
+		}
+	} else {
+		for i, l := range letterLines {
+			for _, r := range l {
+				lines[i] = append(lines[i], string(r))
+			}
+		}
+	}
+	keys := func(ss []string) []fyne.CanvasObject {
+		out := make([]fyne.CanvasObject, 0, len(ss)+2)
+		for _, s := range ss {
+			out = append(out, k.charKey(s, 1))
+		}
+		return out
+	}
+	r2 := keys(lines[0])
+	r3 := append(keys(lines[1]), k.fnKey(LabelBackspace, 1, k.backspace))
+	var first fyne.CanvasObject
+	if k.pinyin && !k.symbol {
+		first = k.charKey("，", 1)
+	} else if !k.symbol {
+		sh := k.fnKey(LabelShift, 1, func(*Entry) { k.shift = !k.shift; k.rebuild() })
+		sh.active = k.shift
+		first = sh
+	}
+	r4 := []fyne.CanvasObject{}
+	if first != nil {
+		r4 = append(r4, first)
+	}
+	r4 = append(r4, keys(lines[2])...)
+	r4 = append(r4, k.fnKey(LabelClear, 2, k.clear))
+
+	lang := k.fnKey(LabelLang, 1.5, func(e *Entry) {
+		k.commitAll(e)
+		k.pinyin = !k.pinyin
+		k.shift = false
+		k.rebuild()
+	})
+	symLabel := LabelSymbols
+	if k.symbol {
+		symLabel = LabelLetters
+	}
+	sym := k.fnKey(symLabel, 1.5, func(e *Entry) {
+		k.commitAll(e)
+		k.symbol = !k.symbol
+		k.rebuild()
+	})
+	stop := "."
+	if k.pinyin {
+		stop = "。"
+	}
+	r5 := []fyne.CanvasObject{
+		lang, sym, k.charKey(stop, 1),
+		k.fnKey(LabelSpace, 2.5, k.space),
+		k.enterKey(2), k.closeKey(1.5),
+	}
+	return []fyne.CanvasObject{row(digits...), row(r2...), row(r3...), row(r4...), row(r5...)}
+}
+
+// refreshBar redraws the candidate bar: the mode or the letters typed,
+// ◀, the candidates of the page, ▶.
+func (k *Keyboard) refreshBar() {
+	if !k.isLetterLayout() {
+		return
+	}
+	m := k.min()
+	var objs []fyne.CanvasObject
+	switch {
+	case !k.pinyin:
+		objs = append(objs, newKey(tagEnglish, roleTag, 1, m, nil))
+	case k.preedit == "":
+		objs = append(objs, newKey(tagPinyin, roleTag, 1, m, nil))
+	default:
+		d := k.ime()
+		// Tapping the letters types them as they are (an English word
+		// typed without switching to 英).
+		objs = append(objs, newKey(d.Segment(k.preedit), roleTag, 1, m, k.act(func(e *Entry) {
+			k.typeText(e, k.preedit)
+			k.preedit, k.page = "", 0
+			k.refreshBar()
+		})))
+		for _, c := range d.Lookup(k.preedit, k.page, k.perPage) {
+			objs = append(objs, newKey(c.Text, roleCandidate, 1, m, k.act(func(e *Entry) {
+				k.commit(e, c)
+				k.refreshBar()
+			})))
+		}
+		prev := newKey(LabelPrev, roleFunction, 1, m, k.act(func(*Entry) {
+			if k.page > 0 {
+				k.page--
+				k.refreshBar()
+			}
+		}))
+		prev.icon = theme.NavigateBackIcon()
+		if k.page == 0 {
+			prev.role = roleOff
+		}
+		next := newKey(LabelNextPage, roleFunction, 1, m, k.act(func(*Entry) {
+			if (k.page+1)*k.perPage < d.Total(k.preedit) {
+				k.page++
+				k.refreshBar()
+			}
+		}))
+		next.icon = theme.NavigateNextIcon()
+		if (k.page+1)*k.perPage >= d.Total(k.preedit) {
+			next.role = roleOff
+		}
+		objs = append(objs, prev, next)
+	}
+	k.bar.Objects = objs
+	k.bar.Refresh()
+}
