@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -40,9 +41,10 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 		icon := widget.NewIcon(t.icon)
 		name := subheading(t.title())
 		name.Alignment = fyne.TextAlignCenter
-		// A wrapping label in a centred box would be given its narrowest
-		// width and break after every character.
+		// One line, cut with an ellipsis if a translation is too long for
+		// the tile, rather than breaking after every character.
 		name.Wrapping = fyne.TextWrapOff
+		name.Truncation = fyne.TextTruncateEllipsis
 		sub := widget.NewLabel(" ")
 		sub.Alignment = fyne.TextAlignCenter
 		if t.kind != "" {
@@ -51,10 +53,12 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 			sub.SetText(e.L("home.window"))
 		}
 		side := 2 * theme.Size(theme.SizeNameInlineIcon)
-		content := container.NewVBox(
+		// Spacers centre the tile's content vertically while the labels keep
+		// the tile's full width.
+		content := container.NewVBox(layout.NewSpacer(),
 			container.NewCenter(container.NewGridWrap(fyne.NewSize(side, side), icon)),
-			name, sub)
-		objs = append(objs, e.card(t.title(), container.NewCenter(content), t.open))
+			name, sub, layout.NewSpacer())
+		objs = append(objs, e.card(t.title(), content, t.open))
 	}
 	load(e, func(ctx context.Context) (store.Status, error) { return e.src.Status(ctx) },
 		func(st store.Status, err error) {

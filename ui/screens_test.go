@@ -36,6 +36,9 @@ var journeys = []struct {
 	{"search_kind", func(k *Kiosk) { openSearch(k.env, k.src, "长者", searchKinds[3:4]) }},
 	{"soon", func(k *Kiosk) { openSoon(k.env, k.L("tile.apply")) }},
 	{"idle", func(k *Kiosk) { k.touch(); k.overlay.show(20) }},
+	{"home_en", func(k *Kiosk) { k.toggleLang() }},
+	{"providers_en", func(k *Kiosk) { k.toggleLang(); openProviders(k.env, k.src) }},
+	{"service_en", func(k *Kiosk) { k.toggleLang(); openService(k.env, k.src, "svc-laoren-youdai") }},
 }
 
 func modeName(elder bool) string {

@@ -120,7 +120,8 @@ func (e *env) searchResults(src Searcher, st *searchState, box *fyne.Container) 
 
 // searchPage shows one page of the hits of a single kind.
 func (e *env) searchPage(src Searcher, st *searchState, set func(fyne.CanvasObject)) {
-	size := e.pageSize()
+	// Hits are taller than list rows (a card around two lines).
+	size := e.pageSize() - 1
 	st.offset -= st.offset % size
 	load(e, func(ctx context.Context) (store.Results, error) {
 		return src.Search(ctx, store.Query{Text: st.text, Kinds: st.kinds, Limit: size, Offset: st.offset})
@@ -151,20 +152,26 @@ func (e *env) searchPage(src Searcher, st *searchState, set func(fyne.CanvasObje
 		setEnabled(prev, page > 1)
 		setEnabled(next, page < pages)
 		pos := widget.NewLabelWithStyle(e.Lf("list.position", page, pages, r.Total), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-		set(container.NewBorder(nil, container.NewBorder(nil, nil, prev, next, pos), nil, nil, hits))
+		// The scroll only matters when a page is taller than the screen (long
+		// titles in 长者模式); it keeps the pager from covering a hit.
+		set(container.NewBorder(nil, container.NewBorder(nil, nil, prev, next, pos), nil, nil, container.NewVScroll(hits)))
 	})
 }
 
 // hitCard is one search hit: the title and the snippet with the matched
-// terms in bold primary colour; a touch opens the item.
+// terms in bold primary colour; a touch opens the item. Both lines are one
+// RichText, padded once, so that a page of hits fits the screen.
 func (e *env) hitCard(h store.Hit, query string) fyne.CanvasObject {
-	title := widget.NewRichText(highlight(h.Title, termRanges(h.Title, query), true)...)
-	title.Truncation = fyne.TextTruncateEllipsis
-	snippet := widget.NewRichText(highlight(h.Snippet, h.Highlights, false)...)
-	snippet.Truncation = fyne.TextTruncateEllipsis
+	segs := highlight(h.Title, termRanges(h.Title, query), true)
+	// A segment that is not inline ends its line: the snippet starts below.
+	last := segs[len(segs)-1].(*widget.TextSegment)
+	last.Style.Inline = false
+	segs = append(segs, highlight(h.Snippet, h.Highlights, false)...)
+	text := widget.NewRichText(segs...)
+	text.Truncation = fyne.TextTruncateEllipsis
 	kind := h.Kind
 	id := h.ID
-	return e.card(h.Title, container.NewVBox(title, snippet), func() { e.openHit(kind, id) })
+	return e.card(h.Title, text, func() { e.openHit(kind, id) })
 }
 
 // openHit opens the detail screen of a search hit.

@@ -24,7 +24,7 @@ func newSoon(e *env) fyne.CanvasObject {
 		e.L("soon.hours"), st.Hours,
 		e.L("soon.phone"), st.Phone,
 	)
-	return container.NewPadded(container.NewVBox(
+	return e.scrollPages(container.NewVBox(
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(side, side), icon)),
 		msg, hint, widget.NewSeparator(), info))
 }
