@@ -57,14 +57,8 @@ func (s *Store) Apply(ctx context.Context, feed string, changes []data.Change, c
 		}
 		a := newApplier(ctx, tx)
 		defer a.close()
-		for i := range changes {
-			c := &changes[i]
-			if c.Seq > cursor {
-				return fmt.Errorf("apply %s: change seq %d (%s %s): beyond the batch cursor %d", feed, c.Seq, c.Kind, c.ID, cursor)
-			}
-			if err := a.apply(c, &res); err != nil {
-				return fmt.Errorf("apply %s: change seq %d (%s %s): %w", feed, c.Seq, c.Kind, c.ID, err)
-			}
+		if err := a.applyAll(changes, cursor, &res); err != nil {
+			return fmt.Errorf("apply %s: %w", feed, err)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, ?)
 			ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor`, feed, cursor)

@@ -102,7 +102,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	// pages to the WAL mid-transaction and reading them back (it halved
 	// BenchmarkApply); it is an upper bound, not an allocation.
 	w, err := sql.Open("sqlite", fileURI(abs, url.Values{
-		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)", "cache_size(-65536)"},
+		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)", "cache_size(-65536)", "temp_store(MEMORY)"},
 		"_txlock": {"immediate"},
 	}))
 	if err != nil {
