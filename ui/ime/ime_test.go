@@ -74,6 +74,14 @@ var kioskWords = []struct{ pinyin, word string }{
 	{"yinhang", "银行"},
 	{"jiaotong", "交通"},
 	{"lajifenlei", "垃圾分类"},
+	{"hunyindengji", "婚姻登记"},
+	{"loushui", "漏水"},
+	{"haizhu", "海珠"},
+	{"panyu", "番禺"},
+	{"yiwangtongban", "一网通办"},
+	{"zhangzhefantang", "长者饭堂"},
+	{"gongjijin", "公积金"},
+	{"paichusuo", "派出所"},
 }
 
 func TestKioskWordsRankInFirstFive(t *testing.T) {
