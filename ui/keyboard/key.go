@@ -80,7 +80,9 @@ func (r *keyRenderer) Objects() []fyne.CanvasObject {
 }
 
 func (r *keyRenderer) MinSize() fyne.Size {
-	pad := theme.InnerPadding()
+	// Keys are at least r.k.min square anyway; a small margin keeps
+	// two-character labels (删除) from widening the whole keyboard.
+	pad := theme.Padding()
 	ts := r.txt.MinSize()
 	return fyne.NewSize(max(ts.Width+2*pad, r.k.min), max(ts.Height+pad, r.k.min))
 }
@@ -222,44 +224,74 @@ func (l rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 // barLayout lines up the candidate bar at the keys' natural widths: the
-// letters and the candidates from the left, ◀ and ▶ (the last two keys,
-// when there are candidates) at the right edge, where they always are.
-type barLayout struct{}
+// letters and as many candidates as fit from the left, ◀ and ▶ (the last
+// two keys, when arrows is set) at the right edge, where they always are.
+// Candidates that do not fit are hidden; shown tells the keyboard where ▶
+// goes on from, and ▶ is switched off when the rest all fit.
+type barLayout struct {
+	arrows bool
+	total  int // candidates from the first one on the bar to the last
+	shown  int // candidates shown by the last layout
+}
 
-func (barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+// MinSize asks only for the letters, one candidate and the arrows: a
+// long candidate list must never widen the window.
+func (l *barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	gap := theme.Padding()
 	for i, o := range objs {
-		m := o.MinSize()
-		s.Width += m.Width
-		if i > 0 {
-			s.Width += gap
+		if l.arrows && i >= 2 && i < len(objs)-2 {
+			continue
 		}
+		m := o.MinSize()
+		s.Width += m.Width + gap
 		s.Height = max(s.Height, m.Height)
 	}
 	return s
 }
 
-func (barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (l *barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	gap := theme.Padding()
-	x := float32(0)
-	arrows := 0
-	if len(objs) >= 3 {
-		arrows = 2
+	right := size.Width
+	body := objs
+	if l.arrows {
+		body = objs[:len(objs)-2]
+		for i := len(objs) - 1; i >= len(objs)-2; i-- {
+			m := objs[i].MinSize()
+			right -= m.Width
+			objs[i].Move(fyne.NewPos(right, 0))
+			objs[i].Resize(fyne.NewSize(m.Width, size.Height))
+			right -= gap
+		}
 	}
-	for _, o := range objs[:len(objs)-arrows] {
+	x := float32(0)
+	l.shown = 0
+	for i, o := range body {
 		m := o.MinSize()
+		// The letters and the first candidate are always shown.
+		if i > 1 && x+m.Width > right {
+			o.Hide()
+			continue
+		}
+		o.Show()
 		o.Move(fyne.NewPos(x, 0))
 		o.Resize(fyne.NewSize(m.Width, size.Height))
 		x += m.Width + gap
+		if i > 0 {
+			l.shown++
+		}
 	}
-	x = size.Width
-	for i := len(objs) - 1; i >= len(objs)-arrows; i-- {
-		m := objs[i].MinSize()
-		x -= m.Width
-		objs[i].Move(fyne.NewPos(x, 0))
-		objs[i].Resize(fyne.NewSize(m.Width, size.Height))
-		x -= gap
+	if l.arrows {
+		if next, ok := objs[len(objs)-1].(*key); ok {
+			want := roleFunction
+			if l.shown >= l.total {
+				want = roleOff
+			}
+			if next.role != want {
+				next.role = want
+				next.Refresh()
+			}
+		}
 	}
 }
 

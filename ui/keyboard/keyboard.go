@@ -134,13 +134,15 @@ type Keyboard struct {
 	symbol bool
 
 	preedit string // pinyin letters not yet converted
-	page    int
+	start   int    // index of the first candidate shown
+	starts  []int  // where the earlier pages started, for ◀
 
 	panel   *fyne.Container
 	frame   *fyne.Container // from Wrap: laid out again on Show and Hide
 	keys    *fyne.Container // the rows of keys
 	bar     *fyne.Container // the candidate bar, on the letters layout
-	perPage int
+	barLay  *barLayout
+	perPage int // candidates offered to the bar; it shows as many as fit
 }
 
 var _ fyne.Focusable = (*Keyboard)(nil)
@@ -152,7 +154,8 @@ func New() *Keyboard {
 	go ime.Preload()
 	k := &Keyboard{pinyin: true}
 	k.keys = container.NewVBox()
-	k.bar = container.New(barLayout{})
+	k.barLay = &barLayout{}
+	k.bar = container.New(k.barLay)
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	k.panel = container.New(panelLayout{}, bg, container.NewVBox(k.bar, k.keys))
 	k.ExtendBaseWidget(k)
@@ -234,12 +237,21 @@ func (k *Keyboard) Target() *Entry { return k.target }
 // Preedit is the pinyin letters typed and not yet converted.
 func (k *Keyboard) Preedit() string { return k.preedit }
 
+func (k *Keyboard) resetPreedit() {
+	k.preedit = ""
+	k.firstPage()
+}
+
+func (k *Keyboard) firstPage() {
+	k.start, k.starts = 0, nil
+}
+
 // Dismiss hides the keyboard, drops unconverted letters and takes the
 // focus from its entry. Call it when the screen changes.
 func (k *Keyboard) Dismiss() {
 	t := k.target
 	k.target = nil
-	k.preedit, k.page = "", 0
+	k.resetPreedit()
 	if t != nil {
 		if c := canvasOf(t); c != nil && c.Focused() == fyne.Focusable(t) {
 			c.Unfocus()
@@ -263,7 +275,7 @@ func (k *Keyboard) focusGained(e *Entry) {
 	fresh := k.target != e
 	if fresh {
 		k.target = e
-		k.preedit, k.page = "", 0
+		k.resetPreedit()
 		k.mode = e.mode
 		k.pinyin = e.mode == Chinese
 		k.shift = e.mode == Reference
@@ -332,7 +344,7 @@ func (k *Keyboard) typeChar(e *Entry, s string) {
 	if k.isLetterLayout() && k.pinyin && !k.symbol && len(s) == 1 && s[0] >= 'a' && s[0] <= 'z' {
 		if len(k.preedit) < maxPreedit {
 			k.preedit += s
-			k.page = 0
+			k.firstPage()
 			k.refreshBar()
 		}
 		return
@@ -352,20 +364,20 @@ func (k *Keyboard) commitAll(e *Entry) {
 		}
 		k.commit(e, cs[0])
 	}
-	k.page = 0
+	k.firstPage()
 	k.refreshBar()
 }
 
 func (k *Keyboard) commit(e *Entry, c ime.Candidate) {
 	k.typeText(e, c.Text)
 	k.preedit = ime.Rest(k.preedit, c)
-	k.page = 0
+	k.firstPage()
 }
 
 func (k *Keyboard) backspace(e *Entry) {
 	if k.preedit != "" {
 		k.preedit = k.preedit[:len(k.preedit)-1]
-		k.page = 0
+		k.firstPage()
 		k.refreshBar()
 		return
 	}
@@ -375,7 +387,7 @@ func (k *Keyboard) backspace(e *Entry) {
 // clear drops the letters waiting, or when there are none the entry's text.
 func (k *Keyboard) clear(e *Entry) {
 	if k.preedit != "" {
-		k.preedit, k.page = "", 0
+		k.resetPreedit()
 		k.refreshBar()
 		return
 	}
@@ -384,8 +396,8 @@ func (k *Keyboard) clear(e *Entry) {
 
 func (k *Keyboard) space(e *Entry) {
 	if k.preedit != "" {
-		if cs := k.ime().Lookup(k.preedit, k.page*k.perPage, 1); len(cs) > 0 {
-			k.commit(e, cs[0])
+		if cs := k.ime().Lookup(k.preedit, k.start, 1); len(cs) > 0 {
+			k.commit(e, cs[0]) // the first candidate shown
 		}
 		k.refreshBar()
 		return
@@ -621,7 +633,9 @@ func (k *Keyboard) letterRows() []fyne.CanvasObject {
 }
 
 // refreshBar redraws the candidate bar: the mode or the letters typed,
-// ◀, the candidates of the page, ▶.
+// the candidates from k.start, ◀ and ▶. The bar shows as many candidates
+// as fit its width (barLayout), so that long words never widen the window;
+// ▶ goes on from the first one not shown.
 func (k *Keyboard) refreshBar() {
 	if !k.isLetterLayout() {
 		return
@@ -637,39 +651,59 @@ func (k *Keyboard) refreshBar() {
 		d := k.ime()
 		// Tapping the letters types them as they are (an English word
 		// typed without switching to 英).
-		objs = append(objs, newKey(d.Segment(k.preedit), roleTag, 1, m, k.act(func(e *Entry) {
+		objs = append(objs, newKey(shorten(d.Segment(k.preedit), maxTagRunes, true), roleTag, 1, m, k.act(func(e *Entry) {
 			k.typeText(e, k.preedit)
-			k.preedit, k.page = "", 0
+			k.resetPreedit()
 			k.refreshBar()
 		})))
-		for _, c := range d.Lookup(k.preedit, k.page, k.perPage) {
-			objs = append(objs, newKey(c.Text, roleCandidate, 1, m, k.act(func(e *Entry) {
+		all := d.Lookup(k.preedit, 0, k.start+k.perPage)
+		for _, c := range all[min(k.start, len(all)):] {
+			objs = append(objs, newKey(shorten(c.Text, maxCandidateRunes, false), roleCandidate, 1, m, k.act(func(e *Entry) {
 				k.commit(e, c)
 				k.refreshBar()
 			})))
 		}
 		prev := newKey(LabelPrev, roleFunction, 1, m, k.act(func(*Entry) {
-			if k.page > 0 {
-				k.page--
+			if n := len(k.starts); n > 0 {
+				k.start, k.starts = k.starts[n-1], k.starts[:n-1]
 				k.refreshBar()
 			}
 		}))
 		prev.icon = theme.NavigateBackIcon()
-		if k.page == 0 {
+		if len(k.starts) == 0 {
 			prev.role = roleOff
 		}
 		next := newKey(LabelNextPage, roleFunction, 1, m, k.act(func(*Entry) {
-			if (k.page+1)*k.perPage < d.Total(k.preedit) {
-				k.page++
+			if shown := k.barLay.shown; shown > 0 && k.start+shown < d.Total(k.preedit) {
+				k.starts = append(k.starts, k.start)
+				k.start += shown
 				k.refreshBar()
 			}
 		}))
 		next.icon = theme.NavigateNextIcon()
-		if (k.page+1)*k.perPage >= d.Total(k.preedit) {
-			next.role = roleOff
-		}
+		k.barLay.total = d.Total(k.preedit) - k.start
 		objs = append(objs, prev, next)
 	}
+	k.barLay.arrows = len(objs) > 1
 	k.bar.Objects = objs
 	k.bar.Refresh()
+}
+
+// Longest texts on the bar; what a key types is not shortened.
+const (
+	maxTagRunes       = 14
+	maxCandidateRunes = 8
+)
+
+// shorten cuts s to n runes with an ellipsis, keeping its end (the letters
+// being typed) or its start (a long sentence).
+func shorten(s string, n int, keepEnd bool) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if keepEnd {
+		return "…" + string(r[len(r)-n+1:])
+	}
+	return string(r[:n-1]) + "…"
 }

@@ -259,6 +259,32 @@ func TestPagingCandidates(t *testing.T) {
 	}
 }
 
+// TestNarrowBarPagesByWhatFits: on a narrow screen the bar shows fewer
+// candidates, and ▶ goes on from the first one it could not show.
+func TestNarrowBarPagesByWhatFits(t *testing.T) {
+	f := newForm(t, false)
+	f.w.Resize(fyne.NewSize(620, 1200))
+	f.focus(f.name)
+	f.tap("zhongguorenmin")
+	shown := labels(f.candidates())
+	all := f.kb.ime().Lookup("zhongguorenmin", 0, 20)
+	if len(shown) == 0 || len(shown) >= f.kb.perPage {
+		t.Fatalf("a narrow bar shows %d candidates: %v", len(shown), shown)
+	}
+	if w := f.kb.MinSize().Width; w > 620 {
+		t.Errorf("the keyboard needs %.0f wide, more than the window", w)
+	}
+	f.tap("", LabelNextPage)
+	next := labels(f.candidates())
+	if len(next) == 0 || next[0] != shorten(all[len(shown)].Text, maxCandidateRunes, false) {
+		t.Errorf("after ▶: %v, want to start with candidate %d of %v", next, len(shown)+1, all)
+	}
+	f.tap("", LabelPrev)
+	if got := labels(f.candidates()); strings.Join(got, " ") != strings.Join(shown, " ") {
+		t.Errorf("◀ gave %v, want %v", got, shown)
+	}
+}
+
 func TestEnglishWord(t *testing.T) {
 	f := newForm(t, false)
 	f.focus(f.name)
