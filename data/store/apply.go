@@ -88,11 +88,12 @@ type applier struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	hours map[string]bool // week keys known to be in hours_spans
 	err   error
 }
 
 func newApplier(ctx context.Context, tx *sql.Tx) *applier {
-	return &applier{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	return &applier{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, hours: map[string]bool{}}
 }
 
 func (a *applier) close() {
@@ -129,12 +130,13 @@ func (a *applier) apply(c *data.Change, res *ApplyResult) error {
 	if c.ID == "" {
 		return fmt.Errorf("change has no id")
 	}
-	st, err := a.stmt("SELECT version FROM " + spec.table + " WHERE id = ?")
+	st, err := a.stmt("SELECT version, " + oldHoursCol(spec) + " FROM " + spec.table + " WHERE id = ?")
 	if err != nil {
 		return err
 	}
 	var stored int64
-	err = st.QueryRowContext(a.ctx, c.ID).Scan(&stored)
+	var oldHours sql.NullString
+	err = st.QueryRowContext(a.ctx, c.ID).Scan(&stored, &oldHours)
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
@@ -151,6 +153,9 @@ func (a *applier) apply(c *data.Change, res *ApplyResult) error {
 			return nil
 		}
 		if _, err := a.exec("DELETE FROM "+spec.table+" WHERE id = ?", c.ID); err != nil {
+			return err
+		}
+		if err := a.dropHours(oldHours); err != nil {
 			return err
 		}
 		if spec.searchable {
@@ -181,8 +186,13 @@ func (a *applier) apply(c *data.Change, res *ApplyResult) error {
 			return err
 		}
 		if spec.kind == data.KindProvider {
-			if err := a.setHours(c.ID, exists, r.hours); err != nil {
+			if err := a.addHours([]week{{r.vals[len(r.vals)-1], r.hours}}); err != nil {
 				return err
+			}
+			if oldHours.Valid && oldHours.String != r.vals[len(r.vals)-1] {
+				if err := a.dropHours(oldHours); err != nil {
+					return err
+				}
 			}
 		}
 		if spec.searchable {
@@ -209,26 +219,51 @@ func upsertSQL(spec *kindSpec) string {
 		strings.Repeat(", ?", len(cols)-1) + ") ON CONFLICT(id) DO UPDATE SET " + strings.Join(set, ", ")
 }
 
-func (a *applier) setHours(id string, existed bool, hours []hourRow) error {
-	if existed {
-		if _, err := a.exec("DELETE FROM provider_hours WHERE provider_id = ?", id); err != nil {
-			return err
+// oldHoursCol is what the version lookup of a kind reads besides the
+// version: a provider's hours key, NULL for other kinds.
+func oldHoursCol(spec *kindSpec) string {
+	if spec.kind == data.KindProvider {
+		return "hours"
+	}
+	return "NULL"
+}
+
+// week is a provider's opening hours: the key (NULL for none) and rows.
+type week struct {
+	key  any
+	rows []hourRow
+}
+
+// addHours makes sure that hours_spans holds the weeks ws, writing those
+// not stored yet in one statement. A week that is there is there whole:
+// its key spells out its rows.
+func (a *applier) addHours(ws []week) error {
+	var args []any
+	for _, w := range ws {
+		key, ok := w.key.(string)
+		if !ok || a.hours[key] {
+			continue
+		}
+		a.hours[key] = true
+		for _, h := range w.rows {
+			args = append(args, key, h.weekday, h.start, h.end)
 		}
 	}
-	if len(hours) == 0 {
+	if len(args) == 0 {
 		return nil
 	}
-	// One statement per provider, not per row: the per-call overhead of
-	// database/sql is a good part of the cost of a small insert. Two spans
-	// starting at the same minute of a day (an overnight span's tail at 0
-	// and a span from 0) keep the longer end.
-	args := make([]any, 0, 4*len(hours))
-	for _, h := range hours {
-		args = append(args, id, h.weekday, h.start, h.end)
+	return a.execRows("INSERT INTO hours_spans(hours, weekday, start_min, end_min) VALUES", 4, " ON CONFLICT DO NOTHING", args)
+}
+
+// dropHours removes the week key from hours_spans once no provider
+// refers to it any more: after a provider with that week is deleted or
+// given other hours.
+func (a *applier) dropHours(key sql.NullString) error {
+	if !key.Valid {
+		return nil
 	}
-	_, err := a.exec("INSERT INTO provider_hours(provider_id, weekday, start_min, end_min) VALUES(?, ?, ?, ?)"+
-		strings.Repeat(", (?, ?, ?, ?)", len(hours)-1)+
-		" ON CONFLICT DO UPDATE SET end_min = max(end_min, excluded.end_min)", args...)
+	delete(a.hours, key.String)
+	_, err := a.exec("DELETE FROM hours_spans WHERE hours = ?1 AND NOT EXISTS (SELECT 1 FROM provider WHERE hours = ?1)", key.String)
 	return err
 }
 

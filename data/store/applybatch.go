@@ -233,8 +233,9 @@ type chunk struct {
 	byKind   map[*kindSpec][]*prepared
 	stored   map[string]int64
 	args     []any
-	hours    []any
-	oldHours []any
+	oldHours map[string]string // stored providers' week keys
+	weeks    []week            // upserted providers' weeks
+	dropped  []string          // week keys providers no longer have
 	newDocs  []any
 	oldDocs  []any
 	pending  []any
@@ -262,6 +263,7 @@ func (ch *chunk) write(res *ApplyResult) error {
 	if ch.byKind == nil {
 		ch.byKind = map[*kindSpec][]*prepared{}
 		ch.stored = map[string]int64{}
+		ch.oldHours = map[string]string{}
 	}
 	for spec, ps := range ch.byKind {
 		ch.byKind[spec] = ps[:0]
@@ -272,7 +274,6 @@ func (ch *chunk) write(res *ApplyResult) error {
 
 	// Per kind, in a fixed order: the stored versions, the decisions,
 	// the rows.
-	ch.oldHours, ch.hours = ch.oldHours[:0], ch.hours[:0]
 	for _, kind := range kindOrder {
 		spec := kindSpecs[kind]
 		ps := ch.byKind[spec]
@@ -298,11 +299,9 @@ func (ch *chunk) write(res *ApplyResult) error {
 			p.write, p.existed = true, exists
 			ch.args = append(ch.args, p.args...)
 			if spec.kind == data.KindProvider {
-				if exists {
-					ch.oldHours = append(ch.oldHours, c.ID)
-				}
-				for _, h := range p.hours {
-					ch.hours = append(ch.hours, c.ID, h.weekday, h.start, h.end)
+				ch.weeks = append(ch.weeks, week{p.args[len(p.args)-2], p.hours})
+				if old, ok := ch.oldHours[c.ID]; ok && old != p.args[len(p.args)-2] {
+					ch.dropped = append(ch.dropped, old)
 				}
 			}
 		}
@@ -313,19 +312,16 @@ func (ch *chunk) write(res *ApplyResult) error {
 		}
 	}
 
-	// Hours after their providers (the foreign key), the old ones out
-	// first; two spans starting at the same minute keep the longer end.
-	if len(ch.oldHours) > 0 {
-		if err := a.execIn("DELETE FROM provider_hours WHERE provider_id IN", ch.oldHours); err != nil {
+	// The providers' weeks, and the weeks they no longer have.
+	if err := a.addHours(ch.weeks); err != nil {
+		return err
+	}
+	for _, key := range ch.dropped {
+		if err := a.dropHours(sql.NullString{String: key, Valid: true}); err != nil {
 			return err
 		}
 	}
-	if len(ch.hours) > 0 {
-		if err := a.execRows("INSERT INTO provider_hours(provider_id, weekday, start_min, end_min) VALUES", 4,
-			" ON CONFLICT DO UPDATE SET end_min = max(end_min, excluded.end_min)", ch.hours); err != nil {
-			return err
-		}
-	}
+	ch.weeks, ch.dropped = ch.weeks[:0], ch.dropped[:0]
 
 	// Search documents, the new ones in change order so that their rowids
 	// are those of change-by-change application, and their pending marks:
@@ -377,12 +373,13 @@ var kindOrder = []data.Kind{data.KindStreet, data.KindCalendar, data.KindNotice,
 // lookup fills ch.stored with the stored versions of the items ps.
 func (ch *chunk) lookup(spec *kindSpec, ps []*prepared) error {
 	clear(ch.stored)
+	clear(ch.oldHours)
 	ids := ch.args[:0]
 	for _, p := range ps {
 		ids = append(ids, p.c.ID)
 	}
 	ch.args = ids
-	st, args, err := ch.a.inStmt("SELECT id, version FROM "+spec.table+" WHERE id IN", ids)
+	st, args, err := ch.a.inStmt("SELECT id, version, "+oldHoursCol(spec)+" FROM "+spec.table+" WHERE id IN", ids)
 	if err != nil {
 		return err
 	}
@@ -393,10 +390,14 @@ func (ch *chunk) lookup(spec *kindSpec, ps []*prepared) error {
 	return scanRows(rows, func(rows *sql.Rows) error {
 		var id string
 		var v int64
-		if err := rows.Scan(&id, &v); err != nil {
+		var hours sql.NullString
+		if err := rows.Scan(&id, &v, &hours); err != nil {
 			return err
 		}
 		ch.stored[id] = v
+		if hours.Valid {
+			ch.oldHours[id] = hours.String
+		}
 		return nil
 	})
 }
@@ -416,15 +417,6 @@ func (a *applier) inStmt(head string, vals []any) (*sql.Stmt, []any, error) {
 		args[i] = vals[0]
 	}
 	return st, args, nil
-}
-
-func (a *applier) execIn(head string, vals []any) error {
-	st, args, err := a.inStmt(head, vals)
-	if err != nil {
-		return err
-	}
-	_, err = st.ExecContext(a.ctx, args...)
-	return err
 }
 
 // rowsStmts cuts args, rows of width values each, into statements

@@ -47,7 +47,7 @@ func dumpStore(t *testing.T, s *Store) string {
 		"SELECT rowid, * FROM consultation ORDER BY rowid",
 		"SELECT rowid, * FROM calendar ORDER BY rowid",
 		"SELECT rowid, * FROM street ORDER BY rowid",
-		"SELECT * FROM provider_hours ORDER BY 1, 2, 3",
+		"SELECT * FROM hours_spans ORDER BY 1, 2, 3",
 		"SELECT rowid, * FROM search_docs ORDER BY rowid",
 		"SELECT rowid, * FROM search_pending ORDER BY rowid",
 		"SELECT * FROM sync_state ORDER BY feed",

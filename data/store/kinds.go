@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +17,7 @@ type row struct {
 	street      string
 	vals        []any // in the order of kindSpec.cols
 	title, text string
-	hours       []hourRow
+	hours       []hourRow // providers: the week's rows, whose key is the last of vals
 }
 
 // kindSpec ties a content kind to its table and to the function that
@@ -92,7 +94,7 @@ var kindSpecs = map[data.Kind]*kindSpec{
 	},
 	data.KindProvider: {
 		kind: data.KindProvider, table: "provider", searchable: true,
-		cols: []string{"name", "kind", "category", "address", "phone"},
+		cols: []string{"name", "kind", "category", "address", "phone", "hours"},
 		decode: func(id string, body []byte) (row, error) {
 			var p data.Provider
 			if err := decodeBody(body, &p, id, &p.ID); err != nil {
@@ -102,9 +104,10 @@ var kindSpecs = map[data.Kind]*kindSpec{
 			if err != nil {
 				return row{}, err
 			}
+			key := hoursKey(hours)
 			return row{
 				street: p.Street,
-				vals:   []any{p.Name, string(p.Kind), p.Category, p.Address, p.Phone},
+				vals:   []any{p.Name, string(p.Kind), p.Category, p.Address, p.Phone, key},
 				title:  p.Name,
 				text:   joinText(p.Category, p.Address, p.Phone, strings.Join(p.Services, " "), p.Description),
 				hours:  hours,
@@ -208,16 +211,19 @@ func attachmentNames(as []data.Attachment) string {
 	return strings.Join(names, " ")
 }
 
-// hourRow is one row of provider_hours: an opening period within one day,
+// hourRow is one row of hours_spans: an opening period within one day,
 // start inclusive, end exclusive, in minutes after midnight.
 type hourRow struct {
 	weekday, start, end int
 }
 
-// hourRows splits a provider's week into provider_hours rows. A span whose
+// hourRows splits a provider's week into hours_spans rows. A span whose
 // end is before its start runs past midnight and becomes two rows, the
 // second on the next day (Saturday's runs into Sunday), so "open at" is one
-// range test on one day. A span with equal start and end is empty.
+// range test on one day. A span with equal start and end is empty. The
+// rows come sorted by day and start, and two spans starting at the same
+// minute of a day (an overnight span's tail at 0 and a span from 0) are
+// one row with the later end, so that a week has one form and one key.
 func hourRows(h data.WeekHours) ([]hourRow, error) {
 	var out []hourRow
 	for day, spans := range h {
@@ -236,5 +242,33 @@ func hourRows(h data.WeekHours) ([]hourRow, error) {
 			}
 		}
 	}
-	return out, nil
+	slices.SortFunc(out, func(a, b hourRow) int {
+		return cmp.Or(cmp.Compare(a.weekday, b.weekday), cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end))
+	})
+	// Sorted by end descending within a start: the first of equal starts
+	// has the later end.
+	return slices.CompactFunc(out, func(a, b hourRow) bool { return a.weekday == b.weekday && a.start == b.start }), nil
+}
+
+// hoursKey is the key under which a week's rows are stored in hours_spans
+// and which the provider row refers to: "weekday:start-end" per row, in
+// order, separated by spaces (migration 0003 builds the same text in SQL).
+// Providers with the same week share the rows. A week without opening
+// hours has no key (NULL).
+func hoursKey(rows []hourRow) any {
+	if len(rows) == 0 {
+		return nil
+	}
+	b := make([]byte, 0, 12*len(rows))
+	for i, r := range rows {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, int64(r.weekday), 10)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(r.start), 10)
+		b = append(b, '-')
+		b = strconv.AppendInt(b, int64(r.end), 10)
+	}
+	return string(b)
 }

@@ -305,7 +305,7 @@ func (s *Store) ListProviders(ctx context.Context, f ProviderFilter, p Page) ([]
 	w.eq("kind", f.Kind)
 	if !f.OpenAt.IsZero() {
 		day, minute := int(f.OpenAt.Weekday()), f.OpenAt.Hour()*60+f.OpenAt.Minute()
-		w.add(`id IN (SELECT provider_id FROM provider_hours
+		w.add(`hours IN (SELECT hours FROM hours_spans
 			WHERE weekday = ? AND start_min <= ? AND end_min > ?)`, day, minute, minute)
 	}
 	var out []ProviderRow
@@ -459,7 +459,7 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 // residents' writes, not content.
 func (s *Store) DeleteAllContent(ctx context.Context) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		stmts := []string{"DELETE FROM provider_hours"}
+		stmts := []string{"DELETE FROM hours_spans"}
 		for _, k := range data.ContentKinds {
 			stmts = append(stmts, "DELETE FROM "+kindSpecs[k].table)
 		}

@@ -449,9 +449,9 @@ func TestProvidersOpenAt(t *testing.T) {
 		upsert(t, 4, data.KindProvider, "p2", 2, data.Provider{ID: "p2", Name: "夜宵店", Hours: night}),
 		data.Change{Seq: 5, Kind: data.KindProvider, ID: "p1", Op: data.OpDelete, Version: 2})
 	var n int
-	s.r.QueryRow("SELECT count(*) FROM provider_hours").Scan(&n)
+	s.r.QueryRow("SELECT count(*) FROM hours_spans").Scan(&n)
 	if n != 0 {
-		t.Errorf("%d provider_hours rows left", n)
+		t.Errorf("%d hours_spans rows left", n)
 	}
 }
 
