@@ -63,7 +63,7 @@ func (l *logBuffer) String() string {
 // handler over real HTTP, with the test content published and three
 // kiosks: A1 and A2 of street A, B1 of street B.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	p     *Platform
 	st    *SQLite
 	srv   *httptest.Server
@@ -74,7 +74,7 @@ type env struct {
 	tokA1, tokA2, tokB1 string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, clock: &fakeClock{t: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}, logs: &logBuffer{}}
 	ctx := context.Background()
@@ -215,7 +215,7 @@ func (e *env) pushItems(token string, items ...wire.PushItem) (int, []byte) {
 	return e.pushRaw(token, b)
 }
 
-func errorBody(t *testing.T, body []byte) wire.Error {
+func errorBody(t testing.TB, body []byte) wire.Error {
 	t.Helper()
 	var we wire.Error
 	if err := json.Unmarshal(body, &we); err != nil || we.Message == "" {
@@ -240,7 +240,7 @@ const (
 	testMobile = "13800138000"
 )
 
-func mustJSON(t *testing.T, v any) json.RawMessage {
+func mustJSON(t testing.TB, v any) json.RawMessage {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -249,7 +249,7 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 	return b
 }
 
-func appeal(t *testing.T, id, street string) wire.PushItem {
+func appeal(t testing.TB, id, street string) wire.PushItem {
 	c := data.Case{ID: id, Kind: data.CaseAppeal, Street: street, Status: data.StatusSubmitted,
 		SubmittedAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), AppealType: data.AppealComplaint,
 		Description: "楼下噪音扰民", Location: "六运三街22号",
@@ -257,14 +257,14 @@ func appeal(t *testing.T, id, street string) wire.PushItem {
 	return wire.PushItem{ID: id, Kind: wire.ItemCase, Body: mustJSON(t, c)}
 }
 
-func application(t *testing.T, id string, values data.FormValues) wire.PushItem {
+func application(t testing.TB, id string, values data.FormValues) wire.PushItem {
 	c := data.Case{ID: id, Kind: data.CaseApplication, Street: streetA, Status: data.StatusSubmitted,
 		SubmittedAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Service: "svc-a", Values: values,
 		Applicant: &data.Person{Name: "李四", IDNumber: testID}}
 	return wire.PushItem{ID: id, Kind: wire.ItemCase, Body: mustJSON(t, c)}
 }
 
-func opinion(t *testing.T, id string) wire.PushItem {
+func opinion(t testing.TB, id string) wire.PushItem {
 	o := data.Opinion{ID: id, Consultation: "zj-a", Topic: "t1", Text: "希望增加座椅", At: time.Now()}
 	return wire.PushItem{ID: id, Kind: wire.ItemOpinion, Body: mustJSON(t, o)}
 }

@@ -52,9 +52,6 @@ func New(st Store, opt Options) *Platform {
 	return p
 }
 
-// Store returns the platform's store.
-func (p *Platform) Store() Store { return p.store }
-
 func (p *Platform) clock() time.Time { return p.now().UTC().Truncate(time.Millisecond) }
 
 func (p *Platform) today() data.Date { return data.DateOf(p.now().In(china)) }

@@ -220,12 +220,11 @@ func (pt *pushTx) fileCase(it wire.PushItem) (wire.PushResult, error) {
 	c.Status, c.History, c.Reply, c.Rating, c.MergedInto = data.StatusSubmitted, nil, nil, 0, ""
 	c.Kiosk = strconv.FormatInt(pt.k.ID, 10)
 	day := data.DateOf(pt.now.In(china))
-	from := day.Time(china)
-	n, err := pt.tx.CountCases(c.Street, from, from.AddDate(0, 0, 1))
+	serial, err := pt.tx.NextSerial("case:" + c.Street + ":" + day.String())
 	if err != nil {
 		return wire.PushResult{}, err
 	}
-	c.Ref = fmt.Sprintf("%s-%s-%04d", c.Street, strings.ReplaceAll(day.String(), "-", ""), n+1)
+	c.Ref = fmt.Sprintf("%s-%s-%04d", c.Street, strings.ReplaceAll(day.String(), "-", ""), serial)
 	c.Deadline = data.Date{}
 	if days >= 0 {
 		cal, err := pt.calendar()
@@ -386,11 +385,11 @@ func (pt *pushTx) opinion(it wire.PushItem) (wire.PushResult, error) {
 			return wire.PushResult{}, refuse("the mobile %v", err)
 		}
 	}
-	n, err := pt.tx.CountOpinions(c.ID)
+	n, err := pt.tx.NextSerial("opinion:" + c.ID)
 	if err != nil {
 		return wire.PushResult{}, err
 	}
-	ref := fmt.Sprintf("%s-%d", c.ID, n+1)
+	ref := fmt.Sprintf("%s-%d", c.ID, n)
 	rec := OpinionRecord{Opinion: o, Ref: ref, Street: pt.k.Street, Kiosk: pt.k.ID, ReceivedAt: pt.now, Late: c.ClosedOn(pt.today)}
 	if err := pt.tx.AddOpinion(rec); err != nil {
 		return wire.PushResult{}, err

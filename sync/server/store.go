@@ -50,10 +50,6 @@ type ReadTx interface {
 	Case(id string) (CaseRecord, error)
 	CaseByRef(ref string) (CaseRecord, error)
 	Cases(f CaseFilter) ([]CaseRecord, error)
-	// CountCases counts the cases of a street received in [from, to).
-	CountCases(street string, from, to time.Time) (int, error)
-	// CountOpinions counts the opinions received on a consultation.
-	CountOpinions(consultation string) (int, error)
 }
 
 // Tx is a write transaction.
@@ -64,6 +60,9 @@ type Tx interface {
 	// scope first gets a deletion, so that kiosks which can no longer see
 	// the item drop it.
 	PutItem(it Item) (int64, error)
+	// NextSerial returns the next number, from 1, of the named series
+	// (a street's cases of one day, a consultation's opinions).
+	NextSerial(series string) (int64, error)
 	AddKiosk(k Kiosk, tokenHash string) (int64, error)
 	RevokeKiosk(id int64, at time.Time) error
 	PutEntry(e Entry) error
