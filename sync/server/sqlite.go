@@ -376,7 +376,7 @@ func (t *sqlTx) KioskByTokenHash(hash string) (Kiosk, error) {
 }
 
 func (t *sqlTx) Kiosks() ([]Kiosk, error) {
-	rows, err := t.query("SELECT "+kioskCols+" FROM kiosks ORDER BY id")
+	rows, err := t.query("SELECT " + kioskCols + " FROM kiosks ORDER BY id")
 	if err != nil {
 		return nil, err
 	}
