@@ -83,6 +83,9 @@ func (r *keyRenderer) MinSize() fyne.Size {
 	// Keys are at least r.k.min square anyway; a small margin keeps
 	// two-character labels (删除) from widening the whole keyboard.
 	pad := theme.Padding()
+	if r.k.role == roleCandidate { // words get room: they sit side by side
+		pad = theme.InnerPadding()
+	}
 	ts := r.txt.MinSize()
 	return fyne.NewSize(max(ts.Width+2*pad, r.k.min), max(ts.Height+pad, r.k.min))
 }
