@@ -86,8 +86,9 @@ type Config struct {
 	UserAgent string
 
 	// Trace, when set, is called at each step of a cycle with a short name
-	// of the step ("push", "settle", "apply" ...). Crash tests use it to
-	// stop the process at a chosen step; it must not block.
+	// of the step ("send /api/v1/push", "pushed", "settle", "pulled",
+	// "apply", "applied"). Crash tests use it to stop the process at a
+	// chosen step.
 	Trace func(step string)
 }
 
@@ -406,7 +407,6 @@ func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Re
 	if len(body) > wire.MaxBodyBytes && len(items) > 1 {
 		return a.split(ctx, items, res)
 	}
-	a.trace("push")
 	var resp wire.PushResponse
 	err = a.call(ctx, http.MethodPost, wire.PathPush, nil, body, &resp)
 	var he *HTTPError
@@ -586,7 +586,6 @@ func (a *Agent) pull(ctx context.Context, res *Result) error {
 	for {
 		q := wire.PullRequest{After: cursor, Limit: a.cfg.Page, Street: a.cfg.Street}.Query()
 		var page wire.PullResponse
-		a.trace("pull")
 		if err := a.call(ctx, http.MethodGet, wire.PathChanges, q, nil, &page); err != nil {
 			var he *HTTPError
 			if errors.As(err, &he) {

@@ -497,7 +497,9 @@ func TestGuarantee08RetriesCappedAndTimed(t *testing.T) {
 		cfg := fastConfig(d, tok)
 		cfg.Transport, cfg.RetryCap = ft, 150*time.Millisecond
 		start := time.Now()
-		if err := newAgent(t, st, cfg).Once(context.Background()); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := newAgent(t, st, cfg).Once(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if el := time.Since(start); el > 3*time.Second {
@@ -523,7 +525,9 @@ func TestGuarantee08RetriesCappedAndTimed(t *testing.T) {
 		cfg := fastConfig(d, tok)
 		cfg.Transport, cfg.AttemptTimeout = ft, 200*time.Millisecond
 		start := time.Now()
-		if err := newAgent(t, st, cfg).Once(context.Background()); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := newAgent(t, st, cfg).Once(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if el := time.Since(start); el > 3*time.Second {

@@ -212,7 +212,7 @@ func (a *Agent) call(ctx context.Context, method, path string, query url.Values,
 		}
 		return nil
 	})
-	a.trace("request " + path)
+	a.trace("send " + path)
 	_, err = a.http.Do(req)
 	if err == nil {
 		a.setOnline(true, "")
