@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -196,6 +197,8 @@ func screenText(w fyne.Window) string {
 			b.WriteString(x.String() + "\n")
 		case *widget.Button:
 			b.WriteString(x.Text + "\n")
+		case *canvas.Text:
+			b.WriteString(strings.TrimSpace(x.Text) + "\n")
 		}
 	})
 	return b.String()

@@ -64,9 +64,10 @@ type env struct {
 	src    Content
 	street data.Street
 
-	touch func()                                                    // reports activity to the idle guard
-	open  func(title func() string, build func() fyne.CanvasObject) // pushes a screen
-	back  func()                                                    // pops the top screen
+	touch   func()                                                    // reports activity to the idle guard
+	open    func(title func() string, build func() fyne.CanvasObject) // pushes a screen
+	back    func()                                                    // pops the top screen
+	refresh func()                                                    // rebuilds the current screen
 }
 
 // L returns the UI string for key in the current language.
@@ -141,6 +142,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	k.env.touch = k.touch
 	k.env.open = k.push
 	k.env.back = k.back
+	k.env.refresh = k.render
 	k.lastTouch = k.now()
 	a.Settings().SetTheme(k.theme)
 

@@ -7,6 +7,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
 )
@@ -78,8 +80,8 @@ func TestProviderFilters(t *testing.T) {
 	tap(t, w, "只看营业中")
 	// Every row shown must carry the 营业中 badge and none 已打烊.
 	got := screenText(w)
-	if !containsAll(got, "第 1 / ") {
-		t.Fatalf("no position after filtering:\n%s", got)
+	if !containsAll(got, "第 1 / ", "营业中") || strings.Contains(got, "已打烊") {
+		t.Fatalf("open-now filter shows:\n%s", got)
 	}
 	tap(t, w, "分类：全部")
 	assertShows(t, w, "选择分类", "全部")
@@ -209,4 +211,52 @@ func allCards(w fyne.Window) []*tapCard {
 		}
 	})
 	return out
+}
+
+func TestHighlight(t *testing.T) {
+	text := "天河南街长者饭堂开餐"
+	segs := highlight(text, [][2]int{{12, 24}, {13, 20}, {27, 99}, {1, 3}}, false)
+	var got []string
+	for _, s := range segs {
+		ts := s.(*widget.TextSegment)
+		mark := ""
+		if ts.Style.ColorName == theme.ColorNamePrimary && ts.Style.TextStyle.Bold {
+			mark = "*"
+		}
+		got = append(got, mark+ts.Text)
+	}
+	// The overlapping, out-of-range and mid-character ranges are skipped.
+	want := []string{"天河南街", "*长者饭堂", "开餐"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("segments %q, want %q", got, want)
+	}
+	if r := termRanges("长者饭堂 长者", "长者 饭堂"); len(r) != 2 || r[0] != [2]int{0, 12} {
+		t.Fatalf("termRanges = %v", r)
+	}
+}
+
+func TestConsultationStates(t *testing.T) {
+	k, _, clock := newTestKiosk(t, Options{})
+	opens, closes := data.MustDate("2026-11-20"), data.MustDate("2026-11-30")
+	for _, c := range []struct {
+		day  string
+		want string
+	}{{"2026-11-19", "未开始"}, {"2026-11-20", "征集中"}, {"2026-11-30", "征集中"}, {"2026-12-01", "已结束"}} {
+		clock.t = data.MustDate(c.day).Time(testNow.Location()).Add(12 * time.Hour)
+		if got, _ := k.consultationState(opens, closes); got != c.want {
+			t.Errorf("%s: %s, want %s", c.day, got, c.want)
+		}
+	}
+}
+
+func TestClosedConsultationShowsFeedback(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{})
+	openConsultation(k.env, k.src, "zj-2026-02")
+	assertShows(t, w, "已结束", "意见采纳情况", "理由", "征求意见稿")
+}
+
+func TestServiceGuideSections(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{})
+	openService(k.env, k.src, "svc-laoren-youdai")
+	assertShows(t, w, "基本信息", "受理条件", "申请材料", "办理流程", "办结时限", "收费", "办理地点和时间", "咨询 / 投诉电话", "扫码在手机上查看")
 }

@@ -38,11 +38,14 @@ func openProviders(e *env, src ProviderReader) {
 }
 
 func newProviderList(e *env, src ProviderReader, st *providerState) fyne.CanvasObject {
+	// The filters are copied: the loads run off the Fyne goroutine, and a
+	// change of filter rebuilds the screen.
+	category, openNow := st.category, st.openNow
 	l := newPagedList(e, &st.listState,
 		func(ctx context.Context, p store.Page) ([]providerItem, int, error) {
 			now := e.now()
-			f := store.ProviderFilter{Category: st.category}
-			if st.openNow {
+			f := store.ProviderFilter{Category: category}
+			if openNow {
 				f.OpenAt = now
 			}
 			rows, total, err := src.ListProviders(ctx, f, p)
@@ -76,16 +79,10 @@ func newProviderList(e *env, src ProviderReader, st *providerState) fyne.CanvasO
 	if st.openNow {
 		openIcon = theme.CheckButtonCheckedIcon()
 	}
-	var openBtn *tapButton
-	openBtn = e.button(e.L("provider.open_now"), openIcon, func() {
+	openBtn := e.button(e.L("provider.open_now"), openIcon, func() {
 		st.openNow = !st.openNow
 		st.offset = 0
-		if st.openNow {
-			openBtn.SetIcon(theme.CheckButtonCheckedIcon())
-		} else {
-			openBtn.SetIcon(theme.CheckButtonIcon())
-		}
-		l.reload()
+		e.refresh()
 	})
 	filters := container.NewBorder(nil, nil, container.NewHBox(catBtn, openBtn), nil, e.searchBar(data.KindProvider))
 	return container.NewBorder(filters, nil, nil, nil, l.obj)

@@ -79,10 +79,13 @@ func (e *env) searchResults(src Searcher, st *searchState, box *fyne.Container) 
 	if len(kinds) == 0 {
 		kinds = searchKinds
 	}
+	// The query is copied here, on the Fyne goroutine: the state may change
+	// while the search runs.
+	text := st.text
 	load(e, func(ctx context.Context) ([]store.Results, error) {
 		out := make([]store.Results, len(kinds))
 		for i, k := range kinds {
-			r, err := src.Search(ctx, store.Query{Text: st.text, Kinds: []data.Kind{k}, Limit: groupHits})
+			r, err := src.Search(ctx, store.Query{Text: text, Kinds: []data.Kind{k}, Limit: groupHits})
 			if err != nil {
 				return nil, err
 			}
@@ -123,8 +126,9 @@ func (e *env) searchPage(src Searcher, st *searchState, set func(fyne.CanvasObje
 	// Hits are taller than list rows (a card around two lines).
 	size := e.pageSize() - 1
 	st.offset -= st.offset % size
+	q := store.Query{Text: st.text, Kinds: st.kinds, Limit: size, Offset: st.offset}
 	load(e, func(ctx context.Context) (store.Results, error) {
-		return src.Search(ctx, store.Query{Text: st.text, Kinds: st.kinds, Limit: size, Offset: st.offset})
+		return src.Search(ctx, q)
 	}, func(r store.Results, err error) {
 		if err != nil {
 			set(e.errorText(err))

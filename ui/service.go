@@ -97,7 +97,7 @@ func (e *env) serviceGuide(s data.ServiceItem) fyne.CanvasObject {
 		e.L("service.basis"), strings.Join(s.Basis, "\n"),
 		e.L("service.visits"), e.Lf("service.visits_n", s.Visits),
 	)
-	top := fyne.CanvasObject(container.NewVBox(heading(s.Name), basic))
+	top := fyne.CanvasObject(container.NewVBox(heading(s.Name), subheading(e.L("service.basic")), basic))
 	if s.URL != "" {
 		top = container.NewBorder(nil, nil, nil, e.qrCode(e.L("service.qr_guide"), s.URL), top)
 	}
