@@ -45,17 +45,35 @@ func (s *Store) ApplyPage(ctx context.Context, feed string, changes []data.Chang
 		}
 		a := newApplier(ctx, tx)
 		defer a.close()
+		// Content goes through Apply's batch path; the cases, a handful
+		// per page, one by one. The two touch different tables, so the
+		// order between them does not matter; within each it is kept.
+		content := changes
+		var cases []*data.Change
 		for i := range changes {
-			c := &changes[i]
+			if changes[i].Kind == KindCase {
+				content = nil
+				break
+			}
+		}
+		if content == nil {
+			content = make([]data.Change, 0, len(changes))
+			for i := range changes {
+				if c := &changes[i]; c.Kind == KindCase {
+					cases = append(cases, c)
+				} else {
+					content = append(content, *c)
+				}
+			}
+		}
+		if err := a.applyAll(content, cursor, &res); err != nil {
+			return fmt.Errorf("apply %s: %w", feed, err)
+		}
+		for _, c := range cases {
 			if c.Seq > cursor {
 				return fmt.Errorf("apply %s: change seq %d (%s %s): beyond the batch cursor %d", feed, c.Seq, c.Kind, c.ID, cursor)
 			}
-			if c.Kind == KindCase {
-				err = a.applyCase(c, &res)
-			} else {
-				err = a.apply(c, &res)
-			}
-			if err != nil {
+			if err := a.applyCase(c, &res); err != nil {
 				return fmt.Errorf("apply %s: change seq %d (%s %s): %w", feed, c.Seq, c.Kind, c.ID, err)
 			}
 		}
