@@ -300,3 +300,23 @@ func ExampleDict_Lookup() {
 	// 办事指南 办事 班师
 	// zhinan
 }
+
+// FuzzLookup: any input gives candidates that stand for a start of it,
+// and never a panic.
+func FuzzLookup(f *testing.F) {
+	for _, s := range []string{"banshi", "sfz", "xi'an", "''", "a'", "'a", "zzzzzzzzzzzzzz", "lve", "nvxu", "iphone", "shenfenzhengbanshizhinanjuweihui"} {
+		f.Add(s)
+	}
+	d := Default()
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, c := range d.Lookup(in, 0, 10) {
+			if c.Letters <= 0 || c.Letters > len(in) || c.Text == "" {
+				t.Fatalf("%q: candidate %+v", in, c)
+			}
+			if rest := Rest(in, c); len(rest) >= len(in) {
+				t.Fatalf("%q: committing %s leaves %q", in, c.Text, rest)
+			}
+		}
+		_ = d.Segment(in)
+	})
+}

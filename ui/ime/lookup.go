@@ -81,7 +81,7 @@ func (d *Dict) segment(input string) [][]token {
 			}
 		}
 	}
-	if cost[0] == inf {
+	if cost[0] == inf || cost[0] == 0 { // unreadable, or apostrophes only
 		return nil
 	}
 	var paths [][]token
@@ -197,7 +197,7 @@ type candKey struct {
 func (d *Dict) rank(input string) []Candidate {
 	paths := d.segment(input)
 	if len(paths) == 0 {
-		if validInput(input) {
+		if validInput(input) && strings.Trim(input, "'") != "" {
 			// Not pinyin (an English word, a code): offer the letters.
 			return []Candidate{{Text: input, Letters: len(input)}}
 		}
