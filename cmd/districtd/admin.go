@@ -261,6 +261,7 @@ func cases(args []string, stdout io.Writer) (string, error) {
 	street := fs.String("street", "", "list: only cases of this street")
 	reason := fs.String("reason", "", "set: why, as the resident will read it")
 	replyType := fs.String("reply-type", "", "set replied on a disclosure request: one of "+fmt.Sprint(data.ReplyTypes))
+	into := fs.String("into", "", "set merged: the reference of the appeal this one joins")
 	pos, err := parse(fs, args, -1, "")
 	if err != nil {
 		return "cases", err
@@ -277,8 +278,8 @@ func cases(args []string, stdout io.Writer) (string, error) {
 		if len(pos) > 0 {
 			return name, usagef("unexpected argument %q", pos[0])
 		}
-		if given["reason"] || given["reply-type"] {
-			return name, usagef("--reason and --reply-type go with 'cases set'")
+		if given["reason"] || given["reply-type"] || given["into"] {
+			return name, usagef("--reason, --reply-type and --into go with 'cases set'")
 		}
 		if *status != "" && !knownStatus(data.Status(*status)) {
 			return name, usagef("unknown status %q", *status)
@@ -306,7 +307,7 @@ func cases(args []string, stdout io.Writer) (string, error) {
 			return name, usagef("unknown status %q", pos[1])
 		}
 		return name, withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
-			r, err := p.MoveCase(ctx, server.CaseMove{Ref: pos[0], To: data.Status(pos[1]), Reason: *reason, ReplyType: data.ReplyType(*replyType)})
+			r, err := p.MoveCase(ctx, server.CaseMove{Ref: pos[0], To: data.Status(pos[1]), Reason: *reason, ReplyType: data.ReplyType(*replyType), Into: *into})
 			if err != nil {
 				return err
 			}

@@ -26,7 +26,7 @@ commands:
                       publish a content set (the demo content's shape)
   unpublish --db FILE KIND ID
   cases --db FILE list [--status S] [--street CODE]
-  cases --db FILE set REF STATUS --reason TEXT [--reply-type T]
+  cases --db FILE set REF STATUS --reason TEXT [--reply-type T] [--into REF]
                       move a case; the filing kiosk sees it at its next pull
   reset --db FILE --street CODE
                       order every kiosk of a street to refetch its content

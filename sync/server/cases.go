@@ -28,6 +28,9 @@ type CaseMove struct {
 	// ReplyType is the kind of answer when a disclosure request moves to
 	// replied; for other replies it stays empty.
 	ReplyType data.ReplyType
+	// Into is, for a move to merged, the reference of the appeal on the
+	// same matter that this one joins.
+	Into string
 }
 
 // MoveCase moves a case through its lifecycle at the district's time. A
@@ -69,6 +72,28 @@ func (p *Platform) MoveCase(ctx context.Context, m CaseMove) (CaseRecord, error)
 			c.Reply = &data.Reply{Type: m.ReplyType, Text: text, At: now}
 		case m.ReplyType != "":
 			return fmt.Errorf("a reply type goes only with a move to %q", data.StatusReplied)
+		}
+		switch {
+		case m.To == data.StatusMerged:
+			if m.Into == "" {
+				return errors.New("a merge needs the reference of the case it joins")
+			}
+			if m.Into == c.Ref {
+				return errors.New("a case cannot be merged into itself")
+			}
+			into, err := tx.CaseByRef(m.Into)
+			if errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("there is no case %s to merge into", m.Into)
+			}
+			if err != nil {
+				return err
+			}
+			if into.Case.Street != c.Street || into.Case.Kind != c.Kind {
+				return fmt.Errorf("case %s is not an appeal of street %s, so %s cannot join it", m.Into, c.Street, c.Ref)
+			}
+			c.MergedInto = m.Into
+		case m.Into != "":
+			return fmt.Errorf("a case to merge into goes only with a move to %q", data.StatusMerged)
 		}
 		rec.Version++
 		return putCase(tx, rec)

@@ -341,3 +341,89 @@ func TestNoSecretsInLogs(t *testing.T) {
 		}
 	}
 }
+
+func TestOpinions(t *testing.T) {
+	e := newEnv(t)
+	first := e.push(e.tokA1, opinion(t, "op-1")).Results[0]
+	if first.Outcome != wire.Accepted || first.Ref != "zj-a-1" {
+		t.Fatalf("opinion: %+v", first)
+	}
+	bad := func(id string, edit func(*data.Opinion)) wire.PushItem {
+		o := data.Opinion{ID: id, Consultation: "zj-a", Topic: "t1", Text: "意见"}
+		edit(&o)
+		return wire.PushItem{ID: id, Kind: wire.ItemOpinion, Body: mustJSON(t, o)}
+	}
+	resp := e.push(e.tokA1,
+		bad("op-2", func(o *data.Opinion) { o.Consultation = "zj-none" }),
+		bad("op-3", func(o *data.Opinion) { o.Topic = "t9" }),
+		bad("op-4", func(o *data.Opinion) { o.Text = " " }),
+		bad("op-5", func(o *data.Opinion) { o.ID = "other" }),
+		bad("op-6", func(o *data.Opinion) { o.Mobile = "12345" }),
+	)
+	for _, r := range resp.Results {
+		if r.Outcome != wire.Refused || r.Reason == "" {
+			t.Errorf("%s: %+v", r.ID, r)
+		}
+	}
+	// After the consultation closed, an opinion written offline on the
+	// last day is still kept, marked late, for the district to judge.
+	e.clock.Add(40 * 24 * time.Hour)
+	if r := e.push(e.tokA1, opinion(t, "op-late")).Results[0]; r.Outcome != wire.Accepted || r.Ref != "zj-a-2" {
+		t.Fatalf("late opinion: %+v", r)
+	}
+	var late int
+	e.st.r.QueryRow("SELECT count(*) FROM opinions WHERE late = 1").Scan(&late)
+	if late != 1 {
+		t.Fatalf("%d late opinions", late)
+	}
+}
+
+func TestStaffEditCreateAndDelete(t *testing.T) {
+	e := newEnv(t)
+	n := data.Notice{ID: "n-new", Street: streetA, Title: "停水通知", Category: "通知", Publisher: "天河南街道",
+		Published: data.MustDate("2026-11-20"), Body: "明日停水"}
+	create := wire.PushItem{ID: "e-1", Kind: wire.ItemStaffEdit,
+		Body: mustJSON(t, wire.StaffEdit{Kind: data.KindNotice, ID: "n-new", Op: data.OpUpsert, Item: mustJSON(t, n)})}
+	if r := e.push(e.tokA1, create).Results[0]; r.Outcome != wire.Accepted || r.Version != 1 {
+		t.Fatalf("create: %+v", r)
+	}
+	// A second kiosk creating the same id from scratch is a conflict.
+	create.ID = "e-2"
+	if r := e.push(e.tokA2, create).Results[0]; r.Outcome != wire.Conflict || r.Version != 1 {
+		t.Fatalf("second create: %+v", r)
+	}
+	del := wire.PushItem{ID: "e-3", Kind: wire.ItemStaffEdit, BaseVersion: 1,
+		Body: mustJSON(t, wire.StaffEdit{Kind: data.KindNotice, ID: "n-new", Op: data.OpDelete})}
+	if r := e.push(e.tokA1, del).Results[0]; r.Outcome != wire.Accepted || r.Version != 2 {
+		t.Fatalf("delete: %+v", r)
+	}
+	all, _ := e.pullAll(e.tokA2, 0)
+	if c, ok := find(all, data.KindNotice, "n-new"); !ok || c.Op != data.OpDelete || c.Version != 2 {
+		t.Fatalf("deleted notice in the feed: %+v", c)
+	}
+	if b, _ := find(all, data.KindNotice, "n-b"); b.ID != "" {
+		t.Fatal("street B's notice in street A's feed")
+	}
+	// A stale delete on a deleted item is a conflict without a current body.
+	del.ID = "e-4"
+	if r := e.push(e.tokA1, del).Results[0]; r.Outcome != wire.Conflict || r.Version != 2 || r.Current != nil {
+		t.Fatalf("stale delete: %+v", r)
+	}
+}
+
+func TestMergeAppeals(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	resp := e.push(e.tokA1, appeal(t, "case-1", streetA), appeal(t, "case-2", streetA))
+	first, second := resp.Results[0].Ref, resp.Results[1].Ref
+	if _, err := e.p.MoveCase(ctx, CaseMove{Ref: second, To: data.StatusMerged, Reason: "同一事项"}); err == nil {
+		t.Fatal("merge without a target passes")
+	}
+	if _, err := e.p.MoveCase(ctx, CaseMove{Ref: second, To: data.StatusMerged, Reason: "同一事项", Into: second}); err == nil {
+		t.Fatal("merge into itself passes")
+	}
+	rec, err := e.p.MoveCase(ctx, CaseMove{Ref: second, To: data.StatusMerged, Reason: "同一事项", Into: first})
+	if err != nil || rec.Case.MergedInto != first || rec.Case.Status != data.StatusMerged {
+		t.Fatalf("merge: %+v %v", rec.Case, err)
+	}
+}

@@ -143,7 +143,7 @@ const (
 	Duplicate Outcome = "duplicate"
 	// Conflict: a staff edit based on a version that is no longer the
 	// current one. Version and Current hold the district's item (Current
-	// is null when it was deleted); nothing was overwritten. The kiosk shows
+	// is absent when it was deleted); nothing was overwritten. The kiosk shows
 	// both to staff, who may edit again on the current version.
 	Conflict Outcome = "conflict"
 	// Refused: a permanent error in this item, in Reason. Sending it again
