@@ -12,14 +12,16 @@
 // Wiring into a screen (package ui):
 //
 //	sp := speech.New()                      // one per kiosk, shared by all screens
-//	if b := speech.Button(sp, func() string { return title + "。" + body }); b != nil {
+//	if b := speech.Button(sp, func() string { return speech.TextOf(screen) }); b != nil {
 //		toolbar.Add(b)                      // 朗读 / 停止
 //	}
 //	// on leaving the screen or on idle reset:
 //	sp.Stop()
 //
-// In 长者模式 a touch on a field can read its label: keyboard.Controller's
-// OnFocus hook can call sp.Speak(label, nil).
+// TextOf collects the visible text of a screen (labels, rich text, cards,
+// buttons; never what was typed into entries); custom widgets can say what
+// to read by implementing Speakable. In 长者模式 a touch on a field can
+// read its label: the keyboard's OnFocus hook can call sp.Speak(e.Label, nil).
 package speech
 
 import (

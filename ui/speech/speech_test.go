@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -130,5 +131,30 @@ func TestButton(t *testing.T) {
 	}
 	if b.Text != LabelRead {
 		t.Errorf("label %q after Stop, want %s", b.Text, LabelRead)
+	}
+}
+
+type notice struct{ widget.Label }
+
+func (*notice) SpeechText() string { return "停水通知：明天停水" }
+
+func TestTextOf(t *testing.T) {
+	test.NewTempApp(t)
+	hidden := widget.NewLabel("不读")
+	hidden.Hide()
+	id := widget.NewEntry()
+	id.SetText("440106198001011234")
+	screen := container.NewVBox(
+		widget.NewLabel("居住证办理"),
+		widget.NewRichTextFromMarkdown("**材料**：身份证、照片"),
+		&notice{},
+		hidden,
+		container.NewVScroll(widget.NewCard("办理地点", "天河南街道便民服务中心", widget.NewLabel("周一至周五"))),
+		id,
+		widget.NewButton("预约", nil),
+	)
+	want := "居住证办理。材料：身份证、照片。停水通知：明天停水。办理地点。天河南街道便民服务中心。周一至周五。预约。"
+	if got := TextOf(screen); got != want {
+		t.Errorf("TextOf =\n%s\nwant\n%s", got, want)
 	}
 }
