@@ -55,7 +55,7 @@ type pagedList[T any] struct {
 // are taller.
 func (e *env) pageSize() int {
 	if e.elder {
-		return 4
+		return 3
 	}
 	return 5
 }

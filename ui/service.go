@@ -54,11 +54,9 @@ func openServices(e *env, src ServiceReader, c data.PowerCategory) {
 				return src.ListServices(ctx, store.ServiceFilter{Category: c}, p)
 			},
 			func(r store.ServiceRow) rowText {
-				online := ""
-				if r.Online {
-					online = e.L("service.online")
-				}
-				return rowText{title: r.Name, detail: joinDot(r.Department, r.Code), badge: online, on: r.Online}
+				// No "apply here" badge yet: the kiosk cannot take
+				// applications until the write path lands.
+				return rowText{title: r.Name, detail: joinDot(r.Department, r.Code)}
 			},
 			func(r store.ServiceRow) { openService(e, src, r.ID) })
 		return container.NewBorder(e.searchBar(data.KindService), nil, nil, nil, l.obj)
