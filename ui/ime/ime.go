@@ -13,6 +13,8 @@
 //   - full syllables, segmented automatically: banshi → 办事, shenfenzheng → 身份证;
 //   - initials as abbreviations: sfz → 身份证, jwh → 居委会;
 //   - a partial last syllable: shenf → 身份;
+//   - fuzzy pinyin for southern speakers (z/zh, c/ch, s/sh, n/l, f/h,
+//     an/ang, en/eng, in/ing), ranked below exact readings: senfenzen → 身份证;
 //   - long input with no single word: a sentence composed of the most
 //     likely words (woyaobanli → 我要办理).
 //
@@ -41,6 +43,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 //go:embed dict.txt.gz
@@ -90,6 +93,8 @@ type Dict struct {
 	syllables []string          // id → syllable
 	sylID     map[string]uint16 // syllable (and its aliases) → id
 	prefixOf  map[string][]uint16
+	fuzzyOf   map[string][]fuzzyMatch // typed spelling → syllables it may mean
+	fuzzy     atomic.Bool
 	words     []word
 	text      string
 	keys      []uint16
@@ -132,7 +137,7 @@ func Load(gz []byte) (*Dict, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dict{sylID: map[string]uint16{}, prefixOf: map[string][]uint16{}}
+	d := &Dict{sylID: map[string]uint16{}, prefixOf: map[string][]uint16{}, fuzzyOf: map[string][]fuzzyMatch{}}
 	var text strings.Builder
 	textAt := map[string]uint32{} // a word read several ways is stored once
 	var total float64
@@ -204,8 +209,67 @@ func Load(gz []byte) (*Dict, error) {
 		for i := 1; i <= len(s); i++ {
 			d.prefixOf[s[:i]] = append(d.prefixOf[s[:i]], uint16(id))
 		}
+		for sp, c := range spellings(s) {
+			d.fuzzyOf[sp] = append(d.fuzzyOf[sp], fuzzyMatch{id: uint16(id), changes: c})
+		}
 	}
+	d.fuzzy.Store(true)
 	return d, nil
+}
+
+type fuzzyMatch struct {
+	id      uint16
+	changes uint8 // confusions between the spelling and the syllable: 1 or 2
+}
+
+// Fuzzy pinyin: confusions common among speakers of Cantonese and other
+// southern Chinese, who make up most of Guangzhou's residents (and the
+// fuzzy options of mainstream input methods). An initial and a final may
+// each be swapped: shen may be typed sen, sheng or seng.
+var (
+	fuzzyInitials = [][2]string{{"zh", "z"}, {"ch", "c"}, {"sh", "s"}, {"n", "l"}, {"f", "h"}}
+	fuzzyFinals   = [][2]string{{"ang", "an"}, {"eng", "en"}, {"ing", "in"}}
+)
+
+// spellings lists the ways syl may be typed with fuzzy confusions, with
+// how many confusions each takes.
+func spellings(syl string) map[string]uint8 {
+	inits := map[string]uint8{syl: 0}
+	for _, p := range fuzzyInitials {
+		for _, dir := range [2][2]string{p, {p[1], p[0]}} {
+			from, to := dir[0], dir[1]
+			rest, ok := strings.CutPrefix(syl, from)
+			if !ok || rest == "" || (len(from) == 1 && strings.ContainsRune("zcs", rune(from[0])) && rest[0] == 'h') {
+				continue // the z of zh is not the initial z
+			}
+			inits[to+rest] = 1
+		}
+	}
+	out := map[string]uint8{}
+	for sp, c := range inits {
+		out[sp] = c
+		for _, p := range fuzzyFinals {
+			for _, dir := range [2][2]string{p, {p[1], p[0]}} {
+				if head, ok := strings.CutSuffix(sp, dir[0]); ok {
+					v := head + dir[1]
+					if old, seen := out[v]; !seen || old > c+1 {
+						out[v] = c + 1
+					}
+				}
+			}
+		}
+	}
+	delete(out, syl)
+	return out
+}
+
+// SetFuzzy turns fuzzy pinyin (sen for shen, lan for nan, zen for zheng)
+// on or off; it is on by default. Fuzzy matches rank below exact ones.
+func (d *Dict) SetFuzzy(on bool) {
+	d.fuzzy.Store(on)
+	d.mu.Lock()
+	d.lastInput, d.lastCands = "", nil
+	d.mu.Unlock()
 }
 
 // Syllables is the number of distinct syllables in the index.

@@ -320,3 +320,38 @@ func FuzzLookup(f *testing.F) {
 		_ = d.Segment(in)
 	})
 }
+
+// TestFuzzy: the confusions of southern speakers find the word, below
+// the exact readings, and can be turned off.
+func TestFuzzy(t *testing.T) {
+	d, err := Load(dictGz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ input, want string }{
+		{"senfenzen", "身份证"},          // s/sh, en/eng
+		{"yanlao", "养老"},              // an/ang
+		{"censi", "沉思"},               // c/ch
+		{"suazi", "刷子"},               // sua is no syllable, shua is
+		{"linju", "邻居"},               // exact
+		{"laolianren", "老年人"},         // n/l
+		{"huli", "护理"},                // exact before fuzzy 福利
+		{"shequ", "社区"},               // exact
+		{"sequ", "社区"},                // s/sh
+		{"jumin", "居民"},               // exact
+		{"jumingweiyuanhui", "居民委员会"}, // in/ing
+	} {
+		if got := d.Lookup(tc.input, 0, 1); len(got) == 0 || got[0].Text != tc.want {
+			t.Errorf("%s: first %s, want %s", tc.input, texts(d.Lookup(tc.input, 0, 5)), tc.want)
+		}
+	}
+	if got := d.Lookup("lan", 0, 1); len(got) == 0 || got[0].Text != "蓝" {
+		t.Errorf("lan: exact 蓝 not first: %s", texts(d.Lookup("lan", 0, 5)))
+	}
+	d.SetFuzzy(false)
+	for _, c := range d.Lookup("senfenzen", 0, 20) {
+		if c.Text == "身份证" {
+			t.Error("fuzzy off, senfenzen still gives 身份证")
+		}
+	}
+}

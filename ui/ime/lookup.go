@@ -16,6 +16,9 @@ type token struct {
 	// longer syllables it begins (ban → bang): the resident may not have
 	// finished typing, but exact readings rank far above these.
 	weak bitset
+	// fuzzy1 and fuzzy2 hold the syllables the token may stand for with one
+	// or two of the confusions of southern speakers (sen → shen, zen → zheng).
+	fuzzy1, fuzzy2 bitset
 }
 
 type tokKind uint8
@@ -24,17 +27,22 @@ const (
 	tokFull    tokKind = iota // a complete syllable: ban
 	tokPartial                // the unfinished last syllable: zho
 	tokInitial                // an initial standing for a whole syllable: s in sfz
+	tokFuzzy                  // no syllable, but one by a fuzzy rule: sua for shua
 )
 
 // Costs of a segmentation, in tenths: the fewest pieces win, and of two
 // readings with as many pieces the one with fewer abbreviations.
-var tokCost = [...]int{tokFull: 10, tokPartial: 10, tokInitial: 11}
+var tokCost = [...]int{tokFull: 10, tokPartial: 10, tokInitial: 11, tokFuzzy: 12}
 
 // maxPaths bounds the segmentations considered for one input.
 const maxPaths = 8
 
-// Weak matches (bang for a typed ban) rank a hundred times lower.
-const weakFactor = 0.01
+// Weak matches (bang for a typed ban) rank a hundred times lower, and
+// fuzzy ones twenty times lower for each confusion.
+const (
+	weakFactor  = 0.01
+	fuzzyFactor = 0.05
+)
 
 func isInitial(s string) bool {
 	switch s {
@@ -118,14 +126,16 @@ func (d *Dict) kindOf(s string, atEnd bool) (tokKind, bool) {
 	if _, ok := d.sylID[s]; ok {
 		return tokFull, true
 	}
-	if _, ok := d.prefixOf[s]; !ok {
-		return 0, false
+	if _, ok := d.prefixOf[s]; ok {
+		if atEnd {
+			return tokPartial, true // with its fuzzy readings, if any (sua)
+		}
+		if isInitial(s) {
+			return tokInitial, true
+		}
 	}
-	if atEnd {
-		return tokPartial, true
-	}
-	if isInitial(s) {
-		return tokInitial, true
+	if _, fz := d.fuzzyOf[s]; fz && d.fuzzy.Load() {
+		return tokFuzzy, true
 	}
 	return 0, false
 }
@@ -133,10 +143,26 @@ func (d *Dict) kindOf(s string, atEnd bool) (tokKind, bool) {
 func (d *Dict) newToken(input string, i, j int, k tokKind) token {
 	s := input[i:j]
 	t := token{start: i, end: j, kind: k, set: make(bitset, (len(d.syllables)+63)/64)}
+	if k != tokInitial && d.fuzzy.Load() {
+		for _, f := range d.fuzzyOf[s] {
+			b := &t.fuzzy1
+			if f.changes > 1 {
+				b = &t.fuzzy2
+			}
+			if *b == nil {
+				*b = make(bitset, len(t.set))
+			}
+			b.set(f.id)
+			t.ids = append(t.ids, f.id)
+		}
+	}
+	if k == tokFuzzy {
+		return t
+	}
 	if k == tokFull {
 		id := d.sylID[s]
 		t.set.set(id)
-		t.ids = []uint16{id}
+		t.ids = append([]uint16{id}, t.ids...)
 		if j == len(input) {
 			for _, o := range d.prefixOf[d.syllables[id]] {
 				if o != id {
@@ -150,16 +176,16 @@ func (d *Dict) newToken(input string, i, j int, k tokKind) token {
 		}
 		return t
 	}
-	t.ids = d.prefixOf[s]
-	for _, id := range t.ids {
+	for _, id := range d.prefixOf[s] {
 		t.set.set(id)
+		t.ids = append(t.ids, id)
 	}
 	return t
 }
 
-// match calls fn for every group whose reading fits toks, with weak set
-// when the last syllable only begins with what was typed.
-func (d *Dict) match(toks []token, fn func(g *group, weak bool)) {
+// match calls fn for every group whose reading fits toks, with the factor
+// its words' scores take for weak and fuzzy matches (1 for exact ones).
+func (d *Dict) match(toks []token, fn func(g *group, factor float64)) {
 	n := len(toks)
 	if n == 0 || n > maxWord {
 		return
@@ -169,20 +195,26 @@ func (d *Dict) match(toks []token, fn func(g *group, weak bool)) {
 		for _, gi := range byFirst[first] {
 			g := &d.groups[gi]
 			key := d.keys[g.keyOff : g.keyOff+uint32(n)]
-			weak, ok := false, true
+			factor, ok := 1.0, true
 			for j, id := range key {
-				if toks[j].set.has(id) {
-					continue
+				t := &toks[j]
+				switch {
+				case t.set.has(id):
+				case t.weak != nil && t.weak.has(id):
+					factor *= weakFactor
+				case t.fuzzy1 != nil && t.fuzzy1.has(id):
+					factor *= fuzzyFactor
+				case t.fuzzy2 != nil && t.fuzzy2.has(id):
+					factor *= fuzzyFactor * fuzzyFactor
+				default:
+					ok = false
 				}
-				if toks[j].weak != nil && toks[j].weak.has(id) {
-					weak = true
-					continue
+				if !ok {
+					break
 				}
-				ok = false
-				break
 			}
 			if ok {
-				fn(g, weak)
+				fn(g, factor)
 			}
 		}
 	}
@@ -207,12 +239,9 @@ func (d *Dict) rank(input string) []Candidate {
 	for _, toks := range paths {
 		for k := min(len(toks), maxWord); k >= 1; k-- {
 			letters := toks[k-1].end
-			d.match(toks[:k], func(g *group, weak bool) {
+			d.match(toks[:k], func(g *group, factor float64) {
 				for _, w := range d.words[g.wordOff : g.wordOff+g.nWords] {
-					s := float64(w.score)
-					if weak {
-						s *= weakFactor
-					}
+					s := float64(w.score) * factor
 					key := candKey{d.wordText(w), letters}
 					if s > best[key] {
 						best[key] = s
@@ -283,12 +312,9 @@ func (d *Dict) compose(toks []token) (string, float64, bool) {
 			}
 			var bw string
 			var bs float64
-			d.match(toks[j:i], func(g *group, weak bool) {
+			d.match(toks[j:i], func(g *group, factor float64) {
 				w := d.words[g.wordOff] // a group's best word comes first
-				s := float64(w.score)
-				if weak {
-					s *= weakFactor
-				}
+				s := float64(w.score) * factor
 				if s > bs {
 					bw, bs = d.wordText(w), s
 				}
