@@ -89,7 +89,10 @@ type applier struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
 	hours map[string]bool // week keys known to be in hours_spans
-	err   error
+	// dropLater, when set, collects the week keys dropHours is to check
+	// instead of checking them at once (applyAll does it at the end).
+	dropLater map[string]bool
+	err       error
 }
 
 func newApplier(ctx context.Context, tx *sql.Tx) *applier {
@@ -260,6 +263,10 @@ func (a *applier) addHours(ws []week) error {
 // given other hours.
 func (a *applier) dropHours(key sql.NullString) error {
 	if !key.Valid {
+		return nil
+	}
+	if a.dropLater != nil {
+		a.dropLater[key.String] = true
 		return nil
 	}
 	delete(a.hours, key.String)

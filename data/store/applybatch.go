@@ -184,6 +184,13 @@ func changeError(c *data.Change, err error) error {
 func (a *applier) applyAll(changes []data.Change, maxSeq int64, res *ApplyResult) error {
 	windows, stop := startPrepare(changes, maxSeq)
 	defer stop()
+	rebuild, err := a.dropBulkIndexes(changes)
+	if err != nil {
+		return err
+	}
+	// Weeks no provider has any more are removed at the end: the lookup
+	// needs provider_by_hours, which may be down until then.
+	a.dropLater = map[string]bool{}
 	ch := chunk{a: a, seen: make(map[itemKey]struct{}, chunkSize)}
 	for w := range windows {
 		<-w.done
@@ -214,7 +221,81 @@ func (a *applier) applyAll(changes []data.Change, maxSeq int64, res *ApplyResult
 			ch.items = append(ch.items, p)
 		}
 	}
-	return ch.flush(res)
+	if err := ch.flush(res); err != nil {
+		return err
+	}
+	for _, q := range rebuild {
+		if _, err := a.tx.ExecContext(a.ctx, q); err != nil {
+			return fmt.Errorf("rebuild index: %w", err)
+		}
+	}
+	drops := a.dropLater
+	a.dropLater = nil
+	for key := range drops {
+		if err := a.dropHours(sql.NullString{String: key, Valid: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bulkMin is the fewest upserts of one kind for which a batch may rebuild
+// the kind table's secondary indexes (a variable for the tests).
+var bulkMin = 2000
+
+// dropBulkIndexes drops the secondary indexes of every kind table that
+// the batch upserts at least bulkMin items into, and at least as many as
+// the table holds, and returns the statements that create them again.
+// Inserting 100k rows into the list indexes one by one costs about a third
+// of applying them; building an index afresh sorts its entries once and
+// writes each page once. It happens inside the batch's transaction, so
+// readers never see a table without its indexes, and a rollback restores
+// them. This is the first sync of a kiosk and a bundle import; a sync
+// page or a day's changes stay far below either bound.
+func (a *applier) dropBulkIndexes(changes []data.Change) ([]string, error) {
+	upserts := map[data.Kind]int{}
+	for i := range changes {
+		if changes[i].Op == data.OpUpsert {
+			upserts[changes[i].Kind]++
+		}
+	}
+	var create []string
+	for _, kind := range kindOrder {
+		n, spec := upserts[kind], kindSpecs[kind]
+		if n < bulkMin {
+			continue
+		}
+		var rows int
+		if err := a.tx.QueryRowContext(a.ctx, "SELECT count(*) FROM "+spec.table).Scan(&rows); err != nil {
+			return nil, err
+		}
+		if n < rows {
+			continue
+		}
+		rs, err := a.tx.QueryContext(a.ctx, `SELECT name, sql FROM sqlite_schema
+			WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, spec.table)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		err = scanRows(rs, func(rows *sql.Rows) error {
+			var name, q string
+			if err := rows.Scan(&name, &q); err != nil {
+				return err
+			}
+			names, create = append(names, name), append(create, q)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			if _, err := a.tx.ExecContext(a.ctx, `DROP INDEX "`+name+`"`); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return create, nil
 }
 
 type itemKey struct {
@@ -232,7 +313,8 @@ type chunk struct {
 	// Reused between flushes.
 	byKind   map[*kindSpec][]*prepared
 	stored   map[string]int64
-	args     []any
+	args     []any             // rows of items not stored yet
+	upd      []any             // rows replacing stored items
 	oldHours map[string]string // stored providers' week keys
 	weeks    []week            // upserted providers' weeks
 	dropped  []string          // week keys providers no longer have
@@ -283,7 +365,7 @@ func (ch *chunk) write(res *ApplyResult) error {
 		if err := ch.lookup(spec, ps); err != nil {
 			return err
 		}
-		ch.args = ch.args[:0]
+		ch.args, ch.upd = ch.args[:0], ch.upd[:0]
 		for _, p := range ps {
 			c := p.c
 			stored, exists := ch.stored[c.ID]
@@ -297,7 +379,11 @@ func (ch *chunk) write(res *ApplyResult) error {
 			}
 			res.Upserted++
 			p.write, p.existed = true, exists
-			ch.args = append(ch.args, p.args...)
+			if exists {
+				ch.upd = append(ch.upd, p.args...)
+			} else {
+				ch.args = append(ch.args, p.args...)
+			}
 			if spec.kind == data.KindProvider {
 				ch.weeks = append(ch.weeks, week{p.args[len(p.args)-2], p.hours})
 				if old, ok := ch.oldHours[c.ID]; ok && old != p.args[len(p.args)-2] {
@@ -305,8 +391,13 @@ func (ch *chunk) write(res *ApplyResult) error {
 				}
 			}
 		}
+		if len(ch.upd) > 0 {
+			if err := a.execRows(insertHead("INSERT", spec), len(spec.cols)+4, upsertTail(spec), ch.upd); err != nil {
+				return err
+			}
+		}
 		if len(ch.args) > 0 {
-			if err := a.execRows(upsertHead(spec), len(spec.cols)+4, upsertTail(spec), ch.args); err != nil {
+			if err := a.execRows(insertHead("INSERT OR FAIL", spec), len(spec.cols)+4, "", ch.args); err != nil {
 				return err
 			}
 		}
@@ -338,7 +429,7 @@ func (ch *chunk) write(res *ApplyResult) error {
 			ch.newDocs = append(ch.newDocs, string(p.spec.kind), p.c.ID, p.title, p.text)
 		}
 	}
-	const docHead = "INSERT INTO search_docs(kind, id, title, text) VALUES"
+	const docHead = " INTO search_docs(kind, id, title, text) VALUES"
 	collect := func(inFTS bool) func(*sql.Rows) error {
 		return func(rows *sql.Rows) error {
 			var rowid int64
@@ -350,18 +441,18 @@ func (ch *chunk) write(res *ApplyResult) error {
 		}
 	}
 	if len(ch.oldDocs) > 0 {
-		if err := a.queryRows(docHead, 4, " ON CONFLICT(kind, id) DO UPDATE SET title = excluded.title, text = excluded.text RETURNING rowid",
+		if err := a.queryRows("INSERT"+docHead, 4, " ON CONFLICT(kind, id) DO UPDATE SET title = excluded.title, text = excluded.text RETURNING rowid",
 			ch.oldDocs, collect(true)); err != nil {
 			return err
 		}
 	}
 	if len(ch.newDocs) > 0 {
-		if err := a.queryRows(docHead, 4, " RETURNING rowid", ch.newDocs, collect(false)); err != nil {
+		if err := a.queryRows("INSERT OR FAIL"+docHead, 4, " RETURNING rowid", ch.newDocs, collect(false)); err != nil {
 			return err
 		}
 	}
 	if len(ch.pending) > 0 {
-		return a.execRows("INSERT INTO search_pending(rowid, in_fts) VALUES", 2, " ON CONFLICT(rowid) DO NOTHING", ch.pending)
+		return a.execRows("INSERT OR IGNORE INTO search_pending(rowid, in_fts) VALUES", 2, "", ch.pending)
 	}
 	return nil
 }
@@ -402,18 +493,19 @@ func (ch *chunk) lookup(spec *kindSpec, ps []*prepared) error {
 	})
 }
 
-// inStmt returns the statement "head (?, ?, ...)" with chunkSize
-// placeholders and its arguments: vals, padded by repeating the first,
-// which changes nothing in an IN list. One statement then serves every
-// chunk. len(vals) must be between 1 and chunkSize.
+// inStmt returns the statement "head (?, ?, ...)" for vals and its
+// arguments: vals padded by repeating the first, which changes nothing in
+// an IN list, to a multiple of rowStep, so that a batch prepares a few
+// such statements, not one per count.
 func (a *applier) inStmt(head string, vals []any) (*sql.Stmt, []any, error) {
-	st, err := a.stmt(head + " (?" + strings.Repeat(", ?", chunkSize-1) + ")")
+	n := (len(vals) + rowStep - 1) / rowStep * rowStep
+	st, err := a.stmt(head + " (?" + strings.Repeat(", ?", n-1) + ")")
 	if err != nil {
 		return nil, nil, err
 	}
-	args := make([]any, chunkSize)
-	n := copy(args, vals)
-	for i := n; i < chunkSize; i++ {
+	args := make([]any, n)
+	copy(args, vals)
+	for i := len(vals); i < n; i++ {
 		args[i] = vals[0]
 	}
 	return st, args, nil
@@ -458,11 +550,12 @@ func (a *applier) queryRows(head string, width int, tail string, args []any, sca
 	})
 }
 
-// upsertHead and upsertTail are upsertSQL around its VALUES rows.
-func upsertHead(spec *kindSpec) string {
+// insertHead and upsertTail are upsertSQL around its VALUES rows; verb
+// is "INSERT" or "INSERT OR FAIL".
+func insertHead(verb string, spec *kindSpec) string {
 	cols := append([]string{"id", "version", "street"}, spec.cols...)
 	cols = append(cols, "doc")
-	return "INSERT INTO " + spec.table + "(" + strings.Join(cols, ", ") + ") VALUES"
+	return verb + " INTO " + spec.table + "(" + strings.Join(cols, ", ") + ") VALUES"
 }
 
 func upsertTail(spec *kindSpec) string {

@@ -124,6 +124,17 @@ func mixedChanges(t testing.TB, n int, firstSeq int64, seed uint64) []data.Chang
 // counts the same, over batches larger than a chunk and a decoding window
 // in which items recur.
 func TestApplyAllMatchesOneByOne(t *testing.T) {
+	t.Run("incremental", testApplyAllMatchesOneByOne)
+	t.Run("bulk", func(t *testing.T) {
+		// Every round upserts more items of each kind than are stored:
+		// the list indexes are rebuilt each time.
+		defer func(n int) { bulkMin = n }(bulkMin)
+		bulkMin = 10
+		testApplyAllMatchesOneByOne(t)
+	})
+}
+
+func testApplyAllMatchesOneByOne(t *testing.T) {
 	ctx := context.Background()
 	batch, one := func() (*Store, *Store) {
 		a, _ := openTest(t, Options{NoIndexer: true})
@@ -147,6 +158,9 @@ func TestApplyAllMatchesOneByOne(t *testing.T) {
 		}
 		if n > chunkSize && (got.Skipped == 0 || got.Unchanged == 0 || got.Deleted == 0) {
 			t.Errorf("round %d does not exercise every outcome: %+v", round, got)
+		}
+		if g, w := schemaOf(t, batch), schemaOf(t, one); g != w {
+			t.Fatalf("round %d: schemas differ\n%s\n%s", round, g, w)
 		}
 		if g, w := dumpStore(t, batch), dumpStore(t, one); g != w {
 			t.Fatalf("round %d: stores differ\nbatch:\n%s\none by one:\n%s", round, firstDiff(g, w), firstDiff(w, g))
@@ -249,5 +263,70 @@ func TestApplyAllBadChangeRollsBack(t *testing.T) {
 	}
 	if _, err := s.Apply(ctx, ContentFeed, cs, 1001); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// schemaOf lists the store's tables and indexes with their SQL.
+func schemaOf(t *testing.T, s *Store) string {
+	t.Helper()
+	rows, err := s.r.Query("SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	err = scanRows(rows, func(rows *sql.Rows) error {
+		var typ, name, q string
+		if err := rows.Scan(&typ, &name, &q); err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %s %s\n", typ, name, q)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestApplyBulkRebuildsIndexes: a batch that rebuilds the list indexes
+// leaves the schema as it was, lists that use the indexes, and on failure
+// rolls the dropped indexes back with everything else.
+func TestApplyBulkRebuildsIndexes(t *testing.T) {
+	defer func(n int) { bulkMin = n }(bulkMin)
+	bulkMin = 100
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	schema := schemaOf(t, s)
+
+	var cs []data.Change
+	for i := range 300 {
+		id := fmt.Sprintf("n%03d", i)
+		n := notice(id, "通知 "+id, "正文")
+		n.Category = []string{"通知", "公告", "公示"}[i%3]
+		cs = append(cs, upsert(t, int64(i+1), data.KindNotice, id, 1, n))
+	}
+	bad := data.Change{Seq: 301, Kind: data.KindNotice, ID: "n-bad", Op: data.OpUpsert, Version: 1}
+	if _, err := s.Apply(ctx, ContentFeed, append(cs[:300:300], bad), 301); err == nil {
+		t.Fatal("bad batch applied")
+	}
+	if got := schemaOf(t, s); got != schema {
+		t.Fatalf("schema after a failed bulk batch:\n%s\nwant:\n%s", got, schema)
+	}
+	if res := apply(t, s, 300, cs...); res.Upserted != 300 {
+		t.Fatalf("bulk batch: %+v", res)
+	}
+	if got := schemaOf(t, s); got != schema {
+		t.Fatalf("schema after a bulk batch:\n%s\nwant:\n%s", got, schema)
+	}
+	rows, total, err := s.ListNotices(ctx, NoticeFilter{Category: "公告"}, Page{Limit: 5})
+	if err != nil || total != 100 || len(rows) != 5 {
+		t.Fatalf("list after bulk: %d rows of %d, %v", len(rows), total, err)
+	}
+	var plan string
+	if err := s.r.QueryRow("EXPLAIN QUERY PLAN SELECT count(*) FROM notice WHERE category = ?", "公告").Scan(new(int), new(int), new(int), &plan); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "notice_by_category") {
+		t.Errorf("category count does not use its index: %s", plan)
 	}
 }
