@@ -255,71 +255,89 @@ type Conflict struct {
 // the district deduplicates by id) or the answer recorded. Settling an
 // item that is no longer queued does nothing: an answer may arrive twice.
 func (s *Store) Settle(ctx context.Context, id string, a Answer) error {
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		var kind, body string
-		err := tx.QueryRowContext(ctx, "SELECT kind, body FROM outbox WHERE id = ?", id).Scan(&kind, &body)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+	return s.SettleAll(ctx, []Settlement{{ID: id, Answer: a}})
+}
+
+// Settlement is the answer to one outbox item.
+type Settlement struct {
+	ID     string
+	Answer Answer
+}
+
+// SettleAll is Settle for the answers to a whole push, in one transaction:
+// each item still leaves the outbox in the transaction that records its
+// answer, and a batch costs one commit (one fsync) instead of one per item.
+func (s *Store) SettleAll(ctx context.Context, answers []Settlement) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		for _, st := range answers {
+			if err := settle(ctx, tx, st.ID, st.Answer); err != nil {
+				return fmt.Errorf("settle %s: %w", st.ID, err)
+			}
 		}
+		return nil
+	})
+}
+
+func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
+	var kind, body string
+	err := tx.QueryRowContext(ctx, "SELECT kind, body FROM outbox WHERE id = ?", id).Scan(&kind, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch a.Outcome {
+	case Accepted:
+		// The local copy is replaced only while it is still as filed:
+		// if the feed has already brought the district's view (the
+		// answer to an earlier attempt was lost), that view stays.
+		var status string
+		err := tx.QueryRowContext(ctx, "SELECT status FROM cases WHERE id = ?", id).Scan(&status)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		asFiled := errors.Is(err, sql.ErrNoRows) || status == string(data.StatusSubmitted)
+		if a.Case != nil && asFiled {
+			if err := putCase(ctx, tx, a.Case); err != nil {
+				return err
+			}
+		} else if a.Ref != "" {
+			if _, err := tx.ExecContext(ctx, "UPDATE cases SET ref = ? WHERE id = ?", a.Ref, id); err != nil {
+				return err
+			}
+		}
+	case Conflicted:
+		c := a.Conflict
+		if c == nil {
+			return fmt.Errorf("conflict without the versions")
+		}
+		server := string(c.Server)
+		if server == "" {
+			server = "null"
+		}
+		created := c.CreatedAt
+		if created.IsZero() {
+			created = time.Now()
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO conflicts(item_kind, item_id, base_version, local, server, server_version, created_at)
+			VALUES(?, ?, ?, ?, ?, ?, ?)`, string(c.ItemKind), c.ItemID, c.BaseVersion, string(c.Local), server,
+			c.ServerVersion, created.UnixMilli())
 		if err != nil {
 			return err
 		}
-		switch a.Outcome {
-		case Accepted:
-			// The local copy is replaced only while it is still as filed:
-			// if the feed has already brought the district's view (the
-			// answer to an earlier attempt was lost), that view stays.
-			var status string
-			err := tx.QueryRowContext(ctx, "SELECT status FROM cases WHERE id = ?", id).Scan(&status)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-			asFiled := errors.Is(err, sql.ErrNoRows) || status == string(data.StatusSubmitted)
-			if a.Case != nil && asFiled {
-				if err := putCase(ctx, tx, a.Case); err != nil {
-					return err
-				}
-			} else if a.Ref != "" {
-				if _, err := tx.ExecContext(ctx, "UPDATE cases SET ref = ? WHERE id = ?", a.Ref, id); err != nil {
-					return err
-				}
-			}
-		case Conflicted:
-			c := a.Conflict
-			if c == nil {
-				return fmt.Errorf("conflict without the versions")
-			}
-			server := string(c.Server)
-			if server == "" {
-				server = "null"
-			}
-			created := c.CreatedAt
-			if created.IsZero() {
-				created = time.Now()
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO conflicts(item_kind, item_id, base_version, local, server, server_version, created_at)
-				VALUES(?, ?, ?, ?, ?, ?, ?)`, string(c.ItemKind), c.ItemID, c.BaseVersion, string(c.Local), server,
-				c.ServerVersion, created.UnixMilli())
-			if err != nil {
-				return err
-			}
-		case Refused:
-			_, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, failed_at) VALUES(?, ?, ?, ?, ?)
-				ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at`,
-				id, kind, body, a.Reason, time.Now().UnixMilli())
-			if err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("unknown outcome %d", a.Outcome)
+	case Refused:
+		_, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, failed_at) VALUES(?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at`,
+			id, kind, body, a.Reason, time.Now().UnixMilli())
+		if err != nil {
+			return err
 		}
-		_, err = tx.ExecContext(ctx, "DELETE FROM outbox WHERE id = ?", id)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("settle %s: %w", id, err)
+	default:
+		return fmt.Errorf("unknown outcome %d", a.Outcome)
 	}
-	return nil
+	_, err = tx.ExecContext(ctx, "DELETE FROM outbox WHERE id = ?", id)
+	return err
 }
 
 // Conflicts lists the conflicts that wait for staff, oldest first.

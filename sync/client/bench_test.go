@@ -1,0 +1,137 @@
+package client_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+	"jiezhen/data/synth"
+	"jiezhen/sync/server"
+)
+
+// BenchmarkPush drains 10,000 queued cases to the real district handler
+// on loopback: batches of client.DefaultBatch, each answer recorded in the
+// transaction that takes its item out of the outbox. Run with
+// -benchtime=1x; it reports items/s.
+func BenchmarkPush(b *testing.B) {
+	const n = 10000
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		d := newDistrict(b)
+		_, tok := d.kiosk(b, streetA)
+		path := filepath.Join(b.TempDir(), "kiosk.db")
+		st := openKioskAt(b, path)
+		queueBulk(b, path, n)
+		if got := outboxCount(b, st); got != n {
+			b.Fatalf("%d queued", got)
+		}
+		cfg := fastConfig(d, tok)
+		cfg.Batch = 0 // the default
+		a := newAgent(b, st, cfg)
+		b.StartTimer()
+		start := time.Now()
+		res, err := a.Push(ctx)
+		el := time.Since(start)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Accepted != n || outboxCount(b, st) != 0 {
+			b.Fatalf("accepted %d of %d, %d left", res.Accepted, n, outboxCount(b, st))
+		}
+		b.ReportMetric(float64(n)/el.Seconds(), "items/s")
+		b.StartTimer()
+	}
+}
+
+// queueBulk fills the outbox (and the cases) of the database at path with
+// n appeals in one transaction: queueing them one Enqueue at a time would
+// cost n fsyncs, which is not what is measured.
+func queueBulk(b *testing.B, path string, n int) {
+	b.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	for i := range n {
+		c := appeal(fmt.Sprintf("bench-%05d", i), now)
+		body, _ := json.Marshal(c)
+		if _, err := tx.Exec(`INSERT INTO outbox(id, kind, body, created_at) VALUES(?, 'case', ?, ?)`, c.ID, string(body), now.UnixMilli()+int64(i)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.Exec(`INSERT INTO cases(id, ref, kind, status, submitted_at, doc) VALUES(?, '', 'appeal', 'submitted', ?, ?)`, c.ID, now.UnixMilli(), string(body)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkPull has a fresh kiosk pull 100,000 changes (jiezhen/data/synth)
+// from the real district handler on loopback, in pages of wire.MaxLimit,
+// each applied in one transaction with the cursor. The district's feed is
+// filled through its store (as Publish records changes), all in the
+// kiosk's scope. Run with -benchtime=1x; it reports changes/s end to end.
+func BenchmarkPull(b *testing.B) {
+	const n = 100000
+	ctx := context.Background()
+	d := newDistrict(b)
+	_, tok := d.kiosk(b, streetA)
+	changes := synth.Changes(n, 1)
+	err := d.st.Write(ctx, func(tx server.Tx) error {
+		for _, c := range changes {
+			if _, err := tx.PutItem(server.Item{Kind: c.Kind, ID: c.ID, Version: c.Version, Body: c.Body}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		st := openKiosk(b)
+		a := newAgent(b, st, fastConfig(d, tok))
+		b.StartTimer()
+		start := time.Now()
+		res, err := a.Pull(ctx)
+		el := time.Since(start)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Pulled < n {
+			b.Fatalf("pulled %d, want at least %d", res.Pulled, n)
+		}
+		status, _ := st.Status(ctx)
+		total := 0
+		for _, k := range data.ContentKinds {
+			total += status.Counts[k]
+		}
+		if total < n {
+			b.Fatalf("kiosk holds %d items, want at least %d", total, n)
+		}
+		if last, _ := st.LastSync(ctx, store.ContentFeed); last.IsZero() {
+			b.Fatal("no last sync recorded")
+		}
+		b.ReportMetric(float64(res.Pulled)/el.Seconds(), "changes/s")
+		b.ReportMetric(float64(res.Pages), "pages")
+		b.StartTimer()
+	}
+}
