@@ -15,15 +15,21 @@ import (
 // header is the bar above every screen: the street's name, the date and
 // time, and the connection state.
 type header struct {
-	obj   fyne.CanvasObject
-	e     *env
-	sync  SyncSource
-	clock *widget.Label
-	state *fyne.Container
+	obj    fyne.CanvasObject
+	e      *env
+	sync   SyncSource
+	clock  *widget.Label
+	state  *fyne.Container
+	synced func() // called when a sync completes while the header shows
+
+	seen bool       // the first status has been read
+	last *time.Time // the last sync time shown
 }
 
-func newHeader(e *env, s SyncSource) *header {
-	h := &header{e: e, sync: s}
+// newHeader builds the header; synced is called when the last sync time
+// moves on, so that what the screen shows can follow new content.
+func newHeader(e *env, s SyncSource, synced func()) *header {
+	h := &header{e: e, sync: s, synced: synced}
 	name := heading(e.street.Name)
 	name.Wrapping = fyne.TextWrapOff
 	h.clock = widget.NewLabelWithStyle(e.longTime(e.now()), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
@@ -57,6 +63,14 @@ func (h *header) loadSync() {
 		var st status
 		st.online, st.last, st.waiting = h.sync.SyncStatus()
 		fyne.Do(func() {
+			moved := h.seen && st.last != nil && (h.last == nil || !st.last.Equal(*h.last))
+			// A kiosk that started with an empty database learns its street
+			// from its first sync, which may finish before this first read.
+			moved = moved || (!h.seen && st.last != nil && e.street.Code == "")
+			h.seen, h.last = true, st.last
+			if moved && h.synced != nil {
+				defer h.synced()
+			}
 			state := e.L("sync.offline")
 			if st.online {
 				state = e.L("sync.online")

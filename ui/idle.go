@@ -70,6 +70,8 @@ func (o *idleOverlay) hide() { o.Hide() }
 type activity struct {
 	widget.BaseWidget
 	touch func()
+	at    fyne.Position // where the pointer was last seen
+	seen  bool
 }
 
 var _ desktop.Hoverable = (*activity)(nil)
@@ -84,6 +86,17 @@ func (a *activity) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(layout.NewSpacer())
 }
 
-func (a *activity) MouseIn(*desktop.MouseEvent)    { a.touch() }
-func (a *activity) MouseMoved(*desktop.MouseEvent) { a.touch() }
-func (a *activity) MouseOut()                      {}
+// MouseIn only notes where the pointer is: it also fires when the window
+// appears under a pointer that nobody moved.
+func (a *activity) MouseIn(ev *desktop.MouseEvent) { a.at, a.seen = ev.Position, true }
+
+// MouseMoved counts as activity when the pointer really moved.
+func (a *activity) MouseMoved(ev *desktop.MouseEvent) {
+	if a.seen && ev.Position == a.at {
+		return
+	}
+	a.at, a.seen = ev.Position, true
+	a.touch()
+}
+
+func (a *activity) MouseOut() { a.seen = false }

@@ -189,7 +189,7 @@ func (k *Kiosk) Close() {
 // render rebuilds the whole window from the current state: the header,
 // the top of the stack (or home) and the footer.
 func (k *Kiosk) render() {
-	k.header = newHeader(k.env, k.sync)
+	k.header = newHeader(k.env, k.sync, k.synced)
 	var body fyne.CanvasObject
 	if len(k.stack) == 0 {
 		body = newHome(k.env, &k.homeQuery)
@@ -200,6 +200,25 @@ func (k *Kiosk) render() {
 	foot := newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang)
 	k.root.Objects = []fyne.CanvasObject{container.NewBorder(k.header.obj, foot, nil, nil, body)}
 	k.root.Refresh()
+}
+
+// synced follows a completed sync: the street may be known only now (a
+// kiosk that started empty), and an untouched home shows new counts. A
+// screen someone is using is left alone; it reads fresh content when they
+// move on.
+func (k *Kiosk) synced() {
+	code := k.opt.Street
+	load(k.env, func(context.Context) (data.Street, error) { return pickStreet(k.src, code) },
+		func(st data.Street, err error) {
+			known := k.street.Code != ""
+			if err == nil && st.Code != "" {
+				k.street = st
+			}
+			// Without a street still, rebuilding would only ask again.
+			if len(k.stack) == 0 && !k.dirty && (known || k.street.Code != "") {
+				k.render()
+			}
+		})
 }
 
 // navFrame puts 返回 and 首页 above every screen but home: no screen is a

@@ -260,3 +260,79 @@ func TestServiceGuideSections(t *testing.T) {
 	openService(k.env, k.src, "svc-laoren-youdai")
 	assertShows(t, w, "基本信息", "受理条件", "申请材料", "办理流程", "办结时限", "收费", "办理地点和时间", "咨询 / 投诉电话", "扫码在手机上查看")
 }
+
+func TestPointerMovementCountsAsActivity(t *testing.T) {
+	k, w, clock := newTestKiosk(t, Options{})
+	tap(t, w, "通知公告")
+	clock.Advance(121 * time.Second)
+	k.Tick()
+	if !k.overlay.Visible() {
+		t.Fatal("no warning")
+	}
+	// The window appearing under a resting pointer is not activity.
+	test.MoveMouse(w.Canvas(), fyne.NewPos(300, 300))
+	if !k.overlay.Visible() {
+		t.Fatal("a pointer entering the window dismissed the warning")
+	}
+	// A touchscreen moves the pointer before it taps: that alone keeps the
+	// session, wherever it lands.
+	test.MoveMouse(w.Canvas(), fyne.NewPos(700, 420))
+	if k.overlay.Visible() || !k.lastTouch.Equal(clock.Now()) {
+		t.Fatal("pointer movement did not count as activity")
+	}
+}
+
+func TestHeaderClockAndSyncState(t *testing.T) {
+	last := testNow.Add(-time.Hour)
+	k, w, clock := newTestKiosk(t, Options{Sync: fakeSync{online: true, last: &last, waiting: 3}})
+	assertShows(t, w, "2026年11月25日 星期三 10:30", "在线", "上次同步：11-25 09:30　待发送：3 项")
+	clock.Advance(2 * time.Minute)
+	k.Tick()
+	assertShows(t, w, "10:32")
+}
+
+func TestStoreSyncStatusBeforeSyncExists(t *testing.T) {
+	online, last, waiting := StoreSyncStatus{Store: openDemo(t)}.SyncStatus()
+	if online || last != nil || waiting != 0 {
+		t.Fatalf("got online=%v last=%v waiting=%d, want offline, never synced, nothing waiting", online, last, waiting)
+	}
+}
+
+// changingSync reports a new last sync time once moved is set.
+type changingSync struct {
+	last  time.Time
+	moved *bool
+}
+
+func (c changingSync) SyncStatus() (bool, *time.Time, int) {
+	t := c.last
+	if *c.moved {
+		t = t.Add(time.Minute)
+	}
+	return true, &t, 0
+}
+
+func TestUntouchedHomeFollowsSync(t *testing.T) {
+	moved := false
+	k, w, _ := newTestKiosk(t, Options{Sync: changingSync{last: testNow, moved: &moved}})
+	before := k.root.Objects[0]
+	moved = true
+	for range 5 {
+		k.Tick()
+	}
+	if k.root.Objects[0] == before {
+		t.Fatal("home was not rebuilt after a sync")
+	}
+	assertShows(t, w, "上次同步：11-25 10:31")
+
+	// A screen in use is left alone.
+	tap(t, w, "通知公告")
+	before = k.root.Objects[0]
+	moved = false
+	for range 5 {
+		k.Tick()
+	}
+	if k.root.Objects[0] != before {
+		t.Fatal("a screen in use was rebuilt by a sync")
+	}
+}

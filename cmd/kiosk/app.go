@@ -13,7 +13,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"jiezhen/cmd/internal/version"
 	"jiezhen/data/store"
+	"jiezhen/sync/client"
 	"jiezhen/ui"
 )
 
@@ -25,6 +27,7 @@ func runApp(args []string) error {
 	fullscreen := fs.Bool("fullscreen", false, "run full screen and keep the screen from blanking")
 	idle := fs.Duration("idle", ui.DefaultIdleAfter, "reset to home after this long without a touch (then a 20 s warning)")
 	elder := fs.Bool("elder", false, "start in 长者模式 (large text and targets), and return to it on reset")
+	district := fs.String("district", "", "sync with the district platform at `URL` while the window is open (token from $"+tokenEnv+")")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -39,6 +42,24 @@ func runApp(args []string) error {
 	}
 	defer s.Close()
 
+	// Without a district the header reports offline with the local counts.
+	var syncSrc ui.SyncSource
+	if *district != "" {
+		agent, err := client.New(context.Background(), s, client.Config{
+			District:  *district,
+			Token:     os.Getenv(tokenEnv),
+			Street:    *street,
+			UserAgent: "jiezhen-kiosk/" + version.Version,
+		})
+		if err != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		go agent.Run(ctx)
+		syncSrc = agent
+	}
+
 	a := app.NewWithID("org.jiezhen.kiosk")
 	w := a.NewWindow("街镇通 Jiezhen")
 	w.Resize(fyne.NewSize(1280, 800))
@@ -47,7 +68,7 @@ func runApp(args []string) error {
 		keepScreenOn()
 	}
 	k, err := ui.New(a, w, s, ui.Options{
-		Street: *street, IdleAfter: *idle, Elder: *elder,
+		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc,
 		FirstFrame: firstFrameHook(a),
 	})
 	if err != nil {
