@@ -191,6 +191,7 @@ func (a *applier) applyAll(changes []data.Change, maxSeq int64, res *ApplyResult
 	// Weeks no provider has any more are removed at the end: the lookup
 	// needs provider_by_hours, which may be down until then.
 	a.dropLater = map[string]bool{}
+	defer func() { a.dropLater = nil }()
 	ch := chunk{a: a, seen: make(map[itemKey]struct{}, chunkSize)}
 	for w := range windows {
 		<-w.done
