@@ -8,8 +8,10 @@
 //     records the district's answer (store.Settle); the district
 //     deduplicates by the item's id, so a retry after a lost answer gets
 //     the first answer again;
-//   - each pulled page is applied in one transaction with the cursor
-//     (store.ApplyPage), the last one together with the time of the sync;
+//   - pulled pages are applied with the cursor in one transaction
+//     (store.ApplyPage): a page never straddles two, and pages that
+//     arrive while the previous transaction is written go together into
+//     the next; the last also records the time of the sync;
 //   - requests are retried with capped, jittered exponential backoff,
 //     each attempt with its own timeout, and Run keeps trying by itself
 //     when the network comes back.

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -26,8 +27,11 @@ import (
 	"jiezhen/data"
 	"jiezhen/data/store"
 	"jiezhen/sync/client"
+	"jiezhen/sync/server"
 	"jiezhen/sync/wire"
 )
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
 
 // Guarantee 2: the district commits, the answer is lost, the kiosk
 // retries with the same id and gets the first result; nothing is stored
@@ -830,5 +834,92 @@ func TestGuarantee12StaleEditConflict(t *testing.T) {
 	shown, _ := st.Notice(ctx, n.ID)
 	if shown.Title != district.Title {
 		t.Errorf("kiosk shows %q, want the district's %q", shown.Title, district.Title)
+	}
+}
+
+// All the faults at once, at random (seeded): refusals, resets, answers
+// lost after the district committed, bodies cut off, 502s, 429s with
+// Retry-After 3600, stalls past the attempt timeout and slow answers, on
+// pushes and pulls, while the district publishes content and moves cases.
+// Cycles are repeated until one finishes; then every item is on the
+// district once, the kiosk holds what a fresh kiosk pulls, and the cases'
+// statuses are the district's.
+func TestSyncThroughFaults(t *testing.T) {
+	d := newDistrict(t)
+	_, tok := d.kiosk(t, streetA)
+	ctx := context.Background()
+	st := openKiosk(t)
+	rng := newRand(20261125)
+	var mu sync.Mutex
+	kinds := []fault{pass, pass, pass, refuse, reset, lostAck, truncate, status5xx, tooMany, stall, slow}
+	ft := newFaulty(func(n int, req *http.Request) fault {
+		mu.Lock()
+		defer mu.Unlock()
+		return kinds[rng.IntN(len(kinds))]
+	})
+	cfg := fastConfig(d, tok)
+	cfg.Transport, cfg.AttemptTimeout, cfg.Retries, cfg.Batch, cfg.Page = ft, 100*time.Millisecond, 2, 3, 7
+	a := newAgent(t, st, cfg)
+
+	var all []string
+	base := demoContent(t).Notices[0]
+	for round := range 4 {
+		all = append(all, enqueueAppeals(t, st, fmt.Sprintf("chaos%d", round), 5)...)
+		set := &data.ContentSet{}
+		for i := range 10 {
+			n := base
+			n.ID, n.Street, n.Title = fmt.Sprintf("chaos-%d-%d", round, i), streetA, fmt.Sprintf("通知 %d-%d", round, i)
+			set.Notices = append(set.Notices, n)
+		}
+		if _, err := d.p.Publish(ctx, set); err != nil {
+			t.Fatal(err)
+		}
+		// The district moves the cases it has.
+		for id, rec := range d.cases(t) {
+			if rec.Case.Status == data.StatusReceived && len(id)%2 == 0 {
+				if _, err := d.p.MoveCase(ctx, server.CaseMove{Ref: rec.Case.Ref, To: data.StatusAccepted, Reason: "受理"}); err != nil {
+					t.Fatalf("move %s: %v", id, err)
+				}
+			}
+		}
+		for range 3 {
+			a.Once(ctx)
+		}
+	}
+	var err error
+	for range 30 {
+		if err = a.Once(ctx); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("no cycle finished in 30 tries: %v", err)
+	}
+	t.Logf("%d requests through the faulty transport", ft.requests())
+	for _, k := range kinds[3:] {
+		if ft.count(k) == 0 {
+			t.Errorf("fault %v never happened", k)
+		}
+	}
+	checkExactlyOnce(t, d, st, all)
+
+	fresh := openKiosk(t)
+	if err := newAgent(t, fresh, fastConfig(d, tok)).Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.Status(ctx)
+	want, _ := fresh.Status(ctx)
+	if got.Cursor != want.Cursor || fmt.Sprint(got.Counts) != fmt.Sprint(want.Counts) {
+		t.Errorf("kiosk: cursor %d counts %v; fresh kiosk: %d %v", got.Cursor, got.Counts, want.Cursor, want.Counts)
+	}
+	for id, rec := range d.cases(t) {
+		local, err := st.Case(ctx, id)
+		if err != nil {
+			t.Errorf("case %s: %v", id, err)
+			continue
+		}
+		if local.Status != rec.Case.Status || local.Ref != rec.Case.Ref {
+			t.Errorf("case %s: kiosk %s %s, district %s %s", id, local.Ref, local.Status, rec.Case.Ref, rec.Case.Status)
+		}
 	}
 }

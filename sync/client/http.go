@@ -72,6 +72,11 @@ func (a *Agent) newHTTP() *retryablehttp.Client {
 		CheckRetry:   checkRetry,
 		Backoff:      Backoff,
 		ErrorHandler: errorHandler,
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+			if attempt > 0 {
+				a.log.Debug("retrying", "method", req.Method, "path", req.URL.Path, "attempt", attempt+1)
+			}
+		},
 	}
 }
 
