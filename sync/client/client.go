@@ -137,8 +137,9 @@ type Agent struct {
 
 	cycle sync.Mutex // one cycle at a time
 
-	mu     sync.Mutex
-	status Status
+	mu       sync.Mutex
+	status   Status
+	onChange func(Status)
 }
 
 // New returns an agent for st. It reads the store's counts once so that
@@ -193,6 +194,8 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Agent, error) {
 		base: base,
 		log:  newLogger(cfg.Log, cfg.Token),
 		kick: make(chan struct{}, 1),
+
+		onChange: cfg.OnChange,
 	}
 	a.http = a.newHTTP()
 	if err := a.refreshCounts(ctx); err != nil {
@@ -227,15 +230,24 @@ func (a *Agent) Kick() {
 	}
 }
 
+// OnChange replaces Config.OnChange: fn is called with the new status
+// whenever it changes, from the agent's goroutines. A UI built after the
+// agent sets it here, wrapping its updates in fyne.Do.
+func (a *Agent) OnChange(fn func(Status)) {
+	a.mu.Lock()
+	a.onChange = fn
+	a.mu.Unlock()
+}
+
 // update changes the status under the lock and reports it if it changed.
 func (a *Agent) update(fn func(*Status)) {
 	a.mu.Lock()
 	old := a.status
 	fn(&a.status)
-	now := a.status
+	now, notify := a.status, a.onChange
 	a.mu.Unlock()
-	if now != old && a.cfg.OnChange != nil {
-		a.cfg.OnChange(now)
+	if now != old && notify != nil {
+		notify(now)
 	}
 }
 
