@@ -145,7 +145,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	if resp.StatusCode == http.StatusTooManyRequests ||
 		(resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented) {
-		return true, fmt.Errorf("district answered %s", resp.Status)
+		return true, fmt.Errorf("answered %s", resp.Status)
 	}
 	return false, nil
 }
