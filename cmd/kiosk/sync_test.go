@@ -381,3 +381,67 @@ func TestGuarantee01KillAnywhere(t *testing.T) {
 		t.Errorf("killed kiosk: cursor %d counts %v; uninterrupted: cursor %d counts %v", got.Cursor, got.Counts, want.Cursor, want.Counts)
 	}
 }
+
+// Without --once, kiosk sync keeps the kiosk in step until SIGTERM, then
+// exits cleanly.
+func TestSyncRunsUntilSIGTERM(t *testing.T) {
+	d, tok := newTestDistrict(t)
+	db := filepath.Join(t.TempDir(), "kiosk.db")
+	first := queueAppeals(t, db, "run-a", 2)
+	cmd := exec.Command(os.Args[0], "sync", "--db", db, "--district", d.srv.URL)
+	cmd.Env = append(os.Environ(), "KIOSK_TEST_MAIN=1", "LANG=C.UTF-8", "LC_ALL=", tokenEnv+"="+tok)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	filed := func(ids []string) bool {
+		recs, err := d.p.Cases(context.Background(), server.CaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		have := map[string]bool{}
+		for _, r := range recs {
+			have[r.Case.ID] = true
+		}
+		for _, id := range ids {
+			if !have[id] {
+				return false
+			}
+		}
+		return true
+	}
+	synced := func() bool {
+		s, err := store.Open(context.Background(), db)
+		if err != nil {
+			return false
+		}
+		defer s.Close()
+		last, err := s.LastSync(context.Background(), store.ContentFeed)
+		return err == nil && !last.IsZero()
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !(filed(first) && synced()) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !filed(first) {
+		t.Fatalf("the queued items were not sent: %s", errb.String())
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if err != nil {
+		t.Fatalf("after SIGTERM: %v: %s", err, errb.String())
+	}
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := s.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.OutboxPending != 0 || st.LastSync == nil {
+		t.Errorf("after the run: %d queued, last sync %v", st.OutboxPending, st.LastSync)
+	}
+}
