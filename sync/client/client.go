@@ -31,6 +31,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -135,7 +136,8 @@ type Agent struct {
 	log  *slog.Logger
 	kick chan struct{}
 
-	cycle sync.Mutex // one cycle at a time
+	cycle     sync.Mutex   // one cycle at a time
+	afterPush atomic.Int64 // items left in the outbox when the last push ended
 
 	mu       sync.Mutex
 	status   Status
@@ -310,6 +312,10 @@ func (a *Agent) OnceResult(ctx context.Context) (Result, error) {
 
 	var res Result
 	err := a.push(ctx, &res)
+	// What is queued from here on is new to Run's wait.
+	if n, cerr := a.st.OutboxCount(context.WithoutCancel(ctx)); cerr == nil {
+		a.afterPush.Store(int64(n))
+	}
 	if err == nil {
 		err = a.pull(ctx, &res)
 	}
@@ -348,10 +354,15 @@ func (a *Agent) Pull(ctx context.Context) (Result, error) {
 	return res, err
 }
 
+// watchEvery is how often Run, while it waits, looks whether the outbox
+// has grown, so that a new item goes at once even if nobody calls Kick.
+const watchEvery = 2 * time.Second
+
 // Run syncs until ctx ends: a cycle every Interval while all goes well;
 // after a failure, again after a capped, jittered backoff that grows with
 // each failure in a row, so it picks up by itself when the network
-// returns; and at once when Kick is called. It returns ctx's error.
+// returns; and early when an item is queued (it looks every couple of
+// seconds) or Kick is called. It returns ctx's error.
 func (a *Agent) Run(ctx context.Context) error {
 	failures := 0
 	for {
@@ -372,14 +383,38 @@ func (a *Agent) Run(ctx context.Context) error {
 		}
 		next := a.cfg.Now().Add(wait)
 		a.update(func(s *Status) { s.NextAttempt = next })
-		t := time.NewTimer(wait)
+		if err := a.wait(ctx, wait, err == nil); err != nil {
+			return err
+		}
+	}
+}
+
+// wait returns after d, on Kick, or when an item was queued: after a
+// cycle that finished, anything in the outbox is new (the push emptied
+// it); after one that failed, more than the push left.
+func (a *Agent) wait(ctx context.Context, d time.Duration, finished bool) error {
+	queued := int(a.afterPush.Load())
+	if finished {
+		queued = 0
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	watch := time.NewTicker(watchEvery)
+	defer watch.Stop()
+	for {
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return ctx.Err()
 		case <-a.kick:
-			t.Stop()
+			return nil
 		case <-t.C:
+			return nil
+		case <-watch.C:
+			if n, err := a.st.OutboxCount(ctx); err == nil && n > queued {
+				return nil
+			} else if err == nil {
+				queued = n // items may also have left (dead-lettered by staff...)
+			}
 		}
 	}
 }

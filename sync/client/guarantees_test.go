@@ -598,6 +598,37 @@ func TestGuarantee08RetriesCappedAndTimed(t *testing.T) {
 	})
 }
 
+// Run sends a newly queued item without waiting for its interval: at
+// once on Kick, and within a few seconds without.
+func TestRunWakesOnNewItem(t *testing.T) {
+	d := newDistrict(t)
+	_, tok := d.kiosk(t, streetA)
+	st := openKiosk(t)
+	a := newAgent(t, st, fastConfig(d, tok)) // Interval: an hour
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitFor := func(what string, limit time.Duration, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(limit)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within %v", what, limit)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor("first sync", 10*time.Second, func() bool { return !a.Status().LastSuccess.IsZero() })
+
+	kicked := enqueueAppeals(t, st, "kicked", 1)
+	a.Kick()
+	waitFor("kicked item sent", time.Second, func() bool { _, ok := d.entry(t, kicked[0]); return ok })
+
+	quiet := enqueueAppeals(t, st, "unannounced", 1)
+	waitFor("unannounced item sent", 5*time.Second, func() bool { _, ok := d.entry(t, quiet[0]); return ok })
+}
+
 // Guarantee 9: no token, PIN or personal data in any log line, through
 // a sync with faults, refusals and retries.
 func TestGuarantee09NoSecretsInLogs(t *testing.T) {
