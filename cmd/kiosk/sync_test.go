@@ -226,7 +226,9 @@ func TestGuarantee01KillAnywhere(t *testing.T) {
 	run := func(env ...string) (error, string) {
 		cmd := exec.Command(bin, "sync", "--db", db, "--district", srv.URL, "--once",
 			"--batch", "1", "--page", "4", "--retries", "2", "--attempt-timeout", "5s")
-		cmd.Env = append(os.Environ(), append(env, tokenEnv+"="+tok, "LANG=C.UTF-8", "LC_ALL=")...)
+		// A race-enabled program sleeps a second before it exits, to let
+		// reports out; the race reports still come without it.
+		cmd.Env = append(os.Environ(), append(env, tokenEnv+"="+tok, "LANG=C.UTF-8", "LC_ALL=", "GORACE=atexit_sleep_ms=0")...)
 		var errb bytes.Buffer
 		cmd.Stderr = &errb
 		mu.Lock()
@@ -365,7 +367,9 @@ func TestGuarantee01KillAnywhere(t *testing.T) {
 		t.Errorf("kiosk tracks %d cases with a reference, want %d", tracked, len(all))
 	}
 	fresh := filepath.Join(t.TempDir(), "fresh.db")
-	if out, err := exec.Command(bin, "sync", "--db", fresh, "--district", srv.URL, "--token", tok, "--once").CombinedOutput(); err != nil {
+	freshCmd := exec.Command(bin, "sync", "--db", fresh, "--district", srv.URL, "--token", tok, "--once")
+	freshCmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+	if out, err := freshCmd.CombinedOutput(); err != nil {
 		t.Fatalf("fresh kiosk: %v: %s", err, out)
 	}
 	fs, err := store.Open(ctx, fresh)
