@@ -794,6 +794,35 @@ func TestGuarantee11ClockDecidesNothing(t *testing.T) {
 	if got.Title != e2.Title {
 		t.Errorf("district holds %q, want the first-sent %q", got.Title, e2.Title)
 	}
+
+	// The kiosk's clock does not order its own queue either: staff edit
+	// the notice twice, the second on the version the first makes, and
+	// the clock is set back two years in between. The edits go in the
+	// order they were made, so both are taken.
+	if err := a2.Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cur, v2 := streetNotice(t, k2)
+	if cur.ID != n.ID {
+		t.Fatalf("picked notice %s, then %s", n.ID, cur.ID)
+	}
+	first, second := cur, cur
+	first.Title, second.Title = "第一次修改", "第二次修改"
+	staffEditAt(t, k2, "edit-1", first, v2, ahead())
+	staffEditAt(t, k2, "edit-2", second, v2+1, behind())
+	res, err = a2.OnceResult(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Accepted != 2 || res.Conflicts != 0 {
+		t.Errorf("two edits in a row: accepted %d, conflicts %d; want 2 and 0", res.Accepted, res.Conflicts)
+	}
+	if err := json.Unmarshal(d.item(t, data.KindNotice, n.ID).Body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != second.Title {
+		t.Errorf("district holds %q, want the last edit %q", got.Title, second.Title)
+	}
 }
 
 // Guarantee 12: a stale staff edit becomes a visible conflict with both

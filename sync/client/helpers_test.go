@@ -257,6 +257,12 @@ func enqueueAppeals(t testing.TB, st *store.Store, prefix string, n int) []strin
 // staffEdit queues an edit of a notice made on version base.
 func staffEdit(t testing.TB, st *store.Store, id string, n data.Notice, base int64) {
 	t.Helper()
+	staffEditAt(t, st, id, n, base, time.Now())
+}
+
+// staffEditAt is staffEdit with the kiosk's clock at at.
+func staffEditAt(t testing.TB, st *store.Store, id string, n data.Notice, base int64, at time.Time) {
+	t.Helper()
 	item, err := json.Marshal(n)
 	if err != nil {
 		t.Fatal(err)
@@ -268,7 +274,7 @@ func staffEdit(t testing.TB, st *store.Store, id string, n data.Notice, base int
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Enqueue(context.Background(), store.OutboxItem{ID: id, Kind: string(wire.ItemStaffEdit), Body: body}); err != nil {
+	if err := st.Enqueue(context.Background(), store.OutboxItem{ID: id, Kind: string(wire.ItemStaffEdit), Body: body, CreatedAt: at}); err != nil {
 		t.Fatal(err)
 	}
 }
