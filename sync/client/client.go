@@ -671,7 +671,7 @@ const maxResets = 2
 // Either way a transaction holds whole pages and moves the cursor to the
 // end of its last one.
 const (
-	prefetch = 4
+	prefetch = 10
 	maxApply = 10000
 )
 
