@@ -110,9 +110,12 @@ func TestSyncOnceCommand(t *testing.T) {
 	t.Run("token from the environment", func(t *testing.T) {
 		ids := queueAppeals(t, db, "cmd", 3)
 		t.Setenv(tokenEnv, tok)
-		code, out, errs := kiosk(t, "sync", "--db", db, "--district", d.srv.URL, "--once")
+		code, out, errs := kioskProcess(t, "sync", "--db", db, "--district", d.srv.URL, "--once", "-v")
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errs)
+		}
+		if !strings.Contains(errs, "sync finished") || strings.Contains(errs, "13912345678") || strings.Contains(errs, "李四") {
+			t.Errorf("-v log: want the steps and no personal data: %s", errs)
 		}
 		var res struct {
 			Accepted, Waiting int
