@@ -11,8 +11,9 @@ import (
 )
 
 // The batch apply path. Applying change by change costs four to six SQL
-// statements per change, and through database/sql each statement costs
-// more than the B-tree work it does. applyAll instead
+// statements per change, and each statement's fixed cost through
+// database/sql and the driver is a large part of the whole. applyAll
+// instead
 //
 //   - decodes the bodies on every core, ahead of the writer and mostly
 //     while it writes (prepare, startPrepare);
@@ -27,8 +28,9 @@ import (
 // pending marks, counts) is the same as that of apply called change by
 // change.
 
-// chunkSize is the most changes written together. With 256 the
-// statement overhead is a few percent of the write; more does not help.
+// chunkSize is the most changes written together. At 256 a batch of 100k
+// changes runs about 5,000 statements, whose fixed cost is a few percent
+// of the writer's time (chosen, not tuned).
 const chunkSize = 256
 
 // rowStep and maxRows shape the multi-row statements: a statement has a
