@@ -83,8 +83,8 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 		}
 	}
 	entry.OnSubmitted = func(string) { search() }
-	go_ := e.primary(e.L("search.button"), theme.SearchIcon(), search)
-	bar := container.NewBorder(nil, nil, nil, go_, entry)
+	searchBtn := e.primary(e.L("search.button"), theme.SearchIcon(), search)
+	bar := container.NewBorder(nil, nil, nil, searchBtn, entry)
 	return container.NewBorder(container.NewPadded(bar), nil, nil, nil,
 		container.NewPadded(container.NewGridWithColumns(4, objs...)))
 }

@@ -17,7 +17,7 @@ import (
 // the touch-target check see them.
 var journeys = []struct {
 	name string
-	go_  func(k *Kiosk)
+	open func(k *Kiosk)
 }{
 	{"home", func(k *Kiosk) {}},
 	{"notices", func(k *Kiosk) { openNotices(k.env, k.src) }},
@@ -55,7 +55,7 @@ func TestTouchTargets(t *testing.T) {
 		for _, j := range journeys {
 			t.Run(j.name+"_"+modeName(elder), func(t *testing.T) {
 				k, w, _ := newTestKiosk(t, Options{Elder: elder})
-				j.go_(k)
+				j.open(k)
 				min := kioskTheme.MinTarget(elder)
 				n := 0
 				walkTappables(w, func(o fyne.CanvasObject, name string) {
@@ -102,7 +102,7 @@ func TestGoldens(t *testing.T) {
 		for _, j := range journeys {
 			t.Run(j.name+"_"+modeName(elder), func(t *testing.T) {
 				k, w, _ := newTestKiosk(t, Options{Elder: elder})
-				j.go_(k)
+				j.open(k)
 				test.AssertRendersToMarkup(t, j.name+"_"+modeName(elder)+".xml", w.Canvas())
 			})
 		}
@@ -119,7 +119,7 @@ func TestScreenshots(t *testing.T) {
 	for _, elder := range []bool{false, true} {
 		for _, j := range journeys {
 			k, w, _ := newTestKiosk(t, Options{Elder: elder})
-			j.go_(k)
+			j.open(k)
 			f, err := os.Create(filepath.Join(dir, j.name+"_"+modeName(elder)+".png"))
 			if err != nil {
 				t.Fatal(err)
