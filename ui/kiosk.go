@@ -1,7 +1,21 @@
 // Package ui is the kiosk's touch interface: one file per screen, the theme
-// in ui/theme. It reads content through small read interfaces that the
-// kiosk's store satisfies, never writes to it, and never waits for it on
-// the Fyne goroutine.
+// in ui/theme.
+//
+// Screens are plain constructors that take an *env (language, mode, clock,
+// navigation) and the small read interface they need (source.go); the
+// kiosk keeps a stack of them and rebuilds the top one when the mode or the
+// language changes. They never query the store on the Fyne goroutine: load
+// (parts.go) runs the query in the background and applies the result
+// through fyne.Do.
+//
+// Strings come from translations/zh-CN.json and en.json. They are
+// registered with Fyne's lang package, but looked up by the kiosk itself,
+// because lang fixes one language from the system locale at start while
+// the kiosk must open in Chinese everywhere and switch on a touch.
+//
+// Activity for the idle reset is reported by every tappable the screens
+// make (parts.go), by typing, and by pointer movement seen by a hover-only
+// layer over the window (idle.go), which lets taps through.
 package ui
 
 import (
