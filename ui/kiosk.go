@@ -203,6 +203,9 @@ func (k *Kiosk) Close() {
 // render rebuilds the whole window from the current state: the header,
 // the top of the stack (or home) and the footer.
 func (k *Kiosk) render() {
+	// A focused entry of the old screen would otherwise keep receiving
+	// the keys typed after it is gone.
+	k.win.Canvas().Unfocus()
 	k.header = newHeader(k.env, k.sync, k.synced)
 	var body fyne.CanvasObject
 	if len(k.stack) == 0 {

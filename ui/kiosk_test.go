@@ -123,6 +123,7 @@ func TestIdleResetClearsTypedSearch(t *testing.T) {
 	k, w, clock := newTestKiosk(t, Options{IdleAfter: 120 * time.Second, IdleWarn: 20 * time.Second})
 	test.Type(firstEntry(t, w), "养老")
 	tap(t, w, "通知公告")
+	w.Canvas().Focus(firstEntry(t, w))
 
 	clock.Advance(119 * time.Second)
 	k.Tick()
@@ -152,6 +153,9 @@ func TestIdleResetClearsTypedSearch(t *testing.T) {
 	}
 	if got := firstEntry(t, w).Text; got != "" {
 		t.Fatalf("search text %q survived the reset", got)
+	}
+	if f := w.Canvas().Focused(); f != nil {
+		t.Fatalf("%T still has the keyboard after the reset", f)
 	}
 	// A pristine home does not warn again.
 	clock.Advance(10 * time.Minute)
