@@ -24,7 +24,8 @@ With no command, opens the kiosk window:
   kiosk [--db FILE] [--fullscreen]
 
 commands:
-  demo    --db FILE [--replace]          load the demo content into an empty database
+  demo    --db FILE [--replace] [--street CODE]
+                                         load the demo street's content into an empty database
   status  --db FILE                      print the kiosk's state as one JSON object
   search  --db FILE [--kind K] QUERY     print one JSON object per hit, best first
   show    --db FILE KIND ID              print one item as a JSON object
@@ -137,6 +138,7 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	db := dbFlag(fs)
 	replace := fs.Bool("replace", false, "replace the content of a non-empty database")
+	street := fs.String("street", demo.Street, "load the scope of street `CODE`: its own and district-wide content")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -147,7 +149,12 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	changes, err := set.Changes()
+	// A kiosk holds one street's scope, as the district's feed serves it.
+	scoped := set.Scope(*street)
+	if len(scoped.Streets) == 0 {
+		return fmt.Errorf("demo: the demo content has no street %q: %w", *street, errUsage)
+	}
+	changes, err := scoped.Changes()
 	if err != nil {
 		return err
 	}

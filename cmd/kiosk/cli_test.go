@@ -77,9 +77,13 @@ func jsonLines(t *testing.T, s string) []map[string]any {
 
 func TestDemoThenStatusCountsEveryKind(t *testing.T) {
 	db := demoDB(t)
-	set, err := demo.Content(data.DateOf(time.Now()))
+	all, err := demo.Content(data.DateOf(time.Now()))
 	if err != nil {
 		t.Fatal(err)
+	}
+	set := all.Scope(demo.Street)
+	if len(set.Notices) == len(all.Notices) || len(set.Providers) == len(all.Providers) {
+		t.Fatal("the demo content has no second street to leave out")
 	}
 	want := map[string]int{
 		"notice": len(set.Notices), "catalog": len(set.Catalog), "service": len(set.Services),
@@ -193,6 +197,7 @@ func TestUsageErrors(t *testing.T) {
 		{"show", "--db", db, "gadget", "x"},
 		{"status", "--db", db, "--frobnicate"},
 		{"frobnicate"},
+		{"demo", "--db", filepath.Join(t.TempDir(), "new.db"), "--street", "000000000"},
 	} {
 		code, _, errs := kiosk(t, args...)
 		if code != 2 || strings.Count(errs, "\n") != 1 || !strings.HasPrefix(errs, "kiosk: ") {
