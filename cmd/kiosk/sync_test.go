@@ -242,7 +242,11 @@ func TestGuarantee01KillAnywhere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return cmd.Wait(), errb.String()
+		err = waitAtMost(cmd, time.Minute)
+		if errors.Is(err, errHung) {
+			t.Fatalf("round %d: the kiosk hung: %s", round, errb.String())
+		}
+		return err, errb.String()
 	}
 	killed := func(err error) bool {
 		var ee *exec.ExitError
@@ -435,7 +439,7 @@ func TestSyncRunsUntilSIGTERM(t *testing.T) {
 		t.Fatalf("the queued items were not sent: %s", errb.String())
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
-	err := cmd.Wait()
+	err := waitAtMost(cmd, 30*time.Second)
 	if err != nil {
 		t.Fatalf("after SIGTERM: %v: %s", err, errb.String())
 	}
@@ -450,5 +454,22 @@ func TestSyncRunsUntilSIGTERM(t *testing.T) {
 	}
 	if st.OutboxPending != 0 || st.LastSync == nil {
 		t.Errorf("after the run: %d queued, last sync %v", st.OutboxPending, st.LastSync)
+	}
+}
+
+var errHung = errors.New("the process did not end in time")
+
+// waitAtMost waits for cmd, killing it after d, so that a hang fails the
+// test with the process's output instead of timing out the whole run.
+func waitAtMost(cmd *exec.Cmd, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		cmd.Process.Kill()
+		<-done
+		return errHung
 	}
 }
