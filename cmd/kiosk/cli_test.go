@@ -247,7 +247,7 @@ func TestBadDatabaseFileIsLeftAlone(t *testing.T) {
 // A database written by a newer kiosk is refused and left as it was.
 func TestNewerSchemaIsRefused(t *testing.T) {
 	db := demoDB(t)
-	conn, err := sql.Open("sqlite", db)
+	conn, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
