@@ -35,6 +35,8 @@
 //	kb.SetElder(on)
 //	// to read a field's label when it is touched in 长者模式:
 //	kb.OnFocus = func(e *keyboard.Entry) { if elder && sp != nil { sp.Speak(e.Label, nil) } }
+//	// to count typing as activity for an idle timer:
+//	kb.OnKey = func() { touch() }
 //
 // An Entry embeds widget.Entry, so Text, SetText, OnChanged, Validator,
 // Wrapping and the rest work as usual; &e.Entry is the *widget.Entry. The
@@ -123,6 +125,11 @@ type Keyboard struct {
 	// the focus after another one or after Dismiss (for example to read
 	// its Label aloud in 长者模式).
 	OnFocus func(e *Entry)
+
+	// OnKey, if set, is called for every tap on a key, before its action
+	// (for example to tell an idle timer that someone is typing: letters
+	// waiting for conversion do not change the entry's text).
+	OnKey func()
 
 	dict  *ime.Dict
 	elder bool
@@ -310,6 +317,7 @@ func (k *Keyboard) refocus() {
 // act runs a key's action on the target, then gives it back the focus.
 func (k *Keyboard) act(f func(e *Entry)) func() {
 	return func() {
+		k.keyTapped()
 		if k.target == nil {
 			return
 		}
@@ -498,7 +506,16 @@ func (k *Keyboard) enterKey(w float32) *key {
 }
 
 func (k *Keyboard) closeKey(w float32) *key {
-	return newKey(LabelClose, roleFunction, w, k.min(), func() { k.Dismiss() })
+	return newKey(LabelClose, roleFunction, w, k.min(), func() {
+		k.keyTapped()
+		k.Dismiss()
+	})
+}
+
+func (k *Keyboard) keyTapped() {
+	if k.OnKey != nil {
+		k.OnKey()
+	}
 }
 
 func row(keys ...fyne.CanvasObject) *fyne.Container {

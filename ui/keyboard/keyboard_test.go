@@ -411,6 +411,22 @@ func TestOnFocusOncePerField(t *testing.T) {
 	}
 }
 
+// Letters waiting for conversion do not change the entry, so an idle timer
+// learns about typing from OnKey.
+func TestOnKeyForEveryKey(t *testing.T) {
+	f := newForm(t, false)
+	n := 0
+	f.kb.OnKey = func() { n++ }
+	f.focus(f.name)
+	f.tap("ban", LabelBackspace, LabelClose)
+	if n != 5 {
+		t.Errorf("OnKey ran %d times for 5 keys", n)
+	}
+	if f.name.Text != "" {
+		t.Errorf("entry %q, want nothing typed yet", f.name.Text)
+	}
+}
+
 func TestDismissDropsLetters(t *testing.T) {
 	f := newForm(t, false)
 	f.focus(f.name)
