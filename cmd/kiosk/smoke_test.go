@@ -28,7 +28,10 @@ func TestSmokeWindow(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "kiosk")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	// -race, like the test run itself: the binary then reuses the packages
+	// the test build compiled, instead of compiling Fyne's OpenGL bindings
+	// once more (about three minutes on a cold CI machine).
+	if out, err := exec.Command("go", "build", "-race", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	db := filepath.Join(dir, "kiosk.db")
