@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"jiezhen/data"
 )
@@ -44,31 +45,11 @@ type ApplyResult struct {
 // The full-text index is not updated here (that costs ~15 times the rest):
 // the changed rows are marked pending and the background indexer catches
 // up; Search reads pending rows directly meanwhile.
+//
+// Apply is ApplyPage without recording a completed sync: bundles, the
+// demo loader and tests use it.
 func (s *Store) Apply(ctx context.Context, feed string, changes []data.Change, cursor int64) (ApplyResult, error) {
-	res := ApplyResult{Cursor: cursor}
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		var current int64
-		err := tx.QueryRowContext(ctx, "SELECT cursor FROM sync_state WHERE feed = ?", feed).Scan(&current)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if cursor < current {
-			return fmt.Errorf("apply %s: cursor %d is below the stored %d: %w", feed, cursor, current, ErrCursorBackwards)
-		}
-		a := newApplier(ctx, tx)
-		defer a.close()
-		if err := a.applyAll(changes, cursor, &res); err != nil {
-			return fmt.Errorf("apply %s: %w", feed, err)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, ?)
-			ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor`, feed, cursor)
-		return err
-	})
-	if err != nil {
-		return ApplyResult{}, err
-	}
-	s.kickIndexer()
-	return res, nil
+	return s.ApplyPage(ctx, feed, changes, cursor, time.Time{})
 }
 
 // Cursor returns the feed's cursor: the sequence number of the last change

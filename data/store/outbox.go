@@ -90,15 +90,18 @@ func timeOf(ms int64) time.Time {
 	return time.UnixMilli(ms)
 }
 
-// Pending returns up to limit queued items in the order they were queued,
-// whether or not their next attempt is due: the sync agent decides when to
-// send.
+// Pending lists the items waiting to be sent, in the order they were
+// queued, at most limit (0 means DefaultLimit). The order is the outbox's
+// rowid, not created_at, which is the kiosk's clock: a clock set back
+// between two writes must not send the second first (a second staff edit
+// of an item before the first would be a conflict). SQLite gives a new row
+// a rowid above every existing one, so rowid order is queue order.
 func (s *Store) Pending(ctx context.Context, limit int) ([]OutboxItem, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, body, created_at, attempts, next_attempt_at, last_error
-		FROM outbox ORDER BY created_at, id LIMIT ?`, limit)
+		FROM outbox ORDER BY rowid LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("outbox pending: %w", err)
 	}

@@ -201,40 +201,6 @@ func (s *Store) ResetScope(ctx context.Context, feed, street string) error {
 	return nil
 }
 
-// Queued returns up to limit queued items in the order they were queued.
-// Unlike Pending it does not go by created_at, which is the kiosk's clock:
-// a clock set back between two writes must not send the second first (a
-// second staff edit of an item before the first would be a conflict).
-// The outbox's rowid grows with every insert, and SQLite gives a new row
-// a rowid above every existing one, so rowid order is queue order.
-func (s *Store) Queued(ctx context.Context, limit int) ([]OutboxItem, error) {
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, body, created_at, attempts, next_attempt_at, last_error
-		FROM outbox ORDER BY rowid LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("outbox queued: %w", err)
-	}
-	var out []OutboxItem
-	err = scanRows(rows, func(rows *sql.Rows) error {
-		var it OutboxItem
-		var body string
-		var created, next int64
-		if err := rows.Scan(&it.ID, &it.Kind, &body, &created, &it.Attempts, &next, &it.LastError); err != nil {
-			return err
-		}
-		it.Body = json.RawMessage(body)
-		it.CreatedAt, it.NextAttemptAt = timeOf(created), timeOf(next)
-		out = append(out, it)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("outbox queued: %w", err)
-	}
-	return out, nil
-}
-
 // Outcome is what the district made of a pushed outbox item, as far as the
 // kiosk has to record it.
 type Outcome int

@@ -424,7 +424,7 @@ func (a *Agent) wait(ctx context.Context, d time.Duration, finished bool) error 
 // network or the district ends the push with the items still queued.
 func (a *Agent) push(ctx context.Context, res *Result) error {
 	for {
-		items, err := a.st.Queued(ctx, a.cfg.Batch)
+		items, err := a.st.Pending(ctx, a.cfg.Batch)
 		if err != nil {
 			return err
 		}
