@@ -28,24 +28,9 @@ func loadDemo(t *testing.T) *data.ContentSet {
 	if len(names) < 7 {
 		t.Fatalf("demo has %d files, want at least 7: %v", len(names), names)
 	}
-	all := &data.ContentSet{}
-	for _, name := range names {
-		f, err := assets.Demo.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		set, err := data.ReadContentSet(f)
-		f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		all.Streets = append(all.Streets, set.Streets...)
-		all.Notices = append(all.Notices, set.Notices...)
-		all.Catalog = append(all.Catalog, set.Catalog...)
-		all.Services = append(all.Services, set.Services...)
-		all.Providers = append(all.Providers, set.Providers...)
-		all.Consultations = append(all.Consultations, set.Consultations...)
-		all.Calendars = append(all.Calendars, set.Calendars...)
+	all, err := data.ReadContentFiles(assets.Demo, "demo/*.json")
+	if err != nil {
+		t.Fatal(err)
 	}
 	return all
 }

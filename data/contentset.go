@@ -1,5 +1,12 @@
 package data
 
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"path"
+)
+
 // ContentSet is a batch of content as district admins write it: the shape
 // of the demo content and of `districtd publish` files. Every item in it is
 // an upsert.
@@ -40,4 +47,41 @@ func keep[T any](xs []T, ok func(T) bool) []T {
 		}
 	}
 	return out
+}
+
+// Merge appends every item of o to s.
+func (s *ContentSet) Merge(o *ContentSet) {
+	s.Streets = append(s.Streets, o.Streets...)
+	s.Notices = append(s.Notices, o.Notices...)
+	s.Catalog = append(s.Catalog, o.Catalog...)
+	s.Services = append(s.Services, o.Services...)
+	s.Providers = append(s.Providers, o.Providers...)
+	s.Consultations = append(s.Consultations, o.Consultations...)
+	s.Calendars = append(s.Calendars, o.Calendars...)
+}
+
+// ReadContentFiles reads every file of fsys that matches pattern (as
+// fs.Glob) as a content set and merges them in name order. An error names
+// the file; no file at all is an error too.
+func ReadContentFiles(fsys fs.FS, pattern string) (*ContentSet, error) {
+	names, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no content files match %s", pattern)
+	}
+	all := &ContentSet{}
+	for _, name := range names {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		set, err := ReadContentSet(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path.Base(name), err)
+		}
+		all.Merge(set)
+	}
+	return all, nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -66,27 +65,9 @@ func (d *district) advance(dt time.Duration) {
 // publishes it.
 func demoContent(t testing.TB) *data.ContentSet {
 	t.Helper()
-	files, err := fs.Glob(assets.Demo, "demo/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("demo content: %v (%d files)", err, len(files))
-	}
-	all := &data.ContentSet{}
-	for _, name := range files {
-		b, err := fs.ReadFile(assets.Demo, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		set, err := data.ReadContentSet(bytes.NewReader(b))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		all.Streets = append(all.Streets, set.Streets...)
-		all.Notices = append(all.Notices, set.Notices...)
-		all.Catalog = append(all.Catalog, set.Catalog...)
-		all.Services = append(all.Services, set.Services...)
-		all.Providers = append(all.Providers, set.Providers...)
-		all.Consultations = append(all.Consultations, set.Consultations...)
-		all.Calendars = append(all.Calendars, set.Calendars...)
+	all, err := data.ReadContentFiles(assets.Demo, "demo/*.json")
+	if err != nil {
+		t.Fatalf("demo content: %v", err)
 	}
 	return all
 }
