@@ -308,3 +308,50 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("no clean stop:\n%s", logs.String())
 	}
 }
+
+// The load test runs its kiosks against a real districtd and finds
+// nothing lost or doubled. The figures for PERFORMANCE.md come from the
+// same command with 1,000 kiosks.
+func TestLoadtest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs simulated kiosks for seconds")
+	}
+	db := filepath.Join(t.TempDir(), "district.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- serveUntil(ctx, db, "127.0.0.1:0", true, "", "", logs) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	url := ""
+	re := regexp.MustCompile(`url=(http://\S+)/api/v1`)
+	for deadline := time.Now().Add(10 * time.Second); url == ""; {
+		if m := re.FindStringSubmatch(logs.String()); m != nil {
+			url = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	out := ok(t, "loadtest", "--db", db, "--url", url, "--kiosks", "40", "--duration", "2s", "--interval", "100ms")
+	var res loadResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("report %q: %v", out, err)
+	}
+	if res.Items == 0 || res.Requests == 0 || res.Lost != 0 || res.Doubled != 0 || res.Changes < 40*100 {
+		t.Fatalf("load test: %+v", res)
+	}
+	// Its kiosks are revoked afterwards.
+	for _, line := range lines(ok(t, "kiosk", "list", "--db", db)) {
+		if !strings.Contains(line, "revoked_at") {
+			t.Fatalf("a load test kiosk is still active: %s", line)
+		}
+	}
+	fails(t, 2, "missing --db", "loadtest", "--url", url)
+	fails(t, 2, "above zero", "loadtest", "--db", db, "--kiosks", "0")
+}

@@ -30,6 +30,9 @@ commands:
                       move a case; the filing kiosk sees it at its next pull
   reset --db FILE --street CODE
                       order every kiosk of a street to refetch its content
+  loadtest --db FILE --url URL [--kiosks N] [--duration D] [--interval D]
+                      simulated kiosks against a running test district;
+                      reports latency and any lost or doubled item
   version             print the release and exit
 `
 
@@ -72,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cmd, err = cases(args[1:], stdout)
 	case "reset":
 		err = reset(args[1:], stdout)
+	case "loadtest":
+		err = loadtest(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "districtd: unknown command %q (try 'districtd help')\n", cmd)
 		return exitUsage

@@ -227,8 +227,17 @@ func errorBody(t testing.TB, body []byte) wire.Error {
 // count counts rows of a table straight from the database file.
 func (e *env) count(table string) int {
 	e.t.Helper()
+	return e.query("SELECT count(*) FROM " + table)
+}
+
+// query reads one number straight from the database file.
+func (e *env) query(q string) int {
+	e.t.Helper()
 	var n int
-	if err := e.st.r.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+	err := e.st.Read(context.Background(), func(tx ReadTx) error {
+		return tx.(*sqlTx).one(q, nil, &n)
+	})
+	if err != nil {
 		e.t.Fatal(err)
 	}
 	return n

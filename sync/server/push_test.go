@@ -371,10 +371,8 @@ func TestOpinions(t *testing.T) {
 	if r := e.push(e.tokA1, opinion(t, "op-late")).Results[0]; r.Outcome != wire.Accepted || r.Ref != "zj-a-2" {
 		t.Fatalf("late opinion: %+v", r)
 	}
-	var late int
-	e.st.r.QueryRow("SELECT count(*) FROM opinions WHERE late = 1").Scan(&late)
-	if late != 1 {
-		t.Fatalf("%d late opinions", late)
+	if late := e.query("SELECT count(*) FROM opinions WHERE late = 1"); late != 1 {
+		t.Fatalf("%d late opinions", e.query("SELECT count(*) FROM opinions WHERE late = 1"))
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go driver keeps districtd CGO_ENABLED=0
@@ -28,7 +29,46 @@ var migrations embed.FS
 // read-only connections that read snapshots alongside it.
 type SQLite struct {
 	w, r *sql.DB
+	// wc is the writing connection, held by the writer goroutine. It runs
+	// its transactions by hand (BEGIN IMMEDIATE ... COMMIT) so that the
+	// statements prepared on it in wstmts outlive each transaction: a
+	// sql.Tx would have them parsed again every time.
+	wc     *sql.Conn
+	wstmts map[string]*sql.Stmt
+	// readers are the reading connections, each with its own prepared
+	// statements, handed out one per Read for the same reason.
+	readers chan *reader
+
+	// Writes queue for one goroutine that runs whatever has queued in one
+	// transaction (group commit): with synchronous=FULL every commit
+	// waits for the disk, and many kiosks pushing at once would otherwise
+	// queue behind one fsync each.
+	jobs      chan *writeJob
+	quit      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 }
+
+type reader struct {
+	c     *sql.Conn
+	stmts map[string]*sql.Stmt
+}
+
+// readConns is how many snapshots can be read at once.
+const readConns = 8
+
+type writeJob struct {
+	ctx  context.Context
+	fn   func(Tx) error
+	done chan error
+}
+
+// maxGroup caps how many writes share a commit, so that one commit never
+// holds the writer for long.
+const maxGroup = 64
+
+// ErrClosed is returned by writes to a closed store.
+var ErrClosed = errors.New("database: closed")
 
 var _ Store = (*SQLite)(nil)
 
@@ -60,8 +100,32 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	r.SetMaxOpenConns(4)
-	return &SQLite{w: w, r: r}, nil
+	r.SetMaxOpenConns(readConns)
+	r.SetMaxIdleConns(readConns)
+	wc, err := w.Conn(ctx)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	readers := make(chan *reader, readConns)
+	for range readConns {
+		c, err := r.Conn(ctx)
+		if err != nil {
+			close(readers)
+			for rd := range readers {
+				rd.c.Close()
+			}
+			wc.Close()
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		readers <- &reader{c: c, stmts: map[string]*sql.Stmt{}}
+	}
+	s := &SQLite{w: w, r: r, wc: wc, wstmts: map[string]*sql.Stmt{}, readers: readers, jobs: make(chan *writeJob), quit: make(chan struct{}), stopped: make(chan struct{})}
+	go s.writer()
+	return s, nil
 }
 
 // migrate applies the embedded migrations numbered above the database's
@@ -112,54 +176,188 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // Close closes both handles.
 func (s *SQLite) Close() error {
+	s.closeOnce.Do(func() { close(s.quit) })
+	<-s.stopped
+	if s.wstmts != nil {
+		for _, st := range s.wstmts {
+			st.Close()
+		}
+		s.wstmts = nil
+		s.wc.Close()
+		// Reads in progress finish first: take every reader back.
+		for range readConns {
+			rd := <-s.readers
+			for _, st := range rd.stmts {
+				st.Close()
+			}
+			rd.c.Close()
+		}
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
 // Read runs fn on a read-only snapshot.
 func (s *SQLite) Read(ctx context.Context, fn func(ReadTx) error) error {
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
+	var rd *reader
+	select {
+	case rd = <-s.readers:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { s.readers <- rd }()
+	if _, err := rd.c.ExecContext(ctx, "BEGIN"); err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
-	defer tx.Rollback()
-	t := newTx(ctx, tx)
-	defer t.close()
+	// A read changes nothing: ending it either way only lets the
+	// snapshot go.
+	defer rd.c.ExecContext(context.Background(), "ROLLBACK")
+	return fn(&sqlTx{ctx: ctx, p: rd.c, stmts: rd.stmts, keep: true})
+}
+
+// Write runs fn in an immediate transaction on the single writer. Writes
+// that queue meanwhile share the transaction, each in its own savepoint:
+// a write whose fn fails is rolled back alone, and each returns only when
+// the commit that holds it is durable.
+func (s *SQLite) Write(ctx context.Context, fn func(Tx) error) error {
+	job := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.jobs <- job:
+	case <-s.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once taken, the write may commit: wait for the answer even if ctx
+	// ends meanwhile, or the caller could report a failure that did not
+	// happen.
+	return <-job.done
+}
+
+func (s *SQLite) writer() {
+	defer close(s.stopped)
+	for {
+		var batch []*writeJob
+		select {
+		case j := <-s.jobs:
+			batch = append(batch, j)
+		case <-s.quit:
+			return
+		}
+	more:
+		for len(batch) < maxGroup {
+			select {
+			case j := <-s.jobs:
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+func (s *SQLite) commit(batch []*writeJob) {
+	errs := make([]error, len(batch))
+	defer func() {
+		for i, j := range batch {
+			j.done <- errs[i]
+		}
+	}()
+	failAll := func(err error) {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("database: %w", err)
+			}
+		}
+	}
+	// The transaction is the batch's, not any one caller's: one caller
+	// going away must not roll back the others.
+	bg := context.Background()
+	exec := func(q string) error {
+		_, err := s.wc.ExecContext(bg, q)
+		return err
+	}
+	if err := exec("BEGIN IMMEDIATE"); err != nil {
+		failAll(err)
+		return
+	}
+	done := false
+	defer func() {
+		if !done {
+			exec("ROLLBACK")
+		}
+	}()
+	t := &sqlTx{ctx: bg, p: s.wc, stmts: s.wstmts, keep: true}
+	ok := 0
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if err := exec("SAVEPOINT job"); err != nil {
+			failAll(err)
+			return
+		}
+		t.ctx = j.ctx
+		errs[i] = runJob(t, j.fn)
+		t.ctx = bg
+		if errs[i] != nil {
+			if err := exec("ROLLBACK TO job"); err != nil {
+				// The savepoint cannot be undone: nothing in this batch
+				// can be trusted.
+				failAll(err)
+				return
+			}
+		} else {
+			ok++
+		}
+		if err := exec("RELEASE job"); err != nil {
+			failAll(err)
+			return
+		}
+	}
+	if ok == 0 {
+		return
+	}
+	if err := exec("COMMIT"); err != nil {
+		failAll(err)
+		return
+	}
+	done = true
+}
+
+// runJob runs one write, turning a panic into an error: the writer
+// goroutine serves every request and must outlive a bug in one.
+func runJob(t *sqlTx, fn func(Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("database write panicked: %v", r)
+		}
+	}()
 	return fn(t)
 }
 
-// Write runs fn in an immediate transaction on the single writer.
-func (s *SQLite) Write(ctx context.Context, fn func(Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	defer tx.Rollback()
-	t := newTx(ctx, tx)
-	defer t.close()
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	return nil
+// preparer is what a sqlTx prepares its statements on: a read
+// transaction, or the writing connection inside its hand-run transaction.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // sqlTx carries its context because it lives exactly as long as the
-// transaction it belongs to. It prepares each statement once per
-// transaction: a push of 500 items runs the same dozen statements for
-// every item, and parsing them again each time was most of its cost.
+// transaction it belongs to. It prepares each statement once: a push of
+// 500 items runs the same dozen statements for every item, and parsing
+// them each time was most of its cost.
 type sqlTx struct {
 	ctx   context.Context
-	tx    *sql.Tx
+	p     preparer
 	stmts map[string]*sql.Stmt
-}
-
-func newTx(ctx context.Context, tx *sql.Tx) *sqlTx {
-	return &sqlTx{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	keep  bool // the statements belong to the connection, not this transaction
 }
 
 func (t *sqlTx) close() {
+	if t.keep {
+		return
+	}
 	for _, st := range t.stmts {
 		st.Close()
 	}
@@ -169,7 +367,7 @@ func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
 	if st, ok := t.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := t.tx.PrepareContext(t.ctx, q)
+	st, err := t.p.PrepareContext(t.ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -239,9 +437,17 @@ func (t *sqlTx) LastSeq() (int64, error) {
 }
 
 func (t *sqlTx) Feed(scope Scope, after int64, limit int) ([]data.Change, error) {
-	rows, err := t.query(`SELECT seq, kind, id, op, version, body FROM feed
-		WHERE seq > ? AND ((kiosk = 0 AND street IN ('', ?)) OR (kiosk <> 0 AND kiosk = ?))
-		ORDER BY seq LIMIT ?`, after, scope.Street, scope.Kiosk, limit)
+	// One index range per scope, each cut at the limit, merged by seq.
+	rows, err := t.query(`SELECT seq, kind, id, op, version, body FROM (
+		SELECT * FROM (SELECT seq, kind, id, op, version, body FROM feed
+			WHERE kiosk = 0 AND street = '' AND seq > ?1 ORDER BY seq LIMIT ?4)
+		UNION ALL
+		SELECT * FROM (SELECT seq, kind, id, op, version, body FROM feed
+			WHERE kiosk = 0 AND street = ?2 AND ?2 <> '' AND seq > ?1 ORDER BY seq LIMIT ?4)
+		UNION ALL
+		SELECT * FROM (SELECT seq, kind, id, op, version, body FROM feed
+			WHERE kiosk <> 0 AND kiosk = ?3 AND seq > ?1 ORDER BY seq LIMIT ?4)
+	) ORDER BY seq LIMIT ?4`, after, scope.Street, scope.Kiosk, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,95 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"jiezhen/data"
+)
+
+// Concurrent writes share commits, but each stands or falls alone: a
+// write that fails leaves nothing, the others all land, and the feed's
+// sequence numbers stay unique and in commit order.
+func TestGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "d.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const n = 200
+	errBoom := errors.New("boom")
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.Write(ctx, func(tx Tx) error {
+				if _, err := tx.PutItem(Item{Kind: data.KindNotice, ID: fmt.Sprint("n", i), Version: 1, Body: []byte(`{}`)}); err != nil {
+					return err
+				}
+				switch i % 5 {
+				case 0:
+					return errBoom
+				case 1:
+					panic("a bug in one write")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	seqs := map[int64]bool{}
+	err = st.Read(ctx, func(tx ReadTx) error {
+		for i := range n {
+			it, err := tx.Item(data.KindNotice, fmt.Sprint("n", i))
+			switch i % 5 {
+			case 0, 1:
+				if errs[i] == nil || !errors.Is(err, ErrNotFound) {
+					t.Errorf("failed write %d: returned %v, item %v", i, errs[i], err)
+				}
+			default:
+				if errs[i] != nil || err != nil {
+					t.Errorf("write %d: returned %v, item %v", i, errs[i], err)
+				}
+				if seqs[it.Seq] {
+					t.Errorf("seq %d given twice", it.Seq)
+				}
+				seqs[it.Seq] = true
+			}
+		}
+		changes, err := tx.Feed(Scope{}, 0, 1000)
+		if err != nil {
+			return err
+		}
+		if len(changes) != n*3/5 {
+			t.Errorf("%d changes in the feed, want %d", len(changes), n*3/5)
+		}
+		last, _ := tx.LastSeq()
+		if int(last) != len(changes) || changes[len(changes)-1].Seq != last {
+			t.Errorf("last seq %d with %d changes: rolled-back writes left gaps or the counter moved", last, len(changes))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A cancelled caller that never got in leaves nothing.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := st.Write(cctx, func(tx Tx) error {
+		_, err := tx.PutItem(Item{Kind: data.KindNotice, ID: "late", Version: 1})
+		return err
+	}); err == nil {
+		t.Fatal("a write with a cancelled context went through")
+	}
+	st.Close()
+	if err := st.Write(ctx, func(Tx) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Fatalf("write after close: %v", err)
+	}
+}
