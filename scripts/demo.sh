@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Sets up and starts the demo kiosk: installs what is missing, builds both
-# programs into bin/, loads the demo street into demo/kiosk.db and opens the
-# kiosk window. With no display it runs the kiosk on a virtual one, saves
-# a screenshot to demo/screenshot.png and exits.
+# Sets up and starts the demo: installs what is missing, builds both
+# programs into bin/, starts a local district platform (districtd) with the
+# demo content, loads the demo street into demo/kiosk.db and opens the kiosk
+# window connected to the district. Content published with
+# `bin/districtd publish --db demo/district.db FILE` reaches the kiosk
+# within seconds; stop districtd and the kiosk carries on offline.
+# With no display it runs the kiosk on a virtual one, saves a screenshot to
+# demo/screenshot.png and exits.
 # Extra arguments go to the kiosk (for example --fullscreen).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +23,25 @@ if [[ ! -s demo/kiosk.db ]]; then
 fi
 bin/kiosk status --db demo/kiosk.db
 
+# The district platform on loopback, with the demo content.
+addr=127.0.0.1:8470
+bin/districtd serve --db demo/district.db --addr "$addr" --demo >demo/districtd.log 2>&1 &
+districtd=$!
+trap 'kill $districtd 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null && break
+  sleep 0.1
+done
+if [[ ! -s demo/kiosk.token ]]; then
+  bin/districtd kiosk add --db demo/district.db --street 440106005 --name 演示终端 >demo/kiosk.token
+fi
+export JIEZHEN_TOKEN
+JIEZHEN_TOKEN=$(cat demo/kiosk.token)
+echo "demo: districtd at http://$addr (log: demo/districtd.log)" >&2
+
 if [[ -n "${DISPLAY:-}" ]]; then
-  exec bin/kiosk --db demo/kiosk.db "$@"
+  bin/kiosk --db demo/kiosk.db --district "http://$addr" "$@"
+  exit
 fi
 
 # No display: run on Xvfb and take a screenshot.
@@ -28,9 +49,9 @@ n=$(for i in $(seq 90 120); do [[ -e /tmp/.X11-unix/X$i || -e /tmp/.X$i-lock ]] 
 Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 export DISPLAY=":$n"
-bin/kiosk --db demo/kiosk.db "$@" &
+bin/kiosk --db demo/kiosk.db --district "http://$addr" "$@" &
 kiosk=$!
-trap 'kill $kiosk $xvfb 2>/dev/null || true' EXIT
+trap 'kill $kiosk 2>/dev/null; wait $kiosk 2>/dev/null; kill $xvfb $districtd 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
   xwininfo -root -tree 2>/dev/null | grep -q Jiezhen && break
   sleep 0.2
