@@ -34,7 +34,7 @@ func newCatalogList(e *env, src CatalogReader, st *listState) fyne.CanvasObject 
 }
 
 func openCatalogEntry(e *env, src CatalogReader, id string) {
-	e.open(func() string { return e.L("catalog.title") }, func() fyne.CanvasObject {
+	e.openRead(func() string { return e.L("catalog.title") }, func() fyne.CanvasObject {
 		return newCatalogDetail(e, src, id)
 	})
 }

@@ -43,7 +43,7 @@ func (e *env) consultationState(opens, closes data.Date) (string, bool) {
 }
 
 func openConsultation(e *env, src ConsultationReader, id string) {
-	e.open(func() string { return e.L("consult.title") }, func() fyne.CanvasObject {
+	e.openRead(func() string { return e.L("consult.title") }, func() fyne.CanvasObject {
 		return newConsultationDetail(e, src, id)
 	})
 }

@@ -21,6 +21,8 @@ import (
 	"jiezhen/assets"
 	"jiezhen/data"
 	"jiezhen/data/store"
+	"jiezhen/ui/keyboard"
+	"jiezhen/ui/speech"
 )
 
 // The tests run against a real store holding the demo content, opened once
@@ -230,12 +232,16 @@ func firstList(t testing.TB, w fyne.Window) *widget.List {
 	return l
 }
 
-// firstEntry returns the first visible entry.
-func firstEntry(t testing.TB, w fyne.Window) *widget.Entry {
+// firstEntry returns the first visible entry. Every entry of the kiosk is
+// the on-screen keyboard's: a plain widget.Entry on screen fails the test.
+func firstEntry(t testing.TB, w fyne.Window) *keyboard.Entry {
 	t.Helper()
-	var e *widget.Entry
+	var e *keyboard.Entry
 	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
-		if x, ok := o.(*widget.Entry); ok && e == nil {
+		if _, ok := o.(*widget.Entry); ok {
+			t.Errorf("a plain widget.Entry on screen: it needs a physical keyboard")
+		}
+		if x, ok := o.(*keyboard.Entry); ok && e == nil {
 			e = x
 		}
 	})
@@ -246,3 +252,113 @@ func firstEntry(t testing.TB, w fyne.Window) *widget.Entry {
 }
 
 func typeName(o any) string { return reflect.TypeOf(o).String() }
+
+// keyboardOf returns the on-screen keyboard of the window.
+func keyboardOf(t testing.TB, w fyne.Window) *keyboard.Keyboard {
+	t.Helper()
+	var kb *keyboard.Keyboard
+	var all func(o fyne.CanvasObject) // hidden ones too
+	all = func(o fyne.CanvasObject) {
+		if x, ok := o.(*keyboard.Keyboard); ok && kb == nil {
+			kb = x
+		}
+		if c, ok := o.(*fyne.Container); ok {
+			for _, ch := range c.Objects {
+				all(ch)
+			}
+		}
+	}
+	all(w.Canvas().Content())
+	if kb == nil {
+		t.Fatal("no on-screen keyboard in the window")
+	}
+	return kb
+}
+
+// tapKey taps the visible key of the on-screen keyboard that shows label
+// (a letter, 删除, a candidate such as 办事), as a resident would.
+func tapKey(t testing.TB, w fyne.Window, label string) {
+	t.Helper()
+	kb := keyboardOf(t, w)
+	if !kb.Visible() {
+		t.Fatalf("key %q: the keyboard is hidden", label)
+	}
+	var found fyne.Tappable
+	var seen []string
+	walk(kb, func(o fyne.CanvasObject) {
+		tp, ok := o.(fyne.Tappable)
+		wd, isW := o.(fyne.Widget)
+		if !ok || !isW || found != nil {
+			return
+		}
+		for _, c := range test.WidgetRenderer(wd).Objects() {
+			if txt, ok := c.(*canvas.Text); ok {
+				seen = append(seen, txt.Text)
+				if txt.Text == label {
+					found = tp
+				}
+			}
+		}
+	})
+	if found == nil {
+		t.Fatalf("no key %q on the keyboard; it shows %q", label, seen)
+	}
+	test.Tap(found)
+}
+
+// typeKeys taps the keys of the letters of s one by one.
+func typeKeys(t testing.TB, w fyne.Window, s string) {
+	t.Helper()
+	for _, r := range s {
+		tapKey(t, w, string(r))
+	}
+}
+
+// fakeSpeaker records what would be read aloud. Like espeak-ng it reads
+// one text at a time: a new Speak cuts the previous one short.
+type fakeSpeaker struct {
+	mu       sync.Mutex
+	said     []string
+	stops    int
+	speaking bool
+	done     func(error)
+}
+
+func (f *fakeSpeaker) Speak(text string, done func(error)) {
+	f.mu.Lock()
+	prev := f.done
+	f.said = append(f.said, text)
+	f.speaking, f.done = true, done
+	f.mu.Unlock()
+	if prev != nil {
+		prev(speech.ErrStopped)
+	}
+}
+
+func (f *fakeSpeaker) Stop() {
+	f.mu.Lock()
+	prev := f.done
+	f.stops++
+	f.speaking, f.done = false, nil
+	f.mu.Unlock()
+	if prev != nil {
+		prev(speech.ErrStopped)
+	}
+}
+
+// finish ends the current speech as if it had been read to its end.
+func (f *fakeSpeaker) finish() {
+	f.mu.Lock()
+	prev := f.done
+	f.speaking, f.done = false, nil
+	f.mu.Unlock()
+	if prev != nil {
+		prev(nil)
+	}
+}
+
+func (f *fakeSpeaker) state() (said []string, speaking bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.said...), f.speaking
+}

@@ -70,8 +70,7 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 			}
 		})
 
-	entry := widget.NewEntry()
-	entry.SetPlaceHolder(e.L("search.placeholder"))
+	entry := e.entry(e.L("search.placeholder"))
 	entry.SetText(*query)
 	entry.OnChanged = func(s string) {
 		*query = s
@@ -86,12 +85,12 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 	searchBtn := e.primary(e.L("search.button"), theme.SearchIcon(), search)
 	bar := container.NewBorder(nil, nil, nil, searchBtn, entry)
 	return container.NewBorder(container.NewPadded(bar), nil, nil, nil,
-		container.NewPadded(container.NewGridWithColumns(4, objs...)))
+		roomy(container.NewPadded(container.NewGridWithColumns(4, objs...))))
 }
 
 // openSoon shows what a resident can do for a service the kiosk does not
 // offer yet: where the service window is and when it is open. It is not a
 // dead end: back and home are above it like everywhere.
 func openSoon(e *env, title string) {
-	e.open(func() string { return title }, func() fyne.CanvasObject { return newSoon(e) })
+	e.openRead(func() string { return title }, func() fyne.CanvasObject { return newSoon(e) })
 }

@@ -14,8 +14,14 @@
 // the kiosk must open in Chinese everywhere and switch on a touch.
 //
 // Activity for the idle reset is reported by every tappable the screens
-// make (parts.go), by typing, and by pointer movement seen by a hover-only
+// make (parts.go), by typing (physical keys and the on-screen keyboard's
+// keys, see newKeyboard), and by pointer movement seen by a hover-only
 // layer over the window (idle.go), which lets taps through.
+//
+// Nothing needs a physical keyboard: every entry is made by the window's
+// on-screen keyboard (package keyboard, through env.entry), which shows
+// below the screens while an entry has the focus. Detail screens and search
+// results have a 朗读 button (speak.go) when the kiosk has a Speaker.
 package ui
 
 import (
@@ -33,6 +39,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
+	"jiezhen/ui/keyboard"
 	kioskTheme "jiezhen/ui/theme"
 )
 
@@ -51,6 +58,11 @@ type Options struct {
 	IdleWarn  time.Duration    // length of the warning countdown; 0 means DefaultIdleWarn
 	Elder     bool             // start (and reset to) 长者模式
 	Lang      data.Lang        // start (and reset to) this language; empty means Chinese
+
+	// Speaker reads screens aloud; nil leaves out the 朗读 buttons (no
+	// espeak-ng). Do not pass a nil *speech.Speaker: test speech.New()
+	// for nil first, as an interface holding a nil pointer is not nil.
+	Speaker Speaker
 
 	// FirstFrame, when set, is called once when the first frame has been
 	// painted, for start-up measurements.
@@ -71,17 +83,21 @@ type Options struct {
 // navigation. Screens are rebuilt from it when the mode or language
 // changes, so they keep no other reference to the kiosk.
 type env struct {
-	lang   data.Lang
-	elder  bool
-	now    func() time.Time
-	bg     func(func())
-	src    Content
-	street data.Street
+	lang    data.Lang
+	elder   bool
+	now     func() time.Time
+	bg      func(func())
+	src     Content
+	street  data.Street
+	kb      *keyboard.Keyboard // makes every entry (entry in parts.go)
+	entries int                // entries made so far, to tell screens that have one
+	sp      Speaker            // nil: no 朗读 buttons
 
-	touch   func()                                                    // reports activity to the idle guard
-	open    func(title func() string, build func() fyne.CanvasObject) // pushes a screen
-	back    func()                                                    // pops the top screen
-	refresh func()                                                    // rebuilds the current screen
+	touch    func()                                                    // reports activity to the idle guard
+	open     func(title func() string, build func() fyne.CanvasObject) // pushes a screen
+	openRead func(title func() string, build func() fyne.CanvasObject) // pushes a screen with 朗读
+	back     func()                                                    // pops the top screen
+	refresh  func()                                                    // rebuilds the current screen
 }
 
 // L returns the UI string for key in the current language.
@@ -95,6 +111,7 @@ func (e *env) Lf(key string, args ...any) string { return fmt.Sprintf(tr(e.lang,
 type screen struct {
 	title func() string
 	build func() fyne.CanvasObject
+	read  bool // has a 朗读 button that reads what build made
 }
 
 // Kiosk is the running kiosk interface.
@@ -151,18 +168,23 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	}
 	k.env = &env{
 		lang: opt.Lang, elder: opt.Elder, now: opt.Now, bg: opt.Background,
-		src: src, street: st,
+		src: src, street: st, sp: opt.Speaker,
 	}
 	k.env.touch = k.touch
-	k.env.open = k.push
+	k.env.open = func(title func() string, build func() fyne.CanvasObject) { k.push(title, build, false) }
+	k.env.openRead = func(title func() string, build func() fyne.CanvasObject) { k.push(title, build, true) }
 	k.env.back = k.back
 	k.env.refresh = k.render
 	k.lastTouch = k.now()
 	a.Settings().SetTheme(k.theme)
+	// After the theme: the keyboard takes its background colour from it.
+	k.env.kb = k.newKeyboard()
 
 	k.overlay = newIdleOverlay(k)
 	k.root = container.NewStack()
-	layers := []fyne.CanvasObject{k.root, newActivity(k.touch), k.overlay}
+	// The keyboard is under the activity layer and the idle warning like
+	// the screens: moving over it is activity, and the warning covers it.
+	layers := []fyne.CanvasObject{k.kb.Wrap(k.root), newActivity(k.touch), k.overlay}
 	if opt.FirstFrame != nil {
 		layers = append(layers, firstFrameMarker(opt.FirstFrame))
 	}
@@ -204,15 +226,31 @@ func (k *Kiosk) Close() {
 // the top of the stack (or home) and the footer.
 func (k *Kiosk) render() {
 	// A focused entry of the old screen would otherwise keep receiving
-	// the keys typed after it is gone.
+	// the keys typed after it is gone, and the on-screen keyboard would
+	// stay up for it with its letters; what was being read belongs to the
+	// old screen too.
+	k.kb.Dismiss()
 	k.win.Canvas().Unfocus()
+	if k.sp != nil {
+		k.sp.Stop()
+	}
 	k.header = newHeader(k.env, k.sync, k.synced)
 	var body fyne.CanvasObject
 	if len(k.stack) == 0 {
 		body = newHome(k.env, &k.homeQuery)
 	} else {
 		top := k.stack[len(k.stack)-1]
-		body = k.navFrame(top.title(), top.build())
+		made := k.entries
+		content := top.build()
+		if k.entries != made {
+			// The keyboard can come up over this screen: let it shrink.
+			content = roomy(content)
+		}
+		var read fyne.CanvasObject
+		if top.read {
+			read = k.readButton(func() string { return speechText(content) })
+		}
+		body = k.navFrame(top.title(), content, read)
 	}
 	foot := newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang)
 	k.root.Objects = []fyne.CanvasObject{container.NewBorder(k.header.obj, foot, nil, nil, body)}
@@ -239,21 +277,21 @@ func (k *Kiosk) synced() {
 }
 
 // navFrame puts 返回 and 首页 above every screen but home: no screen is a
-// dead end.
-func (k *Kiosk) navFrame(title string, content fyne.CanvasObject) fyne.CanvasObject {
+// dead end. read, if not nil, is the screen's 朗读 button, on the right.
+func (k *Kiosk) navFrame(title string, content, read fyne.CanvasObject) fyne.CanvasObject {
 	back := k.button(k.L("nav.back"), theme.NavigateBackIcon(), k.back)
 	home := k.button(k.L("nav.home"), theme.HomeIcon(), k.goHome)
 	t := subheading(title)
 	t.Wrapping = fyne.TextWrapOff
 	t.Truncation = fyne.TextTruncateEllipsis
-	bar := container.NewBorder(nil, nil, container.NewHBox(back, home), nil, t)
+	bar := container.NewBorder(nil, nil, container.NewHBox(back, home), read, t)
 	return container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, content)
 }
 
 // push shows a new screen above the current one. Its title is a function
 // so that it follows the language toggle.
-func (k *Kiosk) push(title func() string, build func() fyne.CanvasObject) {
-	k.stack = append(k.stack, screen{title: title, build: build})
+func (k *Kiosk) push(title func() string, build func() fyne.CanvasObject, read bool) {
+	k.stack = append(k.stack, screen{title: title, build: build, read: read})
 	k.render()
 }
 
@@ -271,7 +309,8 @@ func (k *Kiosk) goHome() {
 
 // Reset clears everything a resident left behind (screens, search text,
 // filters, mode and language) and shows home: 完成/退出 and the idle guard
-// both end here.
+// both end here. render hides the keyboard, dropping letters not yet
+// converted, and stops the speech.
 func (k *Kiosk) Reset() {
 	k.stack = nil
 	k.homeQuery = ""
@@ -294,6 +333,7 @@ func (k *Kiosk) setElder(on bool) {
 	}
 	k.elder = on
 	k.theme.Elder = on
+	k.kb.SetElder(on)
 	// Setting the theme again makes Fyne refresh every widget with the
 	// new sizes.
 	k.app.Settings().SetTheme(k.theme)
@@ -306,6 +346,23 @@ func (k *Kiosk) toggleLang() {
 		k.lang = data.ZH
 	}
 	k.render()
+}
+
+// newKeyboard makes the window's on-screen keyboard. Its keys count as
+// activity (pinyin letters waiting for conversion do not change an entry,
+// so OnChanged alone would miss them), and so does touching a field, which
+// in 长者模式 also reads the field's label aloud.
+func (k *Kiosk) newKeyboard() *keyboard.Keyboard {
+	kb := keyboard.New()
+	kb.SetElder(k.elder)
+	kb.OnKey = k.touch
+	kb.OnFocus = func(e *keyboard.Entry) {
+		k.touch()
+		if k.elder && k.sp != nil && e.Label != "" {
+			k.sp.Speak(e.Label, nil)
+		}
+	}
+	return kb
 }
 
 // touch records activity: it postpones the idle reset and dismisses its

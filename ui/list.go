@@ -199,9 +199,7 @@ func setEnabled(b *tapButton, on bool) {
 // searchBar is the search box above a list: it searches the list's kind
 // only.
 func (e *env) searchBar(kind data.Kind) fyne.CanvasObject {
-	entry := widget.NewEntry()
-	entry.SetPlaceHolder(e.Lf("search.within", kind.Label(e.lang)))
-	entry.OnChanged = func(string) { e.touch() }
+	entry := e.entry(e.Lf("search.within", kind.Label(e.lang)))
 	run := func() {
 		if entry.Text != "" {
 			openSearch(e, e.src, entry.Text, []data.Kind{kind})

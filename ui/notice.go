@@ -36,7 +36,7 @@ func newNoticeList(e *env, src NoticeReader, st *listState) fyne.CanvasObject {
 }
 
 func openNotice(e *env, src NoticeReader, id string) {
-	e.open(func() string { return e.L("notice.title") }, func() fyne.CanvasObject {
+	e.openRead(func() string { return e.L("notice.title") }, func() fyne.CanvasObject {
 		return newNoticeDetail(e, src, id)
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"jiezhen/ui/keyboard"
 	kioskTheme "jiezhen/ui/theme"
 )
 
@@ -47,6 +48,19 @@ func (e *env) button(label string, icon fyne.Resource, fn func()) *tapButton {
 	}
 	b.ExtendBaseWidget(b)
 	return b
+}
+
+// entry makes a single-line text entry typed on the on-screen keyboard
+// (pinyin, with 中/英), never a plain widget.Entry: the kiosk has no
+// physical keyboard. label is its placeholder and what 长者模式 reads
+// aloud when it is touched. Typing counts as activity.
+func (e *env) entry(label string) *keyboard.Entry {
+	e.entries++
+	en := e.kb.NewEntry(keyboard.Chinese)
+	en.Label = label
+	en.SetPlaceHolder(label)
+	en.OnChanged = func(string) { e.touch() }
+	return en
 }
 
 // primary makes a high-importance button.
@@ -178,6 +192,39 @@ func (e *env) scrollPages(content fyne.CanvasObject) fyne.CanvasObject {
 	down := e.button(e.L("scroll.down"), theme.MoveDownIcon(), func() { step(1) })
 	bar := container.NewVBox(up, layout.NewSpacer(), down)
 	return container.NewBorder(nil, nil, nil, bar, sc)
+}
+
+// roomy puts a screen with entries in a vertical scroll that matters only
+// while the on-screen keyboard takes the lower part of the window (a list
+// with its search box, filters and pager is taller than what is left in
+// 长者模式). Otherwise the scroll stretches the screen to fill it, and the
+// screen always gets the window's width, as without the scroll, rather
+// than its own minimum width spilling past the right edge. Screens without
+// entries are not wrapped: the keyboard never shows over them, and a
+// scroll would hide what does not fit where a squeezed screen shows it.
+func roomy(screen fyne.CanvasObject) *container.Scroll {
+	return container.NewVScroll(container.New(fitWidth{}, screen))
+}
+
+// fitWidth lays its objects over each other at its full size and asks
+// for their height only.
+type fitWidth struct{}
+
+func (fitWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objs {
+		if o.Visible() {
+			h = max(h, o.MinSize().Height)
+		}
+	}
+	return fyne.NewSize(0, h)
+}
+
+func (fitWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 // errorText is what a screen shows when its content cannot be read.

@@ -133,7 +133,7 @@ func openProviderCategories(e *env, src ProviderReader, st *providerState) {
 }
 
 func openProvider(e *env, src ProviderReader, id string) {
-	e.open(func() string { return e.L("provider.title") }, func() fyne.CanvasObject {
+	e.openRead(func() string { return e.L("provider.title") }, func() fyne.CanvasObject {
 		return newProviderDetail(e, src, id)
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	kioskTheme "jiezhen/ui/theme"
 )
@@ -17,28 +18,38 @@ import (
 // the touch-target check see them.
 var journeys = []struct {
 	name string
-	open func(k *Kiosk)
+	open func(t testing.TB, k *Kiosk)
 }{
-	{"home", func(k *Kiosk) {}},
-	{"notices", func(k *Kiosk) { openNotices(k.env, k.src) }},
-	{"notice", func(k *Kiosk) { openNotice(k.env, k.src, "thn-notice-10") }},
-	{"catalog", func(k *Kiosk) { openCatalog(k.env, k.src) }},
-	{"catalog_entry", func(k *Kiosk) { openCatalogEntry(k.env, k.src, "cat-gz-2012-16") }},
-	{"service_categories", func(k *Kiosk) { openServiceCategories(k.env, k.src) }},
-	{"services", func(k *Kiosk) { openServices(k.env, k.src, "public") }},
-	{"service", func(k *Kiosk) { openService(k.env, k.src, "svc-laoren-youdai") }},
-	{"providers", func(k *Kiosk) { openProviders(k.env, k.src) }},
-	{"provider_categories", func(k *Kiosk) { openProviderCategories(k.env, k.src, &providerState{}) }},
-	{"provider", func(k *Kiosk) { openProvider(k.env, k.src, "thn-p001") }},
-	{"consultations", func(k *Kiosk) { openConsultations(k.env, k.src) }},
-	{"consultation_closed", func(k *Kiosk) { openConsultation(k.env, k.src, "zj-2026-02") }},
-	{"search", func(k *Kiosk) { openSearch(k.env, k.src, "长者饭堂", nil) }},
-	{"search_kind", func(k *Kiosk) { openSearch(k.env, k.src, "长者", searchKinds[3:4]) }},
-	{"soon", func(k *Kiosk) { openSoon(k.env, k.L("tile.apply")) }},
-	{"idle", func(k *Kiosk) { k.touch(); k.overlay.show(20) }},
-	{"home_en", func(k *Kiosk) { k.toggleLang() }},
-	{"providers_en", func(k *Kiosk) { k.toggleLang(); openProviders(k.env, k.src) }},
-	{"service_en", func(k *Kiosk) { k.toggleLang(); openService(k.env, k.src, "svc-laoren-youdai") }},
+	{"home", func(t testing.TB, k *Kiosk) {}},
+	{"notices", func(t testing.TB, k *Kiosk) { openNotices(k.env, k.src) }},
+	{"notice", func(t testing.TB, k *Kiosk) { openNotice(k.env, k.src, "thn-notice-10") }},
+	{"catalog", func(t testing.TB, k *Kiosk) { openCatalog(k.env, k.src) }},
+	{"catalog_entry", func(t testing.TB, k *Kiosk) { openCatalogEntry(k.env, k.src, "cat-gz-2012-16") }},
+	{"service_categories", func(t testing.TB, k *Kiosk) { openServiceCategories(k.env, k.src) }},
+	{"services", func(t testing.TB, k *Kiosk) { openServices(k.env, k.src, "public") }},
+	{"service", func(t testing.TB, k *Kiosk) { openService(k.env, k.src, "svc-laoren-youdai") }},
+	{"providers", func(t testing.TB, k *Kiosk) { openProviders(k.env, k.src) }},
+	{"provider_categories", func(t testing.TB, k *Kiosk) { openProviderCategories(k.env, k.src, &providerState{}) }},
+	{"provider", func(t testing.TB, k *Kiosk) { openProvider(k.env, k.src, "thn-p001") }},
+	{"consultations", func(t testing.TB, k *Kiosk) { openConsultations(k.env, k.src) }},
+	{"consultation_closed", func(t testing.TB, k *Kiosk) { openConsultation(k.env, k.src, "zj-2026-02") }},
+	{"search", func(t testing.TB, k *Kiosk) { openSearch(k.env, k.src, "长者饭堂", nil) }},
+	{"search_kind", func(t testing.TB, k *Kiosk) { openSearch(k.env, k.src, "长者", searchKinds[3:4]) }},
+	{"soon", func(t testing.TB, k *Kiosk) { openSoon(k.env, k.L("tile.apply")) }},
+	{"idle", func(t testing.TB, k *Kiosk) { k.touch(); k.overlay.show(20) }},
+	{"home_en", func(t testing.TB, k *Kiosk) { k.toggleLang() }},
+	{"providers_en", func(t testing.TB, k *Kiosk) { k.toggleLang(); openProviders(k.env, k.src) }},
+	{"service_en", func(t testing.TB, k *Kiosk) { k.toggleLang(); openService(k.env, k.src, "svc-laoren-youdai") }},
+	// The on-screen keyboard up: pinyin letters typed, with candidates,
+	// over home; and over the busiest list, with its filters.
+	{"home_keyboard", func(t testing.TB, k *Kiosk) {
+		k.win.Canvas().Focus(firstEntry(t, k.win))
+		typeKeys(t, k.win, "banshi")
+	}},
+	{"providers_keyboard", func(t testing.TB, k *Kiosk) {
+		openProviders(k.env, k.src)
+		k.win.Canvas().Focus(firstEntry(t, k.win))
+	}},
 }
 
 func modeName(elder bool) string {
@@ -49,17 +60,29 @@ func modeName(elder bool) string {
 }
 
 // TestTouchTargets walks every screen in both modes and checks the size
-// of everything that can be tapped: at least 44x44, and 60x60 in 长者模式.
+// of everything that can be tapped: at least 44x44, and 60x60 in 长者模式,
+// the keys of the on-screen keyboard included. With the keyboard up, the
+// window may not need more than the 800 pixels of the kiosk's screen.
 func TestTouchTargets(t *testing.T) {
 	for _, elder := range []bool{false, true} {
 		for _, j := range journeys {
 			t.Run(j.name+"_"+modeName(elder), func(t *testing.T) {
-				k, w, _ := newTestKiosk(t, Options{Elder: elder})
-				j.open(k)
+				k, w, _ := newTestKiosk(t, Options{Elder: elder, Speaker: &fakeSpeaker{}})
+				j.open(t, k)
+				kb := keyboardOf(t, w)
+				if strings.Contains(j.name, "keyboard") != kb.Visible() {
+					t.Fatalf("keyboard visible: %v", kb.Visible())
+				}
+				if h := w.Content().MinSize().Height; kb.Visible() && h > 800 {
+					t.Errorf("with the keyboard up the window needs %.0f pixels of height, the screen has 800", h)
+				}
 				min := kioskTheme.MinTarget(elder)
 				n := 0
 				walkTappables(w, func(o fyne.CanvasObject, name string) {
 					n++
+					if _, plain := o.(*widget.Entry); plain {
+						t.Errorf("a plain widget.Entry: it needs a physical keyboard")
+					}
 					if s := o.Size(); s.Width < min || s.Height < min {
 						t.Errorf("%s %q is %.0fx%.0f, want at least %.0fx%.0f", typeName(o), name, s.Width, s.Height, min, min)
 					}
@@ -101,8 +124,8 @@ func TestGoldens(t *testing.T) {
 	for _, elder := range []bool{false, true} {
 		for _, j := range journeys {
 			t.Run(j.name+"_"+modeName(elder), func(t *testing.T) {
-				k, w, _ := newTestKiosk(t, Options{Elder: elder})
-				j.open(k)
+				k, w, _ := newTestKiosk(t, Options{Elder: elder, Speaker: &fakeSpeaker{}})
+				j.open(t, k)
 				test.AssertRendersToMarkup(t, j.name+"_"+modeName(elder)+".xml", w.Canvas())
 			})
 		}
@@ -118,8 +141,8 @@ func TestScreenshots(t *testing.T) {
 	}
 	for _, elder := range []bool{false, true} {
 		for _, j := range journeys {
-			k, w, _ := newTestKiosk(t, Options{Elder: elder})
-			j.open(k)
+			k, w, _ := newTestKiosk(t, Options{Elder: elder, Speaker: &fakeSpeaker{}})
+			j.open(t, k)
 			f, err := os.Create(filepath.Join(dir, j.name+"_"+modeName(elder)+".png"))
 			if err != nil {
 				t.Fatal(err)

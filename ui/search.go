@@ -34,7 +34,7 @@ type searchState struct {
 // in kinds.
 func openSearch(e *env, src Searcher, text string, kinds []data.Kind) {
 	st := &searchState{text: strings.TrimSpace(text), kinds: kinds}
-	e.open(func() string {
+	e.openRead(func() string {
 		if len(st.kinds) == 1 {
 			return e.L("search.title") + " · " + st.kinds[0].Label(e.lang)
 		}
@@ -45,10 +45,8 @@ func openSearch(e *env, src Searcher, text string, kinds []data.Kind) {
 func newSearch(e *env, src Searcher, st *searchState) fyne.CanvasObject {
 	results := container.NewStack(widget.NewLabel(e.L("loading")))
 	var run func()
-	entry := widget.NewEntry()
+	entry := e.entry(e.L("search.placeholder"))
 	entry.SetText(st.text)
-	entry.SetPlaceHolder(e.L("search.placeholder"))
-	entry.OnChanged = func(string) { e.touch() }
 	entry.OnSubmitted = func(string) { run() }
 	run = func() {
 		st.text = strings.TrimSpace(entry.Text)

@@ -64,7 +64,7 @@ func openServices(e *env, src ServiceReader, c data.PowerCategory) {
 }
 
 func openService(e *env, src ServiceReader, id string) {
-	e.open(func() string { return e.L("service.title") }, func() fyne.CanvasObject {
+	e.openRead(func() string { return e.L("service.title") }, func() fyne.CanvasObject {
 		return newServiceDetail(e, src, id)
 	})
 }

@@ -1,0 +1,79 @@
+package ui
+
+import (
+	"errors"
+	"log"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"jiezhen/ui/speech"
+)
+
+// Speaker reads text aloud. *speech.Speaker (espeak-ng) is the kiosk's;
+// tests pass a recorder.
+type Speaker interface {
+	// Speak starts reading text and returns at once, stopping whatever
+	// was being read. done, if not nil, is called when the speech ends or
+	// is cut short, possibly from another goroutine.
+	Speak(text string, done func(err error))
+	// Stop silences the speaker.
+	Stop()
+}
+
+var _ Speaker = (*speech.Speaker)(nil)
+
+// readButton is a screen's 朗读 button: it reads text() aloud and turns
+// into 停止 while it reads; 停止 silences it. It is nil when the kiosk has
+// no speaker, so that it is left out rather than broken. The speech runs
+// in the background; the button's state is only touched on the Fyne
+// goroutine (the end of the speech comes back through fyne.Do).
+func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
+	e := k.env
+	if e.sp == nil {
+		return nil
+	}
+	var (
+		b       *tapButton
+		reading bool
+		taps    int // the end of an older speech must not reset a newer one
+	)
+	reset := func() {
+		b.SetText(e.L("speech.read"))
+		b.SetIcon(theme.VolumeUpIcon())
+	}
+	b = e.button(e.L("speech.read"), theme.VolumeUpIcon(), func() {
+		taps++
+		if reading {
+			reading = false
+			e.sp.Stop()
+			reset()
+			return
+		}
+		reading = true
+		tap := taps
+		b.SetText(e.L("speech.stop"))
+		b.SetIcon(theme.MediaStopIcon())
+		e.sp.Speak(text(), func(err error) {
+			if err != nil && !errors.Is(err, speech.ErrStopped) {
+				log.Printf("ui: read-aloud: %v", err) // the text is not logged
+			}
+			fyne.Do(func() {
+				if tap == taps && reading {
+					reading = false
+					reset()
+				}
+			})
+		})
+	})
+	return b
+}
+
+// speechText is what 朗读 reads of a screen: its visible text in reading
+// order, without what was typed into entries and without the kiosk's own
+// buttons (上翻, 下一页 ...), which speech.TextOf does not know.
+func speechText(o fyne.CanvasObject) string { return speech.TextOf(o) }
+
+// SpeechText makes a card (a search hit, a tile) readable by 朗读: what
+// its content shows.
+func (c *tapCard) SpeechText() string { return speech.TextOf(c.content) }
