@@ -17,6 +17,7 @@ import (
 	"jiezhen/data/store"
 	"jiezhen/sync/client"
 	"jiezhen/ui"
+	"jiezhen/ui/speech"
 )
 
 // runApp opens the kiosk window.
@@ -67,10 +68,19 @@ func runApp(args []string) error {
 		w.SetFullScreen(true)
 		keepScreenOn()
 	}
-	k, err := ui.New(a, w, s, ui.Options{
+	opt := ui.Options{
 		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc,
 		FirstFrame: firstFrameHook(a),
-	})
+	}
+	// Without espeak-ng there are no 朗读 buttons (a nil *speech.Speaker
+	// must not become a non-nil ui.Speaker).
+	if sp := speech.New(); sp != nil {
+		opt.Speaker = sp
+		defer sp.Stop() // espeak-ng would read on after the window closed
+	} else {
+		log.Printf("kiosk: %s not found; read-aloud is off", speech.Program)
+	}
+	k, err := ui.New(a, w, s, opt)
 	if err != nil {
 		return err
 	}
