@@ -49,6 +49,7 @@ n=$(for i in $(seq 90 120); do [[ -e /tmp/.X11-unix/X$i || -e /tmp/.X$i-lock ]] 
 Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 export DISPLAY=":$n"
+for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 bin/kiosk --db demo/kiosk.db --district "http://$addr" "$@" &
 kiosk=$!
 trap 'kill $kiosk 2>/dev/null; wait $kiosk 2>/dev/null; kill $xvfb $districtd 2>/dev/null || true' EXIT
