@@ -46,6 +46,7 @@ type SQLite struct {
 	jobs      chan *writeJob
 	quit      chan struct{}
 	stopped   chan struct{}
+	cpStopped chan struct{}
 	closeOnce sync.Once
 }
 
@@ -85,11 +86,13 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 			"_pragma=synchronous(FULL)", "_pragma=foreign_keys(1)"}
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + strings.Join(append(q, extra...), "&")
 	}
-	w, err := sql.Open("sqlite", dsn("_txlock=immediate"))
+	// The writer never checkpoints on commit: the checkpointer does it
+	// beside it, so a commit does not wait for the WAL to be copied back.
+	w, err := sql.Open("sqlite", dsn("_txlock=immediate", "_pragma=wal_autocheckpoint(0)"))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	w.SetMaxOpenConns(1)
+	w.SetMaxOpenConns(2) // the writing connection and the checkpointer's
 	w.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, w); err != nil {
 		w.Close()
@@ -123,8 +126,9 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		}
 		readers <- &reader{c: c, stmts: map[string]*sql.Stmt{}}
 	}
-	s := &SQLite{w: w, r: r, wc: wc, wstmts: map[string]*sql.Stmt{}, readers: readers, jobs: make(chan *writeJob), quit: make(chan struct{}), stopped: make(chan struct{})}
+	s := &SQLite{w: w, r: r, wc: wc, wstmts: map[string]*sql.Stmt{}, readers: readers, jobs: make(chan *writeJob), quit: make(chan struct{}), stopped: make(chan struct{}), cpStopped: make(chan struct{})}
 	go s.writer()
+	go s.checkpointer()
 	return s, nil
 }
 
@@ -178,6 +182,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 func (s *SQLite) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.stopped
+	<-s.cpStopped
 	if s.wstmts != nil {
 		for _, st := range s.wstmts {
 			st.Close()
@@ -324,6 +329,42 @@ func (s *SQLite) commit(batch []*writeJob) {
 		return
 	}
 	done = true
+}
+
+// checkpointEvery is how often the WAL is copied back into the database.
+const checkpointEvery = time.Second
+
+// walRestartPages: past this many WAL pages (about 16 MiB) the
+// checkpointer waits for readers to move on so that the WAL starts over;
+// under steady load a passive checkpoint never quite finishes, and the
+// WAL would otherwise grow without end.
+const walRestartPages = 4000
+
+// checkpointer copies committed pages from the WAL into the database file
+// in the background, so that a commit never waits for it.
+func (s *SQLite) checkpointer() {
+	defer close(s.cpStopped)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	checkpoint := func(mode string) (logPages int) {
+		var busy, done int
+		err := s.w.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logPages, &done)
+		if err != nil {
+			return 0
+		}
+		return logPages
+	}
+	for {
+		select {
+		case <-t.C:
+			if checkpoint("PASSIVE") > walRestartPages {
+				checkpoint("RESTART")
+			}
+		case <-s.quit:
+			checkpoint("PASSIVE")
+			return
+		}
+	}
 }
 
 // runJob runs one write, turning a panic into an error: the writer
