@@ -58,6 +58,7 @@ package keyboard
 
 import (
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -114,6 +115,9 @@ const (
 	tagEnglish     = "英文"
 )
 
+// preloadAfter is how long after New the dictionary starts loading.
+const preloadAfter = time.Second
+
 // maxPreedit bounds the pinyin letters awaiting conversion.
 const maxPreedit = 40
 
@@ -155,10 +159,13 @@ type Keyboard struct {
 var _ fyne.Focusable = (*Keyboard)(nil)
 var _ fyne.Disableable = (*Keyboard)(nil)
 
-// New returns a hidden keyboard. It starts loading the pinyin dictionary
-// in the background so that the first keystroke does not wait for it.
+// New returns a hidden keyboard. It loads the pinyin dictionary in the
+// background a moment later (preloadAfter), so that the first keystroke
+// does not wait for it and the window's first frame does not either: on
+// the 2-core kiosk, loading it at once delayed the first frame by 40-100
+// ms. Typing before then loads it on the spot.
 func New() *Keyboard {
-	go ime.Preload()
+	time.AfterFunc(preloadAfter, ime.Preload)
 	k := &Keyboard{pinyin: true}
 	k.keys = container.NewVBox()
 	k.barLay = &barLayout{}
