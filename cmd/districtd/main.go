@@ -77,6 +77,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = reset(args[1:], stdout)
 	case "loadtest":
 		err = loadtest(args[1:], stdout, stderr)
+	case "keygen", "bundle", "key":
+		cmd, err = bundleCommands(cmd, args[1:], stdout)
 	default:
 		fmt.Fprintf(stderr, "districtd: unknown command %q (try 'districtd help')\n", cmd)
 		return exitUsage
