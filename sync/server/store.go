@@ -15,10 +15,11 @@ import (
 // a store only keeps rows and hands out sequence numbers, so that a
 // PostgreSQL store can follow by implementing these two interfaces.
 //
-// Write runs fn in a transaction that no other write runs alongside: the
-// feed's sequence numbers must become visible in the order they were
-// given, or a reader could move its cursor past a change that commits
-// later. If fn returns an error, nothing it did is kept.
+// Write runs fn atomically and strictly after every earlier write (a
+// store may commit several together): the feed's sequence numbers must
+// become visible in the order they were given, or a reader could move its
+// cursor past a change that commits later. If fn returns an error, nothing
+// it did is kept; when Write returns nil, what fn did is durable.
 type Store interface {
 	Read(ctx context.Context, fn func(ReadTx) error) error
 	Write(ctx context.Context, fn func(Tx) error) error

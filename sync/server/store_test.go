@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -91,5 +92,30 @@ func TestGroupCommit(t *testing.T) {
 	st.Close()
 	if err := st.Write(ctx, func(Tx) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("write after close: %v", err)
+	}
+}
+
+// Reopening runs no migration twice, and a database from a newer
+// districtd is refused rather than misread.
+func TestMigrations(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "d.db")
+	for range 2 {
+		st, err := OpenSQLite(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+	}
+	st, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Write(ctx, func(tx Tx) error { return tx.(*sqlTx).exec("PRAGMA user_version = 99") }); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if _, err := OpenSQLite(ctx, path); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("a newer schema: %v", err)
 	}
 }
