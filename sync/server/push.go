@@ -57,12 +57,16 @@ func (p *Platform) Push(ctx context.Context, k Kiosk, req *wire.PushRequest) (wi
 		}
 		return wire.PushResponse{}, &Error{Status: http.StatusBadRequest, Item: item, Msg: err.Error()}
 	}
-	now := p.clock()
 	resp := wire.PushResponse{Results: make([]wire.PushResult, 0, len(req.Items))}
 	counts := map[wire.Outcome]int{}
+	var now time.Time
 	err := p.store.Write(ctx, func(tx Tx) error {
 		resp.Results = resp.Results[:0]
 		clear(counts)
+		// The time is read once the write's turn has come, so that the
+		// district's times run in the same order as its feed and its
+		// references, whichever request arrived first.
+		now = p.clock()
 		pt := &pushTx{p: p, tx: tx, k: k, now: now, today: data.DateOf(now.In(china))}
 		for _, it := range req.Items {
 			hash := itemHash(it)
@@ -87,7 +91,7 @@ func (p *Platform) Push(ctx context.Context, k Kiosk, req *wire.PushRequest) (wi
 			if err != nil {
 				return err
 			}
-			if err := tx.PutEntry(wire2entry(it, k, hash, res, now)); err != nil {
+			if err := tx.PutEntry(ledgerEntry(it, k, hash, res, now)); err != nil {
 				return err
 			}
 			resp.Results = append(resp.Results, res)
@@ -104,7 +108,7 @@ func (p *Platform) Push(ctx context.Context, k Kiosk, req *wire.PushRequest) (wi
 	return resp, nil
 }
 
-func wire2entry(it wire.PushItem, k Kiosk, hash string, res wire.PushResult, now time.Time) Entry {
+func ledgerEntry(it wire.PushItem, k Kiosk, hash string, res wire.PushResult, now time.Time) Entry {
 	return Entry{ID: it.ID, Kiosk: k.ID, Kind: it.Kind, Hash: hash, Result: res, At: now}
 }
 
