@@ -42,6 +42,7 @@ var commands = map[string]command{
 	"search": cmdSearch,
 	"show":   cmdShow,
 	"sync":   cmdSync,
+	"import": cmdImport,
 }
 
 // errUsage marks an error in how the command was called (exit status 2).

@@ -62,11 +62,11 @@ type Result struct {
 func Read(r io.Reader, c Check) (*Result, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var hdr [headerSize]byte
-	if _, err := io.ReadFull(br, hdr[:]); err != nil {
-		return nil, fmt.Errorf("the file ends inside the header: %w", ErrFormat)
-	}
-	if string(hdr[:8]) != magic {
+	if n, _ := io.ReadFull(br, hdr[:len(magic)]); string(hdr[:n]) != magic {
 		return nil, fmt.Errorf("the file does not start as a bundle: %w", ErrFormat)
+	}
+	if _, err := io.ReadFull(br, hdr[len(magic):]); err != nil {
+		return nil, fmt.Errorf("the file ends inside the header: %w", ErrFormat)
 	}
 	if v := binary.BigEndian.Uint16(hdr[8:]); v != Format {
 		return nil, fmt.Errorf("bundle layout version %d, this kiosk reads %d: %w", v, Format, ErrSchema)
