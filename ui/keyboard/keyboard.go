@@ -368,6 +368,16 @@ func (k *Keyboard) typeChar(e *Entry, s string) {
 	k.typeText(e, s)
 }
 
+// Commit converts the pinyin letters waiting, if any, into the entry they
+// were typed for with the first candidates, as 确定 does. A button beside
+// the entry that acts on its text (搜索) calls it first: otherwise letters
+// typed and not yet converted would be left out.
+func (k *Keyboard) Commit() {
+	if k.target != nil && k.preedit != "" {
+		k.commitAll(k.target)
+	}
+}
+
 // commitAll converts every letter waiting with the first candidates.
 func (k *Keyboard) commitAll(e *Entry) {
 	for k.preedit != "" {

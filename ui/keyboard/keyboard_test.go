@@ -427,6 +427,19 @@ func TestOnKeyForEveryKey(t *testing.T) {
 	}
 }
 
+// A search button beside the entry converts the letters waiting.
+func TestCommit(t *testing.T) {
+	f := newForm(t, false)
+	f.kb.Commit() // nothing to do
+	f.focus(f.search)
+	f.tap("banshi")
+	f.w.Canvas().Unfocus() // a tap on the button beside it
+	f.kb.Commit()
+	if f.search.Text != "办事" || f.kb.Preedit() != "" {
+		t.Errorf("Commit: entry %q, letters %q", f.search.Text, f.kb.Preedit())
+	}
+}
+
 func TestDismissDropsLetters(t *testing.T) {
 	f := newForm(t, false)
 	f.focus(f.name)
