@@ -77,6 +77,7 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 		e.touch()
 	}
 	search := func() {
+		e.kb.Commit() // pinyin letters typed and not yet converted
 		if *query != "" {
 			openSearch(e, e.src, *query, nil)
 		}

@@ -71,6 +71,32 @@ func TestSearchTypedInPinyinOnTheKeyboard(t *testing.T) {
 	}
 }
 
+// 搜索 beside a search box takes the letters not yet converted with them,
+// on home, on the results and above a list.
+func TestSearchButtonConvertsPendingPinyin(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{})
+	for _, screen := range []string{"home", "results", "list"} {
+		t.Run(screen, func(t *testing.T) {
+			switch screen {
+			case "results":
+				openSearch(k.env, k.src, "长者", nil)
+			case "list":
+				openCatalog(k.env, k.src)
+			}
+			focusFirstEntry(t, w)
+			tapKey(t, w, "清空")
+			typeKeys(t, w, "banshi")
+			w.Canvas().Unfocus() // what a tap on the button does first
+			tap(t, w, "搜索")
+			assertShows(t, w, "搜索结果")
+			if got := firstEntry(t, w).Text; got != "办事" {
+				t.Errorf("searched for %q, want 办事", got)
+			}
+			tap(t, w, "首页")
+		})
+	}
+}
+
 func TestKeyboardHidesWhenTheScreenChanges(t *testing.T) {
 	k, w, _ := newTestKiosk(t, Options{})
 	kb := keyboardOf(t, w)

@@ -201,6 +201,7 @@ func setEnabled(b *tapButton, on bool) {
 func (e *env) searchBar(kind data.Kind) fyne.CanvasObject {
 	entry := e.entry(e.Lf("search.within", kind.Label(e.lang)))
 	run := func() {
+		e.kb.Commit() // pinyin letters typed and not yet converted
 		if entry.Text != "" {
 			openSearch(e, e.src, entry.Text, []data.Kind{kind})
 		}

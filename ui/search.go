@@ -49,6 +49,7 @@ func newSearch(e *env, src Searcher, st *searchState) fyne.CanvasObject {
 	entry.SetText(st.text)
 	entry.OnSubmitted = func(string) { run() }
 	run = func() {
+		e.kb.Commit() // pinyin letters typed and not yet converted
 		st.text = strings.TrimSpace(entry.Text)
 		st.offset = 0
 		e.searchResults(src, st, results)
