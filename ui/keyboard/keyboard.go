@@ -27,6 +27,8 @@
 //	pin := kb.NewPasswordEntry()
 //	search := kb.NewEntry(keyboard.Chinese)
 //	search.OnSubmitted = func(q string) { ... } // its enter key becomes 确定
+//	// a 搜索 button beside it first converts the pinyin letters waiting:
+//	kb.Commit()
 //
 //	// on every screen change and on idle reset, so that a keyboard does not
 //	// stay up for an entry no longer shown and typed letters are forgotten:
