@@ -345,11 +345,15 @@ func TestDuplicateEntry(t *testing.T) {
 
 func TestPathEscape(t *testing.T) {
 	pub, priv := testKey(1)
-	for _, p := range []string{"../etc/passwd", "files/../../x", "/etc/passwd", "files/a/../b", `files\..\x`, "C:/x", "files/", "other/x"} {
+	for p, why := range map[string]string{
+		"../etc/passwd": "escapes", "changes/../../x.jsonl": "escapes", "files/a/../b": "escapes",
+		"/etc/passwd": "absolute", `files\..\x`: "backslash", "C:/x": "colon",
+		"files/./x": "not a clean path", "files/": "not a clean path", "other/x": "neither under", "files/a\x00": "control",
+	} {
 		t.Run(p, func(t *testing.T) {
 			files, _ := ChangeFiles(testChanges(0, 3))
 			b := raw(t, testManifest(0, 3), append(files, File{Path: p, Data: []byte("x")}), priv, func(m *Manifest) { m.Changes = 3 })
-			mustRefuse(t, b, check(pub), ErrEntry, "")
+			mustRefuse(t, b, check(pub), ErrEntry, why)
 			if err := Write(io.Discard, testManifest(0, 3), []File{{Path: p}}, priv); err == nil {
 				t.Error("Write wrote it")
 			}
