@@ -161,7 +161,7 @@ func importBundle(ctx context.Context, s *store.Store, r io.Reader, opt importOp
 		imp.Keys = append(imp.Keys, store.BundleKey{Key: bundle.EncodeKey(opt.Trust), Since: opt.Now, Via: "pinned"})
 	}
 	for _, kc := range b.KeyChanges {
-		imp.Keys = append(imp.Keys, store.BundleKey{Key: bundle.EncodeKey(kc.Key), Revoked: kc.Op == bundle.OpRevoke, Since: opt.Now, Via: "statement"})
+		imp.Keys = append(imp.Keys, store.BundleKey{Key: bundle.EncodeKey(kc.Key), Revoked: kc.Op == bundle.OpRevoke, Since: opt.Now, Via: bundle.EncodeKey(kc.SignedBy)})
 		out.Keys = append(out.Keys, kc.Op+" "+bundle.EncodeKey(kc.Key))
 	}
 	res, err := s.ApplyBundle(ctx, store.ContentFeed, imp)

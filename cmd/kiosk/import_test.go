@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"database/sql"
 	"encoding/binary"
@@ -15,6 +16,7 @@ import (
 
 	"jiezhen/cmd/internal/demo"
 	"jiezhen/data"
+	"jiezhen/data/store"
 	"jiezhen/sync/bundle"
 )
 
@@ -277,6 +279,15 @@ func TestImportKeyRotationAndRevocation(t *testing.T) {
 		t.Fatalf("%v", res)
 	}
 	importOK(t, "--db", db, writeBundle(t, feed, bundleSpec{from: 20, to: 30}, newPriv))
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := s.BundleTrust(context.Background())
+	s.Close()
+	if len(tr.Keys) != 2 || tr.Keys[0].Key != oldPub || tr.Keys[0].Via != "pinned" || tr.Keys[1].Key != newPub || tr.Keys[1].Via != oldPub {
+		t.Fatalf("recorded keys: %+v", tr.Keys)
+	}
 
 	// The new key revokes the old one; the old one is refused afterwards,
 	// even when given with --trust.

@@ -407,6 +407,7 @@ func TestChangesMustFitTheManifest(t *testing.T) {
 	// Changes beyond To, and a count that does not match.
 	mustRefuse(t, raw(t, testManifest(0, 3), files, priv, func(m *Manifest) { m.Changes = 5 }), check(pub), ErrEntry, "outside")
 	mustRefuse(t, raw(t, testManifest(0, 5), files, priv, func(m *Manifest) { m.Changes = 4 }), check(pub), ErrEntry, "more changes")
+	mustRefuse(t, raw(t, testManifest(0, 5), files, priv, func(m *Manifest) { m.Changes = 6 }), check(pub), ErrEntry, "hold 5 changes, the manifest says 6")
 	cases := []File{{Path: "changes/000001.jsonl", Data: []byte(`{"seq":1,"kind":"case","id":"c1","op":"upsert","version":1,"body":{}}` + "\n")}}
 	mustRefuse(t, raw(t, testManifest(0, 3), cases, priv, func(m *Manifest) { m.Changes = 1 }), check(pub), ErrEntry, "not a content kind")
 }
@@ -429,7 +430,7 @@ func TestKeyRotationSignedByATrustedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.KeyChanges) != 1 || res.KeyChanges[0].Op != OpTrust || !bytes.Equal(res.KeyChanges[0].Key, nw) {
+	if len(res.KeyChanges) != 1 || res.KeyChanges[0].Op != OpTrust || !bytes.Equal(res.KeyChanges[0].Key, nw) || !bytes.Equal(res.KeyChanges[0].SignedBy, old) {
 		t.Fatalf("key changes: %+v", res.KeyChanges)
 	}
 	// The same statement, as a file, round-trips.

@@ -32,6 +32,9 @@ type KeyChange struct {
 	Op       string            `json:"op"` // OpTrust or OpRevoke
 	Key      ed25519.PublicKey `json:"key"`
 	IssuedAt time.Time         `json:"issued_at"`
+	// SignedBy is set by Read to the statement's signer; it is not part
+	// of what is signed.
+	SignedBy ed25519.PublicKey `json:"-"`
 }
 
 // Statement is a KeyChange as signed: Payload is the change's JSON exactly
@@ -154,6 +157,7 @@ func (s *keySet) apply(stmts []*Statement) ([]KeyChange, error) {
 			delete(s.trusted, string(kc.Key))
 			s.revoked[string(kc.Key)] = true
 		}
+		kc.SignedBy = st.Signer
 		out = append(out, kc)
 	}
 	return out, nil
