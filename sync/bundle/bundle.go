@@ -61,7 +61,7 @@ const (
 	MaxManifest = 4 << 20  // bytes of manifest JSON
 	MaxEntries  = 10000    // entries in one bundle
 	MaxEntry    = 64 << 20 // bytes of one entry
-	MaxTotal    = 2 << 30  // bytes of all entries together
+	MaxTotal    = 1 << 30  // bytes of all entries together; the changes are held in memory until applied
 	MaxPath     = 200      // bytes of an entry's path
 )
 
