@@ -21,7 +21,8 @@ import (
 const usage = `usage: kiosk [command] [flags]
 
 With no command, opens the kiosk window:
-  kiosk [--db FILE] [--fullscreen]
+  kiosk [--db FILE] [--street CODE] [--district URL] [--fullscreen] [--elder] [--idle D]
+  (the token for --district comes from $JIEZHEN_TOKEN)
 
 commands:
   demo    --db FILE [--replace] [--street CODE]
@@ -29,6 +30,8 @@ commands:
   status  --db FILE                      print the kiosk's state as one JSON object
   search  --db FILE [--kind K] QUERY     print one JSON object per hit, best first
   show    --db FILE KIND ID              print one item as a JSON object
+  sync    --db FILE --district URL [--token TOKEN] --once
+                                         run one sync cycle with the district
   version                                print the release
 `
 
