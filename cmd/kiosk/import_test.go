@@ -93,7 +93,7 @@ func newKey(t *testing.T) (string, ed25519.PrivateKey) {
 // the result of PRAGMA integrity_check, through a read-only connection.
 func dump(t *testing.T, path string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
