@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -57,27 +54,9 @@ func openDemo(t testing.TB) *store.Store {
 // loadDemo reads the demo content shipped in assets into a new store.
 func loadDemo(path string) (*store.Store, error) {
 	ctx := context.Background()
-	names, err := fs.Glob(assets.Demo, "demo/*.json")
+	all, err := data.ReadContentFiles(assets.Demo, "demo/*.json")
 	if err != nil {
 		return nil, err
-	}
-	all := &data.ContentSet{}
-	for _, name := range names {
-		b, err := fs.ReadFile(assets.Demo, name)
-		if err != nil {
-			return nil, err
-		}
-		set, err := data.ReadContentSet(bytes.NewReader(b))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		all.Streets = append(all.Streets, set.Streets...)
-		all.Notices = append(all.Notices, set.Notices...)
-		all.Catalog = append(all.Catalog, set.Catalog...)
-		all.Services = append(all.Services, set.Services...)
-		all.Providers = append(all.Providers, set.Providers...)
-		all.Consultations = append(all.Consultations, set.Consultations...)
-		all.Calendars = append(all.Calendars, set.Calendars...)
 	}
 	changes, err := all.Changes()
 	if err != nil {
