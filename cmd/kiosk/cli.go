@@ -171,22 +171,22 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if !empty {
-		if !*replace {
-			return fmt.Errorf("demo: %s already holds content; add --replace to replace it", *db)
-		}
-		if err := s.DeleteAllContent(ctx); err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
+	if !empty && !*replace {
+		return fmt.Errorf("demo: %s already holds content; add --replace to replace it", *db)
 	}
 	// Demo content is not from the district's feed: it goes through the
 	// one apply path without moving the feed's cursor, so a later sync
-	// still pulls everything.
-	cursor, err := s.Cursor(ctx, store.ContentFeed)
-	if err != nil {
-		return err
+	// still pulls everything. A replace swaps all content in one
+	// transaction, so a failure keeps the old content.
+	var res store.ApplyResult
+	if empty {
+		var cursor int64
+		if cursor, err = s.Cursor(ctx, store.ContentFeed); err == nil {
+			res, err = s.Apply(ctx, store.ContentFeed, changes, cursor)
+		}
+	} else {
+		res, err = s.ReplaceContent(ctx, changes)
 	}
-	res, err := s.Apply(ctx, store.ContentFeed, changes, cursor)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -458,25 +458,51 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 // The outbox, dead letters, conflicts and cases are kept: they are the
 // residents' writes, not content.
 func (s *Store) DeleteAllContent(ctx context.Context) error {
+	if err := s.writeTx(ctx, func(tx *sql.Tx) error { return deleteAllContent(ctx, tx) }); err != nil {
+		return fmt.Errorf("delete all content: %w", err)
+	}
+	return nil
+}
+
+// ReplaceContent removes every content item, as DeleteAllContent does, and
+// applies changes in their place, in one transaction: if any change is
+// refused, the old content is still there. The content feed's cursor
+// restarts at 0, so a later sync fetches the district's content again.
+func (s *Store) ReplaceContent(ctx context.Context, changes []data.Change) (ApplyResult, error) {
+	var res ApplyResult
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		stmts := []string{"DELETE FROM hours_spans"}
-		for _, k := range data.ContentKinds {
-			stmts = append(stmts, "DELETE FROM "+kindSpecs[k].table)
+		if err := deleteAllContent(ctx, tx); err != nil {
+			return err
 		}
-		// The index goes wholesale with FTS5's own delete-all, which is
-		// cheaper than deleting its rows one by one.
-		stmts = append(stmts, "DELETE FROM search_docs", "DELETE FROM search_pending",
-			"INSERT INTO search_fts(search_fts) VALUES('delete-all')",
-			"DELETE FROM sync_state WHERE feed = '"+ContentFeed+"'")
-		for _, q := range stmts {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("%s: %w", q, err)
-			}
+		a := newApplier(ctx, tx)
+		defer a.close()
+		var maxSeq int64
+		for _, c := range changes {
+			maxSeq = max(maxSeq, c.Seq)
 		}
-		return nil
+		return a.applyAll(changes, maxSeq, &res)
 	})
 	if err != nil {
-		return fmt.Errorf("delete all content: %w", err)
+		return ApplyResult{}, fmt.Errorf("replace content: %w", err)
+	}
+	s.kickIndexer()
+	return res, nil
+}
+
+func deleteAllContent(ctx context.Context, tx *sql.Tx) error {
+	stmts := []string{"DELETE FROM hours_spans"}
+	for _, k := range data.ContentKinds {
+		stmts = append(stmts, "DELETE FROM "+kindSpecs[k].table)
+	}
+	// The index goes wholesale with FTS5's own delete-all, which is
+	// cheaper than deleting its rows one by one.
+	stmts = append(stmts, "DELETE FROM search_docs", "DELETE FROM search_pending",
+		"INSERT INTO search_fts(search_fts) VALUES('delete-all')",
+		"DELETE FROM sync_state WHERE feed = '"+ContentFeed+"'")
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
 	}
 	return nil
 }
