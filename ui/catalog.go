@@ -43,14 +43,8 @@ func openCatalogEntry(e *env, src CatalogReader, id string) {
 // table, then the document, paragraph by paragraph, with large buttons to
 // move through it.
 func newCatalogDetail(e *env, src CatalogReader, id string) fyne.CanvasObject {
-	box := container.NewStack(widget.NewLabel(e.L("loading")))
-	load(e, func(ctx context.Context) (data.CatalogEntry, error) { return src.CatalogEntry(ctx, id) },
-		func(c data.CatalogEntry, err error) {
-			if err != nil {
-				box.Objects = []fyne.CanvasObject{e.errorText(err)}
-				box.Refresh()
-				return
-			}
+	return loadDetail(e, func(ctx context.Context) (data.CatalogEntry, error) { return src.CatalogEntry(ctx, id) },
+		func(c data.CatalogEntry) fyne.CanvasObject {
 			meta := fields(
 				e.L("catalog.index_no"), c.IndexNo,
 				e.L("catalog.name"), c.Title,
@@ -67,8 +61,6 @@ func newCatalogDetail(e *env, src CatalogReader, id string) fyne.CanvasObject {
 				content.Add(subheading(e.L("catalog.body")))
 				content.Add(body(c.Body))
 			}
-			box.Objects = []fyne.CanvasObject{e.scrollPages(content)}
-			box.Refresh()
+			return content
 		})
-	return box
 }

@@ -52,18 +52,10 @@ func openConsultation(e *env, src ConsultationReader, id string) {
 // the consultation has closed the published outcome of each topic with
 // its reason.
 func newConsultationDetail(e *env, src ConsultationReader, id string) fyne.CanvasObject {
-	box := container.NewStack(widget.NewLabel(e.L("loading")))
-	load(e, func(ctx context.Context) (data.Consultation, error) { return src.Consultation(ctx, id) },
-		func(c data.Consultation, err error) {
-			if err != nil {
-				box.Objects = []fyne.CanvasObject{e.errorText(err)}
-				box.Refresh()
-				return
-			}
-			box.Objects = []fyne.CanvasObject{e.scrollPages(e.consultation(c))}
-			box.Refresh()
+	return loadDetail(e, func(ctx context.Context) (data.Consultation, error) { return src.Consultation(ctx, id) },
+		func(c data.Consultation) fyne.CanvasObject {
+			return e.consultation(c)
 		})
-	return box
 }
 
 func (e *env) consultation(c data.Consultation) fyne.CanvasObject {

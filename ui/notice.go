@@ -44,14 +44,8 @@ func openNotice(e *env, src NoticeReader, id string) {
 // newNoticeDetail shows one notice: title, publisher, date, body and the
 // attachments as QR codes.
 func newNoticeDetail(e *env, src NoticeReader, id string) fyne.CanvasObject {
-	box := container.NewStack(widget.NewLabel(e.L("loading")))
-	load(e, func(ctx context.Context) (data.Notice, error) { return src.Notice(ctx, id) },
-		func(n data.Notice, err error) {
-			if err != nil {
-				box.Objects = []fyne.CanvasObject{e.errorText(err)}
-				box.Refresh()
-				return
-			}
+	return loadDetail(e, func(ctx context.Context) (data.Notice, error) { return src.Notice(ctx, id) },
+		func(n data.Notice) fyne.CanvasObject {
 			meta := para(joinDot(n.Category, n.Publisher, e.date(n.Published)))
 			meta.Importance = widget.LowImportance
 			content := container.NewVBox(heading(n.Title), meta, widget.NewSeparator(), body(n.Body))
@@ -59,10 +53,8 @@ func newNoticeDetail(e *env, src NoticeReader, id string) fyne.CanvasObject {
 				content.Add(subheading(e.L("notice.attachments")))
 				content.Add(e.qrRow(n.Attachments))
 			}
-			box.Objects = []fyne.CanvasObject{e.scrollPages(content)}
-			box.Refresh()
+			return content
 		})
-	return box
 }
 
 // joinDot joins the non-empty parts with " · ".

@@ -240,3 +240,18 @@ func load[T any](e *env, get func(ctx context.Context) (T, error), apply func(T,
 		fyne.Do(func() { apply(v, err) })
 	})
 }
+
+// loadDetail is a detail screen: 加载中 until get returns, then the item as
+// build lays it out in large pages, or the error in plain words.
+func loadDetail[T any](e *env, get func(ctx context.Context) (T, error), build func(T) fyne.CanvasObject) fyne.CanvasObject {
+	box := container.NewStack(widget.NewLabel(e.L("loading")))
+	load(e, get, func(v T, err error) {
+		if err != nil {
+			box.Objects = []fyne.CanvasObject{e.errorText(err)}
+		} else {
+			box.Objects = []fyne.CanvasObject{e.scrollPages(build(v))}
+		}
+		box.Refresh()
+	})
+	return box
+}

@@ -141,14 +141,8 @@ func openProvider(e *env, src ProviderReader, id string) {
 // newProviderDetail shows a provider with an 营业中 / 已打烊 badge from the
 // kiosk's clock.
 func newProviderDetail(e *env, src ProviderReader, id string) fyne.CanvasObject {
-	box := container.NewStack(widget.NewLabel(e.L("loading")))
-	load(e, func(ctx context.Context) (data.Provider, error) { return src.Provider(ctx, id) },
-		func(p data.Provider, err error) {
-			if err != nil {
-				box.Objects = []fyne.CanvasObject{e.errorText(err)}
-				box.Refresh()
-				return
-			}
+	return loadDetail(e, func(ctx context.Context) (data.Provider, error) { return src.Provider(ctx, id) },
+		func(p data.Provider) fyne.CanvasObject {
 			open := p.Hours.OpenAt(e.now())
 			title := container.NewBorder(nil, nil, nil, container.NewCenter(badge(openWord(e, open), open)), heading(p.Name))
 			info := fields(
@@ -159,8 +153,6 @@ func newProviderDetail(e *env, src ProviderReader, id string) fyne.CanvasObject 
 				e.L("provider.services"), strings.Join(p.Services, e.L("list.separator")),
 				e.L("provider.description"), p.Description,
 			)
-			box.Objects = []fyne.CanvasObject{e.scrollPages(container.NewVBox(title, info))}
-			box.Refresh()
+			return container.NewVBox(title, info)
 		})
-	return box
 }

@@ -72,18 +72,10 @@ func openService(e *env, src ServiceReader, id string) {
 // newServiceDetail shows a complete service guide, section by section,
 // with QR codes for the guide online and for every blank form.
 func newServiceDetail(e *env, src ServiceReader, id string) fyne.CanvasObject {
-	box := container.NewStack(widget.NewLabel(e.L("loading")))
-	load(e, func(ctx context.Context) (data.ServiceItem, error) { return src.Service(ctx, id) },
-		func(s data.ServiceItem, err error) {
-			if err != nil {
-				box.Objects = []fyne.CanvasObject{e.errorText(err)}
-				box.Refresh()
-				return
-			}
-			box.Objects = []fyne.CanvasObject{e.scrollPages(e.serviceGuide(s))}
-			box.Refresh()
+	return loadDetail(e, func(ctx context.Context) (data.ServiceItem, error) { return src.Service(ctx, id) },
+		func(s data.ServiceItem) fyne.CanvasObject {
+			return e.serviceGuide(s)
 		})
-	return box
 }
 
 func (e *env) serviceGuide(s data.ServiceItem) fyne.CanvasObject {
