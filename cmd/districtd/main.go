@@ -28,6 +28,14 @@ commands:
   cases --db FILE list [--status S] [--street CODE]
   cases --db FILE set REF STATUS --reason TEXT [--reply-type T] [--into REF]
                       move a case; the filing kiosk sees it at its next pull
+  keygen --out KEYFILE
+                      write a signing key (mode 0600) and print its public key
+  bundle --db FILE --street CODE --key KEYFILE --out FILE.jzb [--since SEQ]
+         [--expires 14d] [--statement FILE]...
+                      write a signed bundle of a street's scope (a full snapshot without --since)
+  key rotate --key KEYFILE --new KEY --out FILE
+  key revoke --key KEYFILE --revoke KEY --out FILE
+                      write a key statement signed by a trusted key, for the next bundle
   reset --db FILE --street CODE
                       order every kiosk of a street to refetch its content
   loadtest --db FILE --url URL [--kiosks N] [--duration D] [--interval D]

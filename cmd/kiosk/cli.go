@@ -32,6 +32,8 @@ commands:
   show    --db FILE KIND ID              print one item as a JSON object
   sync    --db FILE --district URL [--token TOKEN] --once
                                          run one sync cycle with the district
+  import  --db FILE [--trust PUBKEY] [--street CODE] BUNDLE.jzb
+                                         verify a signed bundle and apply it
   version                                print the release
 `
 
