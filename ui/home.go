@@ -20,20 +20,21 @@ type tile struct {
 	icon  fyne.Resource
 	kind  data.Kind // whose count the tile shows; empty for none
 	open  func()
+	note  string // key of what the tile says under its title when it has no count
 }
 
 // newHome is the home screen: a search box and large tiles for every part
 // of the kiosk. query holds the search text across rebuilds.
 func newHome(e *env, query *string) fyne.CanvasObject {
 	tiles := []tile{
-		{func() string { return e.L("tile.notice") }, theme.DocumentIcon(), data.KindNotice, func() { openNotices(e, e.src) }},
-		{func() string { return e.L("tile.catalog") }, theme.FolderOpenIcon(), data.KindCatalog, func() { openCatalog(e, e.src) }},
-		{func() string { return e.L("tile.service") }, theme.ListIcon(), data.KindService, func() { openServiceCategories(e, e.src) }},
-		{func() string { return e.L("tile.provider") }, theme.AccountIcon(), data.KindProvider, func() { openProviders(e, e.src) }},
-		{func() string { return e.L("tile.consultation") }, theme.MailComposeIcon(), data.KindConsultation, func() { openConsultations(e, e.src) }},
-		{func() string { return e.L("tile.apply") }, theme.DocumentCreateIcon(), "", func() { openSoon(e, e.L("tile.apply")) }},
-		{func() string { return e.L("tile.appeal") }, theme.MailSendIcon(), "", func() { openSoon(e, e.L("tile.appeal")) }},
-		{func() string { return e.L("tile.track") }, theme.SearchIcon(), "", func() { openSoon(e, e.L("tile.track")) }},
+		{func() string { return e.L("tile.notice") }, theme.DocumentIcon(), data.KindNotice, func() { openNotices(e, e.src) }, ""},
+		{func() string { return e.L("tile.catalog") }, theme.FolderOpenIcon(), data.KindCatalog, func() { openCatalog(e, e.src) }, ""},
+		{func() string { return e.L("tile.service") }, theme.ListIcon(), data.KindService, func() { openServiceCategories(e, e.src) }, ""},
+		{func() string { return e.L("tile.provider") }, theme.AccountIcon(), data.KindProvider, func() { openProviders(e, e.src) }, ""},
+		{func() string { return e.L("tile.consultation") }, theme.MailComposeIcon(), data.KindConsultation, func() { openConsultations(e, e.src) }, ""},
+		{func() string { return e.L("tile.apply") }, theme.DocumentCreateIcon(), "", func() { openSoon(e, e.L("tile.apply")) }, ""},
+		appealTile(e),
+		{func() string { return e.L("tile.track") }, theme.SearchIcon(), "", func() { openSoon(e, e.L("tile.track")) }, ""},
 	}
 	counts := map[data.Kind]*widget.Label{}
 	var objs []fyne.CanvasObject
@@ -50,7 +51,11 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 		if t.kind != "" {
 			counts[t.kind] = sub
 		} else {
-			sub.SetText(e.L("home.window"))
+			note := t.note
+			if note == "" {
+				note = "home.window"
+			}
+			sub.SetText(e.L(note))
 		}
 		side := 2 * theme.Size(theme.SizeNameInlineIcon)
 		// Spacers centre the tile's content vertically while the labels keep
@@ -87,6 +92,19 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 	bar := container.NewBorder(nil, nil, nil, searchBtn, entry)
 	return container.NewBorder(container.NewPadded(bar), nil, nil, nil,
 		roomy(container.NewPadded(container.NewGridWithColumns(4, objs...))))
+}
+
+// appealTile is 我要反映: the appeal form on a kiosk that can file cases,
+// the service window otherwise.
+func appealTile(e *env) tile {
+	t := tile{title: func() string { return e.L("tile.appeal") }, icon: theme.MailSendIcon()}
+	if e.cases == nil {
+		t.open = func() { openSoon(e, e.L("tile.appeal")) }
+		return t
+	}
+	t.note = "home.here"
+	t.open = func() { openAppeal(e, e.cases) }
+	return t
 }
 
 // openSoon shows what a resident can do for a service the kiosk does not

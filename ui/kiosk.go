@@ -59,6 +59,14 @@ type Options struct {
 	Elder     bool             // start (and reset to) 长者模式
 	Lang      data.Lang        // start (and reset to) this language; empty means Chinese
 
+	// KioskID is this kiosk's number in the district, the first part of
+	// the reference numbers it gives (data.NewReference).
+	KioskID int64
+	// Cases files residents' appeals; nil means the Content if it is a
+	// CaseWriter (the store is). Without one, 我要反映 sends residents to
+	// the service window.
+	Cases CaseWriter
+
 	// Speaker reads screens aloud; nil leaves out the 朗读 buttons (no
 	// espeak-ng). Do not pass a nil *speech.Speaker: test speech.New()
 	// for nil first, as an interface holding a nil pointer is not nil.
@@ -92,11 +100,14 @@ type env struct {
 	kb      *keyboard.Keyboard // makes every entry (entry in parts.go)
 	entries int                // entries made so far, to tell screens that have one
 	sp      Speaker            // nil: no 朗读 buttons
+	cases   CaseWriter         // nil: no appeals on this kiosk
+	kioskID int64
 
 	touch    func()                                                    // reports activity to the idle guard
 	open     func(title func() string, build func() fyne.CanvasObject) // pushes a screen
 	openRead func(title func() string, build func() fyne.CanvasObject) // pushes a screen with 朗读
 	back     func()                                                    // pops the top screen
+	reset    func()                                                    // 完成: clears everything, home
 	refresh  func()                                                    // rebuilds the current screen
 }
 
@@ -168,12 +179,16 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	}
 	k.env = &env{
 		lang: opt.Lang, elder: opt.Elder, now: opt.Now, bg: opt.Background,
-		src: src, street: st, sp: opt.Speaker,
+		src: src, street: st, sp: opt.Speaker, kioskID: opt.KioskID, cases: opt.Cases,
+	}
+	if k.env.cases == nil {
+		k.env.cases, _ = src.(CaseWriter)
 	}
 	k.env.touch = k.touch
 	k.env.open = func(title func() string, build func() fyne.CanvasObject) { k.push(title, build, false) }
 	k.env.openRead = func(title func() string, build func() fyne.CanvasObject) { k.push(title, build, true) }
 	k.env.back = k.back
+	k.env.reset = k.Reset
 	k.env.refresh = k.render
 	k.lastTouch = k.now()
 	a.Settings().SetTheme(k.theme)

@@ -36,6 +36,18 @@ var journeys = []struct {
 	{"search", func(t testing.TB, k *Kiosk) { openSearch(k.env, k.src, "长者饭堂", nil) }},
 	{"search_kind", func(t testing.TB, k *Kiosk) { openSearch(k.env, k.src, "长者", searchKinds[3:4]) }},
 	{"soon", func(t testing.TB, k *Kiosk) { openSoon(k.env, k.L("tile.apply")) }},
+	{"appeal", func(t testing.TB, k *Kiosk) { openAppeal(k.env, k.cases) }},
+	{"appeal_contact", func(t testing.TB, k *Kiosk) {
+		openAppealForm(k.env, k.cases, sampleAppeal(appealStepContact, "12"))
+	}},
+	{"appeal_review", func(t testing.TB, k *Kiosk) {
+		openAppealForm(k.env, k.cases, sampleAppeal(appealStepReview, "13812345678"))
+	}},
+	{"receipt", func(t testing.TB, k *Kiosk) { openAppealForm(k.env, k.cases, sampleReceipt()) }},
+	{"receipt_en", func(t testing.TB, k *Kiosk) {
+		k.toggleLang()
+		openAppealForm(k.env, k.cases, sampleReceipt())
+	}},
 	{"idle", func(t testing.TB, k *Kiosk) { k.touch(); k.overlay.show(20) }},
 	{"home_en", func(t testing.TB, k *Kiosk) { k.toggleLang() }},
 	{"providers_en", func(t testing.TB, k *Kiosk) { k.toggleLang(); openProviders(k.env, k.src) }},
@@ -45,6 +57,11 @@ var journeys = []struct {
 	{"home_keyboard", func(t testing.TB, k *Kiosk) {
 		k.win.Canvas().Focus(firstEntry(t, k.win))
 		typeKeys(t, k.win, "banshi")
+	}},
+	{"appeal_keyboard", func(t testing.TB, k *Kiosk) {
+		openAppealForm(k.env, k.cases, sampleAppeal(appealStepText, ""))
+		k.win.Canvas().Focus(firstEntry(t, k.win))
+		typeKeys(t, k.win, "tousu")
 	}},
 	{"providers_keyboard", func(t testing.TB, k *Kiosk) {
 		openProviders(k.env, k.src)

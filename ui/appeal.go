@@ -1,0 +1,408 @@
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+	"jiezhen/sync/wire"
+	"jiezhen/ui/keyboard"
+)
+
+// CaseWriter files a resident's case: the outbox write that makes it
+// durable together with the kiosk's own copy (store.Store implements it).
+type CaseWriter interface {
+	Enqueue(ctx context.Context, it store.OutboxItem) error
+	Calendar(ctx context.Context) ([]data.CalendarYear, error)
+	Case(ctx context.Context, idOrRef string) (data.Case, error)
+}
+
+var _ CaseWriter = (*store.Store)(nil)
+
+// MaxAppealText is the longest description an appeal takes, in characters.
+const MaxAppealText = 500
+
+// appealCategories are what an appeal is about, in display order; the
+// stored category is the key's last part.
+var appealCategories = []string{"environment", "noise", "property", "traffic", "community", "other"}
+
+// The steps of the appeal form; the receipt follows them.
+const (
+	appealStepType = iota
+	appealStepText
+	appealStepContact
+	appealStepReview
+	appealStepReceipt
+)
+
+// appealForm is what the resident has entered so far. It lives in the
+// screen's closure, so 完成, the home button and the idle reset, which
+// drop the screen, drop it with everything personal in it.
+type appealForm struct {
+	step        int
+	typ         data.AppealType
+	category    string
+	description string
+	location    string
+	anonymous   bool
+	name        string
+	mobile      string
+	consent     bool
+	problem     string // why the last 下一步 or 提交 did not go on
+	submitErr   string
+	filed       *data.Case // after 提交: what the receipt shows
+}
+
+// openAppeal starts a new appeal (我要反映).
+func openAppeal(e *env, w CaseWriter) { openAppealForm(e, w, &appealForm{}) }
+
+// openAppealForm shows the appeal form at the step and with the entries
+// of f.
+func openAppealForm(e *env, w CaseWriter, f *appealForm) {
+	e.open(func() string {
+		if f.step == appealStepReceipt {
+			return e.L("receipt.title")
+		}
+		return e.L("tile.appeal")
+	}, func() fyne.CanvasObject { return newAppeal(e, w, f) })
+}
+
+// keyEntry registers an entry made by the keyboard with the screen being
+// built, like env.entry, for entries of other modes.
+func (e *env) keyEntry(label string, en *keyboard.Entry) *keyboard.Entry {
+	e.entries++
+	en.Label = label
+	en.SetPlaceHolder(label)
+	return en
+}
+
+func newAppeal(e *env, w CaseWriter, f *appealForm) fyne.CanvasObject {
+	var page, nav fyne.CanvasObject
+	switch f.step {
+	case appealStepType:
+		page, nav = e.appealTypePage(f)
+	case appealStepText:
+		page, nav = e.appealTextPage(f)
+	case appealStepContact:
+		page, nav = e.appealContactPage(f)
+	case appealStepReview:
+		page, nav = e.appealReviewPage(w, f)
+	default:
+		return newReceipt(e, f.filed)
+	}
+	// The buttons, with the step between them, stay in place under the page.
+	return container.NewBorder(nil, container.NewVBox(e.problemText(f.problem), nav), nil, nil, page)
+}
+
+// go moves the form to step, clearing the last complaint.
+func (e *env) appealGo(f *appealForm, step int) {
+	f.step, f.problem, f.submitErr = step, "", ""
+	e.refresh()
+}
+
+// choices lays out large choice tiles; the chosen one is highlighted.
+func (e *env) choices(cols int, labels []string, chosen int, pick func(i int)) fyne.CanvasObject {
+	var objs []fyne.CanvasObject
+	for i, l := range labels {
+		i := i
+		b := e.button(l, nil, func() { pick(i) })
+		if i == chosen {
+			b.Importance = widget.HighImportance
+			b.Icon = theme.ConfirmIcon()
+		}
+		b.min = 1.25 * b.min
+		objs = append(objs, b)
+	}
+	return container.NewGridWithColumns(cols, objs...)
+}
+
+func (e *env) problemText(s string) fyne.CanvasObject {
+	if s == "" {
+		return layout.NewSpacer()
+	}
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func (e *env) appealNav(f *appealForm, prev, next func(), nextLabel string) fyne.CanvasObject {
+	var left fyne.CanvasObject = layout.NewSpacer()
+	if prev != nil {
+		left = e.button(e.L("appeal.prev"), theme.NavigateBackIcon(), prev)
+	}
+	n := e.primary(nextLabel, theme.NavigateNextIcon(), next)
+	steps := widget.NewLabel(e.Lf("appeal.step", f.step+1, appealStepReceipt))
+	steps.Alignment = fyne.TextAlignCenter
+	return container.NewBorder(nil, nil, left, n, container.NewCenter(steps))
+}
+
+func (e *env) appealTypePage(f *appealForm) (page, nav fyne.CanvasObject) {
+	types := make([]string, len(data.AppealTypes))
+	chosenType := -1
+	for i, t := range data.AppealTypes {
+		types[i] = t.Label(e.lang)
+		if t == f.typ {
+			chosenType = i
+		}
+	}
+	cats := make([]string, len(appealCategories))
+	chosenCat := -1
+	for i, c := range appealCategories {
+		cats[i] = e.L("appeal.cat." + c)
+		if c == f.category {
+			chosenCat = i
+		}
+	}
+	next := func() {
+		switch {
+		case f.typ == "":
+			f.problem = e.L("appeal.need_type")
+		case f.category == "":
+			f.problem = e.L("appeal.need_category")
+		default:
+			e.appealGo(f, appealStepText)
+			return
+		}
+		e.refresh()
+	}
+	return container.NewVBox(
+		subheading(e.L("appeal.type")),
+		e.choices(6, types, chosenType, func(i int) { f.typ, f.problem = data.AppealTypes[i], ""; e.refresh() }),
+		subheading(e.L("appeal.category")),
+		e.choices(3, cats, chosenCat, func(i int) { f.category, f.problem = appealCategories[i], ""; e.refresh() }),
+	), e.appealNav(f, nil, next, e.L("appeal.next"))
+}
+
+func (e *env) appealTextPage(f *appealForm) (page, nav fyne.CanvasObject) {
+	desc := e.keyEntry(e.L("appeal.description"), e.kb.NewMultiLineEntry())
+	desc.SetPlaceHolder(e.L("appeal.description_hint"))
+	desc.SetMinRowsVisible(4)
+	desc.SetText(f.description)
+	count := widget.NewLabel("")
+	count.Alignment = fyne.TextAlignTrailing
+	showCount := func(s string) {
+		count.SetText(e.Lf("appeal.count", utf8.RuneCountInString(s), MaxAppealText))
+	}
+	showCount(f.description)
+	desc.OnChanged = func(s string) {
+		e.touch()
+		if utf8.RuneCountInString(s) > MaxAppealText {
+			s = string([]rune(s)[:MaxAppealText])
+			desc.SetText(s)
+			return
+		}
+		f.description = s
+		showCount(s)
+	}
+	loc := e.entry(e.L("appeal.location"))
+	loc.SetText(f.location)
+	loc.OnChanged = func(s string) { e.touch(); f.location = s }
+	next := func() {
+		e.kb.Commit()
+		if strings.TrimSpace(f.description) == "" {
+			f.problem = e.L("appeal.need_description")
+			e.refresh()
+			return
+		}
+		e.appealGo(f, appealStepContact)
+	}
+	return container.NewVBox(
+		container.NewBorder(nil, nil, nil, count, subheading(e.L("appeal.description"))),
+		desc,
+		fields2(e.L("appeal.location"), loc, nil),
+	), e.appealNav(f, func() { e.kb.Commit(); e.appealGo(f, appealStepType) }, next, e.L("appeal.next"))
+}
+
+// mobileProblem is the message next to the mobile field while it is
+// typed: none while the digits typed so far can still become a number.
+func (e *env) mobileProblem(s string, final bool) string {
+	if s == "" {
+		if final {
+			return data.ReasonRequired.Message(e.lang)
+		}
+		return ""
+	}
+	err := data.ValidateMobile(s)
+	if err == nil {
+		return ""
+	}
+	prefix := len(s) < 11 && strings.Trim(s, "0123456789") == "" && s[0] == '1' && (len(s) < 2 || s[1] >= '3')
+	if prefix && !final {
+		return ""
+	}
+	var fe *data.FieldError
+	if errors.As(err, &fe) {
+		return fe.Reason.Message(e.lang)
+	}
+	return err.Error()
+}
+
+func (e *env) appealContactPage(f *appealForm) (page, nav fyne.CanvasObject) {
+	anon := e.choices(2, []string{e.L("appeal.named"), e.L("appeal.anonymous")}, map[bool]int{false: 0, true: 1}[f.anonymous],
+		func(i int) { f.anonymous, f.problem = i == 1, ""; e.refresh() })
+	next := func() {
+		e.kb.Commit()
+		if !f.anonymous {
+			if strings.TrimSpace(f.name) == "" {
+				f.problem = e.L("appeal.need_name")
+				e.refresh()
+				return
+			}
+			if p := e.mobileProblem(f.mobile, true); p != "" {
+				f.problem = e.L("appeal.fix_mobile")
+				e.refresh()
+				return
+			}
+		}
+		e.appealGo(f, appealStepReview)
+	}
+	prev := func() { e.kb.Commit(); e.appealGo(f, appealStepText) }
+	box := container.NewVBox(subheading(e.L("appeal.contact_hint")), anon)
+	if f.anonymous {
+		box.Add(para(e.L("appeal.anonymous_hint")))
+	} else {
+		name := e.entry(e.L("appeal.name"))
+		name.SetText(f.name)
+		name.OnChanged = func(s string) { e.touch(); f.name = s }
+		mobile := e.keyEntry(e.L("appeal.mobile"), e.kb.NewEntry(keyboard.Digits))
+		mobile.SetText(f.mobile)
+		msg := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		msg.Importance = widget.DangerImportance
+		msg.SetText(e.mobileProblem(f.mobile, f.problem != ""))
+		mobile.OnChanged = func(s string) {
+			e.touch()
+			f.mobile = s
+			msg.SetText(e.mobileProblem(s, false))
+		}
+		box.Add(fields2(e.L("appeal.name"), name, nil))
+		box.Add(fields2(e.L("appeal.mobile"), mobile, msg))
+	}
+	return box, e.appealNav(f, prev, next, e.L("appeal.next"))
+}
+
+// fields2 is a labelled input with its message under it.
+func fields2(label string, input fyne.CanvasObject, msg fyne.CanvasObject) fyne.CanvasObject {
+	k := widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	right := input
+	if msg != nil {
+		right = container.NewVBox(input, msg)
+	}
+	return container.New(layout.NewFormLayout(), k, right)
+}
+
+func (e *env) appealReviewPage(w CaseWriter, f *appealForm) (page, nav fyne.CanvasObject) {
+	contact := e.L("appeal.anonymous")
+	if !f.anonymous {
+		contact = f.name + "  " + data.MaskMobile(f.mobile)
+	}
+	summary := fields(
+		e.L("appeal.type"), f.typ.Label(e.lang),
+		e.L("appeal.category"), e.L("appeal.cat."+f.category),
+		e.L("appeal.description"), f.description,
+		e.L("appeal.where"), f.location,
+		e.L("appeal.contact"), contact,
+		e.L("appeal.deadline"), e.Lf("appeal.days", data.DefaultAppealDays[f.typ]),
+	)
+	consentKey := "appeal.consent"
+	if f.anonymous {
+		consentKey = "appeal.consent_anonymous"
+	}
+	consent := para(e.L(consentKey))
+	submit := func() {
+		f.submitErr = ""
+		e.submitAppeal(w, f)
+	}
+	box := container.NewVBox(subheading(e.L("appeal.review")), summary, widget.NewSeparator(), consent)
+	if f.submitErr != "" {
+		box.Add(e.problemText(f.submitErr))
+	}
+	return e.scrollPages(box), e.appealNav(f, func() { e.appealGo(f, appealStepContact) }, submit, e.L("appeal.submit"))
+}
+
+// submitAppeal files the appeal: the case and its outbox item are written
+// in one durable transaction, and only then does the receipt show. A
+// failed write keeps the form and says so.
+func (e *env) submitAppeal(w CaseWriter, f *appealForm) {
+	c := data.Case{
+		Kind:        data.CaseAppeal,
+		Street:      e.street.Code,
+		Status:      data.StatusSubmitted,
+		SubmittedAt: e.now(),
+		Anonymous:   f.anonymous,
+		AppealType:  f.typ,
+		Category:    f.category,
+		Description: strings.TrimSpace(f.description),
+		Location:    strings.TrimSpace(f.location),
+	}
+	if e.kioskID > 0 {
+		c.Kiosk = fmt.Sprint(e.kioskID)
+	}
+	if !f.anonymous {
+		c.Applicant = &data.Person{Name: strings.TrimSpace(f.name), Mobile: f.mobile}
+	}
+	kiosk := e.kioskID
+	load(e, func(ctx context.Context) (data.Case, error) {
+		return fileCase(ctx, w, c, kiosk, data.DefaultAppealDays[c.AppealType])
+	}, func(filed data.Case, err error) {
+		if err != nil {
+			f.submitErr = e.L("appeal.submit_failed") + "\n" + err.Error()
+			e.refresh()
+			return
+		}
+		// Nothing personal stays in the form behind the receipt.
+		*f = appealForm{step: appealStepReceipt, filed: &filed}
+		e.refresh()
+	})
+}
+
+// fileCase gives c its id, reference and deadline and writes it to the
+// outbox. It runs off the Fyne goroutine.
+func fileCase(ctx context.Context, w CaseWriter, c data.Case, kiosk int64, days int) (data.Case, error) {
+	years, err := w.Calendar(ctx)
+	if err != nil {
+		return c, err
+	}
+	cal, err := data.NewCalendar(years...)
+	if err != nil {
+		return c, err
+	}
+	c.Deadline = cal.AddWorkdays(data.DateOf(c.SubmittedAt), days)
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return c, err
+	}
+	c.ID = "case-" + hex.EncodeToString(id[:])
+	// The first serial of the day not yet used on this kiosk.
+	for seq := 1; ; seq++ {
+		ref, err := data.NewReference(kiosk, c.SubmittedAt, seq)
+		if err != nil {
+			return c, err
+		}
+		if _, err := w.Case(ctx, ref); errors.Is(err, store.ErrNotFound) {
+			c.Ref = ref
+			break
+		} else if err != nil {
+			return c, err
+		}
+	}
+	body, err := json.Marshal(c)
+	if err != nil {
+		return c, err
+	}
+	err = w.Enqueue(ctx, store.OutboxItem{ID: c.ID, Kind: string(wire.ItemCase), Body: body, CreatedAt: c.SubmittedAt, Case: &c})
+	return c, err
+}
