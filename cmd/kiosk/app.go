@@ -29,6 +29,7 @@ func runApp(args []string) error {
 	idle := fs.Duration("idle", ui.DefaultIdleAfter, "reset to home after this long without a touch (then a 20 s warning)")
 	elder := fs.Bool("elder", false, "start in 长者模式 (large text and targets), and return to it on reset")
 	district := fs.String("district", "", "sync with the district platform at `URL` while the window is open (token from $"+tokenEnv+")")
+	kiosk := fs.Int64("kiosk", 0, "this kiosk's `NUMBER` in the district (districtd's kiosk id): the first part of the reference numbers it gives, so they are unique in the district")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -69,7 +70,7 @@ func runApp(args []string) error {
 		keepScreenOn()
 	}
 	opt := ui.Options{
-		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc,
+		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc, KioskID: *kiosk,
 		FirstFrame: firstFrameHook(a),
 	}
 	// Without espeak-ng there are no 朗读 buttons (a nil *speech.Speaker
