@@ -42,9 +42,10 @@ type ApplyResult struct {
 // order and the cursor never moves back, so an older upsert of a deleted
 // item can only come in the same batch, before its delete.
 //
-// The full-text index is not updated here (that costs ~15 times the rest):
-// the changed rows are marked pending and the background indexer catches
-// up; Search reads pending rows directly meanwhile.
+// Neither the search documents nor the full-text index are written here
+// (indexing costs ~15 times the rest): the changed items are marked in
+// search_queue and the background indexer derives their documents from
+// their rows; Search reads queued items from their rows meanwhile.
 //
 // Apply is ApplyPage without recording a completed sync: bundles, the
 // demo loader and tests use it.
@@ -143,7 +144,7 @@ func (a *applier) apply(c *data.Change, res *ApplyResult) error {
 			return err
 		}
 		if spec.searchable {
-			return a.unindex(spec.kind, c.ID)
+			return a.queueSearch(spec.kind, c.ID)
 		}
 		return nil
 
@@ -180,7 +181,7 @@ func (a *applier) apply(c *data.Change, res *ApplyResult) error {
 			}
 		}
 		if spec.searchable {
-			if err := a.index(spec.kind, c.ID, exists, r.title, r.text); err != nil {
+			if err := a.queueSearch(spec.kind, c.ID); err != nil {
 				return err
 			}
 		}
@@ -255,45 +256,9 @@ func (a *applier) dropHours(key sql.NullString) error {
 	return err
 }
 
-// index writes the item's search document and marks it pending. An item
-// that existed has a search document, and that document is in search_fts
-// unless it is already pending: hence in_fts = existed, and an existing
-// pending mark is kept as it is.
-func (a *applier) index(kind data.Kind, id string, existed bool, title, text string) error {
-	var rowid int64
-	if existed {
-		st, err := a.stmt("UPDATE search_docs SET title = ?, text = ? WHERE kind = ? AND id = ? RETURNING rowid")
-		if err != nil {
-			return err
-		}
-		if err := st.QueryRowContext(a.ctx, title, text, string(kind), id).Scan(&rowid); err != nil {
-			return fmt.Errorf("search document: %w", err)
-		}
-	} else {
-		r, err := a.exec("INSERT INTO search_docs(kind, id, title, text) VALUES(?, ?, ?, ?)", string(kind), id, title, text)
-		if err != nil {
-			return err
-		}
-		if rowid, err = r.LastInsertId(); err != nil {
-			return err
-		}
-	}
-	return a.markPending(rowid, existed)
-}
-
-func (a *applier) unindex(kind data.Kind, id string) error {
-	st, err := a.stmt("DELETE FROM search_docs WHERE kind = ? AND id = ? RETURNING rowid")
-	if err != nil {
-		return err
-	}
-	var rowid int64
-	if err := st.QueryRowContext(a.ctx, string(kind), id).Scan(&rowid); err != nil {
-		return fmt.Errorf("search document: %w", err)
-	}
-	return a.markPending(rowid, true)
-}
-
-func (a *applier) markPending(rowid int64, inFTS bool) error {
-	_, err := a.exec("INSERT INTO search_pending(rowid, in_fts) VALUES(?, ?) ON CONFLICT(rowid) DO NOTHING", rowid, inFTS)
+// queueSearch marks the item for the indexer, which derives its search
+// document from its row (or removes the document when there is no row).
+func (a *applier) queueSearch(kind data.Kind, id string) error {
+	_, err := a.exec("INSERT OR IGNORE INTO search_queue(kind, id) VALUES(?, ?)", string(kind), id)
 	return err
 }

@@ -24,8 +24,8 @@ import (
 //
 // A chunk ends before an item would occur in it a second time, so every
 // change of an item sees the writes of the ones before it, exactly as in
-// sequential application: the result (rows, versions, search documents,
-// pending marks, counts) is the same as that of apply called change by
+// sequential application: the result (rows, versions, search marks,
+// counts) is the same as that of apply called change by
 // change.
 
 // chunkSize is the most changes written together. At 256 a batch of 100k
@@ -58,9 +58,8 @@ type prepared struct {
 	err  error // the change cannot be applied; nothing else is set
 
 	// For an upsert:
-	args        []any // the kind table's row: id, version, street, spec.cols..., doc
-	title, text string
-	hours       []hourRow
+	args  []any // the kind table's row: id, version, street, spec.cols..., doc
+	hours []hourRow
 
 	// Set by the chunk: the upsert is to be written, and whether the item
 	// was stored before.
@@ -97,7 +96,7 @@ func prepare(c *data.Change, maxSeq int64) prepared {
 		p.args = append(p.args, c.ID, c.Version, r.street)
 		p.args = append(p.args, r.vals...)
 		p.args = append(p.args, string(c.Body))
-		p.title, p.text, p.hours = r.title, r.text, r.hours
+		p.hours = r.hours
 	default:
 		p.err = fmt.Errorf("unknown op %q", c.Op)
 	}
@@ -203,9 +202,7 @@ func (a *applier) applyAll(changes []data.Change, maxSeq int64, res *ApplyResult
 				return changeError(p.c, p.err)
 			}
 			if p.c.Op == data.OpDelete {
-				// Deletes are rare in a feed: one by one, between chunks,
-				// so new search documents still get their rowids in feed
-				// order and a deleted rowid is reused as it would be.
+				// Deletes are rare in a feed: one by one, between chunks.
 				if err := ch.flush(res); err != nil {
 					return err
 				}
@@ -321,8 +318,6 @@ type chunk struct {
 	oldHours map[string]string // stored providers' week keys
 	weeks    []week            // upserted providers' weeks
 	dropped  []string          // week keys providers no longer have
-	newDocs  []any
-	oldDocs  []any
 	pending  []any
 }
 
@@ -417,45 +412,16 @@ func (ch *chunk) write(res *ApplyResult) error {
 	}
 	ch.weeks, ch.dropped = ch.weeks[:0], ch.dropped[:0]
 
-	// Search documents, the new ones in change order so that their rowids
-	// are those of change-by-change application, and their pending marks:
-	// an item that existed had a document, which is in the index unless
-	// it is pending already (ON CONFLICT keeps that mark).
-	ch.newDocs, ch.oldDocs, ch.pending = ch.newDocs[:0], ch.oldDocs[:0], ch.pending[:0]
+	// Search marks: the indexer derives the search document from the
+	// row just written (search.go reads queued items from their rows).
+	ch.pending = ch.pending[:0]
 	for _, p := range ch.items {
-		if !p.write || !p.spec.searchable {
-			continue
-		}
-		if p.existed {
-			ch.oldDocs = append(ch.oldDocs, string(p.spec.kind), p.c.ID, p.title, p.text)
-		} else {
-			ch.newDocs = append(ch.newDocs, string(p.spec.kind), p.c.ID, p.title, p.text)
-		}
-	}
-	const docHead = " INTO search_docs(kind, id, title, text) VALUES"
-	collect := func(inFTS bool) func(*sql.Rows) error {
-		return func(rows *sql.Rows) error {
-			var rowid int64
-			if err := rows.Scan(&rowid); err != nil {
-				return err
-			}
-			ch.pending = append(ch.pending, rowid, inFTS)
-			return nil
-		}
-	}
-	if len(ch.oldDocs) > 0 {
-		if err := a.queryRows("INSERT"+docHead, 4, " ON CONFLICT(kind, id) DO UPDATE SET title = excluded.title, text = excluded.text RETURNING rowid",
-			ch.oldDocs, collect(true)); err != nil {
-			return err
-		}
-	}
-	if len(ch.newDocs) > 0 {
-		if err := a.queryRows("INSERT OR FAIL"+docHead, 4, " RETURNING rowid", ch.newDocs, collect(false)); err != nil {
-			return err
+		if p.write && p.spec.searchable {
+			ch.pending = append(ch.pending, string(p.spec.kind), p.c.ID)
 		}
 	}
 	if len(ch.pending) > 0 {
-		return a.execRows("INSERT OR IGNORE INTO search_pending(rowid, in_fts) VALUES", 2, "", ch.pending)
+		return a.execRows("INSERT OR IGNORE INTO search_queue(kind, id) VALUES", 2, "", ch.pending)
 	}
 	return nil
 }
@@ -540,16 +506,6 @@ func (a *applier) execRows(head string, width int, tail string, args []any) erro
 	return a.rowsStmts(head, width, tail, args, func(st *sql.Stmt, args []any) error {
 		_, err := st.ExecContext(a.ctx, args...)
 		return err
-	})
-}
-
-func (a *applier) queryRows(head string, width int, tail string, args []any, scan func(*sql.Rows) error) error {
-	return a.rowsStmts(head, width, tail, args, func(st *sql.Stmt, args []any) error {
-		rows, err := st.QueryContext(a.ctx, args...)
-		if err != nil {
-			return err
-		}
-		return scanRows(rows, scan)
 	})
 }
 

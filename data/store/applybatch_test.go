@@ -49,7 +49,7 @@ func dumpStore(t *testing.T, s *Store) string {
 		"SELECT rowid, * FROM street ORDER BY rowid",
 		"SELECT * FROM hours_spans ORDER BY 1, 2, 3",
 		"SELECT rowid, * FROM search_docs ORDER BY rowid",
-		"SELECT rowid, * FROM search_pending ORDER BY rowid",
+		"SELECT * FROM search_queue ORDER BY seq",
 		"SELECT * FROM sync_state ORDER BY feed",
 	}
 	for _, q := range queries {

@@ -1,10 +1,15 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log"
+	"runtime"
+	"slices"
+	"sync"
 )
 
 // DefaultIndexBatch is how many rows the background indexer indexes per
@@ -14,11 +19,12 @@ import (
 // have to be merged: 500 made a full catch-up 1.6 times slower.
 const DefaultIndexBatch = 5000
 
-// IndexPending brings the full-text index up to date with search_docs, batch
-// rows per write transaction, and returns how many rows it indexed. Each
-// batch removes the stale entries, inserts the current text and clears the
-// pending marks in one transaction, so a crash loses no work it has not
-// also left marked.
+// IndexPending derives the search documents of the items marked in
+// search_queue from their rows, brings search_docs and the full-text index
+// up to date with them, batch items per write transaction, and returns how
+// many items it handled. Each batch writes the documents, the index
+// entries and clears the marks in one transaction, so a crash loses no
+// work it has not also left marked.
 func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
 	if batch <= 0 {
 		batch = DefaultIndexBatch
@@ -33,31 +39,76 @@ func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
 	}
 }
 
-// indexBatch indexes the pending rows with the lowest rowids. It works in
-// whole statements over a rowid range instead of row by row from Go: the
-// cost is then FTS5's tokenizing and little else.
+// indexBatch handles the batch items marked first. The index and the
+// documents change in whole statements over that range of search_queue;
+// only the text is derived in Go, on every core.
 func (s *Store) indexBatch(ctx context.Context, batch int) (int, error) {
 	var n int
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var hi sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT max(rowid), count(*) FROM
-			(SELECT rowid FROM search_pending ORDER BY rowid LIMIT ?)`, batch).Scan(&hi, &n)
+		err := tx.QueryRowContext(ctx, `SELECT max(seq), count(*) FROM
+			(SELECT seq FROM search_queue ORDER BY seq LIMIT ?)`, batch).Scan(&hi, &n)
 		if err != nil || !hi.Valid {
 			return err
 		}
-		steps := []string{
-			// Stale entries out: only those the index really holds, since
-			// contentless_delete keeps a tombstone for every delete.
-			`DELETE FROM search_fts WHERE rowid IN
-				(SELECT rowid FROM search_pending WHERE rowid <= ?1 AND in_fts)`,
-			// Current text in; a deleted document has no row to join.
-			`INSERT INTO search_fts(rowid, title, text)
-				SELECT d.rowid, d.title, d.text FROM search_pending p JOIN search_docs d ON d.rowid = p.rowid
-				WHERE p.rowid <= ?1`,
-			`DELETE FROM search_pending WHERE rowid <= ?1`,
-		}
-		for _, q := range steps {
+		// Old documents out, with their index entries: every search_docs
+		// row is in search_fts.
+		old := `SELECT d.rowid FROM search_queue q JOIN search_docs d ON d.kind = q.kind AND d.id = q.id WHERE q.seq <= ?1`
+		for _, q := range []string{
+			`DELETE FROM search_fts WHERE rowid IN (` + old + `)`,
+			`DELETE FROM search_docs WHERE rowid IN (` + old + `)`,
+		} {
 			if _, err := tx.ExecContext(ctx, q, hi.Int64); err != nil {
+				return err
+			}
+		}
+		// The current documents of the items that still have a row, in
+		// the order they were marked.
+		var docs []queued
+		for _, kind := range kindOrder {
+			spec := kindSpecs[kind]
+			if !spec.searchable {
+				continue
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT q.seq, q.id, k.doc FROM search_queue q JOIN `+spec.table+
+				` k ON k.id = q.id WHERE q.kind = ?2 AND q.seq <= ?1`, hi.Int64, string(kind))
+			if err != nil {
+				return err
+			}
+			err = scanRows(rows, func(rows *sql.Rows) error {
+				d := queued{spec: spec}
+				if err := rows.Scan(&d.seq, &d.id, &d.doc); err != nil {
+					return err
+				}
+				docs = append(docs, d)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		slices.SortFunc(docs, func(a, b queued) int { return cmp.Compare(a.seq, b.seq) })
+		if err := deriveAll(docs); err != nil {
+			return err
+		}
+		var top int64
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) FROM search_docs").Scan(&top); err != nil {
+			return err
+		}
+		a := newApplier(ctx, tx)
+		defer a.close()
+		args := make([]any, 0, 4*len(docs))
+		for _, d := range docs {
+			args = append(args, string(d.spec.kind), d.id, d.title, d.text)
+		}
+		if err := a.execRows("INSERT INTO search_docs(kind, id, title, text) VALUES", 4, "", args); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`INSERT INTO search_fts(rowid, title, text) SELECT rowid, title, text FROM search_docs WHERE rowid > ?2`,
+			`DELETE FROM search_queue WHERE seq <= ?1`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, hi.Int64, top); err != nil {
 				return err
 			}
 		}
@@ -67,6 +118,52 @@ func (s *Store) indexBatch(ctx context.Context, batch int) (int, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// queued is an item of search_queue with its row's doc and the search text
+// derived from it.
+type queued struct {
+	seq         int64
+	spec        *kindSpec
+	id, doc     string
+	title, text string
+}
+
+// derive decodes the doc as Apply did and keeps the searchable text.
+func (d *queued) derive() error {
+	r, err := d.spec.decode(d.id, []byte(d.doc))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", d.spec.kind, d.id, err)
+	}
+	d.title, d.text = r.title, r.text
+	return nil
+}
+
+// deriveAll derives the text of docs on every core.
+func deriveAll(docs []queued) error {
+	workers := min(runtime.GOMAXPROCS(0), (len(docs)+63)/64)
+	if workers <= 1 {
+		for i := range docs {
+			if err := docs[i].derive(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(docs); i += workers {
+				if err := docs[i].derive(); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // startIndexer runs IndexPending in the background whenever Apply kicks

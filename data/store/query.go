@@ -389,7 +389,7 @@ func (s *Store) ListConsultations(ctx context.Context, f ConsultationFilter, p P
 type Status struct {
 	SchemaVersion int               `json:"schema_version"`
 	Counts        map[data.Kind]int `json:"counts"`
-	SearchPending int               `json:"search_pending"` // rows the full-text index has not caught up with
+	SearchPending int               `json:"search_pending"` // items the full-text index has not caught up with
 	OutboxPending int               `json:"outbox_pending"`
 	DeadLetters   int               `json:"dead_letters"`
 	Conflicts     int               `json:"conflicts"` // unresolved
@@ -412,7 +412,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 			dst   *int
 			query string
 		}{
-			{&st.SearchPending, "SELECT count(*) FROM search_pending"},
+			{&st.SearchPending, "SELECT count(*) FROM search_queue"},
 			{&st.OutboxPending, "SELECT count(*) FROM outbox"},
 			{&st.DeadLetters, "SELECT count(*) FROM dead_letters"},
 			{&st.Conflicts, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL"},
@@ -496,7 +496,7 @@ func deleteAllContent(ctx context.Context, tx *sql.Tx) error {
 	}
 	// The index goes wholesale with FTS5's own delete-all, which is
 	// cheaper than deleting its rows one by one.
-	stmts = append(stmts, "DELETE FROM search_docs", "DELETE FROM search_pending",
+	stmts = append(stmts, "DELETE FROM search_docs", "DELETE FROM search_queue",
 		"INSERT INTO search_fts(search_fts) VALUES('delete-all')",
 		"DELETE FROM sync_state WHERE feed = '"+ContentFeed+"'")
 	for _, q := range stmts {

@@ -51,10 +51,11 @@ const minTrigram = 3
 // Terms of three or more characters go through the FTS5 trigram index,
 // ranked by bm25 with titles weighted up. Shorter terms cannot use a
 // trigram index and are matched with LIKE over search_docs, titles first.
-// Rows the indexer has not caught up with (search_pending) are never read
-// from the index, which may hold their old text or nothing; they are
-// matched directly with LIKE and listed first, so a search never misses a
-// change that Apply has committed and never shows text it replaced.
+// Items the indexer has not caught up with (search_queue) are never read
+// from the index or search_docs, which may hold their old text or nothing;
+// their text is derived from their rows and matched directly, and they are
+// listed first, so a search never misses a change that Apply has committed
+// and never shows text it replaced.
 func (s *Store) Search(ctx context.Context, q Query) (Results, error) {
 	terms := strings.Fields(q.Text)
 	if len(terms) == 0 {
@@ -141,36 +142,130 @@ func ftsQuery(terms []string) string {
 	return strings.Join(q, " ")
 }
 
-// pending returns the pending rows matching every term, title matches
-// first. Normally there are none or a handful; right after a large apply
-// this is a scan of everything not yet indexed. CROSS JOIN keeps
-// search_pending the outer loop: without statistics the planner would
-// rather scan search_docs.
+// pendingScanMin is the number of queued items above which pending
+// narrows them down in SQL before deriving their text in Go.
+const pendingScanMin = 1000
+
+// pending returns the items of search_queue matching every term, title
+// matches first. Their search documents are not written yet or stale, so
+// their text is derived here from their rows, as the indexer will derive
+// it; an item without a row (deleted) matches nothing. Normally there are
+// none or a handful; right after a large apply (more than pendingScanMin)
+// a LIKE over each row's JSON doc first keeps only the rows that contain
+// every term somewhere, and the derived text then decides, so JSON keys
+// and values outside the searchable text never produce a hit.
 func (sr *searcher) pending() ([]Hit, error) {
-	like, args := likeConds(sr.terms)
-	kc, kargs := sr.kindCond()
-	titleLike, targs := titleConds(sr.terms)
-	rows, err := sr.tx.QueryContext(sr.ctx, `SELECT d.kind, d.id, d.title, d.text, `+titleLike+`
-		FROM search_pending p CROSS JOIN search_docs d ON d.rowid = p.rowid
-		WHERE `+like+kc+` ORDER BY 5 DESC, d.rowid DESC`, append(append(targs, args...), kargs...)...)
-	if err != nil {
+	var nq int
+	if err := sr.tx.QueryRowContext(sr.ctx, "SELECT count(*) FROM search_queue").Scan(&nq); err != nil {
 		return nil, err
 	}
+	if nq == 0 {
+		return nil, nil
+	}
+	kinds := sr.kinds
+	if len(kinds) == 0 {
+		kinds = kindOrder
+	}
+	folded := make([]string, len(sr.terms))
+	for i, t := range sr.terms {
+		folded[i] = foldASCII(t)
+	}
 	var hits []Hit
-	err = scanRows(rows, func(rows *sql.Rows) error {
-		var h Hit
-		var inTitle bool
-		if err := rows.Scan(&h.Kind, &h.ID, &h.Title, &h.Snippet, &inTitle); err != nil {
-			return err
+	var order []int64 // the items' seq in search_queue
+	for _, kind := range kinds {
+		spec := kindSpecs[kind]
+		if !spec.searchable {
+			continue
 		}
-		h.Rank = 1
-		if inTitle {
-			h.Rank = 2
+		q := `SELECT q.id, k.doc, q.seq FROM search_queue q JOIN ` + spec.table + ` k ON k.id = q.id WHERE q.kind = ?`
+		args := []any{string(kind)}
+		if nq > pendingScanMin {
+			f, fargs := docFilter(spec, sr.terms)
+			q += f
+			args = append(args, fargs...)
 		}
-		hits = append(hits, h)
-		return nil
+		rows, err := sr.tx.QueryContext(sr.ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		err = scanRows(rows, func(rows *sql.Rows) error {
+			d := queued{spec: spec}
+			if err := rows.Scan(&d.id, &d.doc, &d.seq); err != nil {
+				return err
+			}
+			if err := d.derive(); err != nil {
+				return err
+			}
+			title, text := foldASCII(d.title), foldASCII(d.text)
+			inTitle := true
+			for _, t := range folded {
+				tt := strings.Contains(title, t)
+				if !tt && !strings.Contains(text, t) {
+					return nil
+				}
+				inTitle = inTitle && tt
+			}
+			h := Hit{Kind: kind, ID: d.id, Title: d.title, Snippet: d.text, Rank: 1}
+			if inTitle {
+				h.Rank = 2
+			}
+			hits, order = append(hits, h), append(order, d.seq)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Title matches first, then the most recently marked first.
+	idx := make([]int, len(hits))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		i, j := idx[a], idx[b]
+		if hits[i].Rank != hits[j].Rank {
+			return hits[i].Rank > hits[j].Rank
+		}
+		return order[i] > order[j]
 	})
-	return hits, err
+	out := make([]Hit, len(hits))
+	for k, i := range idx {
+		out[k] = hits[i]
+	}
+	return out, nil
+}
+
+// docFilter is a condition on the kind table's row k that every row whose
+// searchable text contains all terms satisfies: per term, the raw JSON doc
+// contains it (LIKE folds ASCII case, as the match in Go does). JSON may
+// spell a character as an escape, so a doc with any \u escape always
+// passes, and a term with a character JSON escapes ('"', '\', '/', a
+// control character) is not filtered on. A service's text holds its
+// category's label, which the doc does not: the categories whose label
+// holds the term pass.
+func docFilter(spec *kindSpec, terms []string) (string, []any) {
+	var conds []string
+	var args []any
+	for _, t := range terms {
+		if strings.ContainsAny(t, `"\/`) || strings.IndexFunc(t, func(r rune) bool { return r < 0x20 }) >= 0 {
+			continue
+		}
+		c := `k.doc LIKE ? ESCAPE '\'`
+		args = append(args, "%"+likeEscape(t)+"%")
+		if spec.kind == data.KindService {
+			for _, cat := range data.PowerCategories {
+				if strings.Contains(foldASCII(cat.Label(data.ZH)), foldASCII(t)) {
+					c += " OR k.category = ?"
+					args = append(args, string(cat))
+				}
+			}
+		}
+		conds = append(conds, "("+c+")")
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return ` AND (instr(k.doc, '\u') > 0 OR (` + strings.Join(conds, " AND ") + `))`, args
 }
 
 // titleConds is an expression true when every term is in the title.
@@ -207,7 +302,7 @@ func (sr *searcher) indexed(limit, offset int) (Results, error) {
 	// d is joined only when a filter needs it: for an unfiltered query
 	// ranking never touches search_docs.
 	from := "search_fts f"
-	where := "search_fts MATCH ? AND f.rowid NOT IN (SELECT rowid FROM search_pending)"
+	where := "search_fts MATCH ? AND f.rowid NOT IN (" + queuedDocs + ")"
 	args := []any{ftsQuery(sr.long)}
 	if len(sr.kinds) > 0 || len(sr.short) > 0 {
 		from += " JOIN search_docs d ON d.rowid = f.rowid"
@@ -263,6 +358,10 @@ func (sr *searcher) indexed(limit, offset int) (Results, error) {
 	}
 	return Results{Hits: hits, Total: len(pend) + total}, nil
 }
+
+// queuedDocs selects the rowids of the search documents of queued items,
+// which may be stale: search reads those items from their rows.
+const queuedDocs = "SELECT qd.rowid FROM search_queue q JOIN search_docs qd ON qd.kind = q.kind AND qd.id = q.id"
 
 // rankCap bounds how many hits of an indexed search are scored with bm25.
 const rankCap = 1000
@@ -327,10 +426,26 @@ const scanCap = 500
 // Capped set: counting every match of a common character means reading
 // every row.
 func (sr *searcher) scan(limit, offset int) (Results, error) {
+	pend, err := sr.pending()
+	if err != nil {
+		return Results{}, err
+	}
+	first, limit, offset := page(pend, limit, offset)
+	res, err := sr.scanDocs(limit, offset)
+	if err != nil {
+		return Results{}, err
+	}
+	res.Hits = append(first, res.Hits...)
+	res.Total += len(pend)
+	return res, nil
+}
+
+// scanDocs is scan over the search documents of items not queued.
+func (sr *searcher) scanDocs(limit, offset int) (Results, error) {
 	like, args := likeConds(sr.terms)
 	title, targs := titleConds(sr.terms)
 	kc, kargs := sr.kindCond()
-	where := like + kc
+	where := like + kc + " AND d.rowid NOT IN (" + queuedDocs + ")"
 	args = append(args, kargs...)
 
 	ids, inTitle, err := sr.rowids("SELECT d.rowid, "+title+" FROM search_docs d WHERE "+where+

@@ -242,3 +242,98 @@ func TestReadersSeeWholeBatches(t *testing.T) {
 		t.Errorf("final total %d", res.Total)
 	}
 }
+
+// TestSearchAfterBulkApply: right after a 10,000-item apply, before any
+// indexing, search (which then narrows the queued rows by their JSON doc)
+// finds items by text from their bodies, finds nothing that only matches
+// the JSON, finds a service by its category's label, which only its
+// derived text holds, and finds text the producer spelled with \u escapes.
+func TestSearchAfterBulkApply(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	const n = 10_000
+	changes := make([]data.Change, 0, n+2)
+	for i := range n {
+		id := fmt.Sprintf("n%05d", i)
+		changes = append(changes, upsert(t, int64(i+1), data.KindNotice, id, 1,
+			notice(id, "社区通知", fmt.Sprintf("第%05d号告示：今日检修。", i))))
+	}
+	changes = append(changes, upsert(t, n+1, data.KindService, "s1", 1, data.ServiceItem{ID: "s1", Name: "居住证申领", Category: data.PowerPublic}))
+	changes = append(changes, data.Change{Seq: n + 2, Kind: data.KindNotice, ID: "esc", Op: data.OpUpsert, Version: 1,
+		Body: []byte(`{"id":"esc","title":"\u505c\u6c34\u901a\u77e5","body":"\u4e09\u6708\u4e94\u65e5"}`)})
+	apply(t, s, n+2, changes...)
+
+	for _, indexed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("indexed=%v", indexed), func(t *testing.T) {
+			if indexed {
+				if _, err := s.IndexPending(ctx, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := hitIDs(search(t, s, Query{Text: "第07777号"})); !same(got, "n07777") {
+				t.Errorf("search 第07777号: %v", got)
+			}
+			if res := search(t, s, Query{Text: "号告示 今日检修", Limit: 5}); res.Total != n || len(res.Hits) != 5 {
+				t.Errorf("search 号告示 今日检修: total %d, %d hits", res.Total, len(res.Hits))
+			}
+			for _, q := range []string{"title", "publisher", "published", "pinned", `"body"`, "id", "2026-03-01"} {
+				if res := search(t, s, Query{Text: q}); res.Total != 0 {
+					t.Errorf("search %q finds %d: %v", q, res.Total, hitIDs(res))
+				}
+			}
+			if got := hitIDs(search(t, s, Query{Text: "公共服务"})); !same(got, "s1") {
+				t.Errorf("search 公共服务 (category label): %v", got)
+			}
+			if got := hitIDs(search(t, s, Query{Text: "停水"})); !same(got, "esc") {
+				t.Errorf("search 停水 (escaped in the JSON): %v", got)
+			}
+			if got := hitIDs(search(t, s, Query{Text: "五日"})); !same(got, "esc") {
+				t.Errorf("search 五日 (short, escaped in the JSON): %v", got)
+			}
+		})
+	}
+}
+
+// TestSearchQueuedDeleteAndUpdate: with more items queued than
+// pendingScanMin, an update's old text and a deleted item are not found
+// before the indexer runs, and the new text is.
+func TestSearchQueuedDeleteAndUpdate(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	const n = pendingScanMin + 10
+	var changes []data.Change
+	for i := range n {
+		id := fmt.Sprintf("n%05d", i)
+		changes = append(changes, upsert(t, int64(i+1), data.KindNotice, id, 1, notice(id, "通知", fmt.Sprintf("旧文%05d", i))))
+	}
+	apply(t, s, n, changes...)
+	if _, err := s.IndexPending(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	changes = changes[:0]
+	for i := range n {
+		id := fmt.Sprintf("n%05d", i)
+		changes = append(changes, upsert(t, int64(n+i+1), data.KindNotice, id, 2, notice(id, "通知", fmt.Sprintf("新文%05d", i))))
+	}
+	changes = append(changes, data.Change{Seq: 2*n + 1, Kind: data.KindNotice, ID: "n00003", Op: data.OpDelete, Version: 3})
+	apply(t, s, 2*n+1, changes...)
+	for _, indexed := range []bool{false, true} {
+		if indexed {
+			if _, err := s.IndexPending(ctx, 300); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if res := search(t, s, Query{Text: "旧文"}); res.Total != 0 {
+			t.Errorf("indexed=%v: old text found: %v", indexed, hitIDs(res))
+		}
+		if got := hitIDs(search(t, s, Query{Text: "新文00005"})); !same(got, "n00005") {
+			t.Errorf("indexed=%v: new text: %v", indexed, got)
+		}
+		if res := search(t, s, Query{Text: "新文00003"}); res.Total != 0 {
+			t.Errorf("indexed=%v: deleted item found", indexed)
+		}
+		if res := search(t, s, Query{Text: "新文0"}); res.Total != n-1 {
+			t.Errorf("indexed=%v: 新文0 total %d", indexed, res.Total)
+		}
+	}
+}

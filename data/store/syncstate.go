@@ -156,30 +156,11 @@ func (s *Store) ResetScope(ctx context.Context, feed, street string) error {
 		for _, k := range data.ContentKinds {
 			spec := kindSpecs[k]
 			if spec.searchable {
-				// The same as unindex, for every row at once: the search
-				// document goes, and its index entry is marked for removal
-				// (an existing mark keeps what it knows about the index).
-				rows, err := tx.QueryContext(ctx, `DELETE FROM search_docs WHERE kind = ? AND id IN
-					(SELECT id FROM `+spec.table+` WHERE street = ? OR street = '') RETURNING rowid`, string(k), street)
-				if err != nil {
+				// Marked for the indexer, which removes their search
+				// documents once their rows are gone.
+				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO search_queue(kind, id)
+					SELECT ?, id FROM `+spec.table+` WHERE street = ? OR street = ''`, string(k), street); err != nil {
 					return err
-				}
-				var ids []int64
-				err = scanRows(rows, func(rows *sql.Rows) error {
-					var id int64
-					if err := rows.Scan(&id); err != nil {
-						return err
-					}
-					ids = append(ids, id)
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-				for _, id := range ids {
-					if _, err := tx.ExecContext(ctx, "INSERT INTO search_pending(rowid, in_fts) VALUES(?, 1) ON CONFLICT(rowid) DO NOTHING", id); err != nil {
-						return err
-					}
 				}
 			}
 			// Provider hours go with their provider (ON DELETE CASCADE).
