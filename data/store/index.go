@@ -53,7 +53,7 @@ func (s *Store) indexBatch(ctx context.Context, batch int) (int, error) {
 		}
 		// Old documents out, with their index entries: every search_docs
 		// row is in search_fts.
-		old := `SELECT d.rowid FROM search_queue q JOIN search_docs d ON d.kind = q.kind AND d.id = q.id WHERE q.seq <= ?1`
+		old := `SELECT d.rowid FROM search_queue q CROSS JOIN search_docs d ON d.kind = q.kind AND d.id = q.id WHERE q.seq <= ?1`
 		for _, q := range []string{
 			`DELETE FROM search_fts WHERE rowid IN (` + old + `)`,
 			`DELETE FROM search_docs WHERE rowid IN (` + old + `)`,

@@ -360,8 +360,10 @@ func (sr *searcher) indexed(limit, offset int) (Results, error) {
 }
 
 // queuedDocs selects the rowids of the search documents of queued items,
-// which may be stale: search reads those items from their rows.
-const queuedDocs = "SELECT qd.rowid FROM search_queue q JOIN search_docs qd ON qd.kind = q.kind AND qd.id = q.id"
+// which may be stale: search reads those items from their rows. CROSS
+// JOIN keeps search_queue, normally empty, the outer loop: without
+// statistics the planner would rather scan search_docs.
+const queuedDocs = "SELECT qd.rowid FROM search_queue q CROSS JOIN search_docs qd ON qd.kind = q.kind AND qd.id = q.id"
 
 // rankCap bounds how many hits of an indexed search are scored with bm25.
 const rankCap = 1000
