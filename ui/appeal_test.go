@@ -364,3 +364,26 @@ func sampleReceipt() *appealForm {
 	return &appealForm{step: appealStepReceipt, filed: &data.Case{Ref: ref, Kind: data.CaseAppeal,
 		AppealType: data.AppealComplaint, Deadline: data.MustDate("2026-12-14")}}
 }
+
+// In 长者模式 the keyboard leaves a strip of the screen: touching a field
+// lower down scrolls it into that strip.
+func TestFocusedFieldScrollsIntoView(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{Elder: true})
+	openAppealForm(k.env, k.cases, sampleAppeal(appealStepContact, ""))
+	focusEntry(t, w, "手机号码")
+	sc := k.scroll
+	if sc == nil {
+		t.Fatal("the contact page has no roomy scroll")
+	}
+	var mobile fyne.CanvasObject
+	for _, e := range entries(w) {
+		if e.Label == "手机号码" {
+			mobile = e
+		}
+	}
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(mobile).Y - d.AbsolutePositionForObject(sc).Y
+	if y < 0 || y+mobile.Size().Height > sc.Size().Height {
+		t.Errorf("the mobile field is at %.0f in a view %.0f high (offset %.0f)", y, sc.Size().Height, sc.Offset.Y)
+	}
+}

@@ -141,6 +141,7 @@ type Kiosk struct {
 	overlay *idleOverlay
 	header  *header
 
+	scroll    *container.Scroll // the current screen's roomy scroll; nil if it has no entries
 	lastTouch time.Time
 	dirty     bool // touched since the last reset: there is something to clear
 	ticks     int
@@ -257,9 +258,11 @@ func (k *Kiosk) render() {
 		top := k.stack[len(k.stack)-1]
 		made := k.entries
 		content := top.build()
+		k.scroll = nil
 		if k.entries != made {
 			// The keyboard can come up over this screen: let it shrink.
-			content = roomy(content)
+			k.scroll = roomy(content)
+			content = k.scroll
 		}
 		var read fyne.CanvasObject
 		if top.read {
@@ -373,11 +376,33 @@ func (k *Kiosk) newKeyboard() *keyboard.Keyboard {
 	kb.OnKey = k.touch
 	kb.OnFocus = func(e *keyboard.Entry) {
 		k.touch()
+		// Once the keyboard has taken its room, bring the field into view.
+		fyne.Do(func() { k.reveal(e) })
 		if k.elder && k.sp != nil && e.Label != "" {
 			k.sp.Speak(e.Label, nil)
 		}
 	}
 	return kb
+}
+
+// reveal scrolls the current screen so that o is at the top of what the
+// on-screen keyboard leaves visible: in 长者模式 the keyboard leaves only a
+// strip of the screen, and a field typed into must be seen.
+func (k *Kiosk) reveal(o fyne.CanvasObject) {
+	sc := k.scroll
+	if sc == nil || sc.Content == nil {
+		return
+	}
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(sc.Content).Y
+	if y < 0 || y > sc.Content.MinSize().Height {
+		return // not on this screen
+	}
+	top := sc.Offset.Y
+	if y >= top && y+o.Size().Height <= top+sc.Size().Height {
+		return // already in view
+	}
+	sc.ScrollToOffset(fyne.NewPos(0, max(0, y-theme.Padding())))
 }
 
 // touch records activity: it postpones the idle reset and dismisses its
