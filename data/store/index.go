@@ -88,9 +88,7 @@ func (s *Store) indexBatch(ctx context.Context, batch int) (int, error) {
 			}
 		}
 		slices.SortFunc(docs, func(a, b queued) int { return cmp.Compare(a.seq, b.seq) })
-		if err := deriveAll(docs); err != nil {
-			return err
-		}
+		deriveAll(docs)
 		var top int64
 		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) FROM search_docs").Scan(&top); err != nil {
 			return err
@@ -139,31 +137,23 @@ func (d *queued) derive() error {
 	return nil
 }
 
-// deriveAll derives the text of docs on every core.
-func deriveAll(docs []queued) error {
+// deriveAll derives the text of docs on every core. Apply stored only docs
+// that decode, so a failure means a doc a later version reads more
+// strictly: it is logged and the item gets an empty search document, found
+// by no search, rather than stopping the indexer for good.
+func deriveAll(docs []queued) {
 	workers := min(runtime.GOMAXPROCS(0), (len(docs)+63)/64)
-	if workers <= 1 {
-		for i := range docs {
-			if err := docs[i].derive(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	errs := make([]error, workers)
 	var wg sync.WaitGroup
-	for w := range workers {
+	for w := range max(workers, 1) {
 		wg.Go(func() {
-			for i := w; i < len(docs); i += workers {
+			for i := w; i < len(docs); i += max(workers, 1) {
 				if err := docs[i].derive(); err != nil {
-					errs[w] = err
-					return
+					log.Printf("store: indexing: %v", err)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // startIndexer runs IndexPending in the background whenever Apply kicks

@@ -193,8 +193,9 @@ func (sr *searcher) pending() ([]Hit, error) {
 			if err := rows.Scan(&d.id, &d.doc, &d.seq); err != nil {
 				return err
 			}
-			if err := d.derive(); err != nil {
-				return err
+			if d.derive() != nil {
+				// Indexed with an empty document (see deriveAll).
+				return nil
 			}
 			title, text := foldASCII(d.title), foldASCII(d.text)
 			inTitle := true

@@ -337,3 +337,29 @@ func TestSearchQueuedDeleteAndUpdate(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchUndecodableDoc: a stored doc that no longer decodes (a later
+// version reading it more strictly) is found by no search and indexed
+// empty; searching and indexing go on for the other items.
+func TestSearchUndecodableDoc(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	seedSearch(t, s)
+	if _, err := s.w.Exec(`UPDATE notice SET doc = '{"id": 7}' WHERE id = 'n1'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, indexed := range []bool{false, true} {
+		if indexed {
+			if _, err := s.IndexPending(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := hitIDs(search(t, s, Query{Text: "停水"})); !same(got, "s1") {
+			t.Errorf("indexed=%v: search 停水: %v", indexed, got)
+		}
+	}
+	// The broken row goes before the checks at cleanup.
+	if _, err := s.w.Exec(`DELETE FROM notice WHERE id = 'n1'`); err != nil {
+		t.Fatal(err)
+	}
+}
