@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Jiezhen needs to build, test and show the
 # kiosk: the GLFW headers for Fyne, Xvfb and ImageMagick to run a real
-# window headless and take screenshots, espeak-ng for read-aloud.
+# window headless and take screenshots, xset (x11-xserver-utils) to keep a
+# full-screen kiosk from blanking, espeak-ng for read-aloud.
 # As root it installs what is missing; otherwise it prints the apt-get line.
 set -euo pipefail
 
 packages=(gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev
-  libxi-dev libxxf86vm-dev xvfb xauth x11-utils imagemagick espeak-ng)
+  libxi-dev libxxf86vm-dev xvfb xauth x11-utils x11-xserver-utils imagemagick espeak-ng)
 
 missing=()
 for p in "${packages[@]}"; do
