@@ -269,21 +269,7 @@ func (l *lockedBuffer) String() string {
 // and stops cleanly when told to.
 func TestServeDemo(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "district.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &lockedBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- serveUntil(ctx, db, "127.0.0.1:0", true, "", "", logs) }()
-	url := ""
-	re := regexp.MustCompile(`url=(http://\S+)/api/v1`)
-	for deadline := time.Now().Add(10 * time.Second); url == ""; {
-		if m := re.FindStringSubmatch(logs.String()); m != nil {
-			url = m[1]
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start:\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	url, logs, stop := startServe(t, db, true, "", "")
 	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "demo"))
 	req, _ := http.NewRequest("GET", url+wire.PathChanges+"?after=0&limit=1000", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -297,8 +283,7 @@ func TestServeDemo(t *testing.T) {
 	if err := json.Unmarshal(b, &page); err != nil || len(page.Changes) < 50 {
 		t.Fatalf("demo pull: %d changes, %v", len(page.Changes), err)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
 	if strings.Contains(logs.String(), token) {
@@ -317,27 +302,12 @@ func TestLoadtest(t *testing.T) {
 		t.Skip("runs simulated kiosks for seconds")
 	}
 	db := filepath.Join(t.TempDir(), "district.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &lockedBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- serveUntil(ctx, db, "127.0.0.1:0", true, "", "", logs) }()
+	url, _, stop := startServe(t, db, true, "", "")
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	}()
-	url := ""
-	re := regexp.MustCompile(`url=(http://\S+)/api/v1`)
-	for deadline := time.Now().Add(10 * time.Second); url == ""; {
-		if m := re.FindStringSubmatch(logs.String()); m != nil {
-			url = m[1]
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start:\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 	out := ok(t, "loadtest", "--db", db, "--url", url, "--kiosks", "40", "--duration", "2s", "--interval", "100ms")
 	var res loadResult
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
@@ -354,4 +324,29 @@ func TestLoadtest(t *testing.T) {
 	}
 	fails(t, 2, "missing --db", "loadtest", "--url", url)
 	fails(t, 2, "above zero", "loadtest", "--db", db, "--kiosks", "0")
+}
+
+// startServe runs `districtd serve` in the background on a free loopback
+// port and returns its URL once the log announces it, the log, and a stop
+// that shuts the server down and returns what serve returned.
+func startServe(t *testing.T, db string, demo bool, certFile, keyFile string) (url string, logs *lockedBuffer, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs = &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- serveUntil(ctx, db, "127.0.0.1:0", demo, certFile, keyFile, logs) }()
+	stop = func() error {
+		cancel()
+		return <-done
+	}
+	re := regexp.MustCompile(`url=(https?://\S+)/api/v1`)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(logs.String()); m != nil {
+			return m[1], logs, stop
+		}
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("serve did not start:\n%s", logs.String())
+		}
+	}
 }

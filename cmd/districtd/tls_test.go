@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -14,7 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,20 +58,10 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 func TestServeTLS(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t)
 	db := filepath.Join(t.TempDir(), "district.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &lockedBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- serveUntil(ctx, db, "127.0.0.1:0", false, certFile, keyFile, logs) }()
-	url := ""
-	re := regexp.MustCompile(`url=(https://\S+)/api/v1`)
-	for deadline := time.Now().Add(10 * time.Second); url == ""; {
-		if m := re.FindStringSubmatch(logs.String()); m != nil {
-			url = m[1]
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start:\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	url, _, stop := startServe(t, db, false, certFile, keyFile)
+	if !strings.HasPrefix(url, "https://") {
+		stop()
+		t.Fatalf("serve with a certificate listens on %s", url)
 	}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	resp, err := client.Get(url + wire.PathHealth)
@@ -90,8 +79,7 @@ func TestServeTLS(t *testing.T) {
 			t.Fatal("plain HTTP answered on the TLS port")
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
 }
