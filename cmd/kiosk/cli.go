@@ -289,14 +289,12 @@ func cmdShow(ctx context.Context, args []string, stdout io.Writer) error {
 
 // defaultDB is where the kiosk keeps its database when --db is not given.
 func defaultDB() string {
-	dir, err := os.UserConfigDir()
-	if xdg := os.Getenv("XDG_DATA_HOME"); xdg != "" {
-		dir, err = xdg, nil
-	} else if home, herr := os.UserHomeDir(); herr == nil {
-		dir, err = filepath.Join(home, ".local", "share"), nil
-	}
-	if err != nil {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
 		dir = "."
+		if home, err := os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, ".local", "share")
+		}
 	}
 	return filepath.Join(dir, "jiezhen", "kiosk.db")
 }
