@@ -60,7 +60,6 @@ type appealForm struct {
 	anonymous   bool
 	name        string
 	mobile      string
-	consent     bool
 	problem     string // why the last 下一步 or 提交 did not go on
 	submitErr   string
 	filed       *data.Case // after 提交: what the receipt shows

@@ -74,7 +74,6 @@ type applier struct {
 	// dropLater, when set, collects the week keys dropHours is to check
 	// instead of checking them at once (applyAll does it at the end).
 	dropLater map[string]bool
-	err       error
 }
 
 func newApplier(ctx context.Context, tx *sql.Tx) *applier {

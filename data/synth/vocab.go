@@ -65,13 +65,6 @@ var venues = []string{
 	"{street}来穗人员服务管理中心",
 }
 
-// districtDepts are district departments; they publish district-wide items.
-var districtDepts = []string{
-	"天河区民政局", "天河区人力资源和社会保障局", "天河区卫生健康局", "天河区医疗保障局",
-	"天河区住房和城乡建设局", "天河区城市管理和综合执法局", "天河区应急管理局", "天河区人民武装部",
-	"天河区来穗人员服务管理局", "天河区水务局", "天河区政务服务数据管理局",
-}
-
 // streetOffices are suffixes appended to a street's name to name its offices.
 var streetOffices = []string{
 	"办事处", "办事处", "办事处", "公共服务办公室", "平安建设办公室", "综合行政执法队", "社区卫生服务中心", "社会工作服务站",
@@ -84,8 +77,6 @@ var brands = []string{"安心", "顺心", "乐家", "康民", "福佳", "邻里"
 var typhoons = []string{"山竹", "海高斯", "查帕卡", "苏拉", "摩羯", "马鞍", "泰利", "小犬", "桑达", "海葵"}
 
 var hotlines = []string{"12345", "12345", "12333", "12393", "12349"}
-
-var clockTimes = []string{"上午8:30", "上午9:00", "上午9:30", "上午10:00", "下午2:30", "下午3:00", "下午3:30", "晚上7:30"}
 
 var periods = []string{"9:00至12:00", "9:00至17:30", "8:30至12:00、14:00至17:30", "14:00至17:00", "9:00至18:00"}
 

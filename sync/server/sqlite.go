@@ -216,7 +216,7 @@ func (s *SQLite) Read(ctx context.Context, fn func(ReadTx) error) error {
 	// A read changes nothing: ending it either way only lets the
 	// snapshot go.
 	defer rd.c.ExecContext(context.Background(), "ROLLBACK")
-	return fn(&sqlTx{ctx: ctx, p: rd.c, stmts: rd.stmts, keep: true})
+	return fn(&sqlTx{ctx: ctx, p: rd.c, stmts: rd.stmts})
 }
 
 // Write runs fn in an immediate transaction on the single writer. Writes
@@ -292,7 +292,7 @@ func (s *SQLite) commit(batch []*writeJob) {
 			exec("ROLLBACK")
 		}
 	}()
-	t := &sqlTx{ctx: bg, p: s.wc, stmts: s.wstmts, keep: true}
+	t := &sqlTx{ctx: bg, p: s.wc, stmts: s.wstmts}
 	ok := 0
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
@@ -392,16 +392,6 @@ type sqlTx struct {
 	ctx   context.Context
 	p     preparer
 	stmts map[string]*sql.Stmt
-	keep  bool // the statements belong to the connection, not this transaction
-}
-
-func (t *sqlTx) close() {
-	if t.keep {
-		return
-	}
-	for _, st := range t.stmts {
-		st.Close()
-	}
 }
 
 func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
