@@ -220,18 +220,24 @@ type Case struct {
 	Values  FormValues `json:"values,omitempty"`
 
 	// Appeals.
-	AppealType  AppealType `json:"appeal_type,omitempty"`
-	Category    string     `json:"category,omitempty"`
-	Description string     `json:"description,omitempty"`
-	Location    string     `json:"location,omitempty"`
+	AppealType AppealType `json:"appeal_type,omitempty"`
+	// Department is the department the district dispatched the appeal to
+	// (派单); the resident sees it.
+	Department  string `json:"department,omitempty"`
+	Category    string `json:"category,omitempty"`
+	Description string `json:"description,omitempty"`
+	Location    string `json:"location,omitempty"`
 
 	// Disclosure requests.
 	Request *DisclosureRequest `json:"request,omitempty"`
 
-	History    []Transition `json:"history,omitempty"`
-	Reply      *Reply       `json:"reply,omitempty"`
-	Rating     Rating       `json:"rating,omitempty"`
-	MergedInto string       `json:"merged_into,omitempty"` // Ref of the case it was merged into
+	History []Transition `json:"history,omitempty"`
+	Reply   *Reply       `json:"reply,omitempty"`
+	Rating  Rating       `json:"rating,omitempty"`
+	// RatingDefault: the case was not rated within DefaultRatingDays of
+	// its completion and counts as RatingBasic.
+	RatingDefault bool   `json:"rating_default,omitempty"`
+	MergedInto    string `json:"merged_into,omitempty"` // Ref of the case it was merged into
 }
 
 // Opinion is a resident's opinion on one topic of a consultation.

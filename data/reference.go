@@ -143,3 +143,17 @@ func FormatReference(s string) string {
 	}
 	return n[:3] + "-" + n[3:6] + "-" + n[6:]
 }
+
+// ReferenceKiosk returns the kiosk field (KKK) of a well-formed reference:
+// the number of the kiosk that made it, or 0 for one the district gave.
+func ReferenceKiosk(s string) (int64, error) {
+	if err := CheckReference(s); err != nil {
+		return 0, err
+	}
+	n := NormalizeReference(s)
+	var k int64
+	for i := 0; i < 3; i++ {
+		k = k*refBase + int64(strings.IndexByte(refAlphabet, n[i]))
+	}
+	return k, nil
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -229,29 +230,63 @@ func unpublish(args []string, stdout io.Writer) error {
 
 // caseLine is what `cases` prints of a case: enough to find and move it,
 // and no personal data, since terminals and their scrollback are shared.
+// WorkdaysLeft is set while the deadline runs (0 on the day it is due);
+// OverdueWorkdays instead once it has passed.
 type caseLine struct {
-	Ref        string        `json:"ref"`
-	ID         string        `json:"id"`
-	Kind       data.CaseKind `json:"kind"`
-	Street     string        `json:"street"`
-	Kiosk      int64         `json:"kiosk"`
-	Status     data.Status   `json:"status"`
-	ReceivedAt time.Time     `json:"received_at"`
-	Deadline   *data.Date    `json:"deadline,omitempty"`
-	Service    string        `json:"service,omitempty"`
-	AppealType string        `json:"appeal_type,omitempty"`
-	Next       []data.Status `json:"next,omitempty"`
+	Ref             string         `json:"ref"`
+	ID              string         `json:"id"`
+	Kind            data.CaseKind  `json:"kind"`
+	Street          string         `json:"street"`
+	Kiosk           int64          `json:"kiosk"`
+	Status          data.Status    `json:"status"`
+	ReceivedAt      time.Time      `json:"received_at"`
+	Deadline        *data.Date     `json:"deadline,omitempty"`
+	WorkdaysLeft    *int           `json:"workdays_left,omitempty"`
+	OverdueWorkdays int            `json:"overdue_workdays,omitempty"`
+	Service         string         `json:"service,omitempty"`
+	AppealType      string         `json:"appeal_type,omitempty"`
+	Department      string         `json:"department,omitempty"`
+	ReplyType       data.ReplyType `json:"reply_type,omitempty"`
+	Rating          data.Rating    `json:"rating,omitempty"`
+	RatingDefault   bool           `json:"rating_default,omitempty"`
+	Next            []data.Status  `json:"next,omitempty"`
 }
 
-func lineOf(r server.CaseRecord) caseLine {
-	l := caseLine{Ref: r.Case.Ref, ID: r.Case.ID, Kind: r.Case.Kind, Street: r.Case.Street, Kiosk: r.Kiosk,
-		Status: r.Case.Status, ReceivedAt: r.ReceivedAt, Service: r.Case.Service, AppealType: string(r.Case.AppealType),
-		Next: r.Case.Kind.Next(r.Case.Status)}
-	if !r.Case.Deadline.IsZero() {
-		d := r.Case.Deadline
+func lineOf(r server.CaseRecord, cal *data.Calendar, today data.Date) caseLine {
+	c := &r.Case
+	l := caseLine{Ref: c.Ref, ID: c.ID, Kind: c.Kind, Street: c.Street, Kiosk: r.Kiosk,
+		Status: c.Status, ReceivedAt: r.ReceivedAt, Service: c.Service, AppealType: string(c.AppealType),
+		Department: c.Department, Rating: c.Rating, RatingDefault: c.RatingDefault, Next: c.Kind.Next(c.Status)}
+	if c.Reply != nil {
+		l.ReplyType = c.Reply.Type
+	}
+	if !c.Deadline.IsZero() {
+		d := c.Deadline
 		l.Deadline = &d
 	}
+	if left, ok := c.WorkdaysLeft(cal, today); ok {
+		if left < 0 {
+			l.OverdueWorkdays = -left
+		} else {
+			l.WorkdaysLeft = &left
+		}
+	}
 	return l
+}
+
+// printCases prints case lines with their working days counted on the
+// district's calendar.
+func printCases(ctx context.Context, p *server.Platform, stdout io.Writer, list ...server.CaseRecord) error {
+	cal, today, err := p.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range list {
+		if err := printJSON(stdout, lineOf(r, cal, today)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func cases(args []string, stdout io.Writer) (string, error) {
@@ -259,27 +294,29 @@ func cases(args []string, stdout io.Writer) (string, error) {
 	dbPath := fs.String("db", "", "the district database")
 	status := fs.String("status", "", "list: only cases in this status")
 	street := fs.String("street", "", "list: only cases of this street")
-	reason := fs.String("reason", "", "set: why, as the resident will read it")
+	reason := fs.String("reason", "", "set: why, as the resident will read it (for replied: the reply)")
 	replyType := fs.String("reply-type", "", "set replied on a disclosure request: one of "+fmt.Sprint(data.ReplyTypes))
 	into := fs.String("into", "", "set merged: the reference of the appeal this one joins")
+	department := fs.String("department", "", "set dispatched: the department the appeal goes to")
 	pos, err := parse(fs, args, -1, "")
 	if err != nil {
 		return "cases", err
 	}
 	if len(pos) == 0 {
-		return "cases", usagef("want a subcommand: list or set")
+		return "cases", usagef("want a subcommand: list, set or autorate")
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	sub, pos := pos[0], pos[1:]
 	name := "cases " + sub
+	setFlags := given["reason"] || given["reply-type"] || given["into"] || given["department"]
 	switch sub {
 	case "list":
 		if len(pos) > 0 {
 			return name, usagef("unexpected argument %q", pos[0])
 		}
-		if given["reason"] || given["reply-type"] || given["into"] {
-			return name, usagef("--reason, --reply-type and --into go with 'cases set'")
+		if setFlags {
+			return name, usagef("--reason, --reply-type, --into and --department go with 'cases set'")
 		}
 		if *status != "" && !knownStatus(data.Status(*status)) {
 			return name, usagef("unknown status %q", *status)
@@ -289,12 +326,7 @@ func cases(args []string, stdout io.Writer) (string, error) {
 			if err != nil {
 				return err
 			}
-			for _, r := range list {
-				if err := printJSON(stdout, lineOf(r)); err != nil {
-					return err
-				}
-			}
-			return nil
+			return printCases(ctx, p, stdout, list...)
 		})
 	case "set":
 		if len(pos) != 2 {
@@ -303,18 +335,46 @@ func cases(args []string, stdout io.Writer) (string, error) {
 		if given["status"] || given["street"] {
 			return name, usagef("--status and --street go with 'cases list'")
 		}
-		if !knownStatus(data.Status(pos[1])) {
+		to := data.Status(pos[1])
+		if !knownStatus(to) {
 			return name, usagef("unknown status %q", pos[1])
 		}
+		if *replyType != "" && !slices.Contains(data.ReplyTypes, data.ReplyType(*replyType)) {
+			return name, usagef("unknown reply type %q: one of %v", *replyType, data.ReplyTypes)
+		}
+		if given["department"] && to != data.StatusDispatched {
+			return name, usagef("--department goes with status %s", data.StatusDispatched)
+		}
+		if given["into"] && to != data.StatusMerged {
+			return name, usagef("--into goes with status %s", data.StatusMerged)
+		}
+		if given["reply-type"] && to != data.StatusReplied {
+			return name, usagef("--reply-type goes with status %s", data.StatusReplied)
+		}
 		return name, withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
-			r, err := p.MoveCase(ctx, server.CaseMove{Ref: pos[0], To: data.Status(pos[1]), Reason: *reason, ReplyType: data.ReplyType(*replyType), Into: *into})
+			r, err := p.MoveCase(ctx, server.CaseMove{Ref: pos[0], To: to, Reason: *reason,
+				ReplyType: data.ReplyType(*replyType), Into: *into, Department: *department})
 			if err != nil {
 				return err
 			}
-			return printJSON(stdout, lineOf(r))
+			return printCases(ctx, p, stdout, r)
+		})
+	case "autorate":
+		if len(pos) > 0 {
+			return name, usagef("unexpected argument %q", pos[0])
+		}
+		if setFlags || given["status"] || given["street"] {
+			return name, usagef("'cases autorate' takes only --db")
+		}
+		return name, withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
+			n, err := p.AutoRate(ctx)
+			if err != nil {
+				return err
+			}
+			return printJSON(stdout, map[string]int{"rated": n})
 		})
 	}
-	return "cases", usagef("unknown subcommand %q: want list or set", sub)
+	return "cases", usagef("unknown subcommand %q: want list, set or autorate", sub)
 }
 
 func knownStatus(s data.Status) bool {

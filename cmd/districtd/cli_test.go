@@ -216,10 +216,15 @@ func TestCases(t *testing.T) {
 	fails(t, 1, "no case NOPE", "cases", "--db", db, "set", "NOPE", "completed", "--reason", "x")
 	fails(t, 2, "want REF and STATUS", "cases", "--db", db, "set", ref)
 	fails(t, 2, "go with 'cases set'", "cases", "--db", db, "list", "--reason", "x")
+	fails(t, 2, "go with 'cases set'", "cases", "--db", db, "list", "--department", "x")
 	fails(t, 2, `unknown status "open"`, "cases", "--db", db, "list", "--status", "open")
 	fails(t, 2, "want a subcommand", "cases", "--db", db)
 	fails(t, 2, "unknown subcommand", "cases", "--db", db, "delete")
-	fails(t, 1, "reply type", "cases", "--db", db, "set", ref, "completed", "--reason", "x", "--reply-type", "disclosed")
+	fails(t, 2, "--reply-type goes with status replied", "cases", "--db", db, "set", ref, "completed", "--reason", "x", "--reply-type", "disclosed")
+	fails(t, 2, `unknown reply type "public"`, "cases", "--db", db, "set", ref, "replied", "--reason", "x", "--reply-type", "public")
+	fails(t, 2, "--department goes with status dispatched", "cases", "--db", db, "set", ref, "completed", "--reason", "x", "--department", "城管科")
+	fails(t, 2, "--into goes with status merged", "cases", "--db", db, "set", ref, "completed", "--reason", "x", "--into", ref)
+	fails(t, 2, "takes only --db", "cases", "--db", db, "autorate", "--status", "completed")
 	if !strings.Contains(ok(t, "cases", "--db", db, "list"), `"status":"replied"`) {
 		t.Fatal("a refused move changed the case")
 	}
@@ -348,5 +353,101 @@ func startServe(t *testing.T, db string, demo bool, certFile, keyFile string) (u
 			stop()
 			t.Fatalf("serve did not start:\n%s", logs.String())
 		}
+	}
+}
+
+// fileCases files cases through the platform, as a kiosk's push would,
+// and returns their references.
+func fileCases(t *testing.T, db, token string, cases ...data.Case) []string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := server.OpenSQLite(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p := server.New(st, server.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	k, err := p.Authenticate(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req wire.PushRequest
+	for _, c := range cases {
+		body, _ := json.Marshal(c)
+		req.Items = append(req.Items, wire.PushItem{ID: c.ID, Kind: wire.ItemCase, Body: body})
+	}
+	resp, err := p.Push(ctx, k, &req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, r := range resp.Results {
+		if r.Outcome != wire.Accepted {
+			t.Fatalf("push: %+v", r)
+		}
+		refs = append(refs, r.Ref)
+	}
+	return refs
+}
+
+func caseLines(t *testing.T, out string) map[string]map[string]any {
+	t.Helper()
+	m := map[string]map[string]any{}
+	for _, l := range lines(out) {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		m[v["id"].(string)] = v
+	}
+	return m
+}
+
+// The clerk's actions from the command line: dispatch with a department,
+// extension and reply of a disclosure request, the default rating; and
+// what `cases list` shows of each.
+func TestCaseActions(t *testing.T) {
+	db := published(t)
+	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "一号机"))
+	person := &data.Person{Name: "张三", Mobile: "13800138000"}
+	refs := fileCases(t, db, token,
+		data.Case{ID: "appeal-1", Kind: data.CaseAppeal, Street: "440106005", AppealType: data.AppealComplaint, Description: "噪音", Applicant: person},
+		data.Case{ID: "disc-1", Kind: data.CaseDisclosure, Street: "440106005", Applicant: person,
+			Request: &data.DisclosureRequest{Information: "预算", Delivery: data.DeliveryPickup}})
+	appeal, disc := refs[0], refs[1]
+
+	list := caseLines(t, ok(t, "cases", "--db", db, "list"))
+	for id, kind := range map[string]string{"appeal-1": "appeal", "disc-1": "disclosure"} {
+		l := list[id]
+		if l["kind"] != kind || l["status"] != "received" || l["deadline"] == nil || l["workdays_left"] == nil {
+			t.Errorf("cases list: %v", l)
+		}
+	}
+	fails(t, 1, "needs the department", "cases", "--db", db, "set", appeal, "dispatched")
+	out := ok(t, "cases", "--db", db, "set", strings.ToLower(strings.ReplaceAll(appeal, "-", "")), "dispatched", "--department", "街道城管科")
+	if l := caseLines(t, out)["appeal-1"]; l["status"] != "dispatched" || l["department"] != "街道城管科" {
+		t.Fatalf("dispatched: %s", out)
+	}
+
+	before := caseLines(t, ok(t, "cases", "--db", db, "list", "--status", "received"))["disc-1"]
+	fails(t, 1, "needs a reason", "cases", "--db", db, "set", disc, "extended")
+	out = ok(t, "cases", "--db", db, "set", disc, "extended", "--reason", "需征求第三方意见")
+	after := caseLines(t, out)["disc-1"]
+	if after["status"] != "extended" || after["deadline"] == before["deadline"] ||
+		after["workdays_left"].(float64) != before["workdays_left"].(float64)+data.DisclosureExtendDays {
+		t.Fatalf("extension: before %v, after %v", before, after)
+	}
+	fails(t, 1, `to "extended"`, "cases", "--db", db, "set", disc, "extended", "--reason", "再延")
+	fails(t, 1, "needs a reply type", "cases", "--db", db, "set", disc, "replied", "--reason", "可当面领取")
+	out = ok(t, "cases", "--db", db, "set", disc, "replied", "--reason", "可当面领取", "--reply-type", "disclosed")
+	if l := caseLines(t, out)["disc-1"]; l["reply_type"] != "disclosed" || l["workdays_left"] != nil || l["overdue_workdays"] != nil {
+		t.Fatalf("replied: %s", out)
+	}
+	ok(t, "cases", "--db", db, "set", disc, "completed", "--reason", "已领取")
+	if out := ok(t, "cases", "--db", db, "autorate"); out != `{"rated":0}`+"\n" {
+		t.Fatalf("autorate within 7 days: %s", out)
+	}
+	if strings.Contains(ok(t, "cases", "--db", db, "list"), "张三") {
+		t.Fatal("cases list shows the applicant")
 	}
 }

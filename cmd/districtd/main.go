@@ -26,8 +26,17 @@ commands:
                       publish a content set (the demo content's shape)
   unpublish --db FILE KIND ID
   cases --db FILE list [--status S] [--street CODE]
-  cases --db FILE set REF STATUS --reason TEXT [--reply-type T] [--into REF]
-                      move a case; the filing kiosk sees it at its next pull
+                      one JSON line a case: kind, status, deadline, working days left or overdue
+  cases --db FILE set REF STATUS [--reason TEXT] [--department NAME]
+                      [--reply-type T] [--into REF]
+                      move a case; the filing kiosk sees it at its next pull:
+                        accepted, correction --reason WHAT-IS-MISSING, refused --reason WHY,
+                        dispatched --department NAME, in_progress,
+                        extended --reason WHY (a disclosure request, once: +20 working days),
+                        replied --reason REPLY [--reply-type T for a disclosure request],
+                        completed --reason TEXT, merged --into REF --reason WHY
+  cases --db FILE autorate
+                      count completed cases unrated after 7 days as 基本满意 (serve does it too)
   keygen --out KEYFILE
                       write a signing key (mode 0600) and print its public key
   bundle --db FILE --street CODE --key KEYFILE --out FILE.jzb [--since SEQ]

@@ -75,12 +75,41 @@ func serveUntil(ctx context.Context, dbPath, addr string, withDemo bool, cert, k
 		scheme = "https"
 	}
 	log.Info("listening", "url", scheme+"://"+ln.Addr().String()+"/api/v1")
+	rated := make(chan struct{})
+	defer func() { <-rated }()
+	rateCtx, stopRating := context.WithCancel(ctx)
+	defer stopRating()
+	go func() {
+		defer close(rated)
+		autoRate(rateCtx, db.p, autoRateEvery, log)
+	}()
 	err = server.Serve(ctx, ln, server.Handler(db.p), cert, key, shutdownGrace, log)
 	if err != nil {
 		return err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// autoRateEvery is how often serve counts unrated completed cases as
+// 基本满意 once their 7 days are over; a day late by at most this much.
+const autoRateEvery = 10 * time.Minute
+
+// autoRate runs Platform.AutoRate at once and then every interval until
+// ctx is done. A failure is logged and tried again at the next tick.
+func autoRate(ctx context.Context, p *server.Platform, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := p.AutoRate(ctx); err != nil && ctx.Err() == nil {
+			log.Error("default ratings", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // loadDemo publishes the demo content, the same the kiosk ships, when the

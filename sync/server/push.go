@@ -171,20 +171,9 @@ func (pt *pushTx) calendar() (*data.Calendar, error) {
 	if pt.cal != nil {
 		return pt.cal, nil
 	}
-	items, err := pt.tx.LiveItems(data.KindCalendar)
-	if err != nil {
-		return nil, err
-	}
-	var years []data.CalendarYear
-	for _, it := range items {
-		var y data.CalendarYear
-		if err := jsonDecode(it.Body, &y); err != nil {
-			return nil, err
-		}
-		years = append(years, y)
-	}
-	pt.cal, err = data.NewCalendar(years...)
-	return pt.cal, err
+	cal, err := calendarOf(pt.tx)
+	pt.cal = cal
+	return cal, err
 }
 
 // fileCase receives a resident's case: the district gives it its
@@ -221,14 +210,16 @@ func (pt *pushTx) fileCase(it wire.PushItem) (wire.PushResult, error) {
 	}
 
 	// What the district decides, whatever the kiosk sent.
-	c.Status, c.History, c.Reply, c.Rating, c.MergedInto = data.StatusSubmitted, nil, nil, 0, ""
+	c.Status, c.History, c.Reply, c.Rating, c.RatingDefault, c.MergedInto, c.Department = data.StatusSubmitted, nil, nil, 0, false, "", ""
 	c.Kiosk = strconv.FormatInt(pt.k.ID, 10)
 	day := data.DateOf(pt.now.In(china))
-	serial, err := pt.tx.NextSerial("case:" + c.Street + ":" + day.String())
-	if err != nil {
+	sent := c.Ref
+	if c.Ref, err = pt.reference(sent); err != nil {
 		return wire.PushResult{}, err
 	}
-	c.Ref = fmt.Sprintf("%s-%s-%04d", c.Street, strings.ReplaceAll(day.String(), "-", ""), serial)
+	if sent != "" && c.Ref != data.FormatReference(sent) {
+		pt.p.log.Warn("case reference replaced", "kiosk", pt.k.ID, "id", c.ID, "sent", sent, "ref", c.Ref)
+	}
 	c.Deadline = data.Date{}
 	if days >= 0 {
 		cal, err := pt.calendar()
@@ -245,6 +236,55 @@ func (pt *pushTx) fileCase(it wire.PushItem) (wire.PushResult, error) {
 		return wire.PushResult{}, err
 	}
 	return pt.accepted(it, c.Ref), nil
+}
+
+// reference keeps the reference the kiosk made offline, which is on the
+// resident's receipt, when it is well formed, its kiosk field is this
+// kiosk's number and no other case has it. Otherwise (a kiosk started
+// without its number, or a kiosk whose database was replaced and counts
+// its serials again) the district gives one of its own, and the push
+// result carries it back to the kiosk.
+func (pt *pushTx) reference(sent string) (string, error) {
+	if k, err := data.ReferenceKiosk(sent); err == nil && k == pt.k.ID {
+		ref := data.FormatReference(sent)
+		_, err := pt.tx.CaseByRef(ref)
+		if errors.Is(err, ErrNotFound) {
+			return ref, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return districtReference(pt.tx, pt.now)
+}
+
+// districtReference gives a reference in the kiosks' format from the
+// district's own series: kiosk field 0, which no kiosk has (kiosk numbers
+// start at 1), with the day's serials. A day with more than MaxRefSerial
+// of them goes on in the kiosk fields counted down from MaxRefKiosk. A
+// reference some kiosk has already used is skipped.
+func districtReference(tx Tx, now time.Time) (string, error) {
+	day := data.DateOf(now.In(china))
+	for {
+		n, err := tx.NextSerial("ref:" + day.String())
+		if err != nil {
+			return "", err
+		}
+		block, seq := (n-1)/data.MaxRefSerial, int((n-1)%data.MaxRefSerial)+1
+		kiosk := int64(0)
+		if block > 0 {
+			kiosk = data.MaxRefKiosk + 1 - block
+		}
+		ref, err := data.NewReference(kiosk, now, seq)
+		if err != nil {
+			return "", err
+		}
+		if _, err := tx.CaseByRef(ref); errors.Is(err, ErrNotFound) {
+			return ref, nil
+		} else if err != nil {
+			return "", err
+		}
+	}
 }
 
 // putCase stores the district's record and the filing kiosk's view of it.
@@ -316,15 +356,7 @@ func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
 			}
 			return 0, refuse("the form has problems: %s", strings.Join(msgs, "; "))
 		}
-		switch {
-		case svc.OnTheSpot:
-			return 0, nil
-		case svc.PromisedDays > 0:
-			return svc.PromisedDays, nil
-		case svc.LegalDays > 0:
-			return svc.LegalDays, nil
-		}
-		return -1, nil
+		return serviceDays(svc), nil
 	case data.CaseAppeal:
 		if !slices.Contains(data.AppealTypes, c.AppealType) {
 			return 0, refuse("unknown appeal type %q", c.AppealType)
@@ -344,6 +376,21 @@ func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
 		return data.DisclosureDays, nil
 	}
 	return -1, nil
+}
+
+// serviceDays is the working days an application for svc is to be done
+// in: 0 for one done on the spot, the promised time (承诺办结时限) or else
+// the legal one, -1 for none.
+func serviceDays(svc data.ServiceItem) int {
+	switch {
+	case svc.OnTheSpot:
+		return 0
+	case svc.PromisedDays > 0:
+		return svc.PromisedDays
+	case svc.LegalDays > 0:
+		return svc.LegalDays
+	}
+	return -1
 }
 
 // opinion takes a resident's opinion on a consultation. One that arrives
@@ -420,6 +467,13 @@ func (pt *pushTx) rating(it wire.PushItem) (wire.PushResult, error) {
 	}
 	if rec.Case.Street != pt.k.Street {
 		return wire.PushResult{}, pt.otherStreet(it, "case "+r.Case, rec.Case.Street)
+	}
+	switch {
+	case rec.Case.Status == data.StatusRated && rec.Case.RatingDefault:
+		return wire.PushResult{}, refuse("case %s was not rated within %d days of its completion and already counts as %s; a later rating is not taken",
+			rec.Case.Ref, data.DefaultRatingDays, data.RatingBasic.Label(data.ZH))
+	case rec.Case.Status == data.StatusRated:
+		return wire.PushResult{}, refuse("case %s is already rated", rec.Case.Ref)
 	}
 	if err := rec.Case.Move(data.StatusRated, pt.now, ""); err != nil {
 		return wire.PushResult{}, refuse("%v", err)
