@@ -231,6 +231,10 @@ type Case struct {
 	// Disclosure requests.
 	Request *DisclosureRequest `json:"request,omitempty"`
 
+	// Corrections are what the resident supplied after the case was
+	// returned for correction (补正), as the district received them.
+	Corrections []Correction `json:"corrections,omitempty"`
+
 	History []Transition `json:"history,omitempty"`
 	Reply   *Reply       `json:"reply,omitempty"`
 	Rating  Rating       `json:"rating,omitempty"`
@@ -239,6 +243,26 @@ type Case struct {
 	RatingDefault bool   `json:"rating_default,omitempty"`
 	MergedInto    string `json:"merged_into,omitempty"` // Ref of the case it was merged into
 }
+
+// Correction is what a resident supplies for a case returned for
+// correction (补正, StatusCorrection): the body of an outbox item of kind
+// "correction", and the district's record of it. It may hold personal
+// data, so it never goes back down to a kiosk.
+type Correction struct {
+	Case string `json:"case"` // the case's client-generated id
+	// Values are an application's corrected or added form values; they
+	// replace the values of the same codes.
+	Values FormValues `json:"values,omitempty"`
+	// Information restates what a disclosure request asks for.
+	Information string `json:"information,omitempty"`
+	// Note is what the resident says they supplied (e.g. a document
+	// handed in at the service centre).
+	Note string    `json:"note,omitempty"`
+	At   time.Time `json:"at,omitzero"` // set by the district: its clock
+}
+
+// MaxCorrectionNote is the longest note a correction takes, in characters.
+const MaxCorrectionNote = 500
 
 // Opinion is a resident's opinion on one topic of a consultation.
 type Opinion struct {

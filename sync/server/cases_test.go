@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -284,5 +285,103 @@ func TestAutoRate(t *testing.T) {
 	}
 	if n := e.query("SELECT count(*) FROM ratings WHERE rating = 3 AND kiosk = 0"); n != 2 {
 		t.Fatalf("%d default ratings recorded", n)
+	}
+}
+
+func correctionItem(t testing.TB, id string, corr data.Correction) wire.PushItem {
+	return wire.PushItem{ID: id, Kind: wire.ItemCorrection, Body: mustJSON(t, corr)}
+}
+
+// 补正: a case returned for correction goes back to received when the
+// resident supplies what was missing, with a new deadline; what was
+// supplied stays on the district.
+func TestCorrection(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	res := e.push(e.tokA1,
+		application(t, "app-1", data.FormValues{"name": "李四", "id_number": testID}),
+		disclosure(t, "disc-1"),
+		appeal(t, "appeal-1", streetA),
+	).Results
+	app, disc := res[0].Ref, res[1].Ref
+	push := func(tok string, it wire.PushItem) wire.PushResult {
+		t.Helper()
+		return e.push(tok, it).Results[0]
+	}
+	early := push(e.tokA1, correctionItem(t, "corr-0", data.Correction{Case: "app-1", Note: "补交户口簿"}))
+	if early.Outcome != wire.Refused || !strings.Contains(early.Reason, "not waiting for a correction") {
+		t.Fatalf("a correction before the notice: %+v", early)
+	}
+	e.move(CaseMove{Ref: app, To: data.StatusCorrection, Reason: "姓名与身份证不一致"})
+	e.move(CaseMove{Ref: disc, To: data.StatusCorrection, Reason: "请说明所需信息的年份"})
+	e.clock.Add(3 * 24 * time.Hour) // 28 November, a Saturday in China
+
+	for i, c := range []struct {
+		corr data.Correction
+		want string
+	}{
+		{data.Correction{Case: "app-1"}, "supplies nothing"},
+		{data.Correction{Case: "app-1", Values: data.FormValues{"id_number": "440106199001011234"}}, "id_number"},
+		{data.Correction{Case: "app-1", Values: data.FormValues{"pets": "2"}}, "pets"},
+		{data.Correction{Case: "app-1", Information: "2025年"}, "only a disclosure request's"},
+		{data.Correction{Case: "disc-1", Values: data.FormValues{"name": "x"}}, "only an application's"},
+		{data.Correction{Case: "appeal-1", Note: "x"}, "not waiting"},
+		{data.Correction{Case: "nope", Note: "x"}, `case "nope" is not known`},
+		{data.Correction{Case: "app-1", Note: strings.Repeat("长", data.MaxCorrectionNote+1)}, "longer than"},
+	} {
+		r := push(e.tokA1, correctionItem(t, fmt.Sprintf("bad-%d", i), c.corr))
+		if r.Outcome != wire.Refused || !strings.Contains(r.Reason, c.want) || strings.Contains(r.Reason, "440106199001011234") {
+			t.Errorf("%+v: %+v, want refused saying %q", c.corr, r, c.want)
+		}
+	}
+	if status, body := e.pushItems(e.tokB1, correctionItem(t, "corr-b", data.Correction{Case: "app-1", Note: "x"})); status != 403 {
+		t.Fatalf("a correction from another street: %d %s", status, body)
+	}
+
+	good := correctionItem(t, "corr-1", data.Correction{Case: "app-1", Values: data.FormValues{"name": "李思"}, Note: "已核对身份证"})
+	r := push(e.tokA2, good) // any kiosk of the street
+	if r.Outcome != wire.Accepted || r.Ref != app {
+		t.Fatalf("correction: %+v", r)
+	}
+	if again := push(e.tokA2, good); again.Outcome != wire.Duplicate || again.First == nil || again.First.Ref != app {
+		t.Fatalf("retried correction: %+v", again)
+	}
+	changed := good
+	changed.Body = mustJSON(t, data.Correction{Case: "app-1", Note: "另一个"})
+	if status, _ := e.pushItems(e.tokA2, changed); status != 409 {
+		t.Fatalf("same id, other body: %d", status)
+	}
+	got, body := e.feedCase(e.tokA1, "app-1")
+	last := got.History[len(got.History)-1]
+	// 5 promised working days from Saturday 28 November.
+	if got.Status != data.StatusReceived || last.From != data.StatusCorrection || last.Reason != CorrectedReason || got.Deadline != data.MustDate("2026-12-04") {
+		t.Fatalf("corrected application in the feed: %s", body)
+	}
+	for _, s := range []string{"李思", "已核对", "李四", testID} {
+		if strings.Contains(body, s) {
+			t.Errorf("the feed holds %q: %s", s, body)
+		}
+	}
+	recs, _ := e.p.Cases(ctx, CaseFilter{})
+	for _, rec := range recs {
+		if rec.Case.ID == "app-1" {
+			if rec.Case.Values["name"] != "李思" || rec.Case.Values["id_number"] != testID || len(rec.Case.Corrections) != 1 ||
+				rec.Case.Corrections[0].Note != "已核对身份证" || !rec.Case.Corrections[0].At.Equal(e.clock.Now()) {
+				t.Fatalf("the district's record: %+v", rec.Case)
+			}
+		}
+	}
+	// Once corrected, another correction waits for another notice.
+	if r := push(e.tokA1, correctionItem(t, "corr-2", data.Correction{Case: "app-1", Note: "x"})); r.Outcome != wire.Refused {
+		t.Fatalf("a second correction: %+v", r)
+	}
+
+	// A disclosure request: its 20 working days run again from today.
+	if r := push(e.tokA1, correctionItem(t, "corr-3", data.Correction{Case: "disc-1", Information: "2025年度的资金使用情况"})); r.Outcome != wire.Accepted {
+		t.Fatalf("disclosure correction: %+v", r)
+	}
+	got, _ = e.feedCase(e.tokA1, "disc-1")
+	if got.Status != data.StatusReceived || got.Deadline != data.MustDate("2026-12-25") {
+		t.Fatalf("corrected disclosure request: %+v", got)
 	}
 }

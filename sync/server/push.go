@@ -132,6 +132,8 @@ func (pt *pushTx) apply(it wire.PushItem) (wire.PushResult, error) {
 		return pt.rating(it)
 	case wire.ItemStaffEdit:
 		return pt.staffEdit(it)
+	case wire.ItemCorrection:
+		return pt.correction(it)
 	}
 	return wire.PushResult{}, refuse("unknown kind %q", it.Kind)
 }
@@ -211,6 +213,7 @@ func (pt *pushTx) fileCase(it wire.PushItem) (wire.PushResult, error) {
 
 	// What the district decides, whatever the kiosk sent.
 	c.Status, c.History, c.Reply, c.Rating, c.RatingDefault, c.MergedInto, c.Department = data.StatusSubmitted, nil, nil, 0, false, "", ""
+	c.Corrections = nil
 	c.Kiosk = strconv.FormatInt(pt.k.ID, 10)
 	day := data.DateOf(pt.now.In(china))
 	sent := c.Ref
@@ -349,12 +352,8 @@ func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
 		if !svc.Online {
 			return 0, refuse("service %q cannot be applied for online", c.Service)
 		}
-		if errs := svc.Form.Validate(c.Values, pt.today); len(errs) > 0 {
-			msgs := make([]string, len(errs))
-			for i, e := range errs {
-				msgs[i] = e.Error()
-			}
-			return 0, refuse("the form has problems: %s", strings.Join(msgs, "; "))
+		if err := checkForm(svc, c.Values, pt.today); err != nil {
+			return 0, err
 		}
 		return serviceDays(svc), nil
 	case data.CaseAppeal:
@@ -376,6 +375,20 @@ func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
 		return data.DisclosureDays, nil
 	}
 	return -1, nil
+}
+
+// checkForm refuses an application's values that the service's form
+// does not take; the reasons name fields, never their values.
+func checkForm(svc data.ServiceItem, values data.FormValues, today data.Date) error {
+	errs := svc.Form.Validate(values, today)
+	if len(errs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return refuse("the form has problems: %s", strings.Join(msgs, "; "))
 }
 
 // serviceDays is the working days an application for svc is to be done

@@ -81,10 +81,13 @@ const (
 	ItemOpinion   ItemKind = "opinion"    // body: data.Opinion
 	ItemRating    ItemKind = "rating"     // body: RatingBody
 	ItemStaffEdit ItemKind = "staff_edit" // body: StaffEdit; needs BaseVersion
+	// ItemCorrection: body data.Correction, what the resident supplied for
+	// a case returned for correction; the case goes back to received.
+	ItemCorrection ItemKind = "correction"
 )
 
 // ItemKinds lists every outbox item kind the server takes.
-var ItemKinds = []ItemKind{ItemCase, ItemOpinion, ItemRating, ItemStaffEdit}
+var ItemKinds = []ItemKind{ItemCase, ItemOpinion, ItemRating, ItemStaffEdit, ItemCorrection}
 
 // Valid reports whether k is a known item kind.
 func (k ItemKind) Valid() bool {
