@@ -295,7 +295,7 @@ func scopeChanges(ctx context.Context, db *database, m *bundle.Manifest) ([]data
 		}
 		m.To = last
 		for after := m.From; ; {
-			page, err := tx.Feed(server.Scope{Street: m.Scope}, after, feedPage)
+			page, err := tx.Feed(server.Scope{Street: m.Scope}, after, after, feedPage)
 			if err != nil {
 				return err
 			}

@@ -50,7 +50,31 @@ type ApplyResult struct {
 // Apply is ApplyPage without recording a completed sync: bundles, the
 // demo loader and tests use it.
 func (s *Store) Apply(ctx context.Context, feed string, changes []data.Change, cursor int64) (ApplyResult, error) {
-	return s.ApplyPage(ctx, feed, changes, cursor, time.Time{})
+	return s.ApplyPage(ctx, feed, changes, cursor, -1, time.Time{})
+}
+
+// casesFeed names the sync_state row that holds the cursor of the
+// kiosk's own cases in feed while it is behind the feed's cursor (after a
+// bundle, which carries content only, moved the feed's cursor). Without
+// that row the cases are at the feed's cursor.
+func casesFeed(feed string) string { return feed + "#cases" }
+
+// Cursors returns the feed's cursor and the cursor of the kiosk's own
+// cases in it, which is behind the first only after a bundle moved it.
+func (s *Store) Cursors(ctx context.Context, feed string) (content, cases int64, err error) {
+	err = s.readTx(ctx, func(tx *sql.Tx) (err error) {
+		content, cases, err = cursors(ctx, tx, feed)
+		return err
+	})
+	return content, cases, err
+}
+
+func cursors(ctx context.Context, tx *sql.Tx, feed string) (content, cases int64, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT cursor FROM sync_state WHERE feed = ?1), 0),
+		coalesce((SELECT cursor FROM sync_state WHERE feed = ?2), (SELECT cursor FROM sync_state WHERE feed = ?1), 0)`,
+		feed, casesFeed(feed)).Scan(&content, &cases)
+	return content, min(content, cases), err
 }
 
 // Cursor returns the feed's cursor: the sequence number of the last change

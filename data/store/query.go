@@ -498,7 +498,7 @@ func deleteAllContent(ctx context.Context, tx *sql.Tx) error {
 	// cheaper than deleting its rows one by one.
 	stmts = append(stmts, "DELETE FROM search_docs", "DELETE FROM search_queue",
 		"INSERT INTO search_fts(search_fts) VALUES('delete-all')",
-		"DELETE FROM sync_state WHERE feed = '"+ContentFeed+"'")
+		"DELETE FROM sync_state WHERE feed IN ('"+ContentFeed+"', '"+casesFeed(ContentFeed)+"')")
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)

@@ -25,24 +25,38 @@ const KindCase data.Kind = "case"
 
 // ApplyPage is Apply for a page of the district's feed: changes of kind
 // KindCase update the cases table, everything else is applied as Apply
-// does, and the feed's cursor moves, all in one transaction. When syncedAt
-// is not zero the page is the last of a complete sync, and syncedAt is
-// recorded as the feed's last sync in the same transaction.
+// does, and the feed's cursor moves to cursor and the cursor of the
+// kiosk's cases to casesCursor (a negative one leaves it where it is, or
+// moves it with cursor when it was in step), all
+// in one transaction. When syncedAt is not zero the page is the last of a
+// complete sync, and syncedAt is recorded as the feed's last sync in the
+// same transaction.
 //
 // Case changes need no version test: within a feed they arrive in
-// sequence order and the cursor never moves back, so a later one is
+// sequence order and their cursor never moves back, so a later one is
 // always newer, and replaying an overlapping page writes the same state.
-func (s *Store) ApplyPage(ctx context.Context, feed string, changes []data.Change, cursor int64, syncedAt time.Time) (ApplyResult, error) {
+func (s *Store) ApplyPage(ctx context.Context, feed string, changes []data.Change, cursor, casesCursor int64, syncedAt time.Time) (ApplyResult, error) {
 	res := ApplyResult{Cursor: cursor}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		var current int64
-		err := tx.QueryRowContext(ctx, "SELECT cursor FROM sync_state WHERE feed = ?", feed).Scan(&current)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		current, currentCases, err := cursors(ctx, tx, feed)
+		if err != nil {
 			return err
 		}
 		if cursor < current {
 			return fmt.Errorf("apply %s: cursor %d is below the stored %d: %w", feed, cursor, current, ErrCursorBackwards)
 		}
+		if casesCursor < 0 {
+			// Cases in step with the content stay in step; cases behind
+			// it stay where they are.
+			casesCursor = currentCases
+			if currentCases == current {
+				casesCursor = cursor
+			}
+		}
+		if casesCursor < currentCases {
+			return fmt.Errorf("apply %s: the cases' cursor %d is below the stored %d: %w", feed, casesCursor, currentCases, ErrCursorBackwards)
+		}
+		casesCursor = min(casesCursor, cursor)
 		a := newApplier(ctx, tx)
 		defer a.close()
 		// Content goes through Apply's batch path; the cases, a handful
@@ -70,8 +84,8 @@ func (s *Store) ApplyPage(ctx context.Context, feed string, changes []data.Chang
 			return fmt.Errorf("apply %s: %w", feed, err)
 		}
 		for _, c := range cases {
-			if c.Seq > cursor {
-				return fmt.Errorf("apply %s: change seq %d (%s %s): beyond the batch cursor %d", feed, c.Seq, c.Kind, c.ID, cursor)
+			if c.Seq > casesCursor {
+				return fmt.Errorf("apply %s: change seq %d (%s %s): beyond the batch's cases cursor %d", feed, c.Seq, c.Kind, c.ID, casesCursor)
 			}
 			if err := a.applyCase(c, &res); err != nil {
 				return fmt.Errorf("apply %s: change seq %d (%s %s): %w", feed, c.Seq, c.Kind, c.ID, err)
@@ -85,13 +99,29 @@ func (s *Store) ApplyPage(ctx context.Context, feed string, changes []data.Chang
 				ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor, last_sync_at = excluded.last_sync_at`,
 				feed, cursor, syncedAt.UnixMilli())
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return setCasesCursor(ctx, tx, feed, casesCursor, cursor)
+
 	})
 	if err != nil {
 		return ApplyResult{}, err
 	}
 	s.kickIndexer()
 	return res, nil
+}
+
+// setCasesCursor records the cursor of the kiosk's cases: a row while it
+// is behind the feed's cursor, none once it has caught up.
+func setCasesCursor(ctx context.Context, tx *sql.Tx, feed string, cases, content int64) error {
+	if cases >= content {
+		_, err := tx.ExecContext(ctx, "DELETE FROM sync_state WHERE feed = ?", casesFeed(feed))
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, ?)
+		ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor`, casesFeed(feed), cases)
+	return err
 }
 
 // applyCase stores the district's view of one of the kiosk's cases, or
@@ -171,9 +201,11 @@ func (s *Store) ResetScope(ctx context.Context, feed, street string) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM cases WHERE id NOT IN (SELECT id FROM outbox)"); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, 0)
-			ON CONFLICT(feed) DO UPDATE SET cursor = 0`, feed)
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, 0)
+			ON CONFLICT(feed) DO UPDATE SET cursor = 0`, feed); err != nil {
+			return err
+		}
+		return setCasesCursor(ctx, tx, feed, 0, 0)
 	})
 	if err != nil {
 		return fmt.Errorf("reset %s: %w", street, err)

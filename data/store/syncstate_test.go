@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -137,7 +138,7 @@ func TestApplyPageCasesAndSettle(t *testing.T) {
 	view := filed
 	view.Status = data.StatusAccepted
 	vb, _ := json.Marshal(view)
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 5, Kind: KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 7, at); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 5, Kind: KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 7, 7, at); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Case(ctx, "c1")
@@ -154,7 +155,7 @@ func TestApplyPageCasesAndSettle(t *testing.T) {
 	_, err = s.ApplyPage(ctx, ContentFeed, []data.Change{
 		{Seq: 8, Kind: KindCase, ID: "c1", Op: data.OpDelete},
 		{Seq: 9, Kind: "nonsense", ID: "x", Op: data.OpUpsert, Body: []byte(`{}`)},
-	}, 9, time.Time{})
+	}, 9, 9, time.Time{})
 	if err == nil {
 		t.Fatal("a page with an unknown kind was applied")
 	}
@@ -168,5 +169,56 @@ func TestApplyPageCasesAndSettle(t *testing.T) {
 	s.r.QueryRowContext(ctx, "SELECT count(*) FROM cases").Scan(&n)
 	if n != 1 {
 		t.Errorf("%d cases", n)
+	}
+}
+
+// A bundle moves the content cursor but carries no cases: the cursor of
+// the kiosk's cases stays where it was until pages bring it up, and a
+// reset puts both at 0.
+func TestCasesCursorBehindBundle(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	if _, err := s.ApplyPage(ctx, ContentFeed, nil, 10, 10, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyBundle(ctx, ContentFeed, BundleImport{From: 0, To: 50, IssuedAt: time.Now(), Street: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, k, err := s.Cursors(ctx, ContentFeed); err != nil || c != 50 || k != 10 {
+		t.Fatalf("cursors %d, %d, %v; want 50, 10", c, k, err)
+	}
+	vb := []byte(`{"id":"c1","ref":"R1","kind":"appeal","status":"processing"}`)
+	// A case beyond the cases' cursor of the page is refused.
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 30, Kind: KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 50, 20, time.Time{}); err == nil {
+		t.Fatal("a case past the page's cases cursor was applied")
+	}
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 30, Kind: KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 50, 40, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if c, k, _ := s.Cursors(ctx, ContentFeed); c != 50 || k != 40 {
+		t.Fatalf("cursors %d, %d; want 50, 40", c, k)
+	}
+	if _, err := s.ApplyPage(ctx, ContentFeed, nil, 50, 30, time.Time{}); !errors.Is(err, ErrCursorBackwards) {
+		t.Fatalf("the cases' cursor moved back: %v", err)
+	}
+	// Apply (no cases) leaves it; a page to the end catches it up.
+	if _, err := s.Apply(ctx, ContentFeed, nil, 55); err != nil {
+		t.Fatal(err)
+	}
+	if c, k, _ := s.Cursors(ctx, ContentFeed); c != 55 || k != 40 {
+		t.Fatalf("cursors %d, %d after Apply; want 55, 40", c, k)
+	}
+	if _, err := s.ApplyPage(ctx, ContentFeed, nil, 60, 60, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if c, k, _ := s.Cursors(ctx, ContentFeed); c != 60 || k != 60 {
+		t.Fatalf("cursors %d, %d; want 60, 60", c, k)
+	}
+	s.ApplyBundle(ctx, ContentFeed, BundleImport{From: 0, To: 70, IssuedAt: time.Now(), Street: "s"})
+	if err := s.ResetScope(ctx, ContentFeed, "s"); err != nil {
+		t.Fatal(err)
+	}
+	if c, k, _ := s.Cursors(ctx, ContentFeed); c != 0 || k != 0 {
+		t.Fatalf("cursors %d, %d after a reset; want 0, 0", c, k)
 	}
 }

@@ -86,19 +86,24 @@ type BundleImport struct {
 }
 
 // ApplyBundle applies a verified bundle through the same path as a page
-// of the feed, and in the same transaction moves the feed's cursor to To,
+// of the feed, and in the same transaction moves the feed's cursor to To
+// (leaving the cursor of the kiosk's cases where it was: see Cursors),
 // records the keys and raises the newest issued-at. If the cursor is no
 // longer in [From, To) it applies nothing and returns ErrBundleCursor.
 func (s *Store) ApplyBundle(ctx context.Context, feed string, b BundleImport) (ApplyResult, error) {
 	res := ApplyResult{Cursor: b.To}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		var current int64
-		err := tx.QueryRowContext(ctx, "SELECT cursor FROM sync_state WHERE feed = ?", feed).Scan(&current)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		current, cases, err := cursors(ctx, tx, feed)
+		if err != nil {
 			return err
 		}
 		if current < b.From || current >= b.To {
 			return fmt.Errorf("bundle %d to %d, cursor %d: %w", b.From, b.To, current, ErrBundleCursor)
+		}
+		// A bundle carries no cases: the kiosk's cases stay where they
+		// were, to be pulled from there.
+		if err := setCasesCursor(ctx, tx, feed, cases, b.To); err != nil {
+			return err
 		}
 		a := newApplier(ctx, tx)
 		defer a.close()

@@ -679,10 +679,11 @@ const (
 // no more, carrying out any reset it orders on the way. The last
 // transaction also records the time of the sync.
 func (a *Agent) pull(ctx context.Context, res *Result) error {
-	cursor, err := a.st.Cursor(ctx, store.ContentFeed)
+	content, cases, err := a.st.Cursors(ctx, store.ContentFeed)
 	if err != nil {
 		return err
 	}
+	cursor := cursors{content, cases}
 	for {
 		reset, err := a.pullFrom(ctx, cursor, res)
 		if err != nil || reset == nil {
@@ -696,8 +697,32 @@ func (a *Agent) pull(ctx context.Context, res *Result) error {
 			return err
 		}
 		res.Resets++
-		cursor = 0
+		cursor = cursors{}
 	}
+}
+
+// cursors are where the kiosk is in the feed: its content, and its own
+// cases, which are behind the content only after a bundle (which carries
+// no cases) moved the content past them.
+type cursors struct{ content, cases int64 }
+
+// next is where a page leaves the cursors. A district that does not know
+// about the cases' cursor sends no cases_next: the cases are at next.
+func next(p *wire.PullResponse) cursors {
+	c := cursors{p.Next, p.CasesNext}
+	if c.cases == 0 || c.cases > c.content {
+		c.cases = c.content
+	}
+	return c
+}
+
+func (c cursors) request(limit int, street string) wire.PullRequest {
+	r := wire.PullRequest{After: c.content, Limit: limit, Street: street}
+	if c.cases != c.content {
+		cases := c.cases
+		r.CasesAfter = &cases
+	}
+	return r
 }
 
 // fetched is one page, or why there is none.
@@ -706,20 +731,25 @@ type fetched struct {
 	err  error
 }
 
-// badStep reports a page whose cursor does not move forward from cursor.
-func badStep(cursor int64, p *wire.PullResponse) error {
-	if p.Reset == nil && (p.Next < cursor || (p.More && p.Next == cursor)) {
-		return fmt.Errorf("pull: the district's cursor went from %d to %d", cursor, p.Next)
+// badStep reports a page whose cursors move back from cursor, or do not
+// move forward while there is more.
+func badStep(cursor cursors, p *wire.PullResponse) error {
+	if p.Reset != nil {
+		return nil
+	}
+	n := next(p)
+	if n.content < cursor.content || n.cases < cursor.cases || (p.More && n == cursor) {
+		return fmt.Errorf("pull: the district's cursor went from %d to %d", cursor.content, p.Next)
 	}
 	return nil
 }
 
 // fetch sends the pages after after to out until the feed ends, a reset
 // or an error comes, or ctx ends; then it closes out.
-func (a *Agent) fetch(ctx context.Context, after int64, out chan<- fetched) {
+func (a *Agent) fetch(ctx context.Context, after cursors, out chan<- fetched) {
 	defer close(out)
 	for {
-		q := wire.PullRequest{After: after, Limit: a.cfg.Page, Street: a.cfg.Street}.Query()
+		q := after.request(a.cfg.Page, a.cfg.Street).Query()
 		var f fetched
 		if err := a.call(ctx, http.MethodGet, wire.PathChanges, q, nil, &f.page); err != nil {
 			var he *HTTPError
@@ -739,13 +769,13 @@ func (a *Agent) fetch(ctx context.Context, after int64, out chan<- fetched) {
 		if f.err != nil || f.page.Reset != nil || !f.page.More || badStep(after, &f.page) != nil {
 			return
 		}
-		after = f.page.Next
+		after = next(&f.page)
 	}
 }
 
 // pullFrom applies pages from cursor on until the feed has no more (nil,
 // nil) or the district orders a reset (the reset, nil).
-func (a *Agent) pullFrom(ctx context.Context, cursor int64, res *Result) (*wire.Reset, error) {
+func (a *Agent) pullFrom(ctx context.Context, cursor cursors, res *Result) (*wire.Reset, error) {
 	fctx, cancel := context.WithCancel(ctx)
 	pages := make(chan fetched, prefetch)
 	go a.fetch(fctx, cursor, pages)
@@ -786,7 +816,7 @@ func (a *Agent) pullFrom(ctx context.Context, cursor int64, res *Result) (*wire.
 				if !ok {
 					break gather
 				}
-				if g.err != nil || g.page.Reset != nil || badStep(last.Next, &g.page) != nil {
+				if g.err != nil || g.page.Reset != nil || badStep(next(&last), &g.page) != nil {
 					held = &g
 					break gather
 				}
@@ -801,13 +831,14 @@ func (a *Agent) pullFrom(ctx context.Context, cursor int64, res *Result) (*wire.
 			syncedAt = a.cfg.Now()
 		}
 		a.trace("apply")
-		if _, err := a.st.ApplyPage(ctx, store.ContentFeed, changes, last.Next, syncedAt); err != nil {
+		to := next(&last)
+		if _, err := a.st.ApplyPage(ctx, store.ContentFeed, changes, to.content, to.cases, syncedAt); err != nil {
 			return nil, fmt.Errorf("pull: %w", err)
 		}
 		a.trace("applied")
 		res.Pulled += len(changes)
 		res.Pages += n
-		res.Cursor, cursor = last.Next, last.Next
+		res.Cursor, cursor = to.content, to
 		if !last.More {
 			a.update(func(s *Status) { s.LastSuccess = syncedAt })
 			return nil, nil

@@ -193,10 +193,18 @@ func (p *Platform) Streets(ctx context.Context) ([]data.Street, error) {
 	return out, err
 }
 
-// Pull returns one page of the kiosk's feed after req.After.
+// Pull returns one page of the kiosk's feed after req.After, and of its
+// cases after req.CasesAfter (nil: After).
 func (p *Platform) Pull(ctx context.Context, k Kiosk, req wire.PullRequest) (wire.PullResponse, error) {
 	if req.Street != "" && req.Street != k.Street {
 		return wire.PullResponse{}, errorf(http.StatusForbidden, "", "this kiosk belongs to street %s and cannot read street %s", k.Street, req.Street)
+	}
+	casesAfter := req.After
+	if req.CasesAfter != nil {
+		if *req.CasesAfter < 0 || *req.CasesAfter > req.After {
+			return wire.PullResponse{}, errorf(http.StatusBadRequest, "", "cases_after %d is not between 0 and after %d", *req.CasesAfter, req.After)
+		}
+		casesAfter = *req.CasesAfter
 	}
 	limit := req.Limit
 	if limit <= 0 {
@@ -227,19 +235,26 @@ func (p *Platform) Pull(ctx context.Context, k Kiosk, req wire.PullRequest) (wir
 			resp.Reset = &wire.Reset{Scope: k.Street, Reason: "the cursor is ahead of the district's feed"}
 			return nil
 		}
-		changes, err := tx.Feed(Scope{Street: k.Street, Kiosk: k.ID}, req.After, limit+1)
+		scope := Scope{Street: k.Street, Kiosk: k.ID}
+		changes, err := tx.Feed(scope, req.After, casesAfter, limit+1)
 		if err != nil {
 			return err
 		}
 		if len(changes) > limit {
+			// Everything in scope up to the page's last seq is in the
+			// page, for both cursors; neither moves back.
+			end := changes[limit-1].Seq
 			resp.Changes, resp.More = changes[:limit], true
-			resp.Next = changes[limit-1].Seq
-			return nil
+			resp.Next, resp.CasesNext = max(req.After, end), max(casesAfter, end)
+			if req.Count {
+				resp.Behind, err = tx.Behind(scope, req.After, casesAfter)
+			}
+			return err
 		}
 		resp.Changes = append(resp.Changes, changes...)
 		// Everything in scope up to last is in this page, so the cursor
 		// may skip the other scopes' changes up to there.
-		resp.Next = last
+		resp.Next, resp.CasesNext = last, last
 		return nil
 	})
 	resp.ServerTime = p.clock()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"jiezhen/data"
 	"jiezhen/sync/wire"
@@ -247,5 +248,66 @@ func TestBadPullQuery(t *testing.T) {
 			t.Fatalf("%s: %d", q, status)
 		}
 		errorBody(t, body)
+	}
+}
+
+// A kiosk whose content cursor a bundle moved past its cases pulls them
+// with cases_after: its case's changes after that cursor come, page by
+// page, and the content after its content cursor with them; both cursors
+// end at the feed's end.
+func TestPullCasesBehindContent(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, a1 := e.pullAll(e.tokA1, 0)
+	ref := e.push(e.tokA1, appeal(t, "case-1", streetA)).Results[0].Ref
+	e.clock.Add(time.Hour)
+	if _, err := e.p.MoveCase(ctx, CaseMove{Ref: ref, To: data.StatusReplied, Reason: "已协调物业处理"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.p.Unpublish(ctx, data.KindNotice, "n-b"); err != nil {
+		t.Fatal(err)
+	}
+	_, end := e.pullAll(e.tokA2, 0) // the feed's end, as a bundle's B
+	if _, err := e.p.Unpublish(ctx, data.KindNotice, "n-a"); err != nil {
+		t.Fatal(err)
+	}
+	get := func(q string) (int, wire.PullResponse) {
+		status, body := e.do("GET", wire.PathChanges+"?"+q, e.tokA1, nil)
+		var resp wire.PullResponse
+		json.Unmarshal(body, &resp)
+		return status, resp
+	}
+	q := func(after, cases int64, limit int) string {
+		return wire.PullRequest{After: after, CasesAfter: &cases, Limit: limit, Count: true}.Query().Encode()
+	}
+	// Without cases_after, the kiosk at the bundle's end sees only the
+	// content after it.
+	if _, r := get(wire.PullRequest{After: end}.Query().Encode()); len(r.Changes) != 1 || r.Changes[0].ID != "n-a" {
+		t.Fatalf("at the end: %+v", r)
+	}
+	status, r := get(q(end, a1, 1))
+	if status != http.StatusOK || len(r.Changes) != 1 || r.Changes[0].Kind != wire.KindCase || !r.More {
+		t.Fatalf("first page: %d %+v", status, r)
+	}
+	if r.Next != end || r.CasesNext != r.Changes[0].Seq || r.Behind != 2 {
+		t.Fatalf("first page's cursors: next %d cases_next %d behind %d; end %d", r.Next, r.CasesNext, r.Behind, end)
+	}
+	var got []data.Change
+	got = append(got, r.Changes...)
+	for r.More {
+		if status, r = get(q(r.Next, r.CasesNext, 1)); status != http.StatusOK {
+			t.Fatalf("page: %d", status)
+		}
+		got = append(got, r.Changes...)
+	}
+	c, ok := find(got, wire.KindCase, "case-1")
+	if _, deleted := find(got, data.KindNotice, "n-a"); !deleted || len(got) != 2 {
+		t.Fatalf("changes %+v", got)
+	}
+	if !ok || c.Version != 2 || r.Next != end+1 || r.CasesNext != end+1 {
+		t.Fatalf("changes %+v, cursors %d %d, end %d", got, r.Next, r.CasesNext, end)
+	}
+	if status, _ := get(q(3, 4, 1)); status != http.StatusBadRequest {
+		t.Fatalf("cases_after past after: %d", status)
 	}
 }

@@ -467,7 +467,17 @@ func (t *sqlTx) LastSeq() (int64, error) {
 	return n, err
 }
 
-func (t *sqlTx) Feed(scope Scope, after int64, limit int) ([]data.Change, error) {
+func (t *sqlTx) Behind(scope Scope, after, casesAfter int64) (int64, error) {
+	var n int64
+	err := t.one(`SELECT
+		(SELECT count(*) FROM feed WHERE kiosk = 0 AND street = '' AND seq > ?1) +
+		(SELECT count(*) FROM feed WHERE kiosk = 0 AND street = ?2 AND ?2 <> '' AND seq > ?1) +
+		(SELECT count(*) FROM feed WHERE kiosk <> 0 AND kiosk = ?3 AND seq > ?4)`,
+		[]any{after, scope.Street, scope.Kiosk, casesAfter}, &n)
+	return n, err
+}
+
+func (t *sqlTx) Feed(scope Scope, after, casesAfter int64, limit int) ([]data.Change, error) {
 	// One index range per scope, each cut at the limit, merged by seq.
 	rows, err := t.query(`SELECT seq, kind, id, op, version, body FROM (
 		SELECT * FROM (SELECT seq, kind, id, op, version, body FROM feed
@@ -477,8 +487,8 @@ func (t *sqlTx) Feed(scope Scope, after int64, limit int) ([]data.Change, error)
 			WHERE kiosk = 0 AND street = ?2 AND ?2 <> '' AND seq > ?1 ORDER BY seq LIMIT ?4)
 		UNION ALL
 		SELECT * FROM (SELECT seq, kind, id, op, version, body FROM feed
-			WHERE kiosk <> 0 AND kiosk = ?3 AND seq > ?1 ORDER BY seq LIMIT ?4)
-	) ORDER BY seq LIMIT ?4`, after, scope.Street, scope.Kiosk, limit)
+			WHERE kiosk <> 0 AND kiosk = ?3 AND seq > ?5 ORDER BY seq LIMIT ?4)
+	) ORDER BY seq LIMIT ?4`, after, scope.Street, scope.Kiosk, limit, casesAfter)
 	if err != nil {
 		return nil, err
 	}

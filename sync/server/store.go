@@ -33,9 +33,12 @@ var ErrNotFound = errors.New("not found")
 type ReadTx interface {
 	// LastSeq is the highest sequence number given so far, 0 for none.
 	LastSeq() (int64, error)
-	// Feed returns up to limit changes with seq > after in the scope, in
-	// increasing seq.
-	Feed(scope Scope, after int64, limit int) ([]data.Change, error)
+	// Feed returns up to limit changes of the scope in increasing seq:
+	// its content with seq > after and its kiosk's cases with seq >
+	// casesAfter.
+	Feed(scope Scope, after, casesAfter int64, limit int) ([]data.Change, error)
+	// Behind counts the changes Feed would return without a limit.
+	Behind(scope Scope, after, casesAfter int64) (int64, error)
 
 	Item(kind data.Kind, id string) (Item, error)
 	// LiveItems lists the items of a kind that are not deleted, by id.

@@ -64,7 +64,7 @@ func TestGroupCommit(t *testing.T) {
 				seqs[it.Seq] = true
 			}
 		}
-		changes, err := tx.Feed(Scope{}, 0, 1000)
+		changes, err := tx.Feed(Scope{}, 0, 0, 1000)
 		if err != nil {
 			return err
 		}

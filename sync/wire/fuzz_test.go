@@ -43,7 +43,7 @@ func FuzzDecodePushRequest(f *testing.F) {
 // FuzzParsePullQuery: any query either parses to a request within the
 // limits or is refused.
 func FuzzParsePullQuery(f *testing.F) {
-	for _, seed := range []string{"after=0", "after=12&limit=50", "limit=99999", "after=-1", "after=9223372036854775808", "street=x&street=y"} {
+	for _, seed := range []string{"after=0", "after=12&limit=50", "limit=99999", "after=-1", "after=9223372036854775808", "street=x&street=y", "after=9&cases_after=3&count=1"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -55,7 +55,7 @@ func FuzzParsePullQuery(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if r.After < 0 || r.Limit < 1 || r.Limit > MaxLimit {
+		if r.After < 0 || r.Limit < 1 || r.Limit > MaxLimit || (r.CasesAfter != nil && (*r.CasesAfter < 0 || *r.CasesAfter > r.After)) {
 			t.Fatalf("%q parsed to %+v", s, r)
 		}
 	})

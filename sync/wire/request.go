@@ -14,13 +14,23 @@ import (
 )
 
 // PullRequest is what a pull asks for, sent as the query of
-// GET /api/v1/changes: after=SEQ&limit=N&street=CODE. Street is optional;
-// when given it must be the kiosk's own street, so a kiosk that was moved
-// to another street finds out (403) instead of mixing two scopes.
+// GET /api/v1/changes: after=SEQ&limit=N&street=CODE&cases_after=SEQ.
+// Street is optional; when given it must be the kiosk's own street, so a
+// kiosk that was moved to another street finds out (403) instead of mixing
+// two scopes.
+//
+// CasesAfter is the cursor of the kiosk's own cases when it is behind
+// After: a bundle carries a street's content only, yet moves the content
+// cursor, so the status changes of the kiosk's cases in the bundle's range
+// are still to be pulled. Nil means the same as After; it is never past
+// After.
 type PullRequest struct {
-	After  int64
-	Limit  int
-	Street string
+	After      int64
+	Limit      int
+	Street     string
+	CasesAfter *int64
+	// Count asks for Behind in the answer (see PullResponse).
+	Count bool
 }
 
 // Query encodes the request as URL query values.
@@ -33,11 +43,18 @@ func (r PullRequest) Query() url.Values {
 	if r.Street != "" {
 		q.Set("street", r.Street)
 	}
+	if r.CasesAfter != nil {
+		q.Set("cases_after", strconv.FormatInt(*r.CasesAfter, 10))
+	}
+	if r.Count {
+		q.Set("count", "1")
+	}
 	return q
 }
 
 // ParsePullQuery reads a pull request from URL query values. A missing
 // limit is DefaultLimit and a larger one than MaxLimit is lowered to it.
+// A missing cases_after is nil.
 func ParsePullQuery(q url.Values) (PullRequest, error) {
 	r := PullRequest{Limit: DefaultLimit, Street: q.Get("street")}
 	if s := q.Get("after"); s != "" {
@@ -53,6 +70,23 @@ func ParsePullQuery(q url.Values) (PullRequest, error) {
 			return r, fmt.Errorf("limit must be a whole number of one or more, not %q", clip(s))
 		}
 		r.Limit = min(n, MaxLimit)
+	}
+	if s := q.Get("cases_after"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return r, fmt.Errorf("cases_after must be a whole number of zero or more, not %q", clip(s))
+		}
+		if n > r.After {
+			return r, fmt.Errorf("cases_after %d is past after %d", n, r.After)
+		}
+		r.CasesAfter = &n
+	}
+	switch s := q.Get("count"); s {
+	case "", "0":
+	case "1":
+		r.Count = true
+	default:
+		return r, fmt.Errorf("count must be 0 or 1, not %q", clip(s))
 	}
 	return r, nil
 }

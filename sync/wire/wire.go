@@ -28,7 +28,12 @@ const (
 	PathPush    = Prefix + "/push"    // POST: push
 	PathHealth  = Prefix + "/health"  // GET: liveness, no token needed
 	PathOpenAPI = Prefix + "/openapi.json"
+	// GET: a signed snapshot bundle (.jzb) of the kiosk's street scope.
+	PathBundle = Prefix + "/bundle"
 )
+
+// BundleType is the media type of a bundle served over HTTP.
+const BundleType = "application/vnd.jiezhen.bundle"
 
 // Limits the server enforces. A request over them is refused whole with
 // nothing stored, so a client must split its work to fit.
@@ -57,10 +62,21 @@ const KindCase data.Kind = "case"
 //
 // The feed keeps only the latest change of each item, so a kiosk starting
 // from 0 gets every item once, in its current state, plus deletions.
+//
+// CasesNext is the cursor of the kiosk's own cases after this page, which
+// the kiosk stores with Next; it is behind Next only while a request's
+// cases_after was. Absent (an older district) means Next.
+//
+// Behind, given when the request asked for it (count=1) and the page is
+// not the last, is how many changes of the kiosk's scope, this page's
+// included, are after its cursors: a kiosk far behind may take a
+// snapshot bundle (PathBundle) instead of paging.
 type PullResponse struct {
 	Changes    []data.Change `json:"changes"`
 	Next       int64         `json:"next"`
+	CasesNext  int64         `json:"cases_next,omitempty"`
 	More       bool          `json:"more"`
+	Behind     int64         `json:"behind,omitempty"`
 	Reset      *Reset        `json:"reset,omitempty"`
 	ServerTime time.Time     `json:"server_time"`
 }

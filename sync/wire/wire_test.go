@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +14,15 @@ import (
 )
 
 func TestPullQueryRoundTrip(t *testing.T) {
-	in := PullRequest{After: 42, Limit: 10, Street: "440106005"}
-	out, err := ParsePullQuery(in.Query())
-	if err != nil || out != in {
-		t.Fatalf("got %+v, %v; want %+v", out, err, in)
+	cases := int64(7)
+	for _, in := range []PullRequest{
+		{After: 42, Limit: 10, Street: "440106005"},
+		{After: 42, Limit: 10, CasesAfter: &cases, Count: true},
+	} {
+		out, err := ParsePullQuery(in.Query())
+		if err != nil || !reflect.DeepEqual(out, in) {
+			t.Fatalf("got %+v, %v; want %+v", out, err, in)
+		}
 	}
 }
 
@@ -31,6 +37,9 @@ func TestParsePullQuery(t *testing.T) {
 		{"after=-1", PullRequest{}, true},
 		{"after=x", PullRequest{}, true},
 		{"limit=0", PullRequest{}, true},
+		{"after=5&cases_after=6", PullRequest{}, true},
+		{"cases_after=-1", PullRequest{}, true},
+		{"count=yes", PullRequest{}, true},
 	} {
 		q, _ := url.ParseQuery(tc.query)
 		got, err := ParsePullQuery(q)
@@ -38,7 +47,7 @@ func TestParsePullQuery(t *testing.T) {
 			t.Errorf("%q: error %v, want bad=%v", tc.query, err, tc.bad)
 			continue
 		}
-		if !tc.bad && got != tc.want {
+		if !tc.bad && !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%q: got %+v, want %+v", tc.query, got, tc.want)
 		}
 	}
