@@ -19,7 +19,7 @@ func TestQueueCorrection(t *testing.T) {
 	if _, err := s.ApplyPage(ctx, "district", []data.Change{
 		feedCase(1, "app-1", "001-136-01B", data.CaseApplication, data.StatusCorrection),
 		feedCase(2, "appeal-1", "001-136-02C", data.CaseAppeal, data.StatusReceived),
-	}, 2, time.Time{}); err != nil {
+	}, 2, 2, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
