@@ -451,3 +451,42 @@ func TestCaseActions(t *testing.T) {
 		t.Fatal("cases list shows the applicant")
 	}
 }
+
+// A case completed more than 7 days ago and not rated counts as 基本满意
+// after `cases autorate`, and `cases list` shows it.
+func TestCasesAutorate(t *testing.T) {
+	db := published(t)
+	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "一号机"))
+	// Filed, replied and completed ten days ago, by the district's clock then.
+	ctx := context.Background()
+	st, err := server.OpenSQLite(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	then := time.Now().AddDate(0, 0, -10)
+	p := server.New(st, server.Options{Now: func() time.Time { return then }, Log: slog.New(slog.DiscardHandler)})
+	k, err := p.Authenticate(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(data.Case{ID: "appeal-1", Kind: data.CaseAppeal, Street: "440106005",
+		AppealType: data.AppealConsult, Description: "咨询", Anonymous: true})
+	resp, err := p.Push(ctx, k, &wire.PushRequest{Items: []wire.PushItem{{ID: "appeal-1", Kind: wire.ItemCase, Body: body}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := resp.Results[0].Ref
+	for _, m := range []server.CaseMove{{Ref: ref, To: data.StatusReplied, Reason: "工作日9点至17点"}, {Ref: ref, To: data.StatusCompleted, Reason: "已答复"}} {
+		if _, err := p.MoveCase(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	if out := ok(t, "cases", "--db", db, "autorate"); out != `{"rated":1}`+"\n" {
+		t.Fatalf("autorate: %s", out)
+	}
+	l := caseLines(t, ok(t, "cases", "--db", db, "list"))["appeal-1"]
+	if l["status"] != "rated" || l["rating"] != float64(data.RatingBasic) || l["rating_default"] != true {
+		t.Fatalf("cases list after autorate: %v", l)
+	}
+}
