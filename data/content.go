@@ -16,10 +16,15 @@ const (
 	KindConsultation Kind = "consultation" // 民意征集
 	KindCalendar     Kind = "calendar"     // working-day calendar, one year per item
 	KindStreet       Kind = "street"       // the street (街/镇) itself
+	// KindStaff is a street's staff accounts. They travel in that street's
+	// feed and bundles only, and are never shown to residents or searched.
+	KindStaff Kind = "staff"
 )
 
 // ContentKinds lists every content kind in display order.
-var ContentKinds = []Kind{KindNotice, KindCatalog, KindService, KindProvider, KindConsultation, KindCalendar, KindStreet}
+// Staff accounts come last: they flow like content but are not for
+// residents.
+var ContentKinds = []Kind{KindNotice, KindCatalog, KindService, KindProvider, KindConsultation, KindCalendar, KindStreet, KindStaff}
 
 // Valid reports whether k is a known content kind.
 func (k Kind) Valid() bool {
@@ -41,6 +46,7 @@ func (k Kind) Label(l Lang) string {
 		KindConsultation: {"民意征集", "Consultations"},
 		KindCalendar:     {"工作日历", "Working-day calendar"},
 		KindStreet:       {"街道", "Street"},
+		KindStaff:        {"街道工作人员", "Street staff"},
 	}, k, string(k))
 }
 

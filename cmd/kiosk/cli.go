@@ -232,7 +232,7 @@ func cmdSearch(ctx context.Context, args []string, stdout io.Writer) error {
 	q := store.Query{Text: query, Limit: *limit}
 	if *kind != "" {
 		k := data.Kind(*kind)
-		if !k.Valid() {
+		if !k.Valid() || k == data.KindStaff {
 			return fmt.Errorf("search: unknown kind %q: %w", *kind, errUsage)
 		}
 		q.Kinds = []data.Kind{k}
@@ -265,7 +265,7 @@ func cmdShow(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("show: want KIND ID: %w", errUsage)
 	}
 	kind := data.Kind(pos[0])
-	if !kind.Valid() {
+	if !kind.Valid() || kind == data.KindStaff {
 		return fmt.Errorf("show: unknown kind %q: %w", pos[0], errUsage)
 	}
 	s, err := openExisting(ctx, "show", *db)

@@ -98,6 +98,9 @@ type applier struct {
 	// dropLater, when set, collects the week keys dropHours is to check
 	// instead of checking them at once (applyAll does it at the end).
 	dropLater map[string]bool
+	// waiting holds the items with a staff edit waiting for the district
+	// (loaded by applyAll; nil when there are none).
+	waiting map[itemKey]*waitRow
 }
 
 func newApplier(ctx context.Context, tx *sql.Tx) *applier {

@@ -185,6 +185,9 @@ func changeError(c *data.Change, err error) error {
 func (a *applier) applyAll(changes []data.Change, maxSeq int64, res *ApplyResult) error {
 	windows, stop := startPrepare(changes, maxSeq)
 	defer stop()
+	if err := a.loadWaiting(); err != nil {
+		return err
+	}
 	rebuild, err := a.dropBulkIndexes(changes)
 	if err != nil {
 		return err
@@ -200,6 +203,16 @@ func (a *applier) applyAll(changes []data.Change, maxSeq int64, res *ApplyResult
 			p := &w.items[i]
 			if p.err != nil {
 				return changeError(p.c, p.err)
+			}
+			if w, ok := a.waiting[itemKey{p.c.Kind, p.c.ID}]; ok {
+				// An item with a staff edit waiting: one by one too.
+				if err := ch.flush(res); err != nil {
+					return err
+				}
+				if err := a.applyWaiting(p.c, w, res); err != nil {
+					return changeError(p.c, err)
+				}
+				continue
 			}
 			if p.c.Op == data.OpDelete {
 				// Deletes are rare in a feed: one by one, between chunks.
@@ -428,7 +441,7 @@ func (ch *chunk) write(res *ApplyResult) error {
 
 // kindOrder is the order in which a chunk writes the kinds.
 var kindOrder = []data.Kind{data.KindStreet, data.KindCalendar, data.KindNotice, data.KindCatalog,
-	data.KindService, data.KindProvider, data.KindConsultation}
+	data.KindService, data.KindProvider, data.KindConsultation, data.KindStaff}
 
 // lookup fills ch.stored with the stored versions of the items ps.
 func (ch *chunk) lookup(spec *kindSpec, ps []*prepared) error {

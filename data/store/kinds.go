@@ -169,6 +169,23 @@ var kindSpecs = map[data.Kind]*kindSpec{
 			}, nil
 		},
 	},
+	data.KindStaff: {
+		// Staff accounts are for the sign-in only: never listed for
+		// residents, never searched.
+		kind: data.KindStaff, table: "staff",
+		cols: []string{"name"},
+		decode: func(id string, body []byte) (row, error) {
+			var s data.Staff
+			if err := decodeBody(body, &s, id, &s.ID); err != nil {
+				return row{}, err
+			}
+			s.ID = id
+			if err := s.Check(); err != nil {
+				return row{}, err
+			}
+			return row{street: s.Street, vals: []any{s.Name}}, nil
+		},
+	},
 }
 
 // decodeBody unmarshals body into v and checks that the id inside the body,

@@ -59,10 +59,7 @@ func (s *Store) Enqueue(ctx context.Context, it OutboxItem) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO outbox(id, kind, body, created_at, attempts, next_attempt_at, last_error)
-			VALUES(?, ?, ?, ?, ?, ?, ?)`, it.ID, it.Kind, string(it.Body), it.CreatedAt.UnixMilli(),
-			it.Attempts, unixMilli(it.NextAttemptAt), it.LastError)
-		if err != nil {
+		if err := enqueueTx(ctx, tx, it); err != nil {
 			return err
 		}
 		if it.Case != nil {
@@ -74,6 +71,17 @@ func (s *Store) Enqueue(ctx context.Context, it OutboxItem) error {
 		return fmt.Errorf("enqueue %s: %w", it.ID, err)
 	}
 	return nil
+}
+
+// enqueueTx inserts a new outbox item in tx.
+func enqueueTx(ctx context.Context, tx *sql.Tx, it OutboxItem) error {
+	if it.CreatedAt.IsZero() {
+		it.CreatedAt = time.Now()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox(id, kind, body, created_at, attempts, next_attempt_at, last_error)
+		VALUES(?, ?, ?, ?, ?, ?, ?)`, it.ID, it.Kind, string(it.Body), it.CreatedAt.UnixMilli(),
+		it.Attempts, unixMilli(it.NextAttemptAt), it.LastError)
+	return err
 }
 
 func unixMilli(t time.Time) int64 {

@@ -490,7 +490,7 @@ func (s *Store) ReplaceContent(ctx context.Context, changes []data.Change) (Appl
 }
 
 func deleteAllContent(ctx context.Context, tx *sql.Tx) error {
-	stmts := []string{"DELETE FROM hours_spans"}
+	stmts := []string{"DELETE FROM hours_spans", "DELETE FROM staff_waiting"}
 	for _, k := range data.ContentKinds {
 		stmts = append(stmts, "DELETE FROM "+kindSpecs[k].table)
 	}

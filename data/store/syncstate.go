@@ -175,6 +175,9 @@ func (s *Store) LastSync(ctx context.Context, feed string) (time.Time, error) {
 	return time.UnixMilli(last.Int64), nil
 }
 
+// notWaiting excludes the items of kind ?1 with a waiting staff edit.
+const notWaiting = "id NOT IN (SELECT id FROM staff_waiting WHERE kind = ?1)"
+
 // ResetScope carries out the district's order to refetch a scope: in one
 // transaction it removes the content of the street and the district-wide
 // content (street ""), which is what the kiosk's feed holds, and the
@@ -189,12 +192,15 @@ func (s *Store) ResetScope(ctx context.Context, feed, street string) error {
 				// Marked for the indexer, which removes their search
 				// documents once their rows are gone.
 				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO search_queue(kind, id)
-					SELECT ?, id FROM `+spec.table+` WHERE street = ? OR street = ''`, string(k), street); err != nil {
+					SELECT ?1, id FROM `+spec.table+` WHERE (street = ?2 OR street = '') AND `+notWaiting, string(k), street); err != nil {
 					return err
 				}
 			}
 			// Provider hours go with their provider (ON DELETE CASCADE).
-			if _, err := tx.ExecContext(ctx, "DELETE FROM "+spec.table+" WHERE street = ? OR street = ''", street); err != nil {
+			// Items with a staff edit waiting stay as the kiosk shows
+			// them; the refetch brings the district's version aside.
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+spec.table+" WHERE (street = ?2 OR street = '') AND "+notWaiting,
+				string(k), street); err != nil {
 				return err
 			}
 		}
@@ -241,6 +247,10 @@ type Answer struct {
 	// copy in the same transaction.
 	Case *data.Case
 
+	// Version, for an accepted staff edit, is the item's version at the
+	// district (0 when not known).
+	Version int64
+
 	// Conflicted: the local edit and the district's current item.
 	Conflict *Conflict
 
@@ -281,7 +291,7 @@ type Settlement struct {
 // each item still leaves the outbox in the transaction that records its
 // answer, and a batch costs one commit (one fsync) instead of one per item.
 func (s *Store) SettleAll(ctx context.Context, answers []Settlement) error {
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, st := range answers {
 			if err := settle(ctx, tx, st.ID, st.Answer); err != nil {
 				return fmt.Errorf("settle %s: %w", st.ID, err)
@@ -289,6 +299,11 @@ func (s *Store) SettleAll(ctx context.Context, answers []Settlement) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	s.kickIndexer() // an accepted staff edit may show a newer district version
+	return nil
 }
 
 func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
@@ -299,6 +314,11 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 	}
 	if err != nil {
 		return err
+	}
+	if kind == ItemStaffEdit {
+		if err := settleEdit(ctx, tx, id, a); err != nil {
+			return err
+		}
 	}
 	switch a.Outcome {
 	case Accepted:

@@ -624,7 +624,7 @@ func answer(it store.OutboxItem, r wire.PushResult, serverTime time.Time) (store
 		if at.IsZero() {
 			at = serverTime
 		}
-		ans := store.Answer{Outcome: store.Accepted, Ref: r.Ref, At: at}
+		ans := store.Answer{Outcome: store.Accepted, Ref: r.Ref, At: at, Version: r.Version}
 		if it.Kind == string(wire.ItemCase) {
 			var c data.Case
 			if json.Unmarshal(it.Body, &c) == nil && c.ID != "" {

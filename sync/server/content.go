@@ -18,17 +18,6 @@ func jsonDecode(b []byte, v any) error {
 	return nil
 }
 
-// sections names each content kind's key in a ContentSet's JSON.
-var sections = map[data.Kind]string{
-	data.KindNotice:       "notices",
-	data.KindCatalog:      "catalog",
-	data.KindService:      "services",
-	data.KindProvider:     "providers",
-	data.KindConsultation: "consultations",
-	data.KindCalendar:     "calendars",
-	data.KindStreet:       "streets",
-}
-
 // streetOf says whose scope a content item is in: a street is its own
 // scope, a calendar is the whole district's, every other kind says so in
 // its street field ("" for district-wide).
@@ -52,29 +41,11 @@ func streetOf(c data.Change) (string, error) {
 // content set, checks it as Validate does, and returns it as the change
 // publishing it would make (Version and Seq not set).
 func oneItem(kind data.Kind, raw json.RawMessage, today data.Date) (data.Change, error) {
-	sec, ok := sections[kind]
-	if !ok {
-		return data.Change{}, fmt.Errorf("%q is not a content kind", kind)
-	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, `{%q:[`, sec)
-	b.Write(raw)
-	b.WriteString("]}")
-	set, err := data.ReadContentSet(&b)
+	c, err := data.ReadItem(kind, raw, today)
 	if err != nil {
 		return data.Change{}, oneLine(err)
 	}
-	if err := set.Validate(today); err != nil {
-		return data.Change{}, oneLine(err)
-	}
-	changes, err := set.Changes()
-	if err != nil {
-		return data.Change{}, oneLine(err)
-	}
-	if len(changes) != 1 {
-		return data.Change{}, errors.New("expected exactly one item")
-	}
-	return changes[0], nil
+	return c, nil
 }
 
 func oneLine(err error) error {

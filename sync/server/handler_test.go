@@ -61,6 +61,26 @@ func TestOpenAPIMatchesHandler(t *testing.T) {
 			}
 		}
 	}
+	// The push item kinds are the ones the wire package knows.
+	var kinds struct {
+		Components struct {
+			Schemas struct {
+				PushItem struct {
+					Properties struct {
+						Kind struct {
+							Enum []wire.ItemKind `json:"enum"`
+						} `json:"kind"`
+					} `json:"properties"`
+				} `json:"PushItem"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPI, &kinds); err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds.Components.Schemas.PushItem.Properties.Kind.Enum; !slices.Equal(got, wire.ItemKinds) {
+		t.Errorf("documented push kinds %v, wire.ItemKinds %v", got, wire.ItemKinds)
+	}
 	status, body := e.do("GET", wire.PathOpenAPI, "", nil)
 	if status != http.StatusOK || string(body) != string(openAPI) {
 		t.Fatalf("served document: %d", status)

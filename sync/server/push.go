@@ -134,6 +134,8 @@ func (pt *pushTx) apply(it wire.PushItem) (wire.PushResult, error) {
 		return pt.staffEdit(it)
 	case wire.ItemCorrection:
 		return pt.correction(it)
+	case wire.ItemAudit:
+		return pt.audit(it)
 	}
 	return wire.PushResult{}, refuse("unknown kind %q", it.Kind)
 }
@@ -510,7 +512,7 @@ func (pt *pushTx) staffEdit(it wire.PushItem) (wire.PushResult, error) {
 	if err := decodeBody(it, &e); err != nil {
 		return wire.PushResult{}, err
 	}
-	if !e.Kind.Valid() || e.Kind == data.KindCalendar {
+	if !e.Kind.Valid() || e.Kind == data.KindCalendar || e.Kind == data.KindStaff {
 		return wire.PushResult{}, refuse("staff cannot edit %q content", e.Kind)
 	}
 	if e.ID == "" {
@@ -572,4 +574,25 @@ func (pt *pushTx) staffEdit(it wire.PushItem) (wire.PushResult, error) {
 	}
 	res.Version = next.Version
 	return res, nil
+}
+
+// audit records an action of street staff on the kiosk, with the
+// district's time of receipt.
+func (pt *pushTx) audit(it wire.PushItem) (wire.PushResult, error) {
+	var a wire.AuditBody
+	if err := decodeBody(it, &a); err != nil {
+		return wire.PushResult{}, err
+	}
+	switch {
+	case strings.TrimSpace(a.Action) == "" || len(a.Action) > 64:
+		return wire.PushResult{}, refuse("the audit record has no action, or a longer one than 64 bytes")
+	case strings.TrimSpace(a.Staff) == "" || strings.TrimSpace(a.StaffID) == "":
+		return wire.PushResult{}, refuse("the audit record names no staff member")
+	}
+	rec := AuditRecord{ID: it.ID, ReceivedAt: pt.now, Kiosk: pt.k.ID, Street: pt.k.Street, Staff: a.Staff,
+		StaffID: a.StaffID, Action: a.Action, Detail: a.Detail, At: a.At.UTC()}
+	if err := pt.tx.AddAudit(rec); err != nil {
+		return wire.PushResult{}, err
+	}
+	return pt.accepted(it, ""), nil
 }

@@ -750,6 +750,32 @@ func (t *sqlTx) AddRating(r RatingRecord) error {
 		r.ID, r.Case, int(r.Rating), r.Comment, r.Kiosk, millis(r.ReceivedAt))
 }
 
+func (t *sqlTx) AddAudit(a AuditRecord) error {
+	return t.exec(`INSERT INTO audit(id, kiosk, street, staff, staff_id, action, detail, at, received_at)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Kiosk, a.Street, a.Staff, a.StaffID, a.Action, a.Detail,
+		millis(a.At), millis(a.ReceivedAt))
+}
+
+func (t *sqlTx) Audit() ([]AuditRecord, error) {
+	rows, err := t.query(`SELECT id, kiosk, street, staff, staff_id, action, detail, at, received_at
+		FROM audit ORDER BY received_at, rowid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AuditRecord
+	for rows.Next() {
+		var a AuditRecord
+		var at, received int64
+		if err := rows.Scan(&a.ID, &a.Kiosk, &a.Street, &a.Staff, &a.StaffID, &a.Action, &a.Detail, &at, &received); err != nil {
+			return nil, err
+		}
+		a.At, a.ReceivedAt = fromMillis(at), fromMillis(received)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 func (t *sqlTx) OrderReset(street string) (int, error) {
 	res, err := t.execResult("UPDATE kiosks SET reset_pending = 1 WHERE street = ? AND revoked_at IS NULL", street)
 	if err != nil {

@@ -54,6 +54,9 @@ type ReadTx interface {
 	Case(id string) (CaseRecord, error)
 	CaseByRef(ref string) (CaseRecord, error)
 	Cases(f CaseFilter) ([]CaseRecord, error)
+
+	// Audit lists the staff actions received, in the order received.
+	Audit() ([]AuditRecord, error)
 }
 
 // Tx is a write transaction.
@@ -73,6 +76,7 @@ type Tx interface {
 	PutCase(c CaseRecord) error
 	AddOpinion(o OpinionRecord) error
 	AddRating(r RatingRecord) error
+	AddAudit(a AuditRecord) error
 	// OrderReset marks every kiosk of the street as due to refetch, and
 	// returns how many there are; ResetDone clears the mark of one.
 	OrderReset(street string) (int, error)
@@ -156,4 +160,17 @@ type RatingRecord struct {
 	Comment    string
 	Kiosk      int64
 	ReceivedAt time.Time
+}
+
+// AuditRecord is one staff action on a kiosk as the district received it.
+type AuditRecord struct {
+	ID         string    `json:"id"` // the outbox item's id
+	ReceivedAt time.Time `json:"received_at"`
+	Kiosk      int64     `json:"kiosk"`
+	Street     string    `json:"street"`
+	Staff      string    `json:"staff"`
+	StaffID    string    `json:"staff_id"`
+	Action     string    `json:"action"`
+	Detail     string    `json:"detail,omitempty"`
+	At         time.Time `json:"at"` // the kiosk's clock
 }

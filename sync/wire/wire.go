@@ -100,10 +100,11 @@ const (
 	// ItemCorrection: body data.Correction, what the resident supplied for
 	// a case returned for correction; the case goes back to received.
 	ItemCorrection ItemKind = "correction"
+	ItemAudit      ItemKind = "audit" // body: AuditBody
 )
 
 // ItemKinds lists every outbox item kind the server takes.
-var ItemKinds = []ItemKind{ItemCase, ItemOpinion, ItemRating, ItemStaffEdit, ItemCorrection}
+var ItemKinds = []ItemKind{ItemCase, ItemOpinion, ItemRating, ItemStaffEdit, ItemCorrection, ItemAudit}
 
 // Valid reports whether k is a known item kind.
 func (k ItemKind) Valid() bool {
@@ -149,6 +150,18 @@ type StaffEdit struct {
 	ID   string          `json:"id"`
 	Op   data.Op         `json:"op"`
 	Item json.RawMessage `json:"item,omitempty"`
+}
+
+// AuditBody records one action of street staff on the kiosk: sign-in,
+// failed PIN, edit, conflict decision, bundle import, outbox export. At is
+// the kiosk's clock, kept for the record; the district stamps its own
+// time on receipt.
+type AuditBody struct {
+	Action  string    `json:"action"`
+	Staff   string    `json:"staff"`    // the staff member's name
+	StaffID string    `json:"staff_id"` // the account's id
+	Detail  string    `json:"detail,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // Outcome is what became of one pushed item.
