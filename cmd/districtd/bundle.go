@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"jiezhen/data"
 	"jiezhen/sync/bundle"
 	"jiezhen/sync/server"
 )
@@ -25,10 +24,6 @@ import (
 // enough to carry on a USB stick to every street, short enough that a
 // stolen stick soon holds nothing a kiosk takes.
 const defaultExpiry = 14 * 24 * time.Hour
-
-// feedPage is how many changes one read of the feed takes while a
-// bundle is gathered (all in one snapshot).
-const feedPage = 5000
 
 // bundleCommands runs keygen, bundle and key; it returns the command's
 // name for error lines.
@@ -193,8 +188,8 @@ func makeBundle(args []string, stdout io.Writer, now func() time.Time) error {
 	out := fs.String("out", "", "the bundle file to write (.jzb)")
 	since := fs.String("since", "", "the sequence the kiosks already have; without it, a full snapshot")
 	expires := fs.String("expires", "", "how long the bundle stays valid, as 72h or 14d (default 14d)")
-	var stmts statementFiles
-	fs.Var(&stmts, "statement", "a key statement file to carry (repeatable)")
+	var stmtFiles statementFiles
+	fs.Var(&stmtFiles, "statement", "a key statement file to carry (repeatable)")
 	if _, err := parse(fs, args, 0, ""); err != nil {
 		return err
 	}
@@ -221,92 +216,47 @@ func makeBundle(args []string, stdout io.Writer, now func() time.Time) error {
 	if err != nil {
 		return err
 	}
-	m := bundle.Manifest{Scope: *street, From: from}
-	for _, p := range stmts {
-		b, err := readSmall(p)
-		if err != nil {
-			return fmt.Errorf("statement %s: %w", p, err)
-		}
-		st, err := bundle.ReadStatement(b)
-		if err != nil {
-			return fmt.Errorf("statement %s: %w", p, err)
-		}
-		m.Statements = append(m.Statements, st)
+	stmts, err := readStatements(stmtFiles)
+	if err != nil {
+		return err
 	}
-
 	ctx := context.Background()
 	db, err := openDB(ctx, *dbPath, false, nil)
 	if err != nil {
 		return err
 	}
 	defer db.close(false)
-	changes, err := scopeChanges(ctx, db, &m)
-	if err != nil {
-		return err
-	}
-	files, err := bundle.ChangeFiles(changes)
-	if err != nil {
-		return err
-	}
-	m.Changes = len(changes)
-	m.IssuedAt = now().UTC().Truncate(time.Second)
-	m.ExpiresAt = m.IssuedAt.Add(valid)
-	var size int64
-	err = writeAtomically(*out, 0o644, func(w io.Writer) error {
-		cw := &countingWriter{w: w}
-		err := bundle.Write(cw, m, files, priv)
-		size = cw.n
+	var info server.BundleInfo
+	err = writeAtomically(*out, 0o644, func(w io.Writer) (err error) {
+		info, err = db.p.WriteBundle(ctx, w, *street, server.BundleSpec{Key: priv, From: from, Valid: valid, Statements: stmts, IssuedAt: now()})
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	m := info.Manifest
 	return printJSON(stdout, map[string]any{
 		"bundle": *out, "district": m.District, "street": m.Scope, "from": m.From, "to": m.To,
-		"changes": m.Changes, "bytes": size, "issued_at": m.IssuedAt, "expires_at": m.ExpiresAt,
+		"changes": m.Changes, "bytes": info.Bytes, "issued_at": m.IssuedAt, "expires_at": m.ExpiresAt,
 		"signer": bundle.EncodeKey(priv.Public().(ed25519.PublicKey)), "statements": len(m.Statements),
 	})
 }
 
-// scopeChanges reads the street's scope of the feed after m.From from one
-// snapshot, and sets m's district and end (the feed's last sequence, as
-// an HTTP pull that reaches the end moves the cursor there).
-func scopeChanges(ctx context.Context, db *database, m *bundle.Manifest) ([]data.Change, error) {
-	var out []data.Change
-	err := db.st.Read(ctx, func(tx server.ReadTx) error {
-		it, err := tx.Item(data.KindStreet, m.Scope)
-		if errors.Is(err, server.ErrNotFound) || (err == nil && it.Deleted) {
-			return fmt.Errorf("street %q is not published", m.Scope)
-		}
+// readStatements reads key statement files.
+func readStatements(paths []string) ([]*bundle.Statement, error) {
+	var out []*bundle.Statement
+	for _, p := range paths {
+		b, err := readSmall(p)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("statement %s: %w", p, err)
 		}
-		var st data.Street
-		if err := json.Unmarshal(it.Body, &st); err != nil {
-			return fmt.Errorf("street %s: %w", m.Scope, err)
-		}
-		m.District = st.District
-		last, err := tx.LastSeq()
+		st, err := bundle.ReadStatement(b)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("statement %s: %w", p, err)
 		}
-		if m.From >= last {
-			return fmt.Errorf("the feed has nothing after sequence %d (its last is %d)", m.From, last)
-		}
-		m.To = last
-		for after := m.From; ; {
-			page, err := tx.Feed(server.Scope{Street: m.Scope}, after, after, feedPage)
-			if err != nil {
-				return err
-			}
-			out = append(out, page...)
-			if len(page) < feedPage {
-				return nil
-			}
-			after = page[len(page)-1].Seq
-		}
-	})
-	return out, err
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 // parseDays is time.ParseDuration that also takes whole days ("14d").
@@ -355,15 +305,4 @@ func writeAtomically(path string, mode os.FileMode, fill func(io.Writer) error) 
 	}
 	done = true
 	return nil
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

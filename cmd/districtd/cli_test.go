@@ -339,7 +339,9 @@ func startServe(t *testing.T, db string, demo bool, certFile, keyFile string) (u
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &lockedBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- serveUntil(ctx, db, "127.0.0.1:0", demo, certFile, keyFile, logs) }()
+	go func() {
+		done <- serveUntil(ctx, serveConfig{db: db, addr: "127.0.0.1:0", demo: demo, cert: certFile, key: keyFile}, logs)
+	}()
 	stop = func() error {
 		cancel()
 		return <-done

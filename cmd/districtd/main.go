@@ -16,7 +16,9 @@ const usage = `usage: districtd <command> [flags]
 
 commands:
   serve --db FILE --addr HOST:PORT [--demo] [--tls-cert F --tls-key F]
-                      serve the sync API until SIGTERM or SIGINT
+        [--bundle-key KEYFILE [--bundle-statement FILE]...]
+                      serve the sync API until SIGTERM or SIGINT; with
+                      --bundle-key, also signed snapshots for kiosks far behind
   streets --db FILE   print the published streets, one JSON object a line
   kiosk add --db FILE --street CODE --name NAME
                       register a kiosk and print its token (shown only once)

@@ -15,6 +15,7 @@ import (
 	"jiezhen/cmd/internal/demo"
 	"jiezhen/data"
 	"jiezhen/sync/server"
+	"jiezhen/sync/wire"
 )
 
 // shutdownGrace is how long requests in flight get to finish after
@@ -28,6 +29,9 @@ func serve(args []string, stderr io.Writer) error {
 	withDemo := fs.Bool("demo", false, "load the demo content into an empty database")
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
+	bundleKey := fs.String("bundle-key", "", "the private key file (districtd keygen) to sign snapshot bundles served at "+wire.PathBundle)
+	var stmtFiles statementFiles
+	fs.Var(&stmtFiles, "bundle-statement", "a key statement file every served snapshot carries (repeatable)")
 	if _, err := parse(fs, args, 0, ""); err != nil {
 		return err
 	}
@@ -45,19 +49,54 @@ func serve(args []string, stderr io.Writer) error {
 			return fmt.Errorf("tls: %w", err)
 		}
 	}
+	cfg := serveConfig{db: *dbPath, addr: *addr, demo: *withDemo, cert: *cert, key: *key}
+	if *bundleKey != "" {
+		priv, err := readPrivateKey(*bundleKey)
+		if err != nil {
+			return fmt.Errorf("--bundle-key: %w", err)
+		}
+		cfg.snapshots.Key = priv
+	} else if len(stmtFiles) > 0 {
+		return usagef("--bundle-statement needs --bundle-key")
+	}
+	stmts, err := readStatements(stmtFiles)
+	if err != nil {
+		return fmt.Errorf("--bundle-statement: %w", err)
+	}
+	cfg.snapshots.Statements = stmts
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return serveUntil(ctx, *dbPath, *addr, *withDemo, *cert, *key, stderr)
+	return serveUntil(ctx, cfg, stderr)
+}
+
+// serveConfig is serve's command line.
+type serveConfig struct {
+	db, addr  string
+	demo      bool
+	cert, key string
+	snapshots server.Snapshots
 }
 
 // serveUntil serves until ctx is done. It is serve without the signals,
 // so tests can stop it.
-func serveUntil(ctx context.Context, dbPath, addr string, withDemo bool, cert, key string, stderr io.Writer) error {
+func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
+	dbPath, addr, withDemo, cert, key := cfg.db, cfg.addr, cfg.demo, cfg.cert, cfg.key
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	db, err := openDB(ctx, dbPath, true, log)
 	if err != nil {
 		return err
 	}
+	snaps := cfg.snapshots
+	if snaps.Key != nil && snaps.Dir == "" {
+		// Snapshots are built here and served from here; they go with
+		// the process.
+		if snaps.Dir, err = os.MkdirTemp("", "districtd-snapshots-"); err != nil {
+			db.close(true)
+			return err
+		}
+		defer os.RemoveAll(snaps.Dir)
+	}
+	db.p = server.New(db.st, server.Options{Log: log, Snapshots: snaps})
 	failed := true
 	defer func() { db.close(failed) }()
 	if withDemo {

@@ -30,8 +30,9 @@ commands:
   status  --db FILE                      print the kiosk's state as one JSON object
   search  --db FILE [--kind K] QUERY     print one JSON object per hit, best first
   show    --db FILE KIND ID              print one item as a JSON object
-  sync    --db FILE --district URL [--token TOKEN] --once
-                                         run one sync cycle with the district
+  sync    --db FILE --district URL [--token TOKEN] [--trust PUBKEY] --once
+                                         run one sync cycle with the district (far behind:
+                                         a signed snapshot first, verified like import)
   import  --db FILE [--trust PUBKEY] [--street CODE] BUNDLE.jzb
                                          verify a signed bundle and apply it
   version                                print the release

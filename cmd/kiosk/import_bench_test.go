@@ -10,11 +10,12 @@ import (
 	"jiezhen/data/store"
 	"jiezhen/data/synth"
 	"jiezhen/sync/bundle"
+	"jiezhen/sync/client"
 )
 
 // BenchmarkBundleImport verifies and applies a 100,000-change snapshot
 // (synth.Changes(100000, 1)) on a fresh kiosk, until committed with the
-// cursor, through importBundle as `kiosk import` runs it. The search index
+// cursor, through client.ImportBundle as `kiosk import` runs it. The search index
 // is left to catch up afterwards, as after a pull. Compare with the
 // store's BenchmarkBulkInsertRaw on the same rows in the same run.
 func BenchmarkBundleImport(b *testing.B) {
@@ -42,7 +43,7 @@ func BenchmarkBundleImport(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := importBundle(ctx, s, bytes.NewReader(buf.Bytes()), importOptions{Trust: pub, Now: now})
+		res, err := client.ImportBundle(ctx, s, bytes.NewReader(buf.Bytes()), client.ImportOptions{Trust: pub, Now: now})
 		if err != nil || res.Upserted != len(changes) {
 			b.Fatalf("%v, %+v", err, res)
 		}

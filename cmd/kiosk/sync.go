@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,6 +42,8 @@ func cmdSync(ctx context.Context, args []string, stdout io.Writer) error {
 	batch := fs.Int("batch", client.DefaultBatch, "outbox items per push")
 	page := fs.Int("page", client.DefaultPage, "changes per pull")
 	verbose := fs.Bool("v", false, "log the sync's steps to stderr")
+	trust := fs.String("trust", "", "the district's bundle key `PUBKEY` (base64, or a file holding it), pinned with the first snapshot the kiosk takes when far behind, if it trusts none yet")
+	snapshotBehind := fs.Int64("snapshot-behind", client.DefaultSnapshotBehind, "take a signed snapshot instead of paging when more than this many changes behind (negative: never)")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -60,6 +63,14 @@ func cmdSync(ctx context.Context, args []string, stdout io.Writer) error {
 		*retries = -1 // the client's "none"
 	}
 
+	var pinned ed25519.PublicKey
+	if *trust != "" {
+		var err error
+		if pinned, err = readPublicKey(*trust); err != nil {
+			return fmt.Errorf("sync: --trust: %v: %w", err, errUsage)
+		}
+	}
+
 	s, err := openDB(ctx, "sync", *db)
 	if err != nil {
 		return err
@@ -76,6 +87,8 @@ func cmdSync(ctx context.Context, args []string, stdout io.Writer) error {
 		Page:           *page,
 		UserAgent:      "jiezhen-kiosk/" + version.Version,
 		Trace:          failpoint(os.Getenv(killEnv)),
+		Trust:          pinned,
+		SnapshotBehind: *snapshotBehind,
 	}
 	if *verbose {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))

@@ -23,6 +23,7 @@ package client
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +51,10 @@ const (
 	DefaultInterval       = 30 * time.Second
 	DefaultBatch          = 200
 	DefaultPage           = wire.MaxLimit
+	// A kiosk more changes behind than this takes a snapshot: ten full
+	// pages, whose round trips and transactions one download replaces.
+	DefaultSnapshotBehind  = 10 * wire.MaxLimit
+	DefaultSnapshotTimeout = 10 * time.Minute
 )
 
 // Config sets up an Agent. District and Token are required.
@@ -75,6 +80,24 @@ type Config struct {
 	// Batch is the number of outbox items per push, at most wire.MaxBatch;
 	// Page the number of changes asked for per pull, at most wire.MaxLimit.
 	Batch, Page int
+
+	// SnapshotBehind: a kiosk whose cursor is 0, or whom the district
+	// tells (wire.PullResponse.Behind, asked for on a cycle's first page)
+	// it is more than this many changes behind, downloads a signed
+	// snapshot of its street (wire.PathBundle) instead of paging through
+	// the feed, verifies and applies it as `kiosk import` does
+	// (ImportBundle, with the keys the kiosk trusts), then pulls the rest.
+	// Without a trusted key, or if the district serves no snapshot or it
+	// is refused, the kiosk pages. 0 is DefaultSnapshotBehind; negative,
+	// never.
+	SnapshotBehind int64
+	// Trust is the district's bundle key to pin when the kiosk trusts
+	// none yet, as `kiosk import --trust` does: recorded with the first
+	// snapshot imported. Keys recorded since (rotations) take over.
+	Trust ed25519.PublicKey
+	// SnapshotTimeout bounds a snapshot's download; 0 is
+	// DefaultSnapshotTimeout.
+	SnapshotTimeout time.Duration
 
 	// Now is the kiosk's clock, used only for display (the last sync) and
 	// local bookkeeping; nil is time.Now.
@@ -122,6 +145,7 @@ type Result struct {
 	Pages      int   `json:"pages"`     // pull pages applied
 	Resets     int   `json:"resets"`    // scope resets carried out
 	Cursor     int64 `json:"cursor"`    // the feed's cursor after the cycle
+	Snapshot   int   `json:"snapshot,omitempty"` // changes applied from a snapshot bundle
 	Waiting    int   `json:"waiting"`   // outbox items left
 	DeadLetter int   `json:"dead_letters"`
 }
@@ -138,6 +162,9 @@ type Agent struct {
 
 	cycle     sync.Mutex   // one cycle at a time
 	afterPush atomic.Int64 // items left in the outbox when the last push ended
+	// noSnapshotsUntil: the district said it serves no snapshots (404);
+	// the agent asks again after this (kiosk clock, cycle goroutine only).
+	noSnapshotsUntil time.Time
 
 	mu       sync.Mutex
 	status   Status
@@ -186,6 +213,12 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Agent, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.SnapshotBehind == 0 {
+		cfg.SnapshotBehind = DefaultSnapshotBehind
+	}
+	if cfg.SnapshotTimeout <= 0 {
+		cfg.SnapshotTimeout = DefaultSnapshotTimeout
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "jiezhen-kiosk"
@@ -684,8 +717,25 @@ func (a *Agent) pull(ctx context.Context, res *Result) error {
 		return err
 	}
 	cursor := cursors{content, cases}
+	tried := a.cfg.SnapshotBehind < 0 // a snapshot at most once a cycle
 	for {
-		reset, err := a.pullFrom(ctx, cursor, res)
+		if !tried && cursor.content == 0 {
+			tried = true
+			if a.snapshot(ctx, res) {
+				if cursor, err = a.cursors(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		reset, err := a.pullFrom(ctx, cursor, !tried, res)
+		if errors.Is(err, errFarBehind) {
+			tried = true
+			a.snapshot(ctx, res)
+			if cursor, err = a.cursors(ctx); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil || reset == nil {
 			return err
 		}
@@ -699,6 +749,11 @@ func (a *Agent) pull(ctx context.Context, res *Result) error {
 		res.Resets++
 		cursor = cursors{}
 	}
+}
+
+func (a *Agent) cursors(ctx context.Context) (cursors, error) {
+	content, cases, err := a.st.Cursors(ctx, store.ContentFeed)
+	return cursors{content, cases}, err
 }
 
 // cursors are where the kiosk is in the feed: its content, and its own
@@ -746,10 +801,12 @@ func badStep(cursor cursors, p *wire.PullResponse) error {
 
 // fetch sends the pages after after to out until the feed ends, a reset
 // or an error comes, or ctx ends; then it closes out.
-func (a *Agent) fetch(ctx context.Context, after cursors, out chan<- fetched) {
+func (a *Agent) fetch(ctx context.Context, after cursors, count bool, out chan<- fetched) {
 	defer close(out)
 	for {
-		q := after.request(a.cfg.Page, a.cfg.Street).Query()
+		r := after.request(a.cfg.Page, a.cfg.Street)
+		r.Count, count = count, false
+		q := r.Query()
 		var f fetched
 		if err := a.call(ctx, http.MethodGet, wire.PathChanges, q, nil, &f.page); err != nil {
 			var he *HTTPError
@@ -773,12 +830,18 @@ func (a *Agent) fetch(ctx context.Context, after cursors, out chan<- fetched) {
 	}
 }
 
+// errFarBehind: the first page says the kiosk is more than
+// SnapshotBehind changes behind; nothing was applied.
+var errFarBehind = errors.New("far behind the feed")
+
 // pullFrom applies pages from cursor on until the feed has no more (nil,
-// nil) or the district orders a reset (the reset, nil).
-func (a *Agent) pullFrom(ctx context.Context, cursor cursors, res *Result) (*wire.Reset, error) {
+// nil) or the district orders a reset (the reset, nil). With count, the
+// first page says how far behind the kiosk is, and if that is more than
+// SnapshotBehind pullFrom returns errFarBehind before applying anything.
+func (a *Agent) pullFrom(ctx context.Context, cursor cursors, count bool, res *Result) (*wire.Reset, error) {
 	fctx, cancel := context.WithCancel(ctx)
 	pages := make(chan fetched, prefetch)
-	go a.fetch(fctx, cursor, pages)
+	go a.fetch(fctx, cursor, count, pages)
 	defer func() {
 		cancel()
 		for range pages { // wait for the fetcher to stop
@@ -808,6 +871,11 @@ func (a *Agent) pullFrom(ctx context.Context, cursor cursors, res *Result) (*wir
 		if err := badStep(cursor, &f.page); err != nil {
 			return nil, err
 		}
+		if count && f.page.More && f.page.Behind > a.cfg.SnapshotBehind {
+			a.log.Info("far behind the district's feed", "behind", f.page.Behind)
+			return nil, errFarBehind
+		}
+		count = false
 		changes, last, n := f.page.Changes, f.page, 1
 	gather:
 		for last.More && len(changes) < maxApply {

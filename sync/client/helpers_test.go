@@ -74,6 +74,12 @@ func demoContent(t testing.TB) *data.ContentSet {
 
 func newDistrict(t testing.TB) *district {
 	t.Helper()
+	return newDistrictWith(t, server.Snapshots{})
+}
+
+// newDistrictWith is newDistrict serving snapshots signed as snaps says.
+func newDistrictWith(t testing.TB, snaps server.Snapshots) *district {
+	t.Helper()
 	tt, _ := t.(*testing.T)
 	d := &district{t: tt, now: time.Now().UTC().Truncate(time.Second)}
 	ctx := context.Background()
@@ -83,7 +89,10 @@ func newDistrict(t testing.TB) *district {
 	}
 	t.Cleanup(func() { st.Close() })
 	d.st = st
-	d.p = server.New(st, server.Options{Now: d.clock, Log: slog.New(slog.DiscardHandler)})
+	if snaps.Key != nil && snaps.Dir == "" {
+		snaps.Dir = t.TempDir()
+	}
+	d.p = server.New(st, server.Options{Now: d.clock, Log: slog.New(slog.DiscardHandler), Snapshots: snaps})
 	if _, err := d.p.Publish(ctx, demoContent(t)); err != nil {
 		t.Fatal(err)
 	}

@@ -30,11 +30,13 @@ var routes = []route{
 	{http.MethodPost, wire.PathPush, true, (*handler).push},
 	{http.MethodGet, wire.PathHealth, false, (*handler).health},
 	{http.MethodGet, wire.PathOpenAPI, false, (*handler).openAPI},
+	{http.MethodGet, wire.PathBundle, true, (*handler).snapshot},
 }
 
 type handler struct {
-	p   *Platform
-	log *slog.Logger
+	p         *Platform
+	log       *slog.Logger
+	snapshots *snapshotCache // nil: no signing key, no bundles
 }
 
 // Handler serves the sync API of p under /api/v1. It logs one line per
@@ -42,6 +44,9 @@ type handler struct {
 // query value or body: they hold tokens and personal data.
 func Handler(p *Platform) http.Handler {
 	h := &handler{p: p, log: p.log}
+	if p.snapshots.Key != nil {
+		h.snapshots = newSnapshotCache(p.snapshots)
+	}
 	mux := http.NewServeMux()
 	allow := map[string][]string{}
 	for _, rt := range routes {

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/sync/bundle"
 	"jiezhen/sync/wire"
 )
 
@@ -72,6 +74,7 @@ type env struct {
 
 	a1, a2, b1          Kiosk
 	tokA1, tokA2, tokB1 string
+	bundleKey           ed25519.PublicKey // signs the snapshots the handler serves
 }
 
 func newEnv(t testing.TB) *env {
@@ -84,7 +87,13 @@ func newEnv(t testing.TB) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	e.st = st
-	e.p = New(st, Options{Now: e.clock.Now, Log: slog.New(slog.NewJSONHandler(e.logs, nil))})
+	pub, priv, err := bundle.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.bundleKey = pub
+	e.p = New(st, Options{Now: e.clock.Now, Log: slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Snapshots: Snapshots{Key: priv, Dir: t.TempDir()}})
 	e.publishFile("testdata/content.json")
 	e.a1, e.tokA1 = e.addKiosk(streetA, "A1")
 	e.a2, e.tokA2 = e.addKiosk(streetA, "A2")

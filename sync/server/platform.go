@@ -28,9 +28,10 @@ var china = time.FixedZone("CST", 8*3600)
 // Platform is the district platform over one store. Its methods are safe
 // for concurrent use.
 type Platform struct {
-	store Store
-	now   func() time.Time
-	log   *slog.Logger
+	store     Store
+	now       func() time.Time
+	log       *slog.Logger
+	snapshots Snapshots
 }
 
 // Options adjust a Platform; the zero value is the real clock and the
@@ -38,11 +39,14 @@ type Platform struct {
 type Options struct {
 	Now func() time.Time // the district's clock: the only one that decides
 	Log *slog.Logger
+	// Snapshots, with a key, has the handler serve signed snapshot
+	// bundles of each kiosk's street (wire.PathBundle).
+	Snapshots Snapshots
 }
 
 // New returns a platform over st.
 func New(st Store, opt Options) *Platform {
-	p := &Platform{store: st, now: opt.Now, log: opt.Log}
+	p := &Platform{store: st, now: opt.Now, log: opt.Log, snapshots: opt.Snapshots}
 	if p.now == nil {
 		p.now = time.Now
 	}

@@ -467,6 +467,15 @@ func (t *sqlTx) LastSeq() (int64, error) {
 	return n, err
 }
 
+func (t *sqlTx) ScopeEnd(scope Scope) (int64, error) {
+	var n int64
+	err := t.one(`SELECT max(
+		coalesce((SELECT max(seq) FROM feed WHERE kiosk = 0 AND street = ''), 0),
+		coalesce((SELECT max(seq) FROM feed WHERE kiosk = 0 AND street = ?1 AND ?1 <> ''), 0))`,
+		[]any{scope.Street}, &n)
+	return n, err
+}
+
 func (t *sqlTx) Behind(scope Scope, after, casesAfter int64) (int64, error) {
 	var n int64
 	err := t.one(`SELECT

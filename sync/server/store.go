@@ -37,6 +37,8 @@ type ReadTx interface {
 	// its content with seq > after and its kiosk's cases with seq >
 	// casesAfter.
 	Feed(scope Scope, after, casesAfter int64, limit int) ([]data.Change, error)
+	// ScopeEnd is the highest seq of the scope's content, 0 for none.
+	ScopeEnd(scope Scope) (int64, error)
 	// Behind counts the changes Feed would return without a limit.
 	Behind(scope Scope, after, casesAfter int64) (int64, error)
 

@@ -1,0 +1,220 @@
+package client
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"jiezhen/data/store"
+	"jiezhen/sync/bundle"
+	"jiezhen/sync/wire"
+)
+
+// Signed bundles on the kiosk: verified by sync/bundle against the keys,
+// street, cursor and newest issued-at the store keeps, then applied with
+// store.ApplyBundle.
+
+type ImportOptions struct {
+	// Trust, if set, is the only key trusted for this import, and is
+	// recorded as trusted if the bundle is imported. Otherwise the keys
+	// the kiosk recorded are trusted. Revoked keys stay refused either way.
+	Trust  ed25519.PublicKey
+	Street string // the kiosk's street; "" for the one it holds
+	Now    time.Time
+}
+
+// ImportResult is what an import did; `kiosk import` prints it.
+type ImportResult struct {
+	File      string `json:"file,omitempty"`
+	Applied   bool   `json:"applied"`
+	Note      string `json:"note,omitempty"`
+	District  string `json:"district"`
+	Street    string `json:"street"`
+	From      int64  `json:"from"`
+	To        int64  `json:"to"`
+	Snapshot  bool   `json:"snapshot"`
+	IssuedAt  string `json:"issued_at"`
+	Signer    string `json:"signer"`
+	Changes   int    `json:"changes"`
+	Upserted  int    `json:"upserted"`
+	Deleted   int    `json:"deleted"`
+	Unchanged int    `json:"unchanged"`
+	Skipped   int    `json:"skipped"`
+	Cursor    int64  `json:"cursor"`
+	// Keys lists the key changes the bundle carried, as "trust KEY" or
+	// "revoke KEY".
+	Keys []string `json:"keys,omitempty"`
+}
+
+// ImportBundle verifies the bundle read from r against what the kiosk
+// knows and applies it, with the cursor, the keys and the newest
+// issued-at, in one transaction: `kiosk import`, the window's import
+// screen and the agent's HTTP snapshots all go through it. A refusal is
+// one line saying why, and changes nothing.
+func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOptions) (ImportResult, error) {
+	var out ImportResult
+	tr, err := s.BundleTrust(ctx)
+	if err != nil {
+		return out, err
+	}
+	cursor, err := s.Cursor(ctx, store.ContentFeed)
+	if err != nil {
+		return out, err
+	}
+	c := bundle.Check{Cursor: cursor, Now: opt.Now, NewestSeen: tr.NewestIssuedAt}
+	for _, k := range tr.Keys {
+		key, err := bundle.ParseKey(k.Key)
+		if err != nil {
+			return out, fmt.Errorf("recorded key %q: %v", k.Key, err)
+		}
+		if k.Revoked {
+			c.Keys.Revoked = append(c.Keys.Revoked, key)
+		} else if opt.Trust == nil {
+			c.Keys.Trusted = append(c.Keys.Trusted, key)
+		}
+	}
+	if opt.Trust != nil {
+		c.Keys.Trusted = []ed25519.PublicKey{opt.Trust}
+	}
+	if len(c.Keys.Trusted) == 0 {
+		return out, errors.New("this kiosk trusts no key yet: give --trust PUBKEY")
+	}
+	if c.Scope, c.District, err = kioskScope(ctx, s, opt.Street, tr.Street); err != nil {
+		return out, err
+	}
+
+	b, err := bundle.Read(r, c)
+	if err != nil {
+		return out, err
+	}
+	m := b.Manifest
+	out = ImportResult{District: m.District, Street: m.Scope, From: m.From, To: m.To, Snapshot: b.Snapshot,
+		IssuedAt: m.IssuedAt.UTC().Format(time.RFC3339), Signer: bundle.EncodeKey(b.Signer), Changes: m.Changes, Cursor: cursor}
+	if b.Covered {
+		out.Note = fmt.Sprintf("already applied: the kiosk's cursor %d covers this bundle (%d to %d); nothing changed", cursor, m.From, m.To)
+		return out, nil
+	}
+	imp := store.BundleImport{From: m.From, To: m.To, Changes: b.Changes, IssuedAt: m.IssuedAt, Street: m.Scope}
+	if opt.Trust != nil {
+		imp.Keys = append(imp.Keys, store.BundleKey{Key: bundle.EncodeKey(opt.Trust), Since: opt.Now, Via: "pinned"})
+	}
+	for _, kc := range b.KeyChanges {
+		imp.Keys = append(imp.Keys, store.BundleKey{Key: bundle.EncodeKey(kc.Key), Revoked: kc.Op == bundle.OpRevoke, Since: opt.Now, Via: bundle.EncodeKey(kc.SignedBy)})
+		out.Keys = append(out.Keys, kc.Op+" "+bundle.EncodeKey(kc.Key))
+	}
+	res, err := s.ApplyBundle(ctx, store.ContentFeed, imp)
+	if err != nil {
+		return out, err
+	}
+	out.Applied = true
+	out.Upserted, out.Deleted, out.Unchanged, out.Skipped, out.Cursor = res.Upserted, res.Deleted, res.Unchanged, res.Skipped, res.Cursor
+	return out, nil
+}
+
+// kioskScope is the street and district a bundle must be for: the street
+// given, else the one earlier bundles were for, else the one street the
+// kiosk holds. A kiosk that holds none (a new one) takes any street's
+// bundle, and is that street's from then on.
+func kioskScope(ctx context.Context, s *store.Store, given, recorded string) (street, district string, err error) {
+	street = given
+	if street == "" {
+		street = recorded
+	}
+	if street == "" {
+		held, err := s.Streets(ctx)
+		if err != nil {
+			return "", "", err
+		}
+		switch len(held) {
+		case 0:
+			return "", "", nil
+		case 1:
+			street = held[0].Code
+		default:
+			return "", "", fmt.Errorf("the kiosk holds %d streets: say which is its own with --street", len(held))
+		}
+	}
+	st, err := s.Street(ctx, street)
+	if errors.Is(err, store.ErrNotFound) {
+		return street, "", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return street, st.District, nil
+}
+
+// maxSnapshot caps what the agent reads of a snapshot: the most a bundle
+// may hold (bundle.Read refuses more long before), and a little for its
+// headers.
+const maxSnapshot = bundle.MaxManifest + bundle.MaxTotal + 1<<20
+
+// snapshot downloads a signed snapshot of the kiosk's street and imports
+// it as `kiosk import` does, streaming the body into the verifying reader.
+// It reports whether one was applied; a failure or a refusal is logged,
+// changes nothing, and the kiosk pages through the feed instead.
+func (a *Agent) snapshot(ctx context.Context, res *Result) bool {
+	if a.cfg.Now().Before(a.noSnapshotsUntil) {
+		return false
+	}
+	tr, err := a.st.BundleTrust(ctx)
+	if err != nil {
+		a.log.Warn("snapshot skipped", "error", err.Error())
+		return false
+	}
+	trusted := false
+	for _, k := range tr.Keys {
+		trusted = trusted || !k.Revoked
+	}
+	var pin ed25519.PublicKey
+	if !trusted {
+		if a.cfg.Trust == nil {
+			a.log.Debug("snapshot skipped: the kiosk trusts no bundle key")
+			return false
+		}
+		pin = a.cfg.Trust
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+wire.PathBundle, nil)
+	if err != nil {
+		return false
+	}
+	req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
+	req.Header.Set("Accept", wire.BundleType)
+	req.Header.Set("User-Agent", a.cfg.UserAgent)
+	a.trace("send " + wire.PathBundle)
+	hc := &http.Client{Transport: a.http.HTTPClient.Transport, Timeout: a.cfg.SnapshotTimeout}
+	resp, err := hc.Do(req)
+	if err != nil {
+		a.log.Warn("snapshot not downloaded; paging instead", "error", a.plain(err).Error())
+		return false
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var e wire.Error
+		json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&e)
+		if resp.StatusCode == http.StatusNotFound {
+			a.noSnapshotsUntil = a.cfg.Now().Add(time.Hour)
+		}
+		a.log.Info("no snapshot; paging instead", "status", resp.StatusCode, "reason", e.Message)
+		return false
+	}
+	a.setOnline(true, "")
+	a.trace("snapshot")
+	ir, err := ImportBundle(ctx, a.st, io.LimitReader(resp.Body, maxSnapshot), ImportOptions{Trust: pin, Street: a.cfg.Street, Now: a.cfg.Now()})
+	if err != nil {
+		a.log.Warn("snapshot refused; paging instead", "reason", err.Error())
+		return false
+	}
+	a.trace("snapshot applied")
+	if ir.Applied {
+		res.Snapshot += ir.Changes
+		res.Cursor = ir.Cursor
+		a.log.Info("snapshot applied", "changes", ir.Changes, "cursor", ir.Cursor)
+	}
+	return ir.Applied
+}
