@@ -138,15 +138,15 @@ type StatusSource interface {
 
 // Result counts what one cycle did.
 type Result struct {
-	Accepted   int   `json:"accepted"`  // pushed items the district has now
-	Conflicts  int   `json:"conflicts"` // pushed staff edits that were stale
-	Refused    int   `json:"refused"`   // pushed items moved to dead letters
-	Pulled     int   `json:"pulled"`    // changes received
-	Pages      int   `json:"pages"`     // pull pages applied
-	Resets     int   `json:"resets"`    // scope resets carried out
-	Cursor     int64 `json:"cursor"`    // the feed's cursor after the cycle
+	Accepted   int   `json:"accepted"`           // pushed items the district has now
+	Conflicts  int   `json:"conflicts"`          // pushed staff edits that were stale
+	Refused    int   `json:"refused"`            // pushed items moved to dead letters
+	Pulled     int   `json:"pulled"`             // changes received
+	Pages      int   `json:"pages"`              // pull pages applied
+	Resets     int   `json:"resets"`             // scope resets carried out
+	Cursor     int64 `json:"cursor"`             // the feed's cursor after the cycle
 	Snapshot   int   `json:"snapshot,omitempty"` // changes applied from a snapshot bundle
-	Waiting    int   `json:"waiting"`   // outbox items left
+	Waiting    int   `json:"waiting"`            // outbox items left
 	DeadLetter int   `json:"dead_letters"`
 }
 
