@@ -26,6 +26,7 @@ const (
 	ReasonIDBirthDate  Reason = "id_birth_date" // the birth date inside is not a possible one
 	ReasonIDCheckChar  Reason = "id_check_char" // the check character does not match
 	ReasonMobile       Reason = "mobile"
+	ReasonEmail        Reason = "email"
 )
 
 // reasonTexts holds, per reason, the Chinese and English messages for
@@ -42,6 +43,7 @@ var reasonTexts = map[Reason][3]string{
 	ReasonIDBirthDate:  {"身份证号码中的出生日期不对，请核对", "The date of birth in this ID number is not right, please check it", "id number has an impossible birth date"},
 	ReasonIDCheckChar:  {"身份证号码最后一位校验码不对，请核对", "The last character of this ID number does not match, please check it", "id number check character does not match"},
 	ReasonMobile:       {"请填写11位手机号码，例如 13800138000", "Please enter an 11-digit mainland mobile number, such as 13800138000", "is not a mainland mobile number"},
+	ReasonEmail:        {"请填写正确的电子邮箱，例如 name@example.com", "Please enter an email address, such as name@example.com", "is not an email address"},
 }
 
 // Message is the reason in plain words for the resident at the kiosk.

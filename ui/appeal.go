@@ -2,9 +2,6 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,16 +15,13 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/data/store"
-	"jiezhen/sync/wire"
 	"jiezhen/ui/keyboard"
 )
 
 // CaseWriter files a resident's case: the outbox write that makes it
 // durable together with the kiosk's own copy (store.Store implements it).
 type CaseWriter interface {
-	Enqueue(ctx context.Context, it store.OutboxItem) error
-	Calendar(ctx context.Context) ([]data.CalendarYear, error)
-	Case(ctx context.Context, idOrRef string) (data.Case, error)
+	store.CaseFiler
 }
 
 var _ CaseWriter = (*store.Store)(nil)
@@ -62,7 +56,7 @@ type appealForm struct {
 	mobile      string
 	problem     string // why the last 下一步 or 提交 did not go on
 	submitErr   string
-	filed       *data.Case // after 提交: what the receipt shows
+	filed       *filedCase // after 提交: what the receipt shows
 }
 
 // openAppeal starts a new appeal (我要反映).
@@ -355,7 +349,7 @@ func (e *env) submitAppeal(w CaseWriter, f *appealForm) {
 	}
 	kiosk := e.kioskID
 	load(e, func(ctx context.Context) (data.Case, error) {
-		return fileCase(ctx, w, c, kiosk, data.DefaultAppealDays[c.AppealType])
+		return store.FileCase(ctx, w, c, kiosk, data.DefaultAppealDays[c.AppealType])
 	}, func(filed data.Case, err error) {
 		if err != nil {
 			f.submitErr = e.L("appeal.submit_failed") + "\n" + err.Error()
@@ -363,45 +357,7 @@ func (e *env) submitAppeal(w CaseWriter, f *appealForm) {
 			return
 		}
 		// Nothing personal stays in the form behind the receipt.
-		*f = appealForm{step: appealStepReceipt, filed: &filed}
+		*f = appealForm{step: appealStepReceipt, filed: &filedCase{c: filed}}
 		e.refresh()
 	})
-}
-
-// fileCase gives c its id, reference and deadline and writes it to the
-// outbox. It runs off the Fyne goroutine.
-func fileCase(ctx context.Context, w CaseWriter, c data.Case, kiosk int64, days int) (data.Case, error) {
-	years, err := w.Calendar(ctx)
-	if err != nil {
-		return c, err
-	}
-	cal, err := data.NewCalendar(years...)
-	if err != nil {
-		return c, err
-	}
-	c.Deadline = cal.AddWorkdays(data.DateOf(c.SubmittedAt), days)
-	var id [16]byte
-	if _, err := rand.Read(id[:]); err != nil {
-		return c, err
-	}
-	c.ID = "case-" + hex.EncodeToString(id[:])
-	// The first serial of the day not yet used on this kiosk.
-	for seq := 1; ; seq++ {
-		ref, err := data.NewReference(kiosk, c.SubmittedAt, seq)
-		if err != nil {
-			return c, err
-		}
-		if _, err := w.Case(ctx, ref); errors.Is(err, store.ErrNotFound) {
-			c.Ref = ref
-			break
-		} else if err != nil {
-			return c, err
-		}
-	}
-	body, err := json.Marshal(c)
-	if err != nil {
-		return c, err
-	}
-	err = w.Enqueue(ctx, store.OutboxItem{ID: c.ID, Kind: string(wire.ItemCase), Body: body, CreatedAt: c.SubmittedAt, Case: &c})
-	return c, err
 }

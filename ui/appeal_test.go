@@ -61,7 +61,7 @@ func entries(w fyne.Window) []*keyboard.Entry {
 
 // focusEntry focuses the entry whose label is label, as a finger
 // would, and fails if the keyboard does not come up.
-func focusEntry(t *testing.T, w fyne.Window, label string) {
+func focusEntry(t testing.TB, w fyne.Window, label string) {
 	t.Helper()
 	var found fyne.Focusable
 	for _, e := range entries(w) {
@@ -361,8 +361,8 @@ func sampleReceipt() *appealForm {
 	if err != nil {
 		panic(err)
 	}
-	return &appealForm{step: appealStepReceipt, filed: &data.Case{Ref: ref, Kind: data.CaseAppeal,
-		AppealType: data.AppealComplaint, Deadline: data.MustDate("2026-12-14")}}
+	return &appealForm{step: appealStepReceipt, filed: &filedCase{c: data.Case{Ref: ref, Kind: data.CaseAppeal,
+		AppealType: data.AppealComplaint, Deadline: data.MustDate("2026-12-14")}}}
 }
 
 // In 长者模式 the keyboard leaves a strip of the screen: touching a field

@@ -32,7 +32,7 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 		{func() string { return e.L("tile.service") }, theme.ListIcon(), data.KindService, func() { openServiceCategories(e, e.src) }, ""},
 		{func() string { return e.L("tile.provider") }, theme.AccountIcon(), data.KindProvider, func() { openProviders(e, e.src) }, ""},
 		{func() string { return e.L("tile.consultation") }, theme.MailComposeIcon(), data.KindConsultation, func() { openConsultations(e, e.src) }, ""},
-		{func() string { return e.L("tile.apply") }, theme.DocumentCreateIcon(), "", func() { openSoon(e, e.L("tile.apply")) }, ""},
+		applyTile(e),
 		appealTile(e),
 		{func() string { return e.L("tile.track") }, theme.SearchIcon(), "", func() { openSoon(e, e.L("tile.track")) }, ""},
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -26,31 +27,161 @@ func spacedRef(ref string) string {
 	return strings.Join(groups, "  ")
 }
 
+// Receipt is what a resident's receipt says, for every kind of case: the
+// window shows it and `kiosk submit` prints it as JSON.
+type Receipt struct {
+	Ref          string        `json:"ref"`
+	Kind         data.CaseKind `json:"kind"`
+	Title        string        `json:"title"`             // 您的申请已提交
+	Service      string        `json:"service,omitempty"` // the service item's name, for applications
+	Deadline     *data.Date    `json:"deadline"`          // nil: the guide gives no time limit
+	DeadlineText string        `json:"deadline_text"`     // 2026年12月14日前办结
+	Workdays     int           `json:"workdays"`          // the deadline in working days after the day of submission
+	Next         []string      `json:"next"`              // what happens next
+	Bring        []string      `json:"bring,omitempty"`   // materials to bring in person, for applications
+	Keep         string        `json:"keep"`
+	Ask          ReceiptAsk    `json:"ask"`
+	TrackURL     string        `json:"track_url"`
+}
+
+// ReceiptAsk is where to ask about a case.
+type ReceiptAsk struct {
+	Place   string `json:"place"`
+	Address string `json:"address,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Hours   string `json:"hours,omitempty"`
+}
+
+// CaseDays is in how many working days a case is to be done: the guide's
+// time limit for an application (ok false when it gives none), the type's
+// days for an appeal, DisclosureDays for a disclosure request.
+func CaseDays(c data.Case, svc *data.ServiceItem) (days int, ok bool) {
+	switch c.Kind {
+	case data.CaseApplication:
+		if svc == nil {
+			return 0, false
+		}
+		return svc.DeadlineDays()
+	case data.CaseAppeal:
+		d, ok := data.DefaultAppealDays[c.AppealType]
+		return d, ok
+	case data.CaseDisclosure:
+		return data.DisclosureDays, true
+	}
+	return 0, false
+}
+
+// NewReceipt says what happens next with c in language l. svc is the
+// service item of an application (nil for other kinds); st is the street
+// whose service centre residents ask.
+func NewReceipt(l data.Lang, c data.Case, svc *data.ServiceItem, st data.Street) Receipt {
+	L := func(key string) string { return tr(l, key) }
+	Lf := func(key string, args ...any) string { return fmt.Sprintf(tr(l, key), args...) }
+	r := Receipt{
+		Ref:      data.FormatReference(c.Ref),
+		Kind:     c.Kind,
+		Keep:     L("receipt.keep"),
+		Ask:      ReceiptAsk{Place: st.Name, Address: st.Address, Phone: st.Phone, Hours: st.Hours},
+		TrackURL: TrackURL + data.NormalizeReference(c.Ref),
+	}
+	days, ok := CaseDays(c, svc)
+	date := func(d data.Date) string { return Lf("date.short", d.Year, int(d.Month), d.Day) }
+	if ok && !c.Deadline.IsZero() {
+		d := c.Deadline
+		r.Deadline, r.Workdays = &d, days
+	}
+	switch c.Kind {
+	case data.CaseApplication:
+		r.Title = L("receipt.done_application")
+		place := ""
+		if svc != nil {
+			r.Service = svc.Name
+			if svc.Phone != "" {
+				r.Ask.Phone = svc.Phone
+			}
+			place = svc.Location
+			for _, m := range svc.Materials {
+				if m.Required {
+					r.Bring = append(r.Bring, m.Name+"（"+m.Form.Label(l)+"）")
+				}
+			}
+		}
+		switch {
+		case r.Deadline == nil:
+			r.DeadlineText = L("receipt.no_deadline")
+		case days == 0:
+			r.DeadlineText = L("receipt.on_the_spot")
+		default:
+			r.DeadlineText = Lf("receipt.deadline_done", date(*r.Deadline))
+		}
+		r.Next = append(r.Next, L("receipt.next_application"))
+		if place != "" {
+			r.Next = append(r.Next, Lf("receipt.bring_to", place))
+		}
+	case data.CaseDisclosure:
+		r.Title = L("receipt.done_disclosure")
+		r.DeadlineText = Lf("receipt.deadline", date(c.Deadline))
+		how := ""
+		if c.Request != nil {
+			how = c.Request.Delivery.Label(l)
+		}
+		r.Next = append(r.Next, Lf("receipt.next_disclosure", how), Lf("receipt.extend_disclosure", data.DisclosureExtendDays))
+	default:
+		r.Title = L("receipt.done")
+		r.DeadlineText = Lf("receipt.deadline", date(c.Deadline))
+		r.Next = append(r.Next, Lf("receipt.next", c.AppealType.Label(l)))
+	}
+	if r.Deadline != nil && days > 0 {
+		r.Next = append(r.Next, Lf("receipt.workdays", days))
+	}
+	return r
+}
+
+// filedCase is a case the resident has just filed, with what its receipt
+// needs besides the case.
+type filedCase struct {
+	c   data.Case
+	svc *data.ServiceItem
+}
+
 // newReceipt is what a resident sees once the case is durably queued: the
 // reference, large and spaced, what happens next and by when, where to
 // ask, a QR code to follow it on a phone, and 完成.
-func newReceipt(e *env, c *data.Case) fyne.CanvasObject {
-	if c == nil {
+func newReceipt(e *env, f *filedCase) fyne.CanvasObject {
+	if f == nil {
 		return para(e.L("receipt.none"))
 	}
-	done := heading(e.L("receipt.done"))
+	r := NewReceipt(e.lang, f.c, f.svc, e.street)
+	done := heading(r.Title)
 	refLabel := widget.NewLabel(e.L("receipt.ref"))
-	ref := canvas.NewText(spacedRef(c.Ref), theme.Color(theme.ColorNameForeground))
+	ref := canvas.NewText(spacedRef(f.c.Ref), theme.Color(theme.ColorNameForeground))
 	ref.TextSize = 1.5 * theme.Size(theme.SizeNameHeadingText)
 	ref.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
 	ref.Alignment = fyne.TextAlignLeading
-	next := para(e.Lf("receipt.next", c.AppealType.Label(e.lang)))
-	deadline := subheading(e.Lf("receipt.deadline", e.date(c.Deadline)))
-	days := para(e.Lf("receipt.workdays", data.DefaultAppealDays[c.AppealType]))
-	st := e.street
-	ask := fields(
-		e.L("soon.place"), st.Name,
-		e.L("soon.address"), st.Address,
-		e.L("soon.phone"), st.Phone,
-	)
-	left := container.NewVBox(done, refLabel, container.NewPadded(ref), deadline, para(e.L("receipt.keep")),
-		widget.NewSeparator(), next, days, widget.NewSeparator(), subheading(e.L("receipt.ask")), ask)
-	qr := e.qrCode(e.L("receipt.qr"), TrackURL+data.NormalizeReference(c.Ref))
+	left := container.NewVBox(done)
+	if r.Service != "" {
+		left.Add(subheading(r.Service))
+	}
+	left.Add(refLabel)
+	left.Add(container.NewPadded(ref))
+	left.Add(subheading(r.DeadlineText))
+	left.Add(para(r.Keep))
+	left.Add(widget.NewSeparator())
+	for _, n := range r.Next {
+		left.Add(para(n))
+	}
+	if len(r.Bring) > 0 {
+		left.Add(subheading(e.L("receipt.bring")))
+		left.Add(numbered(r.Bring))
+	}
+	left.Add(widget.NewSeparator())
+	left.Add(subheading(e.L("receipt.ask")))
+	left.Add(fields(
+		e.L("soon.place"), r.Ask.Place,
+		e.L("soon.address"), r.Ask.Address,
+		e.L("soon.phone"), r.Ask.Phone,
+	))
+	qr := e.qrCode(e.L("receipt.qr"), r.TrackURL)
 	finish := e.primary(e.L("receipt.finish"), theme.ConfirmIcon(), e.reset)
 	finish.min = 1.5 * finish.min
 	right := container.NewVBox(qr, finish)

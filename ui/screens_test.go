@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"jiezhen/data"
 	kioskTheme "jiezhen/ui/theme"
 )
 
@@ -47,6 +48,22 @@ var journeys = []struct {
 	{"receipt_en", func(t testing.TB, k *Kiosk) {
 		k.toggleLang()
 		openAppealForm(k.env, k.cases, sampleReceipt())
+	}},
+	{"apply_categories", func(t testing.TB, k *Kiosk) { openApplyCategories(k.env, k.src) }},
+	{"apply_list", func(t testing.TB, k *Kiosk) { openApplyList(k.env, k.src, "social") }},
+	{"apply_form", func(t testing.TB, k *Kiosk) { openReliefForm(t, k, 0, false) }},
+	{"apply_form_2", func(t testing.TB, k *Kiosk) { openReliefForm(t, k, 1, true) }},
+	{"apply_form_3", func(t testing.TB, k *Kiosk) { openReliefForm(t, k, 2, true) }},
+	{"apply_date", func(t testing.TB, k *Kiosk) {
+		st := openReliefForm(t, k, 1, true)
+		st.picking, st.pick = "happened_on", data.MustDate("2026-10-08")
+		k.render()
+	}},
+	{"apply_review", func(t testing.TB, k *Kiosk) { openReliefForm(t, k, 99, true) }},
+	{"apply_receipt", func(t testing.TB, k *Kiosk) { reliefReceipt(t, k) }},
+	{"apply_keyboard", func(t testing.TB, k *Kiosk) {
+		openReliefForm(t, k, 0, false)
+		focusEntry(t, k.win, "身份证号码")
 	}},
 	{"idle", func(t testing.TB, k *Kiosk) { k.touch(); k.overlay.show(20) }},
 	{"home_en", func(t testing.TB, k *Kiosk) { k.toggleLang() }},

@@ -54,9 +54,11 @@ func openServices(e *env, src ServiceReader, c data.PowerCategory) {
 				return src.ListServices(ctx, store.ServiceFilter{Category: c}, p)
 			},
 			func(r store.ServiceRow) rowText {
-				// No "apply here" badge yet: the kiosk cannot take
-				// applications until the write path lands.
-				return rowText{title: r.Name, detail: joinDot(r.Department, r.Code)}
+				t := rowText{title: r.Name, detail: joinDot(r.Department, r.Code)}
+				if r.Online && e.cases != nil {
+					t.badge, t.on = e.L("home.here"), true
+				}
+				return t
 			},
 			func(r store.ServiceRow) { openService(e, src, r.ID) })
 		return container.NewBorder(e.searchBar(data.KindService), nil, nil, nil, l.obj)
@@ -87,7 +89,14 @@ func (e *env) serviceGuide(s data.ServiceItem) fyne.CanvasObject {
 		e.L("service.basis"), strings.Join(s.Basis, "\n"),
 		e.L("service.visits"), e.Lf("service.visits_n", s.Visits),
 	)
-	top := fyne.CanvasObject(container.NewVBox(heading(s.Name), subheading(e.L("service.basic")), basic))
+	head := container.NewVBox(heading(s.Name))
+	apply := e.applyButton(s)
+	if apply != nil {
+		head.Add(container.NewHBox(apply))
+	}
+	head.Add(subheading(e.L("service.basic")))
+	head.Add(basic)
+	top := fyne.CanvasObject(head)
 	if s.URL != "" {
 		top = container.NewBorder(nil, nil, nil, e.qrCode(e.L("service.qr_guide"), s.URL), top)
 	}
@@ -134,7 +143,10 @@ func (e *env) serviceGuide(s data.ServiceItem) fyne.CanvasObject {
 		}
 		section("service.faq", faq...)
 	}
-	if s.Online {
+	if apply != nil {
+		c.Add(widget.NewSeparator())
+		c.Add(container.NewHBox(e.applyButton(s)))
+	} else if s.Online {
 		c.Add(widget.NewSeparator())
 		hint := widget.NewLabelWithStyle(e.L("service.online_hint"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		hint.Wrapping = fyne.TextWrapWord

@@ -247,9 +247,12 @@ func (s *Store) ListCatalog(ctx context.Context, f CatalogFilter, p Page) ([]Cat
 	return out, total, err
 }
 
-// ServiceFilter selects service items by power category.
+// ServiceFilter selects service items by power category, code, and
+// whether they can be applied for on the kiosk; empty fields select all.
 type ServiceFilter struct {
 	Category data.PowerCategory
+	Code     string // 事项编码
+	Online   bool   // only items with an online form
 }
 
 // ServiceRow is a service item as a list shows it.
@@ -266,6 +269,10 @@ type ServiceRow struct {
 func (s *Store) ListServices(ctx context.Context, f ServiceFilter, p Page) ([]ServiceRow, int, error) {
 	var w where
 	w.eq("category", string(f.Category))
+	w.eq("code", f.Code)
+	if f.Online {
+		w.add("online = 1")
+	}
 	var out []ServiceRow
 	total, err := s.list(ctx, "services", "id, code, name, category, department, online", "service", w.String(),
 		"name, id", w.args, p, func(rows *sql.Rows) error {

@@ -313,7 +313,7 @@ func TestGettersListsStatus(t *testing.T) {
 	}
 	add(data.KindCatalog, "c1", data.CatalogEntry{ID: "c1", Title: "2026年财政预算", Topic: "财政", Published: data.MustDate("2026-02-01")})
 	add(data.KindCatalog, "c2", data.CatalogEntry{ID: "c2", Title: "城市规划", Topic: "规划", Published: data.MustDate("2026-02-02")})
-	add(data.KindService, "s1", data.ServiceItem{ID: "s1", Name: "居住证办理", Category: data.PowerPublic, Online: true})
+	add(data.KindService, "s1", data.ServiceItem{ID: "s1", Code: "SH-001", Name: "居住证办理", Category: data.PowerPublic, Online: true})
 	add(data.KindService, "s2", data.ServiceItem{ID: "s2", Name: "门前三包", Category: data.PowerEnforcement})
 	add(data.KindConsultation, "q1", data.Consultation{ID: "q1", Title: "公园改造", Opens: data.MustDate("2026-03-01"), Closes: data.MustDate("2026-03-31")})
 	add(data.KindConsultation, "q2", data.Consultation{ID: "q2", Title: "停车规划", Opens: data.MustDate("2026-01-01"), Closes: data.MustDate("2026-01-31")})
@@ -341,6 +341,12 @@ func TestGettersListsStatus(t *testing.T) {
 	srows, total, _ := s.ListServices(ctx, ServiceFilter{Category: data.PowerPublic}, Page{})
 	if total != 1 || !srows[0].Online {
 		t.Errorf("ListServices: %+v %d", srows, total)
+	}
+	if srows, total, _ = s.ListServices(ctx, ServiceFilter{Online: true}, Page{}); total != 1 || srows[0].ID != "s1" {
+		t.Errorf("ListServices online: %+v %d", srows, total)
+	}
+	if srows, total, _ = s.ListServices(ctx, ServiceFilter{Code: "SH-001"}, Page{}); total != 1 || srows[0].ID != "s1" {
+		t.Errorf("ListServices by code: %+v %d", srows, total)
 	}
 	qrows, total, _ := s.ListConsultations(ctx, ConsultationFilter{OpenOn: data.MustDate("2026-03-15")}, Page{})
 	if total != 1 || qrows[0].ID != "q1" {

@@ -4,7 +4,7 @@
 //
 // One Keyboard serves the whole window. It shows itself while one of its
 // entries has focus and hides otherwise, with the layout that entry needs:
-//   - a digits pad for numbers, mobiles and PINs (Digits), ID numbers
+//   - a digits pad for mobiles and PINs (Digits), amounts (Decimal, with .), ID numbers
 //     (IDNumber, with X), dates (Date, with -) and references (Reference,
 //     with - and a switch to letters);
 //   - letters, digits and punctuation (Chinese and English), with 中/英:
@@ -83,12 +83,15 @@ const (
 	IDNumber              // 0-9 and X: resident ID numbers
 	Date                  // 0-9 and -: dates as 2006-01-02
 	Reference             // 0-9, - and a switch to letters: TH2026-0001
+	Decimal               // 0-9 and .: amounts and measures such as 3.5
 )
 
 // ModeFor is the keyboard a form field of type t needs.
 func ModeFor(t data.FieldType) Mode {
 	switch t {
-	case data.FieldNumber, data.FieldMobile:
+	case data.FieldNumber:
+		return Decimal
+	case data.FieldMobile:
 		return Digits
 	case data.FieldIDNumber:
 		return IDNumber
@@ -546,7 +549,7 @@ func row(keys ...fyne.CanvasObject) *fyne.Container {
 //	1 2 3 删除
 //	4 5 6 清空
 //	7 8 9 下一项
-//	X 0 - 收起    (X for IDNumber, - for Date and Reference, 字母 for Reference)
+//	X 0 - 收起    (X for IDNumber, - for Date and Reference, . for Decimal, 字母 for Reference)
 func (k *Keyboard) digitRows() []fyne.CanvasObject {
 	d := func(s string) fyne.CanvasObject {
 		c := k.charKey(s, 2)
@@ -562,6 +565,8 @@ func (k *Keyboard) digitRows() []fyne.CanvasObject {
 		left = d("X")
 	case Date:
 		right = d("-")
+	case Decimal:
+		right = d(".")
 	case Reference:
 		left = k.fnKey(LabelLetters, 2, func(*Entry) {
 			k.mode, k.pinyin, k.shift, k.symbol = English, false, true, false

@@ -485,7 +485,7 @@ func TestTouchTargets(t *testing.T) {
 
 func TestModeFor(t *testing.T) {
 	for ft, want := range map[data.FieldType]Mode{
-		data.FieldText: Chinese, data.FieldLongText: Chinese, data.FieldNumber: Digits,
+		data.FieldText: Chinese, data.FieldLongText: Chinese, data.FieldNumber: Decimal,
 		data.FieldMobile: Digits, data.FieldIDNumber: IDNumber, data.FieldDate: Date,
 	} {
 		if got := ModeFor(ft); got != want {

@@ -1,0 +1,125 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+)
+
+// 我要申报: the service items a resident can apply for on the kiosk, by
+// category, each opening its guide with 在线申报.
+
+// applyTile is 我要申报: the online items on a kiosk that can file cases,
+// the service window otherwise.
+func applyTile(e *env) tile {
+	t := tile{title: func() string { return e.L("tile.apply") }, icon: theme.DocumentCreateIcon()}
+	if e.cases == nil {
+		t.open = func() { openSoon(e, e.L("tile.apply")) }
+		return t
+	}
+	t.note = "home.here"
+	t.open = func() { openApplyCategories(e, e.src) }
+	return t
+}
+
+// openApplyCategories shows the four categories with the number of items
+// in each that can be applied for here.
+func openApplyCategories(e *env, src ServiceReader) {
+	e.open(func() string { return e.L("tile.apply") }, func() fyne.CanvasObject {
+		var tiles []fyne.CanvasObject
+		for _, c := range data.PowerCategories {
+			name := subheading(c.Label(e.lang))
+			name.Alignment = fyne.TextAlignCenter
+			name.Wrapping = fyne.TextWrapOff
+			count := widget.NewLabel(" ")
+			count.Alignment = fyne.TextAlignCenter
+			load(e, func(ctx context.Context) (int, error) {
+				_, n, err := src.ListServices(ctx, store.ServiceFilter{Category: c, Online: true}, store.Page{Limit: 1})
+				return n, err
+			}, func(n int, err error) {
+				if err == nil {
+					count.SetText(e.Lf("apply.count", strconv.Itoa(n)))
+				}
+			})
+			tiles = append(tiles, e.card(c.Label(e.lang), container.NewCenter(container.NewVBox(name, count)),
+				func() { openApplyList(e, src, c) }))
+		}
+		hint := para(e.L("apply.hint"))
+		return container.NewBorder(container.NewPadded(hint), nil, nil, nil,
+			container.NewPadded(container.NewGridWithColumns(2, tiles...)))
+	})
+}
+
+// openApplyList lists the items of a category that can be applied for
+// here; each opens its guide, which has 在线申报.
+func openApplyList(e *env, src ServiceReader, c data.PowerCategory) {
+	st := &listState{}
+	e.open(func() string { return e.L("tile.apply") + " · " + c.Label(e.lang) }, func() fyne.CanvasObject {
+		l := newPagedList(e, st,
+			func(ctx context.Context, p store.Page) ([]store.ServiceRow, int, error) {
+				return src.ListServices(ctx, store.ServiceFilter{Category: c, Online: true}, p)
+			},
+			func(r store.ServiceRow) rowText {
+				return rowText{title: r.Name, detail: joinDot(r.Department, r.Code), badge: e.L("home.here"), on: true}
+			},
+			func(r store.ServiceRow) { openService(e, src, r.ID) })
+		return l.obj
+	})
+}
+
+// applyButton is the guide's 在线申报 for an item that can be applied for
+// here, or nil.
+func (e *env) applyButton(s data.ServiceItem) fyne.CanvasObject {
+	if !s.Online || len(s.Form.Fields) == 0 || e.cases == nil {
+		return nil
+	}
+	b := e.primary(e.L("apply.button"), theme.DocumentCreateIcon(), func() { openApplication(e, e.cases, s) })
+	b.min = 1.5 * b.min
+	return b
+}
+
+// openApplication starts an application for s.
+func openApplication(e *env, w CaseWriter, s data.ServiceItem) {
+	openForm(e, w, applicationSpec(e, s), newFormState())
+}
+
+func applicationSpec(e *env, s data.ServiceItem) *formSpec {
+	svc := s
+	return &formSpec{
+		title:  func() string { return e.L("apply.title") + " · " + svc.Name },
+		fields: svc.Form.WithApplicant().Fields,
+		build: func(v data.FormValues, today data.Date) (data.Case, error) {
+			return data.NewApplication(svc, v, today)
+		},
+		review:  func() fyne.CanvasObject { return e.materialsToBring(svc) },
+		consent: e.Lf("apply.consent", svc.Department),
+		svc:     &svc,
+		failed:  e.L("apply.submit_failed"),
+	}
+}
+
+// materialsToBring lists the materials of the guide for the review page:
+// the window checks them in person.
+func (e *env) materialsToBring(s data.ServiceItem) fyne.CanvasObject {
+	box := container.NewVBox(subheading(e.L("apply.bring")))
+	var lines []string
+	for _, m := range s.Materials {
+		need := e.L("service.optional")
+		if m.Required {
+			need = e.L("service.required")
+		}
+		lines = append(lines, joinDot(m.Name, m.Form.Label(e.lang), e.Lf("service.copies", m.Count), need))
+	}
+	box.Add(numbered(lines))
+	if s.Location != "" {
+		box.Add(para(e.Lf("apply.where", s.Location)))
+	}
+	return box
+}
