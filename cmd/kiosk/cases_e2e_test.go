@@ -118,7 +118,6 @@ func fillForm(t *testing.T, f data.FormSchema) data.FormValues {
 	return v
 }
 
-
 // The end-to-end path of every kind of case: filed on a kiosk while the
 // district is down, through the code the window files with; the district
 // comes up; `kiosk sync --once`; the clerk moves the case through its
