@@ -237,18 +237,7 @@ func (s *Store) count(ctx context.Context, query string) (int, error) {
 
 // putCase inserts or replaces a case as filed or as last reported.
 func putCase(ctx context.Context, tx *sql.Tx, c *data.Case) error {
-	if c.ID == "" {
-		return fmt.Errorf("case has no id")
-	}
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cases(id, ref, kind, status, submitted_at, doc) VALUES(?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET ref = excluded.ref, kind = excluded.kind, status = excluded.status,
-			submitted_at = excluded.submitted_at, doc = excluded.doc`,
-		c.ID, c.Ref, string(c.Kind), string(c.Status), unixMilli(c.SubmittedAt), string(doc))
-	return err
+	return upsertCase(ctx, tx, c)
 }
 
 // Cases returns the cases filed on this kiosk, latest first.

@@ -105,9 +105,11 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	// databases get 16 KiB pages: a 100k-item apply then writes a quarter
 	// of the WAL frames (two system calls each) and splits fewer pages; an
 	// existing file keeps its page size. page_size must precede the switch
-	// to WAL, which the driver makes after the _pragma list.
+	// to WAL, which the driver makes after the _pragma list. secure_delete
+	// overwrites what is deleted or rewritten, so the personal data of a
+	// settled case does not live on in free pages (Sweep, track.go).
 	w, err := sql.Open("sqlite", fileURI(abs, url.Values{
-		"_pragma":       {"busy_timeout(10000)", "page_size(16384)", "foreign_keys(1)", "synchronous(FULL)", "cache_size(-65536)", "temp_store(MEMORY)"},
+		"_pragma":       {"busy_timeout(10000)", "page_size(16384)", "foreign_keys(1)", "synchronous(FULL)", "cache_size(-65536)", "temp_store(MEMORY)", "secure_delete(1)"},
 		"_journal_mode": {"WAL"},
 		"_txlock":       {"immediate"},
 	}))

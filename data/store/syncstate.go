@@ -144,15 +144,7 @@ func (a *applier) applyCase(c *data.Change, res *ApplyResult) error {
 			return err
 		}
 		k.ID = c.ID
-		doc, err := json.Marshal(&k)
-		if err != nil {
-			return err
-		}
-		_, err = a.exec(`INSERT INTO cases(id, ref, kind, status, submitted_at, doc) VALUES(?, ?, ?, ?, ?, ?)
-			ON CONFLICT(id) DO UPDATE SET ref = excluded.ref, kind = excluded.kind, status = excluded.status,
-				submitted_at = excluded.submitted_at, doc = excluded.doc`,
-			k.ID, k.Ref, string(k.Kind), string(k.Status), unixMilli(k.SubmittedAt), string(doc))
-		if err != nil {
+		if err := upsertCase(a.ctx, a.tx, &k); err != nil {
 			return err
 		}
 		res.Upserted++
@@ -339,6 +331,10 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 			if _, err := tx.ExecContext(ctx, "UPDATE cases SET ref = ? WHERE id = ?", a.Ref, id); err != nil {
 				return err
 			}
+		}
+		// The retention of the case's personal data counts from now.
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET acked_at = coalesce(acked_at, ?) WHERE id = ?", time.Now().UnixMilli(), id); err != nil {
+			return err
 		}
 	case Conflicted:
 		c := a.Conflict
