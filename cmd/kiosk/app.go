@@ -29,11 +29,15 @@ func runApp(args []string) error {
 	idle := fs.Duration("idle", ui.DefaultIdleAfter, "reset to home after this long without a touch (then a 20 s warning)")
 	elder := fs.Bool("elder", false, "start in 长者模式 (large text and targets), and return to it on reset")
 	district := fs.String("district", "", "sync with the district platform at `URL` while the window is open (token from $"+tokenEnv+")")
+	retention := fs.Duration("retention", store.DefaultRetention, "remove the personal data of a case this long after the district has acknowledged it")
 	kiosk := fs.Int64("kiosk", 0, "this kiosk's `NUMBER` in the district (districtd's kiosk id): the first part of the reference numbers it gives, so they are unique in the district")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q: %w", pos[0], errUsage)
+	}
+	if *retention < 0 {
+		return fmt.Errorf("--retention must not be negative: %w", errUsage)
 	}
 	if err := os.MkdirAll(filepath.Dir(*db), 0o755); err != nil {
 		return err
@@ -43,6 +47,9 @@ func runApp(args []string) error {
 		return err
 	}
 	defer s.Close()
+	sweepCtx, stopSweep := context.WithCancel(context.Background())
+	defer stopSweep()
+	go sweepEvery(sweepCtx, s, *retention, sweepInterval(*retention))
 
 	// Without a district the header reports offline with the local counts.
 	var syncSrc ui.SyncSource
@@ -111,6 +118,31 @@ func firstFrameHook(a fyne.App) func() {
 		fmt.Fprintf(os.Stderr, "first-frame %d\n", time.Now().UnixNano())
 		if mode == "exit" {
 			fyne.Do(a.Quit)
+		}
+	}
+}
+
+// sweepInterval is how often the window's sweep runs: often enough that
+// personal data never outlives the retention by more than a quarter of
+// it, and at most hourly.
+func sweepInterval(retention time.Duration) time.Duration {
+	return min(max(retention/4, time.Minute), time.Hour)
+}
+
+// sweepEvery removes personal data past the retention (store.Sweep) now
+// and then every interval, until ctx ends. A failed sweep is logged
+// without details and tried again at the next tick.
+func sweepEvery(ctx context.Context, s *store.Store, retention, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := s.Sweep(ctx, time.Now(), retention); err != nil && ctx.Err() == nil {
+			log.Printf("kiosk: retention sweep: %v", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

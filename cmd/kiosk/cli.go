@@ -21,7 +21,7 @@ import (
 const usage = `usage: kiosk [command] [flags]
 
 With no command, opens the kiosk window:
-  kiosk [--db FILE] [--street CODE] [--district URL] [--fullscreen] [--elder] [--idle D]
+  kiosk [--db FILE] [--street CODE] [--district URL] [--fullscreen] [--elder] [--idle D] [--retention D]
   (the token for --district comes from $JIEZHEN_TOKEN)
 
 commands:
@@ -35,6 +35,7 @@ commands:
                                          a signed snapshot first, verified like import)
   import  --db FILE [--trust PUBKEY] [--street CODE] BUNDLE.jzb
                                          verify a signed bundle and apply it
+  track   --db FILE REF [--phone4 NNNN]  print a case's timeline as one JSON object
   version                                print the release
 `
 
@@ -49,6 +50,7 @@ var commands = map[string]command{
 	"show":   cmdShow,
 	"sync":   cmdSync,
 	"import": cmdImport,
+	"track":  cmdTrack,
 }
 
 // errUsage marks an error in how the command was called (exit status 2).
