@@ -34,7 +34,7 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 		{func() string { return e.L("tile.consultation") }, theme.MailComposeIcon(), data.KindConsultation, func() { openConsultations(e, e.src) }, ""},
 		applyTile(e),
 		appealTile(e),
-		{func() string { return e.L("tile.track") }, theme.SearchIcon(), "", func() { openSoon(e, e.L("tile.track")) }, ""},
+		trackTile(e),
 	}
 	counts := map[data.Kind]*widget.Label{}
 	var objs []fyne.CanvasObject
@@ -104,6 +104,19 @@ func appealTile(e *env) tile {
 	}
 	t.note = "home.here"
 	t.open = func() { openAppeal(e, e.cases) }
+	return t
+}
+
+// trackTile is 办件查询: tracking on a kiosk that keeps cases, the
+// service window otherwise.
+func trackTile(e *env) tile {
+	t := tile{title: func() string { return e.L("tile.track") }, icon: theme.SearchIcon()}
+	if e.tracker == nil {
+		t.open = func() { openSoon(e, e.L("tile.track")) }
+		return t
+	}
+	t.note = "home.here"
+	t.open = func() { openTrack(e, e.tracker) }
 	return t
 }
 

@@ -101,6 +101,7 @@ type env struct {
 	entries int                // entries made so far, to tell screens that have one
 	sp      Speaker            // nil: no 朗读 buttons
 	cases   CaseWriter         // nil: no appeals on this kiosk
+	tracker Tracker            // nil: no tracking on this kiosk
 	kioskID int64
 
 	touch    func()                                                    // reports activity to the idle guard
@@ -184,6 +185,12 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	}
 	if k.env.cases == nil {
 		k.env.cases, _ = src.(CaseWriter)
+	}
+	// Tracking reads the cases where they are filed.
+	if t, ok := k.env.cases.(Tracker); ok {
+		k.env.tracker = t
+	} else {
+		k.env.tracker, _ = src.(Tracker)
 	}
 	k.env.touch = k.touch
 	k.env.open = func(title func() string, build func() fyne.CanvasObject) { k.push(title, build, false) }

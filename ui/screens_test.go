@@ -65,6 +65,9 @@ var journeys = []struct {
 		openReliefForm(t, k, 0, false)
 		focusEntry(t, k.win, "身份证号码")
 	}},
+	{"track", func(t testing.TB, k *Kiosk) { openTrack(k.env, k.tracker) }},
+	{"timeline", func(t testing.TB, k *Kiosk) { openTimeline(k.env, k.tracker, sampleTimeline(t, false)) }},
+	{"timeline_rate", func(t testing.TB, k *Kiosk) { openTimeline(k.env, k.tracker, sampleTimeline(t, true)) }},
 	{"idle", func(t testing.TB, k *Kiosk) { k.touch(); k.overlay.show(20) }},
 	{"home_en", func(t testing.TB, k *Kiosk) { k.toggleLang() }},
 	{"providers_en", func(t testing.TB, k *Kiosk) { k.toggleLang(); openProviders(k.env, k.src) }},

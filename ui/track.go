@@ -1,0 +1,343 @@
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+	"jiezhen/sync/wire"
+	"jiezhen/ui/keyboard"
+)
+
+// Tracker finds a resident's case and its timeline, and queues a rating
+// (store.Store implements it).
+type Tracker interface {
+	Timeline(ctx context.Context, ref, phone4 string, now time.Time, lang data.Lang) (data.Timeline, store.Tracked, error)
+	Rate(ctx context.Context, caseID, itemID string, r data.Rating, body json.RawMessage, at time.Time) error
+}
+
+var _ Tracker = (*store.Store)(nil)
+
+// MaxRatingComment is the longest comment a rating takes, in characters.
+const MaxRatingComment = 200
+
+// trackForm is what the resident typed on the tracking screen. It lives
+// in the screen's closure and goes with it (完成, home, idle reset).
+type trackForm struct {
+	ref, phone4 string
+	problem     string
+}
+
+// openTrack shows 办件查询.
+func openTrack(e *env, t Tracker) {
+	f := &trackForm{}
+	e.open(func() string { return e.L("tile.track") }, func() fyne.CanvasObject { return newTrack(e, t, f) })
+}
+
+// refProblem is what is wrong with a reference as typed so far: nothing
+// while it is still short, unless final.
+func (e *env) refProblem(s string, final bool) string {
+	n := data.NormalizeReference(s)
+	if n == "" {
+		if final {
+			return e.L("track.ref_need")
+		}
+		return ""
+	}
+	err := data.CheckReference(n)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, data.ErrRefLength) && len(n) < 9 && !final:
+		return ""
+	case errors.Is(err, data.ErrRefLength):
+		return e.L("track.ref_length")
+	case errors.Is(err, data.ErrRefChar):
+		return e.L("track.ref_char")
+	}
+	return e.L("track.ref_check")
+}
+
+func phone4Problem(s string) bool {
+	return s != "" && (len(s) != 4 || strings.Trim(s, "0123456789") != "")
+}
+
+func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
+	ref := e.keyEntry(e.L("track.ref"), e.kb.NewEntry(keyboard.Reference))
+	ref.SetText(f.ref)
+	refMsg := widget.NewLabelWithStyle(e.refProblem(f.ref, false), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	refMsg.Importance = widget.DangerImportance
+	refMsg.Wrapping = fyne.TextWrapWord
+	ref.OnChanged = func(s string) {
+		e.touch()
+		f.ref = s
+		refMsg.SetText(e.refProblem(s, false))
+	}
+	phone := e.keyEntry(e.L("track.phone4"), e.kb.NewEntry(keyboard.Digits))
+	phone.SetText(f.phone4)
+	phone.OnChanged = func(s string) {
+		e.touch()
+		if len(s) > 4 {
+			phone.SetText(s[:4])
+			return
+		}
+		f.phone4 = s
+	}
+	search := func() {
+		e.kb.Commit()
+		f.problem = ""
+		if p := e.refProblem(f.ref, true); p != "" {
+			f.problem = p
+			e.refresh()
+			return
+		}
+		if phone4Problem(f.phone4) {
+			f.problem = e.L("track.phone4_bad")
+			e.refresh()
+			return
+		}
+		r, p4, now, lang := f.ref, f.phone4, e.now(), e.lang
+		load(e, func(ctx context.Context) (trackResult, error) {
+			tl, tr, err := t.Timeline(ctx, r, p4, now, lang)
+			return trackResult{tl: tl, id: tr.Case.ID}, err
+		}, func(res trackResult, err error) {
+			switch {
+			case errors.Is(err, store.ErrTrackNoMatch):
+				f.problem = e.L("track.no_match")
+			case errors.Is(err, store.ErrTrackLimited):
+				f.problem = e.L("track.limited")
+			case err != nil:
+				f.problem = e.L("track.failed") + "\n" + err.Error()
+			default:
+				// The four digits are not kept once they have served.
+				f.phone4, f.problem = "", ""
+				openTimeline(e, t, res)
+				return
+			}
+			e.refresh()
+		})
+	}
+	ref.OnSubmitted = func(string) { e.kb.Commit() }
+	phone.OnSubmitted = func(string) { search() }
+	btn := e.primary(e.L("track.search"), theme.SearchIcon(), search)
+	btn.min = 1.25 * btn.min
+	box := container.NewVBox(
+		para(e.L("track.hint")),
+		fields2(e.L("track.ref"), ref, refMsg),
+		fields2(e.L("track.phone4"), phone, para(e.L("track.phone4_hint"))),
+	)
+	if f.problem != "" {
+		box.Add(e.problemText(f.problem))
+	}
+	box.Add(container.NewHBox(btn))
+	return box
+}
+
+// trackResult is a found case's timeline and its id (for a rating).
+type trackResult struct {
+	tl data.Timeline
+	id string
+}
+
+// ratingForm is the rating being given on a timeline.
+type ratingForm struct {
+	rating  data.Rating
+	comment string
+	problem string
+}
+
+func openTimeline(e *env, t Tracker, res trackResult) {
+	r := &ratingForm{}
+	e.openRead(func() string { return e.L("track.case_title") }, func() fyne.CanvasObject {
+		return newTimeline(e, t, &res, r)
+	})
+}
+
+// moment is a time as the timeline shows it, in China time.
+func (e *env) moment(t time.Time) string {
+	t = t.In(chinaTime)
+	return e.date(data.DateOf(t)) + " " + t.Format("15:04")
+}
+
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.CanvasObject {
+	tl := res.tl
+	title := container.NewBorder(nil, nil, nil, container.NewCenter(badge(tl.Status.Label(e.lang), tl.Status != data.StatusRefused)),
+		heading(tl.Kind.Label(e.lang)+"  "+data.FormatReference(tl.Ref)))
+	out := container.NewVBox(title)
+	switch {
+	case tl.LastSync == nil:
+		out.Add(e.problemText(e.L("track.stale_never")))
+	case tl.MayBeStale:
+		out.Add(e.problemText(e.Lf("track.stale", e.moment(*tl.LastSync))))
+	default:
+		out.Add(para(e.Lf("track.synced", e.moment(*tl.LastSync))))
+	}
+	if tl.CanRate {
+		// First, where the on-screen keyboard leaves the comment in view.
+		out.Add(widget.NewSeparator())
+		out.Add(subheading(e.L("track.rating")))
+		out.Add(e.ratingPart(t, res, r))
+		out.Add(widget.NewSeparator())
+	}
+	if tl.Queued {
+		out.Add(para(e.L("track.queued")))
+	}
+	if tl.PublicOnly {
+		out.Add(para(e.L("track.public_only")))
+	}
+	deadline := ""
+	if d := tl.Deadline; d != nil {
+		day := e.date(d.Date)
+		switch {
+		case !d.Running:
+			deadline = day
+		case d.Overdue:
+			deadline = e.Lf("track.overdue", day, -d.WorkdaysLeft)
+		case d.WorkdaysLeft == 0:
+			deadline = e.Lf("track.today", day)
+		default:
+			deadline = e.Lf("track.left", day, d.WorkdaysLeft)
+		}
+	}
+	merged := ""
+	if tl.MergedInto != "" {
+		merged = e.Lf("track.merged", tl.MergedInto)
+	}
+	out.Add(fields(
+		e.L("track.status"), tl.Status.Label(e.lang),
+		e.L("track.contact"), tl.Contact,
+		e.L("track.deadline"), deadline,
+		e.L("track.merged_label"), merged,
+	))
+	if tl.NoCalendar && tl.Deadline != nil && tl.Deadline.Running {
+		out.Add(para(e.L("track.no_calendar")))
+	}
+	for _, x := range tl.Extensions {
+		out.Add(fields(e.L("track.extension"), x.Reason))
+	}
+	if rp := tl.Reply; rp != nil {
+		out.Add(widget.NewSeparator())
+		out.Add(subheading(e.L("track.reply")))
+		out.Add(fields(
+			e.L("track.reply_type"), replyType(e, rp.Type),
+			e.L("track.reply_at"), e.moment(rp.At),
+		))
+		out.Add(body(rp.Text))
+	}
+	out.Add(widget.NewSeparator())
+	out.Add(subheading(e.L("track.history")))
+	for i := len(tl.Events) - 1; i >= 0; i-- {
+		ev := tl.Events[i]
+		when := e.moment(ev.At)
+		if ev.Local {
+			when += e.L("track.local_time")
+		}
+		head := widget.NewLabelWithStyle(ev.Status.Label(e.lang), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		row := container.NewVBox(head, widget.NewLabel(when))
+		if ev.Reason != "" {
+			row.Add(para(ev.Reason))
+		}
+		out.Add(row)
+	}
+	if !tl.PublicOnly && !tl.CanRate {
+		out.Add(widget.NewSeparator())
+		out.Add(subheading(e.L("track.rating")))
+		switch {
+		case tl.Rating != nil && tl.Rating.Pending:
+			out.Add(para(e.Lf("track.rating_pending", tl.Rating.Rating.Label(e.lang))))
+		case tl.Rating != nil:
+			out.Add(para(e.Lf("track.rated", tl.Rating.Rating.Label(e.lang))))
+		default:
+			out.Add(para(e.L("track.rate_later")))
+		}
+	}
+	return e.scrollPages(out)
+}
+
+// ratingLevels are the five levels, best first, as a resident reads them.
+var ratingLevels = []data.Rating{data.RatingVerySatisfied, data.RatingSatisfied, data.RatingBasic, data.RatingUnsatisfied, data.RatingVeryUnsatisfied}
+
+func (e *env) ratingPart(t Tracker, res *trackResult, r *ratingForm) fyne.CanvasObject {
+	labels := make([]string, len(ratingLevels))
+	chosen := -1
+	for i, lv := range ratingLevels {
+		labels[i] = lv.Label(e.lang)
+		if lv == r.rating {
+			chosen = i
+		}
+	}
+	levels := e.choices(5, labels, chosen, func(i int) {
+		e.kb.Commit()
+		r.rating, r.problem = ratingLevels[i], ""
+		e.refresh()
+	})
+	comment := e.entry(e.L("track.comment"))
+	comment.SetText(r.comment)
+	comment.OnChanged = func(s string) {
+		e.touch()
+		if n := []rune(s); len(n) > MaxRatingComment {
+			comment.SetText(string(n[:MaxRatingComment]))
+			return
+		}
+		r.comment = s
+	}
+	submit := func() {
+		e.kb.Commit()
+		if r.rating == 0 {
+			r.problem = e.L("track.rate_need")
+			e.refresh()
+			return
+		}
+		rating, text, now, caseID := r.rating, strings.TrimSpace(r.comment), e.now(), res.id
+		load(e, func(ctx context.Context) (struct{}, error) {
+			var id [16]byte
+			if _, err := rand.Read(id[:]); err != nil {
+				return struct{}{}, err
+			}
+			b, err := json.Marshal(wire.RatingBody{Case: caseID, Rating: rating, Comment: text})
+			if err != nil {
+				return struct{}{}, err
+			}
+			return struct{}{}, t.Rate(ctx, caseID, "rating-"+hex.EncodeToString(id[:]), rating, b, now)
+		}, func(_ struct{}, err error) {
+			if err != nil && !errors.Is(err, store.ErrRated) {
+				r.problem = e.L("track.rate_failed") + "\n" + err.Error()
+				e.refresh()
+				return
+			}
+			// Shown at once as waiting for the district; the comment is
+			// not kept on screen.
+			res.tl.CanRate = false
+			res.tl.Rating = &data.TimelineRating{Rating: rating, Label: rating.Label(e.lang), Pending: true, At: now}
+			*r = ratingForm{}
+			e.refresh()
+		})
+	}
+	btn := e.primary(e.L("track.rate_submit"), theme.ConfirmIcon(), submit)
+	box := container.NewVBox(para(e.L("track.rate_hint")), levels, fields2(e.L("track.comment"), comment, nil))
+	if r.problem != "" {
+		box.Add(e.problemText(r.problem))
+	}
+	box.Add(container.NewHBox(btn))
+	return box
+}
+
+func replyType(e *env, t data.ReplyType) string {
+	if t == "" {
+		return ""
+	}
+	return t.Label(e.lang)
+}

@@ -1,0 +1,235 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+	"jiezhen/sync/wire"
+)
+
+// trackCases files three appeals on kiosk 7 in s as the kiosk does: one
+// with a mobile that the district has replied to and completed (the feed
+// brought it five minutes ago), one with a mobile still in progress, and
+// an anonymous one still queued. It returns their references.
+func trackCases(t testing.TB, s *store.Store) (completed, inProgress, anon data.Case) {
+	t.Helper()
+	ctx := context.Background()
+	file := func(id string, seq int, p *data.Person) data.Case {
+		ref, err := data.NewReference(7, testNow.Add(-48*time.Hour), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := data.Case{ID: id, Ref: ref, Kind: data.CaseAppeal, Street: "440106005", Status: data.StatusSubmitted,
+			SubmittedAt: testNow.Add(-48 * time.Hour), AppealType: data.AppealComplaint, Category: "noise",
+			Description: "楼下餐馆每晚十一点后仍在装卸货物。", Deadline: data.MustDate("2026-12-10"), Applicant: p, Anonymous: p == nil}
+		b, _ := json.Marshal(c)
+		if err := s.Enqueue(ctx, store.OutboxItem{ID: id, Kind: string(wire.ItemCase), Body: b, CreatedAt: c.SubmittedAt, Case: &c}); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	completed = file("case-done", 1, &data.Person{Name: "张三", Mobile: "13812345678"})
+	inProgress = file("case-open", 2, &data.Person{Name: "李四", Mobile: "13900001111"})
+	anon = file("case-anon", 3, nil)
+	recv := testNow.Add(-47 * time.Hour)
+	var changes []data.Change
+	for i, c := range []data.Case{completed, inProgress} {
+		v := c.WithoutPersonal()
+		v.Status = data.StatusReceived
+		v.History = []data.Transition{{From: data.StatusSubmitted, To: data.StatusReceived, At: recv}}
+		if err := s.Settle(ctx, c.ID, store.Answer{Outcome: store.Accepted, Ref: c.Ref, At: recv, Case: &v}); err != nil {
+			t.Fatal(err)
+		}
+		v.History = append(v.History, data.Transition{From: data.StatusReceived, To: data.StatusDispatched, At: recv.Add(time.Hour), Reason: "派至城管科"})
+		v.Status = data.StatusDispatched
+		if i == 0 {
+			v.History = append(v.History,
+				data.Transition{From: data.StatusDispatched, To: data.StatusInProgress, At: recv.Add(2 * time.Hour)},
+				data.Transition{From: data.StatusInProgress, To: data.StatusReplied, At: recv.Add(20 * time.Hour), Reason: "已责令餐馆调整装卸时间"},
+				data.Transition{From: data.StatusReplied, To: data.StatusCompleted, At: recv.Add(21 * time.Hour), Reason: "已答复"})
+			v.Status = data.StatusCompleted
+			v.Reply = &data.Reply{Text: "已责令餐馆在晚上十点前完成装卸，城管队员将不定期巡查。", At: recv.Add(20 * time.Hour)}
+		}
+		b, _ := json.Marshal(v)
+		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: store.KindCase, ID: v.ID, Op: data.OpUpsert, Version: 3, Body: b})
+	}
+	cursor, err := s.Cursor(ctx, store.ContentFeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range changes {
+		changes[i].Seq += cursor
+	}
+	if _, err := s.ApplyPage(ctx, store.ContentFeed, changes, cursor+2, testNow.Add(-5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	return completed, inProgress, anon
+}
+
+// typeRef types a reference on the reference keyboard: its letters
+// layout, which also has the digits.
+func typeRef(t *testing.T, w fyne.Window, ref string) {
+	t.Helper()
+	focusEntry(t, w, "受理编号")
+	tapKey(t, w, "字母")
+	typeKeys(t, w, data.NormalizeReference(ref))
+}
+
+func trackBy(t *testing.T, w fyne.Window, ref, phone4 string) {
+	t.Helper()
+	tap(t, w, "办件查询")
+	typeRef(t, w, ref)
+	if phone4 != "" {
+		focusEntry(t, w, "手机号码后四位")
+		typeDigits(t, w, phone4)
+	}
+	tap(t, w, "查询")
+}
+
+func TestTrackCaseByTouch(t *testing.T) {
+	_, w, s := newAppealKiosk(t, Options{})
+	_, open, _ := trackCases(t, s)
+	trackBy(t, w, open.Ref, "1111")
+	// testNow is Wednesday 25 November; 10 December is 11 working days on.
+	assertShows(t, w, "办件进度", "已派单", "派至城管科", "李*  139****1111", "2026年12月10日（还剩 11 个工作日）",
+		"本机最近一次同步：2026年11月25日 10:25", "已提交", "（本机时间）", "办结后可在此评价。")
+	if txt := screenText(w); strings.Contains(txt, "可能尚未同步") || strings.Contains(txt, "13900001111") || strings.Contains(txt, "装卸货物") {
+		t.Errorf("the timeline says it may be stale, or shows personal data:\n%s", txt)
+	}
+}
+
+func TestTrackWrongPhone4ShowsNothing(t *testing.T) {
+	_, w, s := newAppealKiosk(t, Options{})
+	_, open, _ := trackCases(t, s)
+	trackBy(t, w, open.Ref, "1112")
+	assertShows(t, w, "没有找到此受理编号的办件，或手机号码后四位不符。")
+	if txt := screenText(w); strings.Contains(txt, "已派单") || strings.Contains(txt, "李*") || strings.Contains(txt, "办件进度") {
+		t.Errorf("a wrong phone4 shows something of the case:\n%s", txt)
+	}
+	// An unknown reference says exactly the same.
+	unknown, _ := data.NewReference(7, testNow, 99)
+	tap(t, w, "首页")
+	trackBy(t, w, unknown, "1111")
+	assertShows(t, w, "没有找到此受理编号的办件，或手机号码后四位不符。")
+	// Four more wrong tries of the case's reference, then it is locked.
+	tap(t, w, "首页")
+	tap(t, w, "办件查询")
+	typeRef(t, w, open.Ref)
+	focusEntry(t, w, "手机号码后四位")
+	for _, p4 := range []string{"2222", "3333", "4444", "5555", "1111"} {
+		tapKey(t, w, "清空")
+		typeDigits(t, w, p4)
+		tap(t, w, "查询")
+		focusEntry(t, w, "手机号码后四位")
+	}
+	assertShows(t, w, "此受理编号查询错误次数过多，请 15 分钟后再试，或到街道服务窗口查询。")
+}
+
+func TestTrackMistypedReferenceSaysSoAtOnce(t *testing.T) {
+	_, w, s := newAppealKiosk(t, Options{})
+	_, open, _ := trackCases(t, s)
+	n := data.NormalizeReference(open.Ref)
+	swap := "1"
+	if n[5] == '1' {
+		swap = "2"
+	}
+	tap(t, w, "办件查询")
+	typeRef(t, w, n[:5]+swap+n[6:])
+	assertShows(t, w, "受理编号有一位输错了（校验位不符），请与回执核对")
+	tapKey(t, w, "清空")
+	typeKeys(t, w, n[:6])
+	if strings.Contains(screenText(w), "输错") {
+		t.Error("a reference still being typed is called mistyped")
+	}
+}
+
+func TestTrackAnonymousByReferenceAlone(t *testing.T) {
+	_, w, s := newAppealKiosk(t, Options{})
+	_, _, anon := trackCases(t, s)
+	trackBy(t, w, anon.Ref, "")
+	assertShows(t, w, "仅凭受理编号查询：只显示办理状态和公开答复。", "已提交",
+		"已保存在本机，尚未送达区平台；联网后会自动送出。")
+	if strings.Contains(screenText(w), "满意度评价") {
+		t.Error("an anonymous appeal offers a rating")
+	}
+}
+
+func TestRateCompletedCaseByTouch(t *testing.T) {
+	_, w, s := newAppealKiosk(t, Options{})
+	done, _, _ := trackCases(t, s)
+	trackBy(t, w, done.Ref, "5678")
+	assertShows(t, w, "已办结", "已责令餐馆在晚上十点前完成装卸，城管队员将不定期巡查。", "已责令餐馆调整装卸时间",
+		"此件已办结，请对办理情况作出评价（只能评价一次）。")
+	tap(t, w, "提交评价")
+	assertShows(t, w, "请先选择一个评价等级")
+	tap(t, w, "满意")
+	focusEntry(t, w, "评价意见（选填）")
+	typeKeys(t, w, "xiexie")
+	tapKey(t, w, "谢谢")
+	tap(t, w, "提交评价")
+	assertShows(t, w, "您的评价：满意（已保存，等待区平台确认）")
+	if strings.Contains(screenText(w), "提交评价") {
+		t.Error("the rating can be given again")
+	}
+
+	ctx := context.Background()
+	items, err := s.Pending(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ratings []wire.RatingBody
+	for _, it := range items {
+		if it.Kind == string(wire.ItemRating) {
+			var r wire.RatingBody
+			if err := json.Unmarshal(it.Body, &r); err != nil {
+				t.Fatal(err)
+			}
+			ratings = append(ratings, r)
+		}
+	}
+	if len(ratings) != 1 || ratings[0] != (wire.RatingBody{Case: done.ID, Rating: data.RatingSatisfied, Comment: "谢谢"}) {
+		t.Fatalf("rating items %+v", ratings)
+	}
+	// Tracked again, the rating shows as waiting and cannot be given twice.
+	tap(t, w, "首页")
+	trackBy(t, w, done.Ref, "5678")
+	assertShows(t, w, "您的评价：满意（已保存，等待区平台确认）")
+}
+
+// sampleTimeline is a disclosure request's timeline: extended and in
+// progress, or replied and completed (to be rated).
+func sampleTimeline(t testing.TB, completed bool) trackResult {
+	t.Helper()
+	recv := testNow.Add(-30 * 24 * time.Hour)
+	c := data.Case{ID: "case-sample", Ref: "007-0AB-01X", Kind: data.CaseDisclosure, Status: data.StatusExtended,
+		SubmittedAt: recv.Add(-time.Hour), Deadline: data.MustDate("2026-12-22"),
+		History: []data.Transition{
+			{From: data.StatusSubmitted, To: data.StatusReceived, At: recv},
+			{From: data.StatusReceived, To: data.StatusExtended, At: recv.Add(15 * 24 * time.Hour), Reason: "所申请信息涉及第三方权益，需书面征求第三方意见"},
+		}}
+	if completed {
+		c.Status = data.StatusCompleted
+		c.History = append(c.History,
+			data.Transition{From: data.StatusExtended, To: data.StatusReplied, At: testNow.Add(-24 * time.Hour), Reason: "见答复"},
+			data.Transition{From: data.StatusReplied, To: data.StatusCompleted, At: testNow.Add(-23 * time.Hour), Reason: "已答复"})
+		c.Reply = &data.Reply{Type: data.ReplyDisclosed, Text: "您申请的六运小区微改造工程预算表予以公开，已按您选择的方式邮寄。", At: testNow.Add(-24 * time.Hour)}
+	}
+	years, err := openDemo(t).Calendar(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := data.NewCalendar(years...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := data.BuildTimeline(c, data.TrackInput{Now: testNow, Calendar: cal, LastSync: testNow.Add(-26 * time.Hour),
+		Contact: "张*  138****5678"})
+	return trackResult{tl: tl, id: c.ID}
+}
