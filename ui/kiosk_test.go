@@ -26,7 +26,7 @@ func TestHomeTilesOpenTheirScreens(t *testing.T) {
 		{"民意征集", []string{"民意征集", "第 1 / 1 页"}},
 		{"我要申报", []string{"审批服务", "社会管理", "可在线申报"}},
 		{"我要反映", []string{"反映类型", "事项类别", "下一步"}},
-		{"办件查询", []string{"本机暂未开通此项服务"}},
+		{"办件查询", []string{"受理编号", "手机号码后四位", "查询"}},
 	}
 	for _, c := range cases {
 		t.Run(c.tile, func(t *testing.T) {

@@ -68,6 +68,16 @@ var journeys = []struct {
 	{"track", func(t testing.TB, k *Kiosk) { openTrack(k.env, k.tracker) }},
 	{"timeline", func(t testing.TB, k *Kiosk) { openTimeline(k.env, k.tracker, sampleTimeline(t, false)) }},
 	{"timeline_rate", func(t testing.TB, k *Kiosk) { openTimeline(k.env, k.tracker, sampleTimeline(t, true)) }},
+	{"rating", func(t testing.TB, k *Kiosk) {
+		res := sampleTimeline(t, true)
+		openRating(k.env, k.tracker, &res, &ratingForm{rating: data.RatingSatisfied})
+	}},
+	{"rating_keyboard", func(t testing.TB, k *Kiosk) {
+		res := sampleTimeline(t, true)
+		openRating(k.env, k.tracker, &res, &ratingForm{})
+		k.win.Canvas().Focus(firstEntry(t, k.win))
+		typeKeys(t, k.win, "xiexie")
+	}},
 	{"idle", func(t testing.TB, k *Kiosk) { k.touch(); k.overlay.show(20) }},
 	{"home_en", func(t testing.TB, k *Kiosk) { k.toggleLang() }},
 	{"providers_en", func(t testing.TB, k *Kiosk) { k.toggleLang(); openProviders(k.env, k.src) }},

@@ -76,13 +76,22 @@ func phone4Problem(s string) bool {
 func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 	ref := e.keyEntry(e.L("track.ref"), e.kb.NewEntry(keyboard.Reference))
 	ref.SetText(f.ref)
-	refMsg := widget.NewLabelWithStyle(e.refProblem(f.ref, false), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	refMsg := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	refMsg.Importance = widget.DangerImportance
 	refMsg.Wrapping = fyne.TextWrapWord
+	showMsg := func(s string) {
+		refMsg.SetText(e.refProblem(s, false))
+		if refMsg.Text == "" {
+			refMsg.Hide()
+		} else {
+			refMsg.Show()
+		}
+	}
+	showMsg(f.ref)
 	ref.OnChanged = func(s string) {
 		e.touch()
 		f.ref = s
-		refMsg.SetText(e.refProblem(s, false))
+		showMsg(s)
 	}
 	phone := e.keyEntry(e.L("track.phone4"), e.kb.NewEntry(keyboard.Digits))
 	phone.SetText(f.phone4)
@@ -172,26 +181,35 @@ func (e *env) moment(t time.Time) string {
 
 var chinaTime = time.FixedZone("CST", 8*3600)
 
+// openRating shows the rating of a completed case on a screen of its own,
+// short enough that the comment stays in view above the on-screen
+// keyboard; once queued, the timeline shows it as waiting.
+func openRating(e *env, t Tracker, res *trackResult, r *ratingForm) {
+	e.open(func() string { return e.L("track.rating") }, func() fyne.CanvasObject { return e.ratingPart(t, res, r) })
+}
+
 func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.CanvasObject {
 	tl := res.tl
 	title := container.NewBorder(nil, nil, nil, container.NewCenter(badge(tl.Status.Label(e.lang), tl.Status != data.StatusRefused)),
 		heading(tl.Kind.Label(e.lang)+"  "+data.FormatReference(tl.Ref)))
-	out := container.NewVBox(title)
+	// The head stays in place above the pages: the case, whether the
+	// kiosk may lack its latest state, and the way to rate it while it
+	// can be rated.
+	head := container.NewVBox(title)
 	switch {
 	case tl.LastSync == nil:
-		out.Add(e.problemText(e.L("track.stale_never")))
+		head.Add(e.problemText(e.L("track.stale_never")))
 	case tl.MayBeStale:
-		out.Add(e.problemText(e.Lf("track.stale", e.moment(*tl.LastSync))))
+		head.Add(e.problemText(e.Lf("track.stale", e.moment(*tl.LastSync))))
 	default:
-		out.Add(para(e.Lf("track.synced", e.moment(*tl.LastSync))))
+		head.Add(para(e.Lf("track.synced", e.moment(*tl.LastSync))))
 	}
 	if tl.CanRate {
-		// First, where the on-screen keyboard leaves the comment in view.
-		out.Add(widget.NewSeparator())
-		out.Add(subheading(e.L("track.rating")))
-		out.Add(e.ratingPart(t, res, r))
-		out.Add(widget.NewSeparator())
+		rate := e.primary(e.L("track.rate"), theme.ConfirmIcon(), func() { openRating(e, t, res, r) })
+		head.Add(container.NewBorder(nil, nil, nil, rate, para(e.L("track.rate_hint"))))
 	}
+	head.Add(widget.NewSeparator())
+	out := container.NewVBox()
 	if tl.Queued {
 		out.Add(para(e.L("track.queued")))
 	}
@@ -252,7 +270,7 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		}
 		out.Add(row)
 	}
-	if !tl.PublicOnly && !tl.CanRate {
+	if !tl.PublicOnly {
 		out.Add(widget.NewSeparator())
 		out.Add(subheading(e.L("track.rating")))
 		switch {
@@ -260,11 +278,13 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 			out.Add(para(e.Lf("track.rating_pending", tl.Rating.Rating.Label(e.lang))))
 		case tl.Rating != nil:
 			out.Add(para(e.Lf("track.rated", tl.Rating.Rating.Label(e.lang))))
+		case tl.CanRate:
+			out.Add(para(e.L("track.rate_hint")))
 		default:
 			out.Add(para(e.L("track.rate_later")))
 		}
 	}
-	return e.scrollPages(out)
+	return container.NewBorder(head, nil, nil, nil, e.scrollPages(out))
 }
 
 // ratingLevels are the five levels, best first, as a resident reads them.
@@ -323,11 +343,11 @@ func (e *env) ratingPart(t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 			res.tl.CanRate = false
 			res.tl.Rating = &data.TimelineRating{Rating: rating, Label: rating.Label(e.lang), Pending: true, At: now}
 			*r = ratingForm{}
-			e.refresh()
+			e.back()
 		})
 	}
 	btn := e.primary(e.L("track.rate_submit"), theme.ConfirmIcon(), submit)
-	box := container.NewVBox(para(e.L("track.rate_hint")), levels, fields2(e.L("track.comment"), comment, nil))
+	box := container.NewVBox(heading(data.FormatReference(res.tl.Ref)), para(e.L("track.rate_ask")), levels, fields2(e.L("track.comment"), comment, nil))
 	if r.problem != "" {
 		box.Add(e.problemText(r.problem))
 	}

@@ -167,6 +167,7 @@ func TestRateCompletedCaseByTouch(t *testing.T) {
 	trackBy(t, w, done.Ref, "5678")
 	assertShows(t, w, "已办结", "已责令餐馆在晚上十点前完成装卸，城管队员将不定期巡查。", "已责令餐馆调整装卸时间",
 		"此件已办结，请对办理情况作出评价（只能评价一次）。")
+	tap(t, w, "我要评价")
 	tap(t, w, "提交评价")
 	assertShows(t, w, "请先选择一个评价等级")
 	tap(t, w, "满意")
