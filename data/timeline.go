@@ -34,6 +34,7 @@ type Timeline struct {
 	Reply      *TimelineReply    `json:"reply,omitempty"`
 	Deadline   *TimelineDeadline `json:"deadline,omitempty"`
 	MergedInto string            `json:"merged_into,omitempty"`
+	Department string            `json:"department,omitempty"` // where the appeal was dispatched
 	Rating     *TimelineRating   `json:"rating,omitempty"`
 	CanRate    bool              `json:"can_rate"`
 	LastSync   *time.Time        `json:"last_sync"` // by the kiosk's clock; null if never
@@ -75,9 +76,12 @@ type TimelineDeadline struct {
 // TimelineRating is the resident's rating: Pending while it waits for the
 // district, which records it.
 type TimelineRating struct {
-	Rating  Rating    `json:"rating"`
-	Label   string    `json:"label"`
-	Pending bool      `json:"pending"`
+	Rating  Rating `json:"rating"`
+	Label   string `json:"label"`
+	Pending bool   `json:"pending"`
+	// Default: not rated within DefaultRatingDays of completion, so it
+	// counts as RatingBasic.
+	Default bool      `json:"default,omitempty"`
 	At      time.Time `json:"at,omitzero"`
 }
 
@@ -110,7 +114,7 @@ func BuildTimeline(c Case, in TrackInput) Timeline {
 		PublicOnly: in.PublicOnly, Anonymous: c.Anonymous,
 		Queued: in.Queued || c.Status == StatusSubmitted,
 		Events: []TimelineEvent{}, Now: now,
-		MergedInto: c.MergedInto,
+		MergedInto: c.MergedInto, Department: c.Department,
 	}
 	if !in.PublicOnly {
 		t.Contact = in.Contact
@@ -151,7 +155,7 @@ func BuildTimeline(c Case, in TrackInput) Timeline {
 	if !in.PublicOnly {
 		switch {
 		case c.Rating != 0:
-			t.Rating = &TimelineRating{Rating: c.Rating, Label: c.Rating.Label(l)}
+			t.Rating = &TimelineRating{Rating: c.Rating, Label: c.Rating.Label(l), Default: c.RatingDefault}
 			for _, tr := range c.History {
 				if tr.To == StatusRated {
 					t.Rating.At = tr.At
@@ -203,5 +207,6 @@ func (c Case) WithoutPersonal() Case {
 	c.Description = ""
 	c.Location = ""
 	c.Request = nil
+	c.Corrections = nil
 	return c
 }

@@ -238,6 +238,7 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		e.L("track.status"), tl.Status.Label(e.lang),
 		e.L("track.contact"), tl.Contact,
 		e.L("track.deadline"), deadline,
+		e.L("track.department"), tl.Department,
 		e.L("track.merged_label"), merged,
 	))
 	if tl.NoCalendar && tl.Deadline != nil && tl.Deadline.Running {
@@ -276,6 +277,8 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		switch {
 		case tl.Rating != nil && tl.Rating.Pending:
 			out.Add(para(e.Lf("track.rating_pending", tl.Rating.Rating.Label(e.lang))))
+		case tl.Rating != nil && tl.Rating.Default:
+			out.Add(para(e.Lf("track.rated_default", tl.Rating.Rating.Label(e.lang))))
 		case tl.Rating != nil:
 			out.Add(para(e.Lf("track.rated", tl.Rating.Rating.Label(e.lang))))
 		case tl.CanRate:

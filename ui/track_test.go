@@ -67,7 +67,7 @@ func trackCases(t testing.TB, s *store.Store) (completed, inProgress, anon data.
 	for i := range changes {
 		changes[i].Seq += cursor
 	}
-	if _, err := s.ApplyPage(ctx, store.ContentFeed, changes, cursor+2, testNow.Add(-5*time.Minute)); err != nil {
+	if _, err := s.ApplyPage(ctx, store.ContentFeed, changes, cursor+2, cursor+2, testNow.Add(-5*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	return completed, inProgress, anon

@@ -315,7 +315,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, retention time.Duratio
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, doc FROM cases WHERE acked_at IS NOT NULL AND acked_at <= ?
 			AND (json_extract(doc, '$.applicant') IS NOT NULL OR json_extract(doc, '$.values') IS NOT NULL
-				OR json_extract(doc, '$.request') IS NOT NULL OR coalesce(json_extract(doc, '$.description'), '') <> ''
+				OR json_extract(doc, '$.request') IS NOT NULL OR json_extract(doc, '$.corrections') IS NOT NULL OR coalesce(json_extract(doc, '$.description'), '') <> ''
 				OR coalesce(json_extract(doc, '$.location'), '') <> '')`, cutoff)
 		if err != nil {
 			return err

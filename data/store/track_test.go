@@ -104,7 +104,7 @@ func TestTrackByReferenceAndPhone4(t *testing.T) {
 	view := tr.Case
 	view.Status = data.StatusAccepted
 	b, _ := json.Marshal(view)
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 1, Kind: KindCase, ID: view.ID, Op: data.OpUpsert, Version: 2, Body: b}}, 1, trackNow); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 1, Kind: KindCase, ID: view.ID, Op: data.OpUpsert, Version: 2, Body: b}}, 1, 1, trackNow); err != nil {
 		t.Fatal(err)
 	}
 	if tr, err = s.Track(ctx, named.Ref, "5678", trackNow); err != nil || tr.Case.Status != data.StatusAccepted {
@@ -168,7 +168,7 @@ func TestRateOnce(t *testing.T) {
 	done := c.WithoutPersonal()
 	done.Status = data.StatusCompleted
 	b, _ := json.Marshal(done)
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 1, Kind: KindCase, ID: c.ID, Op: data.OpUpsert, Version: 5, Body: b}}, 1, trackNow); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 1, Kind: KindCase, ID: c.ID, Op: data.OpUpsert, Version: 5, Body: b}}, 1, 1, trackNow); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Rate(ctx, c.ID, "rating-1", data.RatingVerySatisfied, body, trackNow); err != nil {
@@ -187,7 +187,7 @@ func TestRateOnce(t *testing.T) {
 	}
 	// The feed brings the district's copy without the rating yet: the
 	// local one stays.
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 2, Kind: KindCase, ID: c.ID, Op: data.OpUpsert, Version: 5, Body: b}}, 2, trackNow); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 2, Kind: KindCase, ID: c.ID, Op: data.OpUpsert, Version: 5, Body: b}}, 2, 2, trackNow); err != nil {
 		t.Fatal(err)
 	}
 	if tr, _ := s.Track(ctx, c.Ref, "5678", trackNow); tr.LocalRating != data.RatingVerySatisfied {
