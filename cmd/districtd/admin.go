@@ -249,7 +249,12 @@ type caseLine struct {
 	ReplyType       data.ReplyType `json:"reply_type,omitempty"`
 	Rating          data.Rating    `json:"rating,omitempty"`
 	RatingDefault   bool           `json:"rating_default,omitempty"`
-	Next            []data.Status  `json:"next,omitempty"`
+	// Corrections counts the corrections the resident sent, and
+	// CorrectedFields names the form fields they changed (not their
+	// values).
+	Corrections     int           `json:"corrections,omitempty"`
+	CorrectedFields []string      `json:"corrected_fields,omitempty"`
+	Next            []data.Status `json:"next,omitempty"`
 }
 
 func lineOf(r server.CaseRecord, cal *data.Calendar, today data.Date) caseLine {
@@ -260,6 +265,15 @@ func lineOf(r server.CaseRecord, cal *data.Calendar, today data.Date) caseLine {
 	if c.Reply != nil {
 		l.ReplyType = c.Reply.Type
 	}
+	l.Corrections = len(c.Corrections)
+	for _, corr := range c.Corrections {
+		for code := range corr.Values {
+			if !slices.Contains(l.CorrectedFields, code) {
+				l.CorrectedFields = append(l.CorrectedFields, code)
+			}
+		}
+	}
+	slices.Sort(l.CorrectedFields)
 	if !c.Deadline.IsZero() {
 		d := c.Deadline
 		l.Deadline = &d

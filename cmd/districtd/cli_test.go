@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -490,5 +491,34 @@ func TestCasesAutorate(t *testing.T) {
 	l := caseLines(t, ok(t, "cases", "--db", db, "list"))["appeal-1"]
 	if l["status"] != "rated" || l["rating"] != float64(data.RatingBasic) || l["rating_default"] != true {
 		t.Fatalf("cases list after autorate: %v", l)
+	}
+}
+
+// After a resident's correction, `cases list` says which fields changed,
+// never their values.
+func TestCasesListCorrections(t *testing.T) {
+	db := published(t)
+	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "一号机"))
+	ref := fileCases(t, db, token, data.Case{ID: "app-1", Kind: data.CaseApplication, Street: "440106005", Service: "svc-a",
+		Values: data.FormValues{"name": "李四", "id_number": "440106199001011235"}, Applicant: &data.Person{Name: "李四"}})[0]
+	ok(t, "cases", "--db", db, "set", ref, "correction", "--reason", "姓名与身份证不一致")
+	ctx := context.Background()
+	st, err := server.OpenSQLite(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := server.New(st, server.Options{Log: slog.New(slog.DiscardHandler)})
+	k, _ := p.Authenticate(ctx, token)
+	body, _ := json.Marshal(data.Correction{Case: "app-1", Values: data.FormValues{"name": "李思"}, Note: "已改正"})
+	resp, err := p.Push(ctx, k, &wire.PushRequest{Items: []wire.PushItem{{ID: "corr-1", Kind: wire.ItemCorrection, Body: body}}})
+	st.Close()
+	if err != nil || resp.Results[0].Outcome != wire.Accepted {
+		t.Fatalf("correction: %+v %v", resp, err)
+	}
+	out := ok(t, "cases", "--db", db, "list")
+	l := caseLines(t, out)["app-1"]
+	if l["status"] != "received" || l["corrections"] != float64(1) || fmt.Sprint(l["corrected_fields"]) != "[name]" ||
+		strings.Contains(out, "李思") || strings.Contains(out, "已改正") {
+		t.Fatalf("cases list after a correction: %s", out)
 	}
 }
