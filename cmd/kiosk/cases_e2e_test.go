@@ -311,4 +311,23 @@ func TestCaseLifecycleEndToEnd(t *testing.T) {
 		t.Errorf("the extension on the kiosk: deadline %s (filed with %s, district says %v), history %+v",
 			got.Deadline, disc.Deadline, before["deadline"], got.History)
 	}
+
+	// And `kiosk track`, which prints what the tracking screen shows.
+	track := func(ref string) data.Timeline {
+		t.Helper()
+		code, out, errs := kioskProcess(t, "track", "--db", db, ref, "--phone4", "5678")
+		var tl data.Timeline
+		if code != 0 || json.Unmarshal([]byte(out), &tl) != nil {
+			t.Fatalf("kiosk track %s: exit %d: %s%s", ref, code, out, errs)
+		}
+		return tl
+	}
+	tl := track(disc.Ref)
+	if tl.Reply == nil || tl.Reply.Type != data.ReplyDisclosed || tl.Deadline == nil || tl.Deadline.Date != got.Deadline ||
+		len(tl.Extensions) != 1 || tl.Extensions[0].Reason != "需征求第三方意见" || !tl.CanRate {
+		t.Errorf("kiosk track of the disclosure request: %+v", tl)
+	}
+	if tl := track(apl.Ref); tl.Department != "街道城管科" || tl.Reply == nil || len(tl.Events) < 5 {
+		t.Errorf("kiosk track of the appeal: %+v", tl)
+	}
 }
