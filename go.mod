@@ -3,6 +3,7 @@ module jiezhen
 go 1.26.8
 
 require (
+	filippo.io/age v1.3.2
 	fyne.io/fyne/v2 v2.7.1
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
@@ -11,6 +12,7 @@ require (
 )
 
 require (
+	filippo.io/hpke v0.4.0 // indirect
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/BurntSushi/toml v1.5.0 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect

@@ -72,6 +72,12 @@ type Options struct {
 	// for nil first, as an interface holding a nil pointer is not nil.
 	Speaker Speaker
 
+	// ExportOutbox writes the waiting outbox, encrypted to the district's
+	// outbox key, to the file to (on a USB drive) and returns how many
+	// items it holds; the items stay queued. Nil when the kiosk has no
+	// outbox key configured (kiosk --outbox-recipient).
+	ExportOutbox func(ctx context.Context, to string) (int, error)
+
 	// FirstFrame, when set, is called once when the first frame has been
 	// painted, for start-up measurements.
 	FirstFrame func()

@@ -47,6 +47,17 @@ commands:
   key rotate --key KEYFILE --new KEY --out FILE
   key revoke --key KEYFILE --revoke KEY --out FILE
                       write a key statement signed by a trusted key, for the next bundle
+  staff add --db FILE --street CODE --name NAME
+                      create a street staff account and print its PIN (shown only once)
+  staff list --db FILE [--street CODE]
+  staff remove --db FILE ID
+  audit --db FILE     print street staff's actions on kiosks, one JSON object a line
+  outbox-key --out KEYFILE
+                      write the outbox key (mode 0600) and print its public key,
+                      which kiosks encrypt exported outboxes to
+  import-outbox --db FILE --identity KEYFILE FILE
+                      apply an outbox a kiosk exported to a USB drive (as a push:
+                      items already stored are not stored again)
   reset --db FILE --street CODE
                       order every kiosk of a street to refetch its content
   loadtest --db FILE --url URL [--kiosks N] [--duration D] [--interval D]
@@ -94,6 +105,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cmd, err = cases(args[1:], stdout)
 	case "reset":
 		err = reset(args[1:], stdout)
+	case "staff":
+		cmd, err = staff(args[1:], stdout, stderr)
+	case "audit":
+		err = audit(args[1:], stdout)
+	case "outbox-key":
+		err = outboxKey(args[1:], stdout)
+	case "import-outbox":
+		err = importOutbox(args[1:], stdout)
 	case "loadtest":
 		err = loadtest(args[1:], stdout, stderr)
 	case "keygen", "bundle", "key":

@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"time"
 
+	"filippo.io/age"
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"jiezhen/cmd/internal/version"
 	"jiezhen/data/store"
 	"jiezhen/sync/client"
+	"jiezhen/sync/outboxfile"
 	"jiezhen/ui"
 	"jiezhen/ui/speech"
 )
@@ -30,6 +32,7 @@ func runApp(args []string) error {
 	elder := fs.Bool("elder", false, "start in 长者模式 (large text and targets), and return to it on reset")
 	district := fs.String("district", "", "sync with the district platform at `URL` while the window is open (token from $"+tokenEnv+")")
 	retention := fs.Duration("retention", store.DefaultRetention, "remove the personal data of a case this long after the district has acknowledged it")
+	outboxKey := fs.String("outbox-recipient", "", "the district's outbox public `KEY` (age1..., or a file holding it): staff can then export the waiting outbox to a USB drive")
 	kiosk := fs.Int64("kiosk", 0, "this kiosk's `NUMBER` in the district (districtd's kiosk id): the first part of the reference numbers it gives, so they are unique in the district")
 	if pos, err := parse(fs, args); err != nil {
 		return err
@@ -38,6 +41,14 @@ func runApp(args []string) error {
 	}
 	if *retention < 0 {
 		return fmt.Errorf("--retention must not be negative: %w", errUsage)
+	}
+	var recipient age.Recipient
+	if *outboxKey != "" {
+		r, err := outboxfile.ParseRecipient(*outboxKey)
+		if err != nil {
+			return fmt.Errorf("--outbox-recipient: %w: %w", err, errUsage)
+		}
+		recipient = r
 	}
 	if err := os.MkdirAll(filepath.Dir(*db), 0o755); err != nil {
 		return err
@@ -79,6 +90,15 @@ func runApp(args []string) error {
 	opt := ui.Options{
 		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc, KioskID: *kiosk,
 		FirstFrame: firstFrameHook(a),
+	}
+	if recipient != nil {
+		opt.ExportOutbox = func(ctx context.Context, to string) (int, error) {
+			st, err := exportStreet(ctx, s, *street)
+			if err != nil {
+				return 0, err
+			}
+			return client.Export(ctx, s, to, recipient, os.Getenv(tokenEnv), st, time.Now())
+		}
 	}
 	// Without espeak-ng there are no 朗读 buttons (a nil *speech.Speaker
 	// must not become a non-nil ui.Speaker).

@@ -22,6 +22,7 @@ const usage = `usage: kiosk [command] [flags]
 
 With no command, opens the kiosk window:
   kiosk [--db FILE] [--street CODE] [--district URL] [--fullscreen] [--elder] [--idle D] [--retention D]
+        [--outbox-recipient PUBKEY]
   (the token for --district comes from $JIEZHEN_TOKEN)
 
 commands:
@@ -36,6 +37,10 @@ commands:
   import  --db FILE [--trust PUBKEY] [--street CODE] BUNDLE.jzb
                                          verify a signed bundle and apply it
   track   --db FILE REF [--phone4 NNNN]  print a case's timeline as one JSON object
+  export  --db FILE --to FILE --recipient PUBKEY [--token TOKEN]
+                                         write the waiting outbox to a file encrypted to the
+                                         district's outbox key (for a USB drive); the items
+                                         stay queued
   version                                print the release
 `
 
@@ -51,6 +56,7 @@ var commands = map[string]command{
 	"sync":   cmdSync,
 	"import": cmdImport,
 	"track":  cmdTrack,
+	"export": cmdExport,
 }
 
 // errUsage marks an error in how the command was called (exit status 2).

@@ -30,15 +30,17 @@ import (
 // testDistrict is the real district platform on a real SQLite file behind
 // its real handler, with the demo content published.
 type testDistrict struct {
-	p   *server.Platform
-	st  *server.SQLite
-	srv *httptest.Server
+	path string
+	p    *server.Platform
+	st   *server.SQLite
+	srv  *httptest.Server
 }
 
 func newTestDistrict(t *testing.T) (*testDistrict, string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, filepath.Join(t.TempDir(), "district.db"))
+	path := filepath.Join(t.TempDir(), "district.db")
+	st, err := server.OpenSQLite(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +59,7 @@ func newTestDistrict(t *testing.T) (*testDistrict, string) {
 	}
 	srv := httptest.NewServer(server.Handler(p))
 	t.Cleanup(srv.Close)
-	return &testDistrict{p: p, st: st, srv: srv}, tok
+	return &testDistrict{path: path, p: p, st: st, srv: srv}, tok
 }
 
 func queueAppeals(t *testing.T, db, prefix string, n int) []string {

@@ -89,3 +89,28 @@ func TestAuditPush(t *testing.T) {
 		t.Fatalf("record %+v", r)
 	}
 }
+
+// An outbox import sets aside an item a batch is refused whole for, as
+// the kiosk's agent does, and stores the rest once.
+func TestImportOutboxSetsAside(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	items := []wire.PushItem{appeal(t, "case-1", streetA), appeal(t, "case-other", streetB), appeal(t, "case-2", streetA)}
+	res, err := e.p.ImportOutbox(ctx, e.tokA1, streetA, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Kiosk != e.a1.ID || res.Items != 3 || res.Accepted != 2 || len(res.SetAside) != 1 || res.SetAside[0].ID != "case-other" {
+		t.Fatalf("import: %+v", res)
+	}
+	res, err = e.p.ImportOutbox(ctx, e.tokA1, "", items)
+	if err != nil || res.Duplicate != 2 || res.Accepted != 0 || len(res.SetAside) != 1 {
+		t.Fatalf("again: %+v %v", res, err)
+	}
+	if n := e.count("cases"); n != 2 {
+		t.Fatalf("%d cases", n)
+	}
+	if _, err := e.p.ImportOutbox(ctx, e.tokB1, streetA, items[:1]); err == nil || !strings.Contains(err.Error(), "belongs to street") {
+		t.Fatalf("wrong street: %v", err)
+	}
+}
