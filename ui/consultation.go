@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
@@ -65,6 +66,11 @@ func (e *env) consultation(c data.Consultation) fyne.CanvasObject {
 		e.L("consult.publisher"), c.Publisher,
 		e.L("consult.dates"), e.Lf("consult.period", e.date(c.Opens), e.date(c.Closes)),
 	))
+	if c.OpenOn(data.DateOf(e.now())) && e.cases != nil && len(c.Topics) > 0 {
+		give := e.primary(e.L("opinion.give"), theme.MailComposeIcon(), func() { openOpinion(e, e.cases, c) })
+		give.min = 1.25 * give.min
+		out.Add(container.NewBorder(nil, nil, nil, give, para(e.L("opinion.invite"))))
+	}
 	if c.ClosedOn(data.DateOf(e.now())) {
 		out.Add(widget.NewSeparator())
 		out.Add(subheading(e.L("consult.feedback")))

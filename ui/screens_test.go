@@ -65,6 +65,18 @@ var journeys = []struct {
 		openReliefForm(t, k, 0, false)
 		focusEntry(t, k.win, "身份证号码")
 	}},
+	{"consultation_open", func(t testing.TB, k *Kiosk) { openConsultation(k.env, k.src, "zj-2026-03") }},
+	{"opinion", func(t testing.TB, k *Kiosk) { openOpinion(k.env, k.cases, demoConsultation(t, "zj-2026-03")) }},
+	{"opinion_contact", func(t testing.TB, k *Kiosk) {
+		c := demoConsultation(t, "zj-2026-03")
+		f := &opinionForm{step: 1, topic: "t3", text: "建议在楼道加装扶手。", name: "王", mobile: "139"}
+		k.env.open(func() string { return k.L("opinion.title") }, func() fyne.CanvasObject { return newOpinion(k.env, k.cases, c, f) })
+	}},
+	{"opinion_receipt", func(t testing.TB, k *Kiosk) {
+		c := demoConsultation(t, "zj-2026-03")
+		f := &opinionForm{done: &data.Opinion{ID: "opinion-1", Consultation: c.ID, Topic: "t3", At: testNow}}
+		k.env.open(func() string { return k.L("opinion.receipt_title") }, func() fyne.CanvasObject { return newOpinion(k.env, k.cases, c, f) })
+	}},
 	{"track", func(t testing.TB, k *Kiosk) { openTrack(k.env, k.tracker) }},
 	{"timeline", func(t testing.TB, k *Kiosk) { openTimeline(k.env, k.tracker, sampleTimeline(t, false)) }},
 	{"timeline_rate", func(t testing.TB, k *Kiosk) { openTimeline(k.env, k.tracker, sampleTimeline(t, true)) }},

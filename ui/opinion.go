@@ -1,0 +1,240 @@
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+	"jiezhen/sync/wire"
+	"jiezhen/ui/keyboard"
+)
+
+// MaxOpinionText is the longest opinion the kiosk takes, in characters.
+const MaxOpinionText = 500
+
+// opinionForm is an opinion being given on a consultation. It lives in
+// the screen's closure and goes with it (完成, home, idle reset).
+type opinionForm struct {
+	step      int // 0: topic and text; 1: contact
+	topic     string
+	text      string
+	anonymous bool
+	name      string
+	mobile    string
+	problem   string
+	done      *data.Opinion // after 提交: what the receipt shows
+}
+
+// openOpinion shows the opinion form for consultation c.
+func openOpinion(e *env, w CaseWriter, c data.Consultation) {
+	f := &opinionForm{}
+	if len(c.Topics) == 1 {
+		f.topic = c.Topics[0].ID
+	}
+	e.open(func() string {
+		if f.done != nil {
+			return e.L("opinion.receipt_title")
+		}
+		return e.L("opinion.title")
+	}, func() fyne.CanvasObject { return newOpinion(e, w, c, f) })
+}
+
+func newOpinion(e *env, w CaseWriter, c data.Consultation, f *opinionForm) fyne.CanvasObject {
+	if f.done != nil {
+		return e.opinionReceipt(c, f.done)
+	}
+	var page, nav fyne.CanvasObject
+	if f.step == 0 {
+		page, nav = e.opinionTextPage(c, f)
+	} else {
+		page, nav = e.opinionContactPage(w, c, f)
+	}
+	bottom := container.NewVBox(nav)
+	if f.problem != "" {
+		bottom = container.NewVBox(e.problemText(f.problem), nav)
+	}
+	return container.NewBorder(nil, bottom, nil, nil, page)
+}
+
+// opinionNav is the form's bar: back, the step, and next or submit.
+func (e *env) opinionNav(f *opinionForm, prev func(), next func(), nextLabel string, icon fyne.Resource) fyne.CanvasObject {
+	var left fyne.CanvasObject = layout.NewSpacer()
+	if prev != nil {
+		left = e.button(e.L("appeal.prev"), theme.NavigateBackIcon(), prev)
+	}
+	n := e.primary(nextLabel, icon, next)
+	steps := widget.NewLabel(e.Lf("appeal.step", f.step+1, 2))
+	steps.Alignment = fyne.TextAlignCenter
+	return container.NewBorder(nil, nil, left, n, container.NewCenter(steps))
+}
+
+// opinionTextPage is the first step: the topic and the opinion.
+func (e *env) opinionTextPage(c data.Consultation, f *opinionForm) (page, nav fyne.CanvasObject) {
+	titles := make([]string, len(c.Topics))
+	chosen := -1
+	for i, t := range c.Topics {
+		titles[i] = t.Title
+		if t.ID == f.topic {
+			chosen = i
+		}
+	}
+	topics := e.choices(2, titles, chosen, func(i int) {
+		e.kb.Commit()
+		f.topic, f.problem = c.Topics[i].ID, ""
+		e.refresh()
+	})
+	text := e.keyEntry(e.L("opinion.text"), e.kb.NewMultiLineEntry())
+	text.SetPlaceHolder(e.L("opinion.text_hint"))
+	text.SetMinRowsVisible(2)
+	text.SetText(f.text)
+	count := widget.NewLabel(e.Lf("appeal.count", utf8.RuneCountInString(f.text), MaxOpinionText))
+	count.Alignment = fyne.TextAlignTrailing
+	text.OnChanged = func(s string) {
+		e.touch()
+		if utf8.RuneCountInString(s) > MaxOpinionText {
+			text.SetText(string([]rune(s)[:MaxOpinionText]))
+			return
+		}
+		f.text = s
+		count.SetText(e.Lf("appeal.count", utf8.RuneCountInString(s), MaxOpinionText))
+	}
+	next := func() {
+		e.kb.Commit()
+		switch {
+		case f.topic == "":
+			f.problem = e.L("opinion.need_topic")
+		case strings.TrimSpace(f.text) == "":
+			f.problem = e.L("opinion.need_text")
+		default:
+			f.step, f.problem = 1, ""
+		}
+		e.refresh()
+	}
+	page = container.NewVBox(
+		subheading(e.L("opinion.topic_hint")), topics,
+		container.NewBorder(nil, nil, nil, count, subheading(e.L("opinion.text"))), text,
+	)
+	return page, e.opinionNav(f, nil, next, e.L("appeal.next"), theme.NavigateNextIcon())
+}
+
+// opinionContactPage is the second step: a name and mobile, or none.
+func (e *env) opinionContactPage(w CaseWriter, c data.Consultation, f *opinionForm) (page, nav fyne.CanvasObject) {
+	who := e.choices(2, []string{e.L("appeal.named"), e.L("opinion.anonymous")}, map[bool]int{false: 0, true: 1}[f.anonymous],
+		func(i int) {
+			e.kb.Commit()
+			f.anonymous, f.problem = i == 1, ""
+			e.refresh()
+		})
+	box := container.NewVBox(who)
+	if f.anonymous {
+		box.Add(para(e.L("opinion.anonymous_hint")))
+	} else {
+		name := e.entry(e.L("appeal.name"))
+		name.SetText(f.name)
+		name.OnChanged = func(s string) { e.touch(); f.name = s }
+		mobile := e.keyEntry(e.L("appeal.mobile"), e.kb.NewEntry(keyboard.Digits))
+		mobile.SetText(f.mobile)
+		msg := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		msg.Importance = widget.DangerImportance
+		showMsg := func(s string) {
+			// Hidden while empty: in 长者模式 the page just fits.
+			if msg.SetText(e.mobileProblem(s, false)); msg.Text == "" {
+				msg.Hide()
+			} else {
+				msg.Show()
+			}
+		}
+		showMsg(f.mobile)
+		mobile.OnChanged = func(s string) {
+			e.touch()
+			f.mobile = s
+			showMsg(s)
+		}
+		box.Add(fields2(e.L("appeal.name"), name, nil))
+		box.Add(fields2(e.L("appeal.mobile"), mobile, msg))
+	}
+	box.Add(para(e.L(map[bool]string{false: "opinion.consent", true: "opinion.consent_anonymous"}[f.anonymous])))
+	prev := func() { e.kb.Commit(); f.step, f.problem = 0, ""; e.refresh() }
+	return box, e.opinionNav(f, prev, func() { e.submitOpinion(w, c, f) }, e.L("appeal.submit"), theme.MailSendIcon())
+}
+
+// submitOpinion checks the form and writes the opinion durably to the
+// outbox; the receipt shows only once it is written.
+func (e *env) submitOpinion(w CaseWriter, c data.Consultation, f *opinionForm) {
+	e.kb.Commit()
+	f.problem = ""
+	switch {
+	case !c.OpenOn(data.DateOf(e.now())):
+		f.problem = e.L("opinion.closed")
+	case f.topic == "":
+		f.problem = e.L("opinion.need_topic")
+	case strings.TrimSpace(f.text) == "":
+		f.problem = e.L("opinion.need_text")
+	case !f.anonymous && strings.TrimSpace(f.name) == "":
+		f.problem = e.L("appeal.need_name")
+	case !f.anonymous && e.mobileProblem(f.mobile, true) != "":
+		f.problem = e.L("appeal.fix_mobile")
+	}
+	if f.problem != "" {
+		e.refresh()
+		return
+	}
+	o := data.Opinion{Consultation: c.ID, Topic: f.topic, Text: strings.TrimSpace(f.text), Anonymous: f.anonymous, At: e.now()}
+	if !f.anonymous {
+		o.Name, o.Mobile = strings.TrimSpace(f.name), f.mobile
+	}
+	load(e, func(ctx context.Context) (data.Opinion, error) {
+		var id [16]byte
+		if _, err := rand.Read(id[:]); err != nil {
+			return o, err
+		}
+		o.ID = "opinion-" + hex.EncodeToString(id[:])
+		body, err := json.Marshal(o)
+		if err != nil {
+			return o, err
+		}
+		return o, w.Enqueue(ctx, store.OutboxItem{ID: o.ID, Kind: string(wire.ItemOpinion), Body: body, CreatedAt: o.At})
+	}, func(o data.Opinion, err error) {
+		if err != nil {
+			f.problem = e.L("opinion.failed") + "\n" + err.Error()
+			e.refresh()
+			return
+		}
+		// Nothing personal stays behind the receipt.
+		*f = opinionForm{done: &data.Opinion{ID: o.ID, Consultation: o.Consultation, Topic: o.Topic, Anonymous: o.Anonymous, At: o.At}}
+		e.refresh()
+	})
+}
+
+// opinionReceipt says the opinion is kept and what happens next.
+func (e *env) opinionReceipt(c data.Consultation, o *data.Opinion) fyne.CanvasObject {
+	topic := o.Topic
+	for _, t := range c.Topics {
+		if t.ID == o.Topic {
+			topic = t.Title
+		}
+	}
+	finish := e.primary(e.L("receipt.finish"), theme.ConfirmIcon(), e.reset)
+	finish.min = 1.5 * finish.min
+	return container.NewVBox(
+		heading(e.L("opinion.done")),
+		fields(
+			e.L("opinion.consultation"), c.Title,
+			e.L("opinion.topic"), topic,
+			e.L("opinion.at"), e.moment(o.At),
+		),
+		para(e.Lf("opinion.next", e.date(c.Closes))),
+		container.NewHBox(finish),
+	)
+}
