@@ -91,7 +91,7 @@ func contentRows(t *testing.T, st *store.Store) string {
 	}
 	defer db.Close()
 	var sb strings.Builder
-	for _, table := range []string{"notice", "catalog", "service", "provider", "hours_spans", "consultation", "calendar", "street", "search_docs"} {
+	for _, table := range []string{"notice", "catalog", "service", "provider", "hours_spans", "consultation", "calendar", "street", "staff", "search_docs"} {
 		rows, err := db.Query("SELECT * FROM " + table + " ORDER BY 1, 2, 3")
 		if err != nil {
 			t.Fatal(err)
@@ -116,6 +116,9 @@ func contentRows(t *testing.T, st *store.Store) string {
 func TestBundleSnapshotEqualsPull(t *testing.T) {
 	ctx := context.Background()
 	db := published(t)
+	// Staff accounts travel in their own street's scope only.
+	ok(t, "staff", "add", "--db", db, "--street", testStreet, "--name", "李明")
+	ok(t, "staff", "add", "--db", db, "--street", "440106006", "--name", "王芳")
 	key, pub := keyFile(t)
 	out := filepath.Join(t.TempDir(), "snap.jzb")
 	res := decode(t, ok(t, "bundle", "--db", db, "--street", testStreet, "--key", key, "--out", out))
@@ -169,6 +172,9 @@ func TestBundleSnapshotEqualsPull(t *testing.T) {
 	ca, cb := contentRows(t, a), contentRows(t, b)
 	if ca == "" || ca != cb {
 		t.Fatalf("pulled:\n%s\nimported:\n%s", ca, cb)
+	}
+	if accts, err := b.StaffAccounts(ctx); err != nil || len(accts) != 1 || accts[0].Name != "李明" {
+		t.Fatalf("staff accounts from the bundle: %+v %v", accts, err)
 	}
 	curA, _ := a.Cursor(ctx, store.ContentFeed)
 	curB, _ := b.Cursor(ctx, store.ContentFeed)

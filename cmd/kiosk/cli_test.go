@@ -198,6 +198,9 @@ func TestUsageErrors(t *testing.T) {
 		{"status", "--db", db, "--frobnicate"},
 		{"frobnicate"},
 		{"demo", "--db", filepath.Join(t.TempDir(), "new.db"), "--street", "000000000"},
+		{"show", "--db", db, "staff", "x"},
+		{"search", "--db", db, "--kind", "staff", "李"},
+		{"--db", db, "--outbox-recipient", "age1nonsense"},
 	} {
 		code, _, errs := kiosk(t, args...)
 		if code != 2 || strings.Count(errs, "\n") != 1 || !strings.HasPrefix(errs, "kiosk: ") {

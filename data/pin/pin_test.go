@@ -52,3 +52,15 @@ func TestCheckRefusesBadHashes(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheck is the cost of one sign-in attempt on the kiosk (and of
+// one guess for whoever tries PINs against a hash offline).
+func BenchmarkCheck(b *testing.B) {
+	h, err := Hash("246810")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		Check(h, "135790")
+	}
+}
