@@ -104,7 +104,7 @@ func (e *env) date(d data.Date) string {
 
 // newFooter is the bar below every screen: 完成/退出, which clears
 // everything, and the toggles for 长者模式 and the language.
-func newFooter(e *env, done, elder, lang func()) fyne.CanvasObject {
+func newFooter(e *env, done, elder, lang, secret func()) fyne.CanvasObject {
 	finish := e.primary(e.L("footer.done"), theme.LogoutIcon(), done)
 	elderIcon := theme.CheckButtonIcon()
 	if e.elder {
@@ -114,8 +114,12 @@ func newFooter(e *env, done, elder, lang func()) fyne.CanvasObject {
 	langBtn := e.button(e.L("footer.lang"), theme.ComputerIcon(), lang)
 	app := widget.NewLabelWithStyle(e.L("app.name"), fyne.TextAlignCenter, fyne.TextStyle{})
 	app.Importance = widget.LowImportance
+	var name fyne.CanvasObject = app
+	if secret != nil {
+		name = newSecretArea(app, secret)
+	}
 	return container.NewVBox(
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, finish, container.NewHBox(elderBtn, langBtn), app),
+		container.NewBorder(nil, nil, finish, container.NewHBox(elderBtn, langBtn), name),
 	)
 }

@@ -67,6 +67,18 @@ type Options struct {
 	// the service window.
 	Cases CaseWriter
 
+	// Bundles imports signed content bundles (.jzb) as `kiosk import`
+	// does. With it, five taps on the kiosk's name in the footer open the
+	// bundle screen, and a .jzb file on a drive plugged in is offered for
+	// import; nil leaves both out.
+	Bundles BundleImporter
+	// MountDirs are the folders where drives appear, watched for new .jzb
+	// files a few levels down; nil means DefaultMountDirs.
+	MountDirs []string
+	// BundleDirs are more folders whose .jzb files the bundle screen
+	// lists (the database's folder).
+	BundleDirs []string
+
 	// Speaker reads screens aloud; nil leaves out the 朗读 buttons (no
 	// espeak-ng). Do not pass a nil *speech.Speaker: test speech.New()
 	// for nil first, as an interface holding a nil pointer is not nil.
@@ -109,6 +121,9 @@ type env struct {
 	cases   CaseWriter         // nil: no appeals on this kiosk
 	tracker Tracker            // nil: no tracking on this kiosk
 	kioskID int64
+
+	bundles   BundleImporter // nil: no bundle screen
+	bundleSrc bundleSources
 
 	touch    func()                                                    // reports activity to the idle guard
 	open     func(title func() string, build func() fyne.CanvasObject) // pushes a screen
@@ -153,6 +168,8 @@ type Kiosk struct {
 	dirty     bool // touched since the last reset: there is something to clear
 	ticks     int
 	stop      chan struct{}
+	drives    driveWatch
+	secret    secretTaps
 }
 
 // New builds the kiosk interface into w. It reads the street from src
@@ -188,6 +205,13 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	k.env = &env{
 		lang: opt.Lang, elder: opt.Elder, now: opt.Now, bg: opt.Background,
 		src: src, street: st, sp: opt.Speaker, kioskID: opt.KioskID, cases: opt.Cases,
+		bundles: opt.Bundles,
+	}
+	if opt.Bundles != nil {
+		k.env.bundleSrc = bundleSources{mounts: opt.MountDirs, extra: opt.BundleDirs}
+		if opt.MountDirs == nil {
+			k.env.bundleSrc.mounts = DefaultMountDirs
+		}
 	}
 	if k.env.cases == nil {
 		k.env.cases, _ = src.(CaseWriter)
@@ -222,6 +246,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 		dc.SetOnKeyDown(func(*fyne.KeyEvent) { k.touch() })
 	}
 	k.render()
+	k.pollDrives() // the baseline: drives already in are not offered
 
 	tick := opt.Tick
 	if tick == nil {
@@ -283,7 +308,16 @@ func (k *Kiosk) render() {
 		}
 		body = k.navFrame(top.title(), content, read)
 	}
-	foot := newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang)
+	var secret func()
+	if k.bundles != nil {
+		secret = func() {
+			k.touch()
+			if k.secret.tap(k.now()) {
+				openBundleImport(k.env)
+			}
+		}
+	}
+	foot := newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang, secret)
 	k.root.Objects = []fyne.CanvasObject{container.NewBorder(k.header.obj, foot, nil, nil, body)}
 	k.root.Refresh()
 }
@@ -434,6 +468,9 @@ func (k *Kiosk) Tick() {
 	now := k.now()
 	k.ticks++
 	k.header.tick(now, k.ticks%5 == 0)
+	if k.ticks%mountPollTicks == 0 {
+		k.pollDrives()
+	}
 	if !k.dirty {
 		return
 	}

@@ -90,6 +90,10 @@ var journeys = []struct {
 		k.win.Canvas().Focus(firstEntry(t, k.win))
 		typeKeys(t, k.win, "xiexie")
 	}},
+	{"bundles", func(t testing.TB, k *Kiosk) { openBundleImport(k.env) }},
+	{"bundle_file", func(t testing.TB, k *Kiosk) {
+		openBundleFile(k.env, bundleFile{Path: "/media/staff/KIOSK/440106005-full.jzb", Size: 3 << 20, Mod: testNow}, true)
+	}},
 	{"idle", func(t testing.TB, k *Kiosk) { k.touch(); k.overlay.show(20) }},
 	{"home_en", func(t testing.TB, k *Kiosk) { k.toggleLang() }},
 	{"providers_en", func(t testing.TB, k *Kiosk) { k.toggleLang(); openProviders(k.env, k.src) }},

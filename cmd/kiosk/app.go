@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"flag"
 	"fmt"
 	"log"
@@ -34,6 +35,9 @@ func runApp(args []string) error {
 	retention := fs.Duration("retention", store.DefaultRetention, "remove the personal data of a case this long after the district has acknowledged it")
 	outboxKey := fs.String("outbox-recipient", "", "the district's outbox public `KEY` (age1..., or a file holding it): staff can then export the waiting outbox to a USB drive")
 	kiosk := fs.Int64("kiosk", 0, "this kiosk's `NUMBER` in the district (districtd's kiosk id): the first part of the reference numbers it gives, so they are unique in the district")
+	mounts := listFlag(ui.DefaultMountDirs)
+	fs.Var(&mounts, "mount-dirs", "comma-separated `FOLDERS` where USB drives appear, watched for .jzb bundles")
+	trust := fs.String("trust", "", "the district's bundle key `PUBKEY` (base64, or a file holding it), trusted while the kiosk trusts none")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -49,6 +53,13 @@ func runApp(args []string) error {
 			return fmt.Errorf("--outbox-recipient: %w: %w", err, errUsage)
 		}
 		recipient = r
+	}
+	var pinned ed25519.PublicKey
+	if *trust != "" {
+		var err error
+		if pinned, err = readPublicKey(*trust); err != nil {
+			return fmt.Errorf("--trust: %v: %w", err, errUsage)
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(*db), 0o755); err != nil {
 		return err
@@ -70,6 +81,7 @@ func runApp(args []string) error {
 			Token:     os.Getenv(tokenEnv),
 			Street:    *street,
 			UserAgent: "jiezhen-kiosk/" + version.Version,
+			Trust:     pinned,
 		})
 		if err != nil {
 			return fmt.Errorf("sync: %w", err)
@@ -90,6 +102,9 @@ func runApp(args []string) error {
 	opt := ui.Options{
 		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc, KioskID: *kiosk,
 		FirstFrame: firstFrameHook(a),
+		Bundles:    bundleImporter{s: s, street: *street, trust: pinned},
+		MountDirs:  mounts,
+		BundleDirs: []string{filepath.Dir(*db)},
 	}
 	if recipient != nil {
 		opt.ExportOutbox = func(ctx context.Context, to string) (int, error) {

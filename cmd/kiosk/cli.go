@@ -22,8 +22,9 @@ const usage = `usage: kiosk [command] [flags]
 
 With no command, opens the kiosk window:
   kiosk [--db FILE] [--street CODE] [--district URL] [--fullscreen] [--elder] [--idle D] [--retention D]
-        [--outbox-recipient PUBKEY]
-  (the token for --district comes from $JIEZHEN_TOKEN)
+        [--outbox-recipient PUBKEY] [--mount-dirs /media,/run/media] [--trust PUBKEY]
+  (the token for --district comes from $JIEZHEN_TOKEN; a .jzb bundle on a USB drive
+  plugged in is offered for import, and five taps on the kiosk's name list them all)
 
 commands:
   demo    --db FILE [--replace] [--street CODE]

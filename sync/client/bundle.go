@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 
 	"jiezhen/data/store"
@@ -19,13 +20,18 @@ import (
 // street, cursor and newest issued-at the store keeps, then applied with
 // store.ApplyBundle.
 
+// ImportOptions is what an import is told besides the kiosk's store.
 type ImportOptions struct {
 	// Trust, if set, is the only key trusted for this import, and is
 	// recorded as trusted if the bundle is imported. Otherwise the keys
 	// the kiosk recorded are trusted. Revoked keys stay refused either way.
-	Trust  ed25519.PublicKey
-	Street string // the kiosk's street; "" for the one it holds
-	Now    time.Time
+	Trust ed25519.PublicKey
+	// Bootstrap is Trust only while the kiosk trusts no key: the
+	// district's key a kiosk is configured with, pinned with its first
+	// bundle, after which the recorded keys (rotations) take over.
+	Bootstrap ed25519.PublicKey
+	Street    string // the kiosk's street; "" for the one it holds
+	Now       time.Time
 }
 
 // ImportResult is what an import did; `kiosk import` prints it.
@@ -67,6 +73,9 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 		return out, err
 	}
 	c := bundle.Check{Cursor: cursor, Now: opt.Now, NewestSeen: tr.NewestIssuedAt}
+	if opt.Trust == nil && opt.Bootstrap != nil && !trustsAny(tr) {
+		opt.Trust = opt.Bootstrap
+	}
 	for _, k := range tr.Keys {
 		key, err := bundle.ParseKey(k.Key)
 		if err != nil {
@@ -82,7 +91,7 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 		c.Keys.Trusted = []ed25519.PublicKey{opt.Trust}
 	}
 	if len(c.Keys.Trusted) == 0 {
-		return out, errors.New("this kiosk trusts no key yet: give --trust PUBKEY")
+		return out, &Refused{Kind: RefusedNoKey, Err: errors.New("this kiosk trusts no key yet: give --trust PUBKEY")}
 	}
 	if c.Scope, c.District, err = kioskScope(ctx, s, opt.Street, tr.Street); err != nil {
 		return out, err
@@ -90,7 +99,7 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 
 	b, err := bundle.Read(r, c)
 	if err != nil {
-		return out, err
+		return out, refused(err)
 	}
 	m := b.Manifest
 	out = ImportResult{District: m.District, Street: m.Scope, From: m.From, To: m.To, Snapshot: b.Snapshot,
@@ -114,6 +123,103 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 	out.Applied = true
 	out.Upserted, out.Deleted, out.Unchanged, out.Skipped, out.Cursor = res.Upserted, res.Deleted, res.Unchanged, res.Skipped, res.Cursor
 	return out, nil
+}
+
+// trustsAny reports whether the kiosk trusts a key.
+func trustsAny(tr store.BundleTrust) bool {
+	for _, k := range tr.Keys {
+		if !k.Revoked {
+			return true
+		}
+	}
+	return false
+}
+
+// Refused is a bundle the kiosk would not import. Kind names the reason
+// for a screen (one of the Refused* values); Err says it in one line.
+type Refused struct {
+	Kind string
+	Err  error
+}
+
+func (e *Refused) Error() string       { return e.Err.Error() }
+func (e *Refused) Unwrap() error       { return e.Err }
+func (e *Refused) RefusalKind() string { return e.Kind }
+
+// Kinds of Refused.
+const (
+	RefusedDamaged   = "damaged"   // not a bundle, cut short, or an entry does not match the manifest
+	RefusedTooLarge  = "too_large" // over the size limits
+	RefusedSchema    = "schema"    // a newer layout or manifest than this kiosk reads
+	RefusedSignature = "signature" // the signature does not verify
+	RefusedUntrusted = "untrusted" // signed by a key the kiosk does not trust
+	RefusedRevoked   = "revoked"   // signed by a revoked key
+	RefusedScope     = "scope"     // another street's or district's
+	RefusedGap       = "gap"       // starts after the kiosk's cursor
+	RefusedExpired   = "expired"
+	RefusedRollback  = "rollback" // older than a bundle already imported
+	RefusedNoKey     = "no_key"   // the kiosk trusts no key yet
+)
+
+// refused classifies an error of bundle.Read.
+func refused(err error) error {
+	for _, k := range []struct {
+		err  error
+		kind string
+	}{
+		{bundle.ErrFormat, RefusedDamaged}, {bundle.ErrEntry, RefusedDamaged}, {bundle.ErrTooLarge, RefusedTooLarge},
+		{bundle.ErrSchema, RefusedSchema}, {bundle.ErrSignature, RefusedSignature}, {bundle.ErrUntrusted, RefusedUntrusted},
+		{bundle.ErrRevoked, RefusedRevoked}, {bundle.ErrScope, RefusedScope}, {bundle.ErrGap, RefusedGap},
+		{bundle.ErrExpired, RefusedExpired}, {bundle.ErrRollback, RefusedRollback},
+	} {
+		if errors.Is(err, k.err) {
+			return &Refused{Kind: k.kind, Err: err}
+		}
+	}
+	return err
+}
+
+// ImportFile is ImportBundle of the file at path, reporting the bytes
+// read and the file's size to progress (which may be nil) as it goes.
+func ImportFile(ctx context.Context, s *store.Store, path string, opt ImportOptions, progress func(done, total int64)) (ImportResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("cannot open the bundle %s", path)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if !fi.Mode().IsRegular() {
+		return ImportResult{}, fmt.Errorf("%s is not a file", path)
+	}
+	var r io.Reader = f
+	if progress != nil {
+		progress(0, fi.Size())
+		r = &progressReader{r: f, total: fi.Size(), report: progress}
+	}
+	return ImportBundle(ctx, s, r, opt)
+}
+
+// progressReader reports what was read, at most every step bytes.
+type progressReader struct {
+	r           io.Reader
+	done, total int64
+	last        int64
+	report      func(done, total int64)
+}
+
+const progressStep = 256 << 10
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.done += int64(n)
+	if p.done-p.last >= progressStep || (err == io.EOF && p.done != p.last) {
+		p.last = p.done
+		p.report(p.done, p.total)
+	}
+	return n, err
 }
 
 // kioskScope is the street and district a bundle must be for: the street
@@ -167,17 +273,9 @@ func (a *Agent) snapshot(ctx context.Context, res *Result) bool {
 		a.log.Warn("snapshot skipped", "error", err.Error())
 		return false
 	}
-	trusted := false
-	for _, k := range tr.Keys {
-		trusted = trusted || !k.Revoked
-	}
-	var pin ed25519.PublicKey
-	if !trusted {
-		if a.cfg.Trust == nil {
-			a.log.Debug("snapshot skipped: the kiosk trusts no bundle key")
-			return false
-		}
-		pin = a.cfg.Trust
+	if !trustsAny(tr) && a.cfg.Trust == nil {
+		a.log.Debug("snapshot skipped: the kiosk trusts no bundle key")
+		return false
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+wire.PathBundle, nil)
 	if err != nil {
@@ -205,7 +303,7 @@ func (a *Agent) snapshot(ctx context.Context, res *Result) bool {
 	}
 	a.setOnline(true, "")
 	a.trace("snapshot")
-	ir, err := ImportBundle(ctx, a.st, io.LimitReader(resp.Body, maxSnapshot), ImportOptions{Trust: pin, Street: a.cfg.Street, Now: a.cfg.Now()})
+	ir, err := ImportBundle(ctx, a.st, io.LimitReader(resp.Body, maxSnapshot), ImportOptions{Bootstrap: a.cfg.Trust, Street: a.cfg.Street, Now: a.cfg.Now()})
 	if err != nil {
 		a.log.Warn("snapshot refused; paging instead", "reason", err.Error())
 		return false
