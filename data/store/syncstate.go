@@ -174,8 +174,10 @@ const notWaiting = "id NOT IN (SELECT id FROM staff_waiting WHERE kind = ?1)"
 // transaction it removes the content of the street and the district-wide
 // content (street ""), which is what the kiosk's feed holds, and the
 // kiosk's cases that the district already has, and sets the feed's cursor
-// to 0. The outbox is kept, and so are cases still queued in it. The last
-// sync time is kept too: the kiosk did sync then.
+// to 0. The outbox is kept, and so are cases still queued in it, and the
+// cases with a phone4 hash: the feed never carries the hash, so the
+// refetch could not restore it, and overwrites or deletes the rest of the
+// row. The last sync time is kept too: the kiosk did sync then.
 func (s *Store) ResetScope(ctx context.Context, feed, street string) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, k := range data.ContentKinds {
@@ -196,7 +198,7 @@ func (s *Store) ResetScope(ctx context.Context, feed, street string) error {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM cases WHERE id NOT IN (SELECT id FROM outbox)"); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM cases WHERE id NOT IN (SELECT id FROM outbox) AND phone4 = ''"); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, 0)

@@ -123,8 +123,8 @@ func upsertCase(ctx context.Context, q execer, c *data.Case) error {
 // beyond the case itself.
 type Tracked struct {
 	Case data.Case
-	// PublicOnly: found by the reference alone (an anonymous appeal, or a
-	// case filed without a mobile); only its public part may be shown.
+	// PublicOnly: found by the reference alone (an anonymous appeal);
+	// only its public part may be shown.
 	PublicOnly    bool
 	Contact       string // masked
 	Queued        bool   // still in the outbox
@@ -133,10 +133,10 @@ type Tracked struct {
 }
 
 // Track finds the case with reference ref (as typed) for a resident who
-// gives phone4, the last four digits of the mobile on the case. A case
-// with a mobile is shown only with the right four digits; an anonymous
-// appeal, or a case without a mobile, by the reference alone, in its
-// public part. A wrong phone4 and an unknown reference are the same
+// gives phone4, the last four digits of the mobile on the case. A named
+// case is shown only with the right four digits (and never when the
+// kiosk does not hold their hash); an anonymous appeal by the reference
+// alone, in its public part. A wrong phone4 and an unknown reference are the same
 // ErrTrackNoMatch, and each counts as a failed try of that reference:
 // after TrackMaxFailures within TrackFailureWindow every try of it gets
 // ErrTrackLimited until the window has passed. A malformed reference is
@@ -175,12 +175,22 @@ func (s *Store) Track(ctx context.Context, ref, phone4 string, now time.Time) (T
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		var c data.Case
+		if found {
+			if err := json.Unmarshal([]byte(doc), &c); err != nil {
+				return fmt.Errorf("case %s: %w", id, err)
+			}
+		}
 		match := false
 		public := false
 		if found {
 			switch {
-			case hash == "":
+			case c.Anonymous:
 				match, public = true, true
+			case hash == "":
+				// A named case whose four digits the kiosk does not
+				// know cannot be shown to anyone.
+				return ErrTrackNoMatch
 			case phone4 == "":
 				// Not a try: the four digits were not given.
 				return ErrTrackNoMatch
@@ -204,9 +214,7 @@ func (s *Store) Track(ctx context.Context, ref, phone4 string, now time.Time) (T
 			failed = true // committed: the failure counts
 			return nil
 		}
-		if err := json.Unmarshal([]byte(doc), &out.Case); err != nil {
-			return fmt.Errorf("case %s: %w", id, err)
-		}
+		out.Case = c
 		out.PublicOnly, out.Contact, out.Queued = public, contact, queued
 		out.LocalRating = data.Rating(rating)
 		if ratedAt.Valid {

@@ -258,3 +258,57 @@ func TestSweepLeavesNoPersonalDataInTheFile(t *testing.T) {
 		t.Errorf("after the sweep: %+v", tr)
 	}
 }
+
+// A reset of the scope refetches the kiosk's cases from the feed, which
+// never carries the phone4 hash: the named case keeps it, and is still
+// shown only with the right four digits.
+func TestTrackSurvivesReset(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	named := fileTestCase(t, s, "case-named", 1, &data.Person{Name: "张三", Mobile: "13812345678"})
+	anon := fileTestCase(t, s, "case-anon", 2, nil)
+	settleAsClient(t, s, named)
+	settleAsClient(t, s, anon)
+	if err := s.ResetScope(ctx, ContentFeed, "440106005"); err != nil {
+		t.Fatal(err)
+	}
+	var changes []data.Change
+	for i, c := range []data.Case{named, anon} {
+		v := c.WithoutPersonal()
+		v.Status = data.StatusAccepted
+		b, _ := json.Marshal(v)
+		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: KindCase, ID: c.ID, Op: data.OpUpsert, Version: 4, Body: b})
+	}
+	if _, err := s.ApplyPage(ctx, ContentFeed, changes, 2, 2, trackNow); err != nil {
+		t.Fatal(err)
+	}
+	if tr, err := s.Track(ctx, named.Ref, "5678", trackNow); err != nil || tr.Case.Status != data.StatusAccepted || tr.PublicOnly {
+		t.Errorf("named case after the reset: %+v, %v", tr, err)
+	}
+	if _, err := s.Track(ctx, named.Ref, "", trackNow); !errors.Is(err, ErrTrackNoMatch) {
+		t.Errorf("named case by the reference alone after the reset: %v", err)
+	}
+	if tr, err := s.Track(ctx, anon.Ref, "", trackNow); err != nil || !tr.PublicOnly {
+		t.Errorf("anonymous case after the reset: %+v, %v", tr, err)
+	}
+	// A named case the kiosk holds without the hash (from the feed
+	// alone) is shown to no one.
+	other := named.WithoutPersonal()
+	other.ID, other.Ref = "case-other", mustRef(t, 3)
+	b, _ := json.Marshal(other)
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 3, Kind: KindCase, ID: other.ID, Op: data.OpUpsert, Version: 1, Body: b}}, 3, 3, trackNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Track(ctx, other.Ref, "", trackNow); !errors.Is(err, ErrTrackNoMatch) {
+		t.Errorf("named case without a hash: %v", err)
+	}
+}
+
+func mustRef(t *testing.T, seq int) string {
+	t.Helper()
+	ref, err := data.NewReference(7, trackNow, seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
