@@ -332,5 +332,14 @@ func TestFormPagesFitTheScreen(t *testing.T) {
 			}
 			check(r.Name, applicationSpec(k.env, svc))
 		}
+		for _, d := range data.Deliveries {
+			spec := disclosureSpec(k.env)
+			shows := spec.shows
+			spec.shows = func(code string, v data.FormValues) bool {
+				v[data.CodeDelivery] = string(d)
+				return shows(code, v)
+			}
+			check("依申请公开 "+string(d), spec)
+		}
 	}
 }

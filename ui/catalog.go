@@ -30,7 +30,11 @@ func newCatalogList(e *env, src CatalogReader, st *listState) fyne.CanvasObject 
 			return rowText{title: r.Title, detail: joinDot(r.DocNo, r.Topic, r.Publisher, e.date(r.Published))}
 		},
 		func(r store.CatalogRow) { openCatalogEntry(e, src, r.ID) })
-	return container.NewBorder(e.searchBar(data.KindCatalog), nil, nil, nil, l.obj)
+	top := container.NewVBox(e.searchBar(data.KindCatalog))
+	if b := e.disclosureButton(e.L("disclosure.button"), ""); b != nil {
+		top.Add(b)
+	}
+	return container.NewBorder(top, nil, nil, nil, l.obj)
 }
 
 func openCatalogEntry(e *env, src CatalogReader, id string) {
@@ -56,7 +60,12 @@ func newCatalogDetail(e *env, src CatalogReader, id string) fyne.CanvasObject {
 				e.L("catalog.summary"), c.Summary,
 				e.L("catalog.disclosure"), joinDot(c.Disclosure, c.Timeframe),
 			)
-			content := container.NewVBox(heading(c.Title), meta, widget.NewSeparator())
+			content := container.NewVBox(heading(c.Title))
+			if b := e.disclosureButton(e.L("disclosure.button_entry"), e.catalogPrefill(c)); b != nil {
+				content.Add(b)
+			}
+			content.Add(meta)
+			content.Add(widget.NewSeparator())
 			if strings.TrimSpace(c.Body) != "" {
 				content.Add(subheading(e.L("catalog.body")))
 				content.Add(body(c.Body))

@@ -94,6 +94,12 @@ var journeys = []struct {
 	{"bundle_file", func(t testing.TB, k *Kiosk) {
 		openBundleFile(k.env, bundleFile{Path: "/media/staff/KIOSK/440106005-full.jzb", Size: 3 << 20, Mod: testNow}, true)
 	}},
+	{"disclosure_form", func(t testing.TB, k *Kiosk) { openDisclosureForm(k, 0, false) }},
+	{"disclosure_form_2", func(t testing.TB, k *Kiosk) { openDisclosureForm(k, 1, true) }},
+	{"disclosure_form_3", func(t testing.TB, k *Kiosk) { openDisclosureForm(k, 2, true) }},
+	{"disclosure_review", func(t testing.TB, k *Kiosk) { openDisclosureForm(k, 99, true) }},
+	{"disclosure_receipt", func(t testing.TB, k *Kiosk) { disclosureReceipt(k) }},
+	{"disclosure_en", func(t testing.TB, k *Kiosk) { k.toggleLang(); openDisclosureForm(k, 1, true) }},
 	{"idle", func(t testing.TB, k *Kiosk) { k.touch(); k.overlay.show(20) }},
 	{"home_en", func(t testing.TB, k *Kiosk) { k.toggleLang() }},
 	{"providers_en", func(t testing.TB, k *Kiosk) { k.toggleLang(); openProviders(k.env, k.src) }},
