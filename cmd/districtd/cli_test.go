@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/sync/bundle"
 	"jiezhen/sync/server"
 	"jiezhen/sync/wire"
 )
@@ -271,11 +273,23 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// serve --demo loads the demo content into an empty database, serves it
-// and stops cleanly when told to.
+// serve --demo loads the demo content into an empty database, serves it,
+// with --bundle-key a signed snapshot of each kiosk's street too, and
+// stops cleanly when told to.
 func TestServeDemo(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "district.db")
-	url, logs, stop := startServe(t, db, true, "", "")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "district.db")
+	keyFile := filepath.Join(dir, "district.key")
+	pub, err := bundle.ParseKey(strings.TrimSpace(ok(t, "keygen", "--out", keyFile)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fails(t, 2, "--bundle-statement needs --bundle-key", "serve", "--db", db, "--addr", "127.0.0.1:0", "--bundle-statement", keyFile)
+	priv, err := readPrivateKey(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, logs, stop := startServeWith(t, serveConfig{db: db, demo: true, snapshots: server.Snapshots{Key: priv}})
 	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "demo"))
 	req, _ := http.NewRequest("GET", url+wire.PathChanges+"?after=0&limit=1000", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -288,6 +302,17 @@ func TestServeDemo(t *testing.T) {
 	resp.Body.Close()
 	if err := json.Unmarshal(b, &page); err != nil || len(page.Changes) < 50 {
 		t.Fatalf("demo pull: %d changes, %v", len(page.Changes), err)
+	}
+	req, _ = http.NewRequest("GET", url+wire.PathBundle, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := bundle.Read(resp.Body, bundle.Check{Keys: bundle.Keys{Trusted: []ed25519.PublicKey{pub}}, Scope: "440106005", Now: time.Now()})
+	resp.Body.Close()
+	if err != nil || !res.Snapshot || len(res.Changes) < len(page.Changes)-5 || res.Manifest.To != page.Next {
+		t.Fatalf("snapshot: %v; %d changes to %d, the pull %d to %d", err, len(res.Changes), res.Manifest.To, len(page.Changes), page.Next)
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)
@@ -337,11 +362,18 @@ func TestLoadtest(t *testing.T) {
 // that shuts the server down and returns what serve returned.
 func startServe(t *testing.T, db string, demo bool, certFile, keyFile string) (url string, logs *lockedBuffer, stop func() error) {
 	t.Helper()
+	return startServeWith(t, serveConfig{db: db, demo: demo, cert: certFile, key: keyFile})
+}
+
+// startServeWith is startServe with serve's whole command line.
+func startServeWith(t *testing.T, cfg serveConfig) (url string, logs *lockedBuffer, stop func() error) {
+	t.Helper()
+	cfg.addr = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &lockedBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- serveUntil(ctx, serveConfig{db: db, addr: "127.0.0.1:0", demo: demo, cert: certFile, key: keyFile}, logs)
+		done <- serveUntil(ctx, cfg, logs)
 	}()
 	stop = func() error {
 		cancel()
