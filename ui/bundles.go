@@ -239,6 +239,9 @@ func newBundleFile(e *env, f bundleFile, offered bool) fyne.CanvasObject {
 		})
 	})
 	skip = e.button(e.L("bundle.skip"), theme.CancelIcon(), e.back)
+	if e.bundles == nil {
+		run.Disable() // a kiosk built without an importer (staff mode may still open the screen)
+	}
 	box = container.NewVBox(subheading(head), info, hint, bar, status, detail, container.NewHBox(run, skip, done))
 	page = e.scrollPages(box)
 	return page

@@ -40,6 +40,13 @@ func (f fileImporter) Import(ctx context.Context, path string, progress func(don
 	return BundleResult{Applied: res.Applied, Upserted: res.Upserted, Deleted: res.Deleted, Unchanged: res.Unchanged}, nil
 }
 
+// noImporter is an importer for screens that are only looked at.
+type noImporter struct{}
+
+func (noImporter) Import(context.Context, string, func(int, int)) (BundleResult, error) {
+	return BundleResult{}, nil
+}
+
 // signedBundle is a bundle of the demo street, signed with priv, that
 // adds a notice on top of the demo content (cursor after).
 func signedBundle(t *testing.T, priv ed25519.PrivateKey, after int64, n data.Notice) []byte {

@@ -92,6 +92,7 @@ var journeys = []struct {
 	}},
 	{"bundles", func(t testing.TB, k *Kiosk) { openBundleImport(k.env) }},
 	{"bundle_file", func(t testing.TB, k *Kiosk) {
+		k.bundles = noImporter{}
 		openBundleFile(k.env, bundleFile{Path: "/media/staff/KIOSK/440106005-full.jzb", Size: 3 << 20, Mod: testNow}, true)
 	}},
 	{"disclosure_form", func(t testing.TB, k *Kiosk) { openDisclosureForm(k, 0, false) }},
