@@ -99,12 +99,17 @@ func runApp(args []string) error {
 		w.SetFullScreen(true)
 		keepScreenOn()
 	}
+	// Shown on the bundle screen as where a file is: absolute, not ".".
+	dbDir, err := filepath.Abs(filepath.Dir(*db))
+	if err != nil {
+		dbDir = filepath.Dir(*db)
+	}
 	opt := ui.Options{
 		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc, KioskID: *kiosk,
 		FirstFrame: firstFrameHook(a),
 		Bundles:    bundleImporter{s: s, street: *street, trust: pinned},
 		MountDirs:  mounts,
-		BundleDirs: []string{filepath.Dir(*db)},
+		BundleDirs: []string{dbDir},
 	}
 	if recipient != nil {
 		opt.ExportOutbox = func(ctx context.Context, to string) (int, error) {
