@@ -370,8 +370,11 @@ func TestGuarantee01KillAnywhere(t *testing.T) {
 		t.Errorf("integrity_check: %q, %v", check, err)
 	}
 	var tracked int
-	conn.QueryRow("SELECT count(*) FROM cases WHERE ref != ''").Scan(&tracked)
+	err = conn.QueryRow("SELECT count(*) FROM cases WHERE ref != ''").Scan(&tracked)
 	conn.Close()
+	if err != nil {
+		t.Fatalf("counting the kiosk's cases: %v", err)
+	}
 	if tracked != len(all) {
 		t.Errorf("kiosk tracks %d cases with a reference, want %d", tracked, len(all))
 	}
