@@ -109,15 +109,20 @@ func (s *formSpec) visible(v data.FormValues) []data.FormField {
 	return out
 }
 
-// formViewHeight is the height of the screen under the title bar on the
-// kiosk's screen (800 pixels high, less the header, the title bar and the
-// footer): a page of fields and the buttons under it fit it without
-// scrolling while the on-screen keyboard is down.
+// formViewHeight is the height of the screen under the title bar: a page
+// of fields and the buttons under it fit it without scrolling while the
+// on-screen keyboard is down. The header, title bar and footer take 222
+// pixels (285 in 长者模式); a window lower than the kiosk's 800 pixels
+// is paged as if it had them, and scrolls.
 func (e *env) formViewHeight() float32 {
-	if e.elder {
-		return 515
+	h := float32(800)
+	if e.screenHeight != nil {
+		h = max(h, e.screenHeight())
 	}
-	return 578
+	if e.elder {
+		return h - 285
+	}
+	return h - 222
 }
 
 // formScreenWidth is the width of the kiosk's screen.

@@ -131,6 +131,8 @@ type env struct {
 	back     func()                                                    // pops the top screen
 	reset    func()                                                    // 完成: clears everything, home
 	refresh  func()                                                    // rebuilds the current screen
+
+	screenHeight func() float32 // the window's height, for the pages of forms
 }
 
 // L returns the UI string for key in the current language.
@@ -228,6 +230,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	k.env.back = k.back
 	k.env.reset = k.Reset
 	k.env.refresh = k.render
+	k.env.screenHeight = func() float32 { return w.Canvas().Size().Height }
 	k.lastTouch = k.now()
 	a.Settings().SetTheme(k.theme)
 	// After the theme: the keyboard takes its background colour from it.
