@@ -200,6 +200,26 @@ func TestDemoServices(t *testing.T) {
 			t.Errorf("no service in category %s", c)
 		}
 	}
+	// The kiosk's 我要申报 shows every input: the online forms together
+	// cover every field type, and at least two items can be applied for.
+	online := 0
+	covered := map[data.FieldType]bool{}
+	for _, s := range set.Services {
+		if s.Online {
+			online++
+			for _, f := range s.Form.Fields {
+				covered[f.Type] = true
+			}
+		}
+	}
+	if online < 2 {
+		t.Errorf("%d services can be applied for online, want at least 2", online)
+	}
+	for _, ft := range data.FieldTypes {
+		if !covered[ft] {
+			t.Errorf("no online form has a %s field", ft)
+		}
+	}
 	for _, n := range []string{"来穗人员居住登记", "城乡居民医保参保登记", "老年人优待证办理", "临时救助申请", "残疾人证办理", "生育登记", "依申请公开政府信息"} {
 		if !names[n] {
 			t.Errorf("no service %s", n)

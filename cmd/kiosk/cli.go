@@ -42,6 +42,8 @@ commands:
                                          write the waiting outbox to a file encrypted to the
                                          district's outbox key (for a USB drive); the items
                                          stay queued
+  submit  --db FILE --service CODE --form FILE.json [--kiosk NUMBER]
+                                         file an application for a resident (代办); prints the receipt
   version                                print the release
 `
 
@@ -56,6 +58,7 @@ var commands = map[string]command{
 	"show":   cmdShow,
 	"sync":   cmdSync,
 	"import": cmdImport,
+	"submit": cmdSubmit,
 	"track":  cmdTrack,
 	"export": cmdExport,
 }

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+	"jiezhen/ui"
+)
+
+const submitUsage = `usage: kiosk submit --db FILE --service CODE --form FILE.json [--kiosk NUMBER]
+
+Files an application on a resident's behalf (代办) from a filled form, with
+the checks of the kiosk's own form, queues it for the district like one made
+on the screen, and prints the receipt as one JSON object: the reference,
+the deadline and what happens next.
+
+CODE is the service item's 事项编码 or its id (kiosk search --kind service).
+FILE.json holds the applicant and the answers, keyed by the codes of the
+item's form (kiosk show --db FILE service ID lists them):
+
+  {
+    "applicant": {"name": "王小明", "id_number": "440106199001011235", "mobile": "13912345678"},
+    "values": {
+      "family_size": 3,
+      "happened_on": "2026-10-08",
+      "difficulty": "支出型（医疗、教育等必需支出）",
+      "help_needed": ["生活费用", "医疗费用"]
+    }
+  }
+
+Dates are YYYY-MM-DD, a choice is one of the form's choices as written, a
+multiple choice a list of them, a number a JSON number or a string. A bad
+answer is refused with one line naming its field, and nothing is queued.
+`
+
+// maxFormFile bounds the form file: a filled form is a few kilobytes.
+const maxFormFile = 1 << 20
+
+// submitForm is the JSON shape of a filled form file.
+type submitForm struct {
+	Applicant *struct {
+		Name     string `json:"name"`
+		IDNumber string `json:"id_number"`
+		Mobile   string `json:"mobile"`
+	} `json:"applicant"`
+	Values map[string]json.RawMessage `json:"values"`
+}
+
+func cmdSubmit(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
+	db := dbFlag(fs)
+	service := fs.String("service", "", "the service item's `CODE` (事项编码) or id")
+	form := fs.String("form", "", "the filled form, `FILE.json`")
+	kiosk := fs.Int64("kiosk", 0, "this kiosk's `NUMBER` in the district: the first part of the reference")
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			_, err := io.WriteString(stdout, submitUsage)
+			return err
+		}
+	}
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("submit: unexpected argument %q: %w", pos[0], errUsage)
+	}
+	switch {
+	case *service == "":
+		return fmt.Errorf("submit: --service CODE is required: %w", errUsage)
+	case *form == "":
+		return fmt.Errorf("submit: --form FILE.json is required: %w", errUsage)
+	case *kiosk < 0 || *kiosk > data.MaxRefKiosk:
+		return fmt.Errorf("submit: --kiosk must be 0 to %d: %w", data.MaxRefKiosk, errUsage)
+	}
+	values, err := readSubmitForm(*form)
+	if err != nil {
+		return err
+	}
+	s, err := openExisting(ctx, "submit", *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	svc, err := findService(ctx, s, *service)
+	if err != nil {
+		return err
+	}
+	streets, err := s.Streets(ctx)
+	if err != nil {
+		return err
+	}
+	if len(streets) == 0 {
+		return fmt.Errorf("submit: %s holds no street: load its content first", *db)
+	}
+	street := streets[0]
+
+	now := time.Now()
+	c, err := data.NewApplication(svc, values, data.DateOf(now.In(china)))
+	if err != nil {
+		return fmt.Errorf("submit: %w", err)
+	}
+	c.Street = street.Code
+	c.SubmittedAt = now
+	if *kiosk > 0 {
+		c.Kiosk = strconv.FormatInt(*kiosk, 10)
+	}
+	days, ok := ui.CaseDays(c, &svc)
+	if !ok {
+		days = -1
+	}
+	filed, err := store.FileCase(ctx, s, c, *kiosk, days)
+	if err != nil {
+		return fmt.Errorf("submit: %w", err)
+	}
+	return printJSON(stdout, ui.NewReceipt(data.ZH, filed, &svc, street))
+}
+
+var china = time.FixedZone("CST", 8*3600)
+
+// readSubmitForm reads a filled form file into form values: the
+// applicant under the applicant's field codes, lists joined as a
+// multichoice value, numbers as written.
+func readSubmitForm(path string) (data.FormValues, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("submit: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFormFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("submit: %s: %w", path, err)
+	}
+	if len(b) > maxFormFile {
+		return nil, fmt.Errorf("submit: %s is larger than %d bytes", path, maxFormFile)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var sf submitForm
+	if err := dec.Decode(&sf); err != nil {
+		return nil, fmt.Errorf("submit: %s is not a form file: %v", path, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("submit: %s holds more than one JSON object", path)
+	}
+	if sf.Applicant == nil {
+		return nil, fmt.Errorf("submit: %s has no applicant", path)
+	}
+	v := data.FormValues{
+		data.CodeApplicantName: sf.Applicant.Name,
+		data.CodeIDNumber:      sf.Applicant.IDNumber,
+		data.CodeMobile:        sf.Applicant.Mobile,
+	}
+	for code, raw := range sf.Values {
+		if data.IsApplicantCode(code) {
+			return nil, fmt.Errorf("submit: field %q: give it in \"applicant\", not in \"values\"", code)
+		}
+		val, err := formValue(raw)
+		if err != nil {
+			return nil, fmt.Errorf("submit: field %q: %v", code, err)
+		}
+		v[code] = val
+	}
+	return v, nil
+}
+
+func formValue(raw json.RawMessage) (string, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n.String(), nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err == nil {
+		for _, c := range list {
+			if strings.Contains(c, "\n") {
+				return "", errors.New("a choice cannot contain a line break")
+			}
+		}
+		return strings.Join(list, "\n"), nil
+	}
+	if string(raw) == "null" {
+		return "", nil
+	}
+	return "", errors.New("want a string, a number or a list of strings")
+}
+
+// findService finds a service item by id or by its code.
+func findService(ctx context.Context, s *store.Store, codeOrID string) (data.ServiceItem, error) {
+	svc, err := s.Service(ctx, codeOrID)
+	if err == nil {
+		return svc, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return svc, err
+	}
+	rows, _, err := s.ListServices(ctx, store.ServiceFilter{Code: codeOrID}, store.Page{Limit: 2})
+	if err != nil {
+		return svc, err
+	}
+	if len(rows) == 0 {
+		return svc, fmt.Errorf("submit: no service item with code or id %q", codeOrID)
+	}
+	if len(rows) > 1 {
+		return svc, fmt.Errorf("submit: code %q names more than one service item; give its id", codeOrID)
+	}
+	return s.Service(ctx, rows[0].ID)
+}
