@@ -343,3 +343,20 @@ func TestFormPagesFitTheScreen(t *testing.T) {
 		}
 	}
 }
+
+// The idle reset drops a half-filled application with the ID number in
+// it; the next resident starts on an empty form.
+func TestIdleResetClearsHalfFilledApplication(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	openRelief(t, w)
+	focusEntry(t, w, "身份证号码")
+	typeDigits(t, w, goodID)
+	k.Reset()
+	if len(k.stack) != 0 || strings.Contains(screenText(w), goodID) {
+		t.Fatal("the reset left the form")
+	}
+	openRelief(t, w)
+	if got := entryText(t, w, "身份证号码"); got != "" {
+		t.Errorf("a new application starts with the ID number %q", got)
+	}
+}

@@ -1,12 +1,20 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"jiezhen/data"
 	"jiezhen/data/store"
+	"jiezhen/sync/server"
+	"jiezhen/sync/wire"
 )
 
 func TestDisclosureRequestedByTouch(t *testing.T) {
@@ -135,4 +143,78 @@ func disclosureReceipt(k *Kiosk) {
 	openForm(k.env, k.cases, disclosureSpec(k.env), &formState{filed: &filedCase{c: data.Case{Ref: ref,
 		Kind: data.CaseDisclosure, Deadline: data.MustDate("2026-12-23"),
 		Request: &data.DisclosureRequest{Information: "x", Delivery: data.DeliveryEmail}}}})
+}
+
+// pushAll sends what waits in s's outbox to the real district handler, as
+// kiosk 7 of the demo street, and returns the district's answers.
+func pushAll(t *testing.T, s *store.Store) []wire.PushResult {
+	t.Helper()
+	ctx := context.Background()
+	st, err := server.OpenSQLite(ctx, filepath.Join(t.TempDir(), "district.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p := server.New(st, server.Options{Now: func() time.Time { return testNow }})
+	set := demoSet(t)
+	if _, err := p.Publish(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := p.AddKiosk(ctx, set.Streets[0].Code, "k7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.Handler(p))
+	defer srv.Close()
+	items, err := s.Pending(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req wire.PushRequest
+	for _, it := range items {
+		req.Items = append(req.Items, wire.PushItem{ID: it.ID, Kind: wire.ItemKind(it.Kind), Body: it.Body})
+	}
+	b, _ := json.Marshal(req)
+	hr, _ := http.NewRequest("POST", srv.URL+wire.PathPush, bytes.NewReader(b))
+	hr.Header.Set("Authorization", "Bearer "+token)
+	hr.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(hr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out wire.PushResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("status %d: %v", resp.StatusCode, err)
+	}
+	return out.Results
+}
+
+// The district takes what the kiosk's forms file: an application with
+// its applicant and the values of the item's own form, and a disclosure
+// request.
+func TestFormsAcceptedByDistrict(t *testing.T) {
+	k, _, s := newAppealKiosk(t, Options{})
+	st := openReliefForm(t, k, 99, true)
+	k.env.submitForm(k.cases, applicationSpec(k.env, mustService(t, k, "svc-linshi-jiuzhu")), st)
+	st = openDisclosureForm(k, 99, true)
+	k.env.submitForm(k.cases, disclosureSpec(k.env), st)
+	res := pushAll(t, s)
+	if len(res) != 2 {
+		t.Fatalf("district answered %+v", res)
+	}
+	for _, r := range res {
+		if r.Outcome != wire.Accepted || r.Ref == "" {
+			t.Errorf("district answered %+v", r)
+		}
+	}
+}
+
+func mustService(t *testing.T, k *Kiosk, id string) data.ServiceItem {
+	t.Helper()
+	svc, err := k.src.Service(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }
