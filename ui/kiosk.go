@@ -424,10 +424,14 @@ func (k *Kiosk) newKeyboard() *keyboard.Keyboard {
 	kb := keyboard.New()
 	kb.SetElder(k.elder)
 	kb.OnKey = k.touch
+	kb.OnRelease = func(e *keyboard.Entry) { fyne.Do(func() { k.reveal(e) }) }
 	kb.OnFocus = func(e *keyboard.Entry) {
 		k.touch()
-		// Once the keyboard has taken its room, bring the field into view.
-		fyne.Do(func() { k.reveal(e) })
+		// Once the keyboard has taken its room, bring the field into view;
+		// when a finger gave the focus, only once it is lifted (OnRelease).
+		if !e.Pressed() {
+			fyne.Do(func() { k.reveal(e) })
+		}
 		if k.elder && k.sp != nil && e.Label != "" {
 			k.sp.Speak(e.Label, nil)
 		}

@@ -26,7 +26,7 @@ const MaxOpinionText = 500
 // opinionForm is an opinion being given on a consultation. It lives in
 // the screen's closure and goes with it (完成, home, idle reset).
 type opinionForm struct {
-	step      int // 0: topic and text; 1: contact
+	step      int // 0: topic; 1: text; 2: contact
 	topic     string
 	text      string
 	anonymous bool
@@ -54,10 +54,17 @@ func newOpinion(e *env, w CaseWriter, c data.Consultation, f *opinionForm) fyne.
 	if f.done != nil {
 		return e.opinionReceipt(c, f.done)
 	}
+	// One step per page, each entry near the top of its page: the
+	// on-screen keyboard leaves only a strip at the top in 长者模式, and a
+	// touch on a field lower down would be released over the footer,
+	// which takes the focus away again.
 	var page, nav fyne.CanvasObject
-	if f.step == 0 {
-		page, nav = e.opinionTextPage(c, f)
-	} else {
+	switch f.step {
+	case 0:
+		page, nav = e.opinionTopicPage(c, f)
+	case 1:
+		page, nav = e.opinionTextPage(f)
+	default:
 		page, nav = e.opinionContactPage(w, c, f)
 	}
 	bottom := container.NewVBox(nav)
@@ -74,13 +81,13 @@ func (e *env) opinionNav(f *opinionForm, prev func(), next func(), nextLabel str
 		left = e.button(e.L("appeal.prev"), theme.NavigateBackIcon(), prev)
 	}
 	n := e.primary(nextLabel, icon, next)
-	steps := widget.NewLabel(e.Lf("appeal.step", f.step+1, 2))
+	steps := widget.NewLabel(e.Lf("appeal.step", f.step+1, 3))
 	steps.Alignment = fyne.TextAlignCenter
 	return container.NewBorder(nil, nil, left, n, container.NewCenter(steps))
 }
 
-// opinionTextPage is the first step: the topic and the opinion.
-func (e *env) opinionTextPage(c data.Consultation, f *opinionForm) (page, nav fyne.CanvasObject) {
+// opinionTopicPage is the first step: the topic.
+func (e *env) opinionTopicPage(c data.Consultation, f *opinionForm) (page, nav fyne.CanvasObject) {
 	titles := make([]string, len(c.Topics))
 	chosen := -1
 	for i, t := range c.Topics {
@@ -90,13 +97,26 @@ func (e *env) opinionTextPage(c data.Consultation, f *opinionForm) (page, nav fy
 		}
 	}
 	topics := e.choices(2, titles, chosen, func(i int) {
-		e.kb.Commit()
 		f.topic, f.problem = c.Topics[i].ID, ""
 		e.refresh()
 	})
+	next := func() {
+		if f.topic == "" {
+			f.problem = e.L("opinion.need_topic")
+		} else {
+			f.step, f.problem = 1, ""
+		}
+		e.refresh()
+	}
+	page = container.NewVBox(subheading(c.Title), para(e.L("opinion.topic_hint")), topics)
+	return page, e.opinionNav(f, nil, next, e.L("appeal.next"), theme.NavigateNextIcon())
+}
+
+// opinionTextPage is the second step: the opinion.
+func (e *env) opinionTextPage(f *opinionForm) (page, nav fyne.CanvasObject) {
 	text := e.keyEntry(e.L("opinion.text"), e.kb.NewMultiLineEntry())
 	text.SetPlaceHolder(e.L("opinion.text_hint"))
-	text.SetMinRowsVisible(2)
+	text.SetMinRowsVisible(4)
 	text.SetText(f.text)
 	count := widget.NewLabel(e.Lf("appeal.count", utf8.RuneCountInString(f.text), MaxOpinionText))
 	count.Alignment = fyne.TextAlignTrailing
@@ -111,24 +131,21 @@ func (e *env) opinionTextPage(c data.Consultation, f *opinionForm) (page, nav fy
 	}
 	next := func() {
 		e.kb.Commit()
-		switch {
-		case f.topic == "":
-			f.problem = e.L("opinion.need_topic")
-		case strings.TrimSpace(f.text) == "":
+		if strings.TrimSpace(f.text) == "" {
 			f.problem = e.L("opinion.need_text")
-		default:
-			f.step, f.problem = 1, ""
+		} else {
+			f.step, f.problem = 2, ""
 		}
 		e.refresh()
 	}
-	page = container.NewVBox(
-		subheading(e.L("opinion.topic_hint")), topics,
-		container.NewBorder(nil, nil, nil, count, subheading(e.L("opinion.text"))), text,
-	)
-	return page, e.opinionNav(f, nil, next, e.L("appeal.next"), theme.NavigateNextIcon())
+	prev := func() { e.kb.Commit(); f.step, f.problem = 0, ""; e.refresh() }
+	// The entry first: in 长者模式 the keyboard leaves only a strip at the
+	// top, and a touch lower down would be released over the footer.
+	page = container.NewVBox(text, count)
+	return page, e.opinionNav(f, prev, next, e.L("appeal.next"), theme.NavigateNextIcon())
 }
 
-// opinionContactPage is the second step: a name and mobile, or none.
+// opinionContactPage is the third step: a name and mobile, or none.
 func (e *env) opinionContactPage(w CaseWriter, c data.Consultation, f *opinionForm) (page, nav fyne.CanvasObject) {
 	who := e.choices(2, []string{e.L("appeal.named"), e.L("opinion.anonymous")}, map[bool]int{false: 0, true: 1}[f.anonymous],
 		func(i int) {
@@ -165,7 +182,7 @@ func (e *env) opinionContactPage(w CaseWriter, c data.Consultation, f *opinionFo
 		box.Add(fields2(e.L("appeal.mobile"), mobile, msg))
 	}
 	box.Add(para(e.L(map[bool]string{false: "opinion.consent", true: "opinion.consent_anonymous"}[f.anonymous])))
-	prev := func() { e.kb.Commit(); f.step, f.problem = 0, ""; e.refresh() }
+	prev := func() { e.kb.Commit(); f.step, f.problem = 1, ""; e.refresh() }
 	return box, e.opinionNav(f, prev, func() { e.submitOpinion(w, c, f) }, e.L("appeal.submit"), theme.MailSendIcon())
 }
 

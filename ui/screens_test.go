@@ -67,9 +67,14 @@ var journeys = []struct {
 	}},
 	{"consultation_open", func(t testing.TB, k *Kiosk) { openConsultation(k.env, k.src, "zj-2026-03") }},
 	{"opinion", func(t testing.TB, k *Kiosk) { openOpinion(k.env, k.cases, demoConsultation(t, "zj-2026-03")) }},
+	{"opinion_text", func(t testing.TB, k *Kiosk) {
+		c := demoConsultation(t, "zj-2026-03")
+		f := &opinionForm{step: 1, topic: "t3"}
+		k.env.open(func() string { return k.L("opinion.title") }, func() fyne.CanvasObject { return newOpinion(k.env, k.cases, c, f) })
+	}},
 	{"opinion_contact", func(t testing.TB, k *Kiosk) {
 		c := demoConsultation(t, "zj-2026-03")
-		f := &opinionForm{step: 1, topic: "t3", text: "建议在楼道加装扶手。", name: "王", mobile: "139"}
+		f := &opinionForm{step: 2, topic: "t3", text: "建议在楼道加装扶手。", name: "王", mobile: "139"}
 		k.env.open(func() string { return k.L("opinion.title") }, func() fyne.CanvasObject { return newOpinion(k.env, k.cases, c, f) })
 	}},
 	{"opinion_receipt", func(t testing.TB, k *Kiosk) {

@@ -350,7 +350,9 @@ func (e *env) ratingPart(t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		})
 	}
 	btn := e.primary(e.L("track.rate_submit"), theme.ConfirmIcon(), submit)
-	box := container.NewVBox(heading(data.FormatReference(res.tl.Ref)), para(e.L("track.rate_ask")), levels, fields2(e.L("track.comment"), comment, nil))
+	// The comment first: at the top it stays where it was touched when
+	// the on-screen keyboard comes up.
+	box := container.NewVBox(fields2(e.L("track.comment"), comment, nil), para(e.L("track.rate_ask")), levels)
 	if r.problem != "" {
 		box.Add(e.problemText(r.problem))
 	}

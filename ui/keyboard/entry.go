@@ -2,6 +2,7 @@ package keyboard
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -14,8 +15,9 @@ type Entry struct {
 	// Label names the field, for OnFocus to read it aloud.
 	Label string
 
-	kb   *Keyboard
-	mode Mode
+	kb      *Keyboard
+	mode    Mode
+	pressed bool // a pointer is down on the entry
 }
 
 // NewEntry returns a single-line entry typed with the layout of mode.
@@ -54,4 +56,24 @@ func (e *Entry) FocusGained() {
 func (e *Entry) FocusLost() {
 	e.Entry.FocusLost()
 	e.kb.focusLost(e)
+}
+
+// Pressed reports whether a pointer is down on the entry: it gained the
+// focus by a press that has not been released yet.
+func (e *Entry) Pressed() bool { return e.pressed }
+
+// MouseDown notes the press before the entry takes the focus.
+func (e *Entry) MouseDown(m *desktop.MouseEvent) {
+	e.pressed = true
+	e.Entry.MouseDown(m)
+}
+
+// MouseUp ends the press and tells the keyboard's OnRelease.
+func (e *Entry) MouseUp(m *desktop.MouseEvent) {
+	e.Entry.MouseUp(m)
+	was := e.pressed
+	e.pressed = false
+	if was && e.kb.OnRelease != nil {
+		e.kb.OnRelease(e)
+	}
 }

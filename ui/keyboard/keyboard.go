@@ -135,6 +135,13 @@ type Keyboard struct {
 	// its Label aloud in 长者模式).
 	OnFocus func(e *Entry)
 
+	// OnRelease, if set, is called when the pointer that gave an entry the
+	// focus is released over it. Until then nothing may move the entry
+	// from under the pointer: Fyne takes the focus away again from an
+	// entry that is not under the pointer when it is released. Use
+	// Entry.Pressed in OnFocus to tell that case.
+	OnRelease func(e *Entry)
+
 	// OnKey, if set, is called for every tap on a key, before its action
 	// (for example to tell an idle timer that someone is typing: letters
 	// waiting for conversion do not change the entry's text).
