@@ -87,7 +87,7 @@ func prepare(c *data.Change, maxSeq int64) prepared {
 	switch c.Op {
 	case data.OpDelete:
 	case data.OpUpsert:
-		r, err := spec.decode(c.ID, c.Body)
+		r, err := spec.columns(c.ID, c.Body)
 		if err != nil {
 			p.err = err
 			return p

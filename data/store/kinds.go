@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,59 +21,122 @@ type row struct {
 	hours       []hourRow // providers: the week's rows, whose key is the last of vals
 }
 
-// kindSpec ties a content kind to its table and to the function that
-// decodes a change body into a row. Adding a kind means a migration and an
+// kindSpec ties a content kind to its table and to the functions that
+// turn a change body into a row. Adding a kind means a migration and an
 // entry here.
 type kindSpec struct {
 	kind       data.Kind
 	table      string
 	cols       []string // list columns after id, version, street; doc comes last
 	searchable bool
-	decode     func(id string, body []byte) (row, error)
+
+	newV   func() any                          // a new value of the kind's type, as a pointer
+	bodyID func(v any) *string                 // the id inside the body; nil: the body has none
+	toRow  func(id string, v any) (row, error) // street, list columns, hours; checks
+	toText func(v any) (title, text string)    // the searchable text, when searchable
+
+	// capture names the body's top-level fields toRow reads; fast is the
+	// schema fastDecode reads the body with (nil: encoding/json only).
+	capture []string
+	fast    *fnode
 }
+
+// decode decodes a body with encoding/json into a row, with its search
+// text: what the indexer and the one-by-one paths use.
+func (spec *kindSpec) decode(id string, body []byte) (row, error) {
+	v := spec.newV()
+	if err := spec.unmarshal(id, body, v); err != nil {
+		return row{}, err
+	}
+	r, err := spec.toRow(id, v)
+	if err != nil {
+		return row{}, err
+	}
+	if spec.toText != nil {
+		r.title, r.text = spec.toText(v)
+	}
+	return r, nil
+}
+
+// columns is decode without the search text, for the batch apply: the
+// body is read by fastDecode when it can answer for it, by encoding/json
+// otherwise, with the same result and the same errors either way.
+func (spec *kindSpec) columns(id string, body []byte) (row, error) {
+	v := spec.newV()
+	if spec.fast == nil || !fastDecode(spec.fast, body, v) || !idMatches(spec.bodyID(v), id) {
+		v = spec.newV()
+		if err := spec.unmarshal(id, body, v); err != nil {
+			return row{}, err
+		}
+	}
+	return spec.toRow(id, v)
+}
+
+func (spec *kindSpec) unmarshal(id string, body []byte, v any) error {
+	if spec.bodyID == nil {
+		if err := json.Unmarshal(body, v); err != nil {
+			return fmt.Errorf("body does not decode: %w", err)
+		}
+		return nil
+	}
+	return decodeBody(body, v, id, spec.bodyID(v))
+}
+
+func idMatches(bodyID *string, id string) bool { return *bodyID == "" || *bodyID == id }
 
 var kindSpecs = map[data.Kind]*kindSpec{
 	data.KindNotice: {
 		kind: data.KindNotice, table: "notice", searchable: true,
-		cols: []string{"title", "category", "publisher", "published", "pinned"},
-		decode: func(id string, body []byte) (row, error) {
-			var n data.Notice
-			if err := decodeBody(body, &n, id, &n.ID); err != nil {
-				return row{}, err
-			}
+		cols:    []string{"title", "category", "publisher", "published", "pinned"},
+		newV:    func() any { return new(data.Notice) },
+		bodyID:  func(v any) *string { return &v.(*data.Notice).ID },
+		capture: []string{"id", "street", "title", "category", "publisher", "published", "pinned"},
+		toRow: func(id string, v any) (row, error) {
+			n := v.(*data.Notice)
 			return row{
 				street: n.Street,
 				vals:   []any{n.Title, n.Category, n.Publisher, n.Published.String(), n.Pinned},
-				title:  n.Title,
-				text:   joinText(n.Category, n.Publisher, n.Body, attachmentNames(n.Attachments)),
 			}, nil
+		},
+		toText: func(v any) (string, string) {
+			n := v.(*data.Notice)
+			return n.Title, joinText(n.Category, n.Publisher, n.Body, attachmentNames(n.Attachments))
 		},
 	},
 	data.KindCatalog: {
 		kind: data.KindCatalog, table: "catalog", searchable: true,
-		cols: []string{"title", "index_no", "doc_no", "topic", "publisher", "published"},
-		decode: func(id string, body []byte) (row, error) {
-			var c data.CatalogEntry
-			if err := decodeBody(body, &c, id, &c.ID); err != nil {
-				return row{}, err
-			}
+		cols:    []string{"title", "index_no", "doc_no", "topic", "publisher", "published"},
+		newV:    func() any { return new(data.CatalogEntry) },
+		bodyID:  func(v any) *string { return &v.(*data.CatalogEntry).ID },
+		capture: []string{"id", "street", "title", "index_no", "doc_no", "topic", "publisher", "published"},
+		toRow: func(id string, v any) (row, error) {
+			c := v.(*data.CatalogEntry)
 			return row{
 				street: c.Street,
 				vals:   []any{c.Title, c.IndexNo, c.DocNo, c.Topic, c.Publisher, c.Published.String()},
-				title:  c.Title,
-				text: joinText(c.IndexNo, c.DocNo, c.Publisher, c.Topic, strings.Join(c.Keywords, " "),
-					c.Summary, c.Disclosure, c.Timeframe, c.Body),
 			}, nil
+		},
+		toText: func(v any) (string, string) {
+			c := v.(*data.CatalogEntry)
+			return c.Title, joinText(c.IndexNo, c.DocNo, c.Publisher, c.Topic, strings.Join(c.Keywords, " "),
+				c.Summary, c.Disclosure, c.Timeframe, c.Body)
 		},
 	},
 	data.KindService: {
 		kind: data.KindService, table: "service", searchable: true,
-		cols: []string{"code", "name", "category", "department", "online"},
-		decode: func(id string, body []byte) (row, error) {
-			var s data.ServiceItem
-			if err := decodeBody(body, &s, id, &s.ID); err != nil {
-				return row{}, err
-			}
+		cols:    []string{"code", "name", "category", "department", "online"},
+		newV:    func() any { return new(data.ServiceItem) },
+		bodyID:  func(v any) *string { return &v.(*data.ServiceItem).ID },
+		capture: []string{"id", "street", "code", "name", "category", "department", "online"},
+		toRow: func(id string, v any) (row, error) {
+			s := v.(*data.ServiceItem)
+			return row{
+				street: s.Street,
+				vals:   []any{s.Code, s.Name, string(s.Category), s.Department, s.Online},
+			}, nil
+		},
+		toText: func(v any) (string, string) {
+			s := v.(*data.ServiceItem)
 			parts := []string{s.Code, string(s.Category.Label(data.ZH)), s.Department, s.Audience}
 			parts = append(parts, s.Basis...)
 			parts = append(parts, s.Conditions...)
@@ -84,22 +148,17 @@ var kindSpecs = map[data.Kind]*kindSpec{
 			for _, f := range s.FAQ {
 				parts = append(parts, f.Q, f.A)
 			}
-			return row{
-				street: s.Street,
-				vals:   []any{s.Code, s.Name, string(s.Category), s.Department, s.Online},
-				title:  s.Name,
-				text:   joinText(parts...),
-			}, nil
+			return s.Name, joinText(parts...)
 		},
 	},
 	data.KindProvider: {
 		kind: data.KindProvider, table: "provider", searchable: true,
-		cols: []string{"name", "kind", "category", "address", "phone", "hours"},
-		decode: func(id string, body []byte) (row, error) {
-			var p data.Provider
-			if err := decodeBody(body, &p, id, &p.ID); err != nil {
-				return row{}, err
-			}
+		cols:    []string{"name", "kind", "category", "address", "phone", "hours"},
+		newV:    func() any { return new(data.Provider) },
+		bodyID:  func(v any) *string { return &v.(*data.Provider).ID },
+		capture: []string{"id", "street", "name", "kind", "category", "address", "phone", "hours"},
+		toRow: func(id string, v any) (row, error) {
+			p := v.(*data.Provider)
 			hours, err := hourRows(p.Hours)
 			if err != nil {
 				return row{}, err
@@ -108,20 +167,29 @@ var kindSpecs = map[data.Kind]*kindSpec{
 			return row{
 				street: p.Street,
 				vals:   []any{p.Name, string(p.Kind), p.Category, p.Address, p.Phone, key},
-				title:  p.Name,
-				text:   joinText(p.Category, p.Address, p.Phone, strings.Join(p.Services, " "), p.Description),
 				hours:  hours,
 			}, nil
+		},
+		toText: func(v any) (string, string) {
+			p := v.(*data.Provider)
+			return p.Name, joinText(p.Category, p.Address, p.Phone, strings.Join(p.Services, " "), p.Description)
 		},
 	},
 	data.KindConsultation: {
 		kind: data.KindConsultation, table: "consultation", searchable: true,
-		cols: []string{"title", "publisher", "opens", "closes"},
-		decode: func(id string, body []byte) (row, error) {
-			var c data.Consultation
-			if err := decodeBody(body, &c, id, &c.ID); err != nil {
-				return row{}, err
-			}
+		cols:    []string{"title", "publisher", "opens", "closes"},
+		newV:    func() any { return new(data.Consultation) },
+		bodyID:  func(v any) *string { return &v.(*data.Consultation).ID },
+		capture: []string{"id", "street", "title", "publisher", "opens", "closes"},
+		toRow: func(id string, v any) (row, error) {
+			c := v.(*data.Consultation)
+			return row{
+				street: c.Street,
+				vals:   []any{c.Title, c.Publisher, c.Opens.String(), c.Closes.String()},
+			}, nil
+		},
+		toText: func(v any) (string, string) {
+			c := v.(*data.Consultation)
 			parts := []string{c.Publisher, c.Draft}
 			for _, t := range c.Topics {
 				parts = append(parts, t.Title, t.Summary)
@@ -129,24 +197,18 @@ var kindSpecs = map[data.Kind]*kindSpec{
 			for _, f := range c.Feedback {
 				parts = append(parts, f.Reason)
 			}
-			return row{
-				street: c.Street,
-				vals:   []any{c.Title, c.Publisher, c.Opens.String(), c.Closes.String()},
-				title:  c.Title,
-				text:   joinText(parts...),
-			}, nil
+			return c.Title, joinText(parts...)
 		},
 	},
 	data.KindCalendar: {
 		// The calendar is reference data for deadlines, not something a
 		// resident opens from a search result, so it is not searchable.
+		// A year or two per feed: always encoding/json.
 		kind: data.KindCalendar, table: "calendar",
 		cols: []string{"year"},
-		decode: func(id string, body []byte) (row, error) {
-			var c data.CalendarYear
-			if err := json.Unmarshal(body, &c); err != nil {
-				return row{}, fmt.Errorf("body does not decode: %w", err)
-			}
+		newV: func() any { return new(data.CalendarYear) },
+		toRow: func(id string, v any) (row, error) {
+			c := v.(*data.CalendarYear)
 			if strconv.Itoa(c.Year) != id {
 				return row{}, fmt.Errorf("body is year %d, not %s", c.Year, id)
 			}
@@ -155,30 +217,29 @@ var kindSpecs = map[data.Kind]*kindSpec{
 	},
 	data.KindStreet: {
 		kind: data.KindStreet, table: "street", searchable: true,
-		cols: []string{"name"},
-		decode: func(id string, body []byte) (row, error) {
-			var s data.Street
-			if err := decodeBody(body, &s, id, &s.Code); err != nil {
-				return row{}, err
-			}
-			return row{
-				street: s.Code,
-				vals:   []any{s.Name},
-				title:  s.Name,
-				text:   joinText(s.District, s.Address, s.Phone, s.Hours),
-			}, nil
+		cols:    []string{"name"},
+		newV:    func() any { return new(data.Street) },
+		bodyID:  func(v any) *string { return &v.(*data.Street).Code },
+		capture: []string{"code", "name"},
+		toRow: func(id string, v any) (row, error) {
+			s := v.(*data.Street)
+			return row{street: s.Code, vals: []any{s.Name}}, nil
+		},
+		toText: func(v any) (string, string) {
+			s := v.(*data.Street)
+			return s.Name, joinText(s.District, s.Address, s.Phone, s.Hours)
 		},
 	},
 	data.KindStaff: {
 		// Staff accounts are for the sign-in only: never listed for
-		// residents, never searched.
+		// residents, never searched. Few and checked as a whole:
+		// always encoding/json.
 		kind: data.KindStaff, table: "staff",
-		cols: []string{"name"},
-		decode: func(id string, body []byte) (row, error) {
-			var s data.Staff
-			if err := decodeBody(body, &s, id, &s.ID); err != nil {
-				return row{}, err
-			}
+		cols:   []string{"name"},
+		newV:   func() any { return new(data.Staff) },
+		bodyID: func(v any) *string { return &v.(*data.Staff).ID },
+		toRow: func(id string, v any) (row, error) {
+			s := v.(*data.Staff)
 			s.ID = id
 			if err := s.Check(); err != nil {
 				return row{}, err
@@ -186,6 +247,14 @@ var kindSpecs = map[data.Kind]*kindSpec{
 			return row{street: s.Street, vals: []any{s.Name}}, nil
 		},
 	},
+}
+
+func init() {
+	for _, spec := range kindSpecs {
+		if spec.capture != nil {
+			spec.fast = fastSchema(reflect.TypeOf(spec.newV()).Elem(), spec.capture...)
+		}
+	}
 }
 
 // decodeBody unmarshals body into v and checks that the id inside the body,
