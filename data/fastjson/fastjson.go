@@ -1,128 +1,141 @@
-package store
+// Package fastjson is a validating single-pass JSON reader for the
+// shapes that change bodies, bundle lines and pull pages have, as a faster
+// stand-in for encoding/json where throughput matters (applying 100,000
+// changes). encoding/json reads every byte twice (a validity scan, then
+// the decode) and copies every string; here the input is read once, and
+// values the caller does not need are checked but not stored.
+//
+// Decode answers "decoded" only when encoding/json would decode the same
+// input into the same type without error and store the same values in the
+// fields Decode stores. Anything it does not handle exactly (escapes in a
+// stored string or in a key, null, a key that matches a field only
+// case-insensitively, a repeated key, a number that is not a plain integer
+// where an integer goes, deep nesting, ...) makes it answer "not sure", and
+// the caller then decodes with encoding/json, which decides and words the
+// error. Supported types: strings, bools, int and int64, slices, structs,
+// pointers to structs, json.RawMessage, data.Date, data.WeekHours and other
+// types with their own UnmarshalJSON (time.Time); a type with anything else
+// gets no Schema.
+package fastjson
 
 import (
+	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"jiezhen/data"
 )
 
-// A validating single-pass reader for change bodies, the apply path's
-// alternative to encoding/json. Apply needs a handful of an item's fields
-// (its list columns), but must refuse a body that does not decode into the
-// kind's type. encoding/json does that in two passes over every byte (a
-// validity scan, then the decode) and copies every string, most of which
-// are long texts Apply never looks at; on the shared two cores that was
-// almost half of Apply's CPU time.
-//
-// fastDecode walks the body once against a schema built from the kind's Go
-// type: it checks that every known field holds what encoding/json would
-// accept for its type, skips unknown fields after checking that they are
-// valid JSON, and stores only the captured top-level fields. It answers
-// "decoded" only when encoding/json would decode the body without error and
-// give the captured fields the same values. Anything it does not handle
-// exactly (escapes in a captured string or in a key, null, a key that
-// matches a field only case-insensitively, a repeated field, a number that
-// is not a plain integer, deep nesting, ...) makes it answer "not sure",
-// and the caller decodes the body with encoding/json instead, which then
-// gives the answer and the error message.
-
-type fkind uint8
+type kind uint8
 
 const (
-	fString fkind = iota
-	fBool
-	fInt
-	fSlice
-	fStruct
-	fPtr   // pointer to a struct: null or the struct
-	fDate  // data.Date: "" or a date ParseDate reads
-	fWeek  // data.WeekHours
-	fOther // not supported: the kind is always decoded by encoding/json
+	kString kind = iota
+	kBool
+	kInt
+	kSlice
+	kStruct
+	kPtr  // pointer to a struct: the struct (null is left to encoding/json)
+	kRaw  // json.RawMessage: any valid value, its bytes
+	kDate // data.Date: "" or a date data.ParseDate reads
+	kWeek // data.WeekHours
+	kUnm  // another json.Unmarshaler (time.Time): its own UnmarshalJSON
 )
 
-type fnode struct {
-	kind   fkind
-	elem   *fnode            // fSlice, fPtr
-	fields map[string]fField // fStruct, by exact JSON name
-	folded []string          // fStruct: the field names in lower case
+type node struct {
+	kind   kind
+	typ    reflect.Type
+	elem   *node            // kSlice, kPtr
+	fields map[string]field // kStruct, by exact JSON name
+	folded []string         // kStruct: the JSON names in lower case
 }
 
-type fField struct {
-	node    *fnode
-	index   int  // the field's index in its struct
-	capture bool // stored in the value (top level only)
-	bit     uint64
+type field struct {
+	node  *node
+	index int  // the field's index in its struct
+	store bool // decoded into the value, not only checked
+	bit   uint64
 }
+
+// Schema is how Decode reads one Go type.
+type Schema struct{ root *node }
 
 var (
 	dateType = reflect.TypeFor[data.Date]()
 	weekType = reflect.TypeFor[data.WeekHours]()
+	rawType  = reflect.TypeFor[json.RawMessage]()
 )
 
-// fastSchema builds the schema of t, a struct type, capturing the
-// top-level fields named in capture. It returns nil when t uses anything
-// the reader does not support.
-func fastSchema(t reflect.Type, capture ...string) *fnode {
-	n := fschemaOf(t, 0)
-	if n == nil || n.kind != fStruct || len(n.fields) > 64 {
+// For returns the schema of the struct type t, or nil when t holds a type
+// Decode does not support. With fields, Decode stores only those top-level
+// fields (named by their JSON names) and checks the others; without, it
+// stores everything.
+func For(t reflect.Type, fields ...string) *Schema {
+	n := schemaOf(t, 0)
+	if n == nil || n.kind != kStruct {
 		return nil
 	}
-	for _, name := range capture {
-		f, ok := n.fields[name]
-		if !ok {
-			panic("fastSchema: no field " + name + " in " + t.String())
+	if len(fields) > 0 {
+		for name, f := range n.fields {
+			f.store = false
+			n.fields[name] = f
 		}
-		switch f.node.kind {
-		case fString, fBool, fDate, fWeek:
-		default:
-			panic("fastSchema: cannot capture " + name)
+		for _, name := range fields {
+			f, ok := n.fields[name]
+			if !ok {
+				panic("fastjson: no field " + name + " in " + t.String())
+			}
+			f.store = true
+			n.fields[name] = f
 		}
-		f.capture = true
-		n.fields[name] = f
 	}
-	return n
+	return &Schema{n}
 }
 
-func fschemaOf(t reflect.Type, depth int) *fnode {
+func schemaOf(t reflect.Type, depth int) *node {
 	if depth > 8 {
 		return nil
 	}
 	switch t {
 	case dateType:
-		return &fnode{kind: fDate}
+		return &node{kind: kDate, typ: t}
 	case weekType:
-		return &fnode{kind: fWeek}
+		return &node{kind: kWeek, typ: t}
+	case rawType:
+		return &node{kind: kRaw, typ: t}
 	}
-	if reflect.PointerTo(t).Implements(reflect.TypeFor[interface{ UnmarshalJSON([]byte) error }]()) ||
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) && t.Kind() != reflect.Pointer {
+		return &node{kind: kUnm, typ: t}
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) ||
 		reflect.PointerTo(t).Implements(reflect.TypeFor[interface{ UnmarshalText([]byte) error }]()) {
 		return nil
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return &fnode{kind: fString}
+		return &node{kind: kString, typ: t}
 	case reflect.Bool:
-		return &fnode{kind: fBool}
+		return &node{kind: kBool, typ: t}
 	case reflect.Int, reflect.Int64:
-		return &fnode{kind: fInt}
+		return &node{kind: kInt, typ: t}
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 { // []byte is base64 in JSON
 			return nil
 		}
-		e := fschemaOf(t.Elem(), depth+1)
+		e := schemaOf(t.Elem(), depth+1)
 		if e == nil {
 			return nil
 		}
-		return &fnode{kind: fSlice, elem: e}
+		return &node{kind: kSlice, typ: t, elem: e}
 	case reflect.Pointer:
-		e := fschemaOf(t.Elem(), depth+1)
-		if e == nil || e.kind != fStruct {
+		e := schemaOf(t.Elem(), depth+1)
+		if e == nil || e.kind != kStruct {
 			return nil
 		}
-		return &fnode{kind: fPtr, elem: e}
+		return &node{kind: kPtr, typ: t, elem: e}
 	case reflect.Struct:
-		n := &fnode{kind: fStruct, fields: map[string]fField{}}
+		n := &node{kind: kStruct, typ: t, fields: map[string]field{}}
 		for i := range t.NumField() {
 			sf := t.Field(i)
 			if sf.Anonymous {
@@ -140,51 +153,58 @@ func fschemaOf(t reflect.Type, depth int) *fnode {
 				name = sf.Name
 			}
 			for j := 0; j < len(name); j++ {
-				if name[j] >= utf8.RuneSelf || name[j] == '\\' || name[j] == '"' {
+				if c := name[j]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
 					return nil
 				}
 			}
-			fn := fschemaOf(sf.Type, depth+1)
+			fn := schemaOf(sf.Type, depth+1)
 			if fn == nil {
 				return nil
 			}
-			if _, dup := n.fields[name]; dup {
+			if _, dup := n.fields[name]; dup || len(n.folded) == 64 {
 				return nil
 			}
-			n.fields[name] = fField{node: fn, index: i, bit: 1 << len(n.folded)}
+			n.fields[name] = field{node: fn, index: i, store: true, bit: 1 << len(n.folded)}
 			n.folded = append(n.folded, strings.ToLower(name))
-		}
-		if len(n.folded) > 64 {
-			return nil
 		}
 		return n
 	}
 	return nil
 }
 
-// fastDecode reads body into v, a pointer to the schema's struct, storing
-// the captured fields. ok is false when the body must be decoded by
-// encoding/json instead; v may then hold some fields already.
-func fastDecode(n *fnode, body []byte, v any) (ok bool) {
-	d := freader{b: body}
+// Decode reads b into v, a pointer to the schema's type. ok is false when
+// b must be decoded by encoding/json instead; v may then hold some fields
+// already, so decode into a fresh value.
+func (s *Schema) Decode(b []byte, v any) (ok bool) {
+	d := reader{b: b}
 	d.ws()
-	if !d.object(n, reflect.ValueOf(v).Elem(), 0) {
+	if !d.object(s.root, reflect.ValueOf(v).Elem(), 0) {
 		return false
 	}
 	d.ws()
 	return d.i == len(d.b)
 }
 
+// StoredField returns the value of a stored top-level field of v, by its
+// JSON name (for tests).
+func (s *Schema) StoredField(v any, name string) (reflect.Value, bool) {
+	f, ok := s.root.fields[name]
+	if !ok || !f.store {
+		return reflect.Value{}, false
+	}
+	return reflect.ValueOf(v).Elem().Field(f.index), true
+}
+
 // maxDepth is the deepest nesting the reader follows (encoding/json
-// allows 10,000; deeper bodies go to it).
+// allows 10,000; deeper input goes to it).
 const maxDepth = 64
 
-type freader struct {
+type reader struct {
 	b []byte
 	i int
 }
 
-func (d *freader) ws() {
+func (d *reader) ws() {
 	for d.i < len(d.b) {
 		switch d.b[d.i] {
 		case ' ', '\t', '\n', '\r':
@@ -195,9 +215,9 @@ func (d *freader) ws() {
 	}
 }
 
-// object reads an object into the struct v (invalid when nothing is
-// captured at this level).
-func (d *freader) object(n *fnode, v reflect.Value, depth int) bool {
+// object reads an object into the struct v, or only checks it when v is
+// not valid.
+func (d *reader) object(n *node, v reflect.Value, depth int) bool {
 	if depth > maxDepth || d.i >= len(d.b) || d.b[d.i] != '{' {
 		return false
 	}
@@ -223,11 +243,11 @@ func (d *freader) object(n *fnode, v reflect.Value, depth int) bool {
 		switch {
 		case known:
 			if seen&f.bit != 0 {
-				return false // repeated: encoding/json's last-wins, leave it to it
+				return false // repeated: encoding/json's last-wins, left to it
 			}
 			seen |= f.bit
 			var fv reflect.Value
-			if f.capture && v.IsValid() {
+			if f.store && v.IsValid() {
 				fv = v.Field(f.index)
 			}
 			if !d.value(f.node, fv, depth+1) {
@@ -260,7 +280,7 @@ func (d *freader) object(n *fnode, v reflect.Value, depth int) bool {
 // foldsToField reports whether key, matching no field exactly, may match
 // one the way encoding/json folds names. Keys with non-ASCII bytes count
 // as matching (Unicode folding maps some to ASCII letters).
-func foldsToField(n *fnode, key []byte) bool {
+func foldsToField(n *node, key []byte) bool {
 	for _, c := range key {
 		if c >= utf8.RuneSelf {
 			return true
@@ -274,14 +294,15 @@ func foldsToField(n *fnode, key []byte) bool {
 	return false
 }
 
-// value reads a value of node n; fv, when valid, receives it.
-func (d *freader) value(n *fnode, fv reflect.Value, depth int) bool {
+// value reads a value of node n into fv, or only checks it when fv is not
+// valid.
+func (d *reader) value(n *node, fv reflect.Value, depth int) bool {
 	if d.i >= len(d.b) {
 		return false
 	}
 	c := d.b[d.i]
 	switch n.kind {
-	case fString:
+	case kString:
 		if c != '"' {
 			return false
 		}
@@ -294,7 +315,7 @@ func (d *freader) value(n *fnode, fv reflect.Value, depth int) bool {
 		}
 		fv.SetString(string(s))
 		return true
-	case fBool:
+	case kBool:
 		var val bool
 		switch {
 		case d.lit("true"):
@@ -307,42 +328,85 @@ func (d *freader) value(n *fnode, fv reflect.Value, depth int) bool {
 			fv.SetBool(val)
 		}
 		return true
-	case fInt:
-		return d.integer()
-	case fSlice:
+	case kInt:
+		start := d.i
+		if !d.integer() {
+			return false
+		}
+		if fv.IsValid() {
+			x, err := strconv.ParseInt(string(d.b[start:d.i]), 10, 64)
+			if err != nil || fv.OverflowInt(x) {
+				return false
+			}
+			fv.SetInt(x)
+		}
+		return true
+	case kSlice:
 		if c != '[' || depth > maxDepth {
 			return false
 		}
 		d.i++
 		d.ws()
+		var sl reflect.Value
+		if fv.IsValid() {
+			sl = reflect.MakeSlice(n.typ, 0, 0)
+		}
 		if d.i < len(d.b) && d.b[d.i] == ']' {
 			d.i++
-			return true
-		}
-		for {
-			if !d.value(n.elem, reflect.Value{}, depth+1) {
-				return false
-			}
-			d.ws()
-			if d.i >= len(d.b) {
-				return false
-			}
-			switch d.b[d.i] {
-			case ',':
+		} else {
+			for {
+				var ev reflect.Value
+				if sl.IsValid() {
+					sl = reflect.Append(sl, reflect.Zero(n.elem.typ))
+					ev = sl.Index(sl.Len() - 1)
+				}
+				if !d.value(n.elem, ev, depth+1) {
+					return false
+				}
+				d.ws()
+				if d.i >= len(d.b) {
+					return false
+				}
+				if d.b[d.i] == ']' {
+					d.i++
+					break
+				}
+				if d.b[d.i] != ',' {
+					return false
+				}
 				d.i++
 				d.ws()
-			case ']':
-				d.i++
-				return true
-			default:
-				return false
 			}
 		}
-	case fStruct:
-		return d.object(n, reflect.Value{}, depth)
-	case fPtr:
-		return d.object(n.elem, reflect.Value{}, depth)
-	case fDate:
+		if fv.IsValid() {
+			fv.Set(sl)
+		}
+		return true
+	case kStruct:
+		return d.object(n, fv, depth)
+	case kPtr:
+		if !fv.IsValid() {
+			return d.object(n.elem, fv, depth)
+		}
+		p := reflect.New(n.elem.typ)
+		if !d.object(n.elem, p.Elem(), depth) {
+			return false
+		}
+		fv.Set(p)
+		return true
+	case kRaw:
+		if c == 'n' {
+			return false // null: encoding/json's business
+		}
+		start := d.i
+		if !d.skip(depth) {
+			return false
+		}
+		if fv.IsValid() {
+			fv.SetBytes(append([]byte(nil), d.b[start:d.i]...))
+		}
+		return true
+	case kDate:
 		s, ok := d.plainString()
 		if !ok {
 			return false
@@ -358,15 +422,29 @@ func (d *freader) value(n *fnode, fv reflect.Value, depth int) bool {
 			fv.Set(reflect.ValueOf(date))
 		}
 		return true
-	case fWeek:
+	case kWeek:
 		return d.week(fv)
+	case kUnm:
+		// encoding/json hands the value's bytes to UnmarshalJSON (null
+		// aside, which is left to it): so does this.
+		if c == 'n' {
+			return false
+		}
+		start := d.i
+		if !d.skip(depth) {
+			return false
+		}
+		if !fv.IsValid() {
+			fv = reflect.New(n.typ).Elem()
+		}
+		return fv.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(d.b[start:d.i]) == nil
 	}
 	return false
 }
 
 // week reads data.WeekHours the way its UnmarshalJSON does: an object of
 // day keys, each a list of spans.
-func (d *freader) week(fv reflect.Value) bool {
+func (d *reader) week(fv reflect.Value) bool {
 	if d.i >= len(d.b) || d.b[d.i] != '{' {
 		return false
 	}
@@ -458,7 +536,7 @@ func (d *freader) week(fv reflect.Value) bool {
 var dayKeys = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
 // plainString reads a string without escapes and returns its bytes.
-func (d *freader) plainString() ([]byte, bool) {
+func (d *reader) plainString() ([]byte, bool) {
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return nil, false
 	}
@@ -476,7 +554,7 @@ func (d *freader) plainString() ([]byte, bool) {
 }
 
 // skipString passes over a valid string, escapes included.
-func (d *freader) skipString() bool {
+func (d *reader) skipString() bool {
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return false
 	}
@@ -516,7 +594,7 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-func (d *freader) lit(s string) bool {
+func (d *reader) lit(s string) bool {
 	if len(d.b)-d.i >= len(s) && string(d.b[d.i:d.i+len(s)]) == s {
 		d.i += len(s)
 		return true
@@ -526,7 +604,7 @@ func (d *freader) lit(s string) bool {
 
 // integer reads an integer that fits any int: at most 18 digits, no
 // fraction, no exponent.
-func (d *freader) integer() bool {
+func (d *reader) integer() bool {
 	j := d.i
 	if j < len(d.b) && d.b[j] == '-' {
 		j++
@@ -550,7 +628,7 @@ func (d *freader) integer() bool {
 }
 
 // number passes over any valid JSON number.
-func (d *freader) number() bool {
+func (d *reader) number() bool {
 	j := d.i
 	if j < len(d.b) && d.b[j] == '-' {
 		j++
@@ -587,7 +665,7 @@ func (d *freader) number() bool {
 }
 
 // skip passes over any valid JSON value (an unknown field's).
-func (d *freader) skip(depth int) bool {
+func (d *reader) skip(depth int) bool {
 	if d.i >= len(d.b) || depth > maxDepth {
 		return false
 	}

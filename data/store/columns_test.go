@@ -10,24 +10,24 @@ import (
 	"jiezhen/data/synth"
 )
 
-// checkFastDecode is the property fastDecode must keep: when it answers
+// checkFastDecode is the property fastjson must keep: when it answers
 // for a body, encoding/json decodes the body without error and gives the
 // captured fields the same values; and the batch apply's columns, fast or
 // not, returns what decode returns, error or row.
 func checkFastDecode(t *testing.T, spec *kindSpec, id string, body []byte) (fast bool) {
 	t.Helper()
 	v := spec.newV()
-	fast = spec.fast != nil && fastDecode(spec.fast, body, v)
+	fast = spec.fast != nil && spec.fast.Decode(body, v)
 	full := spec.newV()
 	jerr := json.Unmarshal(body, full)
 	if fast {
 		if jerr != nil {
-			t.Fatalf("%s %q: fastDecode accepted a body encoding/json refuses: %v", spec.kind, body, jerr)
+			t.Fatalf("%s %q: fastjson accepted a body encoding/json refuses: %v", spec.kind, body, jerr)
 		}
-		fv, jv := reflect.ValueOf(v).Elem(), reflect.ValueOf(full).Elem()
 		for _, name := range spec.capture {
-			f := spec.fast.fields[name]
-			if a, b := fv.Field(f.index).Interface(), jv.Field(f.index).Interface(); !reflect.DeepEqual(a, b) {
+			fv, _ := spec.fast.StoredField(v, name)
+			jv, _ := spec.fast.StoredField(full, name)
+			if a, b := fv.Interface(), jv.Interface(); !reflect.DeepEqual(a, b) {
 				t.Fatalf("%s %q: field %s is %#v, encoding/json gives %#v", spec.kind, body, name, a, b)
 			}
 		}
@@ -45,7 +45,7 @@ func checkFastDecode(t *testing.T, spec *kindSpec, id string, body []byte) (fast
 }
 
 // TestFastDecodeFeed: the bodies the district sends are read by
-// fastDecode (the apply path's speed rests on it) with the same rows as
+// fastjson (the apply path's speed rests on it) with the same rows as
 // encoding/json gives.
 func TestFastDecodeFeed(t *testing.T) {
 	counts := map[data.Kind][2]int{}
@@ -63,20 +63,20 @@ func TestFastDecodeFeed(t *testing.T) {
 	}
 	for kind, n := range counts {
 		if kindSpecs[kind].fast != nil && n[1] != n[0] {
-			t.Errorf("%s: %d of %d bodies read by fastDecode", kind, n[1], n[0])
+			t.Errorf("%s: %d of %d bodies read by fastjson", kind, n[1], n[0])
 		}
 	}
 	for _, kind := range []data.Kind{data.KindNotice, data.KindCatalog, data.KindService, data.KindProvider, data.KindConsultation} {
 		if counts[kind][1] == 0 {
-			t.Errorf("no %s body read by fastDecode", kind)
+			t.Errorf("no %s body read by fastjson", kind)
 		}
 	}
 }
 
-// fastDecodeCases are bodies at the edges of what fastDecode answers for,
+// fastjsonCases are bodies at the edges of what fastjson answers for,
 // by kind: each must give the same result through columns as through
-// decode, and the ones marked fast must be read by fastDecode.
-var fastDecodeCases = []struct {
+// decode, and the ones marked fast must be read by fastjson.
+var fastjsonCases = []struct {
 	kind data.Kind
 	body string
 	fast bool
@@ -133,11 +133,11 @@ var fastDecodeCases = []struct {
 }
 
 func TestFastDecodeEdges(t *testing.T) {
-	for _, c := range fastDecodeCases {
+	for _, c := range fastjsonCases {
 		id := map[data.Kind]string{data.KindNotice: "n1", data.KindService: "s1", data.KindProvider: "p1",
 			data.KindConsultation: "c1", data.KindStreet: "440106011"}[c.kind]
 		if fast := checkFastDecode(t, kindSpecs[c.kind], id, []byte(c.body)); fast != c.fast {
-			t.Errorf("%s %q: read by fastDecode %v, want %v", c.kind, c.body, fast, c.fast)
+			t.Errorf("%s %q: read by fastjson %v, want %v", c.kind, c.body, fast, c.fast)
 		}
 	}
 }
@@ -145,7 +145,7 @@ func TestFastDecodeEdges(t *testing.T) {
 // FuzzFastDecode checks the property on mutated bodies.
 func FuzzFastDecode(f *testing.F) {
 	kinds := []data.Kind{data.KindNotice, data.KindCatalog, data.KindService, data.KindProvider, data.KindConsultation, data.KindStreet}
-	for _, c := range fastDecodeCases {
+	for _, c := range fastjsonCases {
 		f.Add(uint8(0), c.body)
 	}
 	for _, c := range synth.Changes(40, 3) {
