@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"jiezhen/data/fastjson"
 	"jiezhen/sync/wire"
 )
 
@@ -172,6 +174,10 @@ func errorHandler(resp *http.Response, err error, attempts int) (*http.Response,
 	return nil, &transientError{err: err, retryAfter: ra}
 }
 
+// pageSchema reads pull pages (nil if wire.PullResponse ever holds a
+// type fastjson does not read; encoding/json then reads every page).
+var pageSchema = fastjson.For(reflect.TypeFor[wire.PullResponse]())
+
 // call sends one request, with retries, and decodes a 2xx answer into
 // out. The body, when not nil, is sent as JSON. The response is read and
 // decoded inside the attempt, so a body cut short is retried like a
@@ -211,6 +217,15 @@ func (a *Agent) call(ctx context.Context, method, path string, query url.Values,
 				he.Message, he.Item = e.Message, e.Item
 			}
 			return he
+		}
+		if p, ok := out.(*wire.PullResponse); ok && pageSchema != nil {
+			// Pages carry the bodies of up to a thousand changes: read
+			// in one pass when fastjson can answer for the page.
+			var page wire.PullResponse
+			if pageSchema.Decode(b, &page) {
+				*p = page
+				return nil
+			}
 		}
 		if err := json.NewDecoder(bytes.NewReader(b)).Decode(out); err != nil {
 			return fmt.Errorf("the answer does not decode: %w", err)
