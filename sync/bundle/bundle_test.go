@@ -10,12 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/synth"
 )
 
 // t0 is the district's clock when the test bundles are issued.
@@ -498,5 +500,24 @@ func TestKeyFiles(t *testing.T) {
 	}
 	if _, err := ParsePrivateKey([]byte(EncodeKey(pub))); err == nil {
 		t.Error("took a public key for a private one")
+	}
+}
+
+// TestChangeSchema: change lines are read by fastjson (reading a bundle
+// is about twice as fast with it), into what encoding/json gives.
+func TestChangeSchema(t *testing.T) {
+	if changeSchema == nil {
+		t.Fatal("data.Change has no fastjson schema")
+	}
+	for _, c := range synth.Changes(200, 3) {
+		line, _ := json.Marshal(c)
+		var fast, want data.Change
+		if !changeSchema.Decode(line, &fast) {
+			t.Fatalf("%s: not read by fastjson", line)
+		}
+		json.Unmarshal(line, &want)
+		if !reflect.DeepEqual(fast, want) {
+			t.Fatalf("%s: fastjson gives %+v", line, fast)
+		}
 	}
 }
