@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+
 	"jiezhen/data"
 )
 
@@ -101,4 +104,51 @@ func TestDefaultIsChineseWhateverTheLocale(t *testing.T) {
 	t.Setenv("LANG", "en_GB.UTF-8")
 	_, w, _ := newTestKiosk(t, Options{})
 	assertShows(t, w, "通知公告", "完成 / 退出")
+}
+
+// The on-screen keyboard's function keys follow the kiosk's language:
+// English after the language toggle, Chinese again after the reset.
+func TestKeyboardFollowsLanguage(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{})
+	k.toggleLang()
+	k.win.Canvas().Focus(firstEntry(t, w))
+	typeKeys(t, w, "ban")
+	tapKey(t, w, "Delete")
+	if got := keyboardOf(t, w).Preedit(); got != "ba" {
+		t.Fatalf("Delete left %q", got)
+	}
+	for _, l := range []string{"Clear", "Space", "Hide", "Symbols", "中/EN"} {
+		tapKeyExists(t, w, l)
+	}
+	for _, zh := range []string{"删除", "清空", "空格", "下一项", "确定", "收起", "符号", "拼音"} {
+		if keyShown(t, w, zh) {
+			t.Errorf("key %q is still Chinese in English mode", zh)
+		}
+	}
+	tapKey(t, w, "Hide")
+	k.Reset()
+	k.win.Canvas().Focus(firstEntry(t, w))
+	tapKeyExists(t, w, "删除")
+	if keyShown(t, w, "Delete") {
+		t.Error("after the reset to Chinese the keyboard still says Delete")
+	}
+}
+
+// keyShown reports whether a visible key of the keyboard shows label.
+func keyShown(t testing.TB, w fyne.Window, label string) bool {
+	kb := keyboardOf(t, w)
+	shown := false
+	walk(kb, func(o fyne.CanvasObject) {
+		if x, ok := o.(*canvas.Text); ok && x.Text == label {
+			shown = true
+		}
+	})
+	return shown
+}
+
+func tapKeyExists(t *testing.T, w fyne.Window, label string) {
+	t.Helper()
+	if !keyShown(t, w, label) {
+		t.Errorf("no key %q on the keyboard", label)
+	}
 }

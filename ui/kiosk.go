@@ -287,6 +287,7 @@ func (k *Kiosk) render() {
 	// stay up for it with its letters; what was being read belongs to the
 	// old screen too.
 	k.kb.Dismiss()
+	k.kb.SetLabels(keyLabels(k.lang))
 	k.win.Canvas().Unfocus()
 	if k.sp != nil {
 		k.sp.Stop()
@@ -437,6 +438,17 @@ func (k *Kiosk) newKeyboard() *keyboard.Keyboard {
 		}
 	}
 	return kb
+}
+
+// keyLabels are the on-screen keyboard's function keys in language l.
+func keyLabels(l data.Lang) keyboard.Labels {
+	return keyboard.Labels{
+		Backspace: tr(l, "keyboard.backspace"), Clear: tr(l, "keyboard.clear"), Space: tr(l, "keyboard.space"),
+		Next: tr(l, "keyboard.next"), Submit: tr(l, "keyboard.submit"), Newline: tr(l, "keyboard.newline"),
+		Lang: tr(l, "keyboard.lang"), Symbols: tr(l, "keyboard.symbols"), Letters: tr(l, "keyboard.letters"),
+		Shift: tr(l, "keyboard.shift"), Close: tr(l, "keyboard.close"),
+		Pinyin: tr(l, "keyboard.pinyin"), English: tr(l, "keyboard.english"),
+	}
 }
 
 // reveal scrolls the current screen so that o is at the top of what the

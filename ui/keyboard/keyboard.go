@@ -101,7 +101,8 @@ func ModeFor(t data.FieldType) Mode {
 	return Chinese
 }
 
-// Key labels.
+// Key labels: the Chinese ones, which a keyboard shows until SetLabels
+// gives others (DefaultLabels).
 const (
 	LabelBackspace = "删除"
 	LabelClear     = "清空"
@@ -119,6 +120,44 @@ const (
 	tagPinyin      = "拼音"
 	tagEnglish     = "英文"
 )
+
+// Labels are the texts of the function keys and the candidate bar's mode
+// tags, so that they follow the kiosk's language: the kiosk passes its own
+// translations to SetLabels. An empty field keeps the default label.
+type Labels struct {
+	Backspace, Clear, Space, Next, Submit, Newline string
+	Lang, Symbols, Letters, Shift, Close           string
+	Pinyin, English                                string // the candidate bar's tags
+}
+
+// DefaultLabels are the Chinese labels a new keyboard shows.
+func DefaultLabels() Labels {
+	return Labels{
+		Backspace: LabelBackspace, Clear: LabelClear, Space: LabelSpace, Next: LabelNext,
+		Submit: LabelSubmit, Newline: LabelNewline, Lang: LabelLang, Symbols: LabelSymbols,
+		Letters: LabelLetters, Shift: LabelShift, Close: LabelClose,
+		Pinyin: tagPinyin, English: tagEnglish,
+	}
+}
+
+// withDefaults fills the empty fields of l with the default labels.
+func (l Labels) withDefaults() Labels {
+	d := DefaultLabels()
+	for _, f := range []struct {
+		v *string
+		d string
+	}{
+		{&l.Backspace, d.Backspace}, {&l.Clear, d.Clear}, {&l.Space, d.Space}, {&l.Next, d.Next},
+		{&l.Submit, d.Submit}, {&l.Newline, d.Newline}, {&l.Lang, d.Lang}, {&l.Symbols, d.Symbols},
+		{&l.Letters, d.Letters}, {&l.Shift, d.Shift}, {&l.Close, d.Close},
+		{&l.Pinyin, d.Pinyin}, {&l.English, d.English},
+	} {
+		if *f.v == "" {
+			*f.v = f.d
+		}
+	}
+	return l
+}
 
 // preloadAfter is how long after New the dictionary starts loading.
 const preloadAfter = time.Second
@@ -147,8 +186,9 @@ type Keyboard struct {
 	// waiting for conversion do not change the entry's text).
 	OnKey func()
 
-	dict  *ime.Dict
-	elder bool
+	dict   *ime.Dict
+	elder  bool
+	labels Labels
 
 	target *Entry
 	mode   Mode // the layout shown: the target's, or English after 字母
@@ -178,7 +218,7 @@ var _ fyne.Disableable = (*Keyboard)(nil)
 // ms. Typing before then loads it on the spot.
 func New() *Keyboard {
 	time.AfterFunc(preloadAfter, ime.Preload)
-	k := &Keyboard{pinyin: true}
+	k := &Keyboard{pinyin: true, labels: DefaultLabels()}
 	k.keys = container.NewVBox()
 	k.barLay = &barLayout{}
 	k.bar = container.New(k.barLay)
@@ -254,6 +294,16 @@ func (k *Keyboard) SetElder(elder bool) {
 		return
 	}
 	k.elder = elder
+	k.rebuild()
+}
+
+// SetLabels sets the texts of the function keys, for the kiosk's language.
+func (k *Keyboard) SetLabels(l Labels) {
+	l = l.withDefaults()
+	if k.labels == l {
+		return
+	}
+	k.labels = l
 	k.rebuild()
 }
 
@@ -523,19 +573,19 @@ func (k *Keyboard) fnKey(label string, w float32, f func(e *Entry)) *key {
 }
 
 func (k *Keyboard) enterKey(w float32) *key {
-	label := LabelNext
+	label := k.labels.Next
 	if t := k.target; t != nil {
 		if t.MultiLine {
-			label = LabelNewline
+			label = k.labels.Newline
 		} else if t.OnSubmitted != nil {
-			label = LabelSubmit
+			label = k.labels.Submit
 		}
 	}
 	return newKey(label, rolePrimary, w, k.min(), k.act(k.enter))
 }
 
 func (k *Keyboard) closeKey(w float32) *key {
-	return newKey(LabelClose, roleFunction, w, k.min(), func() {
+	return newKey(k.labels.Close, roleFunction, w, k.min(), func() {
 		k.keyTapped()
 		k.Dismiss()
 	})
@@ -575,15 +625,15 @@ func (k *Keyboard) digitRows() []fyne.CanvasObject {
 	case Decimal:
 		right = d(".")
 	case Reference:
-		left = k.fnKey(LabelLetters, 2, func(*Entry) {
+		left = k.fnKey(k.labels.Letters, 2, func(*Entry) {
 			k.mode, k.pinyin, k.shift, k.symbol = English, false, true, false
 			k.rebuild()
 		})
 		right = d("-")
 	}
 	return []fyne.CanvasObject{
-		row(d("1"), d("2"), d("3"), k.fnKey(LabelBackspace, 2, k.backspace)),
-		row(d("4"), d("5"), d("6"), k.fnKey(LabelClear, 2, k.clear)),
+		row(d("1"), d("2"), d("3"), k.fnKey(k.labels.Backspace, 2, k.backspace)),
+		row(d("4"), d("5"), d("6"), k.fnKey(k.labels.Clear, 2, k.clear)),
 		row(d("7"), d("8"), d("9"), k.enterKey(2)),
 		row(left, d("0"), right, k.closeKey(2)),
 	}
@@ -637,12 +687,12 @@ func (k *Keyboard) letterRows() []fyne.CanvasObject {
 		return out
 	}
 	r2 := keys(lines[0])
-	r3 := append(keys(lines[1]), k.fnKey(LabelBackspace, 1, k.backspace))
+	r3 := append(keys(lines[1]), k.fnKey(k.labels.Backspace, 1, k.backspace))
 	var first fyne.CanvasObject
 	if k.pinyin && !k.symbol {
 		first = k.charKey("，", 1)
 	} else if !k.symbol {
-		sh := k.fnKey(LabelShift, 1, func(*Entry) { k.shift = !k.shift; k.rebuild() })
+		sh := k.fnKey(k.labels.Shift, 1, func(*Entry) { k.shift = !k.shift; k.rebuild() })
 		sh.active = k.shift
 		first = sh
 	}
@@ -651,17 +701,17 @@ func (k *Keyboard) letterRows() []fyne.CanvasObject {
 		r4 = append(r4, first)
 	}
 	r4 = append(r4, keys(lines[2])...)
-	r4 = append(r4, k.fnKey(LabelClear, 2, k.clear))
+	r4 = append(r4, k.fnKey(k.labels.Clear, 2, k.clear))
 
-	lang := k.fnKey(LabelLang, 1.5, func(e *Entry) {
+	lang := k.fnKey(k.labels.Lang, 1.5, func(e *Entry) {
 		k.commitAll(e)
 		k.pinyin = !k.pinyin
 		k.shift = false
 		k.rebuild()
 	})
-	symLabel := LabelSymbols
+	symLabel := k.labels.Symbols
 	if k.symbol {
-		symLabel = LabelLetters
+		symLabel = k.labels.Letters
 	}
 	sym := k.fnKey(symLabel, 1.5, func(e *Entry) {
 		k.commitAll(e)
@@ -674,7 +724,7 @@ func (k *Keyboard) letterRows() []fyne.CanvasObject {
 	}
 	r5 := []fyne.CanvasObject{
 		lang, sym, k.charKey(stop, 1),
-		k.fnKey(LabelSpace, 2.5, k.space),
+		k.fnKey(k.labels.Space, 2.5, k.space),
 		k.enterKey(2), k.closeKey(1.5),
 	}
 	return []fyne.CanvasObject{row(digits...), row(r2...), row(r3...), row(r4...), row(r5...)}
@@ -692,9 +742,9 @@ func (k *Keyboard) refreshBar() {
 	var objs []fyne.CanvasObject
 	switch {
 	case !k.pinyin:
-		objs = append(objs, newKey(tagEnglish, roleTag, 1, m, nil))
+		objs = append(objs, newKey(k.labels.English, roleTag, 1, m, nil))
 	case k.preedit == "":
-		objs = append(objs, newKey(tagPinyin, roleTag, 1, m, nil))
+		objs = append(objs, newKey(k.labels.Pinyin, roleTag, 1, m, nil))
 	default:
 		d := k.ime()
 		// Tapping the letters types them as they are (an English word

@@ -501,3 +501,65 @@ func labels(ks []*key) []string {
 	}
 	return out
 }
+
+// The function keys and the bar's tags show the labels set, also while
+// the keyboard is up, and act as before; none stays Chinese.
+func TestSetLabels(t *testing.T) {
+	f := newForm(t, false)
+	f.focus(f.name)
+	en := Labels{Backspace: "Delete", Clear: "Clear", Space: "Space", Next: "Next", Submit: "OK", Newline: "New line",
+		Lang: "中/EN", Symbols: "Symbols", Letters: "ABC", Shift: "Shift", Close: "Hide", Pinyin: "Pinyin", English: "English"}
+	f.kb.SetLabels(en)
+	for _, l := range []string{"Delete", "Clear", "Space", "Next", "中/EN", "Symbols", "Hide", "Pinyin"} {
+		if !f.hasKey(l) {
+			t.Errorf("no key %q after SetLabels", l)
+		}
+	}
+	chinese := []string{LabelBackspace, LabelClear, LabelSpace, LabelNext, LabelSubmit, LabelNewline, LabelSymbols,
+		LabelLetters, LabelShift, LabelClose, tagPinyin, tagEnglish}
+	check := func(where string) {
+		t.Helper()
+		for _, k := range keys(f.kb) {
+			for _, zh := range chinese {
+				if k.label == zh {
+					t.Errorf("%s: key %q is still Chinese", where, zh)
+				}
+			}
+		}
+	}
+	check("letters")
+	f.tap("ban", "Delete")
+	if f.kb.Preedit() != "ba" {
+		t.Fatalf("Delete left preedit %q", f.kb.Preedit())
+	}
+	f.tap("", "Clear", "中/EN")
+	check("English letters")
+	if !f.hasKey("Shift") || !f.hasKey("English") {
+		t.Error("the English layout lacks Shift or its tag")
+	}
+	f.tap("", "Symbols")
+	check("symbols")
+	if !f.hasKey("ABC") {
+		t.Error("the symbols layout lacks ABC")
+	}
+	f.focus(f.search)
+	if !f.hasKey("OK") {
+		t.Error("an entry with OnSubmitted lacks OK")
+	}
+	f.focus(f.appeal)
+	if !f.hasKey("New line") {
+		t.Error("a multi-line entry lacks New line")
+	}
+	f.focus(f.id)
+	check("digits pad")
+	f.tap("12", "Delete")
+	if f.id.Text != "1" {
+		t.Errorf("Delete on the pad left %q", f.id.Text)
+	}
+	// Back to the defaults: an empty Labels keeps them.
+	f.kb.SetLabels(Labels{})
+	if !f.hasKey(LabelBackspace) || !f.hasKey(LabelClose) {
+		t.Error("SetLabels(Labels{}) did not bring back the Chinese labels")
+	}
+	f.tap("", LabelClose)
+}
