@@ -360,3 +360,39 @@ func TestIdleResetClearsHalfFilledApplication(t *testing.T) {
 		t.Errorf("a new application starts with the ID number %q", got)
 	}
 }
+
+// What shows next to a field while it is typed: nothing while the value
+// can still become a good one, the problem as soon as it cannot.
+func TestLiveProblem(t *testing.T) {
+	today := data.DateOf(testNow)
+	id := data.FormField{Code: "id_number", Type: data.FieldIDNumber, Required: true}
+	mobile := data.FormField{Code: "mobile", Type: data.FieldMobile, Required: true}
+	number := data.FormField{Code: "n", Type: data.FieldNumber, Required: true}
+	text := data.FormField{Code: "t", Type: data.FieldText, Required: true, MaxLen: 4}
+	for _, tt := range []struct {
+		f    data.FormField
+		val  string
+		want data.Reason
+	}{
+		{id, "", ""},
+		{id, goodID[:10], ""},
+		{id, goodID, ""},
+		{id, badID, data.ReasonIDCheckChar},
+		{id, "44010619900101123X5", data.ReasonIDLength},
+		{id, "4401061990X", data.ReasonIDLength},
+		{id, "440106199013011235", data.ReasonIDBirthDate},
+		{mobile, "139", ""},
+		{mobile, "12", data.ReasonMobile},
+		{mobile, "139123456789", data.ReasonMobile},
+		{number, "3.", ""},
+		{number, "3.5", ""},
+		{number, "3..", data.ReasonNumber},
+		{number, "三", data.ReasonNumber},
+		{text, "   ", ""},
+		{text, "一二三四五", data.ReasonTooLong},
+	} {
+		if got := liveProblem(tt.f, tt.val, today); got != tt.want {
+			t.Errorf("%s %q: %q, want %q", tt.f.Type, tt.val, got, tt.want)
+		}
+	}
+}

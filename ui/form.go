@@ -241,6 +241,11 @@ func liveProblem(f data.FormField, val string, today data.Date) data.Reason {
 		if r == data.ReasonIDLength && utf8.RuneCountInString(val) < 18 && strings.Trim(val, "0123456789") == "" {
 			return ""
 		}
+	case data.FieldNumber:
+		// 3. on the way to 3.5
+		if r == data.ReasonNumber && strings.HasSuffix(val, ".") && f.Problem(val+"0", today) == "" {
+			return ""
+		}
 	}
 	return r
 }
