@@ -37,10 +37,12 @@ if [[ ! -s demo/kiosk.token ]]; then
 fi
 export JIEZHEN_TOKEN
 JIEZHEN_TOKEN=$(cat demo/kiosk.token)
+# The kiosk's number in the district goes into every reference it makes.
+kiosk_no=$(bin/districtd kiosk list --db demo/district.db | sed -n 's/^{"id":\([0-9]*\),.*"name":"演示终端".*/\1/p' | head -n 1)
 echo "demo: districtd at http://$addr (log: demo/districtd.log)" >&2
 
 if [[ -n "${DISPLAY:-}" ]]; then
-  bin/kiosk --db demo/kiosk.db --district "http://$addr" "$@"
+  bin/kiosk --db demo/kiosk.db --district "http://$addr" --kiosk "${kiosk_no:-0}" "$@"
   exit
 fi
 
@@ -50,7 +52,7 @@ Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 export DISPLAY=":$n"
 for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-bin/kiosk --db demo/kiosk.db --district "http://$addr" "$@" &
+bin/kiosk --db demo/kiosk.db --district "http://$addr" --kiosk "${kiosk_no:-0}" "$@" &
 kiosk=$!
 trap 'kill $kiosk 2>/dev/null; wait $kiosk 2>/dev/null; kill $xvfb $districtd 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
