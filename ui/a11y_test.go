@@ -1,16 +1,23 @@
 package ui
 
 import (
+	"context"
+	"encoding/json"
 	"image/color"
+	"image/png"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	"context"
-
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
+	"jiezhen/data"
 	"jiezhen/data/store"
 	kioskTheme "jiezhen/ui/theme"
 )
@@ -53,6 +60,8 @@ func TestTextContrast(t *testing.T) {
 			{"primary button", th.Color(theme.ColorNameForegroundOnPrimary, v), th.Color(theme.ColorNamePrimary, v)},
 			{"badge on", color.White, badgeOn},
 			{"badge off", color.White, badgeOff},
+			{"badge waiting", color.White, badgeWaiting},
+			{"text on a difference", th.Color(theme.ColorNameForeground, v), diffTint},
 		}
 		for _, p := range pairs {
 			if c := contrast(p.fg, p.bg); c < 4.5 {
@@ -114,4 +123,123 @@ func TestScreensQueueTheirQueries(t *testing.T) {
 		t.Fatalf("%d list queries, want 1", calls)
 	}
 	assertShows(t, w, "第 1 / ")
+}
+
+// sampleStaff is a signed-in staff member for the staff screens.
+var sampleStaff = data.Staff{ID: "staff-1", Street: "440106005", Name: "张敏", Role: data.RoleStaff}
+
+// sampleConflict is a stale edit of a demo provider: the district changed
+// the phone and the hours, the kiosk the name and the description.
+func sampleConflict(t testing.TB, k *Kiosk) store.Conflict {
+	t.Helper()
+	p, err := k.src.Provider(context.Background(), "thn-p001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, mine := p, p
+	theirs.Phone = "020-38860000"
+	theirs.Hours[time.Saturday] = nil
+	mine.Name += "（新址）"
+	mine.Description = "已搬到新址，欢迎光临。"
+	server, _ := json.Marshal(theirs)
+	item, _ := json.Marshal(mine)
+	local, _ := json.Marshal(map[string]any{"kind": "provider", "id": p.ID, "op": "upsert", "item": json.RawMessage(item), "base_version": 1})
+	return store.Conflict{ID: 1, ItemKind: data.KindProvider, ItemID: p.ID, BaseVersion: 1, Local: local,
+		Server: server, ServerVersion: 2, CreatedAt: testNow.Add(-time.Hour)}
+}
+
+// staffJourneys reach every staff screen, signed in.
+var staffJourneys = []struct {
+	name string
+	open func(t testing.TB, k *Kiosk)
+}{
+	{"staff_pick", func(t testing.TB, k *Kiosk) { openStaffSignIn(k.env) }},
+	{"staff_pin", func(t testing.TB, k *Kiosk) { openPINPad(k.env, sampleStaff) }},
+	{"staff_home", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff) }},
+	{"staff_providers", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openStaffList(k.env, data.KindProvider) }},
+	{"staff_notices", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openStaffList(k.env, data.KindNotice) }},
+	{"staff_provider", func(t testing.TB, k *Kiosk) {
+		k.staffSignIn(sampleStaff)
+		openStaffItem(k.env, data.KindProvider, "thn-p001")
+	}},
+	{"staff_provider_form", func(t testing.TB, k *Kiosk) {
+		k.staffSignIn(sampleStaff)
+		p, err := k.src.Provider(context.Background(), "thn-p001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := editProviderDraft(p)
+		d.phone, d.hours[time.Monday] = "abc", "8:00-12:00"
+		openProviderForm(k.env, d)
+		tap(t, k.win, k.L("staff.save")) // shows the problems next to the fields
+	}},
+	{"staff_notice_form", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openNoticeForm(k.env, newNoticeDraft(k.env)) }},
+	{"staff_notice_form_keyboard", func(t testing.TB, k *Kiosk) {
+		k.staffSignIn(sampleStaff)
+		openNoticeForm(k.env, newNoticeDraft(k.env))
+		k.win.Canvas().Focus(firstEntry(t, k.win))
+		typeKeys(t, k.win, "tongzhi")
+	}},
+	{"staff_preview", func(t testing.TB, k *Kiosk) {
+		k.staffSignIn(sampleStaff)
+		p, err := k.src.Provider(context.Background(), "thn-p001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		openPreview(k.env, k.providerView(p, false))
+	}},
+	{"staff_confirm", func(t testing.TB, k *Kiosk) {
+		k.staffSignIn(sampleStaff)
+		openConfirm(k.env, k.L("staff.withdraw"), k.Lf("staff.withdraw_confirm", "丝艺美发"), k.L("staff.withdraw_ok"),
+			func(context.Context, data.Staff, time.Time) error { return nil }, func() {})
+	}},
+	{"staff_conflicts", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openConflicts(k.env) }},
+	{"staff_conflict", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openConflict(k.env, sampleConflict(t, k)) }},
+	{"staff_health", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openHealth(k.env) }},
+	{"staff_idle", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); k.overlay.show(20) }},
+}
+
+// TestStaffTouchTargets walks the staff screens in both modes like
+// TestTouchTargets: everything tappable is at least 44x44 (60x60 in
+// 长者模式), and no plain entry needs a physical keyboard.
+func TestStaffTouchTargets(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		for _, j := range staffJourneys {
+			t.Run(j.name+"_"+modeName(elder), func(t *testing.T) {
+				k, w, _ := newTestKiosk(t, Options{Elder: elder, SyncNow: func() {}})
+				j.open(t, k)
+				kb := keyboardOf(t, w)
+				if strings.Contains(j.name, "keyboard") != kb.Visible() {
+					t.Fatalf("keyboard visible: %v", kb.Visible())
+				}
+				if h := w.Content().MinSize().Height; kb.Visible() && h > 800 {
+					t.Errorf("with the keyboard up the window needs %.0f pixels of height, the screen has 800", h)
+				}
+				min := kioskTheme.MinTarget(elder)
+				n := 0
+				walkTappables(w, func(o fyne.CanvasObject, name string) {
+					n++
+					if _, plain := o.(*widget.Entry); plain {
+						t.Errorf("a plain widget.Entry: it needs a physical keyboard")
+					}
+					if s := o.Size(); s.Width < min || s.Height < min {
+						t.Errorf("%s %q is %.0fx%.0f, want at least %.0fx%.0f", typeName(o), name, s.Width, s.Height, min, min)
+					}
+				})
+				if n == 0 {
+					t.Fatal("no tappables found")
+				}
+				if dir := os.Getenv("JIEZHEN_SHOTS"); dir != "" {
+					f, err := os.Create(filepath.Join(dir, j.name+"_"+modeName(elder)+".png"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer f.Close()
+					if err := png.Encode(f, w.Canvas().Capture()); err != nil {
+						t.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }

@@ -30,13 +30,22 @@ type header struct {
 // moves on, so that what the screen shows can follow new content.
 func newHeader(e *env, s SyncSource, synced func()) *header {
 	h := &header{e: e, sync: s, synced: synced}
-	name := heading(e.street.Name)
-	name.Wrapping = fyne.TextWrapOff
+	title := heading(e.street.Name)
+	title.Wrapping = fyne.TextWrapOff
+	var name fyne.CanvasObject = title
+	if e.staffSrc != nil && e.staff == nil {
+		// The discreet entry to staff mode: hold the street's name.
+		name = newLongPress(e, title, func() { openStaffSignIn(e) })
+	}
 	h.clock = widget.NewLabelWithStyle(e.longTime(e.now()), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	h.state = container.NewHBox()
+	right := container.NewHBox(container.NewCenter(h.state), h.clock)
+	if e.staff != nil {
+		right.Add(container.NewCenter(e.staffBar()))
+	}
 	// One line: every pixel of height the header saves is list rows.
 	h.obj = container.NewVBox(
-		container.NewBorder(nil, nil, name, container.NewHBox(container.NewCenter(h.state), h.clock)),
+		container.NewBorder(nil, nil, name, right),
 		widget.NewSeparator(),
 	)
 	h.loadSync()
@@ -79,9 +88,11 @@ func (h *header) loadSync() {
 			if st.last != nil {
 				last = st.last.In(e.now().Location()).Format("01-02 15:04")
 			}
-			h.state.Objects = []fyne.CanvasObject{
-				badge(state, st.online),
-				widget.NewLabel(e.Lf("sync.detail", last, st.waiting)),
+			h.state.Objects = []fyne.CanvasObject{badge(state, st.online)}
+			if e.staff == nil {
+				// Staff have the whole story on the health screen, and
+				// their name and 退出 need the room.
+				h.state.Objects = append(h.state.Objects, widget.NewLabel(e.Lf("sync.detail", last, st.waiting)))
 			}
 			h.state.Refresh()
 		})

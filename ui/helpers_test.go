@@ -95,7 +95,12 @@ func (c *fakeClock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 // no ticker: the test calls Tick.
 func newTestKiosk(t testing.TB, opt Options) (*Kiosk, fyne.Window, *fakeClock) {
 	t.Helper()
-	src := openDemo(t)
+	return newTestKioskOn(t, openDemo(t), opt)
+}
+
+// newTestKioskOn is newTestKiosk on the content src.
+func newTestKioskOn(t testing.TB, src Content, opt Options) (*Kiosk, fyne.Window, *fakeClock) {
+	t.Helper()
 	a := test.NewTempApp(t)
 	w := a.NewWindow("kiosk")
 	clock := &fakeClock{t: testNow}

@@ -70,8 +70,14 @@ func TestTranslationsComplete(t *testing.T) {
 		}
 	}
 	// Keys built at run time.
+	var runtime []string
 	for d := 0; d < 7; d++ {
-		k := "date.weekday" + string(rune('0'+d))
+		runtime = append(runtime, "date.weekday"+string(rune('0'+d)), "staff.day"+string(rune('0'+d)))
+	}
+	for _, kind := range outboxKinds {
+		runtime = append(runtime, "staff.outbox_"+kind)
+	}
+	for _, k := range runtime {
 		for name, m := range files {
 			if _, ok := m[k]; !ok {
 				t.Errorf("key %q missing from %s", k, name)

@@ -58,7 +58,11 @@ func (o *idleOverlay) show(secs int) {
 		o.box.Refresh()
 		o.Show()
 	}
-	o.count.SetText(e.Lf("idle.countdown", secs))
+	key := "idle.countdown"
+	if o.k.staff != nil {
+		key = "staff.idle_countdown"
+	}
+	o.count.SetText(e.Lf(key, secs))
 }
 
 func (o *idleOverlay) hide() { o.Hide() }

@@ -47,6 +47,8 @@ import (
 const (
 	DefaultIdleAfter = 120 * time.Second
 	DefaultIdleWarn  = 20 * time.Second
+	// DefaultStaffIdle is how long staff mode lasts without a touch.
+	DefaultStaffIdle = 5 * time.Minute
 )
 
 // Options configure a Kiosk. The zero value is what the kiosk runs with.
@@ -102,6 +104,21 @@ type Options struct {
 	// Tests run them inline so that every screen is complete when a tap
 	// returns.
 	Background func(f func())
+
+	// Staff signs street staff in and keeps their edits; nil means the
+	// Content if it is a StaffStore (the store is). Without one there is
+	// no staff mode.
+	Staff StaffStore
+	// StaffIdle is how long staff mode lasts without a touch; 0 means
+	// DefaultStaffIdle. The resident idle reset does not apply meanwhile.
+	StaffIdle time.Duration
+	// SyncNow asks the sync agent for a cycle now (its Kick); nil leaves
+	// out the 立即同步 button.
+	SyncNow func()
+	// Drives lists the directories where USB drives are mounted, for the
+	// outbox export; nil means the mount points under MountDirs in
+	// /proc/mounts.
+	Drives func() ([]string, error)
 }
 
 // env is what every screen is built with: the language and mode, the
@@ -125,12 +142,21 @@ type env struct {
 	bundles   BundleImporter // nil: no bundle screen
 	bundleSrc bundleSources
 
+	staffSrc StaffStore  // nil: no staff mode
+	staff    *data.Staff // signed in; nil in resident mode
+	sync     SyncSource
+	syncNow  func()                                            // nil: no 立即同步
+	export   func(ctx context.Context, to string) (int, error) // nil: no export to USB
+	drives   func() ([]string, error)
+
 	touch    func()                                                    // reports activity to the idle guard
 	open     func(title func() string, build func() fyne.CanvasObject) // pushes a screen
 	openRead func(title func() string, build func() fyne.CanvasObject) // pushes a screen with 朗读
 	back     func()                                                    // pops the top screen
 	reset    func()                                                    // 完成: clears everything, home
 	refresh  func()                                                    // rebuilds the current screen
+	signIn   func(s data.Staff)                                        // enters staff mode, staff home on top
+	signOut  func(why string)                                          // leaves staff mode (audited), home
 
 	screenHeight func() float32 // the window's height, for the pages of forms
 }
@@ -155,7 +181,6 @@ type Kiosk struct {
 	app   fyne.App
 	win   fyne.Window
 	theme *kioskTheme.Theme
-	sync  SyncSource
 	opt   Options
 
 	stack     []screen
@@ -195,19 +220,23 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	if opt.Background == nil {
 		opt.Background = func(f func()) { go f() }
 	}
+	if opt.StaffIdle <= 0 {
+		opt.StaffIdle = DefaultStaffIdle
+	}
 	st, err := pickStreet(src, opt.Street)
 	if err != nil {
 		return nil, err
 	}
 	k := &Kiosk{
-		app: a, win: w, opt: opt, sync: opt.Sync,
+		app: a, win: w, opt: opt,
 		theme: &kioskTheme.Theme{Elder: opt.Elder},
 		stop:  make(chan struct{}),
 	}
 	k.env = &env{
 		lang: opt.Lang, elder: opt.Elder, now: opt.Now, bg: opt.Background,
 		src: src, street: st, sp: opt.Speaker, kioskID: opt.KioskID, cases: opt.Cases,
-		bundles: opt.Bundles,
+		bundles:  opt.Bundles,
+		staffSrc: opt.Staff, sync: opt.Sync, syncNow: opt.SyncNow, drives: opt.Drives,
 	}
 	if opt.Bundles != nil {
 		k.env.bundleSrc = bundleSources{mounts: opt.MountDirs, extra: opt.BundleDirs}
@@ -215,8 +244,19 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 			k.env.bundleSrc.mounts = DefaultMountDirs
 		}
 	}
+	k.env.export = opt.ExportOutbox
+	if k.env.drives == nil {
+		roots := opt.MountDirs
+		if roots == nil {
+			roots = DefaultMountDirs
+		}
+		k.env.drives = func() ([]string, error) { return mountedDrives(roots) }
+	}
 	if k.env.cases == nil {
 		k.env.cases, _ = src.(CaseWriter)
+	}
+	if k.env.staffSrc == nil {
+		k.env.staffSrc, _ = src.(StaffStore)
 	}
 	// Tracking reads the cases where they are filed.
 	if t, ok := k.env.cases.(Tracker); ok {
@@ -230,6 +270,8 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	k.env.back = k.back
 	k.env.reset = k.Reset
 	k.env.refresh = k.render
+	k.env.signIn = k.staffSignIn
+	k.env.signOut = k.staffSignOut
 	k.env.screenHeight = func() float32 { return w.Canvas().Size().Height }
 	k.lastTouch = k.now()
 	a.Settings().SetTheme(k.theme)
@@ -379,8 +421,11 @@ func (k *Kiosk) goHome() {
 // Reset clears everything a resident left behind (screens, search text,
 // filters, mode and language) and shows home: 完成/退出 and the idle guard
 // both end here. render hides the keyboard, dropping letters not yet
-// converted, and stops the speech.
+// converted, and stops the speech. Staff still signed in are signed out.
 func (k *Kiosk) Reset() {
+	if k.staff != nil {
+		k.endStaff("done")
+	}
 	k.stack = nil
 	k.homeQuery = ""
 	k.lang = k.opt.Lang
@@ -489,6 +534,10 @@ func (k *Kiosk) Tick() {
 	k.header.tick(now, k.ticks%5 == 0)
 	if k.ticks%mountPollTicks == 0 {
 		k.pollDrives()
+	}
+	if k.staff != nil {
+		k.staffTick(now)
+		return
 	}
 	if !k.dirty {
 		return

@@ -27,6 +27,7 @@ type rowText struct {
 	title, detail string
 	badge         string // optional status word
 	on            bool   // the badge's state: 营业中, 征集中
+	wait          bool   // the badge is 等待区县确认 (staff lists)
 }
 
 // pagedList is the kiosk's list: one page of rows in a widget.List, with
@@ -121,6 +122,8 @@ func (l *pagedList[T]) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	slot := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container)
 	if t.badge == "" {
 		slot.Objects = nil
+	} else if t.wait {
+		slot.Objects = []fyne.CanvasObject{waitBadge(t.badge)}
 	} else {
 		slot.Objects = []fyne.CanvasObject{badge(t.badge, t.on)}
 	}

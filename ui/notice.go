@@ -42,19 +42,34 @@ func openNotice(e *env, src NoticeReader, id string) {
 }
 
 // newNoticeDetail shows one notice: title, publisher, date, body and the
-// attachments as QR codes.
+// attachments as QR codes; 等待区县确认 while a staff edit of it is on its
+// way.
 func newNoticeDetail(e *env, src NoticeReader, id string) fyne.CanvasObject {
-	return loadDetail(e, func(ctx context.Context) (data.Notice, error) { return src.Notice(ctx, id) },
-		func(n data.Notice) fyne.CanvasObject {
-			meta := para(joinDot(n.Category, n.Publisher, e.date(n.Published)))
-			meta.Importance = widget.LowImportance
-			content := container.NewVBox(heading(n.Title), meta, widget.NewSeparator(), body(n.Body))
-			if len(n.Attachments) > 0 {
-				content.Add(subheading(e.L("notice.attachments")))
-				content.Add(e.qrRow(n.Attachments))
-			}
-			return content
-		})
+	type shown struct {
+		n       data.Notice
+		waiting bool
+	}
+	return loadDetail(e, func(ctx context.Context) (shown, error) {
+		n, err := src.Notice(ctx, id)
+		return shown{n, err == nil && e.waiting(ctx, data.KindNotice, id)}, err
+	}, func(s shown) fyne.CanvasObject { return e.noticeView(s.n, s.waiting) })
+}
+
+// noticeView lays out a notice as residents see it; staff previews use
+// it too.
+func (e *env) noticeView(n data.Notice, waiting bool) fyne.CanvasObject {
+	meta := para(joinDot(n.Category, n.Publisher, e.date(n.Published)))
+	meta.Importance = widget.LowImportance
+	var title fyne.CanvasObject = heading(n.Title)
+	if waiting {
+		title = container.NewBorder(nil, nil, nil, container.NewCenter(waitBadge(e.L("staff.waiting"))), title)
+	}
+	content := container.NewVBox(title, meta, widget.NewSeparator(), body(n.Body))
+	if len(n.Attachments) > 0 {
+		content.Add(subheading(e.L("notice.attachments")))
+		content.Add(e.qrRow(n.Attachments))
+	}
+	return content
 }
 
 // joinDot joins the non-empty parts with " · ".

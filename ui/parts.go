@@ -171,9 +171,21 @@ func badge(text string, on bool) fyne.CanvasObject {
 	return container.NewStack(bg, container.NewPadded(t))
 }
 
+// waitBadge is the mark of an item whose staff edit waits for the
+// district: 等待区县确认.
+func waitBadge(text string) fyne.CanvasObject {
+	bg := canvas.NewRectangle(badgeWaiting)
+	bg.CornerRadius = 6
+	t := canvas.NewText(" "+text+" ", color.White)
+	t.TextStyle.Bold = true
+	t.TextSize = theme.TextSize()
+	return container.NewStack(bg, container.NewPadded(t))
+}
+
 var (
-	badgeOn  = color.NRGBA{0x1b, 0x5e, 0x20, 0xff} // white on it: 7.9:1
-	badgeOff = color.NRGBA{0x5f, 0x63, 0x68, 0xff} // white on it: 6.0:1
+	badgeWaiting = color.NRGBA{0x8a, 0x4b, 0x00, 0xff} // white on it: 6.8:1
+	badgeOn      = color.NRGBA{0x1b, 0x5e, 0x20, 0xff} // white on it: 7.9:1
+	badgeOff     = color.NRGBA{0x5f, 0x63, 0x68, 0xff} // white on it: 6.0:1
 )
 
 // scrollPages shows tall content in a vertical scroll with large buttons

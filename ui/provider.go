@@ -139,20 +139,34 @@ func openProvider(e *env, src ProviderReader, id string) {
 }
 
 // newProviderDetail shows a provider with an 营业中 / 已打烊 badge from the
-// kiosk's clock.
+// kiosk's clock, and 等待区县确认 while a staff edit of it is on its way.
 func newProviderDetail(e *env, src ProviderReader, id string) fyne.CanvasObject {
-	return loadDetail(e, func(ctx context.Context) (data.Provider, error) { return src.Provider(ctx, id) },
-		func(p data.Provider) fyne.CanvasObject {
-			open := p.Hours.OpenAt(e.now())
-			title := container.NewBorder(nil, nil, nil, container.NewCenter(badge(openWord(e, open), open)), heading(p.Name))
-			info := fields(
-				e.L("provider.kind"), joinDot(p.Kind.Label(e.lang), p.Category),
-				e.L("provider.address"), p.Address,
-				e.L("provider.phone"), p.Phone,
-				e.L("provider.hours"), p.Hours.Summary(e.lang),
-				e.L("provider.services"), strings.Join(p.Services, e.L("list.separator")),
-				e.L("provider.description"), p.Description,
-			)
-			return container.NewVBox(title, info)
-		})
+	type shown struct {
+		p       data.Provider
+		waiting bool
+	}
+	return loadDetail(e, func(ctx context.Context) (shown, error) {
+		p, err := src.Provider(ctx, id)
+		return shown{p, err == nil && e.waiting(ctx, data.KindProvider, id)}, err
+	}, func(s shown) fyne.CanvasObject { return e.providerView(s.p, s.waiting) })
+}
+
+// providerView lays out a provider as residents see it; staff previews
+// use it too.
+func (e *env) providerView(p data.Provider, waiting bool) fyne.CanvasObject {
+	open := p.Hours.OpenAt(e.now())
+	marks := badge(openWord(e, open), open)
+	if waiting {
+		marks = container.NewHBox(marks, waitBadge(e.L("staff.waiting")))
+	}
+	title := container.NewBorder(nil, nil, nil, container.NewCenter(marks), heading(p.Name))
+	info := fields(
+		e.L("provider.kind"), joinDot(p.Kind.Label(e.lang), p.Category),
+		e.L("provider.address"), p.Address,
+		e.L("provider.phone"), p.Phone,
+		e.L("provider.hours"), p.Hours.Summary(e.lang),
+		e.L("provider.services"), strings.Join(p.Services, e.L("list.separator")),
+		e.L("provider.description"), p.Description,
+	)
+	return container.NewVBox(title, info)
 }

@@ -75,6 +75,7 @@ func runApp(args []string) error {
 
 	// Without a district the header reports offline with the local counts.
 	var syncSrc ui.SyncSource
+	var syncNow func()
 	if *district != "" {
 		agent, err := client.New(context.Background(), s, client.Config{
 			District:  *district,
@@ -89,7 +90,7 @@ func runApp(args []string) error {
 		ctx, stop := context.WithCancel(context.Background())
 		defer stop()
 		go agent.Run(ctx)
-		syncSrc = agent
+		syncSrc, syncNow = agent, agent.Kick
 	}
 
 	a := app.NewWithID("org.jiezhen.kiosk")
@@ -105,7 +106,7 @@ func runApp(args []string) error {
 		dbDir = filepath.Dir(*db)
 	}
 	opt := ui.Options{
-		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc, KioskID: *kiosk,
+		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc, SyncNow: syncNow, KioskID: *kiosk,
 		FirstFrame: firstFrameHook(a),
 		Bundles:    bundleImporter{s: s, street: *street, trust: pinned},
 		MountDirs:  mounts,

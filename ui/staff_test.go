@@ -1,0 +1,415 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"jiezhen/data"
+	"jiezhen/data/pin"
+	"jiezhen/data/store"
+	"jiezhen/ui/keyboard"
+)
+
+// The staff tests run on a store of their own in t.TempDir(), with the
+// demo content and two staff accounts of the demo street whose PINs are
+// hashed like the district hashes them: they write.
+
+const (
+	testPIN  = "482916"
+	testPIN2 = "735102"
+)
+
+// staffKiosk is a test kiosk on a fresh store with the staff accounts
+// 张敏 (PIN testPIN) and 李建国 (PIN testPIN2).
+func staffKiosk(t *testing.T, opt Options) (*Kiosk, fyne.Window, *fakeClock, *store.Store) {
+	t.Helper()
+	s, err := loadDemo(filepath.Join(t.TempDir(), "kiosk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	cursor, err := s.Cursor(ctx, store.ContentFeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changes []data.Change
+	for i, a := range []struct{ id, name, pin string }{{"staff-zm", "张敏", testPIN}, {"staff-ljg", "李建国", testPIN2}} {
+		body, err := json.Marshal(data.Staff{ID: a.id, Street: "440106005", Name: a.name, Role: data.RoleStaff, PINHash: hashTestPIN(t, a.pin)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes = append(changes, data.Change{Seq: cursor + int64(i) + 1, Kind: data.KindStaff, ID: a.id, Op: data.OpUpsert, Version: 1, Body: body})
+	}
+	if _, err := s.Apply(ctx, store.ContentFeed, changes, cursor+int64(len(changes))); err != nil {
+		t.Fatal(err)
+	}
+	k, w, clock := newTestKioskOn(t, s, opt)
+	return k, w, clock, s
+}
+
+// holdStreetName presses the street's name in the header for d.
+func holdStreetName(t *testing.T, w fyne.Window, clock *fakeClock, d time.Duration) {
+	t.Helper()
+	var lp *longPress
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if x, ok := o.(*longPress); ok && lp == nil {
+			lp = x
+		}
+	})
+	if lp == nil {
+		t.Fatal("no long-press entry on the street's name")
+	}
+	lp.MouseDown(&desktop.MouseEvent{})
+	clock.Advance(d)
+	lp.MouseUp(&desktop.MouseEvent{})
+}
+
+// typePIN taps the digits of pin on the PIN pad, then 确定.
+func typePIN(t *testing.T, w fyne.Window, pin string) {
+	t.Helper()
+	for _, d := range pin {
+		tap(t, w, string(d))
+	}
+	tap(t, w, "确定")
+}
+
+// signIn goes from home to the staff home as 张敏.
+func signIn(t *testing.T, k *Kiosk, w fyne.Window, clock *fakeClock) {
+	t.Helper()
+	holdStreetName(t, w, clock, StaffHold)
+	tap(t, w, "张敏")
+	typePIN(t, w, testPIN)
+	if k.staff == nil || k.staff.Name != "张敏" {
+		t.Fatalf("not signed in; the screen shows:\n%s", screenText(w))
+	}
+}
+
+func TestStaffSignIn(t *testing.T) {
+	k, w, clock, s := staffKiosk(t, Options{})
+
+	// A short touch on the street's name does nothing.
+	holdStreetName(t, w, clock, time.Second)
+	if len(k.stack) != 0 {
+		t.Fatal("a short touch on the street's name opened a screen")
+	}
+	holdStreetName(t, w, clock, StaffHold)
+	assertShows(t, w, "工作人员登录", "请选择您的姓名", "张敏", "李建国")
+	tap(t, w, "张敏")
+	assertShows(t, w, "张敏，请输入密码")
+
+	// The PIN shows as dots, never as digits.
+	for _, d := range testPIN[:3] {
+		tap(t, w, string(d))
+	}
+	assertShows(t, w, "●●●")
+	if got := screenText(w); strings.Contains(got, testPIN[:3]) {
+		t.Fatalf("the typed digits show on screen:\n%s", got)
+	}
+	tap(t, w, "清除")
+	typePIN(t, w, testPIN)
+
+	if k.staff == nil || k.staff.ID != "staff-zm" {
+		t.Fatal("the right PIN did not sign in")
+	}
+	assertShows(t, w, "工作人员：张敏", "退出", "编辑便民服务", "编辑通知公告", "冲突待处理", "设备状态")
+
+	// 首页 keeps staff mode; the name in the header leads back.
+	tap(t, w, "首页")
+	assertShows(t, w, "工作人员：张敏")
+	tap(t, w, "工作人员：张敏")
+	assertShows(t, w, "编辑便民服务")
+
+	tap(t, w, "退出")
+	if k.staff != nil || len(k.stack) != 0 {
+		t.Fatalf("退出 left staff mode on (%v) or screens open (%d)", k.staff, len(k.stack))
+	}
+	if strings.Contains(screenText(w), "工作人员：") {
+		t.Fatal("the header still shows the staff member after 退出")
+	}
+	if got := audited(t, s); !strings.Contains(got, "sign_in 张敏") || !strings.Contains(got, "sign_out 张敏 button") {
+		t.Fatalf("the sign-in and 退出 are not both audited: %s", got)
+	}
+}
+
+// audited lists the audit items waiting in the outbox as "action staff
+// detail" lines.
+func audited(t *testing.T, s *store.Store) string {
+	t.Helper()
+	items, err := s.Pending(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, it := range items {
+		if it.Kind != store.ItemAudit {
+			continue
+		}
+		var a store.AuditEntry
+		if err := json.Unmarshal(it.Body, &a); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(strings.TrimSpace(a.Action+" "+a.Staff+" "+a.Detail) + "\n")
+	}
+	return b.String()
+}
+
+func TestStaffLockOut(t *testing.T) {
+	k, w, clock, _ := staffKiosk(t, Options{})
+	holdStreetName(t, w, clock, StaffHold)
+	tap(t, w, "李建国")
+	for left := 4; left >= 1; left-- {
+		typePIN(t, w, "000000")
+		assertShows(t, w, "密码不正确，还可以再试 "+string(rune('0'+left))+" 次")
+	}
+	typePIN(t, w, "000000") // the fifth
+	if got := screenText(w); !strings.Contains(got, "锁定") {
+		t.Fatalf("no lock-out after five wrong PINs; the screen shows:\n%s", got)
+	}
+	// Now even the right PIN is refused, with the time it opens again.
+	typePIN(t, w, testPIN2)
+	if k.staff != nil {
+		t.Fatal("a locked account signed in")
+	}
+	until := clock.Now().Add(15 * time.Minute).Format("15:04")
+	assertShows(t, w, "该账号已锁定，请于 "+until+" 后再试")
+
+	// Another account is not locked.
+	tap(t, w, "返回")
+	tap(t, w, "张敏")
+	typePIN(t, w, testPIN)
+	if k.staff == nil {
+		t.Fatal("the lock of one account kept another out")
+	}
+}
+
+func TestStaffEditProviderShowsWaiting(t *testing.T) {
+	k, w, clock, s := staffKiosk(t, Options{})
+	signIn(t, k, w, clock)
+	tap(t, w, "编辑便民服务")
+	firstList(t, w).Select(0)
+	assertShows(t, w, "丝艺美发", "编辑", "撤下")
+	tap(t, w, "编辑")
+
+	// A phone number that is none is refused next to the field, and
+	// nothing is queued.
+	setEntry(t, w, "电话", "abc")
+	tap(t, w, "保存")
+	assertShows(t, w, "电话号码不对")
+	if n := waitingEdits(t, s); n != 0 {
+		t.Fatalf("%d edits queued after a refused form", n)
+	}
+	setEntry(t, w, "电话", "020-38861234")
+	setEntry(t, w, "周六", "09:00-12:00 11:00-13:00")
+	tap(t, w, "保存")
+	assertShows(t, w, "这一天的时段有重叠")
+	setEntry(t, w, "周六", "09:00-12:00")
+
+	tap(t, w, "预览")
+	assertShows(t, w, "预览：居民看到的样子", "020-38861234")
+	tap(t, w, "返回修改")
+	tap(t, w, "保存")
+
+	// Back on the item: it shows the change at once, marked.
+	assertShows(t, w, "020-38861234", "等待区县确认")
+	if n := waitingEdits(t, s); n != 1 {
+		t.Fatalf("%d edits waiting, want 1", n)
+	}
+	tap(t, w, "返回")
+	assertShows(t, w, "等待区县确认")
+
+	// Residents see the mark too.
+	id := firstRowID(t, s)
+	openProvider(k.env, k.src, id)
+	assertShows(t, w, "020-38861234", "等待区县确认")
+}
+
+// setEntry sets the text of the form entry labelled label.
+func setEntry(t *testing.T, w fyne.Window, label, text string) {
+	t.Helper()
+	for _, en := range allEntries(w) {
+		if en.Label == label {
+			en.SetText(text)
+			return
+		}
+	}
+	t.Fatalf("no entry %q on screen", label)
+}
+
+// waitingEdits counts the staff edits waiting for the district.
+func waitingEdits(t *testing.T, s *store.Store) int {
+	t.Helper()
+	m, err := s.WaitingEdits(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(m)
+}
+
+// firstRowID is the id of the first provider in the list order.
+func firstRowID(t *testing.T, s *store.Store) string {
+	t.Helper()
+	rows, _, err := s.ListProviders(context.Background(), store.ProviderFilter{}, store.Page{Limit: 1})
+	if err != nil || len(rows) == 0 {
+		t.Fatal("no providers", err)
+	}
+	return rows[0].ID
+}
+
+// conflictOnFirstProvider edits the first provider on the kiosk, then
+// answers the queued edit as the district does when its version moved
+// on: a conflict, recorded by store.SettleAll as the sync agent does.
+func conflictOnFirstProvider(t *testing.T, k *Kiosk, s *store.Store) (mine, theirs data.Provider) {
+	t.Helper()
+	ctx := context.Background()
+	id := firstRowID(t, s)
+	p, err := s.Provider(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, theirs = p, p
+	mine.Description = "本店已搬到新址，欢迎光临。"
+	theirs.Phone = "020-38869999"
+	item, _ := json.Marshal(mine)
+	if err := s.EditContent(ctx, *k.staff, store.ContentEdit{Kind: data.KindProvider, ID: id, Op: data.OpUpsert, Item: item}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.Pending(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var edit *store.OutboxItem
+	for i := range pending {
+		if pending[i].Kind == "staff_edit" {
+			edit = &pending[i]
+		}
+	}
+	if edit == nil {
+		t.Fatal("the edit is not in the outbox")
+	}
+	server, _ := json.Marshal(theirs)
+	err = s.SettleAll(ctx, []store.Settlement{{ID: edit.ID, Answer: store.Answer{Outcome: store.Conflicted, Conflict: &store.Conflict{
+		ItemKind: data.KindProvider, ItemID: id, BaseVersion: 1, Local: edit.Body, Server: server, ServerVersion: 2,
+	}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mine, theirs
+}
+
+func TestStaffResolveConflict(t *testing.T) {
+	for _, keep := range []bool{true, false} {
+		name := map[bool]string{true: "keep_mine", false: "drop_mine"}[keep]
+		t.Run(name, func(t *testing.T) {
+			k, w, clock, s := staffKiosk(t, Options{})
+			signIn(t, k, w, clock)
+			mine, theirs := conflictOnFirstProvider(t, k, s)
+			k.render() // the staff home reads the count again
+			assertShows(t, w, "1 项")
+			tap(t, w, "冲突待处理")
+			tap(t, w, "便民服务 · "+mine.Name)
+			// Both versions, field by field, the differences marked.
+			assertShows(t, w, "区县当前版本（第 2 版）", "我的修改（基于第 1 版）",
+				"电话（不同）", theirs.Phone, "简介（不同）", mine.Description)
+			button := map[bool]string{true: "以我的修改为准", false: "放弃我的修改"}[keep]
+			tap(t, w, button)
+			assertShows(t, w, "确定")
+			tap(t, w, button) // on the confirmation
+			n, err := s.ConflictCount(context.Background())
+			if err != nil || n != 0 {
+				t.Fatalf("%d conflicts left (%v)", n, err)
+			}
+			assertShows(t, w, "没有待处理的冲突")
+			got, err := s.Provider(context.Background(), mine.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if keep && got.Description != mine.Description {
+				t.Fatalf("kept my change, but the kiosk shows %q", got.Description)
+			}
+			if !keep && got.Description == mine.Description {
+				t.Fatalf("dropped my change, but the kiosk still shows it")
+			}
+		})
+	}
+}
+
+func TestStaffIdleSignOut(t *testing.T) {
+	k, w, clock, s := staffKiosk(t, Options{IdleAfter: 120 * time.Second, IdleWarn: 20 * time.Second})
+	signIn(t, k, w, clock)
+	tap(t, w, "编辑通知公告")
+	tap(t, w, "新增")
+
+	// The resident reset does not throw staff out mid-edit.
+	clock.Advance(150 * time.Second)
+	k.Tick()
+	if k.staff == nil || len(k.stack) != 3 || k.overlay.Visible() {
+		t.Fatalf("after 150 s: staff %v, %d screens, warning %v", k.staff, len(k.stack), k.overlay.Visible())
+	}
+	// A touch starts the five minutes again.
+	tap(t, w, "置顶")
+	clock.Advance(4*time.Minute + 39*time.Second)
+	k.Tick()
+	if k.overlay.Visible() {
+		t.Fatal("warning before the last 20 s")
+	}
+	clock.Advance(time.Second)
+	k.Tick()
+	assertShows(t, w, "20 秒后将退出工作人员模式并返回首页")
+	clock.Advance(20 * time.Second)
+	k.Tick()
+	if k.staff != nil || len(k.stack) != 0 || k.overlay.Visible() {
+		t.Fatalf("after 5 min: staff %v, %d screens, warning %v", k.staff, len(k.stack), k.overlay.Visible())
+	}
+	if strings.Contains(screenText(w), "工作人员：") {
+		t.Fatal("the header still shows the staff member")
+	}
+	if got := audited(t, s); !strings.Contains(got, "sign_out 张敏 idle") {
+		t.Fatalf("the idle sign-out is not audited: %s", got)
+	}
+}
+
+// allEntries lists the on-screen keyboard's entries on screen.
+func allEntries(w fyne.Window) []*keyboard.Entry {
+	var out []*keyboard.Entry
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*keyboard.Entry); ok {
+			out = append(out, e)
+		}
+	})
+	return out
+}
+
+// hashTestPIN hashes a PIN as the district does for a new account.
+func hashTestPIN(t *testing.T, p string) string {
+	t.Helper()
+	h, err := pin.Hash(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestDrivesFromMounts(t *testing.T) {
+	mounts := `/dev/sda1 / ext4 rw,relatime 0 0
+proc /proc proc rw 0 0
+/dev/sdb1 /media/kiosk/U\040DISK vfat rw 0 0
+/dev/sdc1 /run/media/kiosk/KINGSTON exfat rw 0 0
+tmpfs /run tmpfs rw 0 0
+`
+	got, err := drivesIn(strings.NewReader(mounts), DefaultMountDirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/media/kiosk/U DISK", "/run/media/kiosk/KINGSTON"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("drives %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+)
+
+// The kiosk's health for staff: the connection, the last sync, what waits
+// to go out, what the district refused (dead letters, to retry or
+// discard), conflicts, the content held and the feed's cursor, the
+// trusted bundle keys and the disk space left; 立即同步 and the USB
+// transfers.
+
+// healthInfo is everything the health screen shows, read in one go.
+type healthInfo struct {
+	h       store.Health
+	dead    []store.DeadLetterItem
+	online  bool
+	started bool // the sync source answered
+}
+
+func openHealth(e *env) {
+	st := &healthState{}
+	e.open(func() string { return e.L("staff.health") }, func() fyne.CanvasObject { return newHealth(e, st) })
+}
+
+// healthState is what the screen keeps across rebuilds.
+type healthState struct {
+	note string // the answer to the last button
+}
+
+func newHealth(e *env, st *healthState) fyne.CanvasObject {
+	box := container.NewStack(widget.NewLabel(e.L("loading")))
+	load(e, func(ctx context.Context) (healthInfo, error) {
+		var in healthInfo
+		var err error
+		if in.h, err = e.staffSrc.Health(ctx); err != nil {
+			return in, err
+		}
+		if in.dead, err = e.staffSrc.DeadLetters(ctx, 0); err != nil {
+			return in, err
+		}
+		if e.sync != nil {
+			in.online, _, _ = e.sync.SyncStatus()
+			in.started = true
+		}
+		return in, nil
+	}, func(in healthInfo, err error) {
+		if err != nil {
+			box.Objects = []fyne.CanvasObject{e.errorText(err)}
+		} else {
+			box.Objects = []fyne.CanvasObject{e.healthView(in, st)}
+		}
+		box.Refresh()
+	})
+	return box
+}
+
+func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
+	h := in.h
+	state := e.L("sync.offline")
+	if in.online {
+		state = e.L("sync.online")
+	}
+	last := e.L("sync.never")
+	if h.LastSync != nil {
+		last = h.LastSync.In(e.now().Location()).Format("2006-01-02 15:04")
+		if ago := e.now().Sub(*h.LastSync); ago >= time.Hour {
+			last += "  " + e.Lf("staff.ago", ago.Round(time.Hour).Hours())
+		}
+	}
+
+	// Items waiting, by kind, in a fixed order.
+	var kinds []string
+	total := 0
+	for k, n := range h.Waiting {
+		kinds = append(kinds, k)
+		total += n
+	}
+	slices.Sort(kinds)
+	var waiting []string
+	for _, k := range kinds {
+		waiting = append(waiting, e.outboxKind(k), strconv.Itoa(h.Waiting[k]))
+	}
+	if len(waiting) == 0 {
+		waiting = []string{e.L("staff.waiting_none"), "0"}
+	}
+
+	var counts []string
+	for _, k := range data.ContentKinds {
+		counts = append(counts, k.Label(e.lang), strconv.Itoa(h.Counts[k]))
+	}
+	keys := e.L("staff.no_keys")
+	if len(h.TrustedKeys) > 0 {
+		keys = ""
+		for i, k := range h.TrustedKeys {
+			if i > 0 {
+				keys += "\n"
+			}
+			keys += shortKey(k)
+		}
+	}
+
+	conn := subheading(e.L("staff.connection"))
+	conn.Wrapping = fyne.TextWrapOff
+	box := container.NewVBox(
+		container.NewHBox(conn, container.NewCenter(badge(state, in.online))),
+		fields(
+			e.L("staff.last_sync"), last,
+			e.L("staff.waiting_total"), strconv.Itoa(total),
+			e.L("staff.conflicts"), strconv.Itoa(h.Conflicts),
+			e.L("staff.dead_letters"), strconv.Itoa(h.DeadLetters),
+			e.L("staff.cursor"), strconv.FormatInt(h.Cursor, 10),
+			e.L("staff.disk_free"), humanBytes(h.DiskFree),
+		),
+		subheading(e.L("staff.waiting_by_kind")), fields(waiting...),
+	)
+	if h.Conflicts > 0 {
+		box.Add(e.button(e.Lf("staff.open_conflicts", h.Conflicts), theme.WarningIcon(), func() { openConflicts(e) }))
+	}
+	box.Add(subheading(e.L("staff.dead_letters")))
+	if len(in.dead) == 0 {
+		box.Add(para(e.L("staff.no_dead_letters")))
+	}
+	for _, d := range in.dead {
+		box.Add(e.deadLetterRow(d))
+	}
+	box.Add(subheading(e.L("staff.content")))
+	box.Add(fields(counts...))
+	box.Add(subheading(e.L("staff.trusted_keys")))
+	box.Add(para(keys))
+
+	// The actions stay in place under the page.
+	var actions []fyne.CanvasObject
+	if e.syncNow != nil {
+		actions = append(actions, e.primary(e.L("staff.sync_now"), theme.ViewRefreshIcon(), func() {
+			e.syncNow()
+			st.note = e.L("staff.sync_asked")
+			e.refresh()
+		}))
+	}
+	if e.bundles != nil {
+		actions = append(actions, e.button(e.L("staff.import"), theme.UploadIcon(), func() { openBundleImport(e) }))
+	}
+	if e.export != nil {
+		actions = append(actions, e.button(e.L("staff.export"), theme.DownloadIcon(), func() { openExport(e) }))
+	}
+	bar := container.NewVBox(widget.NewSeparator())
+	if st.note != "" {
+		bar.Add(para(st.note))
+	}
+	bar.Add(container.NewHBox(actions...))
+	return container.NewBorder(nil, bar, nil, nil, e.scrollPages(container.NewPadded(box)))
+}
+
+// deadLetterRow is a refused item with its reason and 重试 / 丢弃.
+func (e *env) deadLetterRow(d store.DeadLetterItem) fyne.CanvasObject {
+	what := joinDot(e.outboxKind(d.Kind), d.FailedAt.In(e.now().Location()).Format("2006-01-02 15:04"))
+	reason := para(e.Lf("staff.reason", d.Reason))
+	retry := e.button(e.L("staff.retry"), theme.ViewRefreshIcon(), func() {
+		openConfirm(e, e.L("staff.retry"), e.Lf("staff.retry_confirm", what), e.L("staff.retry_ok"),
+			func(ctx context.Context, by data.Staff, now time.Time) error {
+				return e.staffSrc.RetryDeadLetter(ctx, by, d.ID, now)
+			}, e.back)
+	})
+	discard := e.button(e.L("staff.discard"), theme.DeleteIcon(), func() {
+		openConfirm(e, e.L("staff.discard"), e.Lf("staff.discard_confirm", what), e.L("staff.discard_ok"),
+			func(ctx context.Context, by data.Staff, now time.Time) error {
+				return e.staffSrc.DiscardDeadLetter(ctx, by, d.ID, now)
+			}, e.back)
+	})
+	discard.Importance = widget.DangerImportance
+	return container.NewBorder(nil, widget.NewSeparator(), nil, container.NewHBox(retry, discard),
+		container.NewVBox(widget.NewLabelWithStyle(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), reason))
+}
+
+// outboxKinds are the outbox item kinds with a name on screen.
+var outboxKinds = []string{"case", "opinion", "rating", "staff_edit", "audit"}
+
+// outboxKind names an outbox item kind; an unknown one shows as it is.
+func (e *env) outboxKind(k string) string {
+	if slices.Contains(outboxKinds, k) {
+		return e.L("staff.outbox_" + k)
+	}
+	return k
+}
+
+// shortKey shows the start and end of a long key.
+func shortKey(k string) string {
+	if len(k) <= 20 {
+		return k
+	}
+	return k[:10] + "…" + k[len(k)-6:]
+}
+
+// humanBytes writes a size as people read it: 12.3 GB.
+func humanBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGTPE"[exp])
+}
