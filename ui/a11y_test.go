@@ -196,6 +196,7 @@ var staffJourneys = []struct {
 	{"staff_conflicts", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openConflicts(k.env) }},
 	{"staff_conflict", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openConflict(k.env, sampleConflict(t, k)) }},
 	{"staff_health", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openHealth(k.env) }},
+	{"staff_export", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openExport(k.env) }},
 	{"staff_idle", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); k.overlay.show(20) }},
 }
 
@@ -206,7 +207,9 @@ func TestStaffTouchTargets(t *testing.T) {
 	for _, elder := range []bool{false, true} {
 		for _, j := range staffJourneys {
 			t.Run(j.name+"_"+modeName(elder), func(t *testing.T) {
-				k, w, _ := newTestKiosk(t, Options{Elder: elder, SyncNow: func() {}})
+				k, w, _ := newTestKiosk(t, Options{Elder: elder, SyncNow: func() {},
+					ExportOutbox: func(context.Context, string) (int, error) { return 0, nil },
+					Drives:       func() ([]string, error) { return []string{"/media/kiosk/U DISK"}, nil }})
 				j.open(t, k)
 				kb := keyboardOf(t, w)
 				if strings.Contains(j.name, "keyboard") != kb.Visible() {

@@ -8,12 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"jiezhen/data"
 	"jiezhen/data/pin"
 	"jiezhen/data/store"
+	"jiezhen/sync/client"
 	"jiezhen/ui/keyboard"
 )
 
@@ -411,5 +413,33 @@ tmpfs /run tmpfs rw 0 0
 	want := []string{"/media/kiosk/U DISK", "/run/media/kiosk/KINGSTON"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("drives %q, want %q", got, want)
+	}
+}
+
+func TestStaffExportOutboxToUSB(t *testing.T) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	usb := t.TempDir()
+	var s *store.Store
+	k, w, clock, s := staffKiosk(t, Options{
+		Drives: func() ([]string, error) { return []string{usb}, nil },
+		ExportOutbox: func(ctx context.Context, to string) (int, error) {
+			return client.Export(ctx, s, to, id.Recipient(), "kiosk-token", "440106005", testNow)
+		},
+	})
+	signIn(t, k, w, clock) // the sign-in is an audit item waiting to go
+	tap(t, w, "设备状态")
+	assertShows(t, w, "操作记录")
+	tap(t, w, "导出待发送数据到U盘")
+	tap(t, w, "导出到 "+usb)
+	files, err := filepath.Glob(filepath.Join(usb, "*.age"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("files on the drive: %v (%v)", files, err)
+	}
+	assertShows(t, w, "已导出 1 项到 "+files[0])
+	if got := audited(t, s); !strings.Contains(got, "outbox_export 张敏 1 items to "+files[0]) {
+		t.Fatalf("the export is not audited: %s", got)
 	}
 }
