@@ -167,7 +167,7 @@ func newStaffPick(e *env) fyne.CanvasObject {
 				role.Alignment = fyne.TextAlignCenter
 				c := e.card(s.Name, container.NewVBox(layout.NewSpacer(), name, role, layout.NewSpacer()),
 					func() { openPINPad(e, s) })
-				c.min = 2 * c.min
+				c.min = 3 * c.min
 				grid.Add(c)
 				n++
 			}

@@ -193,7 +193,8 @@ func TestStaffLockOut(t *testing.T) {
 }
 
 func TestStaffEditProviderShowsWaiting(t *testing.T) {
-	k, w, clock, s := staffKiosk(t, Options{})
+	kicks := 0
+	k, w, clock, s := staffKiosk(t, Options{SyncNow: func() { kicks++ }})
 	signIn(t, k, w, clock)
 	tap(t, w, "编辑便民服务")
 	firstList(t, w).Select(0)
@@ -223,6 +224,9 @@ func TestStaffEditProviderShowsWaiting(t *testing.T) {
 	assertShows(t, w, "020-38861234", "等待区县确认")
 	if n := waitingEdits(t, s); n != 1 {
 		t.Fatalf("%d edits waiting, want 1", n)
+	}
+	if kicks != 1 {
+		t.Fatalf("the sync agent was woken %d times after the save, want 1", kicks)
 	}
 	tap(t, w, "返回")
 	assertShows(t, w, "等待区县确认")

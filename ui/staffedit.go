@@ -165,7 +165,6 @@ func newStaffItem(e *env, kind data.Kind, id string) fyne.CanvasObject {
 						return e.staffSrc.EditContent(ctx, by, store.ContentEdit{Kind: kind, ID: id, Op: data.OpDelete}, now)
 					}, func() { e.back(); e.back() })
 			})
-			withdraw.Importance = widget.DangerImportance
 			bar = container.NewBorder(nil, nil, nil, container.NewHBox(withdraw,
 				e.primary(e.L("staff.edit"), theme.DocumentCreateIcon(), edit)), staffNote(e.L("staff.item_hint")))
 		}
@@ -199,6 +198,7 @@ func openConfirm(e *env, title, question, okLabel string, do func(ctx context.Co
 						e.refresh()
 						return
 					}
+					e.kick()
 					done()
 				})
 		})
@@ -386,6 +386,7 @@ func (e *env) saveEdit(busy *bool, general *string, edit store.ContentEdit) {
 			e.refresh()
 			return
 		}
+		e.kick()
 		e.back()
 	})
 }
@@ -594,4 +595,12 @@ func newNoticeForm(e *env, d *noticeDraft) fyne.CanvasObject {
 		e.saveEdit(&d.busy, &d.general, store.ContentEdit{Kind: data.KindNotice, ID: n.ID, Op: data.OpUpsert, Item: item})
 	}
 	return container.NewBorder(e.staffFormNav(d.general, preview, save), nil, nil, nil, form)
+}
+
+// kick asks the sync agent to send what was just queued, when there is
+// one: the district should not wait for the next cycle to hear of it.
+func (e *env) kick() {
+	if e.syncNow != nil {
+		e.syncNow()
+	}
 }

@@ -180,7 +180,6 @@ func (e *env) deadLetterRow(d store.DeadLetterItem) fyne.CanvasObject {
 				return e.staffSrc.DiscardDeadLetter(ctx, by, d.ID, now)
 			}, e.back)
 	})
-	discard.Importance = widget.DangerImportance
 	return container.NewBorder(nil, widget.NewSeparator(), nil, container.NewHBox(retry, discard),
 		container.NewVBox(widget.NewLabelWithStyle(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), reason))
 }
