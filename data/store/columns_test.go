@@ -34,7 +34,10 @@ func checkFastDecode(t *testing.T, spec *kindSpec, id string, body []byte) (fast
 	}
 	want, werr := spec.decode(id, body)
 	got, gerr := spec.columns(id, body)
-	if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
+	// Both errors come from encoding/json and the kind's checks; only
+	// their first part is compared, because data.WeekHours reports the
+	// first bad day it meets in a map, which is not always the same one.
+	if (werr == nil) != (gerr == nil) || werr != nil && errHead(werr) != errHead(gerr) {
 		t.Fatalf("%s %q: columns gives error %v, decode %v", spec.kind, body, gerr, werr)
 	}
 	want.title, want.text = "", ""
@@ -165,4 +168,9 @@ func FuzzFastDecode(f *testing.F) {
 		}
 		checkFastDecode(t, spec, id, []byte(body))
 	})
+}
+
+func errHead(err error) string {
+	head, _, _ := strings.Cut(err.Error(), ": ")
+	return head
 }
