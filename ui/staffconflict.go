@@ -198,8 +198,7 @@ func newConflict(e *env, c store.Conflict) fyne.CanvasObject {
 		}
 		rows.Add(container.NewGridWithColumns(2, cell(t, true), cell(m, true)))
 		for _, f := range labels {
-			label := widget.NewLabelWithStyle(f.label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			rows.Add(label)
+			rows.Add(fieldLabel(f.label, false))
 			tv, mv := "", ""
 			if theirs != nil {
 				tv = f.value
@@ -219,7 +218,7 @@ func newConflict(e *env, c store.Conflict) fyne.CanvasObject {
 			if differs {
 				text += e.L("staff.differs")
 			}
-			rows.Add(widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+			rows.Add(fieldLabel(text, differs))
 			rows.Add(container.NewGridWithColumns(2, cell(f.value, differs), cell(mv, differs)))
 		}
 	}
@@ -239,4 +238,14 @@ func newConflict(e *env, c store.Conflict) fyne.CanvasObject {
 	keep := e.primary(e.L("staff.keep_mine"), theme.ConfirmIcon(), decide(true))
 	bar := container.NewVBox(widget.NewSeparator(), container.NewGridWithColumns(2, drop, keep))
 	return container.NewBorder(subheading(joinDot(c.ItemKind.Label(e.lang), name)), bar, nil, nil, e.scrollPages(rows))
+}
+
+// fieldLabel names a field above its two versions: muted, so the values
+// stand out, unless the versions differ.
+func fieldLabel(text string, differs bool) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	if !differs {
+		l.Importance = widget.LowImportance
+	}
+	return l
 }
