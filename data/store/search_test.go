@@ -363,3 +363,36 @@ func TestSearchUndecodableDoc(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestIntegrityCheckAfterIndexChanges searches through the only reader,
+// which makes FTS5 cache the index structure on it, then replaces the
+// content, so the indexer clears the index and writes a new one. The
+// integrity check finds the file sound (checked on that reader, FTS5 would
+// walk the cached structure's vanished segments and report corruption, see
+// checkIntegrity), and search sees the new index.
+func TestIntegrityCheckAfterIndexChanges(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true, Readers: 1})
+	seedSearch(t, s)
+	if _, err := s.IndexPending(ctx, 1); err != nil { // a segment per item
+		t.Fatal(err)
+	}
+	if got := hitIDs(search(t, s, Query{Text: "长者饭堂"})); !same(got, "p1", "n2") {
+		t.Fatalf("长者饭堂: %v", got)
+	}
+	if _, err := s.ReplaceContent(ctx, []data.Change{
+		upsert(t, 1, data.KindNotice, "n9", 1, notice("n9", "长者饭堂搬迁通知", "新址在社区服务中心二楼。")),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IndexPending(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	checkIntegrity(t, s) // before any search refreshes the reader's cache
+	if got := hitIDs(search(t, s, Query{Text: "长者饭堂"})); !same(got, "n9") {
+		t.Errorf("长者饭堂 after the replace: %v, want n9", got)
+	}
+	if got := hitIDs(search(t, s, Query{Text: "居住证"})); len(got) != 0 {
+		t.Errorf("居住证 after the replace: %v, want nothing", got)
+	}
+}
