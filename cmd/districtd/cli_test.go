@@ -326,8 +326,9 @@ func TestServeDemo(t *testing.T) {
 }
 
 // The load test runs its kiosks against a real districtd and finds
-// nothing lost or doubled. The figures for PERFORMANCE.md come from the
-// same command with 1,000 kiosks.
+// nothing lost or doubled and every kiosk served. Its latencies are only
+// logged: on a loaded machine under -race they say nothing, and speed is
+// measured by the same command with 1,000 kiosks for PERFORMANCE.md.
 func TestLoadtest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs simulated kiosks for seconds")
@@ -344,8 +345,12 @@ func TestLoadtest(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("report %q: %v", out, err)
 	}
-	if res.Items == 0 || res.Requests == 0 || res.Lost != 0 || res.Doubled != 0 || res.Changes < 40*100 {
-		t.Fatalf("load test: %+v", res)
+	t.Logf("load test: %+v", res)
+	// A served kiosk has pulled from the start to the end of the feed,
+	// which holds the demo's content: over 100 changes.
+	if res.Kiosks != 40 || res.Served != 40 || res.Items < 40 || res.Lost != 0 || res.Doubled != 0 || res.Changes < 40*100 {
+		t.Fatalf("load test: %d of %d kiosks served, %d items, %d lost, %d doubled, %d changes pulled",
+			res.Served, res.Kiosks, res.Items, res.Lost, res.Doubled, res.Changes)
 	}
 	// Its kiosks are revoked afterwards.
 	for _, line := range lines(ok(t, "kiosk", "list", "--db", db)) {

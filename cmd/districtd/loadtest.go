@@ -20,7 +20,9 @@ import (
 )
 
 // loadtest runs simulated kiosks against a running districtd and checks
-// that every item they sent is stored exactly once. It registers its
+// that every item they sent is stored exactly once and that every kiosk
+// was served: had a batch acknowledged and pulled the feed to its end.
+// Latencies are reported, not checked. It registers its
 // kiosks in the server's database (and revokes them after), so it is for
 // a test district, not a live one.
 func loadtest(args []string, stdout, stderr io.Writer) error {
@@ -54,8 +56,8 @@ func loadtest(args []string, stdout, stderr io.Writer) error {
 	if err := printJSON(stdout, res); err != nil {
 		return err
 	}
-	if res.Lost > 0 || res.Doubled > 0 {
-		return fmt.Errorf("%d item(s) lost and %d doubled", res.Lost, res.Doubled)
+	if res.Lost > 0 || res.Doubled > 0 || res.Served < res.Kiosks {
+		return fmt.Errorf("%d item(s) lost and %d doubled; %d of %d kiosks served", res.Lost, res.Doubled, res.Served, res.Kiosks)
 	}
 	return nil
 }
@@ -87,6 +89,7 @@ type loadResult struct {
 	Doubled    int     `json:"doubled"`    // stored more than once
 	Unanswered int     `json:"unanswered"` // stored, but the kiosk gave up before it heard
 	Changes    int     `json:"changes"`    // changes pulled
+	Served     int     `json:"served"`     // kiosks with a batch acknowledged that pulled to the end
 }
 
 type simKiosk struct {
@@ -99,6 +102,8 @@ type simKiosk struct {
 	failed int
 	retry  int
 	pulled int
+	// caughtUp: a pull reached the end of the feed.
+	caughtUp bool
 }
 
 func runLoad(ctx context.Context, db *database, cfg loadConfig) (*loadResult, error) {
@@ -152,6 +157,9 @@ func runLoad(ctx context.Context, db *database, cfg loadConfig) (*loadResult, er
 		res.Failed += s.failed
 		res.Retries += s.retry
 		res.Changes += s.pulled
+		if len(s.sent) > 0 && s.caughtUp {
+			res.Served++
+		}
 	}
 	all = append(append(all, push...), pull...)
 	res.Requests = len(all)
@@ -212,7 +220,10 @@ func runLoad(ctx context.Context, db *database, cfg loadConfig) (*loadResult, er
 
 // run is one kiosk: push a small batch of new appeals (now and then the
 // previous batch again, as if its answer was lost), pull to the end, wait,
-// and at the deadline keep pushing until the last batch is acknowledged.
+// and at the deadline keep pushing until the last batch is acknowledged
+// and pulling until it has once reached the end of the feed, for at most a
+// minute more: on a slow or loaded machine a kiosk is then still served,
+// only later.
 func (s *simKiosk) run(ctx context.Context, c *http.Client, cfg loadConfig, run string, i int, stop time.Time) {
 	rng := rand.New(rand.NewPCG(uint64(i), uint64(stop.UnixNano())))
 	// Spread the first syncs over one interval, as kiosks coming online do.
@@ -220,8 +231,8 @@ func (s *simKiosk) run(ctx context.Context, c *http.Client, cfg loadConfig, run 
 	n := 0
 	var pending, last []wire.PushItem
 	giveUp := stop.Add(time.Minute)
-	for time.Now().Before(stop) || (pending != nil && time.Now().Before(giveUp)) {
-		if pending == nil {
+	for time.Now().Before(stop) || ((pending != nil || !s.caughtUp) && time.Now().Before(giveUp)) {
+		if pending == nil && (time.Now().Before(stop) || n == 0) {
 			if last != nil && rng.IntN(10) == 0 {
 				pending = last
 				s.retry++
@@ -232,7 +243,7 @@ func (s *simKiosk) run(ctx context.Context, c *http.Client, cfg loadConfig, run 
 				}
 			}
 		}
-		if s.pushBatch(ctx, c, cfg.url, pending) {
+		if pending != nil && s.pushBatch(ctx, c, cfg.url, pending) {
 			for _, it := range pending {
 				s.sent = append(s.sent, it.ID)
 			}
@@ -242,8 +253,13 @@ func (s *simKiosk) run(ctx context.Context, c *http.Client, cfg loadConfig, run 
 			s.pullAll(ctx, c, cfg.url)
 			pause := time.Duration(rng.ExpFloat64() * float64(cfg.interval))
 			time.Sleep(min(pause, time.Until(stop)))
-		} else if pending != nil {
-			time.Sleep(100 * time.Millisecond)
+		} else {
+			if !s.caughtUp {
+				s.pullAll(ctx, c, cfg.url)
+			}
+			if pending != nil || !s.caughtUp {
+				time.Sleep(100 * time.Millisecond)
+			}
 		}
 	}
 }
@@ -308,6 +324,7 @@ func (s *simKiosk) pullAll(ctx context.Context, c *http.Client, base string) {
 		s.pulled += len(page.Changes)
 		s.cursor = page.Next
 		if !page.More {
+			s.caughtUp = true
 			return
 		}
 	}
