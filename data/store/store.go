@@ -338,12 +338,30 @@ func (s *Store) migrate(ctx context.Context, migs []migration) error {
 // writeTx runs fn in one write transaction on the single writer
 // connection. _txlock=immediate makes BEGIN take the write lock at once, so
 // a transaction never fails halfway for want of upgrading a read lock.
+//
+// ctx bounds the wait for the connection and interrupts fn's statements,
+// which are run with it, but the transaction is not bound to it: database/sql
+// rolls a transaction whose context is done back on a goroutine of its own
+// and closes its connection there, so Close, which cancels the indexer,
+// could return while the writer was still open, rolling back, and
+// checkpointing the WAL, racing the next process to open the file. Here
+// the rollback is done, and the connection back in the pool, before
+// writeTx returns.
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return err
 	}
 	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		tx.Rollback()
 		return err
 	}

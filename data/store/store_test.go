@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -157,6 +158,81 @@ func assertUntouched(t *testing.T, path string, before fileState) {
 			t.Errorf("%s%s was created", path, suffix)
 		}
 	}
+}
+
+// TestCloseWhileIndexing closes the store while the indexer is inside a
+// write transaction. Close interrupts it and returns only once the writer
+// is closed: the last connection out checkpoints the WAL and removes it,
+// so no -wal file is left for the next process to race with. The work the
+// interrupted batch held is still pending on the next open.
+func TestCloseWhileIndexing(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	s, err := OpenWith(ctx, path, Options{NoIndexer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 2 * DefaultIndexBatch
+	changes := make([]data.Change, 0, n)
+	for i := range n {
+		id := fmt.Sprintf("n%05d", i)
+		changes = append(changes, upsert(t, int64(i+1), data.KindNotice, id, 1,
+			notice(id, "社区通知", fmt.Sprintf("第%05d号告示：今日检修。", i))))
+	}
+	apply(t, s, n, changes...)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	for round := range 3 {
+		s, err := Open(ctx, path) // the indexer starts on the pending work
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A second connection that cannot begin a write sees the indexer's
+		// transaction, which takes a while for a batch of this size.
+		probe, err := sql.Open("sqlite", fileURI(path, url.Values{"_pragma": {"busy_timeout(0)"}, "_txlock": {"immediate"}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+			tx, err := probe.Begin()
+			if err != nil {
+				break
+			}
+			tx.Rollback()
+			if time.Now().After(deadline) {
+				t.Fatal("the indexer never began a transaction")
+			}
+		}
+		probe.Close()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(path + "-wal"); err == nil {
+			t.Fatalf("round %d: the -wal file is there after Close: the writer is still open", round)
+		}
+	}
+
+	s, err = OpenWith(ctx, path, Options{NoIndexer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := s.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.SearchPending%DefaultIndexBatch != 0 {
+		t.Errorf("%d items pending after the interrupted batches, want whole batches: a batch commits whole or not at all", st.SearchPending)
+	}
+	if _, err := s.IndexPending(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := hitIDs(search(t, s, Query{Text: "第07777号"})); !same(got, "n07777") {
+		t.Errorf("search 第07777号: %v", got)
+	}
+	checkIntegrity(t, s)
 }
 
 func TestOpenRefusesNonSQLite(t *testing.T) {
