@@ -447,3 +447,90 @@ func TestStaffExportOutboxToUSB(t *testing.T) {
 		t.Fatalf("the export is not audited: %s", got)
 	}
 }
+
+func TestStaffNewNoticeThenWithdraw(t *testing.T) {
+	k, w, clock, s := staffKiosk(t, Options{})
+	signIn(t, k, w, clock)
+	tap(t, w, "编辑通知公告")
+	tap(t, w, "新增")
+
+	// Required fields are named next to them, in plain words.
+	tap(t, w, "保存")
+	assertShows(t, w, "这一项必须填写")
+	setEntry(t, w, "标题", "关于冬季用电安全的温馨提示")
+	setEntry(t, w, "正文", "请居民朋友注意冬季用电安全，不私拉乱接电线。")
+	tap(t, w, "置顶")
+	tap(t, w, "保存")
+
+	// The list shows it first (pinned), marked as waiting.
+	assertShows(t, w, "【置顶】 关于冬季用电安全的温馨提示", "等待区县确认")
+	rows, _, err := s.ListNotices(context.Background(), store.NoticeFilter{}, store.Page{Limit: 1})
+	if err != nil || len(rows) == 0 || rows[0].Title != "关于冬季用电安全的温馨提示" {
+		t.Fatalf("the new notice is not first in the store: %v %v", rows, err)
+	}
+	id := rows[0].ID
+	n, err := s.Notice(context.Background(), id)
+	if err != nil || n.Street != "440106005" || n.Publisher != "天河南街道" || n.Published != data.DateOf(testNow) {
+		t.Fatalf("the new notice is %+v (%v)", n, err)
+	}
+
+	// 撤下 asks first; 取消 keeps it.
+	firstList(t, w).Select(0)
+	tap(t, w, "撤下")
+	assertShows(t, w, "确定撤下「关于冬季用电安全的温馨提示」吗？撤下后居民将看不到这一条。")
+	tap(t, w, "取消")
+	if _, err := s.Notice(context.Background(), id); err != nil {
+		t.Fatal("取消 withdrew the notice")
+	}
+	tap(t, w, "撤下")
+	tap(t, w, "确定撤下")
+	if _, err := s.Notice(context.Background(), id); err == nil {
+		t.Fatal("the withdrawn notice is still on the kiosk")
+	}
+	assertShows(t, w, "编辑通知公告")
+	if strings.Contains(screenText(w), "关于冬季用电安全的温馨提示") {
+		t.Fatal("the list still shows the withdrawn notice")
+	}
+	if got := audited(t, s); strings.Count(got, "edit 张敏") != 2 {
+		t.Fatalf("want the new notice and its withdrawal audited: %s", got)
+	}
+}
+
+func TestStaffDeadLetterDiscard(t *testing.T) {
+	k, w, clock, s := staffKiosk(t, Options{})
+	signIn(t, k, w, clock)
+	ctx := context.Background()
+	// An edit the district refuses for good becomes a dead letter.
+	id := firstRowID(t, s)
+	p, err := s.Provider(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item, _ := json.Marshal(p)
+	if err := s.EditContent(ctx, *k.staff, store.ContentEdit{Kind: data.KindProvider, ID: id, Op: data.OpUpsert, Item: item}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.Pending(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var settle []store.Settlement
+	for _, it := range pending {
+		if it.Kind == "staff_edit" {
+			settle = append(settle, store.Settlement{ID: it.ID, Answer: store.Answer{Outcome: store.Refused, Reason: "the street's listing is closed for edits"}})
+		}
+	}
+	if err := s.SettleAll(ctx, settle); err != nil || len(settle) != 1 {
+		t.Fatalf("settle %d: %v", len(settle), err)
+	}
+
+	tap(t, w, "设备状态")
+	assertShows(t, w, "原因：the street's listing is closed for edits", "工作人员修改")
+	tap(t, w, "丢弃")
+	assertShows(t, w, "丢弃后不能恢复")
+	tap(t, w, "确定丢弃")
+	if n, err := s.DeadLetterCount(ctx); err != nil || n != 0 {
+		t.Fatalf("%d dead letters after 丢弃 (%v)", n, err)
+	}
+	assertShows(t, w, "没有发送失败的内容。")
+}
