@@ -93,9 +93,6 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 	for _, k := range kinds {
 		waiting = append(waiting, e.outboxKind(k), strconv.Itoa(h.Waiting[k]))
 	}
-	if len(waiting) == 0 {
-		waiting = []string{e.L("staff.waiting_none"), "0"}
-	}
 
 	var counts []string
 	for _, k := range data.ContentKinds {
@@ -124,8 +121,13 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 			e.L("staff.cursor"), strconv.FormatInt(h.Cursor, 10),
 			e.L("staff.disk_free"), humanBytes(h.DiskFree),
 		),
-		subheading(e.L("staff.waiting_by_kind")), fields(waiting...),
+		subheading(e.L("staff.waiting_by_kind")),
 	)
+	if len(waiting) == 0 {
+		box.Add(para(e.L("staff.waiting_none")))
+	} else {
+		box.Add(fields(waiting...))
+	}
 	if h.Conflicts > 0 {
 		box.Add(e.button(e.Lf("staff.open_conflicts", h.Conflicts), theme.WarningIcon(), func() { openConflicts(e) }))
 	}
