@@ -19,6 +19,7 @@
 package fastjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -195,13 +196,30 @@ func (s *Schema) StoredField(v any, name string) (reflect.Value, bool) {
 	return reflect.ValueOf(v).Elem().Field(f.index), true
 }
 
+// Compact reports whether b is one valid JSON value that encoding/json
+// would marshal, as a json.RawMessage, to exactly b: no whitespace between
+// tokens, and none of the characters it escapes for HTML (<, >, &, U+2028,
+// U+2029). A false answer means only that encoding/json must do it.
+func Compact(b []byte) bool {
+	d := reader{b: b}
+	if !d.skip(0) || d.i != len(b) || d.space {
+		return false
+	}
+	// bytes.IndexAny decodes every rune; these each scan at memory speed.
+	return bytes.IndexByte(b, '<') < 0 && bytes.IndexByte(b, '>') < 0 && bytes.IndexByte(b, '&') < 0 &&
+		!bytes.Contains(b, lineSep) && !bytes.Contains(b, paraSep)
+}
+
+var lineSep, paraSep = []byte("\u2028"), []byte("\u2029")
+
 // maxDepth is the deepest nesting the reader follows (encoding/json
 // allows 10,000; deeper input goes to it).
 const maxDepth = 64
 
 type reader struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	space bool // whitespace was skipped between tokens
 }
 
 func (d *reader) ws() {
@@ -209,6 +227,7 @@ func (d *reader) ws() {
 		switch d.b[d.i] {
 		case ' ', '\t', '\n', '\r':
 			d.i++
+			d.space = true
 		default:
 			return
 		}

@@ -202,5 +202,46 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		check[data.Change](t, changeSchema, []byte(in))
 		check[page](t, pageSchema, []byte(in))
+		checkCompact(t, []byte(in))
 	})
+}
+
+// checkCompact is Compact's promise: when it answers, encoding/json
+// writes the value as a json.RawMessage byte for byte as it is.
+func checkCompact(t *testing.T, in []byte) bool {
+	t.Helper()
+	if !Compact(in) {
+		return false
+	}
+	out, err := json.Marshal(json.RawMessage(in))
+	if err != nil || string(out) != string(in) {
+		t.Fatalf("%q: Compact, but encoding/json writes %q (%v)", in, out, err)
+	}
+	return true
+}
+
+func TestCompact(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{"a":[1,"x",null,true,{}]}`: true,
+		`{"a":"\u003c\n\u2028"}`:     true,
+		`"停水"`:                       true,
+		`{"a": 1}`:                   false,
+		" {}":                        false,
+		"{}\n":                       false,
+		`{"a":"<"}`:                  false,
+		`{"a":"&"}`:                  false,
+		"{\"a\":\"\u2028\"}":         false,
+		`{"a":1,}`:                   false,
+		`{"a":01}`:                   false,
+		``:                           false,
+	} {
+		if got := checkCompact(t, []byte(in)); got != want {
+			t.Errorf("Compact(%q) = %v, want %v", in, got, want)
+		}
+	}
+	for _, c := range synth.Changes(300, 6) {
+		if len(c.Body) > 0 && !checkCompact(t, c.Body) {
+			t.Fatalf("%s: not compact", c.Body)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"jiezhen/data"
+	"jiezhen/data/fastjson"
 	"jiezhen/sync/wire"
 )
 
@@ -164,7 +167,71 @@ func (h *handler) pull(w http.ResponseWriter, r *http.Request, k Kiosk) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writePage(w, resp)
+}
+
+// writePage answers a pull with the page. encoding/json re-validates every
+// stored body while encoding it (json.RawMessage), which was a third of
+// the district's time for a pull; encodePage writes the bodies as stored
+// when fastjson.Compact says that is what encoding/json would write, so
+// the answer is byte for byte the same either way.
+func writePage(w http.ResponseWriter, p wire.PullResponse) {
+	b, ok := encodePage(p)
+	if !ok {
+		writeJSON(w, http.StatusOK, p)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+// encodePage is json.NewEncoder(w).Encode(p) for pages whose bodies are
+// compact; ok is false when a body is not, or the layout is not the one
+// it knows.
+func encodePage(p wire.PullResponse) ([]byte, bool) {
+	const head = `{"changes":[]`
+	changes := p.Changes
+	if changes == nil { // "changes": null
+		return nil, false
+	}
+	p.Changes = []data.Change{}
+	tail, err := json.Marshal(p)
+	if err != nil || !bytes.HasPrefix(tail, []byte(head)) {
+		return nil, false
+	}
+	size := len(tail) + 1
+	for i := range changes {
+		size += len(changes[i].Body) + 128
+	}
+	out := append(make([]byte, 0, size), head[:len(head)-1]...)
+	for i := range changes {
+		c := changes[i]
+		body := c.Body
+		if len(body) > 0 && !fastjson.Compact(body) {
+			return nil, false
+		}
+		c.Body = nil
+		env, err := json.Marshal(c)
+		if err != nil || len(env) < 2 || env[len(env)-1] != '}' {
+			return nil, false
+		}
+		if i > 0 {
+			out = append(out, ',')
+		}
+		if len(body) == 0 {
+			out = append(out, env...)
+			continue
+		}
+		out = append(out, env[:len(env)-1]...)
+		out = append(out, `,"body":`...)
+		out = append(out, body...)
+		out = append(out, '}')
+	}
+	out = append(out, ']')
+	out = append(out, tail[len(head):]...)
+	return append(out, '\n'), true
 }
 
 func (h *handler) push(w http.ResponseWriter, r *http.Request, k Kiosk) {
