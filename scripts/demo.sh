@@ -37,12 +37,22 @@ if [[ ! -s demo/kiosk.token ]]; then
 fi
 export JIEZHEN_TOKEN
 JIEZHEN_TOKEN=$(cat demo/kiosk.token)
+# A street staff account for trying staff mode (hold the street's name for
+# two seconds), and the district's outbox key, so that staff can export the
+# kiosk's waiting items to a USB drive.
+if [[ ! -s demo/staff.pin ]]; then
+  bin/districtd staff add --db demo/district.db --street 440106005 --name 演示工作人员 >demo/staff.pin
+fi
+if [[ ! -s demo/outbox.pub ]]; then
+  bin/districtd outbox-key --out demo/outbox.key >demo/outbox.pub
+fi
+echo "demo: staff mode: hold the street's name for 2 s, choose 演示工作人员, PIN $(cat demo/staff.pin)" >&2
 # The kiosk's number in the district goes into every reference it makes.
 kiosk_no=$(bin/districtd kiosk list --db demo/district.db | sed -n 's/^{"id":\([0-9]*\),.*"name":"演示终端".*/\1/p' | head -n 1)
 echo "demo: districtd at http://$addr (log: demo/districtd.log)" >&2
 
 if [[ -n "${DISPLAY:-}" ]]; then
-  bin/kiosk --db demo/kiosk.db --district "http://$addr" --kiosk "${kiosk_no:-0}" "$@"
+  bin/kiosk --db demo/kiosk.db --district "http://$addr" --kiosk "${kiosk_no:-0}" --outbox-recipient demo/outbox.pub "$@"
   exit
 fi
 
@@ -52,7 +62,7 @@ Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 export DISPLAY=":$n"
 for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-bin/kiosk --db demo/kiosk.db --district "http://$addr" --kiosk "${kiosk_no:-0}" "$@" &
+bin/kiosk --db demo/kiosk.db --district "http://$addr" --kiosk "${kiosk_no:-0}" --outbox-recipient demo/outbox.pub "$@" &
 kiosk=$!
 trap 'kill $kiosk 2>/dev/null; wait $kiosk 2>/dev/null; kill $xvfb $districtd 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
