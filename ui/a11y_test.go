@@ -8,14 +8,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
 	"jiezhen/data/store"
@@ -211,27 +208,7 @@ func TestStaffTouchTargets(t *testing.T) {
 					ExportOutbox: func(context.Context, string) (int, error) { return 0, nil },
 					Drives:       func() ([]string, error) { return []string{"/media/kiosk/U DISK"}, nil }})
 				j.open(t, k)
-				kb := keyboardOf(t, w)
-				if strings.Contains(j.name, "keyboard") != kb.Visible() {
-					t.Fatalf("keyboard visible: %v", kb.Visible())
-				}
-				if h := w.Content().MinSize().Height; kb.Visible() && h > 800 {
-					t.Errorf("with the keyboard up the window needs %.0f pixels of height, the screen has 800", h)
-				}
-				min := kioskTheme.MinTarget(elder)
-				n := 0
-				walkTappables(w, func(o fyne.CanvasObject, name string) {
-					n++
-					if _, plain := o.(*widget.Entry); plain {
-						t.Errorf("a plain widget.Entry: it needs a physical keyboard")
-					}
-					if s := o.Size(); s.Width < min || s.Height < min {
-						t.Errorf("%s %q is %.0fx%.0f, want at least %.0fx%.0f", typeName(o), name, s.Width, s.Height, min, min)
-					}
-				})
-				if n == 0 {
-					t.Fatal("no tappables found")
-				}
+				checkTouchTargets(t, w, j.name, elder)
 				if dir := os.Getenv("JIEZHEN_SHOTS"); dir != "" {
 					f, err := os.Create(filepath.Join(dir, j.name+"_"+modeName(elder)+".png"))
 					if err != nil {

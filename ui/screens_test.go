@@ -144,29 +144,38 @@ func TestTouchTargets(t *testing.T) {
 			t.Run(j.name+"_"+modeName(elder), func(t *testing.T) {
 				k, w, _ := newTestKiosk(t, Options{Elder: elder, Speaker: &fakeSpeaker{}})
 				j.open(t, k)
-				kb := keyboardOf(t, w)
-				if strings.Contains(j.name, "keyboard") != kb.Visible() {
-					t.Fatalf("keyboard visible: %v", kb.Visible())
-				}
-				if h := w.Content().MinSize().Height; kb.Visible() && h > 800 {
-					t.Errorf("with the keyboard up the window needs %.0f pixels of height, the screen has 800", h)
-				}
-				min := kioskTheme.MinTarget(elder)
-				n := 0
-				walkTappables(w, func(o fyne.CanvasObject, name string) {
-					n++
-					if _, plain := o.(*widget.Entry); plain {
-						t.Errorf("a plain widget.Entry: it needs a physical keyboard")
-					}
-					if s := o.Size(); s.Width < min || s.Height < min {
-						t.Errorf("%s %q is %.0fx%.0f, want at least %.0fx%.0f", typeName(o), name, s.Width, s.Height, min, min)
-					}
-				})
-				if n == 0 {
-					t.Fatal("no tappables found")
-				}
+				checkTouchTargets(t, w, j.name, elder)
 			})
 		}
+	}
+}
+
+// checkTouchTargets checks the screen shown in w: the on-screen keyboard
+// is up exactly on the journeys named for it, the window then still fits
+// the kiosk's 800 pixels of height, and everything tappable is at least
+// the mode's minimum target and never a plain entry.
+func checkTouchTargets(t *testing.T, w fyne.Window, journey string, elder bool) {
+	t.Helper()
+	kb := keyboardOf(t, w)
+	if strings.Contains(journey, "keyboard") != kb.Visible() {
+		t.Fatalf("keyboard visible: %v", kb.Visible())
+	}
+	if h := w.Content().MinSize().Height; kb.Visible() && h > 800 {
+		t.Errorf("with the keyboard up the window needs %.0f pixels of height, the screen has 800", h)
+	}
+	min := kioskTheme.MinTarget(elder)
+	n := 0
+	walkTappables(w, func(o fyne.CanvasObject, name string) {
+		n++
+		if _, plain := o.(*widget.Entry); plain {
+			t.Errorf("a plain widget.Entry: it needs a physical keyboard")
+		}
+		if s := o.Size(); s.Width < min || s.Height < min {
+			t.Errorf("%s %q is %.0fx%.0f, want at least %.0fx%.0f", typeName(o), name, s.Width, s.Height, min, min)
+		}
+	})
+	if n == 0 {
+		t.Fatal("no tappables found")
 	}
 }
 
