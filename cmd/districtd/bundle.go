@@ -57,26 +57,34 @@ func keygen(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// O_EXCL: an existing key is never overwritten, it may be the one
-	// every kiosk trusts.
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err := writeNewKey(*out, bundle.MarshalPrivateKey(priv)); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, bundle.EncodeKey(pub))
+	return err
+}
+
+// writeNewKey writes a private key file, readable by its owner only. An
+// existing file is never overwritten: it may hold the key every kiosk
+// trusts or encrypts to. A failed write leaves no file behind.
+func writeNewKey(path string, key []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%s already exists; a key file is never overwritten", *out)
+		return fmt.Errorf("%s already exists; a key file is never overwritten", path)
 	}
 	if err != nil {
 		return fmt.Errorf("write the key: %w", err)
 	}
-	if _, err := f.Write(bundle.MarshalPrivateKey(priv)); err != nil {
+	if _, err := f.Write(key); err != nil {
 		f.Close()
-		os.Remove(*out)
+		os.Remove(path)
 		return fmt.Errorf("write the key: %w", err)
 	}
 	if err := errors.Join(f.Sync(), f.Close()); err != nil {
-		os.Remove(*out)
+		os.Remove(path)
 		return fmt.Errorf("write the key: %w", err)
 	}
-	_, err = fmt.Fprintln(stdout, bundle.EncodeKey(pub))
-	return err
+	return nil
 }
 
 func readPrivateKey(path string) (ed25519.PrivateKey, error) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -114,22 +113,8 @@ func outboxKey(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// O_EXCL: a key kiosks already encrypt to is never overwritten.
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%s already exists; a key file is never overwritten", *out)
-	}
-	if err != nil {
-		return fmt.Errorf("write the key: %w", err)
-	}
-	if _, err := io.WriteString(f, idFile); err != nil {
-		f.Close()
-		os.Remove(*out)
-		return fmt.Errorf("write the key: %w", err)
-	}
-	if err := errors.Join(f.Sync(), f.Close()); err != nil {
-		os.Remove(*out)
-		return fmt.Errorf("write the key: %w", err)
+	if err := writeNewKey(*out, []byte(idFile)); err != nil {
+		return err
 	}
 	_, err = fmt.Fprintln(stdout, recipient)
 	return err
