@@ -47,6 +47,12 @@ type formSpec struct {
 	consent string
 	svc     *data.ServiceItem // for an application: its guide
 	failed  string            // what a failed write says
+	// intro, if set, shows above the fields of the first page, and what
+	// it returns for later pages above theirs (nil: nothing).
+	intro func(first bool) fyne.CanvasObject
+	// submit, if set, replaces filing a case on the review page's 提交
+	// (a correction is queued, not filed).
+	submit func(st *formState)
 }
 
 // formState is what the resident has entered so far. It lives in the
@@ -147,6 +153,18 @@ func newForm(e *env, w CaseWriter, spec *formSpec, st *formState) fyne.CanvasObj
 	pad := theme.Padding()
 	bottom := container.NewVBox(e.problemText(e.L("form.fix_page")), e.formNav(0, 1, func() {}, func() {}, e.L("appeal.next")))
 	budget := e.formViewHeight() - bottom.MinSize().Height - 2*pad
+	var intro [2]fyne.CanvasObject // the first page's, the others'
+	var introH [2]float32
+	if spec.intro != nil {
+		for i := range intro {
+			if intro[i] = spec.intro(i == 0); intro[i] == nil {
+				continue
+			}
+			intro[i].Resize(fyne.NewSize(formScreenWidth-4*pad, intro[i].MinSize().Height))
+			introH[i] = intro[i].MinSize().Height + pad
+		}
+	}
+	pageBudget := func(n int) float32 { return budget - introH[min(n, 1)] }
 	for i := range fields {
 		labelW = max(labelW, objs[2*i].MinSize().Width)
 	}
@@ -156,7 +174,7 @@ func newForm(e *env, w CaseWriter, spec *formSpec, st *formState) fyne.CanvasObj
 	}
 	for i := range fields {
 		fh := max(objs[2*i].MinSize().Height, objs[2*i+1].MinSize().Height) + pad
-		if len(pages) == 0 || h+fh > budget {
+		if len(pages) == 0 || h+fh > pageBudget(len(pages)-1) {
 			pages = append(pages, [2]int{i, i})
 			h = 0
 		}
@@ -170,6 +188,9 @@ func newForm(e *env, w CaseWriter, spec *formSpec, st *formState) fyne.CanvasObj
 	if st.page < len(pages) {
 		from, to := pages[st.page][0], pages[st.page][1]
 		page = container.NewVBox(container.New(layout.NewFormLayout(), objs[2*from:2*to]...))
+		if in := intro[min(st.page, 1)]; in != nil {
+			page = container.NewBorder(in, nil, nil, nil, page)
+		}
 		var prev func()
 		if st.page > 0 {
 			prev = func() { e.kb.Commit(); e.formGo(st, st.page-1) }
@@ -187,6 +208,9 @@ func newForm(e *env, w CaseWriter, spec *formSpec, st *formState) fyne.CanvasObj
 	} else {
 		page = e.formReview(spec, st, fields)
 		submit := func() { e.submitForm(w, spec, st) }
+		if spec.submit != nil {
+			submit = func() { spec.submit(st) }
+		}
 		nav = e.formNav(st.page, total, func() { e.formGo(st, len(pages)-1) }, submit, e.L("appeal.submit"))
 	}
 	return container.NewBorder(nil, container.NewVBox(e.problemText(st.problem), nav), nil, nil, page)
@@ -340,9 +364,12 @@ func (e *env) formChoices(spec *formSpec, st *formState, f data.FormField) fyne.
 		}
 		b := e.button(text, icon, func() {
 			e.kb.Commit()
-			if f.Type == data.FieldChoice {
+			switch {
+			case f.Type == data.FieldChoice && !f.Required && st.values[f.Code] == c:
+				delete(st.values, f.Code) // an optional choice can be taken back
+			case f.Type == data.FieldChoice:
 				st.values[f.Code] = c
-			} else {
+			default:
 				chosen[c] = !chosen[c]
 				var keep []string
 				for _, o := range f.Choices {

@@ -95,6 +95,26 @@ var journeys = []struct {
 		k.win.Canvas().Focus(firstEntry(t, k.win))
 		typeKeys(t, k.win, "xiexie")
 	}},
+	{"correction_timeline", func(t testing.TB, k *Kiosk) {
+		openTimeline(k.env, k.tracker, sampleCorrection(t, k, data.CaseApplication, false))
+	}},
+	{"correction_queued", func(t testing.TB, k *Kiosk) {
+		openTimeline(k.env, k.tracker, sampleCorrection(t, k, data.CaseApplication, true))
+	}},
+	{"correction_form", func(t testing.TB, k *Kiosk) { openCorrectionAt(t, k, data.CaseApplication, 0) }},
+	{"correction_form_2", func(t testing.TB, k *Kiosk) { openCorrectionAt(t, k, data.CaseApplication, 1) }},
+	{"correction_form_3", func(t testing.TB, k *Kiosk) { openCorrectionAt(t, k, data.CaseApplication, 2) }},
+	{"correction_review", func(t testing.TB, k *Kiosk) { openCorrectionAt(t, k, data.CaseApplication, 99) }},
+	{"correction_disclosure", func(t testing.TB, k *Kiosk) { openCorrectionAt(t, k, data.CaseDisclosure, 0) }},
+	{"correction_disclosure_review", func(t testing.TB, k *Kiosk) { openCorrectionAt(t, k, data.CaseDisclosure, 99) }},
+	{"correction_keyboard", func(t testing.TB, k *Kiosk) {
+		openCorrectionAt(t, k, data.CaseApplication, 0)
+		focusEntry(t, k.win, "申请人姓名")
+	}},
+	{"correction_en", func(t testing.TB, k *Kiosk) {
+		k.toggleLang()
+		openTimeline(k.env, k.tracker, sampleCorrection(t, k, data.CaseApplication, false))
+	}},
 	{"bundles", func(t testing.TB, k *Kiosk) { openBundleImport(k.env) }},
 	{"bundle_file", func(t testing.TB, k *Kiosk) {
 		k.bundles = noImporter{}

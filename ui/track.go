@@ -21,10 +21,12 @@ import (
 )
 
 // Tracker finds a resident's case and its timeline, and queues a rating
-// (store.Store implements it).
+// or a correction (store.Store implements it).
 type Tracker interface {
 	Timeline(ctx context.Context, ref, phone4 string, now time.Time, lang data.Lang) (data.Timeline, store.Tracked, error)
 	Rate(ctx context.Context, caseID, itemID string, r data.Rating, body json.RawMessage, at time.Time) error
+	QueueCorrection(ctx context.Context, caseIDOrRef string, corr data.Correction, at time.Time) (string, error)
+	CorrectionQueued(ctx context.Context, caseID string) (bool, error)
 }
 
 var _ Tracker = (*store.Store)(nil)
@@ -119,7 +121,11 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 		r, p4, now, lang := f.ref, f.phone4, e.now(), e.lang
 		load(e, func(ctx context.Context) (trackResult, error) {
 			tl, tr, err := t.Timeline(ctx, r, p4, now, lang)
-			return trackResult{tl: tl, id: tr.Case.ID}, err
+			if err != nil {
+				return trackResult{}, err
+			}
+			corr, err := loadCorrection(ctx, e, t, tl, tr.Case)
+			return trackResult{tl: tl, id: tr.Case.ID, corr: corr}, err
 		}, func(res trackResult, err error) {
 			switch {
 			case errors.Is(err, store.ErrTrackNoMatch):
@@ -153,10 +159,12 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 	return box
 }
 
-// trackResult is a found case's timeline and its id (for a rating).
+// trackResult is a found case's timeline and its id (for a rating or a
+// correction).
 type trackResult struct {
-	tl data.Timeline
-	id string
+	tl   data.Timeline
+	id   string
+	corr *correctionInfo // a case waiting for correction; nil otherwise
 }
 
 // ratingForm is the rating being given on a timeline.
@@ -203,6 +211,9 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		head.Add(e.problemText(e.Lf("track.stale", e.moment(*tl.LastSync))))
 	default:
 		head.Add(para(e.Lf("track.synced", e.moment(*tl.LastSync))))
+	}
+	if res.corr != nil && tl.Status == data.StatusCorrection {
+		head.Add(e.correctionPart(t, res))
 	}
 	if tl.CanRate {
 		rate := e.primary(e.L("track.rate"), theme.ConfirmIcon(), func() { openRating(e, t, res, r) })
