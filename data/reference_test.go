@@ -52,22 +52,28 @@ func TestNewReference(t *testing.T) {
 	}
 }
 
+// TestReferenceUnique makes a million references on 100 kiosks, 400 a day
+// each for 25 days, and finds no two alike.
 func TestReferenceUnique(t *testing.T) {
-	seen := map[string]bool{}
+	const kiosks, days, perDay = 100, 25, 400
+	seen := make(map[string]struct{}, kiosks*days*perDay)
 	day := time.Date(2026, 3, 2, 10, 0, 0, 0, chinaZone)
-	for k := int64(0); k < 100; k++ {
-		for d := 0; d < 20; d++ {
-			for s := 1; s <= 50; s++ {
+	for k := int64(0); k < kiosks; k++ {
+		for d := 0; d < days; d++ {
+			for s := 1; s <= perDay; s++ {
 				r, err := NewReference(k, day.AddDate(0, 0, d), s)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if seen[r] {
+				if _, dup := seen[r]; dup {
 					t.Fatalf("%s made twice", r)
 				}
-				seen[r] = true
+				seen[r] = struct{}{}
 			}
 		}
+	}
+	if len(seen) != 1_000_000 {
+		t.Fatalf("made %d references, want 1,000,000", len(seen))
 	}
 }
 
