@@ -47,8 +47,10 @@ type formSpec struct {
 	consent string
 	svc     *data.ServiceItem // for an application: its guide
 	failed  string            // what a failed write says
-	// intro, if set, shows above the fields of the first page, and what
-	// it returns for later pages above theirs (nil: nothing).
+	// intro, if set, shows under the fields of the first page, and what
+	// it returns for later pages under theirs (nil: nothing): the
+	// entries stay at the top, where the on-screen keyboard of 长者模式
+	// leaves them in view.
 	intro func(first bool) fyne.CanvasObject
 	// submit, if set, replaces filing a case on the review page's 提交
 	// (a correction is queued, not filed).
@@ -189,7 +191,7 @@ func newForm(e *env, w CaseWriter, spec *formSpec, st *formState) fyne.CanvasObj
 		from, to := pages[st.page][0], pages[st.page][1]
 		page = container.NewVBox(container.New(layout.NewFormLayout(), objs[2*from:2*to]...))
 		if in := intro[min(st.page, 1)]; in != nil {
-			page = container.NewBorder(in, nil, nil, nil, page)
+			page = container.NewBorder(nil, in, nil, nil, page)
 		}
 		var prev func()
 		if st.page > 0 {
