@@ -101,6 +101,9 @@ type applier struct {
 	// waiting holds the items with a staff edit waiting for the district
 	// (loaded by applyAll; nil when there are none).
 	waiting map[itemKey]*waitRow
+	// fresh, when set, holds the stored versions of the kind tables that
+	// were empty when the batch began (dropBulkIndexes).
+	fresh map[*kindSpec]map[string]storedItem
 }
 
 func newApplier(ctx context.Context, tx *sql.Tx) *applier {

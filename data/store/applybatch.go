@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"jiezhen/data"
 )
@@ -95,12 +96,24 @@ func prepare(c *data.Change, maxSeq int64) prepared {
 		p.args = make([]any, 0, len(r.vals)+4)
 		p.args = append(p.args, c.ID, c.Version, r.street)
 		p.args = append(p.args, r.vals...)
-		p.args = append(p.args, string(c.Body))
+		p.args = append(p.args, docString(c.Body))
 		p.hours = r.hours
 	default:
 		p.err = fmt.Errorf("unknown op %q", c.Op)
 	}
 	return p
+}
+
+// docString is body as the doc argument of its row's INSERT, without
+// copying it: the driver copies its arguments into SQLite's memory when it
+// binds them, and the prepared changes, the only holders of the string,
+// end with the Apply call, during which the caller's bodies stay as they
+// are. A batch of 100k changes copies about 100 MB less.
+func docString(body []byte) string {
+	if len(body) == 0 {
+		return ""
+	}
+	return unsafe.String(&body[0], len(body))
 }
 
 // window is a run of consecutive changes decoded by one job; items is
@@ -192,6 +205,7 @@ func (a *applier) applyAll(changes []data.Change, maxSeq int64, res *ApplyResult
 	if err != nil {
 		return err
 	}
+	defer func() { a.fresh = nil }()
 	// Weeks no provider has any more are removed at the end: the lookup
 	// needs provider_by_hours, which may be down until then.
 	a.dropLater = map[string]bool{}
@@ -209,6 +223,7 @@ func (a *applier) applyAll(changes []data.Change, maxSeq int64, res *ApplyResult
 				if err := ch.flush(res); err != nil {
 					return err
 				}
+				delete(a.fresh, p.spec)
 				if err := a.applyWaiting(p.c, w, res); err != nil {
 					return changeError(p.c, err)
 				}
@@ -219,6 +234,7 @@ func (a *applier) applyAll(changes []data.Change, maxSeq int64, res *ApplyResult
 				if err := ch.flush(res); err != nil {
 					return err
 				}
+				delete(a.fresh, p.spec)
 				if err := a.apply(p.c, res); err != nil {
 					return changeError(p.c, err)
 				}
@@ -265,6 +281,11 @@ var bulkMin = 2000
 // readers never see a table without its indexes, and a rollback restores
 // them. This is the first sync of a kiosk and a bundle import; a sync
 // page or a day's changes stay far below either bound.
+//
+// A kind table that is empty at the start of such a batch holds only what
+// the batch writes, so its stored versions are kept in a.fresh instead of
+// being looked up (a chunk's lookup), until a change of the kind is
+// applied one by one.
 func (a *applier) dropBulkIndexes(changes []data.Change) ([]string, error) {
 	upserts := map[data.Kind]int{}
 	for i := range changes {
@@ -282,33 +303,56 @@ func (a *applier) dropBulkIndexes(changes []data.Change) ([]string, error) {
 		if err := a.tx.QueryRowContext(a.ctx, "SELECT count(*) FROM "+spec.table).Scan(&rows); err != nil {
 			return nil, err
 		}
+		if rows == 0 {
+			if a.fresh == nil {
+				a.fresh = map[*kindSpec]map[string]storedItem{}
+			}
+			a.fresh[spec] = make(map[string]storedItem, n)
+		}
 		if n < rows {
 			continue
 		}
-		rs, err := a.tx.QueryContext(a.ctx, `SELECT name, sql FROM sqlite_schema
-			WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, spec.table)
+		q, err := a.dropIndexes(spec.table)
 		if err != nil {
 			return nil, err
 		}
-		var names []string
-		err = scanRows(rs, func(rows *sql.Rows) error {
-			var name, q string
-			if err := rows.Scan(&name, &q); err != nil {
-				return err
-			}
-			names, create = append(names, name), append(create, q)
-			return nil
-		})
-		if err != nil {
-			return nil, err
+		create = append(create, q...)
+	}
+	return create, nil
+}
+
+// dropIndexes drops the indexes of table made by CREATE INDEX and returns
+// the statements that create them again.
+func (a *applier) dropIndexes(table string) ([]string, error) {
+	rs, err := a.tx.QueryContext(a.ctx, `SELECT name, sql FROM sqlite_schema
+		WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, table)
+	if err != nil {
+		return nil, err
+	}
+	var names, create []string
+	err = scanRows(rs, func(rows *sql.Rows) error {
+		var name, q string
+		if err := rows.Scan(&name, &q); err != nil {
+			return err
 		}
-		for _, name := range names {
-			if _, err := a.tx.ExecContext(a.ctx, `DROP INDEX "`+name+`"`); err != nil {
-				return nil, err
-			}
+		names, create = append(names, name), append(create, q)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if _, err := a.tx.ExecContext(a.ctx, `DROP INDEX "`+name+`"`); err != nil {
+			return nil, err
 		}
 	}
 	return create, nil
+}
+
+// storedItem is what a chunk's lookup reads of a stored item.
+type storedItem struct {
+	version int64
+	hours   sql.NullString
 }
 
 type itemKey struct {
@@ -390,6 +434,13 @@ func (ch *chunk) write(res *ApplyResult) error {
 			}
 			res.Upserted++
 			p.write, p.existed = true, exists
+			if fresh := a.fresh[spec]; fresh != nil {
+				it := storedItem{version: c.Version}
+				if spec.kind == data.KindProvider {
+					it.hours.String, it.hours.Valid = p.args[len(p.args)-2].(string)
+				}
+				fresh[c.ID] = it
+			}
 			if exists {
 				ch.upd = append(ch.upd, p.args...)
 			} else {
@@ -447,6 +498,17 @@ var kindOrder = []data.Kind{data.KindStreet, data.KindCalendar, data.KindNotice,
 func (ch *chunk) lookup(spec *kindSpec, ps []*prepared) error {
 	clear(ch.stored)
 	clear(ch.oldHours)
+	if fresh := ch.a.fresh[spec]; fresh != nil {
+		for _, p := range ps {
+			if it, ok := fresh[p.c.ID]; ok {
+				ch.stored[p.c.ID] = it.version
+				if it.hours.Valid {
+					ch.oldHours[p.c.ID] = it.hours.String
+				}
+			}
+		}
+		return nil
+	}
 	ids := ch.args[:0]
 	for _, p := range ps {
 		ids = append(ids, p.c.ID)
