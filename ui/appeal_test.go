@@ -387,3 +387,55 @@ func TestFocusedFieldScrollsIntoView(t *testing.T) {
 		t.Errorf("the mobile field is at %.0f in a view %.0f high (offset %.0f)", y, sc.Size().Height, sc.Offset.Y)
 	}
 }
+
+// A finger on the lower or upper part of the empty description box, in
+// either mode, focuses it with the caret at the end and brings up the
+// keyboard, and the letters typed then land in the box. The keyboard
+// comes up only once the finger is lifted: in 长者模式 it would otherwise
+// put the footer or its own keys under the finger before the release.
+func TestTouchLowInEmptyDescription(t *testing.T) {
+	for _, c := range []struct {
+		elder bool
+		at    float32 // of the box's height
+	}{{false, 0.8}, {true, 0.8}, {true, 0.2}} {
+		elder := c.elder
+		k, w, _ := newAppealKiosk(t, Options{Elder: elder})
+		f := sampleAppeal(appealStepText, "")
+		f.description = ""
+		openAppealForm(k.env, k.cases, f)
+		var desc *keyboard.Entry
+		for _, e := range entries(w) {
+			if e.Label == "问题描述" {
+				desc = e
+			}
+		}
+		if desc == nil {
+			t.Fatal("no description entry")
+		}
+		d := fyne.CurrentApp().Driver()
+		at := d.AbsolutePositionForObject(desc).Add(fyne.NewPos(desc.Size().Width/2, desc.Size().Height*c.at))
+		touchAt(w, at)
+		if w.Canvas().Focused() != fyne.Focusable(desc) {
+			t.Fatalf("elder %v: a touch on the empty box left the focus on %v", elder, w.Canvas().Focused())
+		}
+		if !keyboardOf(t, w).Visible() {
+			t.Fatalf("elder %v: a touch on the empty box did not bring up the keyboard", elder)
+		}
+		if desc.CursorRow != 0 || desc.CursorColumn != 0 {
+			t.Errorf("elder %v: caret at row %d column %d of an empty box", elder, desc.CursorRow, desc.CursorColumn)
+		}
+		if elder {
+			// The keyboard leaves a strip: the box is scrolled into it.
+			sc := k.scroll
+			y := d.AbsolutePositionForObject(desc).Y - d.AbsolutePositionForObject(sc).Y
+			if y < 0 || y >= sc.Size().Height {
+				t.Errorf("the box is at %.0f in a view %.0f high once the finger is lifted", y, sc.Size().Height)
+			}
+		}
+		typeKeys(t, w, "tousu")
+		tapKey(t, w, "投诉")
+		if desc.Text != "投诉" {
+			t.Errorf("elder %v: the box holds %q after typing 投诉", elder, desc.Text)
+		}
+	}
+}

@@ -12,6 +12,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -345,4 +347,86 @@ func (f *fakeSpeaker) state() (said []string, speaking bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.said...), f.speaking
+}
+
+// objectAt returns the deepest visible object at the absolute position pos
+// for which match is true, and pos relative to it, the way Fyne's desktop
+// driver picks the object a pointer event goes to: the top overlay if
+// there is one, else the content; a scroll clips what it holds.
+func objectAt(c fyne.Canvas, pos fyne.Position, match func(fyne.CanvasObject) bool) (fyne.CanvasObject, fyne.Position) {
+	root := c.Content()
+	if top := c.Overlays().Top(); top != nil {
+		root = top
+	}
+	var found fyne.CanvasObject
+	var at fyne.Position
+	inside := func(p fyne.Position, s fyne.Size) bool {
+		return pos.X >= p.X && pos.Y >= p.Y && pos.X < p.X+s.Width && pos.Y < p.Y+s.Height
+	}
+	var visit func(o fyne.CanvasObject, origin, clipPos fyne.Position, clipSize fyne.Size)
+	visit = func(o fyne.CanvasObject, origin, clipPos fyne.Position, clipSize fyne.Size) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		p := origin.Add(o.Position())
+		if inside(clipPos, clipSize) && inside(p, o.Size()) && match(o) {
+			found, at = o, pos.Subtract(p)
+		}
+		if _, ok := o.(*container.Scroll); ok {
+			clipPos, clipSize = p, o.Size() // held inside a scroll, so inside its parent's clip too
+		}
+		var children []fyne.CanvasObject
+		switch x := o.(type) {
+		case *fyne.Container:
+			children = x.Objects
+		case fyne.Widget:
+			children = test.WidgetRenderer(x).Objects()
+		}
+		for _, ch := range children {
+			visit(ch, p, clipPos, clipSize)
+		}
+	}
+	visit(root, fyne.Position{}, fyne.Position{}, c.Size())
+	return found, at
+}
+
+// touchAt presses and lifts a finger at the absolute position pos of the
+// window as Fyne's desktop driver delivers a click: MouseDown to the
+// object under the finger, which may change the layout (the keyboard comes
+// up); then MouseUp to what is under the finger once lifted, an unfocus if
+// nothing focusable is there, and Tapped if it is the object pressed.
+func touchAt(w fyne.Window, pos fyne.Position) {
+	c := w.Canvas()
+	pointer := func(o fyne.CanvasObject) bool {
+		switch o.(type) {
+		case fyne.Tappable, fyne.SecondaryTappable, fyne.DoubleTappable, fyne.Focusable, desktop.Mouseable:
+			return true
+		}
+		return false
+	}
+	focusable := func(o fyne.CanvasObject) bool { _, ok := o.(fyne.Focusable); return ok }
+	event := func(p fyne.Position) *desktop.MouseEvent {
+		return &desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: p, AbsolutePosition: pos}, Button: desktop.MouseButtonPrimary}
+	}
+	unfocus := func(o fyne.CanvasObject) {
+		if f, ok := o.(fyne.Focusable); ok && f == c.Focused() {
+			return
+		}
+		if f, _ := objectAt(c, pos, focusable); f == nil {
+			c.Unfocus()
+		}
+	}
+	down, p := objectAt(c, pos, pointer)
+	if m, ok := down.(desktop.Mouseable); ok {
+		m.MouseDown(event(p))
+	}
+	unfocus(down)
+	up, p := objectAt(c, pos, pointer)
+	if m, ok := up.(desktop.Mouseable); ok {
+		m.MouseUp(event(p))
+	}
+	unfocus(up)
+	if tp, ok := up.(fyne.Tappable); ok && up == down {
+		tp.Tapped(&event(p).PointEvent)
+	}
 }

@@ -46,14 +46,16 @@ func (k *Keyboard) NewPasswordEntry() *Entry {
 // Mode is the layout the entry brings up.
 func (e *Entry) Mode() Mode { return e.mode }
 
-// FocusGained shows the keyboard for this entry.
+// FocusGained shows the keyboard for this entry, or, when a pointer
+// pressed on the entry gave it the focus, readies it for MouseUp to show.
 func (e *Entry) FocusGained() {
 	e.Entry.FocusGained()
-	e.kb.focusGained(e)
+	e.kb.focusGained(e, !e.pressed)
 }
 
 // FocusLost hides the keyboard.
 func (e *Entry) FocusLost() {
+	e.pressed = false
 	e.Entry.FocusLost()
 	e.kb.focusLost(e)
 }
@@ -68,12 +70,22 @@ func (e *Entry) MouseDown(m *desktop.MouseEvent) {
 	e.Entry.MouseDown(m)
 }
 
-// MouseUp ends the press and tells the keyboard's OnRelease.
+// MouseUp ends the press: the keyboard comes up only now, for the room it
+// takes would move the entry from under the pointer before the release,
+// which Fyne then sends elsewhere (to the footer, which unfocuses, or to
+// a key). Then it tells the keyboard's OnRelease.
 func (e *Entry) MouseUp(m *desktop.MouseEvent) {
 	e.Entry.MouseUp(m)
 	was := e.pressed
 	e.pressed = false
-	if was && e.kb.OnRelease != nil {
+	if !was {
+		return
+	}
+	if c := canvasOf(e); c == nil || c.Focused() != fyne.Focusable(e) {
+		return
+	}
+	e.kb.focusGained(e, true)
+	if e.kb.OnRelease != nil {
 		e.kb.OnRelease(e)
 	}
 }

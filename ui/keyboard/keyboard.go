@@ -175,10 +175,12 @@ type Keyboard struct {
 	OnFocus func(e *Entry)
 
 	// OnRelease, if set, is called when the pointer that gave an entry the
-	// focus is released over it. Until then nothing may move the entry
-	// from under the pointer: Fyne takes the focus away again from an
-	// entry that is not under the pointer when it is released. Use
-	// Entry.Pressed in OnFocus to tell that case.
+	// focus is released over it, right after the keyboard comes up. Until
+	// then nothing may move the entry from under the pointer: Fyne sends
+	// the release to whatever is under the pointer then, and takes the
+	// focus away again if that is not focusable. So the keyboard, which
+	// takes room from the screen, comes up only once the pointer is
+	// released. Use Entry.Pressed in OnFocus to tell that case.
 	OnRelease func(e *Entry)
 
 	// OnKey, if set, is called for every tap on a key, before its action
@@ -346,8 +348,9 @@ func canvasOf(o fyne.CanvasObject) fyne.Canvas {
 
 // focusGained is called by an Entry. OnFocus runs only for a new target:
 // drivers that unfocus the entry for a tap on a key give it back at once,
-// and its label must not be read again for every key.
-func (k *Keyboard) focusGained(e *Entry) {
+// and its label must not be read again for every key. The keyboard shows
+// if show is set; an entry pressed by a pointer shows it on release.
+func (k *Keyboard) focusGained(e *Entry, show bool) {
 	fresh := k.target != e
 	if fresh {
 		k.target = e
@@ -358,7 +361,9 @@ func (k *Keyboard) focusGained(e *Entry) {
 		k.symbol = false
 		k.rebuild()
 	}
-	k.Show()
+	if show {
+		k.Show()
+	}
 	if fresh && k.OnFocus != nil {
 		k.OnFocus(e)
 	}
