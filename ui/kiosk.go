@@ -54,7 +54,7 @@ const (
 // Options configure a Kiosk. The zero value is what the kiosk runs with.
 type Options struct {
 	Street    string           // street code; empty means the first street in the database
-	Now       func() time.Time // the clock; nil means time.Now
+	Now       func() time.Time // the clock (shown in China time); nil means time.Now
 	Sync      SyncSource       // connection state; nil reports offline with the store's counts
 	IdleAfter time.Duration    // silence before the idle warning; 0 means DefaultIdleAfter
 	IdleWarn  time.Duration    // length of the warning countdown; 0 means DefaultIdleWarn
@@ -205,6 +205,9 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	// Residents read the street's time, whatever zone the machine is set to.
+	clock := opt.Now
+	opt.Now = func() time.Time { return clock().In(chinaTime) }
 	if opt.Sync == nil {
 		opt.Sync = StoreSyncStatus{Store: src}
 	}

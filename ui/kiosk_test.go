@@ -295,6 +295,15 @@ func TestHeaderClockAndSyncState(t *testing.T) {
 	assertShows(t, w, "10:32")
 }
 
+// TestHeaderShowsChinaTimeOnAUTCClock: a kiosk whose system clock is in
+// UTC still shows the date and time of the street, in China time.
+func TestHeaderShowsChinaTimeOnAUTCClock(t *testing.T) {
+	k, w, clock := newTestKiosk(t, Options{})
+	clock.t = time.Date(2026, 11, 25, 17, 5, 0, 0, time.UTC) // 01:05 on the 26th in China
+	k.Tick()
+	assertShows(t, w, "2026年11月26日 星期四 01:05")
+}
+
 func TestStoreSyncStatusBeforeSyncExists(t *testing.T) {
 	online, last, waiting := StoreSyncStatus{Store: openDemo(t)}.SyncStatus()
 	if online || last != nil || waiting != 0 {
