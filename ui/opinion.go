@@ -244,7 +244,8 @@ func (e *env) opinionReceipt(c data.Consultation, o *data.Opinion) fyne.CanvasOb
 	}
 	finish := e.primary(e.L("receipt.finish"), theme.ConfirmIcon(), e.reset)
 	finish.min = 1.5 * finish.min
-	return container.NewVBox(
+	// In 长者模式 and English the receipt is taller than the window.
+	return e.scrollPages(container.NewVBox(
 		heading(e.L("opinion.done")),
 		fields(
 			e.L("opinion.consultation"), c.Title,
@@ -253,5 +254,5 @@ func (e *env) opinionReceipt(c data.Consultation, o *data.Opinion) fyne.CanvasOb
 		),
 		para(e.Lf("opinion.next", e.date(c.Closes))),
 		container.NewHBox(finish),
-	)
+	))
 }

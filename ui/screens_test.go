@@ -258,3 +258,21 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 }
+
+// TestScreensFitTheWindow: no screen, in either mode or language, is taller
+// than the window: what does not fit scrolls, and the footer stays in view.
+func TestScreensFitTheWindow(t *testing.T) {
+	for _, lang := range []data.Lang{data.ZH, data.EN} {
+		for _, elder := range []bool{false, true} {
+			for _, j := range journeys {
+				t.Run(j.name+"_"+modeName(elder)+"_"+string(lang), func(t *testing.T) {
+					k, w, _ := newTestKiosk(t, Options{Elder: elder, Lang: lang, Speaker: &fakeSpeaker{}})
+					j.open(t, k)
+					if h := w.Content().MinSize().Height; h > 800 {
+						t.Errorf("the screen needs %.0f px, the window has 800", h)
+					}
+				})
+			}
+		}
+	}
+}
