@@ -128,7 +128,8 @@ func openProviderCategories(e *env, src ProviderReader, st *providerState) {
 					add(c.Category, c.Category, c.Count)
 				}
 			})
-		return container.NewPadded(grid)
+		// Many categories are taller than the window in 长者模式.
+		return e.scrollPages(container.NewPadded(grid))
 	})
 }
 
