@@ -158,3 +158,13 @@ func tapKeyExists(t *testing.T, w fyne.Window, label string) {
 		t.Errorf("no key %q on the keyboard", label)
 	}
 }
+
+// TestStepBackIsNotNavBack: a form page shows both the header's 返回 and
+// the step's 上一步, which do different things; English keeps them apart.
+func TestStepBackIsNotNavBack(t *testing.T) {
+	for _, l := range []data.Lang{data.ZH, data.EN} {
+		if tr(l, "appeal.prev") == tr(l, "nav.back") {
+			t.Errorf("%s: the step back and the header's back are both %q", l, tr(l, "nav.back"))
+		}
+	}
+}
