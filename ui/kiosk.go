@@ -474,6 +474,7 @@ func (k *Kiosk) newKeyboard() *keyboard.Keyboard {
 	kb.SetElder(k.elder)
 	kb.OnKey = k.touch
 	kb.OnRelease = func(e *keyboard.Entry) { fyne.Do(func() { k.reveal(e) }) }
+	kb.OnRelayout = func(e *keyboard.Entry) { fyne.Do(func() { k.reveal(e) }) }
 	kb.OnFocus = func(e *keyboard.Entry) {
 		k.touch()
 		// Once the keyboard has taken its room, bring the field into view;

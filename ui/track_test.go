@@ -12,6 +12,7 @@ import (
 	"jiezhen/data"
 	"jiezhen/data/store"
 	"jiezhen/sync/wire"
+	"jiezhen/ui/keyboard"
 )
 
 // trackCases files three appeals on kiosk 7 in s as the kiosk does: one
@@ -233,4 +234,27 @@ func sampleTimeline(t testing.TB, completed bool) trackResult {
 	tl := data.BuildTimeline(c, data.TrackInput{Now: testNow, Calendar: cal, LastSync: testNow.Add(-26 * time.Hour),
 		Contact: "张*  138****5678"})
 	return trackResult{tl: tl, id: c.ID}
+}
+
+// TestReferenceStaysInViewAfterLetters: in 长者模式 the letters layout is
+// taller than the reference pad; after 字母 the reference being typed is
+// brought back into the strip the keyboard leaves.
+func TestReferenceStaysInViewAfterLetters(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{Elder: true})
+	tap(t, w, "办件查询")
+	focusEntry(t, w, "受理编号")
+	tapKey(t, w, "字母")
+	var ref *keyboard.Entry
+	for _, e := range entries(w) {
+		if e.Label == "受理编号" {
+			ref = e
+		}
+	}
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(k.scroll).Y
+	y := d.AbsolutePositionForObject(ref).Y
+	if y < top || y+ref.Size().Height > top+k.scroll.Size().Height+1 {
+		t.Errorf("the reference is at %.0f-%.0f, the view above the keyboard at %.0f-%.0f",
+			y, y+ref.Size().Height, top, top+k.scroll.Size().Height)
+	}
 }

@@ -183,6 +183,12 @@ type Keyboard struct {
 	// released. Use Entry.Pressed in OnFocus to tell that case.
 	OnRelease func(e *Entry)
 
+	// OnRelayout, if set, is called when the keys change under a focused
+	// entry that no finger is pressing (字母 on the reference pad, for
+	// example): the keyboard's height may have changed, and the entry
+	// may need bringing back into view.
+	OnRelayout func(e *Entry)
+
 	// OnKey, if set, is called for every tap on a key, before its action
 	// (for example to tell an idle timer that someone is typing: letters
 	// waiting for conversion do not change the entry's text).
@@ -198,6 +204,7 @@ type Keyboard struct {
 	shift  bool
 	symbol bool
 
+	relaid  bool   // the keys were laid out again by the key being acted on
 	preedit string // pinyin letters not yet converted
 	start   int    // index of the first candidate shown
 	starts  []int  // where the earlier pages started, for ◀
@@ -395,8 +402,12 @@ func (k *Keyboard) act(f func(e *Entry)) func() {
 		if k.target == nil {
 			return
 		}
+		k.relaid = false
 		f(k.target)
 		k.refocus()
+		if k.relaid && k.OnRelayout != nil && k.target != nil && !k.target.Pressed() {
+			k.OnRelayout(k.target)
+		}
 	}
 }
 
@@ -563,6 +574,7 @@ func (k *Keyboard) rebuild() {
 	if k.frame != nil && k.Visible() {
 		k.frame.Refresh() // the keyboard's height may have changed
 	}
+	k.relaid = true
 }
 
 func (k *Keyboard) charKey(s string, w float32) *key {
