@@ -87,6 +87,8 @@ func newAppeal(e *env, w CaseWriter, f *appealForm) fyne.CanvasObject {
 	switch f.step {
 	case appealStepType:
 		page, nav = e.appealTypePage(f)
+		// In 长者模式 and English the tiles take more rows than fit.
+		page = roomy(page)
 	case appealStepText:
 		page, nav = e.appealTextPage(f)
 	case appealStepContact:
@@ -116,8 +118,25 @@ func (e *env) choices(cols int, labels []string, chosen int, pick func(i int)) f
 			b.Importance = widget.HighImportance
 			b.Icon = theme.ConfirmIcon()
 		}
-		b.min = 1.25 * b.min
 		objs = append(objs, b)
+	}
+	// Every column is as wide as the widest tile: with long labels (English
+	// in 长者模式) fewer columns keep the row inside the screen, and the
+	// tiles, now on more rows, keep the ordinary height so that the page
+	// still fits.
+	widest := float32(0)
+	for _, o := range objs {
+		widest = max(widest, o.MinSize().Width)
+	}
+	pad := theme.Padding()
+	want := cols
+	for cols > 1 && float32(cols)*(widest+pad) > formScreenWidth-4*pad {
+		cols--
+	}
+	if cols == want {
+		for _, o := range objs {
+			o.(*tapButton).min *= 1.25
+		}
 	}
 	return container.NewGridWithColumns(cols, objs...)
 }
