@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check Jiezhen has: go vet and all tests with the race
-# detector. Tests that need a real window get an Xvfb display of their own.
+# Runs every check Jiezhen has: go vet and all tests, with the race
+# detector except for the screen walks (below). Tests that need a real
+# window get an Xvfb display of their own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
