@@ -50,7 +50,7 @@ type ApplyResult struct {
 // Apply is ApplyPage without recording a completed sync: bundles, the
 // demo loader and tests use it.
 func (s *Store) Apply(ctx context.Context, feed string, changes []data.Change, cursor int64) (ApplyResult, error) {
-	return s.ApplyPage(ctx, feed, changes, cursor, -1, time.Time{})
+	return s.applyPage(ctx, feed, changes, cursor, -1, time.Time{}, false)
 }
 
 // casesFeed names the sync_state row that holds the cursor of the
@@ -104,6 +104,9 @@ type applier struct {
 	// fresh, when set, holds the stored versions of the kind tables that
 	// were empty when the batch began (dropBulkIndexes).
 	fresh map[*kindSpec]map[string]storedItem
+	// more says that the batch is a page of a sync with more pages to
+	// come, so that indexes may stay deferred past it (deferIndexes).
+	more bool
 }
 
 func newApplier(ctx context.Context, tx *sql.Tx) *applier {

@@ -126,6 +126,10 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := s.RestoreIndexes(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("%s: build deferred indexes: %w", abs, err)
+	}
 
 	// Readers open only after the writer has made the file WAL and
 	// migrated it. query_only makes an accidental write through the read

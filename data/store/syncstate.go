@@ -35,7 +35,16 @@ const KindCase data.Kind = "case"
 // Case changes need no version test: within a feed they arrive in
 // sequence order and their cursor never moves back, so a later one is
 // always newer, and replaying an overlapping page writes the same state.
+//
+// A page with a zero syncedAt has more pages after it: the list indexes of
+// the kind tables it finds empty are then dropped and built once by the
+// sync's last page (deferIndexes), or by RestoreIndexes or the next Open
+// if the sync stops before it.
 func (s *Store) ApplyPage(ctx context.Context, feed string, changes []data.Change, cursor, casesCursor int64, syncedAt time.Time) (ApplyResult, error) {
+	return s.applyPage(ctx, feed, changes, cursor, casesCursor, syncedAt, syncedAt.IsZero())
+}
+
+func (s *Store) applyPage(ctx context.Context, feed string, changes []data.Change, cursor, casesCursor int64, syncedAt time.Time, more bool) (ApplyResult, error) {
 	res := ApplyResult{Cursor: cursor}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		current, currentCases, err := cursors(ctx, tx, feed)
@@ -59,6 +68,7 @@ func (s *Store) ApplyPage(ctx context.Context, feed string, changes []data.Chang
 		casesCursor = min(casesCursor, cursor)
 		a := newApplier(ctx, tx)
 		defer a.close()
+		a.more = more
 		// Content goes through Apply's batch path; the cases, a handful
 		// per page, one by one. The two touch different tables, so the
 		// order between them does not matter; within each it is kept.

@@ -711,7 +711,18 @@ const (
 // pull applies the feed after the kiosk's cursor until the district has
 // no more, carrying out any reset it orders on the way. The last
 // transaction also records the time of the sync.
-func (a *Agent) pull(ctx context.Context, res *Result) error {
+func (a *Agent) pull(ctx context.Context, res *Result) (err error) {
+	defer func() {
+		// A first sync that stops before its last page leaves the list
+		// indexes of the tables it filled to be built (store.ApplyPage);
+		// build them now rather than at the next complete sync. When
+		// the kiosk is shutting down the next Open does it.
+		if err != nil && ctx.Err() == nil {
+			if rerr := a.st.RestoreIndexes(ctx); rerr != nil {
+				a.log.Warn("building deferred indexes", "err", rerr)
+			}
+		}
+	}()
 	content, cases, err := a.st.Cursors(ctx, store.ContentFeed)
 	if err != nil {
 		return err
@@ -847,7 +858,8 @@ func (a *Agent) pullFrom(ctx context.Context, cursor cursors, count bool, res *R
 		for range pages { // wait for the fetcher to stop
 		}
 	}()
-	var held *fetched // a page taken while gathering that must start the next transaction
+	var held *fetched       // a page taken while gathering that must start the next transaction
+	var batch []data.Change // reused: the pages of a transaction, one after the other
 	for {
 		var f fetched
 		if held != nil {
@@ -888,8 +900,11 @@ func (a *Agent) pullFrom(ctx context.Context, cursor cursors, count bool, res *R
 					held = &g
 					break gather
 				}
-				changes = append(changes[:len(changes):len(changes)], g.page.Changes...)
-				last, n = g.page, n+1
+				if n == 1 {
+					batch = append(batch[:0], changes...)
+				}
+				batch = append(batch, g.page.Changes...)
+				changes, last, n = batch, g.page, n+1
 			default:
 				break gather
 			}

@@ -203,7 +203,7 @@ func (a *Agent) call(ctx context.Context, method, path string, query url.Values,
 	}
 	req.SetResponseHandler(func(resp *http.Response) error {
 		defer resp.Body.Close()
-		b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+		b, err := readAnswer(resp)
 		if err != nil {
 			return fmt.Errorf("reading the answer: %w", err)
 		}
@@ -277,4 +277,24 @@ func (a *Agent) plain(err error) error {
 		msg = fmt.Sprintf("district at %s: %s", a.base, strings.TrimPrefix(cause, "net/http: "))
 	}
 	return &transientError{err: errors.New(msg), retryAfter: te.retryAfter}
+}
+
+// readAnswer reads resp's body, up to maxResponse+1 bytes. A page of the
+// feed is about a megabyte: when the length is announced it is read into
+// one buffer of that size instead of one grown by doubling.
+func readAnswer(resp *http.Response) ([]byte, error) {
+	n := resp.ContentLength
+	if n <= 0 || n > maxResponse {
+		return io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	}
+	b := make([]byte, n, n+1)
+	if _, err := io.ReadFull(resp.Body, b); err != nil {
+		return nil, err
+	}
+	// Nothing may follow the announced length (net/http reports it as an
+	// error; this keeps the check here).
+	if m, _ := resp.Body.Read(b[n : n+1]); m > 0 {
+		return nil, errors.New("the answer is longer than announced")
+	}
+	return b, nil
 }

@@ -9,7 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"jiezhen/data"
@@ -176,21 +179,29 @@ func (h *handler) pull(w http.ResponseWriter, r *http.Request, k Kiosk) {
 // when fastjson.Compact says that is what encoding/json would write, so
 // the answer is byte for byte the same either way.
 func writePage(w http.ResponseWriter, p wire.PullResponse) {
-	b, ok := encodePage(p)
+	buf := pageBufs.Get().(*[]byte)
+	defer pageBufs.Put(buf)
+	b, ok := encodePage((*buf)[:0], p)
 	if !ok {
 		writeJSON(w, http.StatusOK, p)
 		return
 	}
+	*buf = b
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
 }
 
-// encodePage is json.NewEncoder(w).Encode(p) for pages whose bodies are
-// compact; ok is false when a body is not, or the layout is not the one
-// it knows.
-func encodePage(p wire.PullResponse) ([]byte, bool) {
+// pageBufs holds the buffers pages are written into: a page is about a
+// megabyte, and a kiosk's first sync asks for a hundred of them.
+var pageBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// encodePage appends to dst what json.NewEncoder(w).Encode(p) writes, for
+// pages whose bodies are compact; ok is false when a body is not, or the
+// layout is not the one it knows.
+func encodePage(dst []byte, p wire.PullResponse) ([]byte, bool) {
 	const head = `{"changes":[]`
 	changes := p.Changes
 	if changes == nil { // "changes": null
@@ -205,7 +216,7 @@ func encodePage(p wire.PullResponse) ([]byte, bool) {
 	for i := range changes {
 		size += len(changes[i].Body) + 128
 	}
-	out := append(make([]byte, 0, size), head[:len(head)-1]...)
+	out := append(slices.Grow(dst, size), head[:len(head)-1]...)
 	for i := range changes {
 		c := changes[i]
 		body := c.Body

@@ -36,7 +36,7 @@ func TestEncodePage(t *testing.T) {
 		if err := json.NewEncoder(&want).Encode(c.page); err != nil {
 			t.Fatal(err)
 		}
-		got, fast := encodePage(c.page)
+		got, fast := encodePage(nil, c.page)
 		if fast != c.fast {
 			t.Errorf("%s: fast %v, want %v", c.name, fast, c.fast)
 		}
