@@ -80,11 +80,20 @@ type Street struct {
 	Demo     bool   `json:"demo,omitempty"`
 }
 
-// Attachment is a downloadable file that belongs to a piece of content,
-// such as a blank form. URL is what a QR code on the kiosk encodes.
+// Attachment is a file that belongs to a piece of content, such as a
+// blank form. URL is what a QR code on the kiosk encodes. File, when set,
+// is a copy the district ships in signed bundles: its path in the bundle
+// ("files/" + SHA256 + extension, see AttachmentPath), its SHA-256 (lower
+// hex), its size in bytes and its MIME type (one of AttachmentTypes). An
+// attachment has a URL, a file or both; `districtd attach` prints the
+// file fields to copy into the content.
 type Attachment struct {
-	Name string `json:"name"`
-	URL  string `json:"url"`
+	Name   string `json:"name"`
+	URL    string `json:"url,omitempty"`
+	File   string `json:"file,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	Type   string `json:"type,omitempty"`
 }
 
 // Notice is a street or district notice (通知公告).

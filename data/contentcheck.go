@@ -349,8 +349,8 @@ func (s *ContentSet) Validate(today Date) error {
 		required("body", n.Body)
 		published(n.Published)
 		for _, a := range n.Attachments {
-			if a.Name == "" || a.URL == "" {
-				bad("attachment %q needs both a name and a url", a.Name+a.URL)
+			if p := a.problem(); p != "" {
+				bad("%s", p)
 			}
 		}
 	}
@@ -385,6 +385,11 @@ func (s *ContentSet) Validate(today Date) error {
 				bad("material %q: unknown form %q", m.Name, m.Form)
 			case m.Count < 0:
 				bad("material %q: count %d is negative", m.Name, m.Count)
+			}
+			if m.Template != nil {
+				if p := m.Template.problem(); p != "" {
+					bad("material %q: template: %s", m.Name, p)
+				}
 			}
 		}
 		if err := sv.Form.Check(); err != nil {

@@ -136,7 +136,23 @@ func TestValidateProblems(t *testing.T) {
 		{"notice without title", func(s *ContentSet) { s.Notices[0].Title = " " }, `notice "n2": title is empty`},
 		{"notice from the future", func(s *ContentSet) { s.Notices[0].Published = MustDate("2026-03-11") }, `notice "n2": published 2026-03-11 is after today (2026-03-10)`},
 		{"notice without date", func(s *ContentSet) { s.Notices[0].Published = Date{} }, `notice "n2": published is missing`},
-		{"attachment without url", func(s *ContentSet) { s.Notices[1].Attachments[0].URL = "" }, `notice "n1": attachment "安排表" needs both`},
+		{"attachment without url or file", func(s *ContentSet) { s.Notices[1].Attachments[0].URL = "" }, `notice "n1": attachment "安排表" needs a url or a file`},
+		{"attachment without name", func(s *ContentSet) { s.Notices[1].Attachments[0].Name = "" }, `notice "n1": attachment "https://example.invalid/a.pdf" has no name`},
+		{"file with a short sha256", func(s *ContentSet) { a := shipped(); a.SHA256 = "abc"; s.Notices[1].Attachments[0] = a },
+			`notice "n1": attachment "表格.pdf": sha256 "abc" is not 64 lower-case hex digits`},
+		{"file of another type", func(s *ContentSet) { a := shipped(); a.Type = "application/msword"; s.Notices[1].Attachments[0] = a },
+			`notice "n1": attachment "表格.pdf": type "application/msword" is not application/pdf, image/png or image/jpeg`},
+		{"file too large", func(s *ContentSet) { a := shipped(); a.Size = MaxAttachmentSize + 1; s.Notices[1].Attachments[0] = a },
+			`notice "n1": attachment "表格.pdf": size 10485761 is not between 1 and 10485760 bytes`},
+		{"file path not its hash", func(s *ContentSet) { a := shipped(); a.File = "files/form.pdf"; s.Notices[1].Attachments[0] = a },
+			`notice "n1": attachment "表格.pdf": file "files/form.pdf" should be "files/` + shippedSum + `.pdf"`},
+		{"hash without file", func(s *ContentSet) { a := shipped(); a.File = ""; a.URL = "https://example.invalid/a.pdf"; s.Notices[1].Attachments[0] = a },
+			`notice "n1": attachment "表格.pdf" has sha256, size or type but no file`},
+		{"template of another type", func(s *ContentSet) {
+			a := shipped()
+			a.Type = "image/gif"
+			s.Services[0].Materials[0].Template = &a
+		}, `service "s1": material "身份证": template: attachment "表格.pdf": type "image/gif" is not`},
 		{"catalog without index", func(s *ContentSet) { s.Catalog[0].IndexNo = "" }, `catalog "c1": index_no is empty`},
 		{"service without name", func(s *ContentSet) { s.Services[0].Name = "" }, `service "s1": name is empty`},
 		{"unknown category", func(s *ContentSet) { s.Services[0].Category = "审批服务" }, `service "s1": category "审批服务" is not one of`},
@@ -180,6 +196,47 @@ func TestValidateProblems(t *testing.T) {
 		if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: Validate = %v, want a ContentErrors mentioning %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+const shippedSum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+// shipped is an attachment the district ships, as `districtd attach`
+// prints it.
+func shipped() Attachment {
+	return Attachment{Name: "表格.pdf", File: "files/" + shippedSum + ".pdf", SHA256: shippedSum, Size: 4, Type: "application/pdf"}
+}
+
+func TestValidateShippedAttachments(t *testing.T) {
+	s := readGood(t)
+	s.Notices[1].Attachments = append(s.Notices[1].Attachments, shipped())
+	withURL := shipped()
+	withURL.URL = "https://example.invalid/form.pdf"
+	s.Services[0].Materials[0].Template = &withURL
+	if err := s.Validate(publishDay); err != nil {
+		t.Fatalf("a file alone, and a file with a url, should be valid: %v", err)
+	}
+	changes, err := s.Changes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		files, err := ShippedFiles(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			got = append(got, string(c.Kind)+" "+c.ID+" "+f.File)
+		}
+	}
+	want := []string{"notice n1 files/" + shippedSum + ".pdf", "service s1 files/" + shippedSum + ".pdf"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("ShippedFiles = %q, want %q", got, want)
+	}
+	del := Change{Kind: KindNotice, ID: "n1", Op: OpDelete}
+	if files, err := ShippedFiles(del); err != nil || len(files) != 0 {
+		t.Fatalf("a deletion refers to no file: %v %v", files, err)
 	}
 }
 
