@@ -146,7 +146,12 @@ func TestValidateProblems(t *testing.T) {
 			`notice "n1": attachment "表格.pdf": size 10485761 is not between 1 and 10485760 bytes`},
 		{"file path not its hash", func(s *ContentSet) { a := shipped(); a.File = "files/form.pdf"; s.Notices[1].Attachments[0] = a },
 			`notice "n1": attachment "表格.pdf": file "files/form.pdf" should be "files/` + shippedSum + `.pdf"`},
-		{"hash without file", func(s *ContentSet) { a := shipped(); a.File = ""; a.URL = "https://example.invalid/a.pdf"; s.Notices[1].Attachments[0] = a },
+		{"hash without file", func(s *ContentSet) {
+			a := shipped()
+			a.File = ""
+			a.URL = "https://example.invalid/a.pdf"
+			s.Notices[1].Attachments[0] = a
+		},
 			`notice "n1": attachment "表格.pdf" has sha256, size or type but no file`},
 		{"template of another type", func(s *ContentSet) {
 			a := shipped()
