@@ -26,6 +26,9 @@ commands:
   kiosk revoke --db FILE ID
   publish --db FILE CONTENT.json
                       publish a content set (the demo content's shape)
+  attach --db FILE PATH...
+                      store files (PDF, PNG or JPEG, up to 10 MB) for bundles to carry;
+                      prints each as a JSON attachment to put in the content
   unpublish --db FILE KIND ID
   cases --db FILE list [--status S] [--street CODE]
                       one JSON line a case: kind, status, deadline, working days left or overdue
@@ -99,6 +102,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cmd, err = kiosk(args[1:], stdout, stderr)
 	case "publish":
 		err = publish(args[1:], stdout)
+	case "attach":
+		err = attach(args[1:], stdout, stderr)
 	case "unpublish":
 		err = unpublish(args[1:], stdout)
 	case "cases":

@@ -83,12 +83,15 @@ type BundleImport struct {
 	// Keys to record: a key pinned for this import, and the key changes
 	// the bundle carried, in order. A revoked key stays revoked.
 	Keys []BundleKey
+	// Files the changes refer to, already checked against what the
+	// content says of them; stored with the changes.
+	Files []AttachmentFile
 }
 
 // ApplyBundle applies a verified bundle through the same path as a page
 // of the feed, and in the same transaction moves the feed's cursor to To
 // (leaving the cursor of the kiosk's cases where it was: see Cursors),
-// records the keys and raises the newest issued-at. If the cursor is no
+// stores the files, records the keys and raises the newest issued-at. If the cursor is no
 // longer in [From, To) it applies nothing and returns ErrBundleCursor.
 func (s *Store) ApplyBundle(ctx context.Context, feed string, b BundleImport) (ApplyResult, error) {
 	res := ApplyResult{Cursor: b.To}
@@ -108,6 +111,9 @@ func (s *Store) ApplyBundle(ctx context.Context, feed string, b BundleImport) (A
 		a := newApplier(ctx, tx)
 		defer a.close()
 		if err := a.applyAll(b.Changes, b.To, &res); err != nil {
+			return fmt.Errorf("apply bundle: %w", err)
+		}
+		if err := putAttachmentFiles(ctx, tx, b.Files); err != nil {
 			return fmt.Errorf("apply bundle: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, ?)

@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"jiezhen/data"
 	"jiezhen/data/store"
 	"jiezhen/sync/bundle"
 	"jiezhen/sync/wire"
@@ -52,6 +55,8 @@ type ImportResult struct {
 	Unchanged int    `json:"unchanged"`
 	Skipped   int    `json:"skipped"`
 	Cursor    int64  `json:"cursor"`
+	// Files counts the attachment files stored with the changes.
+	Files int `json:"files,omitempty"`
 	// Keys lists the key changes the bundle carried, as "trust KEY" or
 	// "revoke KEY".
 	Keys []string `json:"keys,omitempty"`
@@ -97,6 +102,11 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 		return out, err
 	}
 
+	var shipped []bundle.File
+	c.OnFile = func(f bundle.File) error {
+		shipped = append(shipped, f)
+		return nil
+	}
 	b, err := bundle.Read(r, c)
 	if err != nil {
 		return out, refused(err)
@@ -108,7 +118,11 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 		out.Note = fmt.Sprintf("already applied: the kiosk's cursor %d covers this bundle (%d to %d); nothing changed", cursor, m.From, m.To)
 		return out, nil
 	}
-	imp := store.BundleImport{From: m.From, To: m.To, Changes: b.Changes, IssuedAt: m.IssuedAt, Street: m.Scope}
+	files, err := attachedFiles(b.Changes, shipped)
+	if err != nil {
+		return out, &Refused{Kind: RefusedDamaged, Err: err}
+	}
+	imp := store.BundleImport{From: m.From, To: m.To, Changes: b.Changes, IssuedAt: m.IssuedAt, Street: m.Scope, Files: files}
 	if opt.Trust != nil {
 		imp.Keys = append(imp.Keys, store.BundleKey{Key: bundle.EncodeKey(opt.Trust), Since: opt.Now, Via: "pinned"})
 	}
@@ -121,7 +135,50 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 		return out, err
 	}
 	out.Applied = true
+	out.Files = len(files)
 	out.Upserted, out.Deleted, out.Unchanged, out.Skipped, out.Cursor = res.Upserted, res.Deleted, res.Unchanged, res.Skipped, res.Cursor
+	return out, nil
+}
+
+// attachedFiles matches the files a bundle carried with what its changes
+// say of them. A file must have exactly the SHA-256 and size that the
+// content referring to it gives, or the whole bundle is refused: the
+// signature covers the bytes, but only this check ties them to the
+// content. A file no change refers to is not kept.
+func attachedFiles(changes []data.Change, shipped []bundle.File) ([]store.AttachmentFile, error) {
+	if len(shipped) == 0 {
+		return nil, nil
+	}
+	type ref struct {
+		a  data.Attachment
+		by string
+	}
+	refs := map[string]ref{}
+	for _, c := range changes {
+		atts, err := data.ShippedFiles(c)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range atts {
+			by := fmt.Sprintf("%s %q", c.Kind, c.ID)
+			if r, ok := refs[a.File]; ok && (r.a.SHA256 != a.SHA256 || r.a.Size != a.Size || r.a.Type != a.Type) {
+				return nil, fmt.Errorf("%s and %s describe file %s differently", r.by, by, a.File)
+			}
+			refs[a.File] = ref{a, by}
+		}
+	}
+	var out []store.AttachmentFile
+	for _, f := range shipped {
+		r, ok := refs[f.Path]
+		if !ok {
+			continue
+		}
+		sum := sha256.Sum256(f.Data)
+		if hex.EncodeToString(sum[:]) != r.a.SHA256 || int64(len(f.Data)) != r.a.Size {
+			return nil, fmt.Errorf("entry %q does not match the SHA-256 and size that %s gives for attachment %q", f.Path, r.by, r.a.Name)
+		}
+		out = append(out, store.AttachmentFile{Path: f.Path, SHA256: r.a.SHA256, Type: r.a.Type, Size: r.a.Size, Data: f.Data})
+	}
 	return out, nil
 }
 

@@ -43,13 +43,15 @@ const feedPage = 5000
 
 // WriteBundle writes a signed bundle of the street's scope (its content
 // and the district-wide content, never cases) from spec.From to the feed's
-// last sequence, read from one snapshot of the store.
+// last sequence, read from one snapshot of the store, with every stored
+// file its changes refer to as a "files/..." entry.
 func (p *Platform) WriteBundle(ctx context.Context, w io.Writer, street string, spec BundleSpec) (BundleInfo, error) {
 	if spec.Valid <= 0 {
 		return BundleInfo{}, errors.New("a bundle needs a validity")
 	}
 	m := bundle.Manifest{Scope: street, From: spec.From, Statements: spec.Statements}
 	var changes []data.Change
+	var attached []bundle.File
 	err := p.store.Read(ctx, func(tx ReadTx) error {
 		it, err := tx.Item(data.KindStreet, street)
 		if errors.Is(err, ErrNotFound) || (err == nil && it.Deleted) {
@@ -80,10 +82,12 @@ func (p *Platform) WriteBundle(ctx context.Context, w io.Writer, street string, 
 			}
 			changes = append(changes, page...)
 			if len(page) < feedPage {
-				return nil
+				break
 			}
 			after = page[len(page)-1].Seq
 		}
+		attached, err = bundleFiles(tx, changes)
+		return err
 	})
 	if err != nil {
 		return BundleInfo{}, err
@@ -92,6 +96,9 @@ func (p *Platform) WriteBundle(ctx context.Context, w io.Writer, street string, 
 	if err != nil {
 		return BundleInfo{}, err
 	}
+	// The files the changes refer to follow the changes, so a kiosk has
+	// every change decoded when the first file arrives.
+	files = append(files, attached...)
 	m.Changes = len(changes)
 	m.IssuedAt = spec.IssuedAt
 	if m.IssuedAt.IsZero() {

@@ -80,6 +80,9 @@ func (p *Platform) Publish(ctx context.Context, set *data.ContentSet) (PublishRe
 			if err != nil {
 				return err
 			}
+			if err := checkFiles(tx, c); err != nil {
+				return err
+			}
 			if street != "" && !incoming[street] {
 				if err := knownStreet(tx, street); err != nil {
 					return fmt.Errorf("%s %q: %w", c.Kind, c.ID, err)

@@ -548,6 +548,9 @@ func (pt *pushTx) staffEdit(it wire.PushItem) (wire.PushResult, error) {
 		if street != pt.k.Street {
 			return wire.PushResult{}, pt.otherStreet(it, fmt.Sprintf("the edited %s %s", e.Kind, e.ID), street)
 		}
+		if err := checkFiles(pt.tx, c); err != nil {
+			return wire.PushResult{}, refuse("%v", err)
+		}
 		next.Body = c.Body
 	case data.OpDelete:
 		next.Deleted = true

@@ -801,3 +801,28 @@ func (t *sqlTx) OrderReset(street string) (int, error) {
 func (t *sqlTx) ResetDone(kiosk int64) error {
 	return t.exec("UPDATE kiosks SET reset_pending = 0 WHERE id = ?", kiosk)
 }
+
+func (t *sqlTx) File(path string) (StoredFile, error) {
+	f := StoredFile{Path: path}
+	var added int64
+	err := t.one("SELECT sha256, type, size, name, added_at FROM files WHERE path = ?", []any{path},
+		&f.SHA256, &f.Type, &f.Size, &f.Name, &added)
+	f.AddedAt = fromMillis(added)
+	return f, err
+}
+
+func (t *sqlTx) FileData(path string) ([]byte, error) {
+	var b []byte
+	err := t.one("SELECT data FROM files WHERE path = ?", []any{path}, &b)
+	return b, err
+}
+
+func (t *sqlTx) PutFile(f StoredFile, data []byte) (bool, error) {
+	res, err := t.execResult(`INSERT INTO files(path, sha256, type, size, name, added_at, data) VALUES(?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(path) DO NOTHING`, f.Path, f.SHA256, f.Type, f.Size, f.Name, millis(f.AddedAt), data)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -59,6 +59,11 @@ type ReadTx interface {
 
 	// Audit lists the staff actions received, in the order received.
 	Audit() ([]AuditRecord, error)
+
+	// File is a stored attachment file without its bytes; FileData its
+	// bytes. Both return ErrNotFound for a path not stored.
+	File(path string) (StoredFile, error)
+	FileData(path string) ([]byte, error)
 }
 
 // Tx is a write transaction.
@@ -83,6 +88,9 @@ type Tx interface {
 	// returns how many there are; ResetDone clears the mark of one.
 	OrderReset(street string) (int, error)
 	ResetDone(kiosk int64) error
+	// PutFile stores an attachment file; one already stored under its
+	// path is kept as it is, and added is false.
+	PutFile(f StoredFile, data []byte) (added bool, err error)
 }
 
 // Scope is what one kiosk may see: content of its street and of the whole
@@ -175,4 +183,15 @@ type AuditRecord struct {
 	Action     string    `json:"action"`
 	Detail     string    `json:"detail,omitempty"`
 	At         time.Time `json:"at"` // the kiosk's clock
+}
+
+// StoredFile is an attachment file the district holds, as content refers
+// to it (see data.Attachment).
+type StoredFile struct {
+	Path    string    `json:"file"`
+	SHA256  string    `json:"sha256"`
+	Size    int64     `json:"size"`
+	Type    string    `json:"type"`
+	Name    string    `json:"name"`
+	AddedAt time.Time `json:"-"`
 }

@@ -1,0 +1,137 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"jiezhen/data"
+	"jiezhen/sync/bundle"
+)
+
+// Attachment files: a district admin adds a blank form or a picture with
+// `districtd attach`, content refers to it by the path printed, and
+// bundles carry it to kiosks as a "files/..." entry.
+
+// NewFile is a file to add: its bytes and its name as the admin knows it.
+type NewFile struct {
+	Name string
+	Data []byte
+}
+
+// AddFiles stores files under their content addresses after sniffing
+// each one's type from its bytes: only PDFs, PNGs and JPEGs of at most
+// data.MaxAttachmentSize are taken. All are checked before any is stored,
+// and they are stored together or not at all. added[i] is false where the
+// district held the same bytes already (out[i] then is as first stored).
+func (p *Platform) AddFiles(ctx context.Context, files []NewFile) (out []StoredFile, added []bool, err error) {
+	now := p.now().UTC()
+	for _, nf := range files {
+		f, err := describeFile(nf.Data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", nf.Name, err)
+		}
+		f.Name, f.AddedAt = nf.Name, now
+		out = append(out, f)
+	}
+	err = p.store.Write(ctx, func(tx Tx) error {
+		added = make([]bool, len(files))
+		for i := range out {
+			ok, err := tx.PutFile(out[i], files[i].Data)
+			if err != nil {
+				return err
+			}
+			if added[i] = ok; !ok {
+				if out[i], err = tx.File(out[i].Path); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, f := range out {
+		if added[i] {
+			p.log.Info("file added", "file", f.Path, "type", f.Type, "size", f.Size)
+		}
+	}
+	return out, added, nil
+}
+
+// describeFile checks a file's size and sniffed type and gives its
+// content address.
+func describeFile(b []byte) (StoredFile, error) {
+	if len(b) == 0 {
+		return StoredFile{}, errors.New("the file is empty")
+	}
+	if len(b) > data.MaxAttachmentSize {
+		return StoredFile{}, fmt.Errorf("the file is %d bytes, over the limit of %d (10 MB)", len(b), data.MaxAttachmentSize)
+	}
+	typ, _, _ := strings.Cut(http.DetectContentType(b), ";")
+	if _, ok := data.AttachmentTypes[typ]; !ok {
+		return StoredFile{}, fmt.Errorf("the file is %s, not a PDF, PNG or JPEG", typ)
+	}
+	sum := sha256.Sum256(b)
+	f := StoredFile{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(b)), Type: typ}
+	f.Path = data.AttachmentPath(f.SHA256, typ)
+	return f, nil
+}
+
+// checkFiles refuses a change that refers to a file the district does not
+// hold, or describes a held file otherwise than it is.
+func checkFiles(tx ReadTx, c data.Change) error {
+	files, err := data.ShippedFiles(c)
+	if err != nil {
+		return err
+	}
+	for _, a := range files {
+		f, err := tx.File(a.File)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("%s %q: attachment %q: the district holds no file %s (add it with districtd attach)", c.Kind, c.ID, a.Name, a.File)
+		}
+		if err != nil {
+			return err
+		}
+		if f.SHA256 != a.SHA256 || f.Size != a.Size || f.Type != a.Type {
+			return fmt.Errorf("%s %q: attachment %q: the district's file %s is %s of %d bytes, not %s of %d bytes",
+				c.Kind, c.ID, a.Name, a.File, f.Type, f.Size, a.Type, a.Size)
+		}
+	}
+	return nil
+}
+
+// bundleFiles reads the files the changes refer to, each once, in the
+// order first referred to, as bundle entries.
+func bundleFiles(tx ReadTx, changes []data.Change) ([]bundle.File, error) {
+	var out []bundle.File
+	seen := map[string]bool{}
+	for _, c := range changes {
+		files, err := data.ShippedFiles(c)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range files {
+			if seen[a.File] {
+				continue
+			}
+			seen[a.File] = true
+			b, err := tx.FileData(a.File)
+			if errors.Is(err, ErrNotFound) {
+				// Published before the check, or the file was removed by
+				// hand: the kiosk shows the attachment's url instead.
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("file %s: %w", a.File, err)
+			}
+			out = append(out, bundle.File{Path: a.File, Data: b})
+		}
+	}
+	return out, nil
+}
