@@ -51,6 +51,7 @@ func dumpStore(t *testing.T, s *Store) string {
 		"SELECT rowid, * FROM search_docs ORDER BY rowid",
 		"SELECT * FROM search_queue ORDER BY seq",
 		"SELECT * FROM sync_state ORDER BY feed",
+		"SELECT * FROM attachment_file ORDER BY path",
 	}
 	for _, q := range queries {
 		rows, err := s.r.Query(q)
