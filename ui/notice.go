@@ -42,22 +42,26 @@ func openNotice(e *env, src NoticeReader, id string) {
 }
 
 // newNoticeDetail shows one notice: title, publisher, date, body and the
-// attachments as QR codes; 等待区县确认 while a staff edit of it is on its
-// way.
+// attachments (pictures and PDFs the kiosk holds, QR codes of the rest);
+// 等待区县确认 while a staff edit of it is on its way.
 func newNoticeDetail(e *env, src NoticeReader, id string) fyne.CanvasObject {
 	type shown struct {
 		n       data.Notice
 		waiting bool
+		held    heldFiles
 	}
 	return loadDetail(e, func(ctx context.Context) (shown, error) {
 		n, err := src.Notice(ctx, id)
-		return shown{n, err == nil && e.waiting(ctx, data.KindNotice, id)}, err
-	}, func(s shown) fyne.CanvasObject { return e.noticeView(s.n, s.waiting) })
+		if err != nil {
+			return shown{}, err
+		}
+		return shown{n, e.waiting(ctx, data.KindNotice, id), loadHeld(ctx, src, n.Attachments)}, nil
+	}, func(s shown) fyne.CanvasObject { return e.noticeView(s.n, s.waiting, s.held) })
 }
 
-// noticeView lays out a notice as residents see it; staff previews use
-// it too.
-func (e *env) noticeView(n data.Notice, waiting bool) fyne.CanvasObject {
+// noticeView lays out a notice as residents see it, with the attachment
+// files the kiosk holds (held may be nil); staff previews use it too.
+func (e *env) noticeView(n data.Notice, waiting bool, held heldFiles) fyne.CanvasObject {
 	meta := para(joinDot(n.Category, n.Publisher, e.date(n.Published)))
 	meta.Importance = widget.LowImportance
 	var title fyne.CanvasObject = heading(n.Title)
@@ -66,8 +70,12 @@ func (e *env) noticeView(n data.Notice, waiting bool) fyne.CanvasObject {
 	}
 	content := container.NewVBox(title, meta, widget.NewSeparator(), body(n.Body))
 	if len(n.Attachments) > 0 {
-		content.Add(subheading(e.L("notice.attachments")))
-		content.Add(e.qrRow(n.Attachments))
+		head := e.L("notice.attachments")
+		if len(held) > 0 {
+			head = e.L("notice.attachments_held")
+		}
+		content.Add(subheading(head))
+		content.Add(e.attachmentsView(n.Attachments, held))
 	}
 	return content
 }

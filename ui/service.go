@@ -74,13 +74,22 @@ func openService(e *env, src ServiceReader, id string) {
 // newServiceDetail shows a complete service guide, section by section,
 // with QR codes for the guide online and for every blank form.
 func newServiceDetail(e *env, src ServiceReader, id string) fyne.CanvasObject {
-	return loadDetail(e, func(ctx context.Context) (data.ServiceItem, error) { return src.Service(ctx, id) },
-		func(s data.ServiceItem) fyne.CanvasObject {
-			return e.serviceGuide(s)
-		})
+	type shown struct {
+		s    data.ServiceItem
+		held heldFiles
+	}
+	return loadDetail(e, func(ctx context.Context) (shown, error) {
+		s, err := src.Service(ctx, id)
+		if err != nil {
+			return shown{}, err
+		}
+		return shown{s, loadHeld(ctx, src, templates(s))}, nil
+	}, func(v shown) fyne.CanvasObject { return e.serviceGuide(v.s, v.held) })
 }
 
-func (e *env) serviceGuide(s data.ServiceItem) fyne.CanvasObject {
+// serviceGuide lays out a guide; held are the blank forms the kiosk holds
+// (may be nil).
+func (e *env) serviceGuide(s data.ServiceItem, held heldFiles) fyne.CanvasObject {
 	basic := fields(
 		e.L("service.code"), s.Code,
 		e.L("service.category"), s.Category.Label(e.lang),
@@ -119,8 +128,12 @@ func (e *env) serviceGuide(s data.ServiceItem) fyne.CanvasObject {
 		name.Wrapping = fyne.TextWrapWord
 		detail := para(joinDot(m.Form.Label(e.lang), e.Lf("service.copies", m.Count), need, m.Note))
 		row := fyne.CanvasObject(container.NewVBox(name, detail))
-		if m.Template != nil && m.Template.URL != "" {
-			row = container.NewBorder(nil, nil, nil, e.qrCode(e.L("service.qr_form"), m.Template.URL), row)
+		if m.Template != nil {
+			if v := e.heldView(*m.Template, held); v != nil {
+				row = container.NewVBox(row, v)
+			} else if m.Template.URL != "" {
+				row = container.NewBorder(nil, nil, nil, e.qrCode(e.L("service.qr_form"), m.Template.URL), row)
+			}
 		}
 		mats = append(mats, row)
 	}

@@ -154,7 +154,7 @@ func newStaffItem(e *env, kind data.Kind, id string) fyne.CanvasObject {
 			view, ours, name = e.providerView(it.p, it.waiting), it.p.Street == street, it.p.Name
 			edit = func() { openProviderForm(e, editProviderDraft(it.p)) }
 		} else {
-			view, ours, name = e.noticeView(it.n, it.waiting), it.n.Street == street && street != "", it.n.Title
+			view, ours, name = e.noticeView(it.n, it.waiting, nil), it.n.Street == street && street != "", it.n.Title
 			edit = func() { openNoticeForm(e, editNoticeDraft(it.n)) }
 		}
 		var bar fyne.CanvasObject = staffNote(e.L("staff.not_ours_hint"))
@@ -575,7 +575,7 @@ func newNoticeForm(e *env, d *noticeDraft) fyne.CanvasObject {
 	}
 	preview := func() {
 		if n, ok := check(); ok {
-			openPreview(e, e.noticeView(n, false))
+			openPreview(e, e.noticeView(n, false, nil))
 		} else {
 			e.refresh()
 		}
