@@ -308,12 +308,16 @@ func (s *Store) Rate(ctx context.Context, caseID, itemID string, r data.Rating, 
 // SweepResult is what a retention sweep did.
 type SweepResult struct {
 	Cases int `json:"cases"` // cases whose personal data was removed
+	// Files counts the attachment files removed because no notice or
+	// service refers to them any more.
+	Files int `json:"files,omitempty"`
 }
 
 // Sweep removes the personal data of every case the district
 // acknowledged at least retention before now, keeping what tracking
 // needs (the reference, status, history, reply, masked contact and phone4
-// hash), drops expired tracking failures, and checkpoints the WAL into
+// hash), drops expired tracking failures and the attachment files no
+// content refers to any more, and checkpoints the WAL into
 // the database file and truncates it. The writer runs with secure_delete,
 // so the bytes of what was removed are overwritten, not left in free
 // pages; the checkpoint takes the old page images out of the -wal file.
@@ -355,7 +359,20 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, retention time.Duratio
 			}
 			res.Cases++
 		}
-		_, err = tx.ExecContext(ctx, "DELETE FROM track_failures WHERE at <= ?", now.Add(-TrackFailureWindow).UnixMilli())
+		if _, err := tx.ExecContext(ctx, "DELETE FROM track_failures WHERE at <= ?", now.Add(-TrackFailureWindow).UnixMilli()); err != nil {
+			return err
+		}
+		r, err := tx.ExecContext(ctx, `DELETE FROM attachment_file WHERE path NOT IN (
+			SELECT json_extract(a.value, '$.file') FROM notice, json_each(notice.doc, '$.attachments') a
+				WHERE json_extract(a.value, '$.file') IS NOT NULL
+			UNION
+			SELECT json_extract(m.value, '$.template.file') FROM service, json_each(service.doc, '$.materials') m
+				WHERE json_extract(m.value, '$.template.file') IS NOT NULL)`)
+		if err != nil {
+			return err
+		}
+		n, err := r.RowsAffected()
+		res.Files = int(n)
 		return err
 	})
 	if err != nil {
