@@ -125,3 +125,38 @@ func TestNoticeWithoutHeldFilesFallsBackToQR(t *testing.T) {
 		t.Fatalf("a file not held is said to be here:\n%s", got)
 	}
 }
+
+// A service's blank form the kiosk holds is listed for printing, beside
+// the QR code of its url.
+func TestServiceShowsHeldForm(t *testing.T) {
+	ctx := context.Background()
+	s, err := loadDemo(filepath.Join(t.TempDir(), "kiosk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	sv, err := s.Service(ctx, "svc-juzhu-dengji")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := bytes.Repeat([]byte("%PDF-1.4 form "), 9000) // 126,000 bytes: 124 KB
+	sum := sha256.Sum256(pdf)
+	h := hex.EncodeToString(sum[:])
+	var tpl *data.Attachment
+	for i := range sv.Materials {
+		if sv.Materials[i].Template != nil {
+			tpl = sv.Materials[i].Template
+		}
+	}
+	tpl.Name, tpl.File, tpl.SHA256, tpl.Size, tpl.Type = "来穗人员居住登记表.pdf", data.AttachmentPath(h, "application/pdf"), h, int64(len(pdf)), "application/pdf"
+	body, _ := json.Marshal(sv)
+	cursor, _ := s.Cursor(ctx, store.ContentFeed)
+	if _, err := s.ApplyBundle(ctx, store.ContentFeed, store.BundleImport{From: cursor, To: cursor + 1, IssuedAt: time.Now(), Street: "440106005",
+		Changes: []data.Change{{Seq: cursor + 1, Kind: data.KindService, ID: sv.ID, Op: data.OpUpsert, Version: 2, Body: body}},
+		Files:   []store.AttachmentFile{{Path: tpl.File, SHA256: h, Type: tpl.Type, Size: tpl.Size, Data: pdf}}}); err != nil {
+		t.Fatal(err)
+	}
+	k, w, _ := newTestKioskOn(t, s, Options{})
+	openService(k.env, k.src, sv.ID)
+	assertShows(t, w, "来穗人员居住登记表.pdf", "PDF · 124 KB", "已存本机，可请工作人员打印", "扫码下载表格")
+}
