@@ -126,6 +126,7 @@ func newStaffItem(e *env, kind data.Kind, id string) fyne.CanvasObject {
 	type item struct {
 		p       data.Provider
 		n       data.Notice
+		held    heldFiles
 		waiting bool
 	}
 	street := e.street.Code
@@ -137,6 +138,9 @@ func newStaffItem(e *env, kind data.Kind, id string) fyne.CanvasObject {
 			it.p, err = e.src.Provider(ctx, id)
 		} else {
 			it.n, err = e.src.Notice(ctx, id)
+			if err == nil {
+				it.held = loadHeld(ctx, e.src, it.n.Attachments)
+			}
 		}
 		it.waiting = err == nil && e.waiting(ctx, kind, id)
 		return it, err
@@ -154,7 +158,7 @@ func newStaffItem(e *env, kind data.Kind, id string) fyne.CanvasObject {
 			view, ours, name = e.providerView(it.p, it.waiting), it.p.Street == street, it.p.Name
 			edit = func() { openProviderForm(e, editProviderDraft(it.p)) }
 		} else {
-			view, ours, name = e.noticeView(it.n, it.waiting, nil), it.n.Street == street && street != "", it.n.Title
+			view, ours, name = e.noticeView(it.n, it.waiting, it.held), it.n.Street == street && street != "", it.n.Title
 			edit = func() { openNoticeForm(e, editNoticeDraft(it.n)) }
 		}
 		var bar fyne.CanvasObject = staffNote(e.L("staff.not_ours_hint"))
