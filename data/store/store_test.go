@@ -278,7 +278,12 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A newer program's file: WAL mode, as ours are, with a higher version.
-	if _, err := s.w.Exec("PRAGMA user_version = 9"); err != nil {
+	migs, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := len(migs) + 1
+	if _, err := s.w.Exec(fmt.Sprintf("PRAGMA user_version = %d", newer)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -288,7 +293,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if !errors.Is(err, ErrNewerSchema) {
 		t.Fatalf("got %v, want ErrNewerSchema", err)
 	}
-	want := "schema version 9 is newer than this program's"
+	want := fmt.Sprintf("schema version %d is newer than this program's", newer)
 	if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
 		t.Errorf("error %q lacks %q or the path", err, want)
 	}
