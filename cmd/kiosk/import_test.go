@@ -17,6 +17,7 @@ import (
 	"jiezhen/cmd/internal/demo"
 	"jiezhen/data"
 	"jiezhen/data/store"
+	"jiezhen/data/synth"
 	"jiezhen/sync/bundle"
 )
 
@@ -106,6 +107,17 @@ func dump(t *testing.T, path string) string {
 	var version int
 	db.QueryRow("PRAGMA user_version").Scan(&version)
 	fmt.Fprintf(&sb, "user_version %d\n", version)
+	// The schema too: a bulk import drops and builds indexes.
+	schema, err := db.Query("SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for schema.Next() {
+		var typ, name, q string
+		schema.Scan(&typ, &name, &q)
+		fmt.Fprintf(&sb, "%s %s %s\n", typ, name, q)
+	}
+	schema.Close()
 	rows, err := db.Query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
 	if err != nil {
 		t.Fatal(err)
@@ -254,6 +266,44 @@ func TestImportRefusalsLeaveTheDatabaseAsItWas(t *testing.T) {
 	})
 	// The good one still imports afterwards.
 	if res := importOK(t, "--db", db, good); res["applied"] != true {
+		t.Fatalf("%v", res)
+	}
+}
+
+// TestImportDamagedLaterEntryLeavesTheKioskAsItWas: a snapshot's entries
+// are applied as they are read, so a damaged entry late in the file comes
+// after earlier ones were written, and after the list indexes of the
+// empty tables were dropped; the refusal must undo all of it.
+func TestImportDamagedLaterEntryLeavesTheKioskAsItWas(t *testing.T) {
+	changes := synth.Changes(3*bundle.ChangesPerEntry+10, 5)
+	files, err := bundle.ChangeFiles(changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv := newKey(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	m := bundle.Manifest{District: "天河区", Scope: "440106005", From: 0, To: changes[len(changes)-1].Seq,
+		Changes: len(changes), IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+	var buf bytes.Buffer
+	if err := bundle.Write(&buf, m, files, priv); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	db := filepath.Join(t.TempDir(), "kiosk.db")
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	damaged := filepath.Join(t.TempDir(), "late.jzb")
+	bad := bytes.Clone(good)
+	bad[len(bad)-100] ^= 0x20
+	os.WriteFile(damaged, bad, 0o644)
+	refused(t, db, "does not match its SHA-256", "--trust", pub, damaged)
+
+	whole := filepath.Join(t.TempDir(), "good.jzb")
+	os.WriteFile(whole, good, 0o644)
+	if res := importOK(t, "--db", db, "--trust", pub, whole); res["applied"] != true || res["upserted"] != float64(len(changes)) {
 		t.Fatalf("%v", res)
 	}
 }

@@ -206,7 +206,11 @@ func (a *applier) applyAll(changes []data.Change, maxSeq int64, res *ApplyResult
 	if err != nil {
 		return err
 	}
-	defer func() { a.fresh = nil }()
+	if !a.more {
+		// A stream of batches in one transaction (ApplyBundle) keeps
+		// the versions of the tables it found empty from one to the next.
+		defer func() { a.fresh = nil }()
+	}
 	// Weeks no provider has any more are removed at the end: the lookup
 	// needs provider_by_hours, which may be down until then.
 	a.dropLater = map[string]bool{}
@@ -361,6 +365,10 @@ func (a *applier) deferIndexes(spec *kindSpec) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if a.fresh == nil {
+		a.fresh = map[*kindSpec]map[string]storedItem{}
+	}
+	a.fresh[spec] = map[string]storedItem{}
 	for i, name := range names {
 		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO deferred_index(name, tbl, sql) VALUES(?, ?, ?)`, name, spec.table, create[i]); err != nil {
 			return false, err

@@ -83,6 +83,12 @@ type BundleImport struct {
 	// Keys to record: a key pinned for this import, and the key changes
 	// the bundle carried, in order. A revoked key stays revoked.
 	Keys []BundleKey
+	// Stream, when set, replaces Changes: it calls apply with the
+	// bundle's changes, batch after batch in order, as it reads and
+	// verifies them, and returns the first error, of apply or its own.
+	// All of it happens in the import's transaction, so an error leaves
+	// the kiosk as it was.
+	Stream func(apply func([]data.Change) error) error
 	// Files the changes refer to, already checked against what the
 	// content says of them; stored with the changes.
 	Files []AttachmentFile
@@ -110,8 +116,23 @@ func (s *Store) ApplyBundle(ctx context.Context, feed string, b BundleImport) (A
 		}
 		a := newApplier(ctx, tx)
 		defer a.close()
-		if err := a.applyAll(b.Changes, b.To, &res); err != nil {
-			return fmt.Errorf("apply bundle: %w", err)
+		if b.Stream == nil {
+			if err := a.applyAll(b.Changes, b.To, &res); err != nil {
+				return fmt.Errorf("apply bundle: %w", err)
+			}
+		} else {
+			// Each batch as a page with more to come, so the list
+			// indexes of the tables the first finds empty are built
+			// once, at the end.
+			a.more = true
+			err := b.Stream(func(cs []data.Change) error { return a.applyAll(cs, b.To, &res) })
+			a.more, a.fresh = false, nil
+			if err != nil {
+				return fmt.Errorf("apply bundle: %w", err)
+			}
+			if err := restoreDeferred(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if err := putAttachmentFiles(ctx, tx, b.Files); err != nil {
 			return fmt.Errorf("apply bundle: %w", err)

@@ -42,6 +42,7 @@ package bundle
 
 import (
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -89,6 +90,16 @@ type Manifest struct {
 	Changes    int          `json:"changes"` // how many changes the entries hold
 	Statements []*Statement `json:"statements,omitempty"`
 	Entries    []Entry      `json:"entries"`
+}
+
+// HasFiles reports whether the manifest lists attachment entries.
+func (m *Manifest) HasFiles() bool {
+	for _, e := range m.Entries {
+		if strings.HasPrefix(e.Path, filesDir) {
+			return true
+		}
+	}
+	return false
 }
 
 // Entry is the manifest's record of one entry.

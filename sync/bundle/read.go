@@ -62,6 +62,52 @@ type Result struct {
 // A bundle already covered by c.Cursor is not an error: the result says
 // Covered.
 func Read(r io.Reader, c Check) (*Result, error) {
+	rd, err := Open(r, c)
+	if err != nil {
+		return nil, err
+	}
+	if rd.res.Covered {
+		return rd.res, nil
+	}
+	if err := rd.Entries(nil); err != nil {
+		return nil, err
+	}
+	return rd.res, nil
+}
+
+// Reader is a bundle read as far as its entries: its header, signature,
+// scope, range and expiry have passed (steps 1 to 5 of Read), and Result
+// holds what they gave. Entries reads the rest.
+type Reader struct {
+	br   *bufio.Reader
+	c    Check
+	res  *Result
+	done bool
+}
+
+// Result is what the bundle said so far; after Entries with a nil
+// onChanges it holds the changes too.
+func (rd *Reader) Result() *Result { return rd.res }
+
+// Entries reads and checks every entry, in order, through its declared
+// length and hash (step 6), and then that the file ends. With onChanges
+// set, each change entry's changes go to it, in order and once their
+// entry has passed its hash, and Result.Changes stays empty: the caller
+// may apply them while the next entry is read, and must undo them if
+// Entries fails. Entries may be called once, and not on a bundle that is
+// Covered.
+func (rd *Reader) Entries(onChanges func([]data.Change) error) error {
+	if rd.done || rd.res.Covered {
+		return errors.New("bundle: Entries called twice or on a covered bundle")
+	}
+	rd.done = true
+	return readEntries(rd.br, &rd.res.Manifest, rd.c, rd.res, onChanges)
+}
+
+// Open reads and verifies a bundle from r up to its entries (see Reader).
+// A bundle already covered by c.Cursor is not an error: the result says
+// Covered, and there is nothing more to read.
+func Open(r io.Reader, c Check) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var hdr [headerSize]byte
 	if n, _ := io.ReadFull(br, hdr[:len(magic)]); string(hdr[:n]) != magic {
@@ -143,7 +189,7 @@ func Read(r io.Reader, c Check) (*Result, error) {
 	}
 	if m.To <= c.Cursor {
 		res.Covered = true
-		return res, nil
+		return &Reader{br: br, c: c, res: res}, nil
 	}
 
 	// 5. Expiry against the later of the clock and the newest issued-at
@@ -161,11 +207,8 @@ func Read(r io.Reader, c Check) (*Result, error) {
 			m.IssuedAt.UTC().Format(time.RFC3339), c.NewestSeen.UTC().Format(time.RFC3339), ErrRollback)
 	}
 
-	// 6. Every entry through its declared length and hash.
-	if err := readEntries(br, m, c, res); err != nil {
-		return nil, err
-	}
-	return res, nil
+	// 6. Every entry through its declared length and hash: Entries.
+	return &Reader{br: br, c: c, res: res}, nil
 }
 
 // parseManifest decodes and checks a manifest's shape. The schema version
@@ -272,12 +315,13 @@ func checkPath(p string) error {
 
 // readEntries reads every listed entry, in order, through its declared
 // length and hash, then makes sure the file ends.
-func readEntries(br *bufio.Reader, m *Manifest, c Check, res *Result) error {
+func readEntries(br *bufio.Reader, m *Manifest, c Check, res *Result, onChanges func([]data.Change) error) error {
 	listed := make(map[string]bool, len(m.Entries))
 	for _, e := range m.Entries {
 		listed[e.Path] = true
 	}
 	last := m.From
+	count := 0 // changes read so far
 	var buf bytes.Buffer
 	for _, want := range m.Entries {
 		p, length, err := entryHeader(br)
@@ -314,7 +358,19 @@ func readEntries(br *bufio.Reader, m *Manifest, c Check, res *Result) error {
 			return fmt.Errorf("entry %q does not match its SHA-256 in the manifest: %w", p, ErrEntry)
 		}
 		if strings.HasPrefix(p, changesDir) {
-			if last, err = decodeChanges(p, buf.Bytes(), m, last, &res.Changes); err != nil {
+			if onChanges == nil {
+				if last, err = decodeChanges(p, buf.Bytes(), m, last, m.Changes-count, &res.Changes); err != nil {
+					return err
+				}
+				count = len(res.Changes)
+				continue
+			}
+			var cs []data.Change
+			if last, err = decodeChanges(p, buf.Bytes(), m, last, m.Changes-count, &cs); err != nil {
+				return err
+			}
+			count += len(cs)
+			if err := onChanges(cs); err != nil {
 				return err
 			}
 		} else if c.OnFile != nil {
@@ -323,8 +379,8 @@ func readEntries(br *bufio.Reader, m *Manifest, c Check, res *Result) error {
 			}
 		}
 	}
-	if len(res.Changes) != m.Changes {
-		return fmt.Errorf("the entries hold %d changes, the manifest says %d: %w", len(res.Changes), m.Changes, ErrEntry)
+	if count != m.Changes {
+		return fmt.Errorf("the entries hold %d changes, the manifest says %d: %w", count, m.Changes, ErrEntry)
 	}
 	// Nothing may follow the last entry.
 	if _, err := br.ReadByte(); err == io.EOF {
@@ -369,7 +425,7 @@ var changeSchema = fastjson.For(reflect.TypeFor[data.Change]())
 
 // decodeChanges decodes one change entry, checking that its changes are
 // content of the bundle's range in strictly increasing sequence.
-func decodeChanges(p string, b []byte, m *Manifest, last int64, out *[]data.Change) (int64, error) {
+func decodeChanges(p string, b []byte, m *Manifest, last int64, room int, out *[]data.Change) (int64, error) {
 	line := 0
 	for len(b) > 0 {
 		line++
@@ -395,10 +451,10 @@ func decodeChanges(p string, b []byte, m *Manifest, last int64, out *[]data.Chan
 		case ch.Seq <= last || ch.Seq > m.To:
 			return last, fmt.Errorf("entry %q line %d: sequence %d is out of order or outside %d to %d: %w", p, line, ch.Seq, m.From, m.To, ErrEntry)
 		}
-		if len(*out) >= m.Changes {
+		if room == 0 {
 			return last, fmt.Errorf("the entries hold more changes than the %d the manifest says: %w", m.Changes, ErrEntry)
 		}
-		last = ch.Seq
+		last, room = ch.Seq, room-1
 		*out = append(*out, ch)
 	}
 	return last, nil

@@ -107,10 +107,11 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 		shipped = append(shipped, f)
 		return nil
 	}
-	b, err := bundle.Read(r, c)
+	rd, err := bundle.Open(r, c)
 	if err != nil {
 		return out, refused(err)
 	}
+	b := rd.Result()
 	m := b.Manifest
 	out = ImportResult{District: m.District, Street: m.Scope, From: m.From, To: m.To, Snapshot: b.Snapshot,
 		IssuedAt: m.IssuedAt.UTC().Format(time.RFC3339), Signer: bundle.EncodeKey(b.Signer), Changes: m.Changes, Cursor: cursor}
@@ -118,11 +119,21 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 		out.Note = fmt.Sprintf("already applied: the kiosk's cursor %d covers this bundle (%d to %d); nothing changed", cursor, m.From, m.To)
 		return out, nil
 	}
-	files, err := attachedFiles(b.Changes, shipped)
-	if err != nil {
-		return out, &Refused{Kind: RefusedDamaged, Err: err}
+	imp := store.BundleImport{From: m.From, To: m.To, IssuedAt: m.IssuedAt, Street: m.Scope}
+	var files []store.AttachmentFile
+	if m.HasFiles() {
+		// The files come after the changes and are checked against
+		// them: read the whole bundle first.
+		if err := rd.Entries(nil); err != nil {
+			return out, refused(err)
+		}
+		if files, err = attachedFiles(b.Changes, shipped); err != nil {
+			return out, &Refused{Kind: RefusedDamaged, Err: err}
+		}
+		imp.Changes, imp.Files = b.Changes, files
+	} else {
+		imp.Stream = streamEntries(rd)
 	}
-	imp := store.BundleImport{From: m.From, To: m.To, Changes: b.Changes, IssuedAt: m.IssuedAt, Street: m.Scope, Files: files}
 	if opt.Trust != nil {
 		imp.Keys = append(imp.Keys, store.BundleKey{Key: bundle.EncodeKey(opt.Trust), Since: opt.Now, Via: "pinned"})
 	}
@@ -131,6 +142,10 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 		out.Keys = append(out.Keys, kc.Op+" "+bundle.EncodeKey(kc.Key))
 	}
 	res, err := s.ApplyBundle(ctx, store.ContentFeed, imp)
+	var rf *Refused
+	if errors.As(err, &rf) {
+		return out, rf
+	}
 	if err != nil {
 		return out, err
 	}
@@ -139,6 +154,65 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 	out.Upserted, out.Deleted, out.Unchanged, out.Skipped, out.Cursor = res.Upserted, res.Deleted, res.Unchanged, res.Skipped, res.Cursor
 	return out, nil
 }
+
+// streamEntries reads rd's entries on a goroutine of their own and hands
+// their changes to the store's apply as each entry passes its hash, so
+// that reading and verifying the next entry overlaps writing this one.
+// The store applies them in one transaction, which a refusal (a damaged
+// entry after the first) rolls back: the kiosk is left as it was, as when
+// the whole bundle was read first, and the bundle is never held in memory
+// all at once.
+func streamEntries(rd *bundle.Reader) func(apply func([]data.Change) error) error {
+	return func(apply func([]data.Change) error) error {
+		batches := make(chan []data.Change, 2)
+		stop := make(chan struct{})
+		read := make(chan error, 1)
+		go func() {
+			defer close(batches)
+			var held []data.Change
+			send := func() error {
+				select {
+				case batches <- held:
+					held = nil
+					return nil
+				case <-stop:
+					return errStopped
+				}
+			}
+			err := rd.Entries(func(cs []data.Change) error {
+				held = append(held, cs...)
+				if len(held) < streamBatch {
+					return nil
+				}
+				return send()
+			})
+			if err == nil && len(held) > 0 {
+				err = send()
+			}
+			read <- err
+		}()
+		var err error
+		for cs := range batches {
+			if err == nil {
+				err = apply(cs)
+				if err != nil {
+					close(stop)
+				}
+			}
+		}
+		if rerr := <-read; err == nil && rerr != nil {
+			err = refused(rerr)
+		}
+		return err
+	}
+}
+
+// streamBatch is about how many changes streamEntries hands to the store
+// at a time.
+var streamBatch = 10000
+
+// errStopped ends a bundle's reading when its apply has failed.
+var errStopped = errors.New("the import stopped")
 
 // attachedFiles matches the files a bundle carried with what its changes
 // say of them. A file must have exactly the SHA-256 and size that the
