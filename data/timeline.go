@@ -71,6 +71,12 @@ type TimelineDeadline struct {
 	// deadline (0: today is the last day); negative when overdue.
 	WorkdaysLeft int  `json:"workdays_left"`
 	Overdue      bool `json:"overdue"`
+	// Suspended: the case waits for the resident's correction (待补正).
+	// The working days do not count meanwhile, and the time limit starts
+	// again from when the corrected materials arrive (行政许可法 第三十二条,
+	// 政府信息公开条例 第三十条): Date is not a date anyone is held to,
+	// and nothing is left or overdue.
+	Suspended bool `json:"suspended,omitempty"`
 }
 
 // TimelineRating is the resident's rating: Pending while it waits for the
@@ -143,7 +149,7 @@ func BuildTimeline(c Case, in TrackInput) Timeline {
 		t.Reply = r
 	}
 	if !c.Deadline.IsZero() {
-		d := &TimelineDeadline{Date: c.Deadline, Running: deadlineRuns(c.Status)}
+		d := &TimelineDeadline{Date: c.Deadline, Running: deadlineRuns(c.Status), Suspended: c.Status == StatusCorrection}
 		if d.Running {
 			today := DateOf(now.In(chinaZone))
 			d.WorkdaysLeft = in.Calendar.WorkdaysBetween(today, c.Deadline)
@@ -175,10 +181,11 @@ func BuildTimeline(c Case, in TrackInput) Timeline {
 }
 
 // deadlineRuns reports whether the working days still count in status s:
-// not once the case is answered, done, refused or merged.
+// not while the case waits for the resident's correction, and not once it
+// is answered, done, refused or merged.
 func deadlineRuns(s Status) bool {
 	switch s {
-	case StatusReplied, StatusCompleted, StatusRated, StatusRefused, StatusMerged:
+	case StatusCorrection, StatusReplied, StatusCompleted, StatusRated, StatusRefused, StatusMerged:
 		return false
 	}
 	return true

@@ -30,6 +30,10 @@ func TestTimelineDeadline(t *testing.T) {
 		{"replied: the clock stops", StatusReplied, "2026-10-09", "2026-09-30", false, 0, false},
 		{"completed", StatusCompleted, "2026-12-01", "2026-09-30", false, 0, false},
 		{"refused", StatusRefused, "2026-12-01", "2026-09-30", false, 0, false},
+		// 待补正: the clock is suspended until the corrections arrive,
+		// so nothing is left and nothing is overdue.
+		{"waiting for correction", StatusCorrection, "2026-09-23", "2026-09-30", false, 0, false},
+		{"waiting for correction past the old date", StatusCorrection, "2026-10-09", "2026-09-30", false, 0, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -41,6 +45,13 @@ func TestTimelineDeadline(t *testing.T) {
 			}
 			if d.Date != MustDate(tc.deadline) || d.Running != tc.running || d.WorkdaysLeft != tc.left || d.Overdue != tc.overdue {
 				t.Errorf("deadline %+v, want running=%v left=%d overdue=%v", *d, tc.running, tc.left, tc.overdue)
+			}
+			if want := tc.status == StatusCorrection; d.Suspended != want {
+				t.Errorf("suspended %v, want %v", d.Suspended, want)
+			}
+			// The case's own check agrees with the timeline.
+			if left, ok := c.WorkdaysLeft(cal, MustDate(tc.today)); ok != tc.running || (ok && left != tc.left) {
+				t.Errorf("Case.WorkdaysLeft = %d, %v; want %d, %v", left, ok, tc.left, tc.running)
 			}
 		})
 	}

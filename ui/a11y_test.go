@@ -58,6 +58,7 @@ func TestTextContrast(t *testing.T) {
 			{"badge on", color.White, badgeOn},
 			{"badge off", color.White, badgeOff},
 			{"badge waiting", color.White, badgeWaiting},
+			{"badge warning (待补正)", badgeWarnText, th.Color(theme.ColorNameWarning, v)},
 			{"text on a difference", th.Color(theme.ColorNameForeground, v), diffTint},
 		}
 		for _, p := range pairs {

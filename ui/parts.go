@@ -171,6 +171,23 @@ func badge(text string, on bool) fyne.CanvasObject {
 	return container.NewStack(bg, container.NewPadded(t))
 }
 
+// warnBadge is a status word that asks for attention, such as 待补正: the
+// theme's warning colour, with dark text (white on it falls below 4.5:1).
+func warnBadge(text string) fyne.CanvasObject {
+	bg := canvas.NewRectangle(badgeWarn())
+	bg.CornerRadius = 6
+	t := canvas.NewText(" "+text+" ", badgeWarnText)
+	t.TextStyle.Bold = true
+	t.TextSize = theme.TextSize()
+	return container.NewStack(bg, container.NewPadded(t))
+}
+
+// badgeWarn is the theme's warning colour.
+func badgeWarn() color.Color { return theme.Color(theme.ColorNameWarning) }
+
+// badgeWarnText is the text on a warning badge: 9.7:1 on Fyne's orange.
+var badgeWarnText = color.NRGBA{0x00, 0x00, 0x00, 0xff}
+
 // waitBadge is the mark of an item whose staff edit waits for the
 // district: 等待区县确认.
 func waitBadge(text string) fyne.CanvasObject {

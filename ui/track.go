@@ -198,7 +198,7 @@ func openRating(e *env, t Tracker, res *trackResult, r *ratingForm) {
 
 func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.CanvasObject {
 	tl := res.tl
-	title := container.NewBorder(nil, nil, nil, container.NewCenter(badge(tl.Status.Label(e.lang), tl.Status != data.StatusRefused)),
+	title := container.NewBorder(nil, nil, nil, container.NewCenter(statusBadge(e, tl.Status)),
 		heading(tl.Kind.Label(e.lang)+"  "+data.FormatReference(tl.Ref)))
 	// The head stays in place above the pages: the case, whether the
 	// kiosk may lack its latest state, and the way to rate it while it
@@ -231,6 +231,12 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 	if d := tl.Deadline; d != nil {
 		day := e.date(d.Date)
 		switch {
+		case d.Suspended && res.corr != nil && res.corr.queued:
+			deadline = e.L("track.suspended_sent")
+		case d.Suspended:
+			// Waiting for the resident: no countdown, the old date means
+			// nothing once the corrections restart the time limit.
+			deadline = e.L("track.suspended")
 		case !d.Running:
 			deadline = day
 		case d.Overdue:
@@ -299,6 +305,15 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		}
 	}
 	return container.NewBorder(head, nil, nil, nil, e.scrollPages(out))
+}
+
+// statusBadge is a case's status as a badge: the warning colour while the
+// case waits for the resident (待补正), grey once refused, green otherwise.
+func statusBadge(e *env, s data.Status) fyne.CanvasObject {
+	if s == data.StatusCorrection {
+		return warnBadge(s.Label(e.lang))
+	}
+	return badge(s.Label(e.lang), s != data.StatusRefused)
 }
 
 // ratingLevels are the five levels, best first, as a resident reads them.

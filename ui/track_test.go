@@ -3,11 +3,14 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"image/color"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
 
 	"jiezhen/data"
 	"jiezhen/data/store"
@@ -257,4 +260,44 @@ func TestReferenceStaysInViewAfterLetters(t *testing.T) {
 		t.Errorf("the reference is at %.0f-%.0f, the view above the keyboard at %.0f-%.0f",
 			y, y+ref.Size().Height, top, top+k.scroll.Size().Height)
 	}
+}
+
+// A case waiting for the resident's correction shows its status in the
+// warning colour, not the success green, and no working days left: the
+// clock stands still until the corrections arrive.
+func TestCorrectionShowsWarningAndNoCountdown(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	res := sampleCorrection(t, k, data.CaseApplication, false)
+	openTimeline(k.env, k.tracker, res)
+	var bg color.Color
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		st, ok := o.(*fyne.Container)
+		if !ok || len(st.Objects) != 2 || bg != nil {
+			return
+		}
+		r, ok := st.Objects[0].(*canvas.Rectangle)
+		if !ok {
+			return
+		}
+		walk(st.Objects[1], func(o fyne.CanvasObject) {
+			if x, ok := o.(*canvas.Text); ok && strings.TrimSpace(x.Text) == "待补正" {
+				bg = r.FillColor
+			}
+		})
+	})
+	if bg == nil {
+		t.Fatal("no 待补正 badge on the timeline")
+	}
+	if want := theme.Color(theme.ColorNameWarning); bg != want {
+		t.Errorf("the 待补正 badge is %v, want the theme's warning colour %v", bg, want)
+	}
+	txt := screenText(w)
+	if strings.Contains(txt, "还剩") || strings.Contains(txt, "已超期") || strings.Contains(txt, "今天到期") {
+		t.Errorf("a case waiting for correction shows a countdown:\n%s", txt)
+	}
+	assertShows(t, w, "暂停计时：请您按要求提交补正；区县收到补正之日起重新计算办理时限。")
+
+	// In progress again, the days count.
+	openTimeline(k.env, k.tracker, sampleTimeline(t, false))
+	assertShows(t, w, "个工作日")
 }
