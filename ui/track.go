@@ -143,7 +143,8 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 			e.refresh()
 		})
 	}
-	ref.OnSubmitted = func(string) { e.kb.Commit() }
+	// The reference has no OnSubmitted: its enter key is 下一项, which
+	// moves on to the four digits, whose 确定 runs the query.
 	phone.OnSubmitted = func(string) { search() }
 	btn := e.primary(e.L("track.search"), theme.SearchIcon(), search)
 	btn.min = 1.25 * btn.min

@@ -301,3 +301,25 @@ func TestCorrectionShowsWarningAndNoCountdown(t *testing.T) {
 	openTimeline(k.env, k.tracker, sampleTimeline(t, false))
 	assertShows(t, w, "个工作日")
 }
+
+// The keyboard's enter key goes on from the reference to the four digits
+// (it says 下一项), and in the four digits runs the query (确定), as 查询
+// does: the reference alone typed, a resident who presses it is not left
+// waiting.
+func TestTrackEnterKeyMovesOnThenQueries(t *testing.T) {
+	_, w, s := newAppealKiosk(t, Options{})
+	_, open, _ := trackCases(t, s)
+	tap(t, w, "办件查询")
+	typeRef(t, w, open.Ref)
+	tapKey(t, w, "下一项")
+	kb := keyboardOf(t, w)
+	if tg := kb.Target(); tg == nil || tg.Label != "手机号码后四位" || !kb.Visible() {
+		t.Fatalf("下一项 in the reference went to %v", tg)
+	}
+	if f := w.Canvas().Focused(); f != fyne.Focusable(kb.Target()) {
+		t.Fatalf("the four digits do not have the focus: %v", f)
+	}
+	typeDigits(t, w, "1111")
+	tapKey(t, w, "确定")
+	assertShows(t, w, "办件进度", "已派单", "李*  139****1111")
+}
