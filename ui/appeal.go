@@ -221,6 +221,7 @@ func (e *env) appealTextPage(f *appealForm) (page, nav fyne.CanvasObject) {
 		showCount(s)
 	}
 	loc := e.entry(e.L("appeal.location"))
+	loc.Last = true // 完成, not back up to the description
 	loc.SetText(f.location)
 	loc.OnChanged = func(s string) { e.touch(); f.location = s }
 	next := func() {
@@ -291,6 +292,7 @@ func (e *env) appealContactPage(f *appealForm) (page, nav fyne.CanvasObject) {
 		name.SetText(f.name)
 		name.OnChanged = func(s string) { e.touch(); f.name = s }
 		mobile := e.keyEntry(e.L("appeal.mobile"), e.kb.NewEntry(keyboard.Digits))
+		mobile.Last = true
 		mobile.SetText(f.mobile)
 		msg := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		msg.Importance = widget.DangerImportance

@@ -396,3 +396,45 @@ func TestLiveProblem(t *testing.T) {
 		}
 	}
 }
+
+// On a form page, 下一项 goes down the page's typed fields; the last one's
+// key reads 完成 and closes the keyboard, bringing 下一步 into view,
+// instead of going back up to the first field.
+func TestFormLastFieldKeyIsDone(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	openReliefForm(t, k, 0, false)
+	ens := entries(w)
+	if len(ens) < 2 {
+		t.Fatalf("the first page has %d typed fields", len(ens))
+	}
+	first, last := ens[0], ens[len(ens)-1]
+	kb := keyboardOf(t, w)
+	focusEntry(t, w, first.Label)
+	for i := 1; i < len(ens); i++ {
+		tapKey(t, w, "下一项")
+		if kb.Target() != ens[i] {
+			t.Fatalf("下一项 from %q did not go to %q", ens[i-1].Label, ens[i].Label)
+		}
+	}
+	if kb.Target() != last {
+		t.Fatal("not at the page's last field")
+	}
+	tapKey(t, w, "完成")
+	if kb.Visible() {
+		t.Error("完成 on the last field left the keyboard up")
+	}
+	if f := w.Canvas().Focused(); f == fyne.Focusable(first) {
+		t.Errorf("完成 on the last field %q went back to the first, %q", last.Label, first.Label)
+	}
+	find(t, w, "下一步")
+
+	// In English the key says Done.
+	k.toggleLang()
+	openReliefForm(t, k, 0, false)
+	ens = entries(w)
+	focusEntry(t, w, ens[len(ens)-1].Label)
+	tapKey(t, w, "Done")
+	if keyboardOf(t, w).Visible() {
+		t.Error("Done left the keyboard up")
+	}
+}

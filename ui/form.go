@@ -145,8 +145,9 @@ func newForm(e *env, w CaseWriter, spec *formSpec, st *formState) fyne.CanvasObj
 	}
 	fields := spec.visible(st.values)
 	objs := make([]fyne.CanvasObject, len(fields)*2)
+	typed := make([]*keyboard.Entry, len(fields)) // the fields typed on the keyboard
 	for i, f := range fields {
-		objs[2*i], objs[2*i+1] = e.formField(spec, st, f)
+		objs[2*i], objs[2*i+1], typed[i] = e.formField(spec, st, f)
 	}
 	// Greedy pages by the real heights of the fields in this mode, with
 	// their notes wrapped at the width they will have on the screen.
@@ -189,6 +190,14 @@ func newForm(e *env, w CaseWriter, spec *formSpec, st *formState) fyne.CanvasObj
 	var page, nav fyne.CanvasObject
 	if st.page < len(pages) {
 		from, to := pages[st.page][0], pages[st.page][1]
+		// The page's last typed field closes the keyboard (完成) and so
+		// brings 下一步 into view, rather than going back up to the first.
+		for i := to - 1; i >= from; i-- {
+			if typed[i] != nil {
+				typed[i].Last = true
+				break
+			}
+		}
 		page = container.NewVBox(container.New(layout.NewFormLayout(), objs[2*from:2*to]...))
 		if in := intro[min(st.page, 1)]; in != nil {
 			page = container.NewBorder(nil, in, nil, nil, page)
@@ -277,8 +286,9 @@ func liveProblem(f data.FormField, val string, today data.Date) data.Reason {
 }
 
 // formField makes a field's label and its input with the note under it:
-// the problem when there is one, else the help.
-func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label, input fyne.CanvasObject) {
+// the problem when there is one, else the help; en is the input when it
+// is typed on the on-screen keyboard, nil otherwise.
+func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label, input fyne.CanvasObject, en *keyboard.Entry) {
 	text := spec.labelOf(f)
 	if !f.Required && !strings.Contains(text, e.L("form.optional")) {
 		text += e.L("form.optional")
@@ -317,7 +327,6 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 	case data.FieldDate:
 		in = e.dateButton(st, f)
 	default:
-		var en *keyboard.Entry
 		switch {
 		case f.Type == data.FieldLongText:
 			en = e.kb.NewMultiLineEntry()
@@ -333,7 +342,7 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 		en.OnChanged = typed
 		in = en
 	}
-	return l, container.NewVBox(in, note)
+	return l, container.NewVBox(in, note), en
 }
 
 // choiceColumns is how many choice tiles fit a row for labels of n

@@ -493,7 +493,7 @@ func (k *Kiosk) newKeyboard() *keyboard.Keyboard {
 func keyLabels(l data.Lang) keyboard.Labels {
 	return keyboard.Labels{
 		Backspace: tr(l, "keyboard.backspace"), Clear: tr(l, "keyboard.clear"), Space: tr(l, "keyboard.space"),
-		Next: tr(l, "keyboard.next"), Submit: tr(l, "keyboard.submit"), Newline: tr(l, "keyboard.newline"),
+		Next: tr(l, "keyboard.next"), Done: tr(l, "keyboard.done"), Submit: tr(l, "keyboard.submit"), Newline: tr(l, "keyboard.newline"),
 		Lang: tr(l, "keyboard.lang"), Symbols: tr(l, "keyboard.symbols"), Letters: tr(l, "keyboard.letters"),
 		Shift: tr(l, "keyboard.shift"), Close: tr(l, "keyboard.close"),
 		Pinyin: tr(l, "keyboard.pinyin"), English: tr(l, "keyboard.english"),

@@ -161,6 +161,7 @@ func (e *env) opinionContactPage(w CaseWriter, c data.Consultation, f *opinionFo
 		name.SetText(f.name)
 		name.OnChanged = func(s string) { e.touch(); f.name = s }
 		mobile := e.keyEntry(e.L("appeal.mobile"), e.kb.NewEntry(keyboard.Digits))
+		mobile.Last = true
 		mobile.SetText(f.mobile)
 		msg := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		msg.Importance = widget.DangerImportance

@@ -335,6 +335,7 @@ func (e *env) ratingPart(t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		e.refresh()
 	})
 	comment := e.entry(e.L("track.comment"))
+	comment.Last = true
 	comment.SetText(r.comment)
 	comment.OnChanged = func(s string) {
 		e.touch()

@@ -15,6 +15,13 @@ type Entry struct {
 	// Label names the field, for OnFocus to read it aloud.
 	Label string
 
+	// Last marks the last entry of a page, such as a form page's last
+	// field: its enter key reads 完成 (Labels.Done) and closes the
+	// keyboard, which brings the page's own buttons (下一步) back into
+	// view, rather than 下一项. A multi-line entry or one with
+	// OnSubmitted keeps its own key.
+	Last bool
+
 	kb      *Keyboard
 	mode    Mode
 	pressed bool // a pointer is down on the entry

@@ -24,6 +24,7 @@
 //	mobile := kb.NewEntry(keyboard.Digits)
 //	id := kb.NewEntry(keyboard.ModeFor(data.FieldIDNumber))
 //	appeal := kb.NewMultiLineEntry()
+//	mobile.Last = true // the page's last field: 完成 closes the keyboard
 //	pin := kb.NewPasswordEntry()
 //	search := kb.NewEntry(keyboard.Chinese)
 //	search.OnSubmitted = func(q string) { ... } // its enter key becomes 确定
@@ -108,6 +109,7 @@ const (
 	LabelClear     = "清空"
 	LabelSpace     = "空格"
 	LabelNext      = "下一项"
+	LabelDone      = "完成" // for the last entry of a page (Entry.Last)
 	LabelSubmit    = "确定" // for an entry with OnSubmitted
 	LabelNewline   = "换行" // for a multi-line entry
 	LabelLang      = "中/英"
@@ -125,15 +127,15 @@ const (
 // tags, so that they follow the kiosk's language: the kiosk passes its own
 // translations to SetLabels. An empty field keeps the default label.
 type Labels struct {
-	Backspace, Clear, Space, Next, Submit, Newline string
-	Lang, Symbols, Letters, Shift, Close           string
-	Pinyin, English                                string // the candidate bar's tags
+	Backspace, Clear, Space, Next, Done, Submit, Newline string
+	Lang, Symbols, Letters, Shift, Close                 string
+	Pinyin, English                                      string // the candidate bar's tags
 }
 
 // DefaultLabels are the Chinese labels a new keyboard shows.
 func DefaultLabels() Labels {
 	return Labels{
-		Backspace: LabelBackspace, Clear: LabelClear, Space: LabelSpace, Next: LabelNext,
+		Backspace: LabelBackspace, Clear: LabelClear, Space: LabelSpace, Next: LabelNext, Done: LabelDone,
 		Submit: LabelSubmit, Newline: LabelNewline, Lang: LabelLang, Symbols: LabelSymbols,
 		Letters: LabelLetters, Shift: LabelShift, Close: LabelClose,
 		Pinyin: tagPinyin, English: tagEnglish,
@@ -147,7 +149,7 @@ func (l Labels) withDefaults() Labels {
 		v *string
 		d string
 	}{
-		{&l.Backspace, d.Backspace}, {&l.Clear, d.Clear}, {&l.Space, d.Space}, {&l.Next, d.Next},
+		{&l.Backspace, d.Backspace}, {&l.Clear, d.Clear}, {&l.Space, d.Space}, {&l.Next, d.Next}, {&l.Done, d.Done},
 		{&l.Submit, d.Submit}, {&l.Newline, d.Newline}, {&l.Lang, d.Lang}, {&l.Symbols, d.Symbols},
 		{&l.Letters, d.Letters}, {&l.Shift, d.Shift}, {&l.Close, d.Close},
 		{&l.Pinyin, d.Pinyin}, {&l.English, d.English},
@@ -509,8 +511,9 @@ func (k *Keyboard) space(e *Entry) {
 }
 
 // enter converts the letters waiting, then moves on: a new line in a
-// multi-line entry, OnSubmitted in an entry that has it, otherwise the
-// next entry of the keyboard's.
+// multi-line entry, OnSubmitted in an entry that has it, the keyboard
+// closed after the last entry of a page (Entry.Last), otherwise the next
+// entry of the keyboard's.
 func (k *Keyboard) enter(e *Entry) {
 	k.commitAll(e)
 	switch {
@@ -518,14 +521,18 @@ func (k *Keyboard) enter(e *Entry) {
 		k.typeKey(e, fyne.KeyReturn)
 	case e.OnSubmitted != nil:
 		k.typeKey(e, fyne.KeyReturn)
+	case e.Last:
+		k.Dismiss()
 	default:
 		k.next(e)
 	}
 }
 
 // next moves the focus to the next enabled Entry of this keyboard on the
-// canvas, skipping buttons and other focusable widgets; from the last one
-// it closes the keyboard.
+// canvas, skipping buttons and other focusable widgets. Fyne's focus
+// chain wraps around to the top of the window: an entry found above e
+// (or left of it on its line) means e was the last one, and the keyboard
+// closes instead of jumping back to the first field.
 func (k *Keyboard) next(e *Entry) {
 	c := canvasOf(e)
 	if c == nil {
@@ -541,10 +548,28 @@ func (k *Keyboard) next(e *Entry) {
 			break
 		}
 		if n, ok := f.(*Entry); ok && n.kb == k && !n.Disabled() {
+			if before(n, e) {
+				break
+			}
 			return
 		}
 	}
 	k.Dismiss()
+}
+
+// before reports whether a is laid out before b: higher up, or on the
+// same line and further left.
+func before(a, b fyne.CanvasObject) bool {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return false
+	}
+	d := app.Driver()
+	pa, pb := d.AbsolutePositionForObject(a), d.AbsolutePositionForObject(b)
+	if pa.Y != pb.Y {
+		return pa.Y < pb.Y
+	}
+	return pa.X < pb.X
 }
 
 func (k *Keyboard) isLetterLayout() bool {
@@ -592,10 +617,13 @@ func (k *Keyboard) fnKey(label string, w float32, f func(e *Entry)) *key {
 func (k *Keyboard) enterKey(w float32) *key {
 	label := k.labels.Next
 	if t := k.target; t != nil {
-		if t.MultiLine {
+		switch {
+		case t.MultiLine:
 			label = k.labels.Newline
-		} else if t.OnSubmitted != nil {
+		case t.OnSubmitted != nil:
 			label = k.labels.Submit
+		case t.Last:
+			label = k.labels.Done
 		}
 	}
 	return newKey(label, rolePrimary, w, k.min(), k.act(k.enter))

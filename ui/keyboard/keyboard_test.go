@@ -372,6 +372,55 @@ func TestNextSkipsButtonsAndCloses(t *testing.T) {
 	}
 }
 
+// 下一项 never goes back up: from the last entry of the screen Fyne's
+// focus chain wraps around to the first one, and the keyboard closes
+// instead.
+func TestNextFromTheLastEntryCloses(t *testing.T) {
+	f := newForm(t, false)
+	first, last := f.kb.NewEntry(Chinese), f.kb.NewEntry(Digits)
+	f.w.SetContent(f.kb.Wrap(container.NewVBox(first, widget.NewButton("下一步", func() {}), last)))
+	f.focus(last)
+	f.tap("12", LabelNext)
+	if f.kb.Visible() || f.kb.Target() != nil {
+		t.Errorf("下一项 in the last entry left the keyboard up (target %v)", f.kb.Target() != nil)
+	}
+	if foc := f.w.Canvas().Focused(); foc == fyne.Focusable(first) {
+		t.Error("下一项 in the last entry went back to the first")
+	}
+	if last.Text != "12" {
+		t.Errorf("the last entry holds %q", last.Text)
+	}
+}
+
+// The last entry of a page says what its key does: 完成, which closes
+// the keyboard (converting the letters waiting) and leaves the others alone.
+func TestDoneKeyOnTheLastEntry(t *testing.T) {
+	f := newForm(t, false)
+	f.name.Last = true
+	f.focus(f.name)
+	if !f.hasKey(LabelDone) || f.hasKey(LabelNext) {
+		t.Fatalf("the last entry's keys: %s", strings.Join(labels(keys(f.kb)), " "))
+	}
+	f.tap("laonianren", LabelDone)
+	if f.name.Text != "老年人" {
+		t.Errorf("完成 converted the letters to %q", f.name.Text)
+	}
+	if f.kb.Visible() || f.w.Canvas().Focused() == fyne.Focusable(f.date) {
+		t.Error("完成 did not close the keyboard, or moved on to the next entry")
+	}
+	// Another entry still moves on.
+	f.focus(f.id)
+	if !f.hasKey(LabelNext) || f.hasKey(LabelDone) {
+		t.Errorf("an entry not last lacks 下一项: %s", strings.Join(labels(keys(f.kb)), " "))
+	}
+	// An entry with OnSubmitted keeps 确定 even when last.
+	f.search.Last = true
+	f.focus(f.search)
+	if !f.hasKey(LabelSubmit) {
+		t.Error("Last took 确定 from an entry with OnSubmitted")
+	}
+}
+
 func TestSubmitKey(t *testing.T) {
 	f := newForm(t, false)
 	f.focus(f.search)
@@ -507,7 +556,7 @@ func labels(ks []*key) []string {
 func TestSetLabels(t *testing.T) {
 	f := newForm(t, false)
 	f.focus(f.name)
-	en := Labels{Backspace: "Delete", Clear: "Clear", Space: "Space", Next: "Next", Submit: "OK", Newline: "New line",
+	en := Labels{Backspace: "Delete", Clear: "Clear", Space: "Space", Next: "Next", Done: "Done", Submit: "OK", Newline: "New line",
 		Lang: "中/EN", Symbols: "Symbols", Letters: "ABC", Shift: "Shift", Close: "Hide", Pinyin: "Pinyin", English: "English"}
 	f.kb.SetLabels(en)
 	for _, l := range []string{"Delete", "Clear", "Space", "Next", "中/EN", "Symbols", "Hide", "Pinyin"} {
@@ -515,7 +564,7 @@ func TestSetLabels(t *testing.T) {
 			t.Errorf("no key %q after SetLabels", l)
 		}
 	}
-	chinese := []string{LabelBackspace, LabelClear, LabelSpace, LabelNext, LabelSubmit, LabelNewline, LabelSymbols,
+	chinese := []string{LabelBackspace, LabelClear, LabelSpace, LabelNext, LabelDone, LabelSubmit, LabelNewline, LabelSymbols,
 		LabelLetters, LabelShift, LabelClose, tagPinyin, tagEnglish}
 	check := func(where string) {
 		t.Helper()
@@ -549,6 +598,11 @@ func TestSetLabels(t *testing.T) {
 	f.focus(f.appeal)
 	if !f.hasKey("New line") {
 		t.Error("a multi-line entry lacks New line")
+	}
+	f.date.Last = true
+	f.focus(f.date)
+	if !f.hasKey("Done") {
+		t.Error("the last entry lacks Done")
 	}
 	f.focus(f.id)
 	check("digits pad")
