@@ -2,10 +2,12 @@ package ui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
@@ -436,5 +438,52 @@ func TestFormLastFieldKeyIsDone(t *testing.T) {
 	tapKey(t, w, "Done")
 	if keyboardOf(t, w).Visible() {
 		t.Error("Done left the keyboard up")
+	}
+}
+
+// A date of birth opens its picker 40 years back, where ±10 and ±1 years
+// reach most residents' birth years in a few taps; other dates open at
+// today, and a date chosen before opens at itself.
+func TestBirthDatePickerStartsYearsBack(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	svc, err := k.src.Service(context.Background(), "svc-laoren-youdai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	relief, err := k.src.Service(context.Background(), "svc-linshi-jiuzhu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	field := func(s data.ServiceItem, code string) data.FormField {
+		for _, f := range s.Form.Fields {
+			if f.Code == code {
+				return f
+			}
+		}
+		t.Fatalf("%s has no field %s", s.ID, code)
+		return data.FormField{}
+	}
+	for _, tc := range []struct {
+		spec  *formSpec
+		field data.FormField
+		set   string
+		want  string
+	}{
+		{applicationSpec(k.env, svc), field(svc, "birth_date"), "", "1986-11-25"},
+		{applicationSpec(k.env, relief), field(relief, "happened_on"), "", "2026-11-25"},
+		{applicationSpec(k.env, svc), field(svc, "birth_date"), "1950-03-08", "1950-03-08"},
+	} {
+		st := newFormState()
+		if tc.set != "" {
+			st.values[tc.field.Code] = tc.set
+		}
+		openForm(k.env, k.cases, tc.spec, st)
+		test.Tap(k.env.dateButton(st, tc.field).(fyne.Tappable))
+		if st.picking != tc.field.Code || st.pick != data.MustDate(tc.want) {
+			t.Errorf("%s: the picker opened at %s (picking %q), want %s", tc.field.Code, st.pick, st.picking, tc.want)
+		}
+		if tc.set == "" {
+			assertShows(t, w, strconv.Itoa(data.MustDate(tc.want).Year)+"年", "−10", "+10")
+		}
 	}
 }

@@ -420,7 +420,8 @@ func (e *env) dateButton(st *formState, f data.FormField) fyne.CanvasObject {
 	b := e.button(text, theme.CalendarIcon(), func() {
 		e.kb.Commit()
 		st.picking = f.Code
-		st.pick = data.DateOf(e.now())
+		// A date of birth starts decades back, not at today.
+		st.pick = f.PickerStart(data.DateOf(e.now()))
 		if d, err := data.ParseDate(st.values[f.Code]); err == nil {
 			st.pick = d
 		}
