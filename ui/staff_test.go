@@ -534,3 +534,61 @@ func TestStaffDeadLetterDiscard(t *testing.T) {
 	}
 	assertShows(t, w, "没有发送失败的内容。")
 }
+
+// A resident's case the district refused shows on the health screen with
+// its reference and 重试 while it keeps its data; after the retention
+// sweep it says its personal data was removed and offers only 丢弃.
+func TestStaffDeadLetterRedacted(t *testing.T) {
+	k, w, clock, s := staffKiosk(t, Options{})
+	ctx := context.Background()
+	ref, err := data.NewReference(7, testNow, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := data.Case{ID: "case-refused", Ref: ref, Kind: data.CaseAppeal, Street: "440106005", Status: data.StatusSubmitted,
+		SubmittedAt: testNow, AppealType: data.AppealComplaint, Description: "楼下餐馆油烟很大",
+		Applicant: &data.Person{Name: "赵六", IDNumber: goodID, Mobile: "13812345678"}}
+	body, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enqueue(ctx, store.OutboxItem{ID: c.ID, Kind: "case", Body: body, CreatedAt: testNow, Case: &c}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(ctx, c.ID, store.Answer{Outcome: store.Refused, Reason: "事项编码已停用"}); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, k, w, clock)
+	tap(t, w, "设备状态")
+	shown := data.FormatReference(ref)
+	assertShows(t, w, "居民申请和反映 · "+shown, "原因：事项编码已停用")
+	find(t, w, "重试")
+
+	if _, err := s.Sweep(ctx, time.Now().Add(store.DefaultRetention+time.Minute), store.DefaultRetention); err != nil {
+		t.Fatal(err)
+	}
+	tap(t, w, "返回")
+	tap(t, w, "设备状态")
+	assertShows(t, w, "居民申请和反映 · "+shown, "原因：事项编码已停用", "按保留期限删除，不能重新发送；可以丢弃。")
+	for _, b := range buttons(w) {
+		if b == "重试" {
+			t.Error("a redacted dead letter offers 重试")
+		}
+	}
+	tap(t, w, "丢弃")
+	tap(t, w, "确定丢弃")
+	if n, err := s.DeadLetterCount(ctx); err != nil || n != 0 {
+		t.Fatalf("%d dead letters after 丢弃 (%v)", n, err)
+	}
+}
+
+// buttons lists the texts of the visible buttons.
+func buttons(w fyne.Window) []string {
+	var out []string
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*tapButton); ok {
+			out = append(out, b.Text)
+		}
+	})
+	return out
+}

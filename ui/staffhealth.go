@@ -166,28 +166,38 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 	return container.NewBorder(nil, bar, nil, nil, e.scrollPages(container.NewPadded(box)))
 }
 
-// deadLetterRow is a refused item with its reason and 重试 / 丢弃.
+// deadLetterRow is a refused item with its reference (a case's), its
+// reason and 重试 / 丢弃; once the retention sweep removed its personal
+// data it says so, and only 丢弃 is left.
 func (e *env) deadLetterRow(d store.DeadLetterItem) fyne.CanvasObject {
-	what := joinDot(e.outboxKind(d.Kind), d.FailedAt.In(e.now().Location()).Format("2006-01-02 15:04"))
-	reason := para(e.Lf("staff.reason", d.Reason))
-	retry := e.button(e.L("staff.retry"), theme.ViewRefreshIcon(), func() {
-		openConfirm(e, e.L("staff.retry"), e.Lf("staff.retry_confirm", what), e.L("staff.retry_ok"),
-			func(ctx context.Context, by data.Staff, now time.Time) error {
-				return e.staffSrc.RetryDeadLetter(ctx, by, d.ID, now)
-			}, e.back)
-	})
+	ref := ""
+	if d.Ref != "" {
+		ref = data.FormatReference(d.Ref)
+	}
+	what := joinDot(e.outboxKind(d.Kind), ref, d.FailedAt.In(e.now().Location()).Format("2006-01-02 15:04"))
+	text := container.NewVBox(widget.NewLabelWithStyle(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		para(e.Lf("staff.reason", d.Reason)))
 	discard := e.button(e.L("staff.discard"), theme.DeleteIcon(), func() {
 		openConfirm(e, e.L("staff.discard"), e.Lf("staff.discard_confirm", what), e.L("staff.discard_ok"),
 			func(ctx context.Context, by data.Staff, now time.Time) error {
 				return e.staffSrc.DiscardDeadLetter(ctx, by, d.ID, now)
 			}, e.back)
 	})
-	return container.NewBorder(nil, widget.NewSeparator(), nil, container.NewHBox(retry, discard),
-		container.NewVBox(widget.NewLabelWithStyle(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), reason))
+	if d.RedactedAt != nil {
+		text.Add(para(e.Lf("staff.dead_redacted", d.RedactedAt.In(e.now().Location()).Format("2006-01-02 15:04"))))
+		return container.NewBorder(nil, widget.NewSeparator(), nil, discard, text)
+	}
+	retry := e.button(e.L("staff.retry"), theme.ViewRefreshIcon(), func() {
+		openConfirm(e, e.L("staff.retry"), e.Lf("staff.retry_confirm", what), e.L("staff.retry_ok"),
+			func(ctx context.Context, by data.Staff, now time.Time) error {
+				return e.staffSrc.RetryDeadLetter(ctx, by, d.ID, now)
+			}, e.back)
+	})
+	return container.NewBorder(nil, widget.NewSeparator(), nil, container.NewHBox(retry, discard), text)
 }
 
 // outboxKinds are the outbox item kinds with a name on screen.
-var outboxKinds = []string{"case", "opinion", "rating", "staff_edit", "audit"}
+var outboxKinds = []string{"case", "correction", "opinion", "rating", "staff_edit", "audit"}
 
 // outboxKind names an outbox item kind; an unknown one shows as it is.
 func (e *env) outboxKind(k string) string {

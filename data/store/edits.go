@@ -521,12 +521,16 @@ func (s *Store) RetryDeadLetter(ctx context.Context, by data.Staff, id string, n
 			return err
 		}
 		var kind, body string
-		err := tx.QueryRowContext(ctx, "SELECT kind, body FROM dead_letters WHERE id = ?", id).Scan(&kind, &body)
+		var redacted sql.NullInt64
+		err := tx.QueryRowContext(ctx, "SELECT kind, body, redacted_at FROM dead_letters WHERE id = ?", id).Scan(&kind, &body, &redacted)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("there is no dead letter %s: %w", id, ErrNotFound)
 		}
 		if err != nil {
 			return err
+		}
+		if redacted.Valid {
+			return ErrRedacted
 		}
 		newID := id
 		if kind == ItemStaffEdit {

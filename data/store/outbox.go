@@ -182,6 +182,12 @@ type DeadLetterItem struct {
 	Body     json.RawMessage `json:"body"`
 	Reason   string          `json:"reason"`
 	FailedAt time.Time       `json:"failed_at"`
+	// Ref is the case's reference, when the item is a case.
+	Ref string `json:"ref,omitempty"`
+	// RedactedAt is when the retention sweep removed the item's personal
+	// data from Body (Store.Sweep); nil while it is as queued. A redacted
+	// item cannot be sent again.
+	RedactedAt *time.Time `json:"redacted_at,omitempty"`
 }
 
 // DeadLetters lists refused items, latest first.
@@ -189,8 +195,9 @@ func (s *Store) DeadLetters(ctx context.Context, limit int) ([]DeadLetterItem, e
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, body, reason, failed_at FROM dead_letters
-		ORDER BY failed_at DESC, id LIMIT ?`, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, body, reason, failed_at,
+			CASE WHEN kind = ? AND json_valid(body) THEN coalesce(json_extract(body, '$.ref'), '') ELSE '' END, redacted_at
+		FROM dead_letters ORDER BY failed_at DESC, id LIMIT ?`, ItemCase, limit)
 	if err != nil {
 		return nil, fmt.Errorf("dead letters: %w", err)
 	}
@@ -199,10 +206,15 @@ func (s *Store) DeadLetters(ctx context.Context, limit int) ([]DeadLetterItem, e
 		var d DeadLetterItem
 		var body string
 		var at int64
-		if err := rows.Scan(&d.ID, &d.Kind, &body, &d.Reason, &at); err != nil {
+		var redacted sql.NullInt64
+		if err := rows.Scan(&d.ID, &d.Kind, &body, &d.Reason, &at, &d.Ref, &redacted); err != nil {
 			return err
 		}
 		d.Body, d.FailedAt = json.RawMessage(body), timeOf(at)
+		if redacted.Valid {
+			t := timeOf(redacted.Int64)
+			d.RedactedAt = &t
+		}
 		out = append(out, d)
 		return nil
 	})

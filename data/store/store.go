@@ -39,6 +39,9 @@ var (
 	ErrNewerSchema = errors.New("schema is newer than this program")
 	// ErrNotFound: no item with that kind and id.
 	ErrNotFound = errors.New("not found")
+	// ErrRedacted: a dead letter whose personal data the retention sweep
+	// removed cannot be sent again; it can only be discarded.
+	ErrRedacted = errors.New("its personal data was removed after the retention period, so it cannot be sent again")
 )
 
 //go:embed migrations/*.sql

@@ -307,7 +307,8 @@ func (s *Store) Rate(ctx context.Context, caseID, itemID string, r data.Rating, 
 
 // SweepResult is what a retention sweep did.
 type SweepResult struct {
-	Cases int `json:"cases"` // cases whose personal data was removed
+	Cases       int `json:"cases"`        // cases whose personal data was removed
+	DeadLetters int `json:"dead_letters"` // dead letters whose personal data was removed
 	// Files counts the attachment files removed because no notice or
 	// service refers to them any more.
 	Files int `json:"files,omitempty"`
@@ -316,9 +317,11 @@ type SweepResult struct {
 // Sweep removes the personal data of every case the district
 // acknowledged at least retention before now, keeping what tracking
 // needs (the reference, status, history, reply, masked contact and phone4
-// hash), drops expired tracking failures and the attachment files no
-// content refers to any more, and checkpoints the WAL into
-// the database file and truncates it. The writer runs with secure_delete,
+// hash), and of every resident's item the district refused at least
+// retention before now (a dead letter, and the case's own copy when it
+// is a case: see redactDeadLetters), drops expired tracking failures and
+// the attachment files no content refers to any more, and checkpoints the
+// WAL into the database file and truncates it. The writer runs with secure_delete,
 // so the bytes of what was removed are overwritten, not left in free
 // pages; the checkpoint takes the old page images out of the -wal file.
 func (s *Store) Sweep(ctx context.Context, now time.Time, retention time.Duration) (SweepResult, error) {
@@ -359,6 +362,9 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, retention time.Duratio
 			}
 			res.Cases++
 		}
+		if res.DeadLetters, err = redactDeadLetters(ctx, tx, cutoff, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM track_failures WHERE at <= ?", now.Add(-TrackFailureWindow).UnixMilli()); err != nil {
 			return err
 		}
@@ -396,4 +402,97 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 		return fmt.Errorf("checkpoint: the database is busy")
 	}
 	return nil
+}
+
+// deadLetterKept are the fields of a dead letter's body that the sweep
+// keeps: what the item was (its id, kind, reference, service, appeal type,
+// consultation and topic, rating level) and when, never who or what they
+// wrote. Every other field goes, whatever its name, so a field added to a
+// body later is removed too until it is listed here.
+var deadLetterKept = map[string]bool{
+	"id": true, "ref": true, "kind": true, "street": true, "kiosk": true, "status": true,
+	"submitted_at": true, "deadline": true, "anonymous": true, "service": true,
+	"appeal_type": true, "category": true, "case": true, "consultation": true,
+	"topic": true, "rating": true, "at": true,
+}
+
+// deadLetterStaffKinds are the dead letters that carry no resident's
+// data: staff edits of public content and audit records.
+var deadLetterStaffKinds = []string{ItemStaffEdit, ItemAudit}
+
+// redactDeadLetters removes the personal data of the residents' dead
+// letters refused at cutoff or earlier: their bodies keep only the fields
+// of deadLetterKept, and a refused case's own row in cases (which the
+// district never acknowledged, so the case sweep does not reach it) loses
+// what data.Case.WithoutPersonal removes. It returns how many dead
+// letters it redacted.
+func redactDeadLetters(ctx context.Context, tx *sql.Tx, cutoff int64, now time.Time) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, body FROM dead_letters
+		WHERE redacted_at IS NULL AND failed_at <= ? AND kind NOT IN (?, ?)`,
+		cutoff, deadLetterStaffKinds[0], deadLetterStaffKinds[1])
+	if err != nil {
+		return 0, err
+	}
+	type letter struct{ id, kind, body string }
+	var found []letter
+	err = scanRows(rows, func(rows *sql.Rows) error {
+		var l letter
+		if err := rows.Scan(&l.id, &l.kind, &l.body); err != nil {
+			return err
+		}
+		found = append(found, l)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range found {
+		if _, err := tx.ExecContext(ctx, "UPDATE dead_letters SET body = ?, redacted_at = ? WHERE id = ?",
+			redactBody(l.body), now.UnixMilli(), l.id); err != nil {
+			return 0, err
+		}
+		if l.kind != ItemCase {
+			continue
+		}
+		var doc string
+		err := tx.QueryRowContext(ctx, "SELECT doc FROM cases WHERE id = ?", l.id).Scan(&doc)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		var c data.Case
+		if err := json.Unmarshal([]byte(doc), &c); err != nil {
+			return 0, fmt.Errorf("case %s: %w", l.id, err)
+		}
+		c = c.WithoutPersonal()
+		b, err := json.Marshal(&c)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET doc = ? WHERE id = ?", string(b), l.id); err != nil {
+			return 0, err
+		}
+	}
+	return len(found), nil
+}
+
+// redactBody is a dead letter's body with only the fields of
+// deadLetterKept; a body that is not a JSON object becomes {}.
+func redactBody(body string) string {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &fields); err != nil {
+		return "{}"
+	}
+	for k := range fields {
+		if !deadLetterKept[k] {
+			delete(fields, k)
+		}
+	}
+	b, err := json.Marshal(fields)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -311,4 +312,128 @@ func mustRef(t *testing.T, seq int) string {
 		t.Fatal(err)
 	}
 	return ref
+}
+
+// A case and an opinion the district refused wait as dead letters for
+// staff; once the retention has passed since the refusal, the sweep
+// removes their personal data (the name, ID number, mobile and what the
+// resident wrote) from the dead letters and from the case's own copy, in
+// the database file and its WAL, keeping what they were, their reference,
+// time and the refusal's reason. Such a dead letter can be discarded, not
+// sent again.
+func TestSweepRedactsOldDeadLetters(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTest(t, Options{NoIndexer: true})
+	st := staffMember(t, s)
+	const idNumber, mobile, name = "11010519491231002X", "13812345678", "赵六"
+	const opinionMobile, opinionText = "13987654321", "建议在六运五街加装路灯照明"
+	c := fileTestCase(t, s, "case-refused", 1, &data.Person{Name: name, IDNumber: idNumber, Mobile: mobile})
+	op, err := json.Marshal(data.Opinion{ID: "opinion-refused", Consultation: "zj-2026-03", Topic: "t3",
+		Text: opinionText, Name: "钱七", Mobile: opinionMobile, At: trackNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enqueue(ctx, OutboxItem{ID: "opinion-refused", Kind: "opinion", Body: op, CreatedAt: trackNow}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const reason = "事项编码已停用"
+	for _, id := range []string{c.ID, "opinion-refused"} {
+		if err := s.Settle(ctx, id, Answer{Outcome: Refused, Reason: reason}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secrets := []string{idNumber, mobile, opinionMobile, c.Description, opinionText}
+	contains := func() []string {
+		var found []string
+		for _, p := range []string{path, path + "-wal"} {
+			b, err := os.ReadFile(p)
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, secret := range secrets {
+				if bytes.Contains(b, []byte(secret)) {
+					found = append(found, p+": "+secret)
+				}
+			}
+		}
+		return found
+	}
+	if len(contains()) == 0 {
+		t.Fatal("the personal data is not in the files before the sweep: the test proves nothing")
+	}
+	// Within the retention staff can still send them again.
+	if res, err := s.Sweep(ctx, time.Now().Add(time.Hour), DefaultRetention); err != nil || res.DeadLetters != 0 {
+		t.Fatalf("sweep within the retention: %+v, %v", res, err)
+	}
+	if dl, err := s.DeadLetters(ctx, 0); err != nil || len(dl) != 2 || dl[0].RedactedAt != nil || dl[1].RedactedAt != nil {
+		t.Fatalf("dead letters within the retention: %+v, %v", dl, err)
+	}
+	res, err := s.Sweep(ctx, time.Now().Add(DefaultRetention+time.Minute), DefaultRetention)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DeadLetters != 2 {
+		t.Errorf("the sweep redacted %d dead letters, want 2", res.DeadLetters)
+	}
+	if found := contains(); len(found) > 0 {
+		t.Errorf("after the sweep the files still hold %q", found)
+	}
+	dl, err := s.DeadLetters(ctx, 0)
+	if err != nil || len(dl) != 2 {
+		t.Fatalf("dead letters after the sweep: %+v, %v", dl, err)
+	}
+	for _, d := range dl {
+		if d.RedactedAt == nil || d.Reason != reason || d.FailedAt.IsZero() {
+			t.Errorf("dead letter %s after the sweep: %+v", d.ID, d)
+		}
+		if strings.Contains(string(d.Body), name) || strings.Contains(string(d.Body), "钱七") {
+			t.Errorf("dead letter %s still names the resident: %s", d.ID, d.Body)
+		}
+		switch d.ID {
+		case c.ID:
+			var kept data.Case
+			if err := json.Unmarshal(d.Body, &kept); err != nil {
+				t.Fatal(err)
+			}
+			if d.Kind != ItemCase || d.Ref != c.Ref || kept.Ref != c.Ref || kept.Kind != data.CaseAppeal || kept.Applicant != nil || kept.Location != "" {
+				t.Errorf("the redacted case: %+v, body %s", d, d.Body)
+			}
+		case "opinion-refused":
+			var kept data.Opinion
+			if err := json.Unmarshal(d.Body, &kept); err != nil {
+				t.Fatal(err)
+			}
+			if d.Kind != "opinion" || kept.Consultation != "zj-2026-03" || kept.Topic != "t3" || kept.Text != "" {
+				t.Errorf("the redacted opinion: %+v, body %s", d, d.Body)
+			}
+		}
+	}
+	// The case's own copy keeps what tracking shows, without the person.
+	tr, err := s.Track(ctx, c.Ref, "5678", trackNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Case.Applicant != nil || tr.Case.Description != "" || tr.Contact != "赵*  138****5678" {
+		t.Errorf("the refused case after the sweep: %+v", tr)
+	}
+	// A redacted dead letter cannot go again; it can be discarded.
+	if err := s.RetryDeadLetter(ctx, st, c.ID, trackNow); !errors.Is(err, ErrRedacted) {
+		t.Errorf("retrying a redacted dead letter: %v", err)
+	}
+	if q := outboxOf(t, s, ItemCase); len(q) != 0 {
+		t.Errorf("%d cases queued after a refused retry", len(q))
+	}
+	if err := s.DiscardDeadLetter(ctx, st, c.ID, trackNow); err != nil {
+		t.Fatal(err)
+	}
+	// A second sweep has nothing left to do.
+	if res, err := s.Sweep(ctx, time.Now().Add(DefaultRetention+time.Hour), DefaultRetention); err != nil || res.DeadLetters != 0 {
+		t.Errorf("second sweep: %+v, %v", res, err)
+	}
 }
