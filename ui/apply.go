@@ -1,16 +1,11 @@
 package ui
 
 import (
-	"context"
-	"strconv"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
-	"jiezhen/data/store"
 )
 
 // 我要申报: the service items a resident can apply for on the kiosk, by
@@ -33,44 +28,8 @@ func applyTile(e *env) tile {
 // in each that can be applied for here.
 func openApplyCategories(e *env, src ServiceReader) {
 	e.open(func() string { return e.L("tile.apply") }, func() fyne.CanvasObject {
-		var tiles []fyne.CanvasObject
-		for _, c := range data.PowerCategories {
-			name := subheading(c.Label(e.lang))
-			name.Alignment = fyne.TextAlignCenter
-			name.Wrapping = fyne.TextWrapOff
-			count := widget.NewLabel(" ")
-			count.Alignment = fyne.TextAlignCenter
-			load(e, func(ctx context.Context) (int, error) {
-				_, n, err := src.ListServices(ctx, store.ServiceFilter{Category: c, Online: true}, store.Page{Limit: 1})
-				return n, err
-			}, func(n int, err error) {
-				if err == nil {
-					count.SetText(e.Lf("apply.count", strconv.Itoa(n)))
-				}
-			})
-			tiles = append(tiles, e.card(c.Label(e.lang), container.NewCenter(container.NewVBox(name, count)),
-				func() { openApplyList(e, src, c) }))
-		}
 		hint := para(e.L("apply.hint"))
-		return container.NewBorder(container.NewPadded(hint), nil, nil, nil,
-			container.NewPadded(container.NewGridWithColumns(2, tiles...)))
-	})
-}
-
-// openApplyList lists the items of a category that can be applied for
-// here; each opens its guide, which has 在线申报.
-func openApplyList(e *env, src ServiceReader, c data.PowerCategory) {
-	st := &listState{}
-	e.open(func() string { return e.L("tile.apply") + " · " + c.Label(e.lang) }, func() fyne.CanvasObject {
-		l := newPagedList(e, st,
-			func(ctx context.Context, p store.Page) ([]store.ServiceRow, int, error) {
-				return src.ListServices(ctx, store.ServiceFilter{Category: c, Online: true}, p)
-			},
-			func(r store.ServiceRow) rowText {
-				return rowText{title: r.Name, detail: joinDot(r.Department, r.Code), badge: e.L("home.here"), on: true}
-			},
-			func(r store.ServiceRow) { openService(e, src, r.ID) })
-		return l.obj
+		return container.NewBorder(container.NewPadded(hint), nil, nil, nil, e.serviceCategoryTiles(src, true))
 	})
 }
 

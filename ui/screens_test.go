@@ -27,7 +27,7 @@ var journeys = []struct {
 	{"catalog", func(t testing.TB, k *Kiosk) { openCatalog(k.env, k.src) }},
 	{"catalog_entry", func(t testing.TB, k *Kiosk) { openCatalogEntry(k.env, k.src, "cat-gz-2012-16") }},
 	{"service_categories", func(t testing.TB, k *Kiosk) { openServiceCategories(k.env, k.src) }},
-	{"services", func(t testing.TB, k *Kiosk) { openServices(k.env, k.src, "public") }},
+	{"services", func(t testing.TB, k *Kiosk) { openServiceList(k.env, k.src, "public", false) }},
 	{"service", func(t testing.TB, k *Kiosk) { openService(k.env, k.src, "svc-laoren-youdai") }},
 	{"providers", func(t testing.TB, k *Kiosk) { openProviders(k.env, k.src) }},
 	{"provider_categories", func(t testing.TB, k *Kiosk) { openProviderCategories(k.env, k.src, &providerState{}) }},
@@ -50,7 +50,7 @@ var journeys = []struct {
 		openAppealForm(k.env, k.cases, sampleReceipt())
 	}},
 	{"apply_categories", func(t testing.TB, k *Kiosk) { openApplyCategories(k.env, k.src) }},
-	{"apply_list", func(t testing.TB, k *Kiosk) { openApplyList(k.env, k.src, "social") }},
+	{"apply_list", func(t testing.TB, k *Kiosk) { openServiceList(k.env, k.src, "social", true) }},
 	{"apply_form", func(t testing.TB, k *Kiosk) { openReliefForm(t, k, 0, false) }},
 	{"apply_form_2", func(t testing.TB, k *Kiosk) { openReliefForm(t, k, 1, true) }},
 	{"apply_form_3", func(t testing.TB, k *Kiosk) { openReliefForm(t, k, 2, true) }},

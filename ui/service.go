@@ -23,6 +23,18 @@ func openServiceCategories(e *env, src ServiceReader) {
 }
 
 func newServiceCategories(e *env, src ServiceReader) fyne.CanvasObject {
+	return container.NewBorder(container.NewPadded(e.searchBar(data.KindService)), nil, nil, nil,
+		e.serviceCategoryTiles(src, false))
+}
+
+// serviceCategoryTiles are the four power categories as tiles with their
+// number of service items, each opening its list (openServiceList): all
+// the items, or with online only those that can be applied for here.
+func (e *env) serviceCategoryTiles(src ServiceReader, online bool) fyne.CanvasObject {
+	countKey := "home.count"
+	if online {
+		countKey = "apply.count"
+	}
 	var tiles []fyne.CanvasObject
 	for _, c := range data.PowerCategories {
 		name := subheading(c.Label(e.lang))
@@ -31,27 +43,34 @@ func newServiceCategories(e *env, src ServiceReader) fyne.CanvasObject {
 		count := widget.NewLabel(" ")
 		count.Alignment = fyne.TextAlignCenter
 		load(e, func(ctx context.Context) (int, error) {
-			_, n, err := src.ListServices(ctx, store.ServiceFilter{Category: c}, store.Page{Limit: 1})
+			_, n, err := src.ListServices(ctx, store.ServiceFilter{Category: c, Online: online}, store.Page{Limit: 1})
 			return n, err
 		}, func(n int, err error) {
 			if err == nil {
-				count.SetText(e.Lf("home.count", strconv.Itoa(n)))
+				count.SetText(e.Lf(countKey, strconv.Itoa(n)))
 			}
 		})
 		tiles = append(tiles, e.card(c.Label(e.lang), container.NewCenter(container.NewVBox(name, count)),
-			func() { openServices(e, src, c) }))
+			func() { openServiceList(e, src, c, online) }))
 	}
-	return container.NewBorder(container.NewPadded(e.searchBar(data.KindService)), nil, nil, nil,
-		container.NewPadded(container.NewGridWithColumns(2, tiles...)))
+	return container.NewPadded(container.NewGridWithColumns(2, tiles...))
 }
 
-// openServices lists the service items of one power category.
-func openServices(e *env, src ServiceReader, c data.PowerCategory) {
+// openServiceList lists the service items of one power category, each
+// opening its guide: under 办事指南 all of them, below the category
+// search; under 我要申报 (online) only those that can be applied for
+// here, whose guide has 在线申报. An item that can be applied for here is
+// marked so in either.
+func openServiceList(e *env, src ServiceReader, c data.PowerCategory, online bool) {
 	st := &listState{}
-	e.open(func() string { return e.L("tile.service") + " · " + c.Label(e.lang) }, func() fyne.CanvasObject {
+	tileKey := "tile.service"
+	if online {
+		tileKey = "tile.apply"
+	}
+	e.open(func() string { return e.L(tileKey) + " · " + c.Label(e.lang) }, func() fyne.CanvasObject {
 		l := newPagedList(e, st,
 			func(ctx context.Context, p store.Page) ([]store.ServiceRow, int, error) {
-				return src.ListServices(ctx, store.ServiceFilter{Category: c}, p)
+				return src.ListServices(ctx, store.ServiceFilter{Category: c, Online: online}, p)
 			},
 			func(r store.ServiceRow) rowText {
 				t := rowText{title: r.Name, detail: joinDot(r.Department, r.Code)}
@@ -61,6 +80,9 @@ func openServices(e *env, src ServiceReader, c data.PowerCategory) {
 				return t
 			},
 			func(r store.ServiceRow) { openService(e, src, r.ID) })
+		if online {
+			return l.obj
+		}
 		return container.NewBorder(e.searchBar(data.KindService), nil, nil, nil, l.obj)
 	})
 }
