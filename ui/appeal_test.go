@@ -6,19 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 
 	"jiezhen/assets"
 	"jiezhen/data"
 	"jiezhen/data/store"
-	"jiezhen/sync/server"
 	"jiezhen/sync/wire"
 	"jiezhen/ui/keyboard"
 )
@@ -159,19 +155,6 @@ func TestAppealFiledByTouch(t *testing.T) {
 	}
 }
 
-func demoCalendar(t *testing.T) *data.Calendar {
-	t.Helper()
-	years, err := openDemo(t).Calendar(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := data.NewCalendar(years...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cal
-}
-
 func TestAppealBadMobileBlocksNext(t *testing.T) {
 	_, w, s := newAppealKiosk(t, Options{})
 	fillAppeal(t, w)
@@ -279,49 +262,17 @@ func TestAppealAcceptedByDistrict(t *testing.T) {
 	tap(t, w, "下一步")
 	tap(t, w, "提交")
 
-	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, filepath.Join(t.TempDir(), "district.db"))
-	if err != nil {
-		t.Fatal(err)
+	if n, err := s.OutboxCount(context.Background()); err != nil || n != 1 {
+		t.Fatalf("outbox: %v, %d items", err, n)
 	}
-	defer st.Close()
-	p := server.New(st, server.Options{Now: func() time.Time { return testNow }})
-	set := demoSet(t)
-	if _, err := p.Publish(ctx, set); err != nil {
-		t.Fatal(err)
+	res := pushAll(t, s)
+	if len(res) != 1 || res[0].Outcome != wire.Accepted || res[0].Ref == "" {
+		t.Fatalf("district answered %+v", res)
 	}
-	_, token, err := p.AddKiosk(ctx, set.Streets[0].Code, "k7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(server.Handler(p))
-	defer srv.Close()
-
-	items, err := s.Pending(ctx, 0)
-	if err != nil || len(items) != 1 {
-		t.Fatalf("outbox: %v, %d items", err, len(items))
-	}
-	req := wire.PushRequest{Items: []wire.PushItem{{ID: items[0].ID, Kind: wire.ItemKind(items[0].Kind), Body: items[0].Body}}}
-	b, _ := json.Marshal(req)
-	hr, _ := http.NewRequest("POST", srv.URL+wire.PathPush, bytes.NewReader(b))
-	hr.Header.Set("Authorization", "Bearer "+token)
-	hr.Header.Set("Content-Type", "application/json")
-	resp, err := srv.Client().Do(hr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out wire.PushResponse
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("status %d: %v", resp.StatusCode, err)
-	}
-	if len(out.Results) != 1 || out.Results[0].Outcome != wire.Accepted || out.Results[0].Ref == "" {
-		t.Fatalf("district answered %d %+v", resp.StatusCode, out)
-	}
-	t.Logf("district reference %s", out.Results[0].Ref)
+	t.Logf("district reference %s", res[0].Ref)
 }
 
-func demoSet(t *testing.T) *data.ContentSet {
+func demoSet(t testing.TB) *data.ContentSet {
 	t.Helper()
 	names, err := fs.Glob(assets.Demo, "demo/*.json")
 	if err != nil {

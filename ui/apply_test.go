@@ -246,32 +246,15 @@ var reliefValues = data.FormValues{
 // review), with the answers of reliefValues when filled.
 func openReliefForm(t testing.TB, k *Kiosk, page int, filled bool) *formState {
 	t.Helper()
-	svc, err := k.src.Service(context.Background(), "svc-linshi-jiuzhu")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := newFormState()
-	if filled {
-		for c, v := range reliefValues {
-			st.values[c] = v
-		}
-	}
-	st.page = page
-	openForm(k.env, k.cases, applicationSpec(k.env, svc), st)
-	return st
+	return openFilledForm(k, applicationSpec(k.env, mustService(t, k, "svc-linshi-jiuzhu")), reliefValues, page, filled)
 }
 
 // reliefReceipt opens the receipt of a filed 临时救助申请.
 func reliefReceipt(t testing.TB, k *Kiosk) {
 	t.Helper()
-	svc, err := k.src.Service(context.Background(), "svc-linshi-jiuzhu")
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := mustService(t, k, "svc-linshi-jiuzhu")
 	ref, _ := data.NewReference(7, testNow, 2)
-	st := &formState{filed: &filedCase{svc: &svc, c: data.Case{Ref: ref, Kind: data.CaseApplication,
-		Service: svc.ID, Deadline: data.MustDate("2026-12-09")}}}
-	openForm(k.env, k.cases, applicationSpec(k.env, svc), st)
+	openFiled(k, applicationSpec(k.env, svc), data.Case{Ref: ref, Kind: data.CaseApplication, Service: svc.ID, Deadline: data.MustDate("2026-12-09")})
 }
 
 // Every page of every online form of the demo fits the kiosk's screen in

@@ -12,7 +12,6 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/data/store"
-	"jiezhen/sync/wire"
 )
 
 // Reasons the district gives when it returns the cases of
@@ -29,20 +28,10 @@ const (
 // reaches the kiosk through the feed as the sync agent applies it.
 func correctionCases(t testing.TB, s *store.Store) (app, disc data.Case) {
 	t.Helper()
-	ctx := context.Background()
 	submitted := testNow.Add(-72 * time.Hour)
 	file := func(c data.Case, seq int) data.Case {
-		ref, err := data.NewReference(7, submitted, seq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Ref, c.Street, c.Status, c.SubmittedAt, c.Kiosk = ref, "440106005", data.StatusSubmitted, submitted, "7"
 		c.Deadline = data.MustDate("2026-12-10")
-		b, _ := json.Marshal(c)
-		if err := s.Enqueue(ctx, store.OutboxItem{ID: c.ID, Kind: string(wire.ItemCase), Body: b, CreatedAt: submitted, Case: &c}); err != nil {
-			t.Fatal(err)
-		}
-		return c
+		return fileAsKiosk7(t, s, c, submitted, seq)
 	}
 	app = file(data.Case{ID: "case-app", Kind: data.CaseApplication, Service: "svc-linshi-jiuzhu",
 		Applicant: &data.Person{Name: "王五", IDNumber: goodID, Mobile: "13812345678"},
@@ -51,33 +40,14 @@ func correctionCases(t testing.TB, s *store.Store) (app, disc data.Case) {
 		Applicant: &data.Person{Name: "赵六", IDNumber: goodID, Mobile: "13900001111"},
 		Request:   &data.DisclosureRequest{Information: "那个文件", Delivery: data.DeliveryPickup}}, 2)
 	recv := submitted.Add(time.Hour)
-	var changes []data.Change
-	for i, c := range []data.Case{app, disc} {
-		v := c.WithoutPersonal()
-		v.Status = data.StatusReceived
-		v.History = []data.Transition{{From: data.StatusSubmitted, To: data.StatusReceived, At: recv}}
-		if err := s.Settle(ctx, c.ID, store.Answer{Outcome: store.Accepted, Ref: c.Ref, At: recv, Case: &v}); err != nil {
-			t.Fatal(err)
-		}
+	receiveThenFeed(t, s, recv, []data.Case{app, disc}, func(_ int, v *data.Case) {
 		reason := appMissing
-		if c.Kind == data.CaseDisclosure {
+		if v.Kind == data.CaseDisclosure {
 			reason = disclosureMissing
 		}
 		v.History = append(v.History, data.Transition{From: data.StatusReceived, To: data.StatusCorrection, At: recv.Add(24 * time.Hour), Reason: reason})
 		v.Status = data.StatusCorrection
-		b, _ := json.Marshal(v)
-		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: store.KindCase, ID: v.ID, Op: data.OpUpsert, Version: 2, Body: b})
-	}
-	cursor, err := s.Cursor(ctx, store.ContentFeed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range changes {
-		changes[i].Seq += cursor
-	}
-	if _, err := s.ApplyPage(ctx, store.ContentFeed, changes, cursor+2, cursor+2, testNow.Add(-5*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	})
 	return app, disc
 }
 

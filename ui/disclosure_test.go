@@ -1,19 +1,12 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"jiezhen/data"
 	"jiezhen/data/store"
-	"jiezhen/sync/server"
 	"jiezhen/sync/wire"
 )
 
@@ -127,67 +120,14 @@ var disclosureValues = data.FormValues{
 
 // openDisclosureForm opens the request at page, filled when asked.
 func openDisclosureForm(k *Kiosk, page int, filled bool) *formState {
-	st := newFormState()
-	if filled {
-		for c, v := range disclosureValues {
-			st.values[c] = v
-		}
-	}
-	st.page = page
-	openForm(k.env, k.cases, disclosureSpec(k.env), st)
-	return st
+	return openFilledForm(k, disclosureSpec(k.env), disclosureValues, page, filled)
 }
 
+// disclosureReceipt opens the receipt of a filed request.
 func disclosureReceipt(k *Kiosk) {
 	ref, _ := data.NewReference(7, testNow, 3)
-	openForm(k.env, k.cases, disclosureSpec(k.env), &formState{filed: &filedCase{c: data.Case{Ref: ref,
-		Kind: data.CaseDisclosure, Deadline: data.MustDate("2026-12-23"),
-		Request: &data.DisclosureRequest{Information: "x", Delivery: data.DeliveryEmail}}}})
-}
-
-// pushAll sends what waits in s's outbox to the real district handler, as
-// kiosk 7 of the demo street, and returns the district's answers.
-func pushAll(t *testing.T, s *store.Store) []wire.PushResult {
-	t.Helper()
-	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, filepath.Join(t.TempDir(), "district.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	p := server.New(st, server.Options{Now: func() time.Time { return testNow }})
-	set := demoSet(t)
-	if _, err := p.Publish(ctx, set); err != nil {
-		t.Fatal(err)
-	}
-	_, token, err := p.AddKiosk(ctx, set.Streets[0].Code, "k7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(server.Handler(p))
-	defer srv.Close()
-	items, err := s.Pending(ctx, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req wire.PushRequest
-	for _, it := range items {
-		req.Items = append(req.Items, wire.PushItem{ID: it.ID, Kind: wire.ItemKind(it.Kind), Body: it.Body})
-	}
-	b, _ := json.Marshal(req)
-	hr, _ := http.NewRequest("POST", srv.URL+wire.PathPush, bytes.NewReader(b))
-	hr.Header.Set("Authorization", "Bearer "+token)
-	hr.Header.Set("Content-Type", "application/json")
-	resp, err := srv.Client().Do(hr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out wire.PushResponse
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("status %d: %v", resp.StatusCode, err)
-	}
-	return out.Results
+	openFiled(k, disclosureSpec(k.env), data.Case{Ref: ref, Kind: data.CaseDisclosure, Deadline: data.MustDate("2026-12-23"),
+		Request: &data.DisclosureRequest{Information: "x", Delivery: data.DeliveryEmail}})
 }
 
 // The district takes what the kiosk's forms file: an application with
@@ -210,7 +150,7 @@ func TestFormsAcceptedByDistrict(t *testing.T) {
 	}
 }
 
-func mustService(t *testing.T, k *Kiosk, id string) data.ServiceItem {
+func mustService(t testing.TB, k *Kiosk, id string) data.ServiceItem {
 	t.Helper()
 	svc, err := k.src.Service(context.Background(), id)
 	if err != nil {

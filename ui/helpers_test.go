@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -20,6 +24,8 @@ import (
 	"jiezhen/assets"
 	"jiezhen/data"
 	"jiezhen/data/store"
+	"jiezhen/sync/server"
+	"jiezhen/sync/wire"
 	"jiezhen/ui/keyboard"
 	"jiezhen/ui/speech"
 )
@@ -429,4 +435,136 @@ func touchAt(w fyne.Window, pos fyne.Position) {
 	if tp, ok := up.(fyne.Tappable); ok && up == down {
 		tp.Tapped(&event(p).PointEvent)
 	}
+}
+
+// demoCalendar is the working-day calendar of the demo content.
+func demoCalendar(t testing.TB) *data.Calendar {
+	t.Helper()
+	years, err := openDemo(t).Calendar(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := data.NewCalendar(years...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cal
+}
+
+// pushAll sends what waits in s's outbox to the real district handler, as
+// kiosk 7 of the demo street, and returns the district's answers.
+func pushAll(t testing.TB, s *store.Store) []wire.PushResult {
+	t.Helper()
+	ctx := context.Background()
+	st, err := server.OpenSQLite(ctx, filepath.Join(t.TempDir(), "district.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p := server.New(st, server.Options{Now: func() time.Time { return testNow }})
+	set := demoSet(t)
+	if _, err := p.Publish(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := p.AddKiosk(ctx, set.Streets[0].Code, "k7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.Handler(p))
+	defer srv.Close()
+	items, err := s.Pending(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req wire.PushRequest
+	for _, it := range items {
+		req.Items = append(req.Items, wire.PushItem{ID: it.ID, Kind: wire.ItemKind(it.Kind), Body: it.Body})
+	}
+	b, _ := json.Marshal(req)
+	hr, _ := http.NewRequest("POST", srv.URL+wire.PathPush, bytes.NewReader(b))
+	hr.Header.Set("Authorization", "Bearer "+token)
+	hr.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(hr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out wire.PushResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("status %d: %v", resp.StatusCode, err)
+	}
+	return out.Results
+}
+
+// fileAsKiosk7 queues c in s as kiosk 7 of the demo street files it at
+// at, with the reference of serial seq that day; it returns c as filed.
+func fileAsKiosk7(t testing.TB, s *store.Store, c data.Case, at time.Time, seq int) data.Case {
+	t.Helper()
+	ref, err := data.NewReference(7, at, seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Ref, c.Street, c.Status, c.SubmittedAt, c.Kiosk = ref, "440106005", data.StatusSubmitted, at, "7"
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enqueue(context.Background(), store.OutboxItem{ID: c.ID, Kind: string(wire.ItemCase), Body: b, CreatedAt: at, Case: &c}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// receiveThenFeed has the district acknowledge each of cases at recv, as
+// the sync agent records it (the kiosk's copy drops its personal data),
+// then brings each case's later state through the feed five minutes
+// before testNow: move turns the i-th case, received, into that state.
+func receiveThenFeed(t testing.TB, s *store.Store, recv time.Time, cases []data.Case, move func(i int, v *data.Case)) {
+	t.Helper()
+	ctx := context.Background()
+	var changes []data.Change
+	for i, c := range cases {
+		v := c.WithoutPersonal()
+		v.Status = data.StatusReceived
+		v.History = []data.Transition{{From: data.StatusSubmitted, To: data.StatusReceived, At: recv}}
+		if err := s.Settle(ctx, c.ID, store.Answer{Outcome: store.Accepted, Ref: c.Ref, At: recv, Case: &v}); err != nil {
+			t.Fatal(err)
+		}
+		move(i, &v)
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: store.KindCase, ID: v.ID, Op: data.OpUpsert, Version: int64(len(v.History) + 1), Body: b})
+	}
+	cursor, err := s.Cursor(ctx, store.ContentFeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range changes {
+		changes[i].Seq += cursor
+	}
+	last := cursor + int64(len(changes))
+	if _, err := s.ApplyPage(ctx, store.ContentFeed, changes, last, last, testNow.Add(-5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openFilledForm opens the form of spec at page (a large page is the
+// review), with values as answered when filled.
+func openFilledForm(k *Kiosk, spec *formSpec, values data.FormValues, page int, filled bool) *formState {
+	st := newFormState()
+	if filled {
+		for c, v := range values {
+			st.values[c] = v
+		}
+	}
+	st.page = page
+	openForm(k.env, k.cases, spec, st)
+	return st
+}
+
+// openFiled opens the receipt of c filed through the form of spec.
+func openFiled(k *Kiosk, spec *formSpec, c data.Case) {
+	openForm(k.env, k.cases, spec, &formState{filed: &filedCase{c: c, svc: spec.svc}})
 }

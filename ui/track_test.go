@@ -24,33 +24,16 @@ import (
 // an anonymous one still queued. It returns their references.
 func trackCases(t testing.TB, s *store.Store) (completed, inProgress, anon data.Case) {
 	t.Helper()
-	ctx := context.Background()
 	file := func(id string, seq int, p *data.Person) data.Case {
-		ref, err := data.NewReference(7, testNow.Add(-48*time.Hour), seq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := data.Case{ID: id, Ref: ref, Kind: data.CaseAppeal, Street: "440106005", Status: data.StatusSubmitted,
-			SubmittedAt: testNow.Add(-48 * time.Hour), AppealType: data.AppealComplaint, Category: "noise",
-			Description: "楼下餐馆每晚十一点后仍在装卸货物。", Deadline: data.MustDate("2026-12-10"), Applicant: p, Anonymous: p == nil}
-		b, _ := json.Marshal(c)
-		if err := s.Enqueue(ctx, store.OutboxItem{ID: id, Kind: string(wire.ItemCase), Body: b, CreatedAt: c.SubmittedAt, Case: &c}); err != nil {
-			t.Fatal(err)
-		}
-		return c
+		return fileAsKiosk7(t, s, data.Case{ID: id, Kind: data.CaseAppeal, AppealType: data.AppealComplaint, Category: "noise",
+			Description: "楼下餐馆每晚十一点后仍在装卸货物。", Deadline: data.MustDate("2026-12-10"), Applicant: p, Anonymous: p == nil},
+			testNow.Add(-48*time.Hour), seq)
 	}
 	completed = file("case-done", 1, &data.Person{Name: "张三", Mobile: "13812345678"})
 	inProgress = file("case-open", 2, &data.Person{Name: "李四", Mobile: "13900001111"})
 	anon = file("case-anon", 3, nil)
 	recv := testNow.Add(-47 * time.Hour)
-	var changes []data.Change
-	for i, c := range []data.Case{completed, inProgress} {
-		v := c.WithoutPersonal()
-		v.Status = data.StatusReceived
-		v.History = []data.Transition{{From: data.StatusSubmitted, To: data.StatusReceived, At: recv}}
-		if err := s.Settle(ctx, c.ID, store.Answer{Outcome: store.Accepted, Ref: c.Ref, At: recv, Case: &v}); err != nil {
-			t.Fatal(err)
-		}
+	receiveThenFeed(t, s, recv, []data.Case{completed, inProgress}, func(i int, v *data.Case) {
 		v.History = append(v.History, data.Transition{From: data.StatusReceived, To: data.StatusDispatched, At: recv.Add(time.Hour), Reason: "派至城管科"})
 		v.Status = data.StatusDispatched
 		if i == 0 {
@@ -61,19 +44,7 @@ func trackCases(t testing.TB, s *store.Store) (completed, inProgress, anon data.
 			v.Status = data.StatusCompleted
 			v.Reply = &data.Reply{Text: "已责令餐馆在晚上十点前完成装卸，城管队员将不定期巡查。", At: recv.Add(20 * time.Hour)}
 		}
-		b, _ := json.Marshal(v)
-		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: store.KindCase, ID: v.ID, Op: data.OpUpsert, Version: 3, Body: b})
-	}
-	cursor, err := s.Cursor(ctx, store.ContentFeed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range changes {
-		changes[i].Seq += cursor
-	}
-	if _, err := s.ApplyPage(ctx, store.ContentFeed, changes, cursor+2, cursor+2, testNow.Add(-5*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	})
 	return completed, inProgress, anon
 }
 
@@ -226,15 +197,7 @@ func sampleTimeline(t testing.TB, completed bool) trackResult {
 			data.Transition{From: data.StatusReplied, To: data.StatusCompleted, At: testNow.Add(-23 * time.Hour), Reason: "已答复"})
 		c.Reply = &data.Reply{Type: data.ReplyDisclosed, Text: "您申请的六运小区微改造工程预算表予以公开，已按您选择的方式邮寄。", At: testNow.Add(-24 * time.Hour)}
 	}
-	years, err := openDemo(t).Calendar(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := data.NewCalendar(years...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl := data.BuildTimeline(c, data.TrackInput{Now: testNow, Calendar: cal, LastSync: testNow.Add(-26 * time.Hour),
+	tl := data.BuildTimeline(c, data.TrackInput{Now: testNow, Calendar: demoCalendar(t), LastSync: testNow.Add(-26 * time.Hour),
 		Contact: "张*  138****5678"})
 	return trackResult{tl: tl, id: c.ID}
 }
