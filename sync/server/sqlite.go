@@ -488,17 +488,46 @@ func (t *sqlTx) Behind(scope Scope, after, casesAfter int64) (int64, error) {
 }
 
 func (t *sqlTx) Feed(scope Scope, after, casesAfter int64, limit int) ([]data.Change, error) {
-	// One index range per scope, each cut at the limit, merged by seq.
-	rows, err := t.query(`SELECT seq, kind, id, op, version, body FROM (
-		SELECT * FROM (SELECT seq, kind, id, op, version, body FROM feed
+	// First the page's sequence numbers: one index range per scope, each
+	// cut at the limit, merged by seq, all from the covering indexes.
+	// Merging whole rows instead copied every body of the three ranges
+	// through SQLite's temporary sort trees, a third of the query's time.
+	seqs, err := t.query(`SELECT seq FROM (
+		SELECT * FROM (SELECT seq FROM feed
 			WHERE kiosk = 0 AND street = '' AND seq > ?1 ORDER BY seq LIMIT ?4)
 		UNION ALL
-		SELECT * FROM (SELECT seq, kind, id, op, version, body FROM feed
+		SELECT * FROM (SELECT seq FROM feed
 			WHERE kiosk = 0 AND street = ?2 AND ?2 <> '' AND seq > ?1 ORDER BY seq LIMIT ?4)
 		UNION ALL
-		SELECT * FROM (SELECT seq, kind, id, op, version, body FROM feed
+		SELECT * FROM (SELECT seq FROM feed
 			WHERE kiosk <> 0 AND kiosk = ?3 AND seq > ?5 ORDER BY seq LIMIT ?4)
 	) ORDER BY seq LIMIT ?4`, after, scope.Street, scope.Kiosk, limit, casesAfter)
+	if err != nil {
+		return nil, err
+	}
+	list := []byte{'['}
+	for seqs.Next() {
+		var seq int64
+		if err := seqs.Scan(&seq); err != nil {
+			seqs.Close()
+			return nil, err
+		}
+		if len(list) > 1 {
+			list = append(list, ',')
+		}
+		list = strconv.AppendInt(list, seq, 10)
+	}
+	seqs.Close()
+	if err := seqs.Err(); err != nil {
+		return nil, err
+	}
+	if len(list) == 1 {
+		return []data.Change{}, nil
+	}
+	list = append(list, ']')
+	// Then the rows, looked up by rowid in order (no sort).
+	rows, err := t.query(`SELECT seq, kind, id, op, version, body FROM feed
+		WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`, string(list))
 	if err != nil {
 		return nil, err
 	}
