@@ -173,7 +173,8 @@ func TestPublishRefusesUnknownFile(t *testing.T) {
 	}
 }
 
-// bundleFiles reads a bundle's "files/..." entries.
+// bundleFilesOf verifies a bundle file as a kiosk of the street at cursor
+// would, and returns it with its "files/..." entries.
 func bundleFilesOf(t *testing.T, path, pub string, cursor int64) (*bundle.Result, map[string][]byte) {
 	t.Helper()
 	key, err := bundle.ParseKey(pub)

@@ -66,19 +66,7 @@ func TestKeygen(t *testing.T) {
 // readBundle verifies a bundle file as an empty kiosk of the street would.
 func readBundle(t *testing.T, path, pub string, cursor int64) *bundle.Result {
 	t.Helper()
-	key, err := bundle.ParseKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	res, err := bundle.Read(f, bundle.Check{Keys: bundle.Keys{Trusted: []ed25519.PublicKey{key}}, Scope: testStreet, Cursor: cursor, Now: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, _ := bundleFilesOf(t, path, pub, cursor)
 	return res
 }
 

@@ -215,24 +215,7 @@ func TestSweepLeavesNoPersonalDataInTheFile(t *testing.T) {
 	if err := s.Settle(ctx, c.ID, Answer{Outcome: Accepted, Ref: c.Ref, At: trackNow}); err != nil {
 		t.Fatal(err)
 	}
-	contains := func() []string {
-		var found []string
-		for _, p := range []string{path, path + "-wal"} {
-			b, err := os.ReadFile(p)
-			if errors.Is(err, os.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, secret := range []string{idNumber, mobile} {
-				if bytes.Contains(b, []byte(secret)) {
-					found = append(found, p+": "+secret)
-				}
-			}
-		}
-		return found
-	}
+	contains := func() []string { return filesHolding(t, path, idNumber, mobile) }
 	if len(contains()) == 0 {
 		t.Fatal("the personal data is not in the files before the sweep: the test proves nothing")
 	}
@@ -346,24 +329,7 @@ func TestSweepRedactsOldDeadLetters(t *testing.T) {
 		}
 	}
 	secrets := []string{idNumber, mobile, opinionMobile, c.Description, opinionText}
-	contains := func() []string {
-		var found []string
-		for _, p := range []string{path, path + "-wal"} {
-			b, err := os.ReadFile(p)
-			if errors.Is(err, os.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, secret := range secrets {
-				if bytes.Contains(b, []byte(secret)) {
-					found = append(found, p+": "+secret)
-				}
-			}
-		}
-		return found
-	}
+	contains := func() []string { return filesHolding(t, path, secrets...) }
 	if len(contains()) == 0 {
 		t.Fatal("the personal data is not in the files before the sweep: the test proves nothing")
 	}
@@ -436,4 +402,26 @@ func TestSweepRedactsOldDeadLetters(t *testing.T) {
 	if res, err := s.Sweep(ctx, time.Now().Add(DefaultRetention+time.Hour), DefaultRetention); err != nil || res.DeadLetters != 0 {
 		t.Errorf("second sweep: %+v, %v", res, err)
 	}
+}
+
+// filesHolding lists "file: secret" for each secret found in the bytes of
+// the database file at path or its -wal.
+func filesHolding(t *testing.T, path string, secrets ...string) []string {
+	t.Helper()
+	var found []string
+	for _, p := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range secrets {
+			if bytes.Contains(b, []byte(secret)) {
+				found = append(found, p+": "+secret)
+			}
+		}
+	}
+	return found
 }
