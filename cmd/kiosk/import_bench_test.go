@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"jiezhen/data"
 	"jiezhen/data/store"
 	"jiezhen/data/synth"
 	"jiezhen/sync/bundle"
@@ -20,21 +22,12 @@ import (
 // store's BenchmarkBulkInsertRaw on the same rows in the same run.
 func BenchmarkBundleImport(b *testing.B) {
 	changes := synth.Changes(100000, 1)
-	files, err := bundle.ChangeFiles(changes)
-	if err != nil {
-		b.Fatal(err)
-	}
 	pub, priv, err := bundle.GenerateKey()
 	if err != nil {
 		b.Fatal(err)
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	m := bundle.Manifest{District: "天河区", Scope: "440106005", From: 0, To: changes[len(changes)-1].Seq,
-		Changes: len(changes), IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
-	var buf bytes.Buffer
-	if err := bundle.Write(&buf, m, files, priv); err != nil {
-		b.Fatal(err)
-	}
+	buf := bytes.NewBuffer(snapshotBundle(b, changes, priv, now))
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
@@ -53,4 +46,21 @@ func BenchmarkBundleImport(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(changes))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(float64(buf.Len()), "bundle-bytes")
+}
+
+// snapshotBundle is a bundle of changes from 0 for street 440106005,
+// issued at now and valid for an hour, signed with priv.
+func snapshotBundle(tb testing.TB, changes []data.Change, priv ed25519.PrivateKey, now time.Time) []byte {
+	tb.Helper()
+	files, err := bundle.ChangeFiles(changes)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := bundle.Manifest{District: "天河区", Scope: "440106005", From: 0, To: changes[len(changes)-1].Seq,
+		Changes: len(changes), IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+	var buf bytes.Buffer
+	if err := bundle.Write(&buf, m, files, priv); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
 }

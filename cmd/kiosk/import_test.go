@@ -276,19 +276,8 @@ func TestImportRefusalsLeaveTheDatabaseAsItWas(t *testing.T) {
 // empty tables were dropped; the refusal must undo all of it.
 func TestImportDamagedLaterEntryLeavesTheKioskAsItWas(t *testing.T) {
 	changes := synth.Changes(3*bundle.ChangesPerEntry+10, 5)
-	files, err := bundle.ChangeFiles(changes)
-	if err != nil {
-		t.Fatal(err)
-	}
 	pub, priv := newKey(t)
-	now := time.Now().UTC().Truncate(time.Second)
-	m := bundle.Manifest{District: "天河区", Scope: "440106005", From: 0, To: changes[len(changes)-1].Seq,
-		Changes: len(changes), IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
-	var buf bytes.Buffer
-	if err := bundle.Write(&buf, m, files, priv); err != nil {
-		t.Fatal(err)
-	}
-	good := buf.Bytes()
+	good := snapshotBundle(t, changes, priv, time.Now().UTC().Truncate(time.Second))
 	db := filepath.Join(t.TempDir(), "kiosk.db")
 	s, err := store.Open(context.Background(), db)
 	if err != nil {
