@@ -125,13 +125,15 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 
 	s := &Store{path: abs, w: w}
+	// Indexes a first sync left to build come back before any migration
+	// runs, so that a migration finds the schema its predecessors made.
+	if err := s.restoreBeforeMigrating(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("%s: build deferred indexes: %w", abs, err)
+	}
 	if err := s.migrate(ctx, migs); err != nil {
 		w.Close()
 		return nil, err
-	}
-	if err := s.RestoreIndexes(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("%s: build deferred indexes: %w", abs, err)
 	}
 
 	// Readers open only after the writer has made the file WAL and
@@ -266,6 +268,17 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+}
+
+// restoreBeforeMigrating is RestoreIndexes for a file that may predate
+// the deferred_index table.
+func (s *Store) restoreBeforeMigrating(ctx context.Context) error {
+	var n int
+	err := s.w.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'deferred_index'").Scan(&n)
+	if err != nil || n == 0 {
+		return err
+	}
+	return s.RestoreIndexes(ctx)
 }
 
 // migrations returns the embedded migrations in order; their numbers must
