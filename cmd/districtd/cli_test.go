@@ -82,18 +82,23 @@ func TestStreets(t *testing.T) {
 func TestKiosk(t *testing.T) {
 	db := published(t)
 	code, out, errs := districtd(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "社区中心一号机")
-	if code != 0 || !regexp.MustCompile(`^jzk_[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
+	// The token carries the kiosk's number, the one stderr names.
+	if code != 0 || !regexp.MustCompile(`^jzk_1\.[A-Za-z0-9_-]{43}\n$`).MatchString(out) || !strings.Contains(errs, "kiosk 1 added") {
 		t.Fatalf("kiosk add: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 	token := strings.TrimSpace(out)
-	second := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106006", "--name", "二号机"))
-	if second == token {
-		t.Fatal("two kiosks got the same token")
+	code, out, errs = districtd(t, "kiosk", "add", "--db", db, "--street", "440106006", "--name", "二号机")
+	second := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(second, "jzk_2.") || !strings.Contains(errs, "kiosk 2 added") {
+		t.Fatalf("second kiosk add: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if second[len("jzk_2."):] == token[len("jzk_1."):] {
+		t.Fatal("two kiosks got the same secret")
 	}
 	// Only the token's hash is stored.
 	for _, f := range []string{db, db + "-wal"} {
 		b, _ := os.ReadFile(f)
-		if bytes.Contains(b, []byte(token)) || bytes.Contains(b, []byte(token[4:])) {
+		if bytes.Contains(b, []byte(token)) || bytes.Contains(b, []byte(token[len("jzk_1."):])) {
 			t.Fatalf("%s holds the token in clear", f)
 		}
 	}

@@ -77,18 +77,13 @@ func errorf(status int, item, format string, args ...any) *Error {
 // ErrUnauthorized is a missing, unknown or revoked token.
 var ErrUnauthorized = &Error{Status: http.StatusUnauthorized, Msg: "the token is missing, unknown or revoked"}
 
-// tokenPrefix marks Jiezhen kiosk tokens so that secret scanners and
-// people can recognise one that leaked.
-const tokenPrefix = "jzk_"
-
-// newToken returns 32 random bytes as text, and the hash that is stored.
-func newToken() (token, hash string, err error) {
+// newSecret returns 32 random bytes as text: a token's secret.
+func newSecret() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return "", "", fmt.Errorf("make a token: %w", err)
+		return "", fmt.Errorf("make a token: %w", err)
 	}
-	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token), nil
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 func hashToken(token string) string {
@@ -103,17 +98,24 @@ func (p *Platform) AddKiosk(ctx context.Context, street, name string) (Kiosk, st
 	if name == "" {
 		return Kiosk{}, "", errors.New("the kiosk needs a name")
 	}
-	token, hash, err := newToken()
+	secret, err := newSecret()
 	if err != nil {
 		return Kiosk{}, "", err
 	}
+	var token string
 	k := Kiosk{Street: street, Name: name, CreatedAt: p.clock()}
 	err = p.store.Write(ctx, func(tx Tx) error {
 		if err := knownStreet(tx, street); err != nil {
 			return err
 		}
-		k.ID, err = tx.AddKiosk(k, hash)
-		return err
+		// The token carries the kiosk's id, known once the row is in: the
+		// row is added with the hash of the bare secret, which is never
+		// shown and so matches no token, and then gets the token's.
+		if k.ID, err = tx.AddKiosk(k, hashToken(secret)); err != nil {
+			return err
+		}
+		token = wire.KioskToken(k.ID, secret)
+		return tx.SetTokenHash(k.ID, hashToken(token))
 	})
 	if err != nil {
 		return Kiosk{}, "", err
@@ -161,8 +163,12 @@ func (p *Platform) Authenticate(ctx context.Context, token string) (Kiosk, error
 	if token == "" {
 		return Kiosk{}, ErrUnauthorized
 	}
+	number, err := wire.TokenKiosk(token)
+	if err != nil {
+		return Kiosk{}, ErrUnauthorized
+	}
 	var k Kiosk
-	err := p.store.Read(ctx, func(tx ReadTx) (err error) {
+	err = p.store.Read(ctx, func(tx ReadTx) (err error) {
 		k, err = tx.KioskByTokenHash(hashToken(token))
 		return err
 	})
@@ -172,6 +178,11 @@ func (p *Platform) Authenticate(ctx context.Context, token string) (Kiosk, error
 	case err != nil:
 		return Kiosk{}, err
 	case k.RevokedAt != nil:
+		return Kiosk{}, ErrUnauthorized
+	case number != 0 && number != k.ID:
+		// The hash is right but the number is another kiosk's: a kiosk
+		// would file references in that kiosk's name.
+		p.log.Warn("token names another kiosk", "kiosk", k.ID, "token_kiosk", number)
 		return Kiosk{}, ErrUnauthorized
 	}
 	return k, nil

@@ -688,6 +688,10 @@ func (t *sqlTx) AddKiosk(k Kiosk, tokenHash string) (int64, error) {
 	return id, err
 }
 
+func (t *sqlTx) SetTokenHash(id int64, tokenHash string) error {
+	return t.exec("UPDATE kiosks SET token_hash = ? WHERE id = ?", tokenHash, id)
+}
+
 func (t *sqlTx) RevokeKiosk(id int64, at time.Time) error {
 	return t.exec("UPDATE kiosks SET revoked_at = ? WHERE id = ?", millis(at), id)
 }

@@ -78,6 +78,8 @@ type Tx interface {
 	// (a street's cases of one day, a consultation's opinions).
 	NextSerial(series string) (int64, error)
 	AddKiosk(k Kiosk, tokenHash string) (int64, error)
+	// SetTokenHash replaces the hash of a kiosk's token.
+	SetTokenHash(id int64, tokenHash string) error
 	RevokeKiosk(id int64, at time.Time) error
 	PutEntry(e Entry) error
 	PutCase(c CaseRecord) error
