@@ -402,6 +402,9 @@ type Status struct {
 	Conflicts     int               `json:"conflicts"` // unresolved
 	Cursor        int64             `json:"cursor"`    // of the content feed
 	LastSync      *time.Time        `json:"last_sync"` // null until a sync has completed
+	// KioskNumber is the kiosk's number recorded (RecordKioskNumber), 0
+	// for none: the references it made then are replaced at sync.
+	KioskNumber int64 `json:"kiosk_number"`
 }
 
 // Status reports counts and sync state from one snapshot.
@@ -438,7 +441,8 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 			t := time.UnixMilli(last.Int64)
 			st.LastSync = &t
 		}
-		return nil
+		st.KioskNumber, err = kioskNumber(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return Status{}, fmt.Errorf("status: %w", err)
