@@ -34,7 +34,7 @@ func runApp(args []string) error {
 	district := fs.String("district", "", "sync with the district platform at `URL` while the window is open (token from $"+tokenEnv+")")
 	retention := fs.Duration("retention", store.DefaultRetention, "remove the personal data of a case this long after the district has acknowledged it")
 	outboxKey := fs.String("outbox-recipient", "", "the district's outbox public `KEY` (age1..., or a file holding it): staff can then export the waiting outbox to a USB drive")
-	kiosk := fs.Int64("kiosk", 0, "this kiosk's `NUMBER` in the district (districtd's kiosk id): the first part of the reference numbers it gives, so they are unique in the district")
+	kiosk := fs.Int64("kiosk", 0, "this kiosk's `NUMBER` in the district (districtd's kiosk id), the first part of the references it makes (default: the number its token carries, else the one its database recorded)")
 	mounts := listFlag(ui.DefaultMountDirs)
 	fs.Var(&mounts, "mount-dirs", "comma-separated `FOLDERS` where USB drives appear, watched for .jzb bundles")
 	trust := fs.String("trust", "", "the district's bundle key `PUBKEY` (base64, or a file holding it), trusted while the kiosk trusts none")
@@ -61,6 +61,10 @@ func runApp(args []string) error {
 			return fmt.Errorf("--trust: %v: %w", err, errUsage)
 		}
 	}
+	number, err := numberOf(*kiosk, os.Getenv(tokenEnv))
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(*db), 0o755); err != nil {
 		return err
 	}
@@ -69,6 +73,12 @@ func runApp(args []string) error {
 		return err
 	}
 	defer s.Close()
+	if number, err = settleNumber(context.Background(), s, number); err != nil {
+		return err
+	}
+	if number == 0 {
+		log.Printf("kiosk: %s", noNumberNote)
+	}
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	defer stopSweep()
 	go sweepEvery(sweepCtx, s, *retention, sweepInterval(*retention))
@@ -106,7 +116,7 @@ func runApp(args []string) error {
 		dbDir = filepath.Dir(*db)
 	}
 	opt := ui.Options{
-		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc, SyncNow: syncNow, KioskID: *kiosk,
+		Street: *street, IdleAfter: *idle, Elder: *elder, Sync: syncSrc, SyncNow: syncNow, KioskID: number,
 		FirstFrame: firstFrameHook(a),
 		Bundles:    bundleImporter{s: s, street: *street, trust: pinned},
 		MountDirs:  mounts,

@@ -23,7 +23,8 @@ const usage = `usage: kiosk [command] [flags]
 With no command, opens the kiosk window:
   kiosk [--db FILE] [--street CODE] [--district URL] [--fullscreen] [--elder] [--idle D] [--retention D]
         [--outbox-recipient PUBKEY] [--mount-dirs /media,/run/media] [--trust PUBKEY]
-  (the token for --district comes from $JIEZHEN_TOKEN; a .jzb bundle on a USB drive
+  (the token comes from $JIEZHEN_TOKEN and carries the kiosk's number, the first part of
+  the references it makes, kept in its database; a .jzb bundle on a USB drive
   plugged in is offered for import, and five taps on the kiosk's name list them all)
 
 commands:
@@ -42,7 +43,7 @@ commands:
                                          write the waiting outbox to a file encrypted to the
                                          district's outbox key (for a USB drive); the items
                                          stay queued
-  submit  --db FILE --service CODE --form FILE.json [--kiosk NUMBER]
+  submit  --db FILE --service CODE --form FILE.json [--token TOKEN] [--kiosk NUMBER]
                                          file an application for a resident (代办); prints the receipt
   version                                print the release
 `
@@ -226,7 +227,15 @@ func cmdStatus(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return printJSON(stdout, st)
+	out := struct {
+		store.Status
+		// KioskNumberNote says why a kiosk without a number matters.
+		KioskNumberNote string `json:"kiosk_number_note,omitempty"`
+	}{Status: st}
+	if st.KioskNumber == 0 {
+		out.KioskNumberNote = noNumberNote
+	}
+	return printJSON(stdout, out)
 }
 
 func cmdSearch(ctx context.Context, args []string, stdout io.Writer) error {

@@ -18,12 +18,16 @@ import (
 	"jiezhen/ui"
 )
 
-const submitUsage = `usage: kiosk submit --db FILE --service CODE --form FILE.json [--kiosk NUMBER]
+const submitUsage = `usage: kiosk submit --db FILE --service CODE --form FILE.json [--token TOKEN] [--kiosk NUMBER]
 
 Files an application on a resident's behalf (代办) from a filled form, with
 the checks of the kiosk's own form, queues it for the district like one made
 on the screen, and prints the receipt as one JSON object: the reference,
 the deadline and what happens next.
+
+The reference starts with the kiosk's number: the one its token carries
+(--token, default $JIEZHEN_TOKEN), or --kiosk, or else the one its
+database recorded at an earlier start.
 
 CODE is the service item's 事项编码 or its id (kiosk search --kind service).
 FILE.json holds the applicant and the answers, keyed by the codes of the
@@ -62,7 +66,8 @@ func cmdSubmit(ctx context.Context, args []string, stdout io.Writer) error {
 	db := dbFlag(fs)
 	service := fs.String("service", "", "the service item's `CODE` (事项编码) or id")
 	form := fs.String("form", "", "the filled form, `FILE.json`")
-	kiosk := fs.Int64("kiosk", 0, "this kiosk's `NUMBER` in the district: the first part of the reference")
+	kiosk := fs.Int64("kiosk", 0, "this kiosk's `NUMBER` in the district, the first part of the reference (default: its token's)")
+	token := fs.String("token", "", "this kiosk's `TOKEN`, which carries its number (default: $"+tokenEnv+")")
 	for _, a := range args {
 		if a == "-h" || a == "--help" || a == "-help" {
 			_, err := io.WriteString(stdout, submitUsage)
@@ -79,8 +84,14 @@ func cmdSubmit(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("submit: --service CODE is required: %w", errUsage)
 	case *form == "":
 		return fmt.Errorf("submit: --form FILE.json is required: %w", errUsage)
-	case *kiosk < 0 || *kiosk > data.MaxRefKiosk:
-		return fmt.Errorf("submit: --kiosk must be 0 to %d: %w", data.MaxRefKiosk, errUsage)
+	}
+	tok := *token
+	if tok == "" {
+		tok = os.Getenv(tokenEnv)
+	}
+	number, err := numberOf(*kiosk, tok)
+	if err != nil {
+		return fmt.Errorf("submit: %w", err)
 	}
 	values, err := readSubmitForm(*form)
 	if err != nil {
@@ -91,6 +102,9 @@ func cmdSubmit(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer s.Close()
+	if number, err = settleNumber(ctx, s, number); err != nil {
+		return fmt.Errorf("submit: %w", err)
+	}
 	svc, err := findService(ctx, s, *service)
 	if err != nil {
 		return err
@@ -111,14 +125,14 @@ func cmdSubmit(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	c.Street = street.Code
 	c.SubmittedAt = now
-	if *kiosk > 0 {
-		c.Kiosk = strconv.FormatInt(*kiosk, 10)
+	if number > 0 {
+		c.Kiosk = strconv.FormatInt(number, 10)
 	}
 	days, ok := ui.CaseDays(c, &svc)
 	if !ok {
 		days = -1
 	}
-	filed, err := store.FileCase(ctx, s, c, *kiosk, days)
+	filed, err := store.FileCase(ctx, s, c, number, days)
 	if err != nil {
 		return fmt.Errorf("submit: %w", err)
 	}

@@ -59,6 +59,10 @@ func cmdSync(ctx context.Context, args []string, stdout io.Writer) error {
 	if tok == "" {
 		return fmt.Errorf("sync: no token: give --token TOKEN or set %s: %w", tokenEnv, errUsage)
 	}
+	number, err := numberOf(0, tok)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
 	if *retries == 0 {
 		*retries = -1 // the client's "none"
 	}
@@ -76,6 +80,11 @@ func cmdSync(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer s.Close()
+	// A token with another number than the database's would send its
+	// waiting cases under a kiosk their references are not from.
+	if _, err := settleNumber(ctx, s, number); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
 
 	cfg := client.Config{
 		District:       *district,
