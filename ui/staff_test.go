@@ -592,3 +592,20 @@ func buttons(w fyne.Window) []string {
 	})
 	return out
 }
+
+// The health screen shows the kiosk's number, and says when it has none
+// that its references will be replaced at sync.
+func TestHealthShowsKioskNumber(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{KioskID: 7})
+	k.staffSignIn(sampleStaff)
+	openHealth(k.env)
+	assertShows(t, w, "本机编号", "同步位置")
+	if got := screenText(w); !strings.Contains(got, "本机编号\n7\n") || strings.Contains(got, "本机没有编号") {
+		t.Errorf("kiosk 7's health screen:\n%s", got)
+	}
+
+	k, w, _ = newTestKiosk(t, Options{})
+	k.staffSignIn(sampleStaff)
+	openHealth(k.env)
+	assertShows(t, w, "本机编号", "本机没有编号：它生成的办件编号会在同步时被区平台替换")
+}

@@ -16,7 +16,8 @@ import (
 	"jiezhen/data/store"
 )
 
-// The kiosk's health for staff: the connection, the last sync, what waits
+// The kiosk's health for staff: the connection, the kiosk's number (and
+// that its references will be replaced when it has none), the last sync, what waits
 // to go out, what the district refused (dead letters, to retry or
 // discard), conflicts, the content held and the feed's cursor, the
 // trusted bundle keys and the disk space left; 立即同步 and the USB
@@ -109,11 +110,17 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 		}
 	}
 
+	number := strconv.FormatInt(e.kioskID, 10)
+	if e.kioskID == 0 {
+		number = e.L("staff.kiosk_number_none")
+	}
+
 	conn := subheading(e.L("staff.connection"))
 	conn.Wrapping = fyne.TextWrapOff
 	box := container.NewVBox(
 		container.NewHBox(conn, container.NewCenter(badge(state, in.online))),
 		fields(
+			e.L("staff.kiosk_number"), number,
 			e.L("staff.last_sync"), last,
 			e.L("staff.waiting_total"), strconv.Itoa(total),
 			e.L("staff.conflicts"), strconv.Itoa(h.Conflicts),
@@ -121,8 +128,11 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 			e.L("staff.cursor"), strconv.FormatInt(h.Cursor, 10),
 			e.L("staff.disk_free"), humanBytes(h.DiskFree),
 		),
-		subheading(e.L("staff.waiting_by_kind")),
 	)
+	if e.kioskID == 0 {
+		box.Add(para(e.L("staff.kiosk_number_missing")))
+	}
+	box.Add(subheading(e.L("staff.waiting_by_kind")))
 	if len(waiting) == 0 {
 		box.Add(para(e.L("staff.waiting_none")))
 	} else {
