@@ -32,7 +32,9 @@ for _ in $(seq 100); do
   (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null && break
   sleep 0.1
 done
-if [[ ! -s demo/kiosk.token ]]; then
+# The token carries the kiosk's number (jzk_<number>.<secret>), the first
+# part of every reference it makes; a token from before that is replaced.
+if ! grep -qE '^jzk_[0-9]+\.' demo/kiosk.token 2>/dev/null; then
   bin/districtd kiosk add --db demo/district.db --street 440106005 --name 演示终端 >demo/kiosk.token
 fi
 export JIEZHEN_TOKEN
@@ -47,12 +49,10 @@ if [[ ! -s demo/outbox.pub ]]; then
   bin/districtd outbox-key --out demo/outbox.key >demo/outbox.pub
 fi
 echo "demo: staff mode: hold the street's name for 2 s, choose 演示工作人员, PIN $(cat demo/staff.pin)" >&2
-# The kiosk's number in the district goes into every reference it makes.
-kiosk_no=$(bin/districtd kiosk list --db demo/district.db | sed -n 's/^{"id":\([0-9]*\),.*"name":"演示终端".*/\1/p' | head -n 1)
 echo "demo: districtd at http://$addr (log: demo/districtd.log)" >&2
 
 if [[ -n "${DISPLAY:-}" ]]; then
-  bin/kiosk --db demo/kiosk.db --district "http://$addr" --kiosk "${kiosk_no:-0}" --outbox-recipient demo/outbox.pub "$@"
+  bin/kiosk --db demo/kiosk.db --district "http://$addr" --outbox-recipient demo/outbox.pub "$@"
   exit
 fi
 
@@ -62,7 +62,7 @@ Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 export DISPLAY=":$n"
 for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-bin/kiosk --db demo/kiosk.db --district "http://$addr" --kiosk "${kiosk_no:-0}" --outbox-recipient demo/outbox.pub "$@" &
+bin/kiosk --db demo/kiosk.db --district "http://$addr" --outbox-recipient demo/outbox.pub "$@" &
 kiosk=$!
 trap 'kill $kiosk 2>/dev/null; wait $kiosk 2>/dev/null; kill $xvfb $districtd 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
