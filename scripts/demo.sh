@@ -21,7 +21,6 @@ mkdir -p demo
 if [[ ! -s demo/kiosk.db ]]; then
   bin/kiosk demo --db demo/kiosk.db >/dev/null
 fi
-bin/kiosk status --db demo/kiosk.db
 
 # The district platform on loopback, with the demo content.
 addr=127.0.0.1:8470
@@ -39,6 +38,10 @@ if ! grep -qE '^jzk_[0-9]+\.' demo/kiosk.token 2>/dev/null; then
 fi
 export JIEZHEN_TOKEN
 JIEZHEN_TOKEN=$(cat demo/kiosk.token)
+# One sync before the window opens: the kiosk records its number and
+# takes what the district has.
+bin/kiosk sync --db demo/kiosk.db --district "http://$addr" --once >/dev/null
+bin/kiosk status --db demo/kiosk.db
 # A street staff account for trying staff mode (hold the street's name for
 # two seconds), and the district's outbox key, so that staff can export the
 # kiosk's waiting items to a USB drive.
