@@ -30,3 +30,9 @@ echo "== go test -race ./..."
 go test -race -count=1 -timeout 12m -skip "$walks" ./...
 echo "== go test ./ui (screen walks)"
 go test -count=1 -timeout 12m -run "$walks" ./ui
+# The bundle's parsers against arbitrary input, beyond their seed corpus
+# (which the plain run above covers): a bundle is a file off a USB stick.
+for target in FuzzRead FuzzManifest; do
+  echo "== go test -fuzz $target ./sync/bundle (20s)"
+  go test -run '^$' -fuzz "^$target\$" -fuzztime 20s ./sync/bundle
+done

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/binary"
+	"reflect"
 	"testing"
 	"time"
+
+	"jiezhen/data"
 )
 
 // FuzzRead feeds the reader arbitrary files under a fixed trusted key.
@@ -31,8 +34,24 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c := Check{Keys: Keys{Trusted: []ed25519.PublicKey{pub}}, Scope: "S1", Cursor: 2, Now: t0.Add(time.Hour)}
 		res, err := Read(bytes.NewReader(b), c)
+		// Reading entry by entry (as an import streams them) accepts and
+		// refuses exactly what Read does, with the same changes in order.
+		var streamed []data.Change
+		rd, serr := Open(bytes.NewReader(b), c)
+		if serr == nil && !rd.Result().Covered {
+			serr = rd.Entries(func(cs []data.Change) error {
+				streamed = append(streamed, cs...)
+				return nil
+			})
+		}
+		if (err == nil) != (serr == nil) || (err != nil && err.Error() != serr.Error()) {
+			t.Fatalf("Read: %v; Open and Entries: %v", err, serr)
+		}
 		if err != nil {
 			return
+		}
+		if !res.Covered && !reflect.DeepEqual(streamed, res.Changes) {
+			t.Fatalf("streamed %d changes, Read %d, or different ones", len(streamed), len(res.Changes))
 		}
 		m := res.Manifest
 		if m.Scope != "S1" || m.From > 2 || m.To <= m.From {
