@@ -238,3 +238,64 @@ func keys(m map[string][]byte) []string {
 	}
 	return out
 }
+
+func TestFilesListAndRemove(t *testing.T) {
+	dir := t.TempDir()
+	db := published(t)
+	if out := ok(t, "files", "list", "--db", db); out != "" {
+		t.Fatalf("files of a district without any: %q", out)
+	}
+	var form, poster data.Attachment
+	json.Unmarshal([]byte(ok(t, "attach", "--db", db, writeFile(t, dir, "登记表.pdf", pdfBytes))), &form)
+	json.Unmarshal([]byte(ok(t, "attach", "--db", db, writeFile(t, dir, "海报.png", pngBytes(t)))), &poster)
+	ok(t, "publish", "--db", db, noticeWith(t, dir, "notice.json", form))
+
+	type use struct {
+		File   string   `json:"file"`
+		Name   string   `json:"name"`
+		Type   string   `json:"type"`
+		Size   int64    `json:"size"`
+		Added  string   `json:"added_at"`
+		UsedBy []string `json:"used_by"`
+	}
+	list := func() map[string]use {
+		out := map[string]use{}
+		for _, line := range strings.Split(strings.TrimSpace(ok(t, "files", "list", "--db", db)), "\n") {
+			var u use
+			if err := json.Unmarshal([]byte(line), &u); err != nil {
+				t.Fatalf("%q: %v", line, err)
+			}
+			out[u.File] = u
+		}
+		return out
+	}
+	got := list()
+	if u := got[form.File]; u.Name != "登记表.pdf" || u.Type != "application/pdf" || u.Size != int64(len(pdfBytes)) ||
+		u.Added == "" || fmt.Sprint(u.UsedBy) != "[notice n-form]" {
+		t.Fatalf("the form: %+v", u)
+	}
+	if u := got[poster.File]; u.Type != "image/png" || len(u.UsedBy) != 0 || u.UsedBy == nil {
+		t.Fatalf("the poster: %+v", u)
+	}
+
+	// A file in use stays; one nothing refers to goes.
+	fails(t, 1, "file "+form.File+" is still attached to notice n-form", "files", "remove", "--db", db, form.File)
+	if out := ok(t, "files", "remove", "--db", db, poster.File); !strings.Contains(out, poster.File) {
+		t.Fatalf("remove: %q", out)
+	}
+	if got := list(); len(got) != 1 || got[form.File].File == "" {
+		t.Fatalf("after removing the poster: %v", got)
+	}
+	fails(t, 1, "the district holds no file "+poster.File, "files", "remove", "--db", db, poster.File)
+	// Once the notice is gone, so may its form be.
+	ok(t, "unpublish", "--db", db, "notice", "n-form")
+	ok(t, "files", "remove", "--db", db, form.File)
+	if n := len(storedFiles(t, db)); n != 0 {
+		t.Fatalf("%d files left", n)
+	}
+
+	fails(t, 2, "want a subcommand", "files")
+	fails(t, 2, "unknown subcommand", "files", "purge", "--db", db)
+	fails(t, 2, "missing --db", "files", "list")
+	fails(t, 2, "PATH", "files", "remove", "--db", db)
+}

@@ -29,6 +29,10 @@ commands:
   attach --db FILE PATH...
                       store files (PDF, PNG or JPEG, up to 10 MB) for bundles to carry;
                       prints each as a JSON attachment to put in the content
+  files list --db FILE
+                      the stored files, one JSON object a line, with the content using each
+  files remove --db FILE PATH
+                      remove a stored file no published content refers to
   unpublish --db FILE KIND ID
   cases --db FILE list [--status S] [--street CODE]
                       one JSON line a case: kind, status, deadline, working days left or overdue
@@ -104,6 +108,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = publish(args[1:], stdout)
 	case "attach":
 		err = attach(args[1:], stdout, stderr)
+	case "files":
+		cmd, err = files(args[1:], stdout)
 	case "unpublish":
 		err = unpublish(args[1:], stdout)
 	case "cases":

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"jiezhen/data"
 	"jiezhen/sync/bundle"
@@ -134,4 +135,79 @@ func bundleFiles(tx ReadTx, changes []data.Change) ([]bundle.File, error) {
 		}
 	}
 	return out, nil
+}
+
+// FileUse is a stored file and the published content that refers to it,
+// as "kind id".
+type FileUse struct {
+	StoredFile
+	AddedAt time.Time `json:"added_at"`
+	UsedBy  []string  `json:"used_by"`
+}
+
+// Files lists the stored files with the live content referring to each.
+func (p *Platform) Files(ctx context.Context) ([]FileUse, error) {
+	var out []FileUse
+	err := p.store.Read(ctx, func(tx ReadTx) error {
+		files, err := tx.Files()
+		if err != nil {
+			return err
+		}
+		users, err := fileUsers(tx)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			out = append(out, FileUse{StoredFile: f, AddedAt: f.AddedAt.UTC(), UsedBy: append([]string{}, users[f.Path]...)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RemoveFile deletes a stored file that no published content refers to.
+// Kiosks keep their copy until their own sweep finds nothing refers to it.
+func (p *Platform) RemoveFile(ctx context.Context, path string) error {
+	err := p.store.Write(ctx, func(tx Tx) error {
+		if _, err := tx.File(path); errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("the district holds no file %s: %w", path, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		users, err := fileUsers(tx)
+		if err != nil {
+			return err
+		}
+		if u := users[path]; len(u) > 0 {
+			return fmt.Errorf("file %s is still attached to %s: change or unpublish that first", path, strings.Join(u, ", "))
+		}
+		_, err = tx.DeleteFile(path)
+		return err
+	})
+	if err == nil {
+		p.log.Info("file removed", "file", path)
+	}
+	return err
+}
+
+// fileUsers maps each file path that live content refers to onto the
+// items referring to it ("notice n1").
+func fileUsers(tx ReadTx) (map[string][]string, error) {
+	users := map[string][]string{}
+	for _, kind := range data.ContentKinds {
+		items, err := tx.LiveItems(kind)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			files, err := data.ShippedFiles(data.Change{Kind: it.Kind, ID: it.ID, Op: data.OpUpsert, Body: it.Body})
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range files {
+				users[a.File] = append(users[a.File], string(it.Kind)+" "+it.ID)
+			}
+		}
+	}
+	return users, nil
 }

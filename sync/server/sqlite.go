@@ -850,6 +850,34 @@ func (t *sqlTx) FileData(path string) ([]byte, error) {
 	return b, err
 }
 
+func (t *sqlTx) Files() ([]StoredFile, error) {
+	rows, err := t.query("SELECT path, sha256, type, size, name, added_at FROM files ORDER BY path")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []StoredFile
+	for rows.Next() {
+		var f StoredFile
+		var added int64
+		if err := rows.Scan(&f.Path, &f.SHA256, &f.Type, &f.Size, &f.Name, &added); err != nil {
+			return nil, err
+		}
+		f.AddedAt = fromMillis(added)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) DeleteFile(path string) (bool, error) {
+	res, err := t.execResult("DELETE FROM files WHERE path = ?", path)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 func (t *sqlTx) PutFile(f StoredFile, data []byte) (bool, error) {
 	res, err := t.execResult(`INSERT INTO files(path, sha256, type, size, name, added_at, data) VALUES(?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(path) DO NOTHING`, f.Path, f.SHA256, f.Type, f.Size, f.Name, millis(f.AddedAt), data)

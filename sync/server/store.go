@@ -64,6 +64,9 @@ type ReadTx interface {
 	// bytes. Both return ErrNotFound for a path not stored.
 	File(path string) (StoredFile, error)
 	FileData(path string) ([]byte, error)
+	// Files lists the stored attachment files, without their bytes, by
+	// path.
+	Files() ([]StoredFile, error)
 }
 
 // Tx is a write transaction.
@@ -93,6 +96,8 @@ type Tx interface {
 	// PutFile stores an attachment file; one already stored under its
 	// path is kept as it is, and added is false.
 	PutFile(f StoredFile, data []byte) (added bool, err error)
+	// DeleteFile removes a stored file; false if there was none.
+	DeleteFile(path string) (bool, error)
 }
 
 // Scope is what one kiosk may see: content of its street and of the whole
