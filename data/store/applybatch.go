@@ -418,7 +418,11 @@ func restoreDeferred(ctx context.Context, tx *sql.Tx) error {
 // last page left deferred. Open does it too; the sync agent calls it when
 // a pull ends early, so the screens do not stay on the slower queries
 // until the next complete sync.
+//
+// It also ends the indexer's pause for the sync (see ApplyPage).
 func (s *Store) RestoreIndexes(ctx context.Context) error {
+	s.indexHold.Store(false)
+	defer s.kickIndexer()
 	return s.writeTx(ctx, func(tx *sql.Tx) error { return restoreDeferred(ctx, tx) })
 }
 

@@ -176,3 +176,40 @@ func TestApplyAndLaterPagesDoNotDefer(t *testing.T) {
 		t.Fatal("a page into a table holding rows deferred its indexes")
 	}
 }
+
+// TestIndexerWaitsForTheSyncsLastPage: while a sync has pages to come the
+// indexer leaves the writer alone; the last page, or RestoreIndexes after
+// a sync that stopped, lets it run again.
+func TestIndexerWaitsForTheSyncsLastPage(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	cs := pagedNotices(t, 300)
+	pending := func() int {
+		st, err := s.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.SearchPending
+	}
+	if _, err := s.ApplyPage(ctx, ContentFeed, cs[:100], 100, 100, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.IndexPending(ctx, 50); err != nil || n != 0 || pending() != 100 {
+		t.Fatalf("indexed %d (%v) with pages to come; %d pending", n, err, pending())
+	}
+	if _, err := s.ApplyPage(ctx, ContentFeed, cs[100:200], 200, 200, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.IndexPending(ctx, 50); err != nil || n != 200 || pending() != 0 {
+		t.Fatalf("indexed %d (%v) after the last page; %d pending", n, err, pending())
+	}
+	if _, err := s.ApplyPage(ctx, ContentFeed, cs[200:], 300, 300, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RestoreIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.IndexPending(ctx, 50); err != nil || n != 100 {
+		t.Fatalf("indexed %d (%v) after a sync stopped early", n, err)
+	}
+}

@@ -31,6 +31,9 @@ func (s *Store) IndexPending(ctx context.Context, batch int) (int, error) {
 	}
 	total := 0
 	for {
+		if s.indexHold.Load() {
+			return total, nil // a sync is under way; its end wakes the indexer
+		}
 		n, err := s.indexBatch(ctx, batch)
 		total += n
 		if err != nil || n == 0 {

@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -67,6 +68,10 @@ type Store struct {
 	kick chan struct{} // wakes the indexer; nil when it is disabled
 	stop context.CancelFunc
 	done chan struct{}
+	// indexHold is set while a sync has pages still to come: the
+	// indexer then leaves the writer to the sync, and its last page (or
+	// RestoreIndexes when it stops early) wakes the indexer again.
+	indexHold atomic.Bool
 
 	closeOnce sync.Once
 }

@@ -118,7 +118,14 @@ func (s *Store) applyPage(ctx context.Context, feed string, changes []data.Chang
 	if err != nil {
 		return ApplyResult{}, err
 	}
-	s.kickIndexer()
+	// A sync with pages to come keeps the indexer off the writer: on a
+	// kiosk's first sync, trigram indexing between the pages made the
+	// sync five times as long, and search is right without the index
+	// meanwhile (queued items are read from their rows).
+	s.indexHold.Store(more)
+	if !more {
+		s.kickIndexer()
+	}
 	return res, nil
 }
 
