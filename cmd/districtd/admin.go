@@ -118,7 +118,7 @@ func streets(args []string, stdout io.Writer) error {
 
 func kiosk(args []string, stdout, stderr io.Writer) (string, error) {
 	if len(args) == 0 {
-		return "kiosk", usagef("want a subcommand: add, list or revoke")
+		return "kiosk", usagef("want a subcommand: add, list, token or revoke")
 	}
 	sub, args := args[0], args[1:]
 	name := "kiosk " + sub
@@ -159,14 +159,28 @@ func kiosk(args []string, stdout, stderr io.Writer) (string, error) {
 			}
 			return nil
 		})
-	case "revoke":
-		pos, err := parse(fs, args, 1, "a kiosk ID")
+	case "token":
+		id, err := kioskID(fs, args)
 		if err != nil {
 			return name, err
 		}
-		id, err := strconv.ParseInt(pos[0], 10, 64)
-		if err != nil || id < 1 {
-			return name, usagef("kiosk ID %q is not a number from 'districtd kiosk list'", pos[0])
+		return name, withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
+			token, reinstated, err := p.NewToken(ctx, id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, token)
+			note := ""
+			if reinstated {
+				note = "; the kiosk was revoked and is in service again"
+			}
+			fmt.Fprintf(stderr, "districtd: kiosk %d has a new token, shown only this once; the old one no longer works%s\n", id, note)
+			return nil
+		})
+	case "revoke":
+		id, err := kioskID(fs, args)
+		if err != nil {
+			return name, err
 		}
 		return name, withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
 			if err := p.RevokeKiosk(ctx, id); err != nil {
@@ -176,7 +190,7 @@ func kiosk(args []string, stdout, stderr io.Writer) (string, error) {
 			return nil
 		})
 	}
-	return "kiosk", usagef("unknown subcommand %q: want add, list or revoke", sub)
+	return "kiosk", usagef("unknown subcommand %q: want add, list, token or revoke", sub)
 }
 
 func publish(args []string, stdout io.Writer) error {
@@ -420,4 +434,18 @@ func reset(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%d kiosk(s) of street %s will refetch at their next pull\n", n, *street)
 		return nil
 	})
+}
+
+// kioskID parses the one argument of a kiosk subcommand: an id from
+// 'districtd kiosk list'.
+func kioskID(fs *flag.FlagSet, args []string) (int64, error) {
+	pos, err := parse(fs, args, 1, "a kiosk ID")
+	if err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id < 1 {
+		return 0, usagef("kiosk ID %q is not a number from 'districtd kiosk list'", pos[0])
+	}
+	return id, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -563,4 +564,51 @@ func TestCasesListCorrections(t *testing.T) {
 		strings.Contains(out, "李思") || strings.Contains(out, "已改正") {
 		t.Fatalf("cases list after a correction: %s", out)
 	}
+}
+
+// TestKioskToken: a kiosk given a new token keeps its number, so the
+// references it made offline stay its own; the old token stops working.
+func TestKioskToken(t *testing.T) {
+	db := published(t)
+	ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "一号机")
+	old := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "二号机"))
+	code, out, errs := districtd(t, "kiosk", "token", "--db", db, "2")
+	fresh := strings.TrimSpace(out)
+	if code != 0 || !regexp.MustCompile(`^jzk_2\.[A-Za-z0-9_-]{43}$`).MatchString(fresh) || fresh == old ||
+		!strings.Contains(errs, "kiosk 2 has a new token") {
+		t.Fatalf("kiosk token: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	auth := func(token string) (server.Kiosk, error) {
+		var k server.Kiosk
+		err := withDB(db, false, func(ctx context.Context, p *server.Platform) (err error) {
+			k, err = p.Authenticate(ctx, token)
+			return err
+		})
+		return k, err
+	}
+	if k, err := auth(fresh); err != nil || k.ID != 2 {
+		t.Fatalf("the new token: %+v, %v", k, err)
+	}
+	if _, err := auth(old); !errors.Is(err, server.ErrUnauthorized) {
+		t.Fatalf("the old token after replacing it: %v", err)
+	}
+	// A revoked kiosk (its token leaked, say) comes back with a new
+	// token under its own number; the token it had stays dead.
+	ok(t, "kiosk", "revoke", "--db", db, "2")
+	if _, err := auth(fresh); !errors.Is(err, server.ErrUnauthorized) {
+		t.Fatalf("the token of a revoked kiosk: %v", err)
+	}
+	code, out, errs = districtd(t, "kiosk", "token", "--db", db, "2")
+	back := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(back, "jzk_2.") || !strings.Contains(errs, "in service again") {
+		t.Fatalf("kiosk token of a revoked kiosk: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if k, err := auth(back); err != nil || k.ID != 2 || k.RevokedAt != nil {
+		t.Fatalf("the reinstated kiosk's token: %+v, %v", k, err)
+	}
+	if _, err := auth(fresh); !errors.Is(err, server.ErrUnauthorized) {
+		t.Fatalf("the token from before the revocation works again: %v", err)
+	}
+	fails(t, 1, "no kiosk 9", "kiosk", "token", "--db", db, "9")
+	fails(t, 2, "is not a number", "kiosk", "token", "--db", db, "two")
 }

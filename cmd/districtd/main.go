@@ -23,6 +23,9 @@ commands:
   kiosk add --db FILE --street CODE --name NAME
                       register a kiosk and print its token (shown only once)
   kiosk list --db FILE
+  kiosk token --db FILE ID
+                      give a kiosk a new token (same number, so its references stay
+                      valid; a revoked kiosk is back in service); the old token stops working
   kiosk revoke --db FILE ID
   publish --db FILE CONTENT.json
                       publish a content set (the demo content's shape)

@@ -61,8 +61,8 @@ func (s *Store) RecordKioskNumber(ctx context.Context, n int64, now time.Time) (
 				return err
 			}
 			if waiting > 0 {
-				return fmt.Errorf("this database is kiosk %d's and %d case(s) filed under that number wait to be sent, but this start makes it kiosk %d: sync with kiosk %d's token first, or start with kiosk %d's token: %w",
-					old, waiting, n, old, old, ErrKioskRenumbered)
+				return fmt.Errorf("this database is kiosk %d's and %d case(s) filed under that number wait to be sent, but this start makes it kiosk %d: sync with kiosk %d's token first, or start with kiosk %d's token (a lost or revoked one is replaced by 'districtd kiosk token %d'): %w",
+					old, waiting, n, old, old, old, ErrKioskRenumbered)
 			}
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO kiosk_number(id, number, since) VALUES (1, ?, ?)

@@ -158,6 +158,41 @@ func (p *Platform) RevokeKiosk(ctx context.Context, id int64) error {
 	})
 }
 
+// NewToken gives kiosk id a new token and returns it; the old one stops
+// working at once. The kiosk keeps its number, so the references of the
+// cases it filed offline stay valid: this, not a new kiosk, is the way to
+// replace a token that leaked or was lost. A revoked kiosk is taken back
+// into service with it (reinstated reports that); its old token stays
+// dead.
+func (p *Platform) NewToken(ctx context.Context, id int64) (token string, reinstated bool, err error) {
+	secret, err := newSecret()
+	if err != nil {
+		return "", false, err
+	}
+	token = wire.KioskToken(id, secret)
+	err = p.store.Write(ctx, func(tx Tx) error {
+		k, err := tx.Kiosk(id)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("there is no kiosk %d", id)
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.SetTokenHash(id, hashToken(token)); err != nil {
+			return err
+		}
+		if reinstated = k.RevokedAt != nil; reinstated {
+			return tx.ReinstateKiosk(id)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", false, err
+	}
+	p.log.Info("kiosk token replaced", "kiosk", id, "reinstated", reinstated)
+	return token, reinstated, nil
+}
+
 // Authenticate returns the kiosk whose token this is, or ErrUnauthorized.
 func (p *Platform) Authenticate(ctx context.Context, token string) (Kiosk, error) {
 	if token == "" {

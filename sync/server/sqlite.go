@@ -696,6 +696,10 @@ func (t *sqlTx) RevokeKiosk(id int64, at time.Time) error {
 	return t.exec("UPDATE kiosks SET revoked_at = ? WHERE id = ?", millis(at), id)
 }
 
+func (t *sqlTx) ReinstateKiosk(id int64) error {
+	return t.exec("UPDATE kiosks SET revoked_at = NULL WHERE id = ?", id)
+}
+
 func (t *sqlTx) Entry(id string) (Entry, error) {
 	e := Entry{ID: id}
 	var result string

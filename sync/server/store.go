@@ -84,6 +84,8 @@ type Tx interface {
 	// SetTokenHash replaces the hash of a kiosk's token.
 	SetTokenHash(id int64, tokenHash string) error
 	RevokeKiosk(id int64, at time.Time) error
+	// ReinstateKiosk undoes RevokeKiosk (with a new token set meanwhile).
+	ReinstateKiosk(id int64) error
 	PutEntry(e Entry) error
 	PutCase(c CaseRecord) error
 	AddOpinion(o OpinionRecord) error
