@@ -189,6 +189,7 @@ type Kiosk struct {
 	root    *fyne.Container // the screen under the idle overlay
 	overlay *idleOverlay
 	header  *header
+	footer  fyne.CanvasObject
 
 	scroll    *container.Scroll // the current screen's roomy scroll; nil if it has no entries
 	lastTouch time.Time
@@ -366,9 +367,27 @@ func (k *Kiosk) render() {
 			}
 		}
 	}
-	foot := newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang, secret)
-	k.root.Objects = []fyne.CanvasObject{container.NewBorder(k.header.obj, foot, nil, nil, body)}
+	k.footer = newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang, secret)
+	k.root.Objects = []fyne.CanvasObject{container.NewBorder(k.header.obj, k.footer, nil, nil, body)}
 	k.root.Refresh()
+}
+
+// keyboardShown makes room for the on-screen keyboard. In 长者模式 its
+// letters take half the window: the header and the footer step aside
+// while it is up, so that the field being typed into, its hint and the
+// fields around it stay in view under the screen's title and 返回. The
+// keyboard's 收起 brings them back.
+func (k *Kiosk) keyboardShown(up bool) {
+	if k.header == nil || k.footer == nil {
+		return
+	}
+	for _, o := range []fyne.CanvasObject{k.header.obj, k.footer} {
+		if up && k.elder {
+			o.Hide()
+		} else {
+			o.Show()
+		}
+	}
 }
 
 // synced follows a completed sync: the street may be known only now (a
@@ -473,6 +492,7 @@ func (k *Kiosk) newKeyboard() *keyboard.Keyboard {
 	kb := keyboard.New()
 	kb.SetElder(k.elder)
 	kb.OnKey = k.touch
+	kb.OnVisible = k.keyboardShown
 	kb.OnRelease = func(e *keyboard.Entry) { fyne.Do(func() { k.reveal(e) }) }
 	kb.OnRelayout = func(e *keyboard.Entry) { fyne.Do(func() { k.reveal(e) }) }
 	kb.OnFocus = func(e *keyboard.Entry) {

@@ -300,7 +300,10 @@ func (l *barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 // panelLayout centres the keys and stops them growing wider than half
 // as much again as they need: on a wide screen a key a fifth of the
-// screen wide is harder to aim at, not easier.
+// screen wide is harder to aim at, not easier. The margin around the keys
+// is one padding, the same as the gap between them: every pixel the
+// keyboard takes is one less of the screen above it (in 长者模式 the
+// letters take half the window).
 type panelLayout struct{}
 
 func (panelLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -308,12 +311,12 @@ func (panelLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	for _, o := range objs {
 		s = s.Max(o.MinSize())
 	}
-	p := theme.Padding() * 2
+	p := theme.Padding()
 	return s.AddWidthHeight(2*p, 2*p)
 }
 
 func (panelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	p := theme.Padding() * 2
+	p := theme.Padding()
 	for i, o := range objs {
 		if i == 0 { // the background
 			o.Move(fyne.NewPos(0, 0))

@@ -191,6 +191,12 @@ type Keyboard struct {
 	// may need bringing back into view.
 	OnRelayout func(e *Entry)
 
+	// OnVisible, if set, is called when the keyboard shows or hides,
+	// before the window is laid out again: the kiosk can then give the
+	// keyboard more room (in 长者模式 it hides its header and footer), and
+	// the new layout takes that in at once.
+	OnVisible func(visible bool)
+
 	// OnKey, if set, is called for every tap on a key, before its action
 	// (for example to tell an idle timer that someone is typing: letters
 	// waiting for conversion do not change the entry's text).
@@ -253,6 +259,9 @@ func (k *Keyboard) Show() {
 		return
 	}
 	k.BaseWidget.Show()
+	if k.OnVisible != nil {
+		k.OnVisible(true)
+	}
 	if k.frame != nil {
 		k.frame.Refresh()
 	}
@@ -264,6 +273,9 @@ func (k *Keyboard) Hide() {
 		return
 	}
 	k.BaseWidget.Hide()
+	if k.OnVisible != nil {
+		k.OnVisible(false)
+	}
 	if k.frame != nil {
 		k.frame.Refresh()
 	}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
@@ -616,4 +617,42 @@ func TestSetLabels(t *testing.T) {
 		t.Error("SetLabels(Labels{}) did not bring back the Chinese labels")
 	}
 	f.tap("", LabelClose)
+}
+
+// TestElderLettersHeight: the letters layout in 长者模式 takes no more of
+// the window than its six rows (the candidate bar and five rows of keys
+// at the 60-unit minimum) with one padding between them and around them.
+func TestElderLettersHeight(t *testing.T) {
+	f := newForm(t, true)
+	f.focus(f.name)
+	min, pad := kioskTheme.MinTarget(true), theme.Padding()
+	want := 6*min + 5*pad + 2*pad
+	if h := f.kb.MinSize().Height; h > want {
+		t.Errorf("the elder letters keyboard is %.0f high, want at most %.0f", h, want)
+	}
+	test.LaidOutObjects(f.w.Content())
+	for _, k := range keys(f.kb) {
+		if s := k.Size(); s.Height < min {
+			t.Errorf("key %q is %.0f high, under %.0f", k.label, s.Height, min)
+		}
+	}
+}
+
+// TestOnVisible: the keyboard tells when it comes up and when it goes,
+// once each, before the window is laid out again.
+func TestOnVisible(t *testing.T) {
+	f := newForm(t, false)
+	var got []bool
+	f.kb.OnVisible = func(v bool) {
+		if v != f.kb.Visible() {
+			t.Errorf("OnVisible(%v) while Visible() is %v", v, f.kb.Visible())
+		}
+		got = append(got, v)
+	}
+	f.focus(f.name)
+	f.kb.Dismiss()
+	f.kb.Dismiss()
+	if fmt.Sprint(got) != "[true false]" {
+		t.Errorf("OnVisible calls: %v, want [true false]", got)
+	}
 }

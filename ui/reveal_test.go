@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"jiezhen/ui/keyboard"
+)
+
+// TestFocusedFieldInViewAboveKeyboard walks every screen that has fields,
+// in both modes, and gives each field the focus the way 下一项 does: with
+// the keyboard up, the field must be on screen above it (its top part,
+// when it is taller than what the keyboard leaves), not hidden under the
+// keyboard or scrolled away.
+func TestFocusedFieldInViewAboveKeyboard(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		for _, j := range journeys {
+			t.Run(j.name+"_"+modeName(elder), func(t *testing.T) {
+				k, w, _ := newTestKiosk(t, Options{Elder: elder, Speaker: &fakeSpeaker{}})
+				j.open(t, k)
+				labels := map[*keyboard.Entry]int{}
+				for i, e := range entries(w) {
+					labels[e] = i
+				}
+				for e, i := range labels {
+					w.Canvas().Unfocus()
+					w.Canvas().Focus(e)
+					if !keyboardOf(t, w).Visible() {
+						t.Fatalf("field %d %q: no keyboard", i, e.Label)
+					}
+					assertFieldInView(t, k, w, e)
+				}
+			})
+		}
+	}
+}
+
+// minRoomAboveKeyboard is the least height a screen keeps above the
+// keyboard: a field, its hint and the field before it.
+const minRoomAboveKeyboard = 200
+
+// assertFieldInView fails unless e is shown above the on-screen keyboard:
+// inside the screen's scroll, if it has one, and not under the keyboard;
+// a field taller than the room left starts at its top, with the cursor.
+// The room itself must be at least minRoomAboveKeyboard high.
+func assertFieldInView(t *testing.T, k *Kiosk, w fyne.Window, e *keyboard.Entry) {
+	t.Helper()
+	d := fyne.CurrentApp().Driver()
+	kbTop := d.AbsolutePositionForObject(keyboardOf(t, w)).Y
+	y := d.AbsolutePositionForObject(e).Y
+	h := e.Size().Height
+	top, bottom := float32(0), kbTop
+	if sc := k.scroll; sc != nil {
+		top = d.AbsolutePositionForObject(sc).Y
+		bottom = min(bottom, top+sc.Size().Height)
+		if room := bottom - top; room < minRoomAboveKeyboard {
+			t.Errorf("the keyboard leaves %.0f px of the screen, want at least %d", room, minRoomAboveKeyboard)
+		}
+	}
+	const slack = 1
+	fits := h <= bottom-top
+	switch {
+	case fits && (y < top-slack || y+h > bottom+slack):
+		t.Errorf("field %q is at %.0f-%.0f, the view above the keyboard is %.0f-%.0f",
+			e.Label, y, y+h, top, bottom)
+	case !fits && (y < top-slack || y > top+theme.Padding()+slack):
+		t.Errorf("field %q (taller than the view) starts at %.0f, the view above the keyboard is %.0f-%.0f",
+			e.Label, y, top, bottom)
+	}
+}
