@@ -210,6 +210,7 @@ func TestStaffTouchTargets(t *testing.T) {
 					Drives:       func() ([]string, error) { return []string{"/media/kiosk/U DISK"}, nil }})
 				j.open(t, k)
 				checkTouchTargets(t, w, j.name, elder)
+				assertFitsWindow(t, w)
 				if dir := os.Getenv("JIEZHEN_SHOTS"); dir != "" {
 					f, err := os.Create(filepath.Join(dir, j.name+"_"+modeName(elder)+".png"))
 					if err != nil {
@@ -222,5 +223,20 @@ func TestStaffTouchTargets(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestStaffScreensFitTheWindowInEnglish: like the residents' screens, no
+// staff screen needs more than the window in English 长者模式, where the
+// labels are longest and largest.
+func TestStaffScreensFitTheWindowInEnglish(t *testing.T) {
+	for _, j := range staffJourneys {
+		t.Run(j.name, func(t *testing.T) {
+			k, w, _ := newTestKiosk(t, Options{Elder: true, Lang: data.EN, SyncNow: func() {},
+				ExportOutbox: func(context.Context, string) (int, error) { return 0, nil },
+				Drives:       func() ([]string, error) { return []string{"/media/kiosk/U DISK"}, nil }})
+			j.open(t, k)
+			assertFitsWindow(t, w)
+		})
 	}
 }

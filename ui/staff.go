@@ -283,7 +283,14 @@ func (e *env) trySignIn(s data.Staff, st *pinState, show func()) {
 
 // openStaffHome is the staff's start screen.
 func openStaffHome(e *env) {
-	e.open(func() string { return e.L("staff.home") }, func() fyne.CanvasObject { return newStaffHome(e) })
+	// The greeting is the title: in 长者模式 a line of its own above the
+	// two rows of tiles would push the header out of the window.
+	e.open(func() string {
+		if e.staff == nil {
+			return e.L("staff.home")
+		}
+		return e.Lf("staff.hello", e.staff.Name, e.street.Name)
+	}, func() fyne.CanvasObject { return newStaffHome(e) })
 }
 
 func newStaffHome(e *env) fyne.CanvasObject {
@@ -328,8 +335,7 @@ func newStaffHome(e *env) fyne.CanvasObject {
 				}
 			}
 		})
-	hello := subheading(e.Lf("staff.hello", e.staff.Name, e.street.Name))
-	return container.NewPadded(container.NewBorder(hello, nil, nil, nil, tiles))
+	return container.NewPadded(tiles)
 }
 
 // staffNote is a small muted line of text.
