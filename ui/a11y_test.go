@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
@@ -194,8 +195,31 @@ var staffJourneys = []struct {
 	{"staff_conflicts", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openConflicts(k.env) }},
 	{"staff_conflict", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openConflict(k.env, sampleConflict(t, k)) }},
 	{"staff_health", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openHealth(k.env) }},
+	{"staff_health_dead", func(t testing.TB, k *Kiosk) {
+		k.staffSignIn(sampleStaff)
+		k.env.open(func() string { return k.L("staff.health") }, func() fyne.CanvasObject {
+			return k.healthView(sampleDeadLetters(), &healthState{})
+		})
+	}},
 	{"staff_export", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); openExport(k.env) }},
 	{"staff_idle", func(t testing.TB, k *Kiosk) { k.staffSignIn(sampleStaff); k.overlay.show(20) }},
+}
+
+// sampleDeadLetters is the health of a kiosk with two cases the district
+// refused: one as queued, with 重试 and 丢弃, and one whose personal data
+// the retention sweep removed, with 丢弃 only.
+func sampleDeadLetters() healthInfo {
+	redacted := testNow.Add(-time.Hour)
+	return healthInfo{
+		h: store.Health{Waiting: map[string]int{}, DeadLetters: 2},
+		dead: []store.DeadLetterItem{
+			{ID: "case-1", Kind: "case", Ref: "0070AB02Y", Reason: `service "svc-gaoling-jintie" is not published`,
+				FailedAt: testNow.Add(-10 * time.Minute)},
+			{ID: "case-2", Kind: "case", Ref: "0070AB01X", Reason: `service "svc-zhangzhe-zhucan" is not published`,
+				FailedAt: testNow.Add(-40 * 24 * time.Hour), RedactedAt: &redacted},
+		},
+		online: true, started: true,
+	}
 }
 
 // TestStaffTouchTargets walks the staff screens in both modes like

@@ -185,8 +185,11 @@ func (e *env) deadLetterRow(d store.DeadLetterItem) fyne.CanvasObject {
 		ref = data.FormatReference(d.Ref)
 	}
 	what := joinDot(e.outboxKind(d.Kind), ref, d.FailedAt.In(e.now().Location()).Format("2006-01-02 15:04"))
-	text := container.NewVBox(widget.NewLabelWithStyle(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		para(e.Lf("staff.reason", d.Reason)))
+	// The heading wraps: in English 长者模式 it is longer than the room
+	// 重试 and 丢弃 leave beside it.
+	head := widget.NewLabelWithStyle(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.Wrapping = fyne.TextWrapWord
+	text := container.NewVBox(head, para(e.Lf("staff.reason", d.Reason)))
 	discard := e.button(e.L("staff.discard"), theme.DeleteIcon(), func() {
 		openConfirm(e, e.L("staff.discard"), e.Lf("staff.discard_confirm", what), e.L("staff.discard_ok"),
 			func(ctx context.Context, by data.Staff, now time.Time) error {
