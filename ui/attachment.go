@@ -66,7 +66,7 @@ func (e *env) attachmentsView(atts []data.Attachment, held heldFiles) fyne.Canva
 	box := container.NewVBox()
 	var online []data.Attachment
 	for _, a := range atts {
-		if v := e.heldView(a, held); v != nil {
+		if v := e.heldView(a, held, e.L("attach.qr")); v != nil {
 			box.Add(v)
 			continue
 		}
@@ -85,8 +85,10 @@ func (e *env) attachmentsView(atts []data.Attachment, held heldFiles) fyne.Canva
 }
 
 // heldView shows an attachment whose file the kiosk holds, nil if it
-// holds none (or a picture that does not decode).
-func (e *env) heldView(a data.Attachment, held heldFiles) fyne.CanvasObject {
+// holds none (or a picture that does not decode). A PDF with a url has
+// its QR code beside it, captioned qr: a notice's attachment is any file,
+// a service's template a blank form.
+func (e *env) heldView(a data.Attachment, held heldFiles, qr string) fyne.CanvasObject {
 	b := held[a.File]
 	if b == nil {
 		return nil
@@ -104,7 +106,7 @@ func (e *env) heldView(a data.Attachment, held heldFiles) fyne.CanvasObject {
 	if a.URL == "" {
 		return info
 	}
-	return container.NewBorder(nil, nil, nil, e.qrCode(e.L("service.qr_form"), a.URL), info)
+	return container.NewBorder(nil, nil, nil, e.qrCode(qr, a.URL), info)
 }
 
 // picture shows an image whole (contain), no higher than a third of a

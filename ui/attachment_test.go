@@ -103,11 +103,15 @@ func TestNoticeShowsHeldAttachments(t *testing.T) {
 	if p.FillMode != canvas.ImageFillContain || p.MinSize().Height > 360 || p.MinSize().Width != 2*p.MinSize().Height {
 		t.Fatalf("picture fill %v, min size %v: want contain, its shape, at most 360 high", p.FillMode, p.MinSize())
 	}
-	// The PDF's url is still offered as a QR code.
-	assertShows(t, w, "扫码下载表格")
+	// The PDF's url is still offered as a QR code, as a file to download:
+	// a notice's attachment need not be a form.
+	assertShows(t, w, "扫码下载")
+	if strings.Contains(screenText(w), "扫码下载表格") {
+		t.Error("a notice's attachment is captioned as a blank form")
+	}
 
 	k.toggleLang()
-	assertShows(t, w, "Stored on this kiosk: staff can print it for you", "PDF · 5 KB")
+	assertShows(t, w, "Stored on this kiosk: staff can print it for you", "PDF · 5 KB", "Scan to download")
 }
 
 // A kiosk that pulled the notice over HTTP holds no file: the PDF is the

@@ -151,7 +151,7 @@ func (e *env) serviceGuide(s data.ServiceItem, held heldFiles) fyne.CanvasObject
 		detail := para(joinDot(m.Form.Label(e.lang), e.Lf("service.copies", m.Count), need, m.Note))
 		row := fyne.CanvasObject(container.NewVBox(name, detail))
 		if m.Template != nil {
-			if v := e.heldView(*m.Template, held); v != nil {
+			if v := e.heldView(*m.Template, held, e.L("service.qr_form")); v != nil {
 				row = container.NewVBox(row, v)
 			} else if m.Template.URL != "" {
 				row = container.NewBorder(nil, nil, nil, e.qrCode(e.L("service.qr_form"), m.Template.URL), row)
