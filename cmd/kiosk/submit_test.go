@@ -164,3 +164,28 @@ func TestSubmitHelpShowsTheFormShape(t *testing.T) {
 		t.Errorf("exit %d: %s", code, out)
 	}
 }
+
+// TestSubmitReadmeExample files the 代办 example form of README.md, as
+// written there, so that the example a reader copies is one the kiosk takes.
+func TestSubmitReadmeExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(readme)
+	start := strings.Index(s, "    {\n      \"applicant\"")
+	end := strings.Index(s[max(start, 0):], "\n    }\n")
+	if start < 0 || end < 0 {
+		t.Fatal("README.md has no example form for kiosk submit")
+	}
+	form := s[start : start+end+len("\n    }\n")]
+	db := demoDB(t)
+	code, out, errs := kioskProcess(t, "submit", "--db", db, "--service", "440106005-SH-004",
+		"--form", writeForm(t, form), "--kiosk", "7")
+	if code != 0 {
+		t.Fatalf("the README's example form: exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, `"ref":"007-`) {
+		t.Errorf("no receipt: %s", out)
+	}
+}
