@@ -282,10 +282,18 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		if ev.Local {
 			when += e.L("track.local_time")
 		}
+		// The step and its time on one line, its reason under them, a rule
+		// between steps: the bundled font has no bold Chinese, so a bold
+		// step name alone does not tell where one step ends.
 		head := widget.NewLabelWithStyle(ev.Status.Label(e.lang), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		row := container.NewVBox(head, widget.NewLabel(when))
+		at := widget.NewLabel(when)
+		at.Importance = widget.LowImportance
+		row := container.NewVBox(container.NewHBox(head, at))
 		if ev.Reason != "" {
 			row.Add(para(ev.Reason))
+		}
+		if i < len(tl.Events)-1 {
+			out.Add(widget.NewSeparator())
 		}
 		out.Add(row)
 	}

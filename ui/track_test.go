@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
 	"jiezhen/data/store"
@@ -285,4 +286,43 @@ func TestTrackEnterKeyMovesOnThenQueries(t *testing.T) {
 	typeDigits(t, w, "1111")
 	tapKey(t, w, "确定")
 	assertShows(t, w, "办件进度", "已派单", "李*  139****1111")
+}
+
+// TestTimelineStepsReadAsSteps: each step of the history shows its name
+// and its time on one line, with its reason under them.
+func TestTimelineStepsReadAsSteps(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	res := sampleCorrection(t, k, data.CaseApplication, false)
+	openTimeline(k.env, k.tracker, res)
+	d := fyne.CurrentApp().Driver()
+	at := map[string][]fyne.Position{}
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			at[l.Text] = append(at[l.Text], d.AbsolutePositionForObject(l))
+		}
+	})
+	var corr data.TimelineEvent
+	for _, ev := range res.tl.Events {
+		if ev.Status == data.StatusCorrection {
+			corr = ev
+		}
+	}
+	step, when := data.StatusCorrection.Label(data.ZH), k.moment(corr.At)
+	if len(at[when]) != 1 {
+		t.Fatalf("the time %q shows %d times", when, len(at[when]))
+	}
+	line := at[when][0]
+	onLine, under := false, false
+	for _, p := range at[step] {
+		onLine = onLine || (p.Y == line.Y && p.X < line.X)
+	}
+	for _, p := range at[corr.Reason] {
+		under = under || p.Y > line.Y
+	}
+	if !onLine {
+		t.Errorf("the time %q is not on the line of its step %q: %v and %v", when, step, line, at[step])
+	}
+	if !under {
+		t.Errorf("the reason %q is not under its step's line at y=%.0f: %v", corr.Reason, line.Y, at[corr.Reason])
+	}
 }
