@@ -302,10 +302,19 @@ func (e *env) appealContactPage(f *appealForm) (page, nav fyne.CanvasObject) {
 			f.mobile = s
 			msg.SetText(e.mobileProblem(s, false))
 		}
-		box.Add(fields2(e.L("appeal.name"), name, nil))
-		box.Add(fields2(e.L("appeal.mobile"), mobile, msg))
+		box.Add(aligned(fields2(e.L("appeal.name"), name, nil), fields2(e.L("appeal.mobile"), mobile, msg)))
 	}
 	return box, e.appealNav(f, prev, next, e.L("appeal.next"))
+}
+
+// aligned lays out rows made by fields2 as one form: their inputs start
+// at the same x, however long each label is.
+func aligned(rows ...fyne.CanvasObject) fyne.CanvasObject {
+	var objs []fyne.CanvasObject
+	for _, r := range rows {
+		objs = append(objs, r.(*fyne.Container).Objects...)
+	}
+	return container.New(layout.NewFormLayout(), objs...)
 }
 
 // fields2 is a labelled input with its message under it.

@@ -179,8 +179,7 @@ func (e *env) opinionContactPage(w CaseWriter, c data.Consultation, f *opinionFo
 			f.mobile = s
 			showMsg(s)
 		}
-		box.Add(fields2(e.L("appeal.name"), name, nil))
-		box.Add(fields2(e.L("appeal.mobile"), mobile, msg))
+		box.Add(aligned(fields2(e.L("appeal.name"), name, nil), fields2(e.L("appeal.mobile"), mobile, msg)))
 	}
 	box.Add(para(e.L(map[bool]string{false: "opinion.consent", true: "opinion.consent_anonymous"}[f.anonymous])))
 	prev := func() { e.kb.Commit(); f.step, f.problem = 1, ""; e.refresh() }

@@ -70,3 +70,32 @@ func assertFieldInView(t *testing.T, k *Kiosk, w fyne.Window, e *keyboard.Entry)
 			e.Label, y, top, bottom)
 	}
 }
+
+// TestFieldsOfAFormLineUp: on the screens that ask for a few fields under
+// labels of different lengths (办件查询, the contact steps of 我要反映 and
+// 民意征集), the fields start at the same x.
+func TestFieldsOfAFormLineUp(t *testing.T) {
+	want := map[string]bool{"track": true, "appeal_contact": true, "opinion_contact": true}
+	for _, elder := range []bool{false, true} {
+		for _, j := range journeys {
+			if !want[j.name] {
+				continue
+			}
+			t.Run(j.name+"_"+modeName(elder), func(t *testing.T) {
+				k, w, _ := newTestKiosk(t, Options{Elder: elder, Speaker: &fakeSpeaker{}})
+				j.open(t, k)
+				d := fyne.CurrentApp().Driver()
+				es := entries(w)
+				if len(es) < 2 {
+					t.Fatalf("%d fields on screen", len(es))
+				}
+				x := d.AbsolutePositionForObject(es[0]).X
+				for _, e := range es[1:] {
+					if got := d.AbsolutePositionForObject(e).X; got != x {
+						t.Errorf("field %q starts at x=%.0f, field %q at x=%.0f", e.Label, got, es[0].Label, x)
+					}
+				}
+			})
+		}
+	}
+}

@@ -319,14 +319,16 @@ func newProviderForm(e *env, d *providerDraft) fyne.CanvasObject {
 		hours.Add(fields2(names[wd], en, e.fieldMsg(d.problems, "hours."+dayKeys[wd])))
 	}
 	form := container.NewVBox(
-		fields2(e.L("staff.name"), name, e.fieldMsg(d.problems, "name")),
-		fields2(e.L("staff.kind"), kind, e.fieldMsg(d.problems, "kind")),
-		fields2(e.L("staff.category"), category, e.fieldMsg(d.problems, "category")),
-		fields2(e.L("provider.address"), address, e.fieldMsg(d.problems, "address")),
-		fields2(e.L("provider.phone"), phone, e.fieldMsg(d.problems, "phone")),
+		aligned(
+			fields2(e.L("staff.name"), name, e.fieldMsg(d.problems, "name")),
+			fields2(e.L("staff.kind"), kind, e.fieldMsg(d.problems, "kind")),
+			fields2(e.L("staff.category"), category, e.fieldMsg(d.problems, "category")),
+			fields2(e.L("provider.address"), address, e.fieldMsg(d.problems, "address")),
+			fields2(e.L("provider.phone"), phone, e.fieldMsg(d.problems, "phone"))),
 		subheading(e.L("provider.hours")), staffNote(e.L("staff.hours_help")), hours,
-		fields2(e.L("provider.services"), services, e.fieldMsg(d.problems, "services")),
-		fields2(e.L("provider.description"), desc, nil),
+		aligned(
+			fields2(e.L("provider.services"), services, e.fieldMsg(d.problems, "services")),
+			fields2(e.L("provider.description"), desc, nil)),
 	)
 	check := func() (data.Provider, bool) {
 		e.kb.Commit()
@@ -554,13 +556,13 @@ func newNoticeForm(e *env, d *noticeDraft) fyne.CanvasObject {
 	text.OnChanged = func(s string) { e.touch(); d.body = s }
 	pinned := e.choices(2, []string{e.L("staff.not_pinned"), e.L("staff.pinned")}, map[bool]int{false: 0, true: 1}[d.pinned],
 		func(i int) { e.kb.Commit(); d.pinned = i == 1; e.refresh() })
-	form := container.NewVBox(
+	form := container.NewVBox(aligned(
 		fields2(e.L("staff.notice_title"), title, e.fieldMsg(d.problems, "title")),
 		fields2(e.L("staff.category"), category, e.fieldMsg(d.problems, "category")),
 		fields2(e.L("staff.publisher"), publisher, e.fieldMsg(d.problems, "publisher")),
 		fields2(e.L("staff.notice_body"), text, e.fieldMsg(d.problems, "body")),
 		fields2(e.L("staff.pin"), pinned, nil),
-	)
+	))
 	check := func() (data.Notice, bool) {
 		e.kb.Commit()
 		n := d.base

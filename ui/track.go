@@ -150,8 +150,8 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 	btn.min = 1.25 * btn.min
 	box := container.NewVBox(
 		para(e.L("track.hint")),
-		fields2(e.L("track.ref"), ref, refMsg),
-		fields2(e.L("track.phone4"), phone, para(e.L("track.phone4_hint"))),
+		aligned(fields2(e.L("track.ref"), ref, refMsg),
+			fields2(e.L("track.phone4"), phone, para(e.L("track.phone4_hint")))),
 	)
 	if f.problem != "" {
 		box.Add(e.problemText(f.problem))
