@@ -139,6 +139,17 @@ func upperX(c byte) byte {
 	return c
 }
 
+// IDBirthDate is the date of birth a valid ID number gives; false for a
+// number ValidateIDNumber refuses.
+func IDBirthDate(s string, today Date) (Date, bool) {
+	s = NormalizeIDNumber(s)
+	if idReason(s, today) != "" {
+		return Date{}, false
+	}
+	d, err := ParseDate(s[6:10] + "-" + s[10:12] + "-" + s[12:14])
+	return d, err == nil
+}
+
 // NormalizeIDNumber removes spaces and upper-cases the check character, the
 // form in which an ID number is stored and sent.
 func NormalizeIDNumber(s string) string {

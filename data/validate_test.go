@@ -345,3 +345,22 @@ func TestNormalizeIDNumber(t *testing.T) {
 		t.Errorf("NormalizeIDNumber = %q", got)
 	}
 }
+
+func TestIDBirthDate(t *testing.T) {
+	today := MustDate("2026-11-25")
+	for _, tc := range []struct {
+		id   string
+		want string
+	}{
+		{"440106194802291238", "1948-02-29"},
+		{" 44010619480229123 8", "1948-02-29"}, // spaces as typed
+		{"440106194802291234", ""},             // wrong check character
+		{"440106194902291235", ""},             // 29 February 1949 does not exist
+		{"4401061948022912", ""},               // too short
+	} {
+		d, ok := IDBirthDate(tc.id, today)
+		if got := map[bool]string{true: d.String()}[ok]; got != tc.want {
+			t.Errorf("IDBirthDate(%q) = %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}

@@ -426,7 +426,8 @@ func TestFormLastFieldKeyIsDone(t *testing.T) {
 
 // A date of birth opens its picker 40 years back, where ±10 and ±1 years
 // reach most residents' birth years in a few taps; other dates open at
-// today, and a date chosen before opens at itself.
+// today, and a date chosen before opens at itself. Where the form has the
+// resident's ID number already, the date of birth opens at the one it gives.
 func TestBirthDatePickerStartsYearsBack(t *testing.T) {
 	k, w, _ := newAppealKiosk(t, Options{})
 	svc, err := k.src.Service(context.Background(), "svc-laoren-youdai")
@@ -451,17 +452,25 @@ func TestBirthDatePickerStartsYearsBack(t *testing.T) {
 		field data.FormField
 		set   string
 		want  string
+		id    string // the form's ID number
 	}{
-		{applicationSpec(k.env, svc), field(svc, "birth_date"), "", "1986-11-25"},
-		{applicationSpec(k.env, relief), field(relief, "happened_on"), "", "2026-11-25"},
-		{applicationSpec(k.env, svc), field(svc, "birth_date"), "1950-03-08", "1950-03-08"},
+		{applicationSpec(k.env, svc), field(svc, "birth_date"), "", "1986-11-25", ""},
+		{applicationSpec(k.env, relief), field(relief, "happened_on"), "", "2026-11-25", ""},
+		{applicationSpec(k.env, svc), field(svc, "birth_date"), "1950-03-08", "1950-03-08", ""},
+		// The ID number typed on the first page gives the date of birth.
+		{applicationSpec(k.env, svc), field(svc, "birth_date"), "", "1948-02-29", "440106194802291238"},
+		// A wrong one gives nothing.
+		{applicationSpec(k.env, svc), field(svc, "birth_date"), "", "1986-11-25", "440106194802291234"},
 	} {
 		st := newFormState()
 		if tc.set != "" {
 			st.values[tc.field.Code] = tc.set
 		}
+		if tc.id != "" {
+			st.values["id_number"] = tc.id
+		}
 		openForm(k.env, k.cases, tc.spec, st)
-		test.Tap(k.env.dateButton(st, tc.field).(fyne.Tappable))
+		test.Tap(k.env.dateButton(tc.spec, st, tc.field).(fyne.Tappable))
 		if st.picking != tc.field.Code || st.pick != data.MustDate(tc.want) {
 			t.Errorf("%s: the picker opened at %s (picking %q), want %s", tc.field.Code, st.pick, st.picking, tc.want)
 		}

@@ -325,7 +325,7 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 	case data.FieldChoice, data.FieldMultiChoice:
 		in = e.formChoices(spec, st, f)
 	case data.FieldDate:
-		in = e.dateButton(st, f)
+		in = e.dateButton(spec, st, f)
 	default:
 		switch {
 		case f.Type == data.FieldLongText:
@@ -412,7 +412,7 @@ func (e *env) formChoices(spec *formSpec, st *formState, f data.FormField) fyne.
 
 // dateButton shows a date field: the date chosen, or a request to choose
 // one; touching it opens the date picker. Dates are never typed.
-func (e *env) dateButton(st *formState, f data.FormField) fyne.CanvasObject {
+func (e *env) dateButton(spec *formSpec, st *formState, f data.FormField) fyne.CanvasObject {
 	text := e.L("form.pick_date")
 	if d, err := data.ParseDate(st.values[f.Code]); err == nil {
 		text = e.date(d)
@@ -420,8 +420,13 @@ func (e *env) dateButton(st *formState, f data.FormField) fyne.CanvasObject {
 	b := e.button(text, theme.CalendarIcon(), func() {
 		e.kb.Commit()
 		st.picking = f.Code
-		// A date of birth starts decades back, not at today.
-		st.pick = f.PickerStart(data.DateOf(e.now()))
+		// A date of birth starts decades back, not at today, or at the
+		// one the form's ID number gives.
+		today := data.DateOf(e.now())
+		st.pick = f.PickerStart(today)
+		if d, ok := birthFromID(spec, st, f, today); ok {
+			st.pick = d
+		}
 		if d, err := data.ParseDate(st.values[f.Code]); err == nil {
 			st.pick = d
 		}
@@ -429,6 +434,29 @@ func (e *env) dateButton(st *formState, f data.FormField) fyne.CanvasObject {
 	})
 	b.Alignment = widget.ButtonAlignLeading
 	return b
+}
+
+// birthFromID is the date of birth of the form's ID number, for its
+// birth_date field: the form's person, whose ID number was typed a few
+// steps before (a child_birth_date is someone else's). False unless the
+// form holds exactly one valid ID number.
+func birthFromID(spec *formSpec, st *formState, f data.FormField, today data.Date) (data.Date, bool) {
+	if f.Code != data.CodeBirthDate || f.Type != data.FieldDate {
+		return data.Date{}, false
+	}
+	var found []data.Date
+	for _, g := range spec.fields {
+		if g.Type != data.FieldIDNumber {
+			continue
+		}
+		if d, ok := data.IDBirthDate(st.values[g.Code], today); ok {
+			found = append(found, d)
+		}
+	}
+	if len(found) != 1 {
+		return data.Date{}, false
+	}
+	return found[0], true
 }
 
 // datePicker is a touch calendar: the year in steps of one and ten, the
