@@ -52,6 +52,7 @@ func TestTextContrast(t *testing.T) {
 			{"text", th.Color(theme.ColorNameForeground, v), bg},
 			{"secondary text (list details)", th.Color(theme.ColorNamePlaceHolder, v), bg},
 			{"highlighted search term", th.Color(theme.ColorNamePrimary, v), bg},
+			{"what is wrong or missing (problemText, 需要补正)", th.Color(theme.ColorNameError, v), bg},
 			{"text on a tile or card", th.Color(theme.ColorNameForeground, v), th.Color(theme.ColorNameInputBackground, v)},
 			{"secondary text on a card", th.Color(theme.ColorNamePlaceHolder, v), th.Color(theme.ColorNameInputBackground, v)},
 			{"highlight on a card", th.Color(theme.ColorNamePrimary, v), th.Color(theme.ColorNameInputBackground, v)},
