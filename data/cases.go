@@ -76,7 +76,7 @@ var AppealTypes = []AppealType{AppealConsult, AppealHelp, AppealComplaint, Appea
 func (t AppealType) Label(l Lang) string {
 	return pick(l, map[AppealType][2]string{
 		AppealConsult:    {"咨询", "Enquiry"},
-		AppealHelp:       {"求助", "Request for help"},
+		AppealHelp:       {"求助", "Seek help"},
 		AppealComplaint:  {"投诉", "Complaint"},
 		AppealReport:     {"举报", "Report"},
 		AppealSuggestion: {"建议", "Suggestion"},

@@ -116,7 +116,6 @@ func (e *env) choices(cols int, labels []string, chosen int, pick func(i int)) f
 		b := e.button(l, nil, func() { pick(i) })
 		if i == chosen {
 			b.Importance = widget.HighImportance
-			b.Icon = theme.ConfirmIcon()
 		}
 		objs = append(objs, b)
 	}
@@ -136,6 +135,20 @@ func (e *env) choices(cols int, labels []string, chosen int, pick func(i int)) f
 	if cols == want {
 		for _, o := range objs {
 			o.(*tapButton).min *= 1.25
+		}
+	}
+	// The chosen tile has a tick where it fits. The columns are counted
+	// without it: a tick that widened the tile would take a column away
+	// when chosen, move every tile under the finger and push the last row
+	// out of the page (English in 长者模式). Where it does not fit, the
+	// tile's colour alone shows the choice.
+	if chosen >= 0 && chosen < len(objs) {
+		b := objs[chosen].(*tapButton)
+		b.Icon = theme.ConfirmIcon()
+		b.Refresh()
+		if cell := (formScreenWidth-4*pad)/float32(cols) - pad; b.MinSize().Width > cell {
+			b.Icon = nil
+			b.Refresh()
 		}
 	}
 	return container.NewGridWithColumns(cols, objs...)

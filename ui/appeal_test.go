@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 
 	"jiezhen/assets"
 	"jiezhen/data"
@@ -387,6 +388,28 @@ func TestTouchLowInEmptyDescription(t *testing.T) {
 		tapKey(t, w, "投诉")
 		if desc.Text != "投诉" {
 			t.Errorf("elder %v: the box holds %q after typing 投诉", elder, desc.Text)
+		}
+	}
+}
+
+// TestAppealTypesFitInEnglishElder: the first step of 我要反映 shows every
+// type and subject without scrolling in English 长者模式, whichever type is
+// chosen (the chosen tile's tick must not cost a column).
+func TestAppealTypesFitInEnglishElder(t *testing.T) {
+	for _, typ := range append([]data.AppealType{""}, data.AppealTypes...) {
+		k, w, _ := newTestKiosk(t, Options{Elder: true, Lang: data.EN, Speaker: &fakeSpeaker{}})
+		openAppealForm(k.env, k.cases, &appealForm{typ: typ, category: appealCategories[len(appealCategories)-1]})
+		n := 0
+		walk(w.Content(), func(o fyne.CanvasObject) {
+			if s, ok := o.(*container.Scroll); ok {
+				n++
+				if need, have := s.Content.MinSize().Height, s.Size().Height; need > have+1 {
+					t.Errorf("type %q chosen: the page needs %.0f px and shows %.0f", typ, need, have)
+				}
+			}
+		})
+		if n == 0 {
+			t.Fatal("no page on screen")
 		}
 	}
 }

@@ -231,6 +231,7 @@ func TestGoldens(t *testing.T) {
 				k, w, _ := newTestKiosk(t, Options{Elder: elder, Speaker: &fakeSpeaker{}})
 				j.open(t, k)
 				assertFitsWindow(t, w)
+				assertNothingHidden(t, k)
 				test.AssertRendersToMarkup(t, j.name+"_"+modeName(elder)+".xml", w.Canvas())
 			})
 		}
@@ -270,7 +271,22 @@ func TestScreensFitTheWindowInEnglish(t *testing.T) {
 			k, w, _ := newTestKiosk(t, Options{Elder: true, Lang: data.EN, Speaker: &fakeSpeaker{}})
 			j.open(t, k)
 			assertFitsWindow(t, w)
+			assertNothingHidden(t, k)
 		})
+	}
+}
+
+// assertNothingHidden fails when, with the keyboard down, the screen's
+// roomy scroll hides part of its page: that scroll exists only to let the
+// page shrink above the keyboard, and has no 上翻 / 下翻 of its own.
+func assertNothingHidden(t *testing.T, k *Kiosk) {
+	t.Helper()
+	sc := k.scroll
+	if sc == nil || sc.Content == nil || k.kb.Visible() {
+		return
+	}
+	if need, have := sc.Content.MinSize().Height, sc.Size().Height; need > have+1 {
+		t.Errorf("the page needs %.0f px of height and has %.0f: the rest is hidden, with no 下翻", need, have)
 	}
 }
 
