@@ -131,17 +131,7 @@ func TestCaseLifecycleEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	bin := districtdBinary(t)
 	dir := t.TempDir()
-	districtDB := filepath.Join(dir, "district.db")
-	content, err := demo.Content(data.DateOf(time.Now()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	contentFile := filepath.Join(dir, "content.json")
-	b, _ := json.Marshal(content)
-	if err := os.WriteFile(contentFile, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	districtdRun(t, bin, "publish", "--db", districtDB, contentFile)
+	districtDB, content := demoDistrict(t, bin, dir)
 	token, added := districtdRun(t, bin, "kiosk", "add", "--db", districtDB, "--street", demo.Street, "--name", "一号机")
 	token = strings.TrimSpace(token)
 	var kioskID int64
@@ -330,4 +320,23 @@ func TestCaseLifecycleEndToEnd(t *testing.T) {
 	if tl := track(apl.Ref); tl.Department != "街道城管科" || tl.Reply == nil || len(tl.Events) < 5 {
 		t.Errorf("kiosk track of the appeal: %+v", tl)
 	}
+}
+
+// demoDistrict publishes the demo content into a new district database in
+// dir with the districtd binary bin, and returns the database's path and
+// the content.
+func demoDistrict(t *testing.T, bin, dir string) (string, *data.ContentSet) {
+	t.Helper()
+	db := filepath.Join(dir, "district.db")
+	content, err := demo.Content(data.DateOf(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	contentFile := filepath.Join(dir, "content.json")
+	b, _ := json.Marshal(content)
+	if err := os.WriteFile(contentFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	districtdRun(t, bin, "publish", "--db", db, contentFile)
+	return db, content
 }

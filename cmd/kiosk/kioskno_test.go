@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"jiezhen/cmd/internal/demo"
 	"jiezhen/data"
@@ -63,17 +61,7 @@ func TestTokenNumberKeepsReference(t *testing.T) {
 	ctx := context.Background()
 	bin := districtdBinary(t)
 	dir := t.TempDir()
-	districtDB := filepath.Join(dir, "district.db")
-	content, err := demo.Content(data.DateOf(time.Now()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	contentFile := filepath.Join(dir, "content.json")
-	b, _ := json.Marshal(content)
-	if err := os.WriteFile(contentFile, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	districtdRun(t, bin, "publish", "--db", districtDB, contentFile)
+	districtDB, _ := demoDistrict(t, bin, dir)
 	addKiosk := func(name string) (string, int64) {
 		t.Helper()
 		token, added := districtdRun(t, bin, "kiosk", "add", "--db", districtDB, "--street", demo.Street, "--name", name)
