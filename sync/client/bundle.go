@@ -156,8 +156,10 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 }
 
 // streamEntries reads rd's entries on a goroutine of their own and hands
-// their changes to the store's apply as each entry passes its hash, so
-// that reading and verifying the next entry overlaps writing this one.
+// their changes to the store's apply in batches of about streamBatch, as
+// their entries pass their hashes, so that reading and verifying the next
+// entries overlaps writing these. The last batch goes once the whole file
+// has passed.
 // The store applies them in one transaction, which a refusal (a damaged
 // entry after the first) rolls back: the kiosk is left as it was, as when
 // the whole bundle was read first, and the bundle is never held in memory
