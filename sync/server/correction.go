@@ -27,11 +27,11 @@ func (pt *pushTx) correction(it wire.PushItem) (wire.PushResult, error) {
 		return wire.PushResult{}, err
 	}
 	if corr.Case == "" {
-		return wire.PushResult{}, refuse("the correction names no case")
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "the correction names no case")
 	}
 	rec, err := pt.tx.Case(corr.Case)
 	if errors.Is(err, ErrNotFound) {
-		return wire.PushResult{}, refuse("case %q is not known", corr.Case)
+		return wire.PushResult{}, refuse(wire.RefusedCaseUnknown, "case %q is not known", corr.Case)
 	}
 	if err != nil {
 		return wire.PushResult{}, err
@@ -41,19 +41,19 @@ func (pt *pushTx) correction(it wire.PushItem) (wire.PushResult, error) {
 		return wire.PushResult{}, pt.otherStreet(it, "case "+corr.Case, c.Street)
 	}
 	if c.Status != data.StatusCorrection {
-		return wire.PushResult{}, refuse("case %s is not waiting for a correction: it is %s", c.Ref, c.Status.Label(data.EN))
+		return wire.PushResult{}, refuse(wire.RefusedNotAwaitingCorrection, "case %s is not waiting for a correction: it is %s", c.Ref, c.Status.Label(data.EN))
 	}
 	corr.Information = strings.TrimSpace(corr.Information)
 	corr.Note = strings.TrimSpace(corr.Note)
 	switch {
 	case len(corr.Values) == 0 && corr.Information == "" && corr.Note == "":
-		return wire.PushResult{}, refuse("the correction supplies nothing: no values, information or note")
+		return wire.PushResult{}, refuse(wire.RefusedIncomplete, "the correction supplies nothing: no values, information or note")
 	case len(corr.Values) > 0 && c.Kind != data.CaseApplication:
-		return wire.PushResult{}, refuse("only an application's correction has form values")
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "only an application's correction has form values")
 	case corr.Information != "" && c.Kind != data.CaseDisclosure:
-		return wire.PushResult{}, refuse("only a disclosure request's correction restates its information")
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "only a disclosure request's correction restates its information")
 	case utf8.RuneCountInString(corr.Note) > data.MaxCorrectionNote:
-		return wire.PushResult{}, refuse("the correction's note is longer than %d characters", data.MaxCorrectionNote)
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "the correction's note is longer than %d characters", data.MaxCorrectionNote)
 	}
 	days := -1
 	switch c.Kind {
@@ -88,7 +88,7 @@ func (pt *pushTx) correction(it wire.PushItem) (wire.PushResult, error) {
 		now = c.History[n-1].At
 	}
 	if err := c.Move(data.StatusReceived, now, CorrectedReason); err != nil {
-		return wire.PushResult{}, refuse("%v", err)
+		return wire.PushResult{}, refuse(wire.RefusedNotAwaitingCorrection, "%v", err)
 	}
 	if days >= 0 {
 		cal, err := pt.calendar()

@@ -133,3 +133,29 @@ func TestOpenAPIKindsAndBodies(t *testing.T) {
 		t.Errorf("CaseView statuses %v, the lifecycles have %v", doc, statuses)
 	}
 }
+
+// The document's PushResult has the fields the server sends, and its
+// refusal codes are wire.RefusalCodes.
+func TestOpenAPIPushResult(t *testing.T) {
+	schemas := openAPISchemas(t)
+	// First is a PushResult itself: fill would not end.
+	var full wire.PushResult
+	v := reflect.ValueOf(&full).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		if v.Type().Field(i).Name != "First" {
+			fill(v.Field(i))
+		}
+	}
+	full.First = &wire.PushResult{}
+	full.Current = json.RawMessage(`{}`)
+	if got, want := keys(schemas["PushResult"].Properties), jsonKeys(t, full); !slices.Equal(got, want) {
+		t.Errorf("PushResult documents %v, the server sends %v", got, want)
+	}
+	var codes []string
+	for _, c := range wire.RefusalCodes {
+		codes = append(codes, string(c))
+	}
+	if got := schemas["PushResult"].Properties["code"].Enum; !slices.Equal(got, codes) {
+		t.Errorf("PushResult codes %v, wire has %v", got, codes)
+	}
+}

@@ -34,14 +34,17 @@ func itemHash(it wire.PushItem) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// refused is a permanent problem with one item: it gets a refused result,
-// and the rest of the batch goes on.
-type refused struct{ reason string }
+// refused is a permanent problem with one item: it gets a refused result
+// with the code of its kind, and the rest of the batch goes on.
+type refused struct {
+	code   wire.RefusalCode
+	reason string
+}
 
 func (r refused) Error() string { return r.reason }
 
-func refuse(format string, args ...any) error {
-	return refused{fmt.Sprintf(format, args...)}
+func refuse(code wire.RefusalCode, format string, args ...any) error {
+	return refused{code, fmt.Sprintf(format, args...)}
 }
 
 // Push stores a batch of outbox items from kiosk k in one transaction and
@@ -86,7 +89,7 @@ func (p *Platform) Push(ctx context.Context, k Kiosk, req *wire.PushRequest) (wi
 			res, err := pt.apply(it)
 			var r refused
 			if errors.As(err, &r) {
-				res, err = wire.PushResult{ID: it.ID, Outcome: wire.Refused, Reason: r.reason}, nil
+				res, err = wire.PushResult{ID: it.ID, Outcome: wire.Refused, Reason: r.reason, Code: r.code}, nil
 			}
 			if err != nil {
 				return err
@@ -137,7 +140,7 @@ func (pt *pushTx) apply(it wire.PushItem) (wire.PushResult, error) {
 	case wire.ItemAudit:
 		return pt.audit(it)
 	}
-	return wire.PushResult{}, refuse("unknown kind %q", it.Kind)
+	return wire.PushResult{}, refuse(wire.RefusedMalformed, "unknown kind %q", it.Kind)
 }
 
 func (pt *pushTx) accepted(it wire.PushItem, ref string) wire.PushResult {
@@ -156,9 +159,9 @@ func decodeBody(it wire.PushItem, v any) error {
 	if err := json.Unmarshal(it.Body, v); err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) && typ.Field != "" {
-			return refuse("the %s body does not decode: field %s has the wrong type", it.Kind, typ.Field)
+			return refuse(wire.RefusedMalformed, "the %s body does not decode: field %s has the wrong type", it.Kind, typ.Field)
 		}
-		return refuse("the %s body does not decode", it.Kind)
+		return refuse(wire.RefusedMalformed, "the %s body does not decode", it.Kind)
 	}
 	return nil
 }
@@ -192,19 +195,19 @@ func (pt *pushTx) fileCase(it wire.PushItem) (wire.PushResult, error) {
 	case c.ID == "":
 		c.ID = it.ID
 	case c.ID != it.ID:
-		return wire.PushResult{}, refuse("the case's id is not the item's id")
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "the case's id is not the item's id")
 	}
 	if c.Street != pt.k.Street {
 		return wire.PushResult{}, pt.otherStreet(it, "the case", c.Street)
 	}
 	if !c.Kind.Valid() {
-		return wire.PushResult{}, refuse("unknown case kind %q", c.Kind)
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "unknown case kind %q", c.Kind)
 	}
 	if c.Status != "" && c.Status != data.StatusSubmitted {
-		return wire.PushResult{}, refuse("a new case must be %q, not %q", data.StatusSubmitted, c.Status)
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "a new case must be %q, not %q", data.StatusSubmitted, c.Status)
 	}
 	if _, err := pt.tx.Case(c.ID); err == nil {
-		return wire.PushResult{}, refuse("case %s is already filed", c.ID)
+		return wire.PushResult{}, refuse(wire.RefusedAlreadyFiled, "case %s is already filed", c.ID)
 	} else if !errors.Is(err, ErrNotFound) {
 		return wire.PushResult{}, err
 	}
@@ -314,35 +317,35 @@ func putCase(tx Tx, rec CaseRecord) error {
 // fields, never their values.
 func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
 	if c.Anonymous && c.Kind != data.CaseAppeal {
-		return 0, refuse("only an appeal can be anonymous")
+		return 0, refuse(wire.RefusedApplicant, "only an appeal can be anonymous")
 	}
 	if !c.Anonymous {
 		a := c.Applicant
 		if a == nil || strings.TrimSpace(a.Name) == "" {
-			return 0, refuse("the applicant's name is missing")
+			return 0, refuse(wire.RefusedApplicant, "the applicant's name is missing")
 		}
 		if a.IDNumber != "" {
 			if err := data.ValidateIDNumber(a.IDNumber, pt.today); err != nil {
-				return 0, refuse("the applicant's %v", err)
+				return 0, refuse(wire.RefusedApplicant, "the applicant's %v", err)
 			}
 		}
 		if a.Mobile != "" {
 			if err := data.ValidateMobile(a.Mobile); err != nil {
-				return 0, refuse("the applicant's mobile %v", err)
+				return 0, refuse(wire.RefusedApplicant, "the applicant's mobile %v", err)
 			}
 		}
 	}
 	switch c.Kind {
 	case data.CaseApplication:
 		if c.Service == "" {
-			return 0, refuse("the application names no service")
+			return 0, refuse(wire.RefusedIncomplete, "the application names no service")
 		}
 		svcItem, ok, err := pt.liveItem(data.KindService, c.Service)
 		if err != nil {
 			return 0, err
 		}
 		if !ok {
-			return 0, refuse("service %q is not published", c.Service)
+			return 0, refuse(wire.RefusedNotPublished, "service %q is not published", c.Service)
 		}
 		if svcItem.Street != "" && svcItem.Street != pt.k.Street {
 			return 0, pt.otherStreet(it, "service "+c.Service, svcItem.Street)
@@ -352,7 +355,7 @@ func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
 			return 0, err
 		}
 		if !svc.Online {
-			return 0, refuse("service %q cannot be applied for online", c.Service)
+			return 0, refuse(wire.RefusedNotOnline, "service %q cannot be applied for online", c.Service)
 		}
 		if err := checkForm(svc, c.Values, pt.today); err != nil {
 			return 0, err
@@ -360,19 +363,19 @@ func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
 		return serviceDays(svc), nil
 	case data.CaseAppeal:
 		if !slices.Contains(data.AppealTypes, c.AppealType) {
-			return 0, refuse("unknown appeal type %q", c.AppealType)
+			return 0, refuse(wire.RefusedMalformed, "unknown appeal type %q", c.AppealType)
 		}
 		if strings.TrimSpace(c.Description) == "" {
-			return 0, refuse("the appeal has no description")
+			return 0, refuse(wire.RefusedIncomplete, "the appeal has no description")
 		}
 		return data.DefaultAppealDays[c.AppealType], nil
 	case data.CaseDisclosure:
 		r := c.Request
 		if r == nil || strings.TrimSpace(r.Information) == "" {
-			return 0, refuse("the disclosure request does not say what information it asks for")
+			return 0, refuse(wire.RefusedIncomplete, "the disclosure request does not say what information it asks for")
 		}
 		if !slices.Contains([]data.Delivery{data.DeliveryPickup, data.DeliveryPost, data.DeliveryEmail}, r.Delivery) {
-			return 0, refuse("unknown delivery %q", r.Delivery)
+			return 0, refuse(wire.RefusedMalformed, "unknown delivery %q", r.Delivery)
 		}
 		return data.DisclosureDays, nil
 	}
@@ -390,7 +393,7 @@ func checkForm(svc data.ServiceItem, values data.FormValues, today data.Date) er
 	for i, e := range errs {
 		msgs[i] = e.Error()
 	}
-	return refuse("the form has problems: %s", strings.Join(msgs, "; "))
+	return refuse(wire.RefusedForm, "the form has problems: %s", strings.Join(msgs, "; "))
 }
 
 // serviceDays is the working days an application for svc is to be done
@@ -421,14 +424,14 @@ func (pt *pushTx) opinion(it wire.PushItem) (wire.PushResult, error) {
 	case o.ID == "":
 		o.ID = it.ID
 	case o.ID != it.ID:
-		return wire.PushResult{}, refuse("the opinion's id is not the item's id")
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "the opinion's id is not the item's id")
 	}
 	item, ok, err := pt.liveItem(data.KindConsultation, o.Consultation)
 	if err != nil {
 		return wire.PushResult{}, err
 	}
 	if !ok {
-		return wire.PushResult{}, refuse("consultation %q is not published", o.Consultation)
+		return wire.PushResult{}, refuse(wire.RefusedNotPublished, "consultation %q is not published", o.Consultation)
 	}
 	if item.Street != "" && item.Street != pt.k.Street {
 		return wire.PushResult{}, pt.otherStreet(it, "consultation "+o.Consultation, item.Street)
@@ -438,17 +441,17 @@ func (pt *pushTx) opinion(it wire.PushItem) (wire.PushResult, error) {
 		return wire.PushResult{}, err
 	}
 	if !slices.ContainsFunc(c.Topics, func(t data.Topic) bool { return t.ID == o.Topic }) {
-		return wire.PushResult{}, refuse("consultation %q has no topic %q", c.ID, o.Topic)
+		return wire.PushResult{}, refuse(wire.RefusedNotPublished, "consultation %q has no topic %q", c.ID, o.Topic)
 	}
 	if strings.TrimSpace(o.Text) == "" {
-		return wire.PushResult{}, refuse("the opinion is empty")
+		return wire.PushResult{}, refuse(wire.RefusedIncomplete, "the opinion is empty")
 	}
 	if pt.today.Before(c.Opens) {
-		return wire.PushResult{}, refuse("consultation %q opens on %s", c.ID, c.Opens)
+		return wire.PushResult{}, refuse(wire.RefusedNotOpen, "consultation %q opens on %s", c.ID, c.Opens)
 	}
 	if o.Mobile != "" {
 		if err := data.ValidateMobile(o.Mobile); err != nil {
-			return wire.PushResult{}, refuse("the mobile %v", err)
+			return wire.PushResult{}, refuse(wire.RefusedApplicant, "the mobile %v", err)
 		}
 	}
 	n, err := pt.tx.NextSerial("opinion:" + c.ID)
@@ -471,11 +474,11 @@ func (pt *pushTx) rating(it wire.PushItem) (wire.PushResult, error) {
 		return wire.PushResult{}, err
 	}
 	if r.Rating < data.RatingVeryUnsatisfied || r.Rating > data.RatingVerySatisfied {
-		return wire.PushResult{}, refuse("the rating must be 1 to 5, not %d", r.Rating)
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "the rating must be 1 to 5, not %d", r.Rating)
 	}
 	rec, err := pt.tx.Case(r.Case)
 	if errors.Is(err, ErrNotFound) {
-		return wire.PushResult{}, refuse("case %q is not known", r.Case)
+		return wire.PushResult{}, refuse(wire.RefusedCaseUnknown, "case %q is not known", r.Case)
 	}
 	if err != nil {
 		return wire.PushResult{}, err
@@ -485,13 +488,13 @@ func (pt *pushTx) rating(it wire.PushItem) (wire.PushResult, error) {
 	}
 	switch {
 	case rec.Case.Status == data.StatusRated && rec.Case.RatingDefault:
-		return wire.PushResult{}, refuse("case %s was not rated within %d days of its completion and already counts as %s; a later rating is not taken",
+		return wire.PushResult{}, refuse(wire.RefusedRatingLate, "case %s was not rated within %d days of its completion and already counts as %s; a later rating is not taken",
 			rec.Case.Ref, data.DefaultRatingDays, data.RatingBasic.Label(data.ZH))
 	case rec.Case.Status == data.StatusRated:
-		return wire.PushResult{}, refuse("case %s is already rated", rec.Case.Ref)
+		return wire.PushResult{}, refuse(wire.RefusedNotRatable, "case %s is already rated", rec.Case.Ref)
 	}
 	if err := rec.Case.Move(data.StatusRated, pt.now, ""); err != nil {
-		return wire.PushResult{}, refuse("%v", err)
+		return wire.PushResult{}, refuse(wire.RefusedNotRatable, "%v", err)
 	}
 	rec.Case.Rating = r.Rating
 	rec.Version++
@@ -512,11 +515,14 @@ func (pt *pushTx) staffEdit(it wire.PushItem) (wire.PushResult, error) {
 	if err := decodeBody(it, &e); err != nil {
 		return wire.PushResult{}, err
 	}
-	if !e.Kind.Valid() || e.Kind == data.KindCalendar || e.Kind == data.KindStaff {
-		return wire.PushResult{}, refuse("staff cannot edit %q content", e.Kind)
+	if !e.Kind.Valid() {
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "staff cannot edit %q content", e.Kind)
+	}
+	if e.Kind == data.KindCalendar || e.Kind == data.KindStaff {
+		return wire.PushResult{}, refuse(wire.RefusedDistrictContent, "staff cannot edit %q content", e.Kind)
 	}
 	if e.ID == "" {
-		return wire.PushResult{}, refuse("the staff edit names no item")
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "the staff edit names no item")
 	}
 	cur, err := pt.tx.Item(e.Kind, e.ID)
 	exists := err == nil
@@ -526,7 +532,7 @@ func (pt *pushTx) staffEdit(it wire.PushItem) (wire.PushResult, error) {
 	if exists {
 		switch {
 		case cur.Street == "":
-			return wire.PushResult{}, refuse("%s %q is district-wide content, which only the district edits", e.Kind, e.ID)
+			return wire.PushResult{}, refuse(wire.RefusedDistrictContent, "%s %q is district-wide content, which only the district edits", e.Kind, e.ID)
 		case cur.Street != pt.k.Street:
 			return wire.PushResult{}, pt.otherStreet(it, fmt.Sprintf("%s %s", e.Kind, e.ID), cur.Street)
 		}
@@ -536,26 +542,26 @@ func (pt *pushTx) staffEdit(it wire.PushItem) (wire.PushResult, error) {
 	case data.OpUpsert:
 		c, err := oneItem(e.Kind, e.Item, pt.today)
 		if err != nil {
-			return wire.PushResult{}, refuse("%v", err)
+			return wire.PushResult{}, refuse(wire.RefusedContent, "%v", err)
 		}
 		if c.ID != e.ID {
-			return wire.PushResult{}, refuse("the edited item's id is %q, not %q", c.ID, e.ID)
+			return wire.PushResult{}, refuse(wire.RefusedMalformed, "the edited item's id is %q, not %q", c.ID, e.ID)
 		}
 		street, err := streetOf(c)
 		if err != nil {
-			return wire.PushResult{}, refuse("%v", err)
+			return wire.PushResult{}, refuse(wire.RefusedContent, "%v", err)
 		}
 		if street != pt.k.Street {
 			return wire.PushResult{}, pt.otherStreet(it, fmt.Sprintf("the edited %s %s", e.Kind, e.ID), street)
 		}
 		if err := checkFiles(pt.tx, c); err != nil {
-			return wire.PushResult{}, refuse("%v", err)
+			return wire.PushResult{}, refuse(wire.RefusedContent, "%v", err)
 		}
 		next.Body = c.Body
 	case data.OpDelete:
 		next.Deleted = true
 	default:
-		return wire.PushResult{}, refuse("unknown op %q", e.Op)
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "unknown op %q", e.Op)
 	}
 	if it.BaseVersion != cur.Version {
 		res := wire.PushResult{ID: it.ID, Outcome: wire.Conflict, Version: cur.Version}
@@ -565,7 +571,7 @@ func (pt *pushTx) staffEdit(it wire.PushItem) (wire.PushResult, error) {
 		return res, nil
 	}
 	if next.Deleted && (!exists || cur.Deleted) {
-		return wire.PushResult{}, refuse("%s %q is not published, so there is nothing to delete", e.Kind, e.ID)
+		return wire.PushResult{}, refuse(wire.RefusedNothingToDelete, "%s %q is not published, so there is nothing to delete", e.Kind, e.ID)
 	}
 	res := pt.accepted(it, fmt.Sprintf("%s/%s", e.Kind, e.ID))
 	if exists && !cur.Deleted && !next.Deleted && bytes.Equal(cur.Body, next.Body) {
@@ -588,9 +594,9 @@ func (pt *pushTx) audit(it wire.PushItem) (wire.PushResult, error) {
 	}
 	switch {
 	case strings.TrimSpace(a.Action) == "" || len(a.Action) > 64:
-		return wire.PushResult{}, refuse("the audit record has no action, or a longer one than 64 bytes")
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "the audit record has no action, or a longer one than 64 bytes")
 	case strings.TrimSpace(a.Staff) == "" || strings.TrimSpace(a.StaffID) == "":
-		return wire.PushResult{}, refuse("the audit record names no staff member")
+		return wire.PushResult{}, refuse(wire.RefusedMalformed, "the audit record names no staff member")
 	}
 	rec := AuditRecord{ID: it.ID, ReceivedAt: pt.now, Kiosk: pt.k.ID, Street: pt.k.Street, Staff: a.Staff,
 		StaffID: a.StaffID, Action: a.Action, Detail: a.Detail, At: a.At.UTC()}

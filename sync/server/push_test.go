@@ -103,6 +103,9 @@ func TestRefusedItemDoesNotBlock(t *testing.T) {
 	if r := resp.Results[0].Reason; !strings.Contains(r, `"id_number"`) || strings.Contains(r, "4401") {
 		t.Errorf("reason %q should name the field and not its value", r)
 	}
+	if c0, c1 := resp.Results[0].Code, resp.Results[1].Code; c0 != wire.RefusedForm || c1 != wire.RefusedNotPublished {
+		t.Errorf("codes %q and %q, want %q and %q", c0, c1, wire.RefusedForm, wire.RefusedNotPublished)
+	}
 	// A refusal is final: the same item again gets it again.
 	again := e.push(e.tokA1, bad).Results[0]
 	if again.Outcome != wire.Duplicate || again.First.Outcome != wire.Refused {
@@ -214,7 +217,7 @@ func TestRating(t *testing.T) {
 	ctx := context.Background()
 	ref := e.push(e.tokA1, appeal(t, "case-1", streetA)).Results[0].Ref
 	rate := wire.PushItem{ID: "rate-1", Kind: wire.ItemRating, Body: mustJSON(t, wire.RatingBody{Case: "case-1", Rating: data.RatingSatisfied})}
-	if r := e.push(e.tokA1, rate).Results[0]; r.Outcome != wire.Refused || !strings.Contains(r.Reason, "rated") {
+	if r := e.push(e.tokA1, rate).Results[0]; r.Outcome != wire.Refused || !strings.Contains(r.Reason, "rated") || r.Code != wire.RefusedNotRatable {
 		t.Fatalf("rating an open case: %+v", r)
 	}
 	for _, m := range []CaseMove{{Ref: ref, To: data.StatusReplied, Reason: "答复"}, {Ref: ref, To: data.StatusCompleted, Reason: "办结"}} {
@@ -274,10 +277,10 @@ func TestStaleStaffEdit(t *testing.T) {
 	}
 	notice := wire.PushItem{ID: "edit-5", Kind: wire.ItemStaffEdit, BaseVersion: 1,
 		Body: mustJSON(t, wire.StaffEdit{Kind: data.KindNotice, ID: "n-district", Op: data.OpDelete})}
-	if r := e.push(e.tokA1, notice).Results[0]; r.Outcome != wire.Refused {
+	if r := e.push(e.tokA1, notice).Results[0]; r.Outcome != wire.Refused || r.Code != wire.RefusedDistrictContent {
 		t.Fatalf("deleting a district-wide notice: %+v", r)
 	}
-	if r := e.push(e.tokA1, edit("edit-6", "not a phone", 3)).Results[0]; r.Outcome != wire.Refused || !strings.Contains(r.Reason, "phone") {
+	if r := e.push(e.tokA1, edit("edit-6", "not a phone", 3)).Results[0]; r.Outcome != wire.Refused || !strings.Contains(r.Reason, "phone") || r.Code != wire.RefusedContent {
 		t.Fatalf("invalid edit: %+v", r)
 	}
 }
@@ -360,9 +363,10 @@ func TestOpinions(t *testing.T) {
 		bad("op-5", func(o *data.Opinion) { o.ID = "other" }),
 		bad("op-6", func(o *data.Opinion) { o.Mobile = "12345" }),
 	)
-	for _, r := range resp.Results {
-		if r.Outcome != wire.Refused || r.Reason == "" {
-			t.Errorf("%s: %+v", r.ID, r)
+	codes := []wire.RefusalCode{wire.RefusedNotPublished, wire.RefusedNotPublished, wire.RefusedIncomplete, wire.RefusedMalformed, wire.RefusedApplicant}
+	for i, r := range resp.Results {
+		if r.Outcome != wire.Refused || r.Reason == "" || r.Code != codes[i] {
+			t.Errorf("%s: %+v, want code %q", r.ID, r, codes[i])
 		}
 	}
 	// After the consultation closed, an opinion written offline on the

@@ -178,8 +178,9 @@ const (
 	// is absent when it was deleted); nothing was overwritten. The kiosk shows
 	// both to staff, who may edit again on the current version.
 	Conflict Outcome = "conflict"
-	// Refused: a permanent error in this item, in Reason. Sending it again
-	// gets the same answer; the kiosk moves it to its dead-letter list.
+	// Refused: a permanent error in this item, in Reason, of the kind Code
+	// says. Sending it again gets the same answer; the kiosk moves it to
+	// its dead-letter list.
 	Refused Outcome = "refused"
 )
 
@@ -199,7 +200,80 @@ type PushResult struct {
 	Version int64           `json:"version,omitempty"`
 	Current json.RawMessage `json:"current,omitempty"`
 	Reason  string          `json:"reason,omitempty"`
+	Code    RefusalCode     `json:"code,omitempty"`
 	First   *PushResult     `json:"first,omitempty"`
+}
+
+// RefusalCode says, with a refused result's Reason, what kind of problem
+// the district found, so that a kiosk can explain it to street staff in
+// their language: Reason is the district's own sentence, in English, and
+// names the fields and items concerned. The codes are stable; a kiosk
+// shows Reason alone for a code it does not know, and an older district
+// sends none.
+type RefusalCode string
+
+const (
+	// RefusedMalformed: the item is not one the district can read (its
+	// body does not decode, an unknown kind, type or op, ids that do not
+	// match). Sending it again will not help; the kiosk's software is at
+	// fault.
+	RefusedMalformed RefusalCode = "malformed"
+	// RefusedIncomplete: something the item must have is missing (the
+	// service an application is for, an appeal's description, what a
+	// disclosure request asks for, an opinion's text).
+	RefusedIncomplete RefusalCode = "incomplete"
+	// RefusedApplicant: the applicant's name, ID number or mobile is
+	// missing or wrong, or a case that must name its applicant does not.
+	RefusedApplicant RefusalCode = "applicant"
+	// RefusedForm: the application's answers do not fit the service's
+	// current form (it may have changed since the kiosk last synced).
+	RefusedForm RefusalCode = "form"
+	// RefusedNotPublished: the service or consultation is no longer
+	// published, or the consultation has no such topic.
+	RefusedNotPublished RefusalCode = "not_published"
+	// RefusedNotOnline: the service cannot be applied for at a kiosk.
+	RefusedNotOnline RefusalCode = "not_online"
+	// RefusedNotOpen: the consultation has not opened yet.
+	RefusedNotOpen RefusalCode = "not_open"
+	// RefusedAlreadyFiled: a case with this id is already filed.
+	RefusedAlreadyFiled RefusalCode = "already_filed"
+	// RefusedCaseUnknown: the case rated is not known to the district.
+	RefusedCaseUnknown RefusalCode = "case_unknown"
+	// RefusedNotRatable: the case is not completed, or is already rated.
+	RefusedNotRatable RefusalCode = "not_ratable"
+	// RefusedNotAwaitingCorrection: a correction for a case that is not
+	// waiting for one (it was corrected already, or moved on).
+	RefusedNotAwaitingCorrection RefusalCode = "not_awaiting_correction"
+	// RefusedRatingLate: the case was not rated in time and already
+	// counts as rated by default.
+	RefusedRatingLate RefusalCode = "rating_late"
+	// RefusedDistrictContent: staff edited content that only the district
+	// edits (district-wide content, the calendar, staff accounts).
+	RefusedDistrictContent RefusalCode = "district_content"
+	// RefusedContent: the edited content is not valid (a field, a file,
+	// the street it names).
+	RefusedContent RefusalCode = "content"
+	// RefusedNothingToDelete: staff deleted an item that is not published.
+	RefusedNothingToDelete RefusalCode = "nothing_to_delete"
+
+	// The codes below are the kiosk's, for an item refused by the status
+	// of a whole request that named it (Error.Item), and not a result.
+
+	// RefusedInvalid: the request was refused (400) because of the item.
+	RefusedInvalid RefusalCode = "invalid"
+	// RefusedOtherStreet: the item is for another street (403).
+	RefusedOtherStreet RefusalCode = "other_street"
+	// RefusedIDReused: the item's id was sent before with another body
+	// (409); the first one stands.
+	RefusedIDReused RefusalCode = "id_reused"
+)
+
+// RefusalCodes are every code, in the order above.
+var RefusalCodes = []RefusalCode{
+	RefusedMalformed, RefusedIncomplete, RefusedApplicant, RefusedForm, RefusedNotPublished,
+	RefusedNotOnline, RefusedNotOpen, RefusedAlreadyFiled, RefusedCaseUnknown, RefusedNotRatable,
+	RefusedNotAwaitingCorrection, RefusedRatingLate, RefusedDistrictContent, RefusedContent, RefusedNothingToDelete,
+	RefusedInvalid, RefusedOtherStreet, RefusedIDReused,
 }
 
 // Error is the body of every response that is not 2xx: one plain
