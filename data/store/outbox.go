@@ -158,7 +158,7 @@ func (s *Store) DeadLetter(ctx context.Context, id, reason string) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, failed_at)
 			SELECT id, kind, body, ?, ? FROM outbox WHERE id = ?
-			ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at`,
+			ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, code = excluded.code, failed_at = excluded.failed_at`,
 			reason, time.Now().UnixMilli(), id)
 		if err != nil {
 			return err
@@ -182,6 +182,9 @@ type DeadLetterItem struct {
 	Body     json.RawMessage `json:"body"`
 	Reason   string          `json:"reason"`
 	FailedAt time.Time       `json:"failed_at"`
+	// Code is the kind of refusal (a wire.RefusalCode), empty when none
+	// was given; Reason is then all there is.
+	Code string `json:"code,omitempty"`
 	// Ref is the case's reference, when the item is a case.
 	Ref string `json:"ref,omitempty"`
 	// RedactedAt is when the retention sweep removed the item's personal
@@ -196,7 +199,7 @@ func (s *Store) DeadLetters(ctx context.Context, limit int) ([]DeadLetterItem, e
 		limit = DefaultLimit
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, body, reason, failed_at,
-			CASE WHEN kind = ? AND json_valid(body) THEN coalesce(json_extract(body, '$.ref'), '') ELSE '' END, redacted_at
+			CASE WHEN kind = ? AND json_valid(body) THEN coalesce(json_extract(body, '$.ref'), '') ELSE '' END, redacted_at, code
 		FROM dead_letters ORDER BY failed_at DESC, id LIMIT ?`, ItemCase, limit)
 	if err != nil {
 		return nil, fmt.Errorf("dead letters: %w", err)
@@ -207,7 +210,7 @@ func (s *Store) DeadLetters(ctx context.Context, limit int) ([]DeadLetterItem, e
 		var body string
 		var at int64
 		var redacted sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.Kind, &body, &d.Reason, &at, &d.Ref, &redacted); err != nil {
+		if err := rows.Scan(&d.ID, &d.Kind, &body, &d.Reason, &at, &d.Ref, &redacted, &d.Code); err != nil {
 			return err
 		}
 		d.Body, d.FailedAt = json.RawMessage(body), timeOf(at)

@@ -265,8 +265,10 @@ type Answer struct {
 	// Conflicted: the local edit and the district's current item.
 	Conflict *Conflict
 
-	// Refused: the district's reason.
+	// Refused: the district's reason, and the kind of refusal (a
+	// wire.RefusalCode) when known.
 	Reason string
+	Code   string
 }
 
 // Conflict is a staff edit the district did not take because the item
@@ -375,9 +377,9 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 			return err
 		}
 	case Refused:
-		_, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, failed_at) VALUES(?, ?, ?, ?, ?)
-			ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, failed_at = excluded.failed_at`,
-			id, kind, body, a.Reason, time.Now().UnixMilli())
+		_, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, code, failed_at) VALUES(?, ?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, code = excluded.code, failed_at = excluded.failed_at`,
+			id, kind, body, a.Reason, a.Code, time.Now().UnixMilli())
 		if err != nil {
 			return err
 		}

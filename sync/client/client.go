@@ -494,7 +494,7 @@ func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Re
 	}
 	for _, it := range items {
 		if reason, ok := refusedUpfront[it.ID]; ok {
-			if err := a.settle(ctx, it, store.Answer{Outcome: store.Refused, Reason: reason}, res); err != nil {
+			if err := a.settle(ctx, it, store.Answer{Outcome: store.Refused, Reason: reason, Code: string(wire.RefusedMalformed)}, res); err != nil {
 				return err
 			}
 		}
@@ -519,7 +519,7 @@ func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Re
 		case he.Item != "":
 			for _, it := range items {
 				if it.ID == he.Item {
-					return a.settle(ctx, it, store.Answer{Outcome: store.Refused, Reason: he.Error()}, res)
+					return a.settle(ctx, it, store.Answer{Outcome: store.Refused, Reason: he.Error(), Code: string(wholeRefusal(he.Status))}, res)
 				}
 			}
 			return fmt.Errorf("push: %w (for an item not in the batch)", he)
@@ -528,7 +528,7 @@ func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Re
 		case len(items) > 1:
 			return a.split(ctx, items, res)
 		case he.Status/100 == 4:
-			return a.settle(ctx, items[0], store.Answer{Outcome: store.Refused, Reason: he.Error()}, res)
+			return a.settle(ctx, items[0], store.Answer{Outcome: store.Refused, Reason: he.Error(), Code: string(wholeRefusal(he.Status))}, res)
 		}
 		return fmt.Errorf("push: %w", he)
 	}
@@ -687,9 +687,23 @@ func answer(it store.OutboxItem, r wire.PushResult, serverTime time.Time) (store
 		if reason == "" {
 			reason = "refused by the district"
 		}
-		return store.Answer{Outcome: store.Refused, Reason: reason}, nil
+		return store.Answer{Outcome: store.Refused, Reason: reason, Code: string(r.Code)}, nil
 	}
 	return store.Answer{}, fmt.Errorf("unknown outcome %q", r.Outcome)
+}
+
+// wholeRefusal is the kind of refusal of an item a whole push request was
+// refused for, by the request's status: 403 for an item of another
+// street, 409 for an id sent before with another body, any other 4xx for
+// an item the district cannot take.
+func wholeRefusal(status int) wire.RefusalCode {
+	switch status {
+	case http.StatusForbidden:
+		return wire.RefusedOtherStreet
+	case http.StatusConflict:
+		return wire.RefusedIDReused
+	}
+	return wire.RefusedInvalid
 }
 
 // maxResets bounds the resets one cycle carries out, so a district that

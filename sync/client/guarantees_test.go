@@ -134,8 +134,8 @@ func TestGuarantee03SameIDDifferentBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(dead) != 1 || dead[0].ID != c.ID || !strings.Contains(dead[0].Reason, "409") {
-		t.Errorf("dead letters %+v, want %s with a 409", dead, c.ID)
+	if len(dead) != 1 || dead[0].ID != c.ID || !strings.Contains(dead[0].Reason, "409") || dead[0].Code != string(wire.RefusedIDReused) {
+		t.Errorf("dead letters %+v, want %s with a 409 and code %s", dead, c.ID, wire.RefusedIDReused)
 	}
 	if e, _ := d.entry(t, c.ID); e.Hash != firstEntry.Hash {
 		t.Error("the first item's record changed")
@@ -437,12 +437,17 @@ func TestGuarantee07DeadLetter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reasons := map[string]string{}
+	reasons, codes := map[string]string{}, map[string]string{}
 	for _, dl := range dead {
-		reasons[dl.ID] = dl.Reason
+		reasons[dl.ID], codes[dl.ID] = dl.Reason, dl.Code
 	}
 	if !strings.Contains(reasons[bad.ID], "appeal type") || reasons["bad id with spaces"] == "" {
 		t.Errorf("dead letters %v", reasons)
+	}
+	// The district's code of the refusal is kept with it, and the kiosk
+	// gives its own to what it could not send.
+	if codes[bad.ID] != string(wire.RefusedMalformed) || codes["bad id with spaces"] != string(wire.RefusedMalformed) {
+		t.Errorf("dead letters' codes %v", codes)
 	}
 	if s := a.Status(); s.DeadLetters != 2 || s.Waiting != 0 {
 		t.Errorf("status %+v, want 2 dead letters and nothing waiting", s)
