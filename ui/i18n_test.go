@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 
 	"jiezhen/data"
+	"jiezhen/sync/wire"
 )
 
 // keyUse matches the translation keys the sources look up literally:
@@ -76,6 +77,9 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 	for _, kind := range outboxKinds {
 		runtime = append(runtime, "staff.outbox_"+kind)
+	}
+	for _, code := range wire.RefusalCodes {
+		runtime = append(runtime, "refusal."+string(code))
 	}
 	for _, k := range runtime {
 		for name, m := range files {

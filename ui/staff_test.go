@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"jiezhen/data/pin"
 	"jiezhen/data/store"
 	"jiezhen/sync/client"
+	"jiezhen/sync/wire"
 	"jiezhen/ui/keyboard"
 )
 
@@ -608,4 +610,43 @@ func TestHealthShowsKioskNumber(t *testing.T) {
 	k.staffSignIn(sampleStaff)
 	openHealth(k.env)
 	assertShows(t, w, "本机编号", "本机没有编号：它生成的办件编号会在同步时被区平台替换")
+}
+
+// The health screen explains a refusal the district gave a code to in
+// the kiosk's language, with the district's own sentence as the detail;
+// one with a code the kiosk does not know, or none (an older district),
+// shows the district's sentence.
+func TestStaffDeadLetterReasonInTheKiosksLanguage(t *testing.T) {
+	for _, lang := range []data.Lang{data.ZH, data.EN} {
+		k, w, _, s := staffKiosk(t, Options{Lang: lang})
+		ctx := context.Background()
+		refusals := []store.Answer{
+			{Outcome: store.Refused, Reason: `service "svc-gaoling-jintie" is not published`, Code: string(wire.RefusedNotPublished)},
+			{Outcome: store.Refused, Reason: "the kiosk sent too much today", Code: "quota"},
+			{Outcome: store.Refused, Reason: "the opinion is empty"},
+		}
+		for i, a := range refusals {
+			id := fmt.Sprintf("op-%d", i)
+			if err := s.Enqueue(ctx, store.OutboxItem{ID: id, Kind: "opinion", Body: []byte(`{"id":"` + id + `"}`), CreatedAt: testNow}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Settle(ctx, id, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		k.staffSignIn(sampleStaff)
+		openHealth(k.env)
+		if lang == data.ZH {
+			assertShows(t, w, "原因：该事项或意见征集（或其中的议题）已不再发布。",
+				`区平台原文：service "svc-gaoling-jintie" is not published`,
+				"原因：the kiosk sent too much today", "原因：the opinion is empty")
+			if got := screenText(w); strings.Contains(got, "原因：service") {
+				t.Errorf("the coded refusal shows the district's sentence as its reason:\n%s", got)
+			}
+		} else {
+			assertShows(t, w, "Reason: The service or consultation (or its topic) is no longer published.",
+				`The district's words: service "svc-gaoling-jintie" is not published`,
+				"Reason: the kiosk sent too much today", "Reason: the opinion is empty")
+		}
+	}
 }

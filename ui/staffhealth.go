@@ -14,6 +14,7 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/data/store"
+	"jiezhen/sync/wire"
 )
 
 // The kiosk's health for staff: the connection, the kiosk's number (and
@@ -189,7 +190,10 @@ func (e *env) deadLetterRow(d store.DeadLetterItem) fyne.CanvasObject {
 	// 重试 and 丢弃 leave beside it.
 	head := widget.NewLabelWithStyle(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapWord
-	text := container.NewVBox(head, para(e.Lf("staff.reason", d.Reason)))
+	text := container.NewVBox(head)
+	for _, line := range e.refusalLines(d) {
+		text.Add(para(line))
+	}
 	discard := e.button(e.L("staff.discard"), theme.DeleteIcon(), func() {
 		openConfirm(e, e.L("staff.discard"), e.Lf("staff.discard_confirm", what), e.L("staff.discard_ok"),
 			func(ctx context.Context, by data.Staff, now time.Time) error {
@@ -207,6 +211,22 @@ func (e *env) deadLetterRow(d store.DeadLetterItem) fyne.CanvasObject {
 			}, e.back)
 	})
 	return container.NewBorder(nil, widget.NewSeparator(), nil, container.NewHBox(retry, discard), text)
+}
+
+// refusalLines explain why the district refused a dead letter: for a kind
+// of refusal the kiosk knows (wire.RefusalCodes), its explanation in the
+// kiosk's language, then the district's own sentence (in English, naming
+// the fields and items) as the detail; otherwise the district's sentence
+// alone.
+func (e *env) refusalLines(d store.DeadLetterItem) []string {
+	if d.Code == "" || !slices.Contains(wire.RefusalCodes, wire.RefusalCode(d.Code)) {
+		return []string{e.Lf("staff.reason", d.Reason)}
+	}
+	lines := []string{e.Lf("staff.reason", e.L("refusal."+d.Code))}
+	if d.Reason != "" {
+		lines = append(lines, e.Lf("staff.refusal_detail", d.Reason))
+	}
+	return lines
 }
 
 // outboxKinds are the outbox item kinds with a name on screen.
