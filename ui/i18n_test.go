@@ -117,11 +117,21 @@ func TestDefaultIsChineseWhateverTheLocale(t *testing.T) {
 }
 
 // The on-screen keyboard's function keys follow the kiosk's language:
-// English after the language toggle, Chinese again after the reset.
+// English after the language toggle, Chinese again after the reset. In
+// English a text field opens on plain letters, and 中/EN switches to
+// pinyin; in Chinese it opens in pinyin.
 func TestKeyboardFollowsLanguage(t *testing.T) {
 	k, w, _ := newTestKiosk(t, Options{})
 	k.toggleLang()
-	k.win.Canvas().Focus(firstEntry(t, w))
+	entry := firstEntry(t, w)
+	k.win.Canvas().Focus(entry)
+	typeKeys(t, w, "ban")
+	if got, pre := entry.Text, keyboardOf(t, w).Preedit(); got != "ban" || pre != "" {
+		t.Fatalf("in English the field got %q with %q waiting, want ban typed as it is", got, pre)
+	}
+	tapKeyExists(t, w, "English")
+	tapKey(t, w, "Clear")
+	tapKey(t, w, "中/EN")
 	typeKeys(t, w, "ban")
 	tapKey(t, w, "Delete")
 	if got := keyboardOf(t, w).Preedit(); got != "ba" {
@@ -137,8 +147,13 @@ func TestKeyboardFollowsLanguage(t *testing.T) {
 	}
 	tapKey(t, w, "Hide")
 	k.Reset()
-	k.win.Canvas().Focus(firstEntry(t, w))
+	entry = firstEntry(t, w)
+	k.win.Canvas().Focus(entry)
 	tapKeyExists(t, w, "删除")
+	typeKeys(t, w, "ban")
+	if got, pre := entry.Text, keyboardOf(t, w).Preedit(); got != "" || pre != "ban" {
+		t.Errorf("in Chinese the field got %q with %q waiting, want ban waiting as pinyin", got, pre)
+	}
 	if keyShown(t, w, "Delete") {
 		t.Error("after the reset to Chinese the keyboard still says Delete")
 	}

@@ -334,6 +334,7 @@ func (k *Kiosk) render() {
 	// old screen too.
 	k.kb.Dismiss()
 	k.kb.SetLabels(keyLabels(k.lang))
+	k.kb.SetLettersFirst(k.lang == data.EN)
 	k.win.Canvas().Unfocus()
 	if k.sp != nil {
 		k.sp.Stop()
@@ -491,6 +492,7 @@ func (k *Kiosk) toggleLang() {
 func (k *Kiosk) newKeyboard() *keyboard.Keyboard {
 	kb := keyboard.New()
 	kb.SetElder(k.elder)
+	kb.SetLettersFirst(k.lang == data.EN)
 	kb.OnKey = k.touch
 	kb.OnVisible = k.keyboardShown
 	kb.OnRelease = func(e *keyboard.Entry) { fyne.Do(func() { k.reveal(e) }) }

@@ -11,6 +11,8 @@
 //     in Chinese the letters are pinyin, shown above a candidate bar of
 //     words ranked by frequency (package ime), ◀ ▶ to page, a tap to
 //     commit; the letters themselves can be tapped to type them as they are.
+//     A text entry opens in pinyin, or on plain letters after
+//     SetLettersFirst (a kiosk in English).
 //
 // Every key is at least theme.MinTarget(elder) square: 44, or 60 in 长者模式.
 //
@@ -202,9 +204,10 @@ type Keyboard struct {
 	// waiting for conversion do not change the entry's text).
 	OnKey func()
 
-	dict   *ime.Dict
-	elder  bool
-	labels Labels
+	dict    *ime.Dict
+	elder   bool
+	labels  Labels
+	letters bool // a Chinese entry opens on plain letters, not pinyin (SetLettersFirst)
 
 	target *Entry
 	mode   Mode // the layout shown: the target's, or English after 字母
@@ -330,6 +333,11 @@ func (k *Keyboard) SetLabels(l Labels) {
 	k.rebuild()
 }
 
+// SetLettersFirst makes a text entry (mode Chinese) open on plain letters
+// rather than pinyin, for a kiosk in English; 中/英 still switches to
+// pinyin. The entry being typed into keeps the layout it has.
+func (k *Keyboard) SetLettersFirst(on bool) { k.letters = on }
+
 // Target is the entry the keyboard types into, nil when none.
 func (k *Keyboard) Target() *Entry { return k.target }
 
@@ -377,7 +385,7 @@ func (k *Keyboard) focusGained(e *Entry, show bool) {
 		k.target = e
 		k.resetPreedit()
 		k.mode = e.mode
-		k.pinyin = e.mode == Chinese
+		k.pinyin = e.mode == Chinese && !k.letters
 		k.shift = e.mode == Reference
 		k.symbol = false
 		k.rebuild()

@@ -312,6 +312,38 @@ func TestEnglishWord(t *testing.T) {
 	}
 }
 
+// With SetLettersFirst (a kiosk in English) a text entry opens on plain
+// letters, and 中/英 still switches to pinyin; the next entry opens on
+// letters again. Without it, one opens in pinyin.
+func TestLettersFirst(t *testing.T) {
+	f := newForm(t, false)
+	f.kb.SetLettersFirst(true)
+	f.focus(f.name)
+	f.tap("ban")
+	if f.name.Text != "ban" || f.kb.Preedit() != "" {
+		t.Fatalf("letters first: entry %q, preedit %q", f.name.Text, f.kb.Preedit())
+	}
+	f.tap("", LabelLang)
+	f.tap("ban")
+	if f.name.Text != "ban" || f.kb.Preedit() != "ban" {
+		t.Fatalf("after 中/英: entry %q, preedit %q", f.name.Text, f.kb.Preedit())
+	}
+	f.focus(f.search)
+	f.tap("ok")
+	if f.search.Text != "ok" || f.kb.Preedit() != "" {
+		t.Fatalf("next entry: %q, preedit %q", f.search.Text, f.kb.Preedit())
+	}
+
+	f.kb.SetLettersFirst(false)
+	f.focus(f.appeal)
+	f.focus(f.name)
+	f.name.SetText("")
+	f.tap("ban")
+	if f.name.Text != "" || f.kb.Preedit() != "ban" {
+		t.Fatalf("pinyin first: entry %q, preedit %q", f.name.Text, f.kb.Preedit())
+	}
+}
+
 func TestBackspaceAndClear(t *testing.T) {
 	f := newForm(t, false)
 	f.focus(f.name)
