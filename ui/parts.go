@@ -206,12 +206,12 @@ var (
 )
 
 // scrollPages shows tall content in a vertical scroll with large buttons
-// that move it by most of a screen: finger-drag scrolling does not work on
-// every Linux touchscreen.
+// that move it by a page (pageStep): finger-drag scrolling does not work
+// on every Linux touchscreen.
 func (e *env) scrollPages(content fyne.CanvasObject) fyne.CanvasObject {
 	sc := container.NewVScroll(content)
 	step := func(dir float32) {
-		h := sc.Size().Height * 0.85
+		h := pageStep(sc.Size().Height)
 		y := sc.Offset.Y + dir*h
 		maxY := content.MinSize().Height - sc.Size().Height
 		y = min(max(y, 0), max(maxY, 0))
@@ -221,6 +221,15 @@ func (e *env) scrollPages(content fyne.CanvasObject) fyne.CanvasObject {
 	down := e.button(e.L("scroll.down"), theme.MoveDownIcon(), func() { step(1) })
 	bar := container.NewVBox(up, layout.NewSpacer(), down)
 	return container.NewBorder(nil, nil, nil, bar, sc)
+}
+
+// pageStep is how far 上翻 / 下翻 move a scroll that shows height of its
+// content: the visible page less one line of text, so that the line at
+// the edge is seen again after the turn and the reader keeps their place;
+// half a page at least, for a scroll only a few lines high.
+func pageStep(height float32) float32 {
+	line := widget.NewLabel("字").MinSize().Height
+	return max(height-line, height/2)
 }
 
 // roomy puts a screen with entries in a vertical scroll that matters only

@@ -11,7 +11,9 @@ import (
 
 	"filippo.io/age"
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
 	"jiezhen/data/pin"
@@ -647,6 +649,44 @@ func TestStaffDeadLetterReasonInTheKiosksLanguage(t *testing.T) {
 			assertShows(t, w, "Reason: The service or consultation (or its topic) is no longer published.",
 				`The district's words: service "svc-gaoling-jintie" is not published`,
 				"Reason: the kiosk sent too much today", "Reason: the opinion is empty")
+		}
+	}
+}
+
+// 上翻 / 下翻 on the health screen turn a visible page less one line of
+// text: the line at the bottom edge is at the top after 下翻, and 上翻
+// comes back to the start, in both modes.
+func TestHealthPagesByAPage(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		k, w, _ := newTestKiosk(t, Options{KioskID: 7, Elder: elder})
+		k.staffSignIn(sampleStaff)
+		openHealth(k.env)
+		var sc *container.Scroll
+		walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+			if s, ok := o.(*container.Scroll); ok && sc == nil {
+				sc = s
+			}
+		})
+		if sc == nil {
+			t.Fatal("the health screen has no scroll")
+		}
+		h := sc.Size().Height
+		if sc.Content.MinSize().Height < 2*h {
+			t.Fatalf("elder %v: content %.0f px in a scroll of %.0f: too short to page twice", elder, sc.Content.MinSize().Height, h)
+		}
+		line := widget.NewLabel("字").MinSize().Height
+		tap(t, w, k.L("scroll.down"))
+		if y := sc.Offset.Y; y < h-line-1 || y > h-line+1 {
+			t.Errorf("elder %v: 下翻 moved %.0f px in a view of %.0f, want %.0f (a page less a line of %.0f)", elder, y, h, h-line, line)
+		}
+		tap(t, w, k.L("scroll.down"))
+		if y := sc.Offset.Y; y < 2*(h-line)-1 && y < sc.Content.MinSize().Height-h-1 {
+			t.Errorf("elder %v: two turns reached %.0f px", elder, y)
+		}
+		tap(t, w, k.L("scroll.up"))
+		tap(t, w, k.L("scroll.up"))
+		if y := sc.Offset.Y; y != 0 {
+			t.Errorf("elder %v: back at %.0f px after two 上翻", elder, y)
 		}
 	}
 }
