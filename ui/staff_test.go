@@ -586,6 +586,55 @@ func TestStaffDeadLetterRedacted(t *testing.T) {
 	}
 }
 
+// A 重试 shown before the retention sweep redacted the dead letter sends
+// nothing: the health screen comes back saying why, with the explanation
+// on the row and only 丢弃, and the dead letter is still there.
+func TestStaffRetryAfterTheSweep(t *testing.T) {
+	k, w, clock, s := staffKiosk(t, Options{})
+	ctx := context.Background()
+	c := data.Case{ID: "case-refused", Kind: data.CaseAppeal, Street: "440106005", Status: data.StatusSubmitted,
+		SubmittedAt: testNow, AppealType: data.AppealComplaint, Description: "楼下餐馆油烟很大",
+		Applicant: &data.Person{Name: "赵六", IDNumber: goodID, Mobile: "13812345678"}}
+	body, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enqueue(ctx, store.OutboxItem{ID: c.ID, Kind: "case", Body: body, CreatedAt: testNow, Case: &c}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(ctx, c.ID, store.Answer{Outcome: store.Refused, Reason: "the appeal has no description", Code: string(wire.RefusedIncomplete)}); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, k, w, clock)
+	tap(t, w, "设备状态")
+	tap(t, w, "重试")
+	// The sweep runs in the background while the confirmation is shown.
+	if _, err := s.Sweep(ctx, time.Now().Add(store.DefaultRetention+time.Minute), store.DefaultRetention); err != nil {
+		t.Fatal(err)
+	}
+	queued, err := s.OutboxCount(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tap(t, w, "重新发送")
+	assertShows(t, w, "没有重新发送：这项内容的个人信息已按保留期限删除，只能丢弃。", "按保留期限删除，不能重新发送；可以丢弃。")
+	if got := screenText(w); strings.Contains(got, "操作没有完成") {
+		t.Errorf("the screen reports a failure:\n%s", got)
+	}
+	for _, b := range buttons(w) {
+		if b == "重试" || b == "重新发送" {
+			t.Errorf("a redacted dead letter still offers %s", b)
+		}
+	}
+	find(t, w, "丢弃")
+	if n, err := s.DeadLetterCount(ctx); err != nil || n != 1 {
+		t.Fatalf("%d dead letters (%v), want the redacted one kept", n, err)
+	}
+	if n, err := s.OutboxCount(ctx); err != nil || n != queued {
+		t.Fatalf("%d items queued (%v), want the %d before: nothing sent again", n, err, queued)
+	}
+}
+
 // buttons lists the texts of the visible buttons.
 func buttons(w fyne.Window) []string {
 	var out []string

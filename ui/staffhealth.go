@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -147,7 +148,7 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 		box.Add(para(e.L("staff.no_dead_letters")))
 	}
 	for _, d := range in.dead {
-		box.Add(e.deadLetterRow(d))
+		box.Add(e.deadLetterRow(d, st))
 	}
 	box.Add(subheading(e.L("staff.content")))
 	box.Add(fields(counts...))
@@ -179,8 +180,10 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 
 // deadLetterRow is a refused item with its reference (a case's), its
 // reason and 重试 / 丢弃; once the retention sweep removed its personal
-// data it says so, and only 丢弃 is left.
-func (e *env) deadLetterRow(d store.DeadLetterItem) fyne.CanvasObject {
+// data it says so, and only 丢弃 is left. The sweep runs in the
+// background, so a 重试 shown before it may meet a redacted item: nothing
+// is sent, and the screen comes back saying why, with only 丢弃.
+func (e *env) deadLetterRow(d store.DeadLetterItem, st *healthState) fyne.CanvasObject {
 	ref := ""
 	if d.Ref != "" {
 		ref = data.FormatReference(d.Ref)
@@ -205,10 +208,21 @@ func (e *env) deadLetterRow(d store.DeadLetterItem) fyne.CanvasObject {
 		return container.NewBorder(nil, widget.NewSeparator(), nil, discard, text)
 	}
 	retry := e.button(e.L("staff.retry"), theme.ViewRefreshIcon(), func() {
+		redacted := false
 		openConfirm(e, e.L("staff.retry"), e.Lf("staff.retry_confirm", what), e.L("staff.retry_ok"),
 			func(ctx context.Context, by data.Staff, now time.Time) error {
-				return e.staffSrc.RetryDeadLetter(ctx, by, d.ID, now)
-			}, e.back)
+				err := e.staffSrc.RetryDeadLetter(ctx, by, d.ID, now)
+				if errors.Is(err, store.ErrRedacted) {
+					redacted = true
+					return nil
+				}
+				return err
+			}, func() {
+				if redacted {
+					st.note = e.L("staff.retry_redacted")
+				}
+				e.back()
+			})
 	})
 	return container.NewBorder(nil, widget.NewSeparator(), nil, container.NewHBox(retry, discard), text)
 }
