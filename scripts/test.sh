@@ -23,9 +23,10 @@ fi
 echo "== go vet ./..."
 go vet ./...
 # The walks that build every screen in every mode check layout (goldens,
-# touch targets, fit), not concurrency, and take six times as long under the
+# touch targets, fit, every field in view above the keyboard), not
+# concurrency, and take six times as long under the
 # race detector; they run without it, after everything else ran with it.
-walks='^(TestGoldens|TestTouchTargets|TestStaffTouchTargets|TestScreensFitTheWindowInEnglish|TestNoReadButtonWithoutSpeaker)$'
+walks='^(TestGoldens|TestTouchTargets|TestStaffTouchTargets|TestScreensFitTheWindowInEnglish|TestStaffScreensFitTheWindowInEnglish|TestFocusedFieldInViewAboveKeyboard|TestNoReadButtonWithoutSpeaker)$'
 echo "== go test -race ./..."
 go test -race -count=1 -timeout 12m -skip "$walks" ./...
 echo "== go test ./ui (screen walks)"
