@@ -549,19 +549,7 @@ func TestStaffDeadLetterRedacted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := data.Case{ID: "case-refused", Ref: ref, Kind: data.CaseAppeal, Street: "440106005", Status: data.StatusSubmitted,
-		SubmittedAt: testNow, AppealType: data.AppealComplaint, Description: "楼下餐馆油烟很大",
-		Applicant: &data.Person{Name: "赵六", IDNumber: goodID, Mobile: "13812345678"}}
-	body, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Enqueue(ctx, store.OutboxItem{ID: c.ID, Kind: "case", Body: body, CreatedAt: testNow, Case: &c}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Settle(ctx, c.ID, store.Answer{Outcome: store.Refused, Reason: "事项编码已停用"}); err != nil {
-		t.Fatal(err)
-	}
+	refusedCase(t, s, ref, store.Answer{Outcome: store.Refused, Reason: "事项编码已停用"})
 	signIn(t, k, w, clock)
 	tap(t, w, "设备状态")
 	shown := data.FormatReference(ref)
@@ -592,19 +580,7 @@ func TestStaffDeadLetterRedacted(t *testing.T) {
 func TestStaffRetryAfterTheSweep(t *testing.T) {
 	k, w, clock, s := staffKiosk(t, Options{})
 	ctx := context.Background()
-	c := data.Case{ID: "case-refused", Kind: data.CaseAppeal, Street: "440106005", Status: data.StatusSubmitted,
-		SubmittedAt: testNow, AppealType: data.AppealComplaint, Description: "楼下餐馆油烟很大",
-		Applicant: &data.Person{Name: "赵六", IDNumber: goodID, Mobile: "13812345678"}}
-	body, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Enqueue(ctx, store.OutboxItem{ID: c.ID, Kind: "case", Body: body, CreatedAt: testNow, Case: &c}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Settle(ctx, c.ID, store.Answer{Outcome: store.Refused, Reason: "the appeal has no description", Code: string(wire.RefusedIncomplete)}); err != nil {
-		t.Fatal(err)
-	}
+	refusedCase(t, s, "", store.Answer{Outcome: store.Refused, Reason: "the appeal has no description", Code: string(wire.RefusedIncomplete)})
 	signIn(t, k, w, clock)
 	tap(t, w, "设备状态")
 	tap(t, w, "重试")
@@ -737,5 +713,25 @@ func TestHealthPagesByAPage(t *testing.T) {
 		if y := sc.Offset.Y; y != 0 {
 			t.Errorf("elder %v: back at %.0f px after two 上翻", elder, y)
 		}
+	}
+}
+
+// refusedCase queues a resident's appeal with personal data under ref and
+// settles it with the district's refusal ans, so it is a dead letter.
+func refusedCase(t *testing.T, s *store.Store, ref string, ans store.Answer) {
+	t.Helper()
+	c := data.Case{ID: "case-refused", Ref: ref, Kind: data.CaseAppeal, Street: "440106005", Status: data.StatusSubmitted,
+		SubmittedAt: testNow, AppealType: data.AppealComplaint, Description: "楼下餐馆油烟很大",
+		Applicant: &data.Person{Name: "赵六", IDNumber: goodID, Mobile: "13812345678"}}
+	body, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Enqueue(ctx, store.OutboxItem{ID: c.ID, Kind: "case", Body: body, CreatedAt: testNow, Case: &c}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(ctx, c.ID, ans); err != nil {
+		t.Fatal(err)
 	}
 }
