@@ -382,19 +382,11 @@ func (d *reader) value(n *node, fv reflect.Value, depth int) bool {
 				if !d.value(n.elem, ev, depth+1) {
 					return false
 				}
-				d.ws()
-				if d.i >= len(d.b) {
+				if end, ok := d.arrayNext(); !ok {
 					return false
-				}
-				if d.b[d.i] == ']' {
-					d.i++
+				} else if end {
 					break
 				}
-				if d.b[d.i] != ',' {
-					return false
-				}
-				d.i++
-				d.ws()
 			}
 		}
 		if fv.IsValid() {
@@ -514,19 +506,11 @@ func (d *reader) week(fv reflect.Value) bool {
 						return false
 					}
 					h[wd] = append(h[wd], sp)
-					d.ws()
-					if d.i >= len(d.b) {
+					if end, ok := d.arrayNext(); !ok {
 						return false
-					}
-					if d.b[d.i] == ']' {
-						d.i++
+					} else if end {
 						break
 					}
-					if d.b[d.i] != ',' {
-						return false
-					}
-					d.i++
-					d.ws()
 				}
 			}
 			d.ws()
@@ -741,4 +725,23 @@ func (d *reader) skip(depth int) bool {
 	default:
 		return d.number()
 	}
+}
+
+// arrayNext reads what follows an array element: the closing bracket
+// (end) or a comma and the space after it; ok is false for anything else.
+func (d *reader) arrayNext() (end, ok bool) {
+	d.ws()
+	if d.i >= len(d.b) {
+		return false, false
+	}
+	switch d.b[d.i] {
+	case ']':
+		d.i++
+		return true, true
+	case ',':
+		d.i++
+		d.ws()
+		return false, true
+	}
+	return false, false
 }
