@@ -279,19 +279,8 @@ func (d *reader) object(n *node, v reflect.Value, depth int) bool {
 				return false
 			}
 		}
-		d.ws()
-		if d.i >= len(d.b) {
-			return false
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-			d.ws()
-		case '}':
-			d.i++
-			return true
-		default:
-			return false
+		if done, ok := d.next('}'); !ok || done {
+			return ok
 		}
 	}
 }
@@ -382,9 +371,9 @@ func (d *reader) value(n *node, fv reflect.Value, depth int) bool {
 				if !d.value(n.elem, ev, depth+1) {
 					return false
 				}
-				if end, ok := d.arrayNext(); !ok {
+				if done, ok := d.next(']'); !ok {
 					return false
-				} else if end {
+				} else if done {
 					break
 				}
 			}
@@ -506,26 +495,17 @@ func (d *reader) week(fv reflect.Value) bool {
 						return false
 					}
 					h[wd] = append(h[wd], sp)
-					if end, ok := d.arrayNext(); !ok {
+					if done, ok := d.next(']'); !ok {
 						return false
-					} else if end {
+					} else if done {
 						break
 					}
 				}
 			}
-			d.ws()
-			if d.i >= len(d.b) {
+			if done, ok := d.next('}'); !ok {
 				return false
-			}
-			switch d.b[d.i] {
-			case ',':
-				d.i++
-				d.ws()
-			case '}':
-				d.i++
+			} else if done {
 				break days
-			default:
-				return false
 			}
 		}
 	}
@@ -701,19 +681,8 @@ func (d *reader) skip(depth int) bool {
 			if !d.skip(depth + 1) {
 				return false
 			}
-			d.ws()
-			if d.i >= len(d.b) {
-				return false
-			}
-			switch d.b[d.i] {
-			case ',':
-				d.i++
-				d.ws()
-			case end:
-				d.i++
-				return true
-			default:
-				return false
+			if done, ok := d.next(end); !ok || done {
+				return ok
 			}
 		}
 	case c == 't':
@@ -727,15 +696,16 @@ func (d *reader) skip(depth int) bool {
 	}
 }
 
-// arrayNext reads what follows an array element: the closing bracket
-// (end) or a comma and the space after it; ok is false for anything else.
-func (d *reader) arrayNext() (end, ok bool) {
+// next reads what follows an element of an array or an object: close
+// (']' or '}', and then done) or a comma and the space after it; ok is
+// false for anything else.
+func (d *reader) next(close byte) (done, ok bool) {
 	d.ws()
 	if d.i >= len(d.b) {
 		return false, false
 	}
 	switch d.b[d.i] {
-	case ']':
+	case close:
 		d.i++
 		return true, true
 	case ',':
