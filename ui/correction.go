@@ -204,14 +204,7 @@ func correctionOf(kind data.CaseKind, fields []data.FormField, v data.FormValues
 func (e *env) submitCorrection(t Tracker, res *trackResult, spec *formSpec, st *formState) {
 	st.submitErr = ""
 	if _, err := spec.build(st.values, data.DateOf(e.now())); err != nil {
-		var errs data.FieldErrors
-		if errors.As(err, &errs) {
-			for _, fe := range errs {
-				st.problems[fe.Field] = fe.Reason
-			}
-		}
-		st.page, st.problem = 0, e.L("form.fix_page")
-		e.refresh()
+		e.showBuildProblems(st, err)
 		return
 	}
 	corr := correctionOf(res.tl.Kind, spec.fields, st.values)

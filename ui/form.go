@@ -594,15 +594,8 @@ func (e *env) submitForm(w CaseWriter, spec *formSpec, st *formState) {
 	c, err := spec.build(st.values, data.DateOf(e.now()))
 	if err != nil {
 		// Cannot happen after the pages were checked, unless the day
-		// changed under a birth date; back to the first page at fault.
-		var errs data.FieldErrors
-		if errors.As(err, &errs) {
-			for _, fe := range errs {
-				st.problems[fe.Field] = fe.Reason
-			}
-		}
-		st.page, st.problem = 0, e.L("form.fix_page")
-		e.refresh()
+		// changed under a birth date.
+		e.showBuildProblems(st, err)
 		return
 	}
 	c.Street = e.street.Code
@@ -627,4 +620,17 @@ func (e *env) submitForm(w CaseWriter, spec *formSpec, st *formState) {
 		*st = formState{filed: &filedCase{c: filed, svc: spec.svc}}
 		e.refresh()
 	})
+}
+
+// showBuildProblems shows what a form's whole check found, field by field,
+// and goes back to its first page.
+func (e *env) showBuildProblems(st *formState, err error) {
+	var errs data.FieldErrors
+	if errors.As(err, &errs) {
+		for _, fe := range errs {
+			st.problems[fe.Field] = fe.Reason
+		}
+	}
+	st.page, st.problem = 0, e.L("form.fix_page")
+	e.refresh()
 }

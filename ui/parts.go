@@ -163,23 +163,23 @@ func badge(text string, on bool) fyne.CanvasObject {
 	if on {
 		col = badgeOn
 	}
-	bg := canvas.NewRectangle(col)
-	bg.CornerRadius = 6
-	t := canvas.NewText(" "+text+" ", color.White)
+	return colourBadge(text, col, color.White)
+}
+
+// colourBadge is a status word in fg on a rounded patch of bg.
+func colourBadge(text string, bg, fg color.Color) fyne.CanvasObject {
+	r := canvas.NewRectangle(bg)
+	r.CornerRadius = 6
+	t := canvas.NewText(" "+text+" ", fg)
 	t.TextStyle.Bold = true
 	t.TextSize = theme.TextSize()
-	return container.NewStack(bg, container.NewPadded(t))
+	return container.NewStack(r, container.NewPadded(t))
 }
 
 // warnBadge is a status word that asks for attention, such as 待补正: the
 // theme's warning colour, with dark text (white on it falls below 4.5:1).
 func warnBadge(text string) fyne.CanvasObject {
-	bg := canvas.NewRectangle(badgeWarn())
-	bg.CornerRadius = 6
-	t := canvas.NewText(" "+text+" ", badgeWarnText)
-	t.TextStyle.Bold = true
-	t.TextSize = theme.TextSize()
-	return container.NewStack(bg, container.NewPadded(t))
+	return colourBadge(text, badgeWarn(), badgeWarnText)
 }
 
 // badgeWarn is the theme's warning colour.
@@ -191,12 +191,7 @@ var badgeWarnText = color.NRGBA{0x00, 0x00, 0x00, 0xff}
 // waitBadge is the mark of an item whose staff edit waits for the
 // district: 等待区县确认.
 func waitBadge(text string) fyne.CanvasObject {
-	bg := canvas.NewRectangle(badgeWaiting)
-	bg.CornerRadius = 6
-	t := canvas.NewText(" "+text+" ", color.White)
-	t.TextStyle.Bold = true
-	t.TextSize = theme.TextSize()
-	return container.NewStack(bg, container.NewPadded(t))
+	return colourBadge(text, badgeWaiting, color.White)
 }
 
 var (
