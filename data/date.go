@@ -40,6 +40,10 @@ func DateOf(t time.Time) Date {
 	return Date{y, m, d}
 }
 
+// DayInChina returns the date t falls on in China (UTC+8), the calendar
+// every deadline and reference is counted in, whatever zone the machine is in.
+func DayInChina(t time.Time) Date { return DateOf(t.In(chinaZone)) }
+
 // IsZero reports whether d is the zero Date.
 func (d Date) IsZero() bool { return d == Date{} }
 

@@ -50,7 +50,7 @@ func NewReference(kioskID int64, t time.Time, seq int) (string, error) {
 	if seq < 1 || seq > MaxRefSerial {
 		return "", fmt.Errorf("reference: serial %d out of range 1-%d", seq, MaxRefSerial)
 	}
-	day := DateOf(t.In(chinaZone))
+	day := DayInChina(t)
 	days := int(day.Time(time.UTC).Sub(RefEpoch.Time(time.UTC)).Hours()) / 24
 	if days < 0 || days > MaxRefKiosk {
 		return "", fmt.Errorf("reference: day %s out of range", day)

@@ -151,7 +151,7 @@ func BuildTimeline(c Case, in TrackInput) Timeline {
 	if !c.Deadline.IsZero() {
 		d := &TimelineDeadline{Date: c.Deadline, Running: deadlineRuns(c.Status), Suspended: c.Status == StatusCorrection}
 		if d.Running {
-			today := DateOf(now.In(chinaZone))
+			today := DayInChina(now)
 			d.WorkdaysLeft = in.Calendar.WorkdaysBetween(today, c.Deadline)
 			d.Overdue = c.Deadline.Before(today)
 			t.NoCalendar = !in.Calendar.Covers(today) || !in.Calendar.Covers(c.Deadline)

@@ -43,7 +43,7 @@ func FileCase(ctx context.Context, w CaseFiler, c data.Case, kiosk int64, days i
 		if err != nil {
 			return c, err
 		}
-		c.Deadline = cal.AddWorkdays(data.DateOf(c.SubmittedAt), days)
+		c.Deadline = cal.AddWorkdays(data.DayInChina(c.SubmittedAt), days)
 	}
 	var id [16]byte
 	if _, err := rand.Read(id[:]); err != nil {
