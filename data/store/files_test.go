@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/dbfile/dbfiletest"
 )
 
 // withUmask runs the test under umask 022, the usual default, which
@@ -106,37 +106,6 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	}
 }
 
-// damagePage overwrites bytes in the middle of the first page of table,
-// in the closed database at path.
-func damagePage(t *testing.T, path, table string) {
-	t.Helper()
-	db, err := sql.Open("sqlite", fileURI(path, url.Values{"mode": {"ro"}, "immutable": {"1"}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var root, size int64
-	err = db.QueryRow("SELECT rootpage FROM sqlite_schema WHERE name = ?", table).Scan(&root)
-	if err == nil {
-		err = db.QueryRow("PRAGMA page_size").Scan(&size)
-	}
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	// The page header and its cell pointers, then the middle of the page.
-	junk := []byte(strings.Repeat("\xa5\x5a", 64))
-	for _, off := range []int64{3, size / 2} {
-		if _, err := f.WriteAt(junk, (root-1)*size+off); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func TestOpenRefusesDamagedPage(t *testing.T) {
 	ctx := context.Background()
 	s, path := func() (*Store, string) {
@@ -154,7 +123,7 @@ func TestOpenRefusesDamagedPage(t *testing.T) {
 	}
 	apply(t, s, int64(len(changes)), changes...)
 	s.Close()
-	damagePage(t, path, "notice")
+	dbfiletest.DamageTable(t, path, "notice")
 	for _, side := range []string{"-wal", "-shm"} {
 		if _, err := os.Stat(path + side); err == nil {
 			t.Fatalf("%s left after close", side)
