@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 )
 
 // ErrDamaged: the database file is damaged or parts of it are gone. The
@@ -145,4 +146,32 @@ func Check(ctx context.Context, db Querier, full bool) error {
 	}
 	first = strings.TrimPrefix(first, "*** in database main ***\n")
 	return fmt.Errorf("%w (%s)", ErrDamaged, strings.ReplaceAll(first, "\n", "; "))
+}
+
+// Connect makes db's first connection, which runs the connection's
+// pragmas. Two processes opening the same new file at once both switch it
+// to WAL, and SQLite then answers one of them SQLITE_BUSY at once, without
+// waiting out busy_timeout (it would deadlock); Connect tries again until
+// the other is done, for up to wait. The migrations after it queue on
+// BEGIN IMMEDIATE, which does wait.
+func Connect(ctx context.Context, db *sql.DB, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !busy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// busy reports SQLite's SQLITE_BUSY (5), in any of its extended forms,
+// from a driver error that has the code.
+func busy(err error) bool {
+	var c interface{ Code() int }
+	return errors.As(err, &c) && c.Code()&0xff == 5
 }

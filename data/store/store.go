@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -154,6 +155,10 @@ func OpenWith(ctx context.Context, path string, opts Options) (s *Store, err err
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
+	if err := dbfile.Connect(ctx, w, 10*time.Second); err != nil {
+		w.Close()
+		return nil, openError(abs, err)
+	}
 	s = &Store{path: abs, created: created, w: w}
 	// Indexes a first sync left to build come back before any migration
 	// runs, so that a migration finds the schema its predecessors made.

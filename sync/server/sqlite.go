@@ -114,6 +114,10 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 	}
 	w.SetMaxOpenConns(2) // the writing connection and the checkpointer's
 	w.SetConnMaxIdleTime(0)
+	if err := dbfile.Connect(ctx, w, 10*time.Second); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
 	if opts.QuickCheck {
 		if err := dbfile.Check(ctx, w, false); err != nil {
 			w.Close()
