@@ -302,7 +302,7 @@ func checkExisting(ctx context.Context, abs string, latest int, opts Options) er
 }
 
 // checkMarks refuses a database whose kiosk number or street content is
-// gone although it once held them (store_marks, migration 0013): that is
+// gone although it once held them (the store_marks table): that is
 // a damaged or tampered file, not a new kiosk.
 func (s *Store) checkMarks(ctx context.Context) error {
 	var number, street int
