@@ -67,7 +67,8 @@ func runApp(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := dbfile.MkdirAll(filepath.Dir(*db)); err != nil {
+	// Folders already there keep their mode; new ones are the owner's only.
+	if err := os.MkdirAll(filepath.Dir(*db), dbfile.PrivateDir); err != nil {
 		return err
 	}
 	s, err := store.OpenWith(context.Background(), *db, store.Options{QuickCheck: true})

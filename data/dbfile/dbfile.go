@@ -105,15 +105,6 @@ func Warning(path string) string {
 		strings.Join(wide, ", "), path)
 }
 
-// MkdirAll makes the folder dir and any parents missing, readable by the
-// owner only; folders already there are left as they are.
-func MkdirAll(dir string) error {
-	if err := os.MkdirAll(dir, PrivateDir); err != nil {
-		return err
-	}
-	return nil
-}
-
 // Querier is what Check needs of a database handle.
 type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
