@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/dbfile"
 	"jiezhen/sync/server"
 )
 
@@ -26,8 +27,9 @@ type database struct {
 
 // openDB opens the database at path. Only commands that may start a new
 // district (serve, publish) create it; for the others a missing file is a
-// typo, and creating an empty database there would hide it.
-func openDB(ctx context.Context, path string, create bool, log *slog.Logger) (*database, error) {
+// typo, and creating an empty database there would hide it. check runs
+// SQLite's quick_check first and refuses a damaged file.
+func openDB(ctx context.Context, path string, create, check bool, log *slog.Logger) (*database, error) {
 	if path == "" {
 		return nil, usagef("missing --db")
 	}
@@ -44,13 +46,16 @@ func openDB(ctx context.Context, path string, create bool, log *slog.Logger) (*d
 	} else if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
-	st, err := server.OpenSQLite(ctx, path)
+	st, err := server.OpenSQLiteWith(ctx, path, server.SQLiteOptions{QuickCheck: check})
 	if err != nil {
 		db.removeCreated()
 		return nil, err
 	}
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if w := dbfile.Warning(path); w != "" {
+		log.Warn(w)
 	}
 	db.st = st
 	db.p = server.New(st, server.Options{Log: log})
@@ -75,7 +80,7 @@ func (db *database) removeCreated() {
 // withDB runs fn on the database and closes it.
 func withDB(path string, create bool, fn func(ctx context.Context, p *server.Platform) error) error {
 	ctx := context.Background()
-	db, err := openDB(ctx, path, create, nil)
+	db, err := openDB(ctx, path, create, false, nil)
 	if err != nil {
 		return err
 	}

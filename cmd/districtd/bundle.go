@@ -229,13 +229,13 @@ func makeBundle(args []string, stdout io.Writer, now func() time.Time) error {
 		return err
 	}
 	ctx := context.Background()
-	db, err := openDB(ctx, *dbPath, false, nil)
+	db, err := openDB(ctx, *dbPath, false, false, nil)
 	if err != nil {
 		return err
 	}
 	defer db.close(false)
 	var info server.BundleInfo
-	err = writeAtomically(*out, 0o644, func(w io.Writer) (err error) {
+	err = writeAtomically(*out, 0o600, func(w io.Writer) (err error) {
 		info, err = db.p.WriteBundle(ctx, w, *street, server.BundleSpec{Key: priv, From: from, Valid: valid, Statements: stmts, IssuedAt: now()})
 		return err
 	})

@@ -43,7 +43,7 @@ func loadtest(args []string, stdout, stderr io.Writer) error {
 		return usagef("--kiosks, --duration and --interval must be above zero")
 	}
 	ctx := context.Background()
-	db, err := openDB(ctx, *dbPath, false, nil)
+	db, err := openDB(ctx, *dbPath, false, false, nil)
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ type serveConfig struct {
 func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	dbPath, addr, withDemo, cert, key := cfg.db, cfg.addr, cfg.demo, cfg.cert, cfg.key
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	db, err := openDB(ctx, dbPath, true, log)
+	db, err := openDB(ctx, dbPath, true, true, log)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -16,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"jiezhen/cmd/internal/version"
+	"jiezhen/data/dbfile"
 	"jiezhen/data/store"
 	"jiezhen/sync/client"
 	"jiezhen/sync/outboxfile"
@@ -65,15 +67,34 @@ func runApp(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(*db), 0o755); err != nil {
+	// Folders already there keep their mode; new ones are the owner's only.
+	if err := os.MkdirAll(filepath.Dir(*db), dbfile.PrivateDir); err != nil {
 		return err
 	}
-	s, err := store.Open(context.Background(), *db)
+	s, err := store.OpenWith(context.Background(), *db, store.Options{QuickCheck: true})
+	if errors.Is(err, store.ErrDamaged) || errors.Is(err, store.ErrNotDatabase) {
+		// Staff see why instead of an empty kiosk; the reason is logged.
+		log.Printf("kiosk: %v", err)
+		a := app.NewWithID("org.jiezhen.kiosk")
+		w := a.NewWindow("街镇通 Jiezhen")
+		w.Resize(fyne.NewSize(1280, 800))
+		w.SetFullScreen(*fullscreen)
+		ui.ShowDamaged(a, w)
+		w.ShowAndRun()
+		return err
+	}
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if w := dbfile.Warning(*db); w != "" {
+		log.Printf("kiosk: %s", w)
+	}
 	if number, err = settleNumber(context.Background(), s, number); err != nil {
+		if s.Created() {
+			s.Close()
+			dbfile.Remove(s.Path())
+		}
 		return err
 	}
 	if number == 0 {

@@ -15,6 +15,7 @@ import (
 	"jiezhen/cmd/internal/demo"
 	"jiezhen/cmd/internal/version"
 	"jiezhen/data"
+	"jiezhen/data/dbfile"
 	"jiezhen/data/store"
 )
 
@@ -30,7 +31,9 @@ With no command, opens the kiosk window:
 commands:
   demo    --db FILE [--replace] [--street CODE]
                                          load the demo street's content into an empty database
-  status  --db FILE                      print the kiosk's state as one JSON object
+  status  --db FILE [--check]            print the kiosk's state as one JSON object, after
+                                         SQLite's quick_check (--check: the full
+                                         integrity_check); a damaged file is refused
   search  --db FILE [--kind K] QUERY     print one JSON object per hit, best first
   show    --db FILE KIND ID              print one item as a JSON object
   sync    --db FILE --district URL [--token TOKEN] [--trust PUBKEY] --once
@@ -88,7 +91,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	return fail(stderr, cmd(ctx, args[1:], stdout))
+	rs := &runState{stderr: stderr}
+	err := cmd(context.WithValue(ctx, runKey{}, rs), args[1:], stdout)
+	if err != nil {
+		// The command has closed its store: a database it created goes
+		// with its failure, so no empty kiosk is left behind.
+		for _, path := range rs.created {
+			dbfile.Remove(path)
+		}
+	}
+	return fail(stderr, err)
+}
+
+// runState is what a command's run shares with the helpers it calls: the
+// standard error for warnings, and the databases it created.
+type runState struct {
+	stderr  io.Writer
+	created []string
+}
+
+type runKey struct{}
+
+func stateOf(ctx context.Context) *runState {
+	if rs, ok := ctx.Value(runKey{}).(*runState); ok {
+		return rs
+	}
+	return &runState{stderr: io.Discard}
 }
 
 // fail prints err as one line and turns it into an exit status.
@@ -129,23 +157,43 @@ func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", "", "the kiosk's database `FILE`")
 }
 
-// openDB opens the database named by --db, which must be given.
+// openDB opens the database named by --db, which must be given. A file
+// it creates is removed again if the command fails.
 func openDB(ctx context.Context, cmd string, path string) (*store.Store, error) {
+	return openWith(ctx, cmd, path, store.Options{})
+}
+
+func openWith(ctx context.Context, cmd string, path string, opts store.Options) (*store.Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%s: --db FILE is required: %w", cmd, errUsage)
 	}
-	return store.Open(ctx, path)
+	s, err := store.OpenWith(ctx, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	rs := stateOf(ctx)
+	if s.Created() {
+		rs.created = append(rs.created, path)
+	}
+	return s, nil
 }
 
 // openExisting is openDB for commands that only read: a missing file is
-// an error rather than a new empty database.
+// an error rather than a new empty database (unless a -wal is left of it,
+// which Open refuses as the remainder of a lost file).
 func openExisting(ctx context.Context, cmd string, path string) (*store.Store, error) {
+	return openExistingWith(ctx, cmd, path, store.Options{})
+}
+
+func openExistingWith(ctx context.Context, cmd string, path string, opts store.Options) (*store.Store, error) {
 	if path != "" {
 		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("%s: no database at %s", cmd, path)
+			if _, werr := os.Stat(path + "-wal"); werr != nil {
+				return nil, fmt.Errorf("%s: no database at %s", cmd, path)
+			}
 		}
 	}
-	return openDB(ctx, cmd, path)
+	return openWith(ctx, cmd, path, opts)
 }
 
 func printJSON(w io.Writer, v any) error {
@@ -213,16 +261,20 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
 func cmdStatus(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	db := dbFlag(fs)
+	full := fs.Bool("check", false, "run SQLite's full integrity_check instead of its quick_check")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return fmt.Errorf("status: unexpected argument %q: %w", pos[0], errUsage)
 	}
-	s, err := openExisting(ctx, "status", *db)
+	s, err := openExistingWith(ctx, "status", *db, store.Options{QuickCheck: !*full, IntegrityCheck: *full})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if w := dbfile.Warning(*db); w != "" {
+		fmt.Fprintln(stateOf(ctx).stderr, "kiosk: "+w)
+	}
 	st, err := s.Status(ctx)
 	if err != nil {
 		return err

@@ -113,6 +113,10 @@ func TestExportImportRoundTripTwice(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "exported 5 items") {
 		t.Fatalf("export: exit %d, %q %q", code, out, errs)
 	}
+	// It carries the kiosk's token: its owner's only (on a drive with modes).
+	if fi, err := os.Stat(file1); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("exported file: %v %v", fi, err)
+	}
 	raw, err := os.ReadFile(file1)
 	if err != nil {
 		t.Fatal(err)

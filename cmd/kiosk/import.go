@@ -44,7 +44,7 @@ func cmdImport(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("import: cannot open the bundle %s", pos[0])
 	}
 	defer f.Close()
-	s, err := store.OpenWith(ctx, *db, store.Options{NoIndexer: true})
+	s, err := openWith(ctx, "import", *db, store.Options{NoIndexer: true})
 	if err != nil {
 		return err
 	}

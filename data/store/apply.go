@@ -172,6 +172,11 @@ func (a *applier) apply(c *data.Change, res *ApplyResult) error {
 		if _, err := a.exec("DELETE FROM "+spec.table+" WHERE id = ?", c.ID); err != nil {
 			return err
 		}
+		if spec.kind == data.KindStreet {
+			if err := forgetStreets(a.ctx, a.tx); err != nil {
+				return err
+			}
+		}
 		if err := a.dropHours(oldHours); err != nil {
 			return err
 		}

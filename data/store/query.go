@@ -515,5 +515,5 @@ func deleteAllContent(ctx context.Context, tx *sql.Tx) error {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
-	return nil
+	return forgetStreets(ctx, tx)
 }

@@ -26,9 +26,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"jiezhen/data/dbfile"
 )
 
 var (
@@ -38,6 +41,11 @@ var (
 	// ErrNewerSchema: the database was written by a newer program. The file
 	// is left as it was.
 	ErrNewerSchema = errors.New("schema is newer than this program")
+	// ErrDamaged: the file fails SQLite's check (Options.QuickCheck,
+	// Options.IntegrityCheck), its main file was lost beside a -wal, or
+	// rows it once held (the kiosk's number, its street) are gone. The
+	// kiosk refuses to start on it rather than start empty.
+	ErrDamaged = dbfile.ErrDamaged
 	// ErrNotFound: no item with that kind and id.
 	ErrNotFound = errors.New("not found")
 	// ErrRedacted: a dead letter whose personal data the retention sweep
@@ -56,11 +64,16 @@ type Options struct {
 	NoIndexer bool
 	// Readers is the size of the read pool; 0 picks one from the CPU count.
 	Readers int
+	// QuickCheck runs PRAGMA quick_check on an existing file before
+	// anything is written to it, IntegrityCheck the full integrity_check;
+	// a file that fails is refused with ErrDamaged.
+	QuickCheck, IntegrityCheck bool
 }
 
 // Store is the kiosk's database. It is safe for concurrent use.
 type Store struct {
 	path    string
+	created bool    // Open made the file
 	w       *sql.DB // the single writer
 	r       *sql.DB // read pool, query_only
 	version int
@@ -86,9 +99,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 //
 // Nothing is written to an existing file until it has been checked: a file
 // that is not SQLite, is damaged, or carries a newer schema is refused with
-// a one-line error (wrapping ErrNotDatabase or ErrNewerSchema) and stays
-// byte for byte as it was, with no -wal or -shm file created next to it.
-func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
+// a one-line error (wrapping ErrNotDatabase, ErrDamaged or ErrNewerSchema)
+// and stays byte for byte as it was, with no -wal or -shm file created
+// next to it. A new file is created readable by its owner only, and
+// removed again if Open fails.
+func OpenWith(ctx context.Context, path string, opts Options) (s *Store, err error) {
 	migs, err := migrations()
 	if err != nil {
 		return nil, err
@@ -98,7 +113,18 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := checkExisting(ctx, abs, latest); err != nil {
+	created, err := dbfile.Prepare(abs)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		defer func() {
+			if err != nil {
+				dbfile.Remove(abs)
+			}
+		}()
+	}
+	if err := checkExisting(ctx, abs, latest, opts); err != nil {
 		return nil, err
 	}
 
@@ -129,7 +155,11 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
-	s := &Store{path: abs, w: w}
+	if err := dbfile.Connect(ctx, w, 10*time.Second); err != nil {
+		w.Close()
+		return nil, openError(abs, err)
+	}
+	s = &Store{path: abs, created: created, w: w}
 	// Indexes a first sync left to build come back before any migration
 	// runs, so that a migration finds the schema its predecessors made.
 	if err := s.restoreBeforeMigrating(ctx); err != nil {
@@ -137,6 +167,10 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("%s: build deferred indexes: %w", abs, err)
 	}
 	if err := s.migrate(ctx, migs); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := s.checkMarks(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -184,6 +218,11 @@ func (s *Store) Close() error {
 // Path returns the database file's absolute path.
 func (s *Store) Path() string { return s.path }
 
+// Created reports whether Open created the file: a command that fails
+// after it closes the store and removes the file (dbfile.Remove), so that
+// no empty database is left behind.
+func (s *Store) Created() bool { return s.created }
+
 // SchemaVersion returns the schema version the database is at, which is
 // the number of the last migration applied.
 func (s *Store) SchemaVersion() int { return s.version }
@@ -201,8 +240,9 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 // checkExisting looks at an existing, non-empty file before anything may
 // write to it: the header first (reading bytes cannot change a file), then
 // the schema version through a read-only connection. A missing or empty
-// file is a new database and passes.
-func checkExisting(ctx context.Context, abs string, latest int) error {
+// file is a new database and passes. opts asks for SQLite's check of the
+// whole file too.
+func checkExisting(ctx context.Context, abs string, latest int, opts Options) error {
 	f, err := os.Open(abs)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -251,7 +291,48 @@ func checkExisting(ctx context.Context, abs string, latest int) error {
 		return fmt.Errorf("%s: schema version %d is newer than this program's %d; upgrade the kiosk: %w",
 			abs, version, latest, ErrNewerSchema)
 	}
+	if opts.QuickCheck || opts.IntegrityCheck {
+		if err := dbfile.Check(ctx, ro, opts.IntegrityCheck); errors.Is(err, ErrDamaged) {
+			return fmt.Errorf("%s: %w; restore it from a backup", abs, err)
+		} else if err != nil {
+			return openError(abs, err)
+		}
+	}
 	return nil
+}
+
+// checkMarks refuses a database whose kiosk number or street content is
+// gone although it once held them (the store_marks table): that is
+// a damaged or tampered file, not a new kiosk.
+func (s *Store) checkMarks(ctx context.Context) error {
+	var number, street int
+	var hasNumber, hasStreet bool
+	err := s.w.QueryRowContext(ctx, `SELECT kiosk_number, street,
+		EXISTS (SELECT 1 FROM kiosk_number), EXISTS (SELECT 1 FROM street) FROM store_marks WHERE id = 1`).
+		Scan(&number, &street, &hasNumber, &hasStreet)
+	var gone string
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		gone = "its own record of what it held"
+	case err != nil:
+		return openError(s.path, err)
+	case number == 1 && !hasNumber:
+		gone = "the kiosk's recorded number"
+	case street == 1 && !hasStreet:
+		gone = "the street content it held"
+	default:
+		return nil
+	}
+	return fmt.Errorf("%s: %s is gone: %w; restore it from a backup", s.path, gone, ErrDamaged)
+}
+
+// forgetStreets clears the street mark when the kiosk itself has removed
+// every street, in the transaction that removed them.
+func forgetStreets(ctx context.Context, tx interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) error {
+	_, err := tx.ExecContext(ctx, "UPDATE store_marks SET street = 0 WHERE NOT EXISTS (SELECT 1 FROM street)")
+	return err
 }
 
 // openError turns SQLite's "not a database" and "malformed" codes into one
@@ -317,7 +398,10 @@ func migrations() ([]migration, error) {
 
 // migrate applies the migrations the file has not seen, each in its own
 // transaction together with its user_version, so a crash leaves the file
-// at a whole version.
+// at a whole version. The version is read again inside each (BEGIN
+// IMMEDIATE) transaction: another process opening the same new file at
+// the same moment waits for the write lock and then skips what the first
+// one applied.
 func (s *Store) migrate(ctx context.Context, migs []migration) error {
 	var current int
 	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
@@ -329,6 +413,10 @@ func (s *Store) migrate(ctx context.Context, migs []migration) error {
 	}
 	for _, m := range migs[current:] {
 		err := s.writeTx(ctx, func(tx *sql.Tx) error {
+			var now int
+			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil || now >= m.version {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}

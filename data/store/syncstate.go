@@ -218,6 +218,9 @@ func (s *Store) ResetScope(ctx context.Context, feed, street string) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM cases WHERE id NOT IN (SELECT id FROM outbox) AND phone4 = ''"); err != nil {
 			return err
 		}
+		if err := forgetStreets(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sync_state(feed, cursor) VALUES(?, 0)
 			ON CONFLICT(feed) DO UPDATE SET cursor = 0`, feed); err != nil {
 			return err

@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite" // the pure-Go driver keeps districtd CGO_ENABLED=0
 
 	"jiezhen/data"
+	"jiezhen/data/dbfile"
 )
 
 //go:embed migrations/*.sql
@@ -77,8 +78,26 @@ var _ Store = (*SQLite)(nil)
 // OpenSQLite opens or creates the database at path and brings its schema
 // up to date.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+	return OpenSQLiteWith(ctx, path, SQLiteOptions{})
+}
+
+// SQLiteOptions tune OpenSQLiteWith.
+type SQLiteOptions struct {
+	// QuickCheck runs PRAGMA quick_check before anything is written: a
+	// damaged file is refused with an error wrapping dbfile.ErrDamaged.
+	QuickCheck bool
+}
+
+// OpenSQLiteWith is OpenSQLite with options. A new file is created
+// readable by its owner only (the -wal and -shm SQLite makes beside it
+// take its mode), and a main file lost beside its -wal is refused rather
+// than started afresh (dbfile.Prepare).
+func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLite, error) {
 	if path == "" {
 		return nil, errors.New("open database: no file named")
+	}
+	if _, err := dbfile.Prepare(path); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
 	}
 	dsn := func(extra ...string) string {
 		// busy_timeout first, so the pragmas after it wait for a
@@ -95,6 +114,16 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	}
 	w.SetMaxOpenConns(2) // the writing connection and the checkpointer's
 	w.SetConnMaxIdleTime(0)
+	if err := dbfile.Connect(ctx, w, 10*time.Second); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if opts.QuickCheck {
+		if err := dbfile.Check(ctx, w, false); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+	}
 	if err := migrate(ctx, w); err != nil {
 		w.Close()
 		return nil, err
@@ -134,7 +163,12 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 }
 
 // migrate applies the embedded migrations numbered above the database's
-// user_version, each in its own transaction with the version bump.
+// user_version, each in its own transaction with the version bump. The
+// version is read again inside each transaction, which takes the write
+// lock at once (_txlock=immediate) and waits out busy_timeout for it: a
+// second process opening the same new file at the same moment (`serve
+// --demo` and `kiosk add`) waits for the first one's migration and then
+// skips it.
 func migrate(ctx context.Context, db *sql.DB) error {
 	var have int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
@@ -163,6 +197,15 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("migrate to %d: %w", n, err)
+		}
+		var now int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", n, err)
+		}
+		if now >= n {
+			tx.Rollback()
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, string(text)); err != nil {
 			tx.Rollback()
