@@ -48,9 +48,10 @@ commands:
   version                                print the release
 `
 
-// command is one headless subcommand. It returns an error whose text is
-// printed as one line after "kiosk: ".
-type command func(ctx context.Context, args []string, stdout io.Writer) error
+// command is one headless subcommand. It prints its result on stdout and
+// returns an error whose text is printed as one line after "kiosk: ";
+// stderr takes a note beside a result, one line after "kiosk: " too.
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 var commands = map[string]command{
 	"demo":   cmdDemo,
@@ -88,7 +89,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	return fail(stderr, cmd(ctx, args[1:], stdout))
+	return fail(stderr, cmd(ctx, args[1:], stdout, stderr))
 }
 
 // fail prints err as one line and turns it into an exit status.
@@ -154,7 +155,7 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdDemo(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	db := dbFlag(fs)
 	replace := fs.Bool("replace", false, "replace the content of a non-empty database")
@@ -210,7 +211,7 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	return printJSON(stdout, map[string]any{"db": *db, "loaded": n})
 }
 
-func cmdStatus(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdStatus(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	db := dbFlag(fs)
 	if pos, err := parse(fs, args); err != nil {
@@ -238,7 +239,7 @@ func cmdStatus(ctx context.Context, args []string, stdout io.Writer) error {
 	return printJSON(stdout, out)
 }
 
-func cmdSearch(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	db := dbFlag(fs)
 	kind := fs.String("kind", "", "only hits of this `KIND` (notice, catalog, service, provider, consultation)")
@@ -268,6 +269,16 @@ func cmdSearch(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if len(res.Hits) == 0 {
+		// Nothing on stdout reads the same as a failure that printed
+		// nothing; say it, and exit 0: finding nothing is an answer.
+		what := "item"
+		if *kind != "" {
+			what = *kind
+		}
+		_, err := fmt.Fprintf(stderr, "kiosk: no %s matches %q\n", what, query)
+		return err
+	}
 	for _, h := range res.Hits {
 		if err := printJSON(stdout, h); err != nil {
 			return err
@@ -276,7 +287,7 @@ func cmdSearch(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func cmdShow(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdShow(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
 	db := dbFlag(fs)
 	pos, err := parse(fs, args)
