@@ -277,6 +277,9 @@ func (s *simKiosk) do(ctx context.Context, c *http.Client, method, url string, b
 		return false
 	}
 	req.Header.Set("Authorization", "Bearer "+s.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		s.failed++

@@ -9,6 +9,23 @@ import (
 	"testing"
 )
 
+// The test binary doubles as districtd: with DISTRICTD_TEST_MAIN set it
+// runs the command line it was given, so tests can watch a real process
+// (exit status, stderr, files, ports) without building the program.
+func TestMain(m *testing.M) {
+	if os.Getenv("DISTRICTD_TEST_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// districtdCommand is the test binary set up to run as districtd.
+func districtdCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "DISTRICTD_TEST_MAIN=1")
+	return cmd
+}
+
 func TestVersion(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"version"}, &out, &errb); code != 0 {

@@ -82,6 +82,14 @@ type serveConfig struct {
 func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	dbPath, addr, withDemo, cert, key := cfg.db, cfg.addr, cfg.demo, cfg.cert, cfg.key
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	// The port first: a district that cannot listen says so before it
+	// creates, migrates or loads anything. Requests that arrive before
+	// the log says "listening" wait in the listen queue.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return listenError(addr, err)
+	}
+	defer ln.Close()
 	db, err := openDB(ctx, dbPath, true, true, log)
 	if err != nil {
 		return err
@@ -104,10 +112,6 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
 	failed = false
 	scheme := "http"
 	if cert != "" {
@@ -128,6 +132,22 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// listenError is the one line serve fails with when it cannot listen on
+// addr: the address and the system's reason, without Go's wrapping.
+func listenError(addr string, err error) error {
+	var se *os.SyscallError
+	var ae *net.AddrError
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		err = errors.New("the address is in use by another program; choose another --addr")
+	case errors.As(err, &se):
+		err = se.Err
+	case errors.As(err, &ae):
+		err = errors.New(ae.Err)
+	}
+	return fmt.Errorf("cannot listen on %s: %v", addr, err)
 }
 
 // autoRateEvery is how often serve counts unrated completed cases as

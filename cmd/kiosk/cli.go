@@ -51,9 +51,10 @@ commands:
   version                                print the release
 `
 
-// command is one headless subcommand. It returns an error whose text is
-// printed as one line after "kiosk: ".
-type command func(ctx context.Context, args []string, stdout io.Writer) error
+// command is one headless subcommand. It prints its result on stdout and
+// returns an error whose text is printed as one line after "kiosk: ";
+// stderr takes a note beside a result, one line after "kiosk: " too.
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 var commands = map[string]command{
 	"demo":   cmdDemo,
@@ -92,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rs := &runState{stderr: stderr}
-	err := cmd(context.WithValue(ctx, runKey{}, rs), args[1:], stdout)
+	err := cmd(context.WithValue(ctx, runKey{}, rs), args[1:], stdout, stderr)
 	if err != nil {
 		// The command has closed its store: a database it created goes
 		// with its failure, so no empty kiosk is left behind.
@@ -202,7 +203,7 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdDemo(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	db := dbFlag(fs)
 	replace := fs.Bool("replace", false, "replace the content of a non-empty database")
@@ -258,7 +259,7 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	return printJSON(stdout, map[string]any{"db": *db, "loaded": n})
 }
 
-func cmdStatus(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdStatus(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	db := dbFlag(fs)
 	full := fs.Bool("check", false, "run SQLite's full integrity_check instead of its quick_check")
@@ -290,7 +291,7 @@ func cmdStatus(ctx context.Context, args []string, stdout io.Writer) error {
 	return printJSON(stdout, out)
 }
 
-func cmdSearch(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	db := dbFlag(fs)
 	kind := fs.String("kind", "", "only hits of this `KIND` (notice, catalog, service, provider, consultation)")
@@ -320,6 +321,16 @@ func cmdSearch(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if len(res.Hits) == 0 {
+		// Nothing on stdout reads the same as a failure that printed
+		// nothing; say it, and exit 0: finding nothing is an answer.
+		what := "item"
+		if *kind != "" {
+			what = *kind
+		}
+		_, err := fmt.Fprintf(stderr, "kiosk: no %s matches %q\n", what, query)
+		return err
+	}
 	for _, h := range res.Hits {
 		if err := printJSON(stdout, h); err != nil {
 			return err
@@ -328,7 +339,7 @@ func cmdSearch(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func cmdShow(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdShow(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
 	db := dbFlag(fs)
 	pos, err := parse(fs, args)

@@ -169,6 +169,28 @@ func TestSearch(t *testing.T) {
 	}
 }
 
+// A search that finds nothing prints nothing on stdout, says so in one
+// line on stderr and succeeds: no hits is an answer, not a failure.
+func TestSearchWithoutHitsSaysSo(t *testing.T) {
+	db := demoDB(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"search", "--db", db, "火星登月申请"}, `kiosk: no item matches "火星登月申请"`},
+		{[]string{"search", "--db", db, "--kind", "provider", "居住登记"}, `kiosk: no provider matches "居住登记"`},
+	} {
+		code, out, errs := kioskProcess(t, tc.args...)
+		if code != 0 || out != "" || errs != tc.want+"\n" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 0, nothing and %q", tc.args, code, out, errs, tc.want)
+		}
+	}
+	// Hits: nothing on stderr.
+	if code, out, errs := kioskProcess(t, "search", "--db", db, "居住登记"); code != 0 || out == "" || errs != "" {
+		t.Errorf("search with hits: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
 func TestShowServiceHasGuideAndForm(t *testing.T) {
 	db := demoDB(t)
 	code, out, errs := kiosk(t, "show", "--db", db, "service", "svc-juzhu-dengji")

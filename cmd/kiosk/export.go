@@ -15,7 +15,7 @@ import (
 
 // cmdExport writes the waiting outbox to a file encrypted to the
 // district's outbox key, for a USB drive. The items stay queued.
-func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdExport(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	db := dbFlag(fs)
 	to := fs.String("to", "", "the `FILE` to write, on the USB drive")

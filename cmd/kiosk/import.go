@@ -18,7 +18,7 @@ import (
 // cmdImport verifies a signed bundle and applies it: `kiosk import --db
 // FILE [--trust PUBKEY] BUNDLE`. A refused bundle leaves the database as
 // it was and the command exits 1 with the reason on one line.
-func cmdImport(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdImport(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	db := dbFlag(fs)
 	trust := fs.String("trust", "", "trust the district's key `PUBKEY` (base64, or a file holding it) instead of the keys the kiosk has recorded")

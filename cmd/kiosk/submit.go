@@ -27,7 +27,9 @@ the deadline and what happens next.
 
 The reference starts with the kiosk's number: the one its token carries
 (--token, default $JIEZHEN_TOKEN), or --kiosk, or else the one its
-database recorded at an earlier start.
+database recorded at an earlier start. A kiosk with none still files the
+application, and says on stderr that the district will replace the
+receipt's reference at sync.
 
 CODE is the service item's 事项编码 or its id (kiosk search --kind service).
 FILE.json holds the applicant and the answers, keyed by the codes of the
@@ -61,7 +63,7 @@ type submitForm struct {
 	Values map[string]json.RawMessage `json:"values"`
 }
 
-func cmdSubmit(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
 	db := dbFlag(fs)
 	service := fs.String("service", "", "the service item's `CODE` (事项编码) or id")
@@ -136,7 +138,16 @@ func cmdSubmit(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("submit: %w", err)
 	}
-	return printJSON(stdout, ui.NewReceipt(data.ZH, filed, &svc, street))
+	if err := printJSON(stdout, ui.NewReceipt(data.ZH, filed, &svc, street)); err != nil {
+		return err
+	}
+	if number == 0 {
+		// The district gives the case a reference of its own at sync:
+		// the one on this receipt will not find it.
+		_, err = fmt.Fprintf(stderr, "kiosk: note: reference %s will change at sync, and the receipt will not find the case: "+
+			"this kiosk has no number; give it its token from 'districtd kiosk add' (--token or $%s)\n", filed.Ref, tokenEnv)
+	}
+	return err
 }
 
 var china = time.FixedZone("CST", 8*3600)

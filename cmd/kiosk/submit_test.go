@@ -189,3 +189,35 @@ func TestSubmitReadmeExample(t *testing.T) {
 		t.Errorf("no receipt: %s", out)
 	}
 }
+
+// A kiosk with no number files the application and prints the receipt,
+// and says on stderr, in one line, that the receipt's reference will
+// change at sync; a kiosk with a number says nothing there.
+func TestSubmitWithoutKioskNumberWarns(t *testing.T) {
+	t.Setenv(tokenEnv, "")
+	db := demoDB(t)
+	code, out, errs := kioskProcess(t, "submit", "--db", db, "--service", "440106005-SH-004",
+		"--form", writeForm(t, reliefForm))
+	if code != 0 {
+		t.Fatalf("submit: exit %d: %s", code, errs)
+	}
+	var r struct {
+		Ref string `json:"ref"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || !strings.HasPrefix(r.Ref, "000-") {
+		t.Fatalf("receipt %q: %v", out, err)
+	}
+	if strings.Count(errs, "\n") != 1 || !strings.HasPrefix(errs, "kiosk: ") ||
+		!strings.Contains(errs, r.Ref) || !strings.Contains(errs, "will change at sync") {
+		t.Errorf("stderr %q; want one line saying that %s will change at sync", errs, r.Ref)
+	}
+	if items := outbox(t, db); len(items) != 1 {
+		t.Errorf("%d items queued, want 1", len(items))
+	}
+
+	code, _, errs = kioskProcess(t, "submit", "--db", db, "--service", "440106005-SH-004",
+		"--form", writeForm(t, reliefForm), "--kiosk", "7")
+	if code != 0 || errs != "" {
+		t.Errorf("submit with a number: exit %d, stderr %q; want 0 and nothing", code, errs)
+	}
+}

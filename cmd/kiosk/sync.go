@@ -30,7 +30,7 @@ const killEnv = "JIEZHEN_FAILPOINT_SYNC_KILL"
 
 // cmdSync syncs the kiosk's database with the district: once with --once,
 // otherwise until SIGINT or SIGTERM.
-func cmdSync(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdSync(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
 	db := dbFlag(fs)
 	district := fs.String("district", "", "the district platform's `URL`")

@@ -14,7 +14,7 @@ import (
 
 // cmdTrack prints a case's timeline as one JSON object: what the tracking
 // screen shows, built by the same code (store.Timeline).
-func cmdTrack(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdTrack(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("track", flag.ContinueOnError)
 	db := dbFlag(fs)
 	phone4 := fs.String("phone4", "", "the last four digits `NNNN` of the mobile given on the case")

@@ -107,6 +107,7 @@ func TestGuarantee03SameIDDifferentBody(t *testing.T) {
 	body, _ := json.Marshal(wire.PushRequest{Items: []wire.PushItem{{ID: c.ID, Kind: wire.ItemCase, Body: mustJSON(t, other)}}})
 	req, _ := http.NewRequest(http.MethodPost, d.srv.URL+wire.PathPush, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"slices"
@@ -28,15 +29,16 @@ var openAPI []byte
 type route struct {
 	method, path string
 	auth         bool // needs a kiosk's bearer token
+	json         bool // takes a JSON body: Content-Type application/json
 	serve        func(h *handler, w http.ResponseWriter, r *http.Request, k Kiosk)
 }
 
 var routes = []route{
-	{http.MethodGet, wire.PathChanges, true, (*handler).pull},
-	{http.MethodPost, wire.PathPush, true, (*handler).push},
-	{http.MethodGet, wire.PathHealth, false, (*handler).health},
-	{http.MethodGet, wire.PathOpenAPI, false, (*handler).openAPI},
-	{http.MethodGet, wire.PathBundle, true, (*handler).snapshot},
+	{http.MethodGet, wire.PathChanges, true, false, (*handler).pull},
+	{http.MethodPost, wire.PathPush, true, true, (*handler).push},
+	{http.MethodGet, wire.PathHealth, false, false, (*handler).health},
+	{http.MethodGet, wire.PathOpenAPI, false, false, (*handler).openAPI},
+	{http.MethodGet, wire.PathBundle, true, false, (*handler).snapshot},
 }
 
 type handler struct {
@@ -101,6 +103,10 @@ func (h *handler) wrap(rt route) http.HandlerFunc {
 		sw := &statusWriter{ResponseWriter: w}
 		var k Kiosk
 		defer func() { h.done(rt.path, r.Method, sw.status, k.ID, start) }()
+		if rt.json && !isJSON(r.Header.Get("Content-Type")) {
+			writeError(sw, http.StatusUnsupportedMediaType, "", "the body must be sent as Content-Type: application/json")
+			return
+		}
 		if rt.auth {
 			var err error
 			k, err = h.p.Authenticate(r.Context(), bearer(r))
@@ -120,6 +126,18 @@ func (h *handler) done(route, method string, status int, kiosk int64, start time
 		attrs = append(attrs, "kiosk", kiosk)
 	}
 	h.log.Info("request", attrs...)
+}
+
+// isJSON reports whether a request's Content-Type is JSON: the media type
+// application/json, with a charset parameter, if any, of utf-8 (the only
+// encoding JSON has).
+func isJSON(contentType string) bool {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	cs, ok := params["charset"]
+	return !ok || strings.EqualFold(cs, "utf-8")
 }
 
 func bearer(r *http.Request) string {
@@ -298,7 +316,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, certFile, keyFi
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(LimitLog(log.Handler()), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() {

@@ -156,6 +156,7 @@ func TestGracefulShutdown(t *testing.T) {
 	go func() {
 		req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+wire.PathPush, strings.NewReader(string(body)))
 		req.Header.Set("Authorization", "Bearer "+e.tokA1)
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			done <- result{err: err}

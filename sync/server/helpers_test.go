@@ -135,8 +135,19 @@ func (e *env) addKiosk(street, name string) (Kiosk, string) {
 	return k, tok
 }
 
-// do sends one request and returns the status and body.
+// do sends one request, a body as application/json, and returns the
+// status and body.
 func (e *env) do(method, path, token string, body []byte) (int, []byte) {
+	e.t.Helper()
+	contentType := ""
+	if body != nil {
+		contentType = "application/json"
+	}
+	return e.doTyped(method, path, token, contentType, body)
+}
+
+// doTyped is do with the request's Content-Type ("": none).
+func (e *env) doTyped(method, path, token, contentType string, body []byte) (int, []byte) {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(body))
 	if err != nil {
@@ -144,6 +155,9 @@ func (e *env) do(method, path, token string, body []byte) (int, []byte) {
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := e.srv.Client().Do(req)
 	if err != nil {

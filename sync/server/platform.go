@@ -53,6 +53,7 @@ func New(st Store, opt Options) *Platform {
 	if p.log == nil {
 		p.log = slog.Default()
 	}
+	p.log = slog.New(LimitLog(p.log.Handler()))
 	return p
 }
 
