@@ -37,6 +37,7 @@ var routes = []route{
 	{http.MethodGet, wire.PathHealth, false, (*handler).health},
 	{http.MethodGet, wire.PathOpenAPI, false, (*handler).openAPI},
 	{http.MethodGet, wire.PathBundle, true, (*handler).snapshot},
+	{http.MethodGet, wire.PathKiosk, true, (*handler).kiosk},
 }
 
 type handler struct {
@@ -280,6 +281,11 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request, _ Kiosk) {
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.Health{Status: "ok", Version: wire.Version, ServerTime: h.p.clock()})
+}
+
+// kiosk answers who the token is: its kiosk's number and street.
+func (h *handler) kiosk(w http.ResponseWriter, r *http.Request, k Kiosk) {
+	writeJSON(w, http.StatusOK, wire.KioskInfo{Kiosk: k.ID, Street: k.Street, ServerTime: h.p.clock()})
 }
 
 func (h *handler) openAPI(w http.ResponseWriter, r *http.Request, _ Kiosk) {
