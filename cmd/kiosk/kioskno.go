@@ -46,8 +46,8 @@ func numberOf(flagKiosk int64, token string) (int64, error) {
 // number recorded there, 0 for none. It returns the number the kiosk goes
 // by. It runs offline (the window's start, kiosk submit), so it does not
 // take another number than the recorded one: that may be a token of
-// another street, which only the district can tell. kiosk sync asks it
-// first (client.Agent.CheckKiosk), then records the number.
+// another street, which only the district can tell. kiosk sync's agent
+// asks it first, then records the number (sync/client/kiosk.go).
 func settleNumber(ctx context.Context, s *store.Store, n int64) (int64, error) {
 	old, err := s.KioskNumber(ctx)
 	if err != nil || n == 0 || old == n {

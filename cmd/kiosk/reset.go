@@ -17,7 +17,7 @@ import (
 // records the new street, so that the next sync with a token of that
 // street starts clean (store.ResetKiosk). It is refused while items wait
 // in the outbox: they are the old street's, and only its token can send
-// them. See docs/ARCHITECTURE.md, "The kiosk's number".
+// them. See docs/ARCHITECTURE.md, "The kiosk's street".
 func cmdReset(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("reset", flag.ContinueOnError)
 	db := dbFlag(fs)

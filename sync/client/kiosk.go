@@ -18,7 +18,7 @@ import (
 // token of another street is refused and nothing is sent: its residents'
 // cases would be refused as another street's, and its content is not the
 // street's. A kiosk with no street yet takes the token's. See
-// docs/ARCHITECTURE.md, "The kiosk's number".
+// docs/ARCHITECTURE.md, the sync agent's "Whose is the token".
 
 // StreetError is the refusal of a token of another street than the one
 // the kiosk serves.
@@ -53,11 +53,11 @@ func (a *Agent) checkKiosk(ctx context.Context) error {
 	case errors.As(err, &he) && he.Status == http.StatusUnauthorized:
 		return fmt.Errorf("the district refused the kiosk's token (401): %s", he.Message)
 	case errors.As(err, &he):
-		return fmt.Errorf("asking the district at %s whose the token is: %w", a.base, he)
+		return fmt.Errorf("asking the district at %s which kiosk the token is: %w", a.base, he)
 	case err != nil:
 		return err
 	case info.Street == "" || info.Kiosk < 1:
-		return fmt.Errorf("the district at %s did not say whose the token is", a.base)
+		return fmt.Errorf("the district at %s did not say which kiosk the token is", a.base)
 	}
 	held, err := a.st.KioskStreets(ctx)
 	if err != nil {
