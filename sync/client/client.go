@@ -61,7 +61,7 @@ const (
 type Config struct {
 	District string // the district's base URL, e.g. https://districtd.example:8443
 	Token    string // this kiosk's bearer token; never logged
-	Street   string // the kiosk's street code; when set, pulls say so and the district checks it
+	Street   string // the kiosk's street code; when set, the token's street must be it, and pulls say so
 
 	// Transport carries the requests; nil is http.DefaultTransport.
 	// Tests put a fault-injecting one here.
