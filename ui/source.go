@@ -71,6 +71,13 @@ type SyncSource interface {
 	SyncStatus() (online bool, lastSync *time.Time, waiting int)
 }
 
+// SyncErrorSource is a SyncSource that also says why its last sync did not
+// finish ("" when it did), for the staff health screen: the sync agent
+// implements it.
+type SyncErrorSource interface {
+	SyncError() string
+}
+
 // StoreSyncStatus reports offline with the store's own last sync time and
 // outbox count: what is true before a sync agent runs.
 type StoreSyncStatus struct {

@@ -639,6 +639,33 @@ func TestHealthShowsKioskNumber(t *testing.T) {
 	assertShows(t, w, "本机编号", "本机没有编号：它生成的办件编号会在同步时被区平台替换")
 }
 
+// failedSync is a sync source whose last sync stopped with err.
+type failedSync struct {
+	fakeSync
+	err string
+}
+
+func (f failedSync) SyncError() string { return f.err }
+
+// The health screen says why the last sync did not finish, in the
+// agent's words (here its refusal of a token of another street), and
+// says nothing while the sync finishes.
+func TestHealthShowsSyncError(t *testing.T) {
+	const refusal = "the token is kiosk 9's of street 440106006, but this kiosk serves street 440106005; nothing was sent"
+	k, w, _ := newTestKiosk(t, Options{KioskID: 7, Sync: failedSync{fakeSync{online: true}, refusal}})
+	k.staffSignIn(sampleStaff)
+	openHealth(k.env)
+	assertShows(t, w, "上次同步未完成："+refusal)
+
+	k, w, _ = newTestKiosk(t, Options{KioskID: 7, Sync: failedSync{fakeSync{online: true}, ""}})
+	k.staffSignIn(sampleStaff)
+	openHealth(k.env)
+	assertShows(t, w, "本机编号")
+	if got := screenText(w); strings.Contains(got, "上次同步未完成") {
+		t.Errorf("a health screen after a finished sync:\n%s", got)
+	}
+}
+
 // The health screen explains a refusal the district gave a code to in
 // the kiosk's language, with the district's own sentence as the detail;
 // one with a code the kiosk does not know, or none (an older district),

@@ -18,7 +18,8 @@ import (
 	"jiezhen/sync/wire"
 )
 
-// The kiosk's health for staff: the connection, the kiosk's number (and
+// The kiosk's health for staff: the connection (and why the last sync
+// did not finish, such as a token of another street), the kiosk's number (and
 // that its references will be replaced when it has none), the last sync, what waits
 // to go out, what the district refused (dead letters, to retry or
 // discard), conflicts, the content held and the feed's cursor, the
@@ -30,7 +31,8 @@ type healthInfo struct {
 	h       store.Health
 	dead    []store.DeadLetterItem
 	online  bool
-	started bool // the sync source answered
+	started bool   // the sync source answered
+	syncErr string // why the last sync did not finish (SyncErrorSource)
 }
 
 func openHealth(e *env) {
@@ -57,6 +59,9 @@ func newHealth(e *env, st *healthState) fyne.CanvasObject {
 		if e.sync != nil {
 			in.online, _, _ = e.sync.SyncStatus()
 			in.started = true
+			if es, ok := e.sync.(SyncErrorSource); ok {
+				in.syncErr = es.SyncError()
+			}
 		}
 		return in, nil
 	}, func(in healthInfo, err error) {
@@ -131,6 +136,9 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 			e.L("staff.disk_free"), humanBytes(h.DiskFree),
 		),
 	)
+	if in.syncErr != "" {
+		box.Add(para(e.Lf("staff.sync_error", in.syncErr)))
+	}
 	if e.kioskID == 0 {
 		box.Add(para(e.L("staff.kiosk_number_missing")))
 	}

@@ -38,7 +38,8 @@ commands:
   show    --db FILE KIND ID              print one item as a JSON object
   sync    --db FILE --district URL [--token TOKEN] [--trust PUBKEY] --once
                                          run one sync cycle with the district (far behind:
-                                         a signed snapshot first, verified like import)
+                                         a signed snapshot first, verified like import); a
+                                         token of another street is refused, nothing sent
   import  --db FILE [--trust PUBKEY] [--street CODE] BUNDLE.jzb
                                          verify a signed bundle and apply it
   track   --db FILE REF [--phone4 NNNN]  print a case's timeline as one JSON object
@@ -48,6 +49,9 @@ commands:
                                          stay queued
   submit  --db FILE --service CODE --form FILE.json [--token TOKEN] [--kiosk NUMBER]
                                          file an application for a resident (代办); prints the receipt
+  reset   --db FILE --street CODE        move the kiosk to another street: clear the old street's
+                                         content, cases, cursor and kiosk number (refused while
+                                         items wait in the outbox); then sync with the new token
   version                                print the release
 `
 
@@ -66,6 +70,7 @@ var commands = map[string]command{
 	"submit": cmdSubmit,
 	"track":  cmdTrack,
 	"export": cmdExport,
+	"reset":  cmdReset,
 }
 
 // errUsage marks an error in how the command was called (exit status 2).

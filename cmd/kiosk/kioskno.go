@@ -42,11 +42,19 @@ func numberOf(flagKiosk int64, token string) (int64, error) {
 }
 
 // settleNumber records the number n in the kiosk's database (see
-// store.RecordKioskNumber), or with n 0 returns the number recorded
-// there, 0 for none. It returns the number the kiosk goes by.
+// store.RecordKioskNumber) when it has none, or with n 0 returns the
+// number recorded there, 0 for none. It returns the number the kiosk goes
+// by. It runs offline (the window's start, kiosk submit), so it does not
+// take another number than the recorded one: that may be a token of
+// another street, which only the district can tell. kiosk sync's agent
+// asks it first, then records the number (sync/client/kiosk.go).
 func settleNumber(ctx context.Context, s *store.Store, n int64) (int64, error) {
-	if n == 0 {
-		return s.KioskNumber(ctx)
+	old, err := s.KioskNumber(ctx)
+	if err != nil || n == 0 || old == n {
+		return old, err
+	}
+	if old != 0 {
+		return 0, fmt.Errorf("this database is kiosk %d's but the token is kiosk %d's: run 'kiosk sync --once' with the new token first, which asks the district whether it is of this kiosk's street and then records its number", old, n)
 	}
 	if _, err := s.RecordKioskNumber(ctx, n, time.Now()); err != nil {
 		return 0, err

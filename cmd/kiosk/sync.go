@@ -59,8 +59,9 @@ func cmdSync(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if tok == "" {
 		return fmt.Errorf("sync: no token: give --token TOKEN or set %s: %w", tokenEnv, errUsage)
 	}
-	number, err := numberOf(0, tok)
-	if err != nil {
+	// The token's number is recorded by the agent, once the district
+	// has said the token is of this kiosk's street (see client.Agent).
+	if _, err := numberOf(0, tok); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	if *retries == 0 {
@@ -80,11 +81,6 @@ func cmdSync(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	// A token with another number than the database's would send its
-	// waiting cases under a kiosk their references are not from.
-	if _, err := settleNumber(ctx, s, number); err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
 
 	cfg := client.Config{
 		District:       *district,

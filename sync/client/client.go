@@ -61,7 +61,7 @@ const (
 type Config struct {
 	District string // the district's base URL, e.g. https://districtd.example:8443
 	Token    string // this kiosk's bearer token; never logged
-	Street   string // the kiosk's street code; when set, pulls say so and the district checks it
+	Street   string // the kiosk's street code; when set, the token's street must be it, and pulls say so
 
 	// Transport carries the requests; nil is http.DefaultTransport.
 	// Tests put a fault-injecting one here.
@@ -161,6 +161,7 @@ type Agent struct {
 	kick chan struct{}
 
 	cycle     sync.Mutex   // one cycle at a time
+	checked   bool         // the district named the token's street, and it is the kiosk's (cycle lock)
 	afterPush atomic.Int64 // items left in the outbox when the last push ended
 	// noSnapshotsUntil: the district said it serves no snapshots (404);
 	// the agent asks again after this (kiosk clock, cycle goroutine only).
@@ -244,6 +245,12 @@ func (a *Agent) Status() Status {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.status
+}
+
+// SyncError is why the last cycle did not finish, "" when it did: the
+// staff health screen shows it (ui.SyncErrorSource).
+func (a *Agent) SyncError() string {
+	return a.Status().LastError
 }
 
 // SyncStatus is Status in the shape the kiosk's header asks for.
@@ -344,7 +351,10 @@ func (a *Agent) OnceResult(ctx context.Context) (Result, error) {
 	defer a.update(func(s *Status) { s.Syncing = false })
 
 	var res Result
-	err := a.push(ctx, &res)
+	err := a.checkKiosk(ctx)
+	if err == nil {
+		err = a.push(ctx, &res)
+	}
 	// What is queued from here on is new to Run's wait.
 	if n, cerr := a.st.OutboxCount(context.WithoutCancel(ctx)); cerr == nil {
 		a.afterPush.Store(int64(n))
@@ -358,6 +368,9 @@ func (a *Agent) OnceResult(ctx context.Context) (Result, error) {
 	st := a.Status()
 	res.Waiting, res.DeadLetter = st.Waiting, st.DeadLetters
 	if err != nil {
+		if se := (*StreetError)(nil); errors.As(err, &se) {
+			a.update(func(s *Status) { s.LastError = err.Error() })
+		}
 		a.log.Warn("sync did not finish", "error", err.Error(), "waiting", st.Waiting)
 		return res, err
 	}
@@ -372,7 +385,10 @@ func (a *Agent) Push(ctx context.Context) (Result, error) {
 	a.cycle.Lock()
 	defer a.cycle.Unlock()
 	var res Result
-	err := a.push(ctx, &res)
+	err := a.checkKiosk(ctx)
+	if err == nil {
+		err = a.push(ctx, &res)
+	}
 	a.refreshCounts(context.WithoutCancel(ctx))
 	return res, err
 }
@@ -516,6 +532,13 @@ func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Re
 		switch {
 		case he.Status == http.StatusUnauthorized:
 			return fmt.Errorf("the district refused the kiosk's token (401): %s", he.Message)
+		case he.Status == http.StatusForbidden:
+			// An item of another street than the token's: the kiosk and
+			// its items disagree on the street, which no item can mend,
+			// and a dead letter would lose a resident's case. All stay
+			// queued (a token of another street is refused before any
+			// push, see kiosk.go).
+			return fmt.Errorf("push: %w; the items stay queued", he)
 		case he.Item != "":
 			for _, it := range items {
 				if it.ID == he.Item {
@@ -523,8 +546,6 @@ func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Re
 				}
 			}
 			return fmt.Errorf("push: %w (for an item not in the batch)", he)
-		case he.Status == http.StatusForbidden:
-			return fmt.Errorf("push: %w", he)
 		case len(items) > 1:
 			return a.split(ctx, items, res)
 		case he.Status/100 == 4:
@@ -693,13 +714,11 @@ func answer(it store.OutboxItem, r wire.PushResult, serverTime time.Time) (store
 }
 
 // wholeRefusal is the kind of refusal of an item a whole push request was
-// refused for, by the request's status: 403 for an item of another
-// street, 409 for an id sent before with another body, any other 4xx for
-// an item the district cannot take.
+// refused for, by the request's status: 409 for an id sent before with
+// another body, any other 4xx for an item the district cannot take. (A
+// 403, an item of another street, refuses no item: see pushBatch.)
 func wholeRefusal(status int) wire.RefusalCode {
 	switch status {
-	case http.StatusForbidden:
-		return wire.RefusedOtherStreet
 	case http.StatusConflict:
 		return wire.RefusedIDReused
 	}

@@ -39,6 +39,7 @@ var routes = []route{
 	{http.MethodGet, wire.PathHealth, false, false, (*handler).health},
 	{http.MethodGet, wire.PathOpenAPI, false, false, (*handler).openAPI},
 	{http.MethodGet, wire.PathBundle, true, false, (*handler).snapshot},
+	{http.MethodGet, wire.PathKiosk, true, false, (*handler).kiosk},
 }
 
 type handler struct {
@@ -298,6 +299,11 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request, _ Kiosk) {
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.Health{Status: "ok", Version: wire.Version, ServerTime: h.p.clock()})
+}
+
+// kiosk answers who the token is: its kiosk's number and street.
+func (h *handler) kiosk(w http.ResponseWriter, r *http.Request, k Kiosk) {
+	writeJSON(w, http.StatusOK, wire.KioskInfo{Kiosk: k.ID, Street: k.Street, ServerTime: h.p.clock()})
 }
 
 func (h *handler) openAPI(w http.ResponseWriter, r *http.Request, _ Kiosk) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -83,5 +84,28 @@ func TestTokenCarriesKioskNumber(t *testing.T) {
 	setHash(bad)
 	if status, _ := e.do("GET", wire.PathChanges, bad, nil); status != http.StatusUnauthorized {
 		t.Fatalf("malformed token pulls: %d", status)
+	}
+}
+
+// GET /api/v1/kiosk answers whose a token is, its kiosk's number and
+// street, the street being what the token does not carry; no token or an
+// unknown one gets 401.
+func TestKioskRouteNamesTheTokensStreet(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		token  string
+		kiosk  Kiosk
+		street string
+	}{{e.tokA1, e.a1, streetA}, {e.tokB1, e.b1, streetB}} {
+		status, body := e.do(http.MethodGet, wire.PathKiosk, c.token, nil)
+		var info wire.KioskInfo
+		if status != http.StatusOK || json.Unmarshal(body, &info) != nil || info.Kiosk != c.kiosk.ID || info.Street != c.street || info.ServerTime.IsZero() {
+			t.Errorf("kiosk %d: %d %s", c.kiosk.ID, status, body)
+		}
+	}
+	for _, tok := range []string{"", "jzk_1.nope"} {
+		if status, body := e.do(http.MethodGet, wire.PathKiosk, tok, nil); status != http.StatusUnauthorized {
+			t.Errorf("token %q: %d %s", tok, status, body)
+		}
 	}
 }

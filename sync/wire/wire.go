@@ -30,6 +30,8 @@ const (
 	PathOpenAPI = Prefix + "/openapi.json"
 	// GET: a signed snapshot bundle (.jzb) of the kiosk's street scope.
 	PathBundle = Prefix + "/bundle"
+	// GET: who the token is: its kiosk's number and street (KioskInfo).
+	PathKiosk = Prefix + "/kiosk"
 )
 
 // BundleType is the media type of a bundle served over HTTP.
@@ -261,7 +263,9 @@ const (
 
 	// RefusedInvalid: the request was refused (400) because of the item.
 	RefusedInvalid RefusalCode = "invalid"
-	// RefusedOtherStreet: the item is for another street (403).
+	// RefusedOtherStreet: the item is for another street (403). Kiosks
+	// no longer dead-letter an item for it (they keep it queued); the
+	// code stays for dead letters recorded before.
 	RefusedOtherStreet RefusalCode = "other_street"
 	// RefusedIDReused: the item's id was sent before with another body
 	// (409); the first one stands.
@@ -283,6 +287,17 @@ var RefusalCodes = []RefusalCode{
 type Error struct {
 	Message string `json:"error"`
 	Item    string `json:"item,omitempty"`
+}
+
+// KioskInfo is the district's answer to GET /api/v1/kiosk: the kiosk the
+// token belongs to and its street. The token carries only the number; a
+// kiosk asks for its street before it pushes, so that a token of another
+// street is refused on the kiosk instead of its residents' cases being
+// refused at the district.
+type KioskInfo struct {
+	Kiosk      int64     `json:"kiosk"`
+	Street     string    `json:"street"`
+	ServerTime time.Time `json:"server_time"`
 }
 
 // Health is the body of the health route.
