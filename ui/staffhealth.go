@@ -31,6 +31,10 @@ type healthInfo struct {
 	dead    []store.DeadLetterItem
 	online  bool
 	started bool // the sync source answered
+	// wrong: the address that answered the last request, not as the
+	// district does (WrongAnswerSource), its status and the URL to use.
+	wrong, use string
+	status     int
 }
 
 func openHealth(e *env) {
@@ -57,6 +61,9 @@ func newHealth(e *env, st *healthState) fyne.CanvasObject {
 		if e.sync != nil {
 			in.online, _, _ = e.sync.SyncStatus()
 			in.started = true
+			if w, ok := e.sync.(WrongAnswerSource); ok {
+				in.wrong, in.status, in.use = w.WrongAnswer()
+			}
 		}
 		return in, nil
 	}, func(in healthInfo, err error) {
@@ -131,6 +138,12 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 			e.L("staff.disk_free"), humanBytes(h.DiskFree),
 		),
 	)
+	if in.wrong != "" {
+		box.Add(para(e.Lf("staff.not_district", in.wrong, in.status)))
+		if in.use != "" {
+			box.Add(para(e.Lf("staff.use_district", in.use)))
+		}
+	}
 	if e.kioskID == 0 {
 		box.Add(para(e.L("staff.kiosk_number_missing")))
 	}
