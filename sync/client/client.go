@@ -506,10 +506,11 @@ func (a *Agent) push(ctx context.Context, res *Result) error {
 	}
 }
 
-// pushBatch pushes items and records every answer. A request refused
-// whole because of one item sets that item aside as refused and sends
-// the rest; refused whole for no named item, the batch is halved until
-// the culprit is alone.
+// pushBatch pushes items and records every answer. A request the
+// district refused whole, in its error body, because of one item it names
+// sets that item aside as refused and sends the rest; refused whole for no
+// named item (400, 413), the batch is halved until the culprit is alone,
+// and it stays queued. No other answer refuses an item.
 func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Result) error {
 	req := wire.PushRequest{Items: make([]wire.PushItem, 0, len(items))}
 	refusedUpfront := map[string]string{}
