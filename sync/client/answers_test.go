@@ -9,11 +9,13 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"jiezhen/data/store"
 	"jiezhen/sync/client"
+	"jiezhen/sync/wire"
 )
 
 // outboxRows is the whole outbox, every column the store gives.
@@ -221,4 +223,40 @@ func TestRetryAfterLongerThanTheRun(t *testing.T) {
 		t.Errorf("error %v; want the district at %s asking to wait 600 s", err, srv.URL)
 	}
 	checkUntouched(t, st, before)
+}
+
+// An item larger than the district takes in a request is refused by the
+// kiosk itself, as one of a kind it does not know: nothing is sent for
+// it, and the items after it go.
+func TestOversizedItemRefusedWithoutAsking(t *testing.T) {
+	d := newDistrict(t)
+	_, tok := d.kiosk(t, streetA)
+	var pushes atomic.Int64
+	cfg := fastConfig(d, tok)
+	cfg.Transport = newFaulty(func(_ int, req *http.Request) fault {
+		if isPush(req) {
+			pushes.Add(1)
+		}
+		return pass
+	})
+	cfg.Batch = 1
+	st := openKiosk(t)
+	big := appeal("big-0000", time.Now())
+	big.Description = strings.Repeat("路灯", wire.MaxBodyBytes/6+1)
+	enqueueCase(t, st, big)
+	ids := enqueueAppeals(t, st, "after", 2)
+	if err := newAgent(t, st, cfg).Once(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dead, err := st.DeadLetters(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dead) != 1 || dead[0].ID != big.ID || dead[0].Code != string(wire.RefusedMalformed) || !strings.Contains(dead[0].Reason, "larger than") {
+		t.Errorf("dead letters %+v; want the big item refused by the kiosk", dead)
+	}
+	if n := pushes.Load(); n != 2 {
+		t.Errorf("%d pushes; want 2, none for the big item", n)
+	}
+	checkExactlyOnce(t, d, st, ids)
 }
