@@ -307,12 +307,17 @@ func (a *Agent) setOnline(online bool, lastErr string) {
 	})
 }
 
-// notDistrict records an answer that did not come from the district.
+// notDistrict records an answer that did not come from the district, and
+// logs it when it is not the one recorded already.
 func (a *Agent) notDistrict(e *NotDistrictError) {
+	w := WrongAnswer{URL: e.URL, Status: e.Status, Use: e.Use}
+	if a.Status().Wrong != w {
+		a.log.Warn("the district's URL does not answer as the district", "error", e.Error())
+	}
 	a.update(func(s *Status) {
 		s.Online = false
 		s.LastError = e.Error()
-		s.Wrong = WrongAnswer{URL: e.URL, Status: e.Status, Use: e.Use}
+		s.Wrong = w
 	})
 }
 

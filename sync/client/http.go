@@ -66,7 +66,7 @@ type NotDistrictError struct {
 }
 
 func (e *NotDistrictError) Error() string {
-	msg := fmt.Sprintf("%s answered %d %s, %s: not the district's API; nothing was sent or refused, the items stay queued",
+	msg := fmt.Sprintf("%s answered %d %s, %s: not the district's API; no item was refused, the waiting ones stay queued",
 		e.URL, e.Status, http.StatusText(e.Status), e.What)
 	if e.Use != "" {
 		msg += "; use --district " + e.Use
@@ -270,7 +270,7 @@ func (a *Agent) checkRetry(ctx context.Context, resp *http.Response, err error) 
 type WaitError struct{ Wait time.Duration }
 
 func (e *WaitError) Error() string {
-	return fmt.Sprintf("the district asked to wait %d s, longer than this run has left; the items stay queued", int64(e.Wait/time.Second))
+	return fmt.Sprintf("the district asked to wait %d s, longer than this run has left; the waiting items stay queued", int64(e.Wait/time.Second))
 }
 
 // tooLong is a *WaitError when resp asks to wait past ctx's deadline (the
@@ -437,7 +437,7 @@ func (a *Agent) plain(err error) error {
 	var we *WaitError
 	switch {
 	case errors.As(err, &we):
-		msg = fmt.Sprintf("the district at %s asked to wait %d s, longer than this run has left; the items stay queued", a.base, int64(we.Wait/time.Second))
+		msg = fmt.Sprintf("the district at %s asked to wait %d s, longer than this run has left; the waiting items stay queued", a.base, int64(we.Wait/time.Second))
 	case errors.As(err, &errno):
 		msg = fmt.Sprintf("district unreachable at %s: %s", a.base, errno.Error())
 	case errors.As(err, &dnsErr):
