@@ -266,7 +266,7 @@ func (a *Agent) checkRetry(ctx context.Context, resp *http.Response, err error) 
 
 // WaitError: the district asked (Retry-After on a 429 or 503) to wait
 // longer than the context's deadline leaves, so the run ends now instead
-// of sleeping into its limit; nothing was sent or refused.
+// of sleeping into its limit; no item was refused.
 type WaitError struct{ Wait time.Duration }
 
 func (e *WaitError) Error() string {
