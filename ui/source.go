@@ -78,6 +78,14 @@ type SyncErrorSource interface {
 	SyncError() string
 }
 
+// WrongAnswerSource is a SyncSource that also tells staff when the
+// district's URL answers, but not as the district does (the sync agent
+// is one): the address asked, its HTTP status, and the district URL to
+// give instead when one was found. url is empty while nothing is wrong.
+type WrongAnswerSource interface {
+	WrongAnswer() (url string, status int, use string)
+}
+
 // StoreSyncStatus reports offline with the store's own last sync time and
 // outbox count: what is true before a sync agent runs.
 type StoreSyncStatus struct {

@@ -33,6 +33,10 @@ type healthInfo struct {
 	online  bool
 	started bool   // the sync source answered
 	syncErr string // why the last sync did not finish (SyncErrorSource)
+	// wrong: the address that answered the last request, not as the
+	// district does (WrongAnswerSource), its status and the URL to use.
+	wrong, use string
+	status     int
 }
 
 func openHealth(e *env) {
@@ -61,6 +65,9 @@ func newHealth(e *env, st *healthState) fyne.CanvasObject {
 			in.started = true
 			if es, ok := e.sync.(SyncErrorSource); ok {
 				in.syncErr = es.SyncError()
+			}
+			if w, ok := e.sync.(WrongAnswerSource); ok {
+				in.wrong, in.status, in.use = w.WrongAnswer()
 			}
 		}
 		return in, nil
@@ -136,7 +143,12 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 			e.L("staff.disk_free"), humanBytes(h.DiskFree),
 		),
 	)
-	if in.syncErr != "" {
+	if in.wrong != "" {
+		box.Add(para(e.Lf("staff.not_district", in.wrong, in.status)))
+		if in.use != "" {
+			box.Add(para(e.Lf("staff.use_district", in.use)))
+		}
+	} else if in.syncErr != "" {
 		box.Add(para(e.Lf("staff.sync_error", in.syncErr)))
 	}
 	if e.kioskID == 0 {

@@ -105,6 +105,8 @@ func runApp(args []string) error {
 	go sweepEvery(sweepCtx, s, *retention, sweepInterval(*retention))
 
 	// Without a district the header reports offline with the local counts.
+	// The agent also tells the staff health screen when the district's URL
+	// answers, but not as the district (ui.WrongAnswerSource).
 	var syncSrc ui.SyncSource
 	var syncNow func()
 	if *district != "" {
@@ -218,3 +220,5 @@ func sweepEvery(ctx context.Context, s *store.Store, retention, interval time.Du
 		}
 	}
 }
+
+var _ ui.WrongAnswerSource = (*client.Agent)(nil)

@@ -36,9 +36,11 @@ commands:
                                          integrity_check); a damaged file is refused
   search  --db FILE [--kind K] QUERY     print one JSON object per hit, best first
   show    --db FILE KIND ID              print one item as a JSON object
-  sync    --db FILE --district URL [--token TOKEN] [--trust PUBKEY] --once
+  sync    --db FILE --district URL [--token TOKEN] [--trust PUBKEY] --once [--max-time D]
                                          run one sync cycle with the district (far behind:
-                                         a signed snapshot first, verified like import); a
+                                         a signed snapshot first, verified like import),
+                                         ending within --max-time (default 60s) whatever
+                                         the district answers; URL without /api/v1; a
                                          token of another street is refused, nothing sent
   import  --db FILE [--trust PUBKEY] [--street CODE] BUNDLE.jzb
                                          verify a signed bundle and apply it

@@ -38,7 +38,13 @@ func kiosk(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // kioskProcess runs the command as a separate process with a C.UTF-8 locale.
 func kioskProcess(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	return kioskProcessCtx(t, context.Background(), args...)
+}
+
+// kioskProcessCtx is kioskProcess killing the process when ctx ends.
+func kioskProcessCtx(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "KIOSK_TEST_MAIN=1", "LANG=C.UTF-8", "LC_ALL=")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"jiezhen/cmd/internal/version"
 	"jiezhen/sync/client"
@@ -28,6 +29,11 @@ const tokenEnv = "JIEZHEN_TOKEN"
 // push or the pull. Unset, it costs nothing.
 const killEnv = "JIEZHEN_FAILPOINT_SYNC_KILL"
 
+// onceLimit bounds `kiosk sync --once` whatever the district answers or
+// asks (a long Retry-After ends the run instead of sleeping); what was
+// not sent stays queued (docs/ARCHITECTURE.md, the sync agent).
+const onceLimit = 60 * time.Second
+
 // cmdSync syncs the kiosk's database with the district: once with --once,
 // otherwise until SIGINT or SIGTERM.
 func cmdSync(ctx context.Context, args []string, stdout, _ io.Writer) error {
@@ -36,7 +42,8 @@ func cmdSync(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	district := fs.String("district", "", "the district platform's `URL`")
 	token := fs.String("token", "", "this kiosk's `TOKEN` (default: $"+tokenEnv+")")
 	street := fs.String("street", "", "the kiosk's street `CODE`, checked by the district")
-	once := fs.Bool("once", false, "run one full cycle (push, then pull) and exit")
+	once := fs.Bool("once", false, "run one full cycle (push, then pull) and exit, within --max-time")
+	maxTime := fs.Duration("max-time", onceLimit, "with --once, stop after this long whatever the district answers; what was not sent stays queued")
 	timeout := fs.Duration("attempt-timeout", client.DefaultAttemptTimeout, "time limit of each attempt")
 	retries := fs.Int("retries", client.DefaultRetries, "retries of each request before the cycle gives up")
 	batch := fs.Int("batch", client.DefaultBatch, "outbox items per push")
@@ -63,6 +70,9 @@ func cmdSync(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	// has said the token is of this kiosk's street (see client.Agent).
 	if _, err := numberOf(0, tok); err != nil {
 		return fmt.Errorf("sync: %w", err)
+	}
+	if *maxTime <= 0 {
+		return fmt.Errorf("sync: --max-time must be more than 0, not %s: %w", *maxTime, errUsage)
 	}
 	if *retries == 0 {
 		*retries = -1 // the client's "none"
@@ -106,7 +116,16 @@ func cmdSync(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *once {
-		res, err := a.OnceResult(ctx)
+		octx, cancel := context.WithTimeout(ctx, *maxTime)
+		defer cancel()
+		res, err := a.OnceResult(octx)
+		if err != nil && ctx.Err() == nil && errors.Is(octx.Err(), context.DeadlineExceeded) {
+			why := ""
+			if last := a.Status().LastError; last != "" {
+				why = " (last: " + last + ")"
+			}
+			return fmt.Errorf("sync: stopped after %s, the limit of --max-time; what was not sent stays queued%s", *maxTime, why)
+		}
 		if err != nil {
 			return fmt.Errorf("sync: %w", err)
 		}

@@ -418,7 +418,7 @@ func (a *Agent) snapshot(ctx context.Context, res *Result) bool {
 	req.Header.Set("Accept", wire.BundleType)
 	req.Header.Set("User-Agent", a.cfg.UserAgent)
 	a.trace("send " + wire.PathBundle)
-	hc := &http.Client{Transport: a.http.HTTPClient.Transport, Timeout: a.cfg.SnapshotTimeout}
+	hc := &http.Client{Transport: a.http.HTTPClient.Transport, Timeout: a.cfg.SnapshotTimeout, CheckRedirect: noRedirects}
 	resp, err := hc.Do(req)
 	if err != nil {
 		a.log.Warn("snapshot not downloaded; paging instead", "error", a.plain(err).Error())

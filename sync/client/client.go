@@ -128,6 +128,17 @@ type Status struct {
 	Conflicts   int       `json:"conflicts"`             // stale staff edits waiting for a decision
 	LastError   string    `json:"last_error,omitempty"`  // why the last cycle did not finish
 	NextAttempt time.Time `json:"next_attempt,omitzero"` // when Run tries again
+	// Wrong is set while the district's URL answers, but not as the
+	// district's API (a NotDistrictError); zero otherwise.
+	Wrong WrongAnswer `json:"wrong_answer,omitzero"`
+}
+
+// WrongAnswer is where a request went that did not get the district's
+// answer, and what came back, for staff.
+type WrongAnswer struct {
+	URL    string `json:"url"`           // the address asked
+	Status int    `json:"status"`        // its HTTP status
+	Use    string `json:"use,omitempty"` // the district URL to give instead, when found
 }
 
 // StatusSource is what a screen needs from the agent: a snapshot now, and
@@ -296,10 +307,33 @@ func (a *Agent) update(fn func(*Status)) {
 func (a *Agent) setOnline(online bool, lastErr string) {
 	a.update(func(s *Status) {
 		s.Online = online
+		s.Wrong = WrongAnswer{}
 		if lastErr != "" {
 			s.LastError = lastErr
 		}
 	})
+}
+
+// notDistrict records an answer that did not come from the district, and
+// logs it when it is not the one recorded already.
+func (a *Agent) notDistrict(e *NotDistrictError) {
+	w := WrongAnswer{URL: e.URL, Status: e.Status, Use: e.Use}
+	if a.Status().Wrong != w {
+		a.log.Warn("the district's URL does not answer as the district", "error", e.Error())
+	}
+	a.update(func(s *Status) {
+		s.Online = false
+		s.LastError = e.Error()
+		s.Wrong = w
+	})
+}
+
+// WrongAnswer reports, for the staff health screen, where the last request
+// went if it did not get the district's answer (url empty otherwise): its
+// HTTP status, and the district URL to use instead when one was found.
+func (a *Agent) WrongAnswer() (url string, status int, use string) {
+	w := a.Status().Wrong
+	return w.URL, w.Status, w.Use
 }
 
 func (a *Agent) refreshCounts(ctx context.Context) error {
@@ -493,10 +527,11 @@ func (a *Agent) push(ctx context.Context, res *Result) error {
 	}
 }
 
-// pushBatch pushes items and records every answer. A request refused
-// whole because of one item sets that item aside as refused and sends
-// the rest; refused whole for no named item, the batch is halved until
-// the culprit is alone.
+// pushBatch pushes items and records every answer. A request the
+// district refused whole, in its error body, because of one item it names
+// sets that item aside as refused and sends the rest; refused whole for no
+// named item (400, 413), the batch is halved until the culprit is alone,
+// and it stays queued. No other answer refuses an item.
 func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Result) error {
 	req := wire.PushRequest{Items: make([]wire.PushItem, 0, len(items))}
 	refusedUpfront := map[string]string{}
@@ -522,11 +557,20 @@ func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Re
 	if err != nil {
 		return err
 	}
-	if len(body) > wire.MaxBodyBytes && len(items) > 1 {
-		return a.split(ctx, items, res)
+	if len(body) > wire.MaxBodyBytes {
+		if len(items) > 1 {
+			return a.split(ctx, items, res)
+		}
+		// The district refuses every request this large (413): the kiosk
+		// knows it without asking, as it knows an unknown kind.
+		reason := fmt.Sprintf("the item is larger than the district's limit of %d bytes", wire.MaxBodyBytes)
+		return a.settle(ctx, items[0], store.Answer{Outcome: store.Refused, Reason: reason, Code: string(wire.RefusedMalformed)}, res)
 	}
 	var resp wire.PushResponse
 	err = a.call(ctx, http.MethodPost, wire.PathPush, nil, body, &resp)
+	// Only the district's refusal naming an item, or its result for an
+	// item, moves that item to dead letters; any other answer leaves the
+	// items queued (docs/ARCHITECTURE.md, the sync agent).
 	var he *HTTPError
 	if errors.As(err, &he) {
 		switch {
@@ -539,22 +583,30 @@ func (a *Agent) pushBatch(ctx context.Context, items []store.OutboxItem, res *Re
 			// queued (a token of another street is refused before any
 			// push, see kiosk.go).
 			return fmt.Errorf("push: %w; the items stay queued", he)
-		case he.Item != "":
+		case he.Item != "" && wholeRefusal(he.Status) != "":
 			for _, it := range items {
 				if it.ID == he.Item {
 					return a.settle(ctx, it, store.Answer{Outcome: store.Refused, Reason: he.Error(), Code: string(wholeRefusal(he.Status))}, res)
 				}
 			}
 			return fmt.Errorf("push: %w (for an item not in the batch)", he)
-		case len(items) > 1:
+		case he.Item == "" && len(items) > 1 && (he.Status == http.StatusBadRequest || he.Status == http.StatusRequestEntityTooLarge):
+			// Refused for no named item: halve the batch, so that what
+			// the district takes goes, and the item at fault stays queued
+			// alone with the error.
 			return a.split(ctx, items, res)
-		case he.Status/100 == 4:
-			return a.settle(ctx, items[0], store.Answer{Outcome: store.Refused, Reason: he.Error(), Code: string(wholeRefusal(he.Status))}, res)
 		}
-		return fmt.Errorf("push: %w", he)
+		return fmt.Errorf("push: %w; the items stay queued", he)
 	}
 	if err != nil {
 		return err
+	}
+	if resp.ServerTime.IsZero() || resp.Results == nil {
+		// 2xx JSON, but not a push answer: nobody judged the items.
+		nd := &NotDistrictError{URL: a.base + wire.PathPush, Status: http.StatusOK, What: "with JSON that is not the district's push answer"}
+		nd.Use = a.probe(ctx)
+		a.notDistrict(nd)
+		return nd
 	}
 	a.trace("pushed")
 	byID := make(map[string]store.OutboxItem, len(items))
@@ -714,15 +766,18 @@ func answer(it store.OutboxItem, r wire.PushResult, serverTime time.Time) (store
 }
 
 // wholeRefusal is the kind of refusal of an item a whole push request was
-// refused for, by the request's status: 409 for an id sent before with
-// another body, any other 4xx for an item the district cannot take. (A
-// 403, an item of another street, refuses no item: see pushBatch.)
+// refused for, by the request's status: 400 for an item the district
+// cannot take, 409 for an id sent before with another body. Any other
+// status refuses no item (""): a 403, an item of another street, stays
+// queued (see pushBatch).
 func wholeRefusal(status int) wire.RefusalCode {
 	switch status {
+	case http.StatusBadRequest:
+		return wire.RefusedInvalid
 	case http.StatusConflict:
 		return wire.RefusedIDReused
 	}
-	return wire.RefusedInvalid
+	return "" // no refusal of an item
 }
 
 // maxResets bounds the resets one cycle carries out, so a district that

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -29,13 +30,118 @@ import (
 const maxResponse = 64 << 20
 
 // HTTPError is an answer of the district that retrying will not change:
-// a 4xx other than 429. Item names the pushed item that caused it, when
-// the district said so.
+// one of the statuses the API refuses a request with (districtStatus), in
+// the district's error body (wire.Error). Item names the pushed item that
+// caused it, when the district said so.
 type HTTPError struct {
 	Status  int
 	Message string
 	Item    string
 }
+
+// districtStatus reports whether status is one the district's API refuses
+// a whole request with (docs/ARCHITECTURE.md, the sync agent): 400, 401,
+// 403, 409 and 413. Any other final answer (404, 405, 410, a redirect...)
+// comes from an address that is not the district's API, or not now.
+func districtStatus(status int) bool {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden,
+		http.StatusConflict, http.StatusRequestEntityTooLarge:
+		return true
+	}
+	return false
+}
+
+// NotDistrictError is a final answer that does not come from the district's
+// API: a status the API does not refuse with, a redirect (never followed,
+// so the token goes nowhere else), a page, or a body that is not the
+// district's JSON. It judges no item: whatever was sent stays queued.
+type NotDistrictError struct {
+	URL    string // the address asked, without its query
+	Status int    // the answer's HTTP status
+	What   string // what came back, in plain words
+	// Use is the district URL to give instead, when the one given with or
+	// without /api/v1 answered as the district; empty when none did.
+	Use string
+}
+
+func (e *NotDistrictError) Error() string {
+	msg := fmt.Sprintf("%s answered %d %s, %s: not the district's API; no item was refused, the waiting ones stay queued",
+		e.URL, e.Status, http.StatusText(e.Status), e.What)
+	if e.Use != "" {
+		msg += "; use --district " + e.Use
+	}
+	return msg
+}
+
+// answerError is what the response handler makes of an answer other than
+// a 2xx in JSON: the district's refusal (*HTTPError) when the status is
+// one of districtStatus and the body is the district's error body, and a
+// *NotDistrictError otherwise.
+func answerError(resp *http.Response, b []byte) error {
+	u := *resp.Request.URL
+	u.RawQuery = ""
+	nd := &NotDistrictError{URL: redactURL(u.String()), Status: resp.StatusCode}
+	isJSON := jsonType(resp.Header.Get("Content-Type"))
+	var e struct {
+		Message *string `json:"error"`
+		Item    string  `json:"item"`
+	}
+	envelope := isJSON && json.Unmarshal(b, &e) == nil && e.Message != nil && *e.Message != ""
+	switch {
+	case resp.StatusCode/100 == 3:
+		nd.What = "a redirect, which the kiosk does not follow"
+		if loc := resp.Header.Get("Location"); loc != "" {
+			nd.What = fmt.Sprintf("a redirect to %s, which the kiosk does not follow", redactURL(clip(loc)))
+		}
+		return nd
+	case resp.StatusCode/100 == 2:
+		nd.What = "with " + bodyKind(resp, isJSON) + " instead of the district's JSON"
+		return nd
+	case envelope && districtStatus(resp.StatusCode):
+		return &HTTPError{Status: resp.StatusCode, Message: *e.Message, Item: e.Item}
+	case envelope:
+		nd.What = fmt.Sprintf("%q", clip(*e.Message))
+		return nd
+	}
+	nd.What = "with " + bodyKind(resp, isJSON)
+	return nd
+}
+
+// bodyKind names what an answer that is not the district's carries.
+func bodyKind(resp *http.Response, isJSON bool) string {
+	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	switch {
+	case isJSON:
+		return "JSON that is not the district's"
+	case ct == "text/html":
+		return "an HTML page"
+	case ct == "":
+		return "a body of no stated type"
+	}
+	return "a body of type " + clip(ct)
+}
+
+// jsonType reports whether a Content-Type is JSON, as every answer of the
+// district's API is.
+func jsonType(v string) bool {
+	ct, _, err := mime.ParseMediaType(v)
+	return err == nil && ct == "application/json"
+}
+
+// clip keeps a value from an answer short enough for one line.
+func clip(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "..."
+	}
+	return s
+}
+
+// noRedirects is the HTTP client's CheckRedirect: the district's API never
+// redirects, and following a redirect elsewhere would hand the kiosk's
+// token to another host or port; the answer is reported instead
+// (NotDistrictError).
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func (e *HTTPError) Error() string {
 	msg := e.Message
@@ -66,12 +172,12 @@ func (a *Agent) newHTTP() *retryablehttp.Client {
 		rt = http.DefaultTransport
 	}
 	return &retryablehttp.Client{
-		HTTPClient:   &http.Client{Transport: rt, Timeout: a.cfg.AttemptTimeout},
+		HTTPClient:   &http.Client{Transport: rt, Timeout: a.cfg.AttemptTimeout, CheckRedirect: noRedirects},
 		Logger:       nil, // the agent logs for itself, through its redacting logger
 		RetryWaitMin: a.cfg.RetryMin,
 		RetryWaitMax: a.cfg.RetryCap,
 		RetryMax:     a.cfg.Retries,
-		CheckRetry:   checkRetry,
+		CheckRetry:   a.checkRetry,
 		Backoff:      Backoff,
 		ErrorHandler: errorHandler,
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
@@ -129,13 +235,16 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 // checkRetry retries what another attempt may fix: network errors and
 // timeouts, 429 and 5xx (not 501), and bodies that do not decode (cut
 // short on the way). A definite answer (2xx decoded, other 4xx) and TLS or
-// URL errors are final.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// URL errors are final, and so is a Retry-After that would wait (up to
+// RetryCap) past ctx's deadline.
+func (a *Agent) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
 	var he *HTTPError
-	if errors.As(err, &he) {
+	var nd *NotDistrictError
+	var we *WaitError
+	if errors.As(err, &he) || errors.As(err, &nd) || errors.As(err, &we) {
 		return false, err
 	}
 	if err != nil {
@@ -147,9 +256,34 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	if resp.StatusCode == http.StatusTooManyRequests ||
 		(resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented) {
+		if w := tooLong(ctx, resp, a.cfg.RetryCap); w != nil {
+			return false, w
+		}
 		return true, fmt.Errorf("answered %s", resp.Status)
 	}
 	return false, nil
+}
+
+// WaitError: the district asked (Retry-After on a 429 or 503) to wait
+// longer than the context's deadline leaves, so the run ends now instead
+// of sleeping into its limit; no item was refused.
+type WaitError struct{ Wait time.Duration }
+
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("the district asked to wait %d s, longer than this run has left; the waiting items stay queued", int64(e.Wait/time.Second))
+}
+
+// tooLong is a *WaitError when resp asks to wait past ctx's deadline (the
+// wait being capped at most).
+func tooLong(ctx context.Context, resp *http.Response, most time.Duration) error {
+	deadline, ok := ctx.Deadline()
+	if !ok || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
+		return nil
+	}
+	if ra, ok := retryAfter(resp); ok && min(ra, most) > time.Until(deadline) {
+		return &WaitError{Wait: ra}
+	}
+	return nil
 }
 
 // errorHandler runs when the attempts are used up or the answer is final:
@@ -168,7 +302,8 @@ func errorHandler(resp *http.Response, err error, attempts int) (*http.Response,
 		err = errors.New("no usable answer")
 	}
 	var he *HTTPError
-	if errors.As(err, &he) || errors.Is(err, context.Canceled) {
+	var nd *NotDistrictError
+	if errors.As(err, &he) || errors.As(err, &nd) || errors.Is(err, context.Canceled) {
 		return nil, err
 	}
 	return nil, &transientError{err: err, retryAfter: ra}
@@ -210,13 +345,11 @@ func (a *Agent) call(ctx context.Context, method, path string, query url.Values,
 		if len(b) > maxResponse {
 			return &HTTPError{Status: resp.StatusCode, Message: "the answer is larger than the kiosk accepts"}
 		}
-		if resp.StatusCode/100 != 2 {
-			he := &HTTPError{Status: resp.StatusCode}
-			var e wire.Error
-			if json.Unmarshal(b, &e) == nil {
-				he.Message, he.Item = e.Message, e.Item
-			}
-			return he
+		if w := tooLong(ctx, resp, a.cfg.RetryCap); w != nil {
+			return w
+		}
+		if resp.StatusCode/100 != 2 || !jsonType(resp.Header.Get("Content-Type")) {
+			return answerError(resp, b)
 		}
 		if p, ok := out.(*wire.PullResponse); ok && pageSchema != nil {
 			// Pages carry the bodies of up to a thousand changes: read
@@ -243,12 +376,52 @@ func (a *Agent) call(ctx context.Context, method, path string, query url.Values,
 		a.setOnline(true, "") // the district answered
 		return he
 	}
+	var nd *NotDistrictError
+	if errors.As(err, &nd) {
+		nd.Use = a.probe(ctx)
+		a.notDistrict(nd)
+		return nd
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	err = a.plain(err)
 	a.setOnline(false, err.Error())
 	return err
+}
+
+// apiSuffix is what a district URL copied from `districtd serve`'s log
+// ends with; the kiosk adds it to every path itself.
+const apiSuffix = "/api/v1"
+
+// probe looks for the district next to a base URL that did not answer as
+// the district: the same URL without /api/v1, or with it. It returns the
+// one whose health route answers as the district's does, or "". The health
+// route takes no token, and none is sent.
+func (a *Agent) probe(ctx context.Context) string {
+	cand := a.base + apiSuffix
+	if b, ok := strings.CutSuffix(a.base, apiSuffix); ok {
+		cand = b
+	}
+	ctx, cancel := context.WithTimeout(ctx, min(a.cfg.AttemptTimeout, 5*time.Second))
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cand+wire.PathHealth, nil)
+	if err != nil {
+		return ""
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", a.cfg.UserAgent)
+	resp, err := a.http.HTTPClient.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var h wire.Health
+	if resp.StatusCode != http.StatusOK || !jsonType(resp.Header.Get("Content-Type")) ||
+		json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&h) != nil || h.Status != "ok" || h.Version == "" {
+		return ""
+	}
+	return cand
 }
 
 // plain turns a transport error into one sentence that names the district
@@ -261,7 +434,10 @@ func (a *Agent) plain(err error) error {
 	var errno syscall.Errno
 	var dnsErr *net.DNSError
 	var netErr net.Error
+	var we *WaitError
 	switch {
+	case errors.As(err, &we):
+		msg = fmt.Sprintf("the district at %s asked to wait %d s, longer than this run has left; the waiting items stay queued", a.base, int64(we.Wait/time.Second))
 	case errors.As(err, &errno):
 		msg = fmt.Sprintf("district unreachable at %s: %s", a.base, errno.Error())
 	case errors.As(err, &dnsErr):
