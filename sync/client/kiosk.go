@@ -57,7 +57,12 @@ func (a *Agent) checkKiosk(ctx context.Context) error {
 	case err != nil:
 		return err
 	case info.Street == "" || info.Kiosk < 1:
-		return fmt.Errorf("the district at %s did not say which kiosk the token is", a.base)
+		// 2xx JSON, but not the district's answer: nobody said whose the
+		// token is, and nothing may be pushed on it.
+		nd := &NotDistrictError{URL: a.base + wire.PathKiosk, Status: http.StatusOK, What: "with JSON that does not say which kiosk the token is"}
+		nd.Use = a.probe(ctx)
+		a.notDistrict(nd)
+		return nd
 	}
 	held, err := a.st.KioskStreets(ctx)
 	if err != nil {
