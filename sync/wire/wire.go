@@ -42,7 +42,7 @@ const (
 	MaxBatch     = 500     // items in one push; more gets 400
 	DefaultLimit = 500     // changes in one pull page when the request names no limit
 	MaxLimit     = 1000    // a larger limit is lowered to this
-	MaxIDLength  = 128     // of a client-generated item id
+	MaxIDLength  = 64      // of a client-generated item id, as of every id (data.IDPattern)
 )
 
 // KindCase is the change kind that carries a resident's case back to the
