@@ -53,3 +53,31 @@ func TestEditRefusesBadIDsAndURLs(t *testing.T) {
 		t.Fatalf("a good edit: %v", err)
 	}
 }
+
+// TestQueueKeepsFieldRules: the kiosk keeps a resident's case, opinion or
+// correction to the district's field rules before it stores it, so
+// nothing it queues is refused for a field; a refused one queues nothing.
+func TestQueueKeepsFieldRules(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	c := data.Case{Kind: data.CaseAppeal, Street: testStreet, SubmittedAt: t0, AppealType: data.AppealHelp,
+		Description: "楼道灯坏了", Applicant: &data.Person{Name: strings.Repeat("王", 900000)}}
+	if _, err := FileCase(ctx, s, c, 7, 3); err == nil || !strings.Contains(err.Error(), `field "applicant.name" is longer than 100 characters`) {
+		t.Errorf("a 900,000-character name: %v", err)
+	}
+	c.Applicant.Name, c.Description = "王小明", "灯\x00坏了"
+	if _, err := FileCase(ctx, s, c, 7, 3); err == nil || !strings.Contains(err.Error(), `field "description" contains a control character`) {
+		t.Errorf("NUL in the description: %v", err)
+	}
+	op := body(t, data.Opinion{ID: "opinion-1", Consultation: "../zj", Topic: "t1", Text: "好"})
+	if err := s.Enqueue(ctx, OutboxItem{ID: "opinion-1", Kind: "opinion", Body: op, CreatedAt: t0}); err == nil || !strings.Contains(err.Error(), `field "consultation" may hold only`) {
+		t.Errorf("an opinion on a path: %v", err)
+	}
+	if items, err := s.Pending(ctx, 0); err != nil || len(items) != 0 {
+		t.Errorf("queued %d items (%v)", len(items), err)
+	}
+	c.Description = "楼道灯坏了\n请尽快维修"
+	if _, err := FileCase(ctx, s, c, 7, 3); err != nil {
+		t.Errorf("a good case: %v", err)
+	}
+}
