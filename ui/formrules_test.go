@@ -71,3 +71,22 @@ func TestFormShowsFieldRulesNextToTheField(t *testing.T) {
 	}
 	assertShows(t, w, data.ReasonAfterToday.Message(data.ZH))
 }
+
+// A staff edit breaking a field rule gets its problem next to the field,
+// in the kiosk's words, and nothing is queued.
+func TestStaffEditShowsFieldRulesNextToTheField(t *testing.T) {
+	k, w, clock, s := staffKiosk(t, Options{})
+	signIn(t, k, w, clock)
+	tap(t, w, "编辑便民服务")
+	firstList(t, w).Select(0)
+	tap(t, w, "编辑")
+	setEntry(t, w, "名称", strings.Repeat("美", 101))
+	tap(t, w, "保存")
+	assertShows(t, w, data.ReasonTooLong.Message(data.ZH))
+	if strings.Contains(screenText(w), `field "name"`) {
+		t.Error("the field rule's problem is shown in English code words")
+	}
+	if n := waitingEdits(t, s); n != 0 {
+		t.Fatalf("%d edits queued after a refused form", n)
+	}
+}
