@@ -31,7 +31,8 @@ database recorded at an earlier start.
 
 CODE is the service item's 事项编码 or its id (kiosk search --kind service).
 FILE.json holds the applicant and the answers, keyed by the codes of the
-item's form (kiosk show --db FILE service ID lists them):
+item's form (kiosk show --db FILE service ID lists them). For the demo's
+临时救助申请 (--service 440106005-SH-004):
 
   {
     "applicant": {"name": "王小明", "id_number": "440106199001011235", "mobile": "13912345678"},

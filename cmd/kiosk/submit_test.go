@@ -143,7 +143,7 @@ func TestSubmitRefusesBadForms(t *testing.T) {
 		{"negative family size", nil, strings.Replace(reliefForm, `"family_size": 3,`, `"family_size": -3,`, 1), 1, `field "family_size" must be a number from 1 to 30`},
 		{"part of a person", nil, strings.Replace(reliefForm, `"family_size": 3,`, `"family_size": 2.5,`, 1), 1, `field "family_size" must be a whole number`},
 		{"hardship in the future", nil, strings.Replace(reliefForm, "2026-10-08", "2099-10-08", 1), 1, `field "happened_on" must not be after today`},
-		{"hardship long ago", nil, strings.Replace(reliefForm, "2026-10-08", "1990-10-08", 1), 1, `field "happened_on" is more than 2 years from today`},
+		{"hardship long ago", nil, strings.Replace(reliefForm, "2026-10-08", "1990-10-08", 1), 1, `field "happened_on" is more than 10 years from today`},
 		{"multiple choice as a string", nil, strings.Replace(reliefForm, `["生活费用", "医疗费用"]`, `"生活费用"`, 1), 1, `field "help_needed" must be a list of choices`},
 		{"NUL in the name", nil, strings.Replace(reliefForm, "王小明", `王小明\u0000`, 1), 1, `field "applicant_name" contains a line break or a control character`},
 		{"NUL in the ID number", nil, strings.Replace(reliefForm, "440106199001011235", `44010619900101123\u0000`, 1), 1, `field "id_number" contains a line break or a control character`},
@@ -182,6 +182,9 @@ func TestSubmitHelpExample(t *testing.T) {
 	code, help, errs := kioskProcess(t, "submit", "--help")
 	if code != 0 {
 		t.Fatalf("submit --help: exit %d: %s", code, errs)
+	}
+	if !strings.Contains(help, "--service 440106005-SH-004") {
+		t.Errorf("the help does not say which service its example is for:\n%s", help)
 	}
 	start := strings.Index(help, "  {\n    \"applicant\"")
 	end := strings.Index(help[max(start, 0):], "\n  }\n")
