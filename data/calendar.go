@@ -5,15 +5,15 @@ package data
 // (调休). It is content: it arrives by sync or bundle each year.
 type CalendarYear struct {
 	Year     int       `json:"year"`
-	Source   string    `json:"source"`         // e.g. the State Council notice it follows
-	Demo     bool      `json:"demo,omitempty"` // true where the dates are not official
+	Source   string    `json:"source" limit:"title"` // e.g. the State Council notice it follows
+	Demo     bool      `json:"demo,omitempty"`       // true where the dates are not official
 	Holidays []Holiday `json:"holidays"`
 	Workdays []Workday `json:"workdays"` // weekend days that are working days
 }
 
 // Holiday is a named run of days off, From to To inclusive.
 type Holiday struct {
-	Name string `json:"name"` // 春节, 国庆节, ...
+	Name string `json:"name" limit:"name"` // 春节, 国庆节, ...
 	From Date   `json:"from"`
 	To   Date   `json:"to"`
 }
@@ -21,5 +21,5 @@ type Holiday struct {
 // Workday is a weekend day made up as a working day.
 type Workday struct {
 	Date Date   `json:"date"`
-	For  string `json:"for,omitempty"` // the holiday it makes up for
+	For  string `json:"for,omitempty" limit:"name"` // the holiday it makes up for
 }

@@ -171,62 +171,62 @@ const (
 // leaves the kiosk as soon as the district acknowledges the case, and is
 // shown only masked.
 type Person struct {
-	Name     string `json:"name"`
-	IDNumber string `json:"id_number,omitempty"`
-	Mobile   string `json:"mobile,omitempty"`
-	Address  string `json:"address,omitempty"`
-	Email    string `json:"email,omitempty"`
+	Name     string `json:"name" limit:"name"`
+	IDNumber string `json:"id_number,omitempty" limit:"code"`
+	Mobile   string `json:"mobile,omitempty" limit:"code"`
+	Address  string `json:"address,omitempty" limit:"title"`
+	Email    string `json:"email,omitempty" limit:"title"`
 }
 
 // DisclosureRequest is what a resident asks for under 依申请公开.
 type DisclosureRequest struct {
-	Information string   `json:"information"` // what information is asked for
-	Purpose     string   `json:"purpose"`
-	Delivery    Delivery `json:"delivery"`
+	Information string   `json:"information" limit:"text"` // what information is asked for
+	Purpose     string   `json:"purpose" limit:"title"`
+	Delivery    Delivery `json:"delivery" limit:"code"`
 }
 
 // Reply is the district's answer on a case: for a disclosure request it
 // has one of the seven ReplyTypes; for other cases Type is empty.
 type Reply struct {
-	Type ReplyType `json:"type,omitempty"`
-	Text string    `json:"text"`
+	Type ReplyType `json:"type,omitempty" limit:"code"`
+	Text string    `json:"text" limit:"text"`
 	At   time.Time `json:"at"`
 }
 
 // Transition is one recorded move of a case, with its reason. The district
 // records them; At is the district's clock.
 type Transition struct {
-	From   Status    `json:"from"`
-	To     Status    `json:"to"`
+	From   Status    `json:"from" limit:"code"`
+	To     Status    `json:"to" limit:"code"`
 	At     time.Time `json:"at"`
-	Reason string    `json:"reason,omitempty"`
+	Reason string    `json:"reason,omitempty" limit:"text"`
 }
 
 // Case is a resident's application, appeal or disclosure request.
 type Case struct {
-	ID          string    `json:"id"`  // client-generated; doubles as the idempotency key
-	Ref         string    `json:"ref"` // reference number shown on the receipt
-	Kind        CaseKind  `json:"kind"`
-	Street      string    `json:"street"`
-	Kiosk       string    `json:"kiosk,omitempty"`
-	Status      Status    `json:"status"`
+	ID          string    `json:"id" limit:"id"`    // client-generated; doubles as the idempotency key
+	Ref         string    `json:"ref" limit:"code"` // reference number shown on the receipt
+	Kind        CaseKind  `json:"kind" limit:"code"`
+	Street      string    `json:"street" limit:"id"`
+	Kiosk       string    `json:"kiosk,omitempty" limit:"code"`
+	Status      Status    `json:"status" limit:"code"`
 	SubmittedAt time.Time `json:"submitted_at"` // the kiosk's clock: for display only
 	Deadline    Date      `json:"deadline,omitempty"`
 	Anonymous   bool      `json:"anonymous,omitempty"`
 	Applicant   *Person   `json:"applicant,omitempty"`
 
 	// Applications.
-	Service string     `json:"service,omitempty"` // ServiceItem.ID
-	Values  FormValues `json:"values,omitempty"`
+	Service string     `json:"service,omitempty" limit:"id"` // ServiceItem.ID
+	Values  FormValues `json:"values,omitempty" limit:"text"`
 
 	// Appeals.
-	AppealType AppealType `json:"appeal_type,omitempty"`
+	AppealType AppealType `json:"appeal_type,omitempty" limit:"code"`
 	// Department is the department the district dispatched the appeal to
 	// (派单); the resident sees it.
-	Department  string `json:"department,omitempty"`
-	Category    string `json:"category,omitempty"`
-	Description string `json:"description,omitempty"`
-	Location    string `json:"location,omitempty"`
+	Department  string `json:"department,omitempty" limit:"title"`
+	Category    string `json:"category,omitempty" limit:"name"`
+	Description string `json:"description,omitempty" limit:"text"`
+	Location    string `json:"location,omitempty" limit:"title"`
 
 	// Disclosure requests.
 	Request *DisclosureRequest `json:"request,omitempty"`
@@ -241,7 +241,7 @@ type Case struct {
 	// RatingDefault: the case was not rated within DefaultRatingDays of
 	// its completion and counts as RatingBasic.
 	RatingDefault bool   `json:"rating_default,omitempty"`
-	MergedInto    string `json:"merged_into,omitempty"` // Ref of the case it was merged into
+	MergedInto    string `json:"merged_into,omitempty" limit:"code"` // Ref of the case it was merged into
 }
 
 // Correction is what a resident supplies for a case returned for
@@ -249,15 +249,15 @@ type Case struct {
 // "correction", and the district's record of it. It may hold personal
 // data, so it never goes back down to a kiosk.
 type Correction struct {
-	Case string `json:"case"` // the case's client-generated id
+	Case string `json:"case" limit:"id"` // the case's client-generated id
 	// Values are an application's corrected or added form values; they
 	// replace the values of the same codes.
-	Values FormValues `json:"values,omitempty"`
+	Values FormValues `json:"values,omitempty" limit:"text"`
 	// Information restates what a disclosure request asks for.
-	Information string `json:"information,omitempty"`
+	Information string `json:"information,omitempty" limit:"text"`
 	// Note is what the resident says they supplied (e.g. a document
 	// handed in at the service centre).
-	Note string    `json:"note,omitempty"`
+	Note string    `json:"note,omitempty" limit:"text"`
 	At   time.Time `json:"at,omitzero"` // set by the district: its clock
 }
 
@@ -266,12 +266,12 @@ const MaxCorrectionNote = 500
 
 // Opinion is a resident's opinion on one topic of a consultation.
 type Opinion struct {
-	ID           string    `json:"id"` // client-generated
-	Consultation string    `json:"consultation"`
-	Topic        string    `json:"topic"`
-	Text         string    `json:"text"`
+	ID           string    `json:"id" limit:"id"` // client-generated
+	Consultation string    `json:"consultation" limit:"id"`
+	Topic        string    `json:"topic" limit:"id"`
+	Text         string    `json:"text" limit:"text"`
 	Anonymous    bool      `json:"anonymous,omitempty"`
-	Name         string    `json:"name,omitempty"`
-	Mobile       string    `json:"mobile,omitempty"`
+	Name         string    `json:"name,omitempty" limit:"name"`
+	Mobile       string    `json:"mobile,omitempty" limit:"code"`
 	At           time.Time `json:"at"`
 }

@@ -71,12 +71,12 @@ func pick[K comparable](l Lang, m map[K][2]string, k K, fallback string) string 
 
 // Street is a pilot street (街道) or town (镇).
 type Street struct {
-	Code     string `json:"code"` // e.g. 440106011
-	Name     string `json:"name"` // e.g. 天河南街道
-	District string `json:"district"`
-	Address  string `json:"address"` // the service centre's address
-	Phone    string `json:"phone"`
-	Hours    string `json:"hours"` // the service centre's opening hours, as text
+	Code     string `json:"code" limit:"id"`   // e.g. 440106011
+	Name     string `json:"name" limit:"name"` // e.g. 天河南街道
+	District string `json:"district" limit:"name"`
+	Address  string `json:"address" limit:"title"` // the service centre's address
+	Phone    string `json:"phone" limit:"name"`
+	Hours    string `json:"hours" limit:"title"` // the service centre's opening hours, as text
 	Demo     bool   `json:"demo,omitempty"`
 }
 
@@ -88,23 +88,23 @@ type Street struct {
 // attachment has a URL, a file or both; `districtd attach` prints the
 // file fields to copy into the content.
 type Attachment struct {
-	Name   string `json:"name"`
-	URL    string `json:"url,omitempty"`
-	File   string `json:"file,omitempty"`
-	SHA256 string `json:"sha256,omitempty"`
+	Name   string `json:"name" limit:"title"`
+	URL    string `json:"url,omitempty" limit:"url"`
+	File   string `json:"file,omitempty" limit:"code"`
+	SHA256 string `json:"sha256,omitempty" limit:"code"`
 	Size   int64  `json:"size,omitempty"`
-	Type   string `json:"type,omitempty"`
+	Type   string `json:"type,omitempty" limit:"code"`
 }
 
 // Notice is a street or district notice (通知公告).
 type Notice struct {
-	ID          string       `json:"id"`
-	Street      string       `json:"street,omitempty"` // empty: district-wide
-	Title       string       `json:"title"`
-	Category    string       `json:"category"` // 通知, 公告, 公示, 政策解读, ...
-	Publisher   string       `json:"publisher"`
+	ID          string       `json:"id" limit:"id"`
+	Street      string       `json:"street,omitempty" limit:"id"` // empty: district-wide
+	Title       string       `json:"title" limit:"title"`
+	Category    string       `json:"category" limit:"name"` // 通知, 公告, 公示, 政策解读, ...
+	Publisher   string       `json:"publisher" limit:"title"`
 	Published   Date         `json:"published"`
-	Body        string       `json:"body"`
+	Body        string       `json:"body" limit:"doc"`
 	Pinned      bool         `json:"pinned,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`
 }
@@ -112,19 +112,19 @@ type Notice struct {
 // CatalogEntry is an entry of the government-information disclosure
 // catalogue (政府信息公开目录).
 type CatalogEntry struct {
-	ID         string   `json:"id"`
-	Street     string   `json:"street,omitempty"`
-	IndexNo    string   `json:"index_no"`   // 索引号, e.g. 007482910/2012-00016
-	Title      string   `json:"title"`      // 名称
-	Publisher  string   `json:"publisher"`  // 发布机构
-	Topic      string   `json:"topic"`      // 主题分类
-	DocNo      string   `json:"doc_no"`     // 文号, e.g. 穗府办〔2012〕16号
-	Published  Date     `json:"published"`  // 发布日期 / 发文日期
-	Keywords   []string `json:"keywords"`   // 主题词
-	Summary    string   `json:"summary"`    // 内容概述
-	Disclosure string   `json:"disclosure"` // 公开方式, e.g. 主动公开
-	Timeframe  string   `json:"timeframe"`  // 公开时限, e.g. 常年公开
-	Body       string   `json:"body"`
+	ID         string   `json:"id" limit:"id"`
+	Street     string   `json:"street,omitempty" limit:"id"`
+	IndexNo    string   `json:"index_no" limit:"name"`   // 索引号, e.g. 007482910/2012-00016
+	Title      string   `json:"title" limit:"title"`     // 名称
+	Publisher  string   `json:"publisher" limit:"title"` // 发布机构
+	Topic      string   `json:"topic" limit:"name"`      // 主题分类
+	DocNo      string   `json:"doc_no" limit:"name"`     // 文号, e.g. 穗府办〔2012〕16号
+	Published  Date     `json:"published"`               // 发布日期 / 发文日期
+	Keywords   []string `json:"keywords" limit:"name"`   // 主题词
+	Summary    string   `json:"summary" limit:"text"`    // 内容概述
+	Disclosure string   `json:"disclosure" limit:"name"` // 公开方式, e.g. 主动公开
+	Timeframe  string   `json:"timeframe" limit:"name"`  // 公开时限, e.g. 常年公开
+	Body       string   `json:"body" limit:"doc"`
 }
 
 // PowerCategory is one of the four categories of the catalogue of
@@ -172,47 +172,47 @@ func (f MaterialForm) Label(l Lang) string {
 
 // Material is one item of a service's 申请材料 list.
 type Material struct {
-	Name     string       `json:"name"`
-	Form     MaterialForm `json:"form"`
+	Name     string       `json:"name" limit:"title"`
+	Form     MaterialForm `json:"form" limit:"code"`
 	Count    int          `json:"count"` // 份数
 	Required bool         `json:"required"`
-	Note     string       `json:"note,omitempty"`
+	Note     string       `json:"note,omitempty" limit:"text"`
 	Template *Attachment  `json:"template,omitempty"` // blank form to download
 }
 
 // FAQ is one 常见问题 of a service guide.
 type FAQ struct {
-	Q string `json:"q"`
-	A string `json:"a"`
+	Q string `json:"q" limit:"title"`
+	A string `json:"a" limit:"text"`
 }
 
 // ServiceItem is an item of the catalogue of administrative powers with its
 // complete service guide (办事指南) and the schema of its online form.
 type ServiceItem struct {
-	ID             string        `json:"id"`
-	Street         string        `json:"street,omitempty"`
-	Code           string        `json:"code"`            // 事项编码
-	Name           string        `json:"name"`            // 事项名称
-	Category       PowerCategory `json:"category"`        // 事项类别
-	Department     string        `json:"department"`      // 实施主体 / 办理机构
-	Audience       string        `json:"audience"`        // 服务对象
-	Basis          []string      `json:"basis"`           // 设定依据 / 办事依据
-	Conditions     []string      `json:"conditions"`      // 受理条件 / 办事条件
-	Materials      []Material    `json:"materials"`       // 申请材料
-	Procedure      []string      `json:"procedure"`       // 办理流程, one step per entry
-	Location       string        `json:"location"`        // 办理地点
-	Hours          string        `json:"hours"`           // 受理时间
-	OnTheSpot      bool          `json:"on_the_spot"`     // 即办件: done on the spot
-	LegalDays      int           `json:"legal_days"`      // 法定办结时限, working days
-	PromisedDays   int           `json:"promised_days"`   // 承诺办结时限, working days
-	Fee            string        `json:"fee"`             // 收费标准, often 不收费
-	FeeBasis       string        `json:"fee_basis"`       // 收费依据
-	Phone          string        `json:"phone"`           // 咨询电话
-	ComplaintPhone string        `json:"complaint_phone"` // 监督投诉电话
-	Visits         int           `json:"visits"`          // 到现场次数
-	FAQ            []FAQ         `json:"faq,omitempty"`   // 常见问题
-	URL            string        `json:"url,omitempty"`   // the guide online, for a QR code
-	Online         bool          `json:"online"`          // can be applied for on the kiosk
+	ID             string        `json:"id" limit:"id"`
+	Street         string        `json:"street,omitempty" limit:"id"`
+	Code           string        `json:"code" limit:"name"`            // 事项编码
+	Name           string        `json:"name" limit:"name"`            // 事项名称
+	Category       PowerCategory `json:"category" limit:"code"`        // 事项类别
+	Department     string        `json:"department" limit:"title"`     // 实施主体 / 办理机构
+	Audience       string        `json:"audience" limit:"title"`       // 服务对象
+	Basis          []string      `json:"basis" limit:"title"`          // 设定依据 / 办事依据
+	Conditions     []string      `json:"conditions" limit:"text"`      // 受理条件 / 办事条件
+	Materials      []Material    `json:"materials"`                    // 申请材料
+	Procedure      []string      `json:"procedure" limit:"text"`       // 办理流程, one step per entry
+	Location       string        `json:"location" limit:"title"`       // 办理地点
+	Hours          string        `json:"hours" limit:"title"`          // 受理时间
+	OnTheSpot      bool          `json:"on_the_spot"`                  // 即办件: done on the spot
+	LegalDays      int           `json:"legal_days"`                   // 法定办结时限, working days
+	PromisedDays   int           `json:"promised_days"`                // 承诺办结时限, working days
+	Fee            string        `json:"fee" limit:"title"`            // 收费标准, often 不收费
+	FeeBasis       string        `json:"fee_basis" limit:"title"`      // 收费依据
+	Phone          string        `json:"phone" limit:"name"`           // 咨询电话
+	ComplaintPhone string        `json:"complaint_phone" limit:"name"` // 监督投诉电话
+	Visits         int           `json:"visits"`                       // 到现场次数
+	FAQ            []FAQ         `json:"faq,omitempty"`                // 常见问题
+	URL            string        `json:"url,omitempty" limit:"url"`    // the guide online, for a QR code
+	Online         bool          `json:"online"`                       // can be applied for on the kiosk
 	Form           FormSchema    `json:"form"`
 }
 
@@ -237,16 +237,16 @@ func (k ProviderKind) Label(l Lang) string {
 // Provider is a listing of a local business, community organisation or
 // convenience service.
 type Provider struct {
-	ID          string       `json:"id"`
-	Street      string       `json:"street"`
-	Name        string       `json:"name"`
-	Kind        ProviderKind `json:"kind"`
-	Category    string       `json:"category"` // 长者饭堂, 家政, 维修, ...
-	Address     string       `json:"address"`
-	Phone       string       `json:"phone"`
+	ID          string       `json:"id" limit:"id"`
+	Street      string       `json:"street" limit:"id"`
+	Name        string       `json:"name" limit:"name"`
+	Kind        ProviderKind `json:"kind" limit:"code"`
+	Category    string       `json:"category" limit:"name"` // 长者饭堂, 家政, 维修, ...
+	Address     string       `json:"address" limit:"title"`
+	Phone       string       `json:"phone" limit:"name"`
 	Hours       WeekHours    `json:"hours"`
-	Services    []string     `json:"services"`
-	Description string       `json:"description,omitempty"`
+	Services    []string     `json:"services" limit:"title"`
+	Description string       `json:"description,omitempty" limit:"text"`
 }
 
 // Outcome is what became of the opinions on one topic of a consultation.
@@ -269,27 +269,27 @@ func (o Outcome) Label(l Lang) string {
 
 // Topic is one part of a draft on which residents give opinions.
 type Topic struct {
-	ID      string `json:"id"`
-	Title   string `json:"title"`
-	Summary string `json:"summary,omitempty"`
+	ID      string `json:"id" limit:"id"`
+	Title   string `json:"title" limit:"title"`
+	Summary string `json:"summary,omitempty" limit:"text"`
 }
 
 // TopicFeedback is the published feedback on one topic after a
 // consultation closed.
 type TopicFeedback struct {
-	Topic    string  `json:"topic"` // Topic.ID
-	Outcome  Outcome `json:"outcome"`
-	Reason   string  `json:"reason"`
+	Topic    string  `json:"topic" limit:"id"` // Topic.ID
+	Outcome  Outcome `json:"outcome" limit:"code"`
+	Reason   string  `json:"reason" limit:"text"`
 	Opinions int     `json:"opinions"` // how many opinions were received on it
 }
 
 // Consultation is a solicitation of opinions on a draft decision (民意征集).
 type Consultation struct {
-	ID        string          `json:"id"`
-	Street    string          `json:"street,omitempty"`
-	Title     string          `json:"title"`
-	Publisher string          `json:"publisher"`
-	Draft     string          `json:"draft"`
+	ID        string          `json:"id" limit:"id"`
+	Street    string          `json:"street,omitempty" limit:"id"`
+	Title     string          `json:"title" limit:"title"`
+	Publisher string          `json:"publisher" limit:"title"`
+	Draft     string          `json:"draft" limit:"doc"`
 	Opens     Date            `json:"opens"`
 	Closes    Date            `json:"closes"` // last day on which opinions are taken
 	Topics    []Topic         `json:"topics"`

@@ -196,15 +196,37 @@ func explain(err error) string {
 		case "int", "int64", "int32", "float64":
 			want = "number"
 		}
-		if typ.Field == "" {
-			return fmt.Sprintf("want a %s, got a %s", want, typ.Value)
+		got, _, _ := strings.Cut(typ.Value, " ")
+		switch got {
+		case "array":
+			got = "list"
+		case "bool":
+			got = "true/false"
 		}
-		return fmt.Sprintf("field %q: want a %s, got a %s", typ.Field, want, typ.Value)
+		if typ.Field == "" {
+			return fmt.Sprintf("want %s, got %s", withArticle(want), withArticle(got))
+		}
+		return fmt.Sprintf("field %q: want %s, got %s", typ.Field, withArticle(want), withArticle(got))
 	}
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
 		return "the input ends in the middle"
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// ExplainJSON says what is wrong with a JSON document in words about the
+// document, not about Go types: `field "values": want an object, got a
+// list` rather than "cannot unmarshal array into Go struct field".
+func ExplainJSON(err error) string { return explain(err) }
+
+func withArticle(word string) string {
+	switch {
+	case word == "true/false":
+		return word
+	case strings.ContainsRune("aeiou", rune(word[0])):
+		return "an " + word
+	}
+	return "a " + word
 }
 
 func (sr *setReader) located(err error, base int64) error {
@@ -248,7 +270,7 @@ type ContentProblem struct {
 }
 
 func (p ContentProblem) String() string {
-	return fmt.Sprintf("%s %q: %s", p.Kind, p.ID, p.Problem)
+	return fmt.Sprintf("%s %q: %s", p.Kind, clip(p.ID), p.Problem)
 }
 
 // ContentErrors are all the problems Validate found. Error shows the first
@@ -320,6 +342,12 @@ func (s *ContentSet) Validate(today Date) error {
 		}
 	}
 	seen := map[Kind]map[string]bool{}
+	// fields checks every string field of the item against its class.
+	fields := func(v any) {
+		if err := CheckFields(v); err != nil {
+			bad("%v", err)
+		}
+	}
 	item := func(k Kind, itemID string) {
 		kind, id = k, itemID
 		if seen[k] == nil {
@@ -336,6 +364,7 @@ func (s *ContentSet) Validate(today Date) error {
 
 	for _, st := range s.Streets {
 		item(KindStreet, st.Code)
+		fields(st)
 		if st.Code != "" && !(isDigits(st.Code) && (len(st.Code) == 9 || len(st.Code) == 12)) {
 			bad("code %q is not a 9- or 12-digit township code", st.Code)
 		}
@@ -345,6 +374,7 @@ func (s *ContentSet) Validate(today Date) error {
 	}
 	for _, n := range s.Notices {
 		item(KindNotice, n.ID)
+		fields(n)
 		required("title", n.Title)
 		required("body", n.Body)
 		published(n.Published)
@@ -356,6 +386,7 @@ func (s *ContentSet) Validate(today Date) error {
 	}
 	for _, c := range s.Catalog {
 		item(KindCatalog, c.ID)
+		fields(c)
 		required("title", c.Title)
 		required("index_no", c.IndexNo)
 		required("publisher", c.Publisher)
@@ -363,6 +394,7 @@ func (s *ContentSet) Validate(today Date) error {
 	}
 	for _, sv := range s.Services {
 		item(KindService, sv.ID)
+		fields(sv)
 		required("code", sv.Code)
 		required("name", sv.Name)
 		required("department", sv.Department)
@@ -401,6 +433,7 @@ func (s *ContentSet) Validate(today Date) error {
 	}
 	for _, p := range s.Providers {
 		item(KindProvider, p.ID)
+		fields(p)
 		required("name", p.Name)
 		if !slices.Contains([]ProviderKind{ProviderBusiness, ProviderOrganisation, ProviderConvenience}, p.Kind) {
 			bad("kind %q is not business, organisation or convenience", p.Kind)
@@ -412,6 +445,7 @@ func (s *ContentSet) Validate(today Date) error {
 	}
 	for _, c := range s.Consultations {
 		item(KindConsultation, c.ID)
+		fields(c)
 		required("title", c.Title)
 		date("opens", c.Opens)
 		date("closes", c.Closes)
@@ -459,6 +493,7 @@ func (s *ContentSet) Validate(today Date) error {
 	}
 	for _, y := range s.Calendars {
 		item(KindCalendar, strconv.Itoa(y.Year))
+		fields(y)
 		if _, err := NewCalendar(y); err != nil {
 			bad("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
 		}

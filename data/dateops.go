@@ -13,3 +13,7 @@ func (d Date) Valid() bool {
 
 // After reports whether d is a later day than e.
 func (d Date) After(e Date) bool { return d.Compare(e) > 0 }
+
+// AddYears is the day n years later (earlier for a negative n); 29
+// February becomes 1 March in a common year.
+func (d Date) AddYears(n int) Date { return DateOf(d.Time(time.UTC).AddDate(n, 0, 0)) }

@@ -1,6 +1,10 @@
 package data
 
-import "strings"
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+)
 
 // FieldType is the datatype of a field in a service's online form.
 type FieldType string
@@ -21,14 +25,74 @@ var FieldTypes = []FieldType{FieldText, FieldLongText, FieldNumber, FieldDate, F
 
 // FormField is one field of an online form.
 type FormField struct {
-	Code     string    `json:"code"` // stable key of the value, e.g. "applicant_name"
-	Label    string    `json:"label"`
-	Type     FieldType `json:"type"`
+	Code     string    `json:"code" limit:"id"` // stable key of the value, e.g. "applicant_name"
+	Label    string    `json:"label" limit:"title"`
+	Type     FieldType `json:"type" limit:"code"`
 	Required bool      `json:"required"`
-	Choices  []string  `json:"choices,omitempty"` // for choice and multichoice
-	Help     string    `json:"help,omitempty"`
+	Choices  []string  `json:"choices,omitempty" limit:"title"` // for choice and multichoice
+	Help     string    `json:"help,omitempty" limit:"text"`
 	MaxLen   int       `json:"max_len,omitempty"` // in characters; 0 means the type's default
+
+	// A number field's range and whether it takes only whole numbers.
+	// Without Min or Max a number is between 0 and DefaultNumberMax: the
+	// numbers a street's forms ask for are counts, amounts and sizes.
+	Min   Bound `json:"min,omitzero"`
+	Max   Bound `json:"max,omitzero"`
+	Whole bool  `json:"whole,omitempty"`
+
+	// A date field's window: When says on which side of today the date
+	// lies (DatePast: today or before; DateFuture: today or after; empty:
+	// either, except a date of birth, which is past), and Years how far
+	// from today it may be (0: DefaultDateYears).
+	When  DateWhen `json:"when,omitempty" limit:"code"`
+	Years int      `json:"years,omitempty"`
 }
+
+// DateWhen is the side of today a date field's answer lies on.
+type DateWhen string
+
+const (
+	DatePast   DateWhen = "past"   // today or before: a birth, an event that happened
+	DateFuture DateWhen = "future" // today or after: an appointment, a planned start
+)
+
+// Bound is a number field's min or max; the zero Bound is not given.
+type Bound struct {
+	Value float64
+	Set   bool
+}
+
+// NewBound is a given bound of n.
+func NewBound(n float64) Bound { return Bound{Value: n, Set: true} }
+
+// MarshalJSON writes the number.
+func (b Bound) MarshalJSON() ([]byte, error) {
+	if !b.Set {
+		return []byte("null"), nil
+	}
+	return json.Marshal(b.Value)
+}
+
+// UnmarshalJSON reads a number; null is not given.
+func (b *Bound) UnmarshalJSON(raw []byte) error {
+	if string(raw) == "null" {
+		*b = Bound{}
+		return nil
+	}
+	var n float64
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return errors.New("want a number")
+	}
+	*b = NewBound(n)
+	return nil
+}
+
+// DefaultNumberMax is the largest number a field without Max takes.
+const DefaultNumberMax = 1e9
+
+// DefaultDateYears is how far from today a date field without Years may
+// be: the longest life, for a date of birth.
+const DefaultDateYears = 150
 
 // FormSchema is the online form of a service item.
 type FormSchema struct {

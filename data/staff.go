@@ -13,11 +13,11 @@ const RoleStaff = "staff"
 // argon2id hash in the PHC string format. The PIN itself exists only on
 // the paper it was given on.
 type Staff struct {
-	ID      string `json:"id"`
-	Street  string `json:"street"`
-	Name    string `json:"name"`
-	Role    string `json:"role"`     // RoleStaff
-	PINHash string `json:"pin_hash"` // argon2id, PHC string format
+	ID      string `json:"id" limit:"id"`
+	Street  string `json:"street" limit:"id"`
+	Name    string `json:"name" limit:"name"`
+	Role    string `json:"role" limit:"code"`     // RoleStaff
+	PINHash string `json:"pin_hash" limit:"code"` // argon2id, PHC string format
 }
 
 // Check says, in one line naming the field, what a staff account is

@@ -3,9 +3,11 @@ package data
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -27,6 +29,14 @@ const (
 	ReasonIDCheckChar  Reason = "id_check_char" // the check character does not match
 	ReasonMobile       Reason = "mobile"
 	ReasonEmail        Reason = "email"
+	ReasonRange        Reason = "range"        // a number outside the field's range
+	ReasonWhole        Reason = "whole"        // not a whole number where the field wants one
+	ReasonAfterToday   Reason = "after_today"  // a past date (a birth, an event) after today
+	ReasonBeforeToday  Reason = "before_today" // a future date (an appointment) before today
+	ReasonDateWindow   Reason = "date_window"  // a date too many years from today
+	ReasonControl      Reason = "control"      // a control character, or a line break in a one-line field
+	ReasonList         Reason = "list"         // a multiple choice not given as a list
+	ReasonOneValue     Reason = "one_value"    // a list or an object where one value is wanted
 )
 
 // reasonTexts holds, per reason, the Chinese and English messages for
@@ -44,6 +54,14 @@ var reasonTexts = map[Reason][3]string{
 	ReasonIDCheckChar:  {"身份证号码最后一位校验码不对，请核对", "The last character of this ID number does not match, please check it", "id number check character does not match"},
 	ReasonMobile:       {"请填写11位手机号码，例如 13800138000", "Please enter an 11-digit mainland mobile number, such as 13800138000", "is not a mainland mobile number"},
 	ReasonEmail:        {"请填写正确的电子邮箱，例如 name@example.com", "Please enter an email address, such as name@example.com", "is not an email address"},
+	ReasonRange:        {"这个数字超出了可填写的范围，请核对", "This number is outside the range this field takes, please check it", "is outside the field's range"},
+	ReasonWhole:        {"请填写整数，例如 3", "Please enter a whole number, such as 3", "must be a whole number"},
+	ReasonAfterToday:   {"这个日期不能晚于今天，请核对", "This date cannot be after today, please check it", "must not be after today"},
+	ReasonBeforeToday:  {"这个日期不能早于今天，请核对", "This date cannot be before today, please check it", "must not be before today"},
+	ReasonDateWindow:   {"这个日期离今天太远了，请核对", "This date is too far from today, please check it", "is too far from today"},
+	ReasonControl:      {"请删去换行或特殊字符", "Please remove line breaks and special characters", "contains a line break or a control character"},
+	ReasonList:         {"请从给出的选项中选择一项或多项", "Please pick one or more of the choices shown", "must be a list of choices"},
+	ReasonOneValue:     {"这一项只填一个值", "This takes a single value", "must be text or a number, not a list or an object"},
 }
 
 // Message is the reason in plain words for the resident at the kiosk.
@@ -66,12 +84,18 @@ func (r Reason) Message(l Lang) string {
 type FieldError struct {
 	Field  string `json:"field"`
 	Reason Reason `json:"reason"`
+	// Detail, when set, says the reason with the field's own bounds
+	// ("must be between 1 and 30"), in lower-case English for Error().
+	Detail string `json:"detail,omitempty"`
 }
 
 func (e *FieldError) Error() string {
 	text := string(e.Reason)
 	if t, ok := reasonTexts[e.Reason]; ok {
 		text = t[2]
+	}
+	if e.Detail != "" {
+		text = e.Detail
 	}
 	if e.Field == "" {
 		return text
@@ -220,7 +244,7 @@ func (s FormSchema) Validate(v FormValues, today Date) []*FieldError {
 	var errs []*FieldError
 	for _, f := range s.Fields {
 		if r := f.check(v[f.Code], today); r != "" {
-			errs = append(errs, &FieldError{Field: f.Code, Reason: r})
+			errs = append(errs, &FieldError{Field: f.Code, Reason: r, Detail: f.detail(r)})
 		}
 	}
 	var unknown []string
@@ -250,14 +274,40 @@ func (f FormField) check(val string, today Date) Reason {
 	if limit > 0 && utf8.RuneCountInString(val) > limit {
 		return ReasonTooLong
 	}
+	// A multiple choice's choices are joined by line breaks and must each
+	// be one of the form's; other values are text.
+	if f.Type != FieldMultiChoice && controlIn(val, f.Type == FieldLongText) {
+		return ReasonControl
+	}
 	switch f.Type {
 	case FieldNumber:
 		if !plainNumber.MatchString(val) {
 			return ReasonNumber
 		}
+		n, err := strconv.ParseFloat(val, 64)
+		lo, hi := f.numberRange()
+		switch {
+		case err != nil || n < lo || n > hi:
+			return ReasonRange
+		case f.Whole && n != math.Trunc(n):
+			return ReasonWhole
+		}
 	case FieldDate:
-		if _, err := ParseDate(val); err != nil {
+		d, err := ParseDate(val)
+		if err != nil {
 			return ReasonDate
+		}
+		if today.IsZero() {
+			break
+		}
+		years := f.dateYears()
+		switch when := f.dateWhen(); {
+		case when == DatePast && d.After(today):
+			return ReasonAfterToday
+		case when == DateFuture && d.Before(today):
+			return ReasonBeforeToday
+		case d.Before(today.AddYears(-years)) || d.After(today.AddYears(years)):
+			return ReasonDateWindow
 		}
 	case FieldChoice:
 		if !slices.Contains(f.Choices, val) {
@@ -279,6 +329,53 @@ func (f FormField) check(val string, today Date) Reason {
 	}
 	return ""
 }
+
+// numberRange is the smallest and the largest number f takes.
+func (f FormField) numberRange() (lo, hi float64) {
+	lo, hi = 0, DefaultNumberMax
+	if f.Min.Set {
+		lo = f.Min.Value
+	}
+	if f.Max.Set {
+		hi = f.Max.Value
+	}
+	return lo, hi
+}
+
+// dateWhen is the side of today f's date lies on: its When, and past for
+// a date of birth that does not say.
+func (f FormField) dateWhen() DateWhen {
+	if f.When == "" && f.IsBirthDate() {
+		return DatePast
+	}
+	return f.When
+}
+
+func (f FormField) dateYears() int {
+	if f.Years > 0 {
+		return f.Years
+	}
+	return DefaultDateYears
+}
+
+// detail says reason r with f's own bounds, or "" when the reason's text
+// says it all.
+func (f FormField) detail(r Reason) string {
+	switch r {
+	case ReasonRange:
+		lo, hi := f.numberRange()
+		return fmt.Sprintf("must be a number from %s to %s", formatNumber(lo), formatNumber(hi))
+	case ReasonDateWindow:
+		return fmt.Sprintf("is more than %d years from today", f.dateYears())
+	case ReasonControl:
+		if f.Type == FieldLongText {
+			return "contains a control character"
+		}
+	}
+	return ""
+}
+
+func formatNumber(n float64) string { return strconv.FormatFloat(n, 'f', -1, 64) }
 
 // Check validates the schema itself, as written by a district admin: every
 // field has a unique non-empty code, a label and a known type; choice types
@@ -310,6 +407,21 @@ func (s FormSchema) Check() error {
 		}
 		if f.MaxLen < 0 {
 			bad("max_len %d is negative", f.MaxLen)
+		}
+		if f.Type != FieldNumber && (f.Min.Set || f.Max.Set || f.Whole) {
+			bad("only a number field has min, max or whole")
+		}
+		if lo, hi := f.numberRange(); lo > hi {
+			bad("min %s is larger than max %s", formatNumber(lo), formatNumber(hi))
+		}
+		if f.Type != FieldDate && (f.When != "" || f.Years != 0) {
+			bad("only a date field has when or years")
+		}
+		if f.When != "" && f.When != DatePast && f.When != DateFuture {
+			bad("when %q is not %q or %q", f.When, DatePast, DateFuture)
+		}
+		if f.Years < 0 {
+			bad("years %d is negative", f.Years)
 		}
 		choiceType := f.Type == FieldChoice || f.Type == FieldMultiChoice
 		switch {

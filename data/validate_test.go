@@ -256,7 +256,7 @@ func TestFormValidate(t *testing.T) {
 		{"empty multichoice part", map[string]string{"needs": "助餐\n"}, []string{"needs:choice"}},
 		{"one multichoice", map[string]string{"needs": "助浴"}, nil},
 		{"number with decimals", map[string]string{"people": "2.5"}, nil},
-		{"negative number", map[string]string{"people": "-1"}, nil},
+		{"negative number", map[string]string{"people": "-1"}, []string{"people:range"}},
 		{"number words", map[string]string{"people": "三"}, []string{"people:number"}},
 		{"NaN", map[string]string{"people": "NaN"}, []string{"people:number"}},
 		{"exponent", map[string]string{"people": "1e3"}, []string{"people:number"}},

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -279,6 +280,12 @@ func liveProblem(f data.FormField, val string, today data.Date) data.Reason {
 	case data.FieldNumber:
 		// 3. on the way to 3.5
 		if r == data.ReasonNumber && strings.HasSuffix(val, ".") && f.Problem(val+"0", today) == "" {
+			return ""
+		}
+		// 1 on the way to 12 when the field starts at 10: a number below
+		// the minimum waits for the page's check.
+		if n, err := strconv.ParseFloat(strings.TrimSuffix(val, "."), 64); (r == data.ReasonRange || r == data.ReasonNumber) &&
+			err == nil && n >= 0 && f.Min.Set && n < f.Min.Value {
 			return ""
 		}
 	}

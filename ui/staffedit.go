@@ -473,6 +473,18 @@ func (e *env) placeProblems(set *data.ContentSet, problems map[string]string) st
 	}
 	var rest []string
 	for _, pr := range errs {
+		// The field rules' problems (data.CheckFields) read
+		// `field "title" is longer than 200 characters`.
+		if code, what, ok := fieldRuleProblem(pr.Problem); ok {
+			switch {
+			case strings.HasPrefix(what, "is longer than"):
+				problems[code] = data.ReasonTooLong.Message(e.lang)
+				continue
+			case strings.HasPrefix(what, "contains"):
+				problems[code] = data.ReasonControl.Message(e.lang)
+				continue
+			}
+		}
 		words := strings.Fields(strings.ReplaceAll(pr.Problem, ":", " "))
 		field := ""
 		if len(words) > 0 {
@@ -499,6 +511,20 @@ func (e *env) placeProblems(set *data.ContentSet, problems map[string]string) st
 		rest = append(rest, pr.Problem)
 	}
 	return strings.Join(rest, "\n")
+}
+
+// fieldRuleProblem reads a field rule's problem: the field, without a
+// list index ("services[2]" is "services"), and what is wrong.
+func fieldRuleProblem(p string) (code, what string, ok bool) {
+	rest, ok := strings.CutPrefix(p, `field "`)
+	if !ok {
+		return "", "", false
+	}
+	code, what, ok = strings.Cut(rest, `" `)
+	if i := strings.IndexByte(code, '['); i >= 0 {
+		code = code[:i]
+	}
+	return code, what, ok
 }
 
 // noticeDraft is a notice being edited.

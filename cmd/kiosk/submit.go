@@ -8,9 +8,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"jiezhen/data"
@@ -33,20 +33,25 @@ receipt's reference at sync.
 
 CODE is the service item's 事项编码 or its id (kiosk search --kind service).
 FILE.json holds the applicant and the answers, keyed by the codes of the
-item's form (kiosk show --db FILE service ID lists them):
+item's form (kiosk show --db FILE service ID lists them). For the demo's
+临时救助申请 (--service 440106005-SH-004):
 
   {
     "applicant": {"name": "王小明", "id_number": "440106199001011235", "mobile": "13912345678"},
     "values": {
       "family_size": 3,
       "happened_on": "2026-10-08",
+      "monthly_income": 1800,
       "difficulty": "支出型（医疗、教育等必需支出）",
+      "situation": "家人住院，医疗费用支出较大",
       "help_needed": ["生活费用", "医疗费用"]
     }
   }
 
-Dates are YYYY-MM-DD, a choice is one of the form's choices as written, a
-multiple choice a list of them, a number a JSON number or a string. A bad
+Dates are YYYY-MM-DD, within the window the field gives (a date of birth
+or of an event in the past); a choice is one of the form's choices as
+written, a multiple choice a list of them, a number a JSON number or a
+string within the field's range. Text takes no control characters. A bad
 answer is refused with one line naming its field, and nothing is queued.
 `
 
@@ -95,7 +100,7 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("submit: %w", err)
 	}
-	values, err := readSubmitForm(*form)
+	applicant, answers, err := readSubmitForm(*form)
 	if err != nil {
 		return err
 	}
@@ -120,6 +125,11 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	street := streets[0]
 
+	values, err := svc.Form.WithApplicant().ReadJSON(answers)
+	if err != nil {
+		return fmt.Errorf("submit: %w", err)
+	}
+	maps.Copy(values, applicant)
 	now := time.Now()
 	c, err := data.NewApplication(svc, values, data.DateOf(now.In(china)))
 	if err != nil {
@@ -152,74 +162,45 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 var china = time.FixedZone("CST", 8*3600)
 
-// readSubmitForm reads a filled form file into form values: the
-// applicant under the applicant's field codes, lists joined as a
-// multichoice value, numbers as written.
-func readSubmitForm(path string) (data.FormValues, error) {
+// readSubmitForm reads a filled form file: the applicant under the
+// applicant's field codes, and the answers as JSON values for the item's
+// form to read (data.FormSchema.ReadJSON).
+func readSubmitForm(path string) (data.FormValues, map[string]json.RawMessage, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("submit: %w", err)
+		return nil, nil, fmt.Errorf("submit: %w", err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxFormFile+1))
 	if err != nil {
-		return nil, fmt.Errorf("submit: %s: %w", path, err)
+		return nil, nil, fmt.Errorf("submit: %s: %w", path, err)
 	}
 	if len(b) > maxFormFile {
-		return nil, fmt.Errorf("submit: %s is larger than %d bytes", path, maxFormFile)
+		return nil, nil, fmt.Errorf("submit: %s is larger than %d bytes", path, maxFormFile)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var sf submitForm
 	if err := dec.Decode(&sf); err != nil {
-		return nil, fmt.Errorf("submit: %s is not a form file: %v", path, err)
+		return nil, nil, fmt.Errorf("submit: %s is not a form file: %s", path, data.ExplainJSON(err))
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("submit: %s holds more than one JSON object", path)
+		return nil, nil, fmt.Errorf("submit: %s holds more than one JSON object", path)
 	}
 	if sf.Applicant == nil {
-		return nil, fmt.Errorf("submit: %s has no applicant", path)
+		return nil, nil, fmt.Errorf("submit: %s has no applicant", path)
 	}
-	v := data.FormValues{
+	for code := range sf.Values {
+		if data.IsApplicantCode(code) {
+			return nil, nil, fmt.Errorf("submit: field %q: give it in \"applicant\", not in \"values\"", code)
+		}
+	}
+	applicant := data.FormValues{
 		data.CodeApplicantName: sf.Applicant.Name,
 		data.CodeIDNumber:      sf.Applicant.IDNumber,
 		data.CodeMobile:        sf.Applicant.Mobile,
 	}
-	for code, raw := range sf.Values {
-		if data.IsApplicantCode(code) {
-			return nil, fmt.Errorf("submit: field %q: give it in \"applicant\", not in \"values\"", code)
-		}
-		val, err := formValue(raw)
-		if err != nil {
-			return nil, fmt.Errorf("submit: field %q: %v", code, err)
-		}
-		v[code] = val
-	}
-	return v, nil
-}
-
-func formValue(raw json.RawMessage) (string, error) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return s, nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err == nil {
-		return n.String(), nil
-	}
-	var list []string
-	if err := json.Unmarshal(raw, &list); err == nil {
-		for _, c := range list {
-			if strings.Contains(c, "\n") {
-				return "", errors.New("a choice cannot contain a line break")
-			}
-		}
-		return strings.Join(list, "\n"), nil
-	}
-	if string(raw) == "null" {
-		return "", nil
-	}
-	return "", errors.New("want a string, a number or a list of strings")
+	return applicant, sf.Values, nil
 }
 
 // findService finds a service item by id or by its code.

@@ -140,6 +140,17 @@ func TestSubmitRefusesBadForms(t *testing.T) {
 		{"applicant in values", nil, strings.Replace(reliefForm, `"family_size": 3,`, `"family_size": 3, "mobile": "13912345678",`, 1), 1, `field "mobile": give it in "applicant"`},
 		{"no applicant", nil, `{"values": {}}`, 1, "has no applicant"},
 		{"not JSON", nil, `{"applicant": `, 1, "is not a form file"},
+		{"negative family size", nil, strings.Replace(reliefForm, `"family_size": 3,`, `"family_size": -3,`, 1), 1, `field "family_size" must be a number from 1 to 30`},
+		{"part of a person", nil, strings.Replace(reliefForm, `"family_size": 3,`, `"family_size": 2.5,`, 1), 1, `field "family_size" must be a whole number`},
+		{"hardship in the future", nil, strings.Replace(reliefForm, "2026-10-08", "2099-10-08", 1), 1, `field "happened_on" must not be after today`},
+		{"hardship long ago", nil, strings.Replace(reliefForm, "2026-10-08", "1990-10-08", 1), 1, `field "happened_on" is more than 10 years from today`},
+		{"multiple choice as a string", nil, strings.Replace(reliefForm, `["生活费用", "医疗费用"]`, `"生活费用"`, 1), 1, `field "help_needed" must be a list of choices`},
+		{"NUL in the name", nil, strings.Replace(reliefForm, "王小明", `王小明\u0000`, 1), 1, `field "applicant_name" contains a line break or a control character`},
+		{"NUL in the ID number", nil, strings.Replace(reliefForm, "440106199001011235", `44010619900101123\u0000`, 1), 1, `field "id_number" contains a line break or a control character`},
+		{"NUL in free text", nil, strings.Replace(reliefForm, "住院", `住院\u0000`, 1), 1, `field "situation" contains a control character`},
+		{"values as a list", nil, `{"applicant": {"name": "王小明"}, "values": []}`, 1, `is not a form file: field "values": want an object, got a list`},
+		{"form as a list", nil, `[{"applicant": {"name": "王小明"}}]`, 1, `is not a form file: want an object, got a list`},
+		{"an object for a number", nil, strings.Replace(reliefForm, `"family_size": 3,`, `"family_size": {"n": 3},`, 1), 1, `field "family_size" must be text or a number`},
 		{"unknown service", []string{"--service", "440106005-XX-999"}, reliefForm, 1, `no service item with code or id "440106005-XX-999"`},
 		{"no service", []string{"--service", ""}, reliefForm, 2, "--service CODE is required"},
 	}
@@ -162,6 +173,33 @@ func TestSubmitHelpShowsTheFormShape(t *testing.T) {
 	code, out, _ := kiosk(t, "submit", "--help")
 	if code != 0 || !strings.Contains(out, `"applicant"`) || !strings.Contains(out, `"values"`) {
 		t.Errorf("exit %d: %s", code, out)
+	}
+}
+
+// TestSubmitHelpExample files the example form of `kiosk submit --help`,
+// as printed, so that the example a reader copies is one the kiosk takes.
+func TestSubmitHelpExample(t *testing.T) {
+	code, help, errs := kioskProcess(t, "submit", "--help")
+	if code != 0 {
+		t.Fatalf("submit --help: exit %d: %s", code, errs)
+	}
+	if !strings.Contains(help, "--service 440106005-SH-004") {
+		t.Errorf("the help does not say which service its example is for:\n%s", help)
+	}
+	start := strings.Index(help, "  {\n    \"applicant\"")
+	end := strings.Index(help[max(start, 0):], "\n  }\n")
+	if start < 0 || end < 0 {
+		t.Fatalf("no example form in the help:\n%s", help)
+	}
+	form := help[start : start+end+len("\n  }\n")]
+	db := demoDB(t)
+	code, out, errs := kioskProcess(t, "submit", "--db", db, "--service", "440106005-SH-004",
+		"--form", writeForm(t, form), "--kiosk", "7")
+	if code != 0 {
+		t.Fatalf("the help's example form: exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, `"ref":"007-`) {
+		t.Errorf("no receipt: %s", out)
 	}
 }
 

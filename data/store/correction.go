@@ -46,6 +46,9 @@ func (s *Store) QueueCorrection(ctx context.Context, caseIDOrRef string, corr da
 	if utf8.RuneCountInString(corr.Note) > data.MaxCorrectionNote {
 		return "", fmt.Errorf("the note is longer than %d characters", data.MaxCorrectionNote)
 	}
+	if err := data.CheckFields(corr); err != nil {
+		return "", err
+	}
 	var raw [16]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", err

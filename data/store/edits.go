@@ -95,6 +95,9 @@ func (s *Store) editContent(ctx context.Context, by data.Staff, e ContentEdit, n
 	if strings.TrimSpace(e.ID) == "" {
 		return editErrorf("the %s has no id", e.Kind)
 	}
+	if err := data.CheckID(e.ID); err != nil {
+		return editErrorf("the %s's id %v", e.Kind, err)
+	}
 	var body []byte
 	switch e.Op {
 	case data.OpUpsert:

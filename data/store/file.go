@@ -27,7 +27,7 @@ type CaseFiler interface {
 var _ CaseFiler = (*Store)(nil)
 
 // FileCase gives c its id, its reference from kiosk and c.SubmittedAt, and
-// its deadline days working days after the day it was submitted (none
+// its deadline days working days after the day, in China, it was submitted (none
 // when days is negative), and queues it in the outbox together with the
 // kiosk's own copy, in one durable transaction (SYNC.md guarantee 4): when
 // it returns nil the case survives a power cut. On error nothing is

@@ -8,18 +8,18 @@ import (
 	"jiezhen/data"
 )
 
-// A case filed late in the evening by the UTC clock is already the next day
-// in China: its deadline counts from China's date, as the district's does.
-func TestFileCaseCountsFromChinasDate(t *testing.T) {
-	s, _ := openTest(t, Options{})
-	// Monday 2026-12-07 17:00 UTC is Tuesday 2026-12-08 01:00 in China.
-	at := time.Date(2026, 12, 7, 17, 0, 0, 0, time.UTC)
-	c, err := FileCase(context.Background(), s, data.Case{Kind: data.CaseAppeal, Status: data.StatusSubmitted,
-		SubmittedAt: at, AppealType: data.AppealHelp, Description: "路灯不亮", Anonymous: true}, 7, 1)
+// TestFileCaseCountsFromTheDayInChina: a case filed at 01:00 on a Friday
+// in China (Thursday 17:00 UTC) is due one working day later on Monday,
+// whatever zone the filing clock reads in, as its reference's day is.
+func TestFileCaseCountsFromTheDayInChina(t *testing.T) {
+	s, _ := openTest(t, Options{NoIndexer: true})
+	c := data.Case{Kind: data.CaseAppeal, Street: testStreet, AppealType: data.AppealHelp, Description: "灯坏了",
+		SubmittedAt: time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC), Applicant: &data.Person{Name: "王小明"}}
+	filed, err := FileCase(context.Background(), s, c, 7, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (data.Date{Year: 2026, Month: time.December, Day: 9}); c.Deadline != want {
-		t.Errorf("deadline %s, want %s (one working day after Tuesday the 8th)", c.Deadline, want)
+	if want := data.MustDate("2026-11-30"); filed.Deadline != want {
+		t.Errorf("deadline %s, want %s", filed.Deadline, want)
 	}
 }

@@ -44,6 +44,9 @@ func (s *Store) Enqueue(ctx context.Context, it OutboxItem) error {
 	if !json.Valid(it.Body) {
 		return fmt.Errorf("enqueue %s: body is not JSON", it.ID)
 	}
+	if err := checkBody(it); err != nil {
+		return fmt.Errorf("enqueue %s: %w", it.ID, err)
+	}
 	if it.CreatedAt.IsZero() {
 		it.CreatedAt = time.Now()
 	}
@@ -74,6 +77,27 @@ func (s *Store) Enqueue(ctx context.Context, it OutboxItem) error {
 }
 
 // enqueueTx inserts a new outbox item in tx.
+// checkBody keeps a resident's case, opinion or correction to the field
+// rules the district keeps (data.CheckFields) before it is queued, so the
+// kiosk never stores what the district would refuse for its fields.
+func checkBody(it OutboxItem) error {
+	var v any
+	switch it.Kind {
+	case ItemCase:
+		v = &data.Case{}
+	case "opinion":
+		v = &data.Opinion{}
+	case ItemCorrection:
+		v = &data.Correction{}
+	default:
+		return nil
+	}
+	if err := json.Unmarshal(it.Body, v); err != nil {
+		return fmt.Errorf("the %s body does not decode", it.Kind)
+	}
+	return data.CheckFields(v)
+}
+
 func enqueueTx(ctx context.Context, tx *sql.Tx, it OutboxItem) error {
 	if it.CreatedAt.IsZero() {
 		it.CreatedAt = time.Now()

@@ -153,8 +153,8 @@ func (pt *pushTx) otherStreet(it wire.PushItem, what, street string) error {
 	return errorf(http.StatusForbidden, it.ID, "item %s: %s belongs to street %s, not to this kiosk's street %s", it.ID, what, street, pt.k.Street)
 }
 
-// decodeBody decodes an item's body without echoing it in the error: it
-// may hold personal data.
+// decodeBody decodes an item's body without echoing it in the error (it
+// may hold personal data) and checks every string field of it.
 func decodeBody(it wire.PushItem, v any) error {
 	if err := json.Unmarshal(it.Body, v); err != nil {
 		var typ *json.UnmarshalTypeError
@@ -162,6 +162,11 @@ func decodeBody(it wire.PushItem, v any) error {
 			return refuse(wire.RefusedMalformed, "the %s body does not decode: field %s has the wrong type", it.Kind, typ.Field)
 		}
 		return refuse(wire.RefusedMalformed, "the %s body does not decode", it.Kind)
+	}
+	// Every string field keeps its class's length, characters and form
+	// before anything is stored (docs/ARCHITECTURE.md, "Field rules").
+	if err := data.CheckFields(v); err != nil {
+		return refuse(wire.RefusedForm, "the %s's %v", it.Kind, err)
 	}
 	return nil
 }

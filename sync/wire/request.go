@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/url"
 	"strconv"
-	"unicode"
 
 	"jiezhen/data"
 )
@@ -166,8 +165,9 @@ type decodeError struct {
 func (e *decodeError) Error() string { return e.msg }
 func (e *decodeError) Unwrap() error { return e.err }
 
-// CheckID checks a client-generated id: 1 to MaxIDLength printable ASCII
-// characters without spaces, so that it is safe in logs, paths and keys.
+// CheckID checks a client-generated id: the one pattern of every id
+// (data.IDPattern: 1 to MaxIDLength ASCII letters, digits, '.', '_' and
+// '-'), so that it is safe in logs, paths and keys.
 func CheckID(id string) error {
 	if id == "" {
 		return errors.New("the item has no id")
@@ -175,10 +175,8 @@ func CheckID(id string) error {
 	if len(id) > MaxIDLength {
 		return fmt.Errorf("the id is longer than %d characters", MaxIDLength)
 	}
-	for _, r := range id {
-		if r > unicode.MaxASCII || !unicode.IsPrint(r) || r == ' ' {
-			return fmt.Errorf("the id %q has a character other than printable ASCII", clip(id))
-		}
+	if err := data.CheckID(id); err != nil {
+		return fmt.Errorf("the id %q %v", clip(id), err)
 	}
 	return nil
 }

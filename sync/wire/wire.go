@@ -44,7 +44,7 @@ const (
 	MaxBatch     = 500     // items in one push; more gets 400
 	DefaultLimit = 500     // changes in one pull page when the request names no limit
 	MaxLimit     = 1000    // a larger limit is lowered to this
-	MaxIDLength  = 128     // of a client-generated item id
+	MaxIDLength  = 64      // of a client-generated item id, as of every id (data.IDPattern)
 )
 
 // KindCase is the change kind that carries a resident's case back to the
@@ -138,19 +138,19 @@ type PushItem struct {
 // RatingBody is a resident's satisfaction rating of a completed case. Case
 // is the case's client-generated id.
 type RatingBody struct {
-	Case   string      `json:"case"`
+	Case   string      `json:"case" limit:"id"`
 	Rating data.Rating `json:"rating"`
 	// Comment is optional free text; it may hold personal data.
-	Comment string `json:"comment,omitempty"`
+	Comment string `json:"comment,omitempty" limit:"text"`
 }
 
 // StaffEdit is street staff changing one content item of their own street
 // on the kiosk. Item is the whole new item for an upsert (a data.Notice,
 // data.Provider, ...) and empty for a delete.
 type StaffEdit struct {
-	Kind data.Kind       `json:"kind"`
-	ID   string          `json:"id"`
-	Op   data.Op         `json:"op"`
+	Kind data.Kind       `json:"kind" limit:"code"`
+	ID   string          `json:"id" limit:"id"`
+	Op   data.Op         `json:"op" limit:"code"`
 	Item json.RawMessage `json:"item,omitempty"`
 }
 
@@ -159,10 +159,10 @@ type StaffEdit struct {
 // the kiosk's clock, kept for the record; the district stamps its own
 // time on receipt.
 type AuditBody struct {
-	Action  string    `json:"action"`
-	Staff   string    `json:"staff"`    // the staff member's name
-	StaffID string    `json:"staff_id"` // the account's id
-	Detail  string    `json:"detail,omitempty"`
+	Action  string    `json:"action" limit:"code"`
+	Staff   string    `json:"staff" limit:"name"`  // the staff member's name
+	StaffID string    `json:"staff_id" limit:"id"` // the account's id
+	Detail  string    `json:"detail,omitempty" limit:"text"`
 	At      time.Time `json:"at"`
 }
 
@@ -228,7 +228,10 @@ const (
 	// missing or wrong, or a case that must name its applicant does not.
 	RefusedApplicant RefusalCode = "applicant"
 	// RefusedForm: the application's answers do not fit the service's
-	// current form (it may have changed since the kiosk last synced).
+	// current form (it may have changed since the kiosk last synced), or
+	// a field of the item breaks the rules every field keeps
+	// (data.CheckFields: length, characters, ids, urls). The reason names
+	// the field.
 	RefusedForm RefusalCode = "form"
 	// RefusedNotPublished: the service or consultation is no longer
 	// published, or the consultation has no such topic.

@@ -72,7 +72,9 @@ func TestDecodePushRequest(t *testing.T) {
 		{"unknown kind", `{"items":[` + item("a", "petition", "{}") + `]}`, `unknown kind "petition"`, "a"},
 		{"twice", `{"items":[` + item("a", "case", "{}") + "," + item("a", "case", "{}") + `]}`, "used twice", "a"},
 		{"no id", `{"items":[` + item("", "case", "{}") + `]}`, "no id", ""},
-		{"spaces in id", `{"items":[` + item("a b", "case", "{}") + `]}`, "printable ASCII", ""},
+		{"spaces in id", `{"items":[` + item("a b", "case", "{}") + `]}`, "may hold only letters, digits", ""},
+		{"path as id", `{"items":[` + item("../../etc/passwd", "case", "{}") + `]}`, "may hold only letters, digits", ""},
+		{"markup as id", `{"items":[` + item("<script>", "case", "{}") + `]}`, "may hold only letters, digits", ""},
 		{"array body", `{"items":[` + item("a", "case", "[]") + `]}`, "not a JSON object", "a"},
 		{"base version on a case", `{"items":[{"id":"a","kind":"case","body":{},"base_version":3}]}`, "only for staff edits", "a"},
 	} {
