@@ -52,7 +52,9 @@ func TestSyncWithTheAPIPathKeepsTheOutbox(t *testing.T) {
 	if code != 1 || out != "" || strings.Count(errs, "\n") != 1 {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and one line", code, out, errs)
 	}
-	for _, want := range []string{wrong + "/api/v1/push", "404", "use --district " + url} {
+	// The first request (whose is the token, then the push) names the
+	// address it asked under the URL given.
+	for _, want := range []string{wrong + "/api/v1/", "404", "use --district " + url} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr %q does not say %q", errs, want)
 		}
