@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -43,7 +44,7 @@ func TestPages(t *testing.T) {
 		{home + "services/" + filesService, 200, []string{"<h1>来穗人员居住登记</h1>", "440106005-SH-001", "受理条件", "申请材料", "办理流程", "设定依据", "常见问题", "监督投诉电话", "不收费", "原件及复印件",
 			fmt.Sprintf(`href="%sservices/%s/files/%s" download>来穗人员居住登记表</a>`, home, filesService, strings.TrimPrefix(s.pdf.Path, "files/"))}, nil},
 		{home + "providers/", 200, []string{"营业状态按北京时间计算：2026-12-08 10:00", "营业中", "长者饭堂"}, nil},
-		{home + "providers/?category=长者饭堂", 200, []string{"长者饭堂"}, []string{`<h2 id="p-药店"`}},
+		{home + "providers/?category=长者饭堂", 200, []string{"长者饭堂", `aria-current="page">长者饭堂`, "营业中"}, []string{"<h2>药店"}},
 		{home + "consultations/", 200, []string{"正在征集", "已结束", "截止日期：", "已公布采纳情况"}, nil},
 		// the 404s
 		{"/s/999999999/", 404, []string{"页面不存在", "返回街道列表"}, nil},
@@ -286,18 +287,28 @@ func TestProvidersOpenNow(t *testing.T) {
 		time.Date(2026, 12, 13, 20, 0, 0, 0, cst),
 	} {
 		s.clock.Set(at.UTC())
-		open := 0
+		byCat := map[string][]data.Provider{}
 		for _, p := range list {
-			if p.Hours.OpenAt(at) {
-				open++
+			byCat[p.Category] = append(byCat[p.Category], p)
+		}
+		_, all := s.get("/s/" + demoStreet + "/providers/")
+		for cat, ps := range byCat {
+			catOpen := 0
+			for _, p := range ps {
+				if p.Hours.OpenAt(at) {
+					catOpen++
+				}
 			}
-		}
-		_, body := s.get("/s/" + demoStreet + "/providers/")
-		if got := strings.Count(body, `<span class="tag open">营业中</span>`); got != open {
-			t.Errorf("at %s the page shows %d open, the hours say %d", at, got, open)
-		}
-		if got := strings.Count(body, `<span class="tag closed">休息中</span>`); got != len(list)-open {
-			t.Errorf("at %s the page shows %d closed, the hours say %d", at, got, len(list)-open)
+			if want := fmt.Sprintf("%s <span class=\"count\">营业中 %d/%d</span>", cat, catOpen, len(ps)); !strings.Contains(all, want) {
+				t.Errorf("at %s the providers page lacks %q", at, want)
+			}
+			_, body := s.get("/s/" + demoStreet + "/providers/?category=" + url.QueryEscape(cat))
+			if got := strings.Count(body, `<span class="tag open">营业中</span>`); got != catOpen {
+				t.Errorf("at %s %s shows %d open, the hours say %d", at, cat, got, catOpen)
+			}
+			if got := strings.Count(body, `<span class="tag closed">休息中</span>`); got != len(ps)-catOpen {
+				t.Errorf("at %s %s shows %d closed, the hours say %d", at, cat, got, len(ps)-catOpen)
+			}
 		}
 	}
 	s.clock.Set(time.Date(2026, 10, 2, 2, 0, 0, 0, time.UTC))
