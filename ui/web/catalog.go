@@ -96,7 +96,7 @@ func (s *Site) catalogEntry(w http.ResponseWriter, r *http.Request, st *data.Str
 	}
 	p := newPage(r, st, s.p.Today())
 	p.Title = e.Title
-	p.crumbs(crumb{Label: p.T("catalog.title"), Href: sectionPath(st, "catalog")}, crumb{Label: e.Title})
+	p.crumbs(crumb{Label: p.T("catalog.title"), Href: sectionPath(st, "catalog")}, crumb{Label: e.Title, Content: true})
 	p.Data = e
 	s.render(w, r, http.StatusOK, "catalogentry", p)
 }

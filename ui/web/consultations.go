@@ -76,7 +76,7 @@ func (s *Site) consultation(w http.ResponseWriter, r *http.Request, st *data.Str
 		v.Topics = append(v.Topics, tv)
 	}
 	p.Title = c.Title
-	p.crumbs(crumb{Label: p.T("consultations.title"), Href: sectionPath(st, "consultations")}, crumb{Label: c.Title})
+	p.crumbs(crumb{Label: p.T("consultations.title"), Href: sectionPath(st, "consultations")}, crumb{Label: c.Title, Content: true})
 	p.Data = v
 	s.render(w, r, http.StatusOK, "consultation", p)
 }

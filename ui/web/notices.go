@@ -43,7 +43,7 @@ func (s *Site) notice(w http.ResponseWriter, r *http.Request, st *data.Street) {
 	}
 	p := newPage(r, st, s.p.Today())
 	p.Title = n.Title
-	p.crumbs(crumb{Label: p.T("notices.title"), Href: sectionPath(st, "notices")}, crumb{Label: n.Title})
+	p.crumbs(crumb{Label: p.T("notices.title"), Href: sectionPath(st, "notices")}, crumb{Label: n.Title, Content: true})
 	p.Data = n
 	s.render(w, r, http.StatusOK, "notice", p)
 }

@@ -70,7 +70,7 @@ func (s *Site) service(w http.ResponseWriter, r *http.Request, st *data.Street) 
 	}
 	p := newPage(r, st, s.p.Today())
 	p.Title = it.Name
-	p.crumbs(crumb{Label: p.T("services.title"), Href: sectionPath(st, "services")}, crumb{Label: it.Name})
+	p.crumbs(crumb{Label: p.T("services.title"), Href: sectionPath(st, "services")}, crumb{Label: it.Name, Content: true})
 	p.Data = it
 	s.render(w, r, http.StatusOK, "service", p)
 }

@@ -160,6 +160,7 @@ type page struct {
 // crumb is one step of the breadcrumb trail; the last has no link.
 type crumb struct {
 	Label, Href string
+	Content     bool // the label is content (in Chinese), not an interface string
 }
 
 // T is the interface string for key in the page's language.

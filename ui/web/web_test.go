@@ -28,20 +28,20 @@ func TestPages(t *testing.T) {
 		not    []string
 	}{
 		{"/", 200, []string{"<html lang=\"zh-CN\"", "全区街道（镇）", `href="/s/440106005/"`, "天河南街道", "林和街道"}, nil},
-		{home, 200, []string{"<h1>天河南街道</h1>", "通知公告", "关于天河南一路停水范围的补充通知", "政府信息公开", "审批服务", "行政执法", "社会管理", "公共服务", "便民服务", "长者饭堂", "民意征集", "020-38621180"}, []string{"林和街道的通知"}},
+		{home, 200, []string{`<h1 lang="zh-CN">天河南街道</h1>`, "通知公告", "关于天河南一路停水范围的补充通知", "政府信息公开", "审批服务", "行政执法", "社会管理", "公共服务", "便民服务", "长者饭堂", "民意征集", "020-38621180"}, []string{"林和街道的通知"}},
 		{home + "notices/", 200, []string{"置顶", "关于本机演示数据的说明", "关于天河南一路停水范围的补充通知", "有附件"}, []string{"林和街道的通知"}},
-		{home + "notices/" + filesNotice, 200, []string{"<h1>关于天河南一路停水范围的补充通知</h1>", "<p>请居民提前储水。</p>", "附件",
+		{home + "notices/" + filesNotice, 200, []string{`<h1 lang="zh-CN">关于天河南一路停水范围的补充通知</h1>`, `<p lang="zh-CN">请居民提前储水。</p>`, "附件",
 			fmt.Sprintf(`href="%snotices/%s/files/%s" download>停水范围</a>`, home, filesNotice, strings.TrimPrefix(s.pdf.Path, "files/")),
 			fmt.Sprintf(`<img src="%snotices/%s/files/%s" alt="停水范围示意图">`, home, filesNotice, strings.TrimPrefix(s.png.Path, "files/"))}, nil},
 		{home + "catalog/", 200, []string{"按主题分类", "按年份", "政务公开", "2012", "007482910/2012-00016"}, nil},
 		{home + "catalog/?topic=" + "政务公开", 200, []string{"印发2012年广州市政务公开工作要点的通知", `aria-current="page">政务公开`}, []string{"社会救助</a></li>\n<li>"}},
 		{home + "catalog/?year=2012", 200, []string{"印发2012年广州市政务公开工作要点的通知", "年份：2012"}, nil},
-		{home + "catalog/cat-gz-2012-16", 200, []string{"<th scope=\"row\">索引号</th><td>007482910/2012-00016</td>", "<th scope=\"row\">发布机构</th><td>广州市人民政府办公厅</td>",
-			"<th scope=\"row\">发布日期</th><td>2012年3月25日</td>", "<th scope=\"row\">文号</th><td>穗府办〔2012〕16号</td>", "<th scope=\"row\">主题分类</th><td>政务公开</td>",
-			"<th scope=\"row\">主题词</th><td>行政事务、政务公开、通知</td>", "<th scope=\"row\">公开方式</th><td>", "<th scope=\"row\">公开时限</th>"}, nil},
+		{home + "catalog/cat-gz-2012-16", 200, []string{"<th scope=\"row\">索引号</th><td lang=\"zh-CN\">007482910/2012-00016</td>", "<th scope=\"row\">发布机构</th><td lang=\"zh-CN\">广州市人民政府办公厅</td>",
+			"<th scope=\"row\">发布日期</th><td>2012年3月25日</td>", "<th scope=\"row\">文号</th><td lang=\"zh-CN\">穗府办〔2012〕16号</td>", "<th scope=\"row\">主题分类</th><td lang=\"zh-CN\">政务公开</td>",
+			"<th scope=\"row\">主题词</th><td lang=\"zh-CN\">行政事务、政务公开、通知</td>", "<th scope=\"row\">公开方式</th><td lang=\"zh-CN\">", "<th scope=\"row\">公开时限</th>"}, nil},
 		{home + "services/", 200, []string{"审批服务", "行政执法", "社会管理", "公共服务", "来穗人员居住登记"}, nil},
 		{home + "services/?category=social", 200, []string{"来穗人员居住登记", `aria-current="page">社会管理`}, []string{`<h2 id="g-approval">`}},
-		{home + "services/" + filesService, 200, []string{"<h1>来穗人员居住登记</h1>", "440106005-SH-001", "受理条件", "申请材料", "办理流程", "设定依据", "常见问题", "监督投诉电话", "不收费", "原件及复印件",
+		{home + "services/" + filesService, 200, []string{`<h1 lang="zh-CN">来穗人员居住登记</h1>`, "440106005-SH-001", "受理条件", "申请材料", "办理流程", "设定依据", "常见问题", "监督投诉电话", "不收费", "原件及复印件",
 			fmt.Sprintf(`href="%sservices/%s/files/%s" download>来穗人员居住登记表</a>`, home, filesService, strings.TrimPrefix(s.pdf.Path, "files/"))}, nil},
 		{home + "providers/", 200, []string{"营业状态按北京时间计算：2026-12-08 10:00", "营业中", "长者饭堂"}, nil},
 		{home + "providers/?category=长者饭堂", 200, []string{"长者饭堂", `aria-current="page">长者饭堂`, "营业中"}, []string{"<h2>药店"}},
@@ -250,9 +250,16 @@ func TestPreferences(t *testing.T) {
 		t.Fatalf("?lang=en set %v", resp.Cookies())
 	}
 	_, body := s.get(home+"notices/", lang)
-	for _, w := range []string{`<html lang="en"`, "<h1>Notices</h1>", `lang="zh-CN">中文</a>`, "关于本机演示数据的说明"} {
+	for _, w := range []string{`<html lang="en"`, "<h1>Notices</h1>", `lang="zh-CN">中文</a>`, `<a lang="zh-CN" href="/s/440106005/notices/thn-notice-00">关于本机演示数据的说明</a>`} {
 		if !strings.Contains(body, w) {
 			t.Errorf("the English notices page lacks %q", w)
+		}
+	}
+	// Content stays Chinese and says so, for screen readers.
+	_, body = s.get(home+"notices/"+filesNotice, lang)
+	for _, w := range []string{`<h1 lang="zh-CN">关于天河南一路停水范围的补充通知</h1>`, `<span aria-current="page" lang="zh-CN">`, `<p lang="zh-CN">停水范围见附件。</p>`, "<h2 id=\"att-h\">Attachments</h2>"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("the English notice page lacks %q", w)
 		}
 	}
 	if _, body := s.get(home); strings.Contains(body, "class=\"large\"") || !strings.Contains(body, `href="/s/440106005/?size=large">大字</a>`) {
