@@ -25,6 +25,7 @@ type catalogData struct {
 	Topic   string // the selected topic, "" for all
 	Year    int    // the selected year, 0 for all
 	All     string // the catalogue without a filter
+	Pager   pager
 }
 
 // facet is one value to browse by, with its link and count.
@@ -77,10 +78,16 @@ func (s *Site) catalog(w http.ResponseWriter, r *http.Request, st *data.Street) 
 		ys := strconv.Itoa(y)
 		d.Years = append(d.Years, facet{Label: ys, Href: d.All + "?year=" + ys, Count: years[y], Selected: y == d.Year})
 	}
+	var selected []data.CatalogEntry
 	for _, e := range all {
 		if (d.Topic == "" || e.Topic == d.Topic) && (d.Year == 0 || e.Published.Year == d.Year) {
-			d.Entries = append(d.Entries, e)
+			selected = append(selected, e)
 		}
+	}
+	var ok bool
+	if d.Entries, d.Pager, ok = paginate(r, selected); !ok {
+		s.badRequest(w, r, st, "bad.page", d.Pager.Pages)
+		return
 	}
 	p := newPage(r, st, s.p.Today())
 	p.Title = p.T("catalog.title")

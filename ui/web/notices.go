@@ -23,16 +23,27 @@ func streetNotices(ctx context.Context, s *Site, street string) ([]data.Notice, 
 	return list, err
 }
 
+// noticesData is one page of the notices list.
+type noticesData struct {
+	Notices []data.Notice
+	Pager   pager
+}
+
 func (s *Site) notices(w http.ResponseWriter, r *http.Request, st *data.Street) {
 	list, err := streetNotices(r.Context(), s, st.Code)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	shown, pg, ok := paginate(r, list)
+	if !ok {
+		s.badRequest(w, r, st, "bad.page", pg.Pages)
+		return
+	}
 	p := newPage(r, st, s.p.Today())
 	p.Title = p.T("notices.title")
 	p.crumbs(crumb{Label: p.Title})
-	p.Data = list
+	p.Data = noticesData{Notices: shown, Pager: pg}
 	s.render(w, r, http.StatusOK, "notices", p)
 }
 

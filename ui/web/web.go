@@ -248,10 +248,13 @@ func (s *Site) notFound(w http.ResponseWriter, r *http.Request, st *data.Street)
 
 // badRequest answers a query value the page cannot take with a 400 page
 // whose line (a translation key) says what is wrong.
-func (s *Site) badRequest(w http.ResponseWriter, r *http.Request, st *data.Street, key string) {
+func (s *Site) badRequest(w http.ResponseWriter, r *http.Request, st *data.Street, key string, args ...any) {
 	p := newPage(r, st, s.p.Today())
 	p.Title = p.T("error.bad.title")
 	p.Data = p.T(key)
+	if len(args) > 0 {
+		p.Data = fmt.Sprintf(p.T(key), args...)
+	}
 	s.render(w, r, http.StatusBadRequest, "badrequest", p)
 }
 

@@ -33,7 +33,9 @@ func TestPages(t *testing.T) {
 		{home + "notices/" + filesNotice, 200, []string{`<h1 lang="zh-CN">关于天河南一路停水范围的补充通知</h1>`, `<p lang="zh-CN">请居民提前储水。</p>`, "附件",
 			fmt.Sprintf(`href="%snotices/%s/files/%s" download>停水范围</a>`, home, filesNotice, strings.TrimPrefix(s.pdf.Path, "files/")),
 			fmt.Sprintf(`<img src="%snotices/%s/files/%s" alt="停水范围示意图">`, home, filesNotice, strings.TrimPrefix(s.png.Path, "files/"))}, nil},
-		{home + "catalog/", 200, []string{"按主题分类", "按年份", "政务公开", "2012", "007482910/2012-00016"}, nil},
+		{home + "catalog/", 200, []string{"按主题分类", "按年份", "政务公开", "2012", "第 1 页，共 2 页", `<a href="/s/440106005/catalog/?page=2" rel="next">下一页</a>`}, []string{"007482910/2012-00016", "上一页"}},
+		{home + "catalog/?page=2", 200, []string{"007482910/2012-00016", "第 2 页，共 2 页", `<a href="/s/440106005/catalog/" rel="prev">上一页</a>`}, []string{"下一页"}},
+		{home + "notices/", 200, []string{"关于本机演示数据的说明"}, []string{"第 1 页"}},
 		{home + "catalog/?topic=" + "政务公开", 200, []string{"印发2012年广州市政务公开工作要点的通知", `aria-current="page">政务公开`}, []string{"社会救助</a></li>\n<li>"}},
 		{home + "catalog/?year=2012", 200, []string{"印发2012年广州市政务公开工作要点的通知", "年份：2012"}, nil},
 		{home + "catalog/cat-gz-2012-16", 200, []string{"<th scope=\"row\">索引号</th><td lang=\"zh-CN\">007482910/2012-00016</td>", "<th scope=\"row\">发布机构</th><td lang=\"zh-CN\">广州市人民政府办公厅</td>",
@@ -57,6 +59,11 @@ func TestPages(t *testing.T) {
 		{"/no/such/page", 404, []string{"页面不存在"}, nil},
 		// the 400s
 		{home + "catalog/?year=20x", 400, []string{"请求有误", "年份应为四位数字"}, nil},
+		{home + "catalog/?page=3", 400, []string{"页码应为 1 到 2 之间的整数。"}, nil},
+		{home + "catalog/?page=0", 400, []string{"页码应为 1 到 2 之间的整数。"}, nil},
+		{home + "catalog/?topic=政务公开&page=x", 400, []string{"页码应为 1 到 1 之间的整数。"}, nil},
+		{home + "notices/?page=2", 400, []string{"页码应为 1 到 1 之间的整数。"}, nil},
+		{home + "notices/?page=", 400, []string{"页码应为 1 到 1 之间的整数。"}, nil},
 		{home + "catalog/?year=12345", 400, []string{"年份应为四位数字"}, nil},
 		{home + "catalog/?topic=没有的主题", 400, []string{"没有这个主题分类"}, nil},
 		{home + "services/?category=other", 400, []string{"事项类别只能是"}, nil},
@@ -356,5 +363,34 @@ func TestTranslations(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A list's pages keep the filter in their links, and only real pages are
+// pages.
+func TestPaginate(t *testing.T) {
+	list := make([]int, 45)
+	for i := range list {
+		list[i] = i
+	}
+	r := httptest.NewRequest("GET", "/s/x/catalog/?topic=%E6%B0%91%E6%94%BF&page=2", nil)
+	got, pg, ok := paginate(r, list)
+	if !ok || len(got) != perPage || got[0] != perPage || pg.Page != 2 || pg.Pages != 3 {
+		t.Fatalf("page 2 of 45: %v %+v %v", got, pg, ok)
+	}
+	if pg.Prev != "/s/x/catalog/?topic=%E6%B0%91%E6%94%BF" || pg.Next != "/s/x/catalog/?page=3&topic=%E6%B0%91%E6%94%BF" {
+		t.Fatalf("links: %q %q", pg.Prev, pg.Next)
+	}
+	r = httptest.NewRequest("GET", "/l/?page=3", nil)
+	if got, pg, ok := paginate(r, list); !ok || len(got) != 5 || pg.Next != "" {
+		t.Fatalf("the last page: %v %+v %v", got, pg, ok)
+	}
+	for _, q := range []string{"4", "0", "-1", "1.5", "x", ""} {
+		if _, _, ok := paginate(httptest.NewRequest("GET", "/l/?page="+q, nil), list); ok {
+			t.Errorf("page %q was taken", q)
+		}
+	}
+	if got, pg, ok := paginate(httptest.NewRequest("GET", "/l/", nil), []int{}); !ok || len(got) != 0 || pg.Pages != 1 {
+		t.Fatalf("an empty list: %v %+v %v", got, pg, ok)
 	}
 }
