@@ -157,6 +157,38 @@ type page struct {
 	query url.Values
 }
 
+// sections are the street's page families, in the order the top bar
+// shows them: the path under the street and the title's key.
+var sections = []struct{ path, key string }{
+	{"notices/", "notices.title"},
+	{"catalog/", "catalog.title"},
+	{"services/", "services.title"},
+	{"providers/", "providers.title"},
+	{"consultations/", "consultations.title"},
+}
+
+// navLink is a link of the section bar; Current is "page" on the
+// section's own page, "true" inside it, "" elsewhere.
+type navLink struct {
+	Label, Href, Current string
+}
+
+// Sections is the street's section bar.
+func (p *page) Sections() []navLink {
+	var out []navLink
+	for _, sec := range sections {
+		l := navLink{Label: p.T(sec.key), Href: p.Home() + sec.path}
+		switch {
+		case p.path == l.Href:
+			l.Current = "page"
+		case strings.HasPrefix(p.path, l.Href):
+			l.Current = "true"
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
 // crumb is one step of the breadcrumb trail; the last has no link.
 type crumb struct {
 	Label, Href string

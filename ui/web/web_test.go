@@ -29,7 +29,7 @@ func TestPages(t *testing.T) {
 	}{
 		{"/", 200, []string{"<html lang=\"zh-CN\"", "全区街道（镇）", `href="/s/440106005/"`, "天河南街道", "林和街道"}, nil},
 		{home, 200, []string{`<h1 lang="zh-CN">天河南街道</h1>`, "通知公告", "关于天河南一路停水范围的补充通知", "政府信息公开", "审批服务", "行政执法", "社会管理", "公共服务", "便民服务", "长者饭堂", "民意征集", "020-38621180"}, []string{"林和街道的通知"}},
-		{home + "notices/", 200, []string{"置顶", "关于本机演示数据的说明", "关于天河南一路停水范围的补充通知", "有附件"}, []string{"林和街道的通知"}},
+		{home + "notices/", 200, []string{`<a href="/s/440106005/notices/" aria-current="page">通知公告</a>`, `<a href="/s/440106005/catalog/">政府信息公开</a>`, "置顶", "关于本机演示数据的说明", "关于天河南一路停水范围的补充通知", "有附件"}, []string{"林和街道的通知"}},
 		{home + "notices/" + filesNotice, 200, []string{`<h1 lang="zh-CN">关于天河南一路停水范围的补充通知</h1>`, `<p lang="zh-CN">请居民提前储水。</p>`, "附件",
 			fmt.Sprintf(`href="%snotices/%s/files/%s" download>停水范围</a>`, home, filesNotice, strings.TrimPrefix(s.pdf.Path, "files/")),
 			fmt.Sprintf(`<img src="%snotices/%s/files/%s" alt="停水范围示意图">`, home, filesNotice, strings.TrimPrefix(s.png.Path, "files/"))}, nil},
@@ -38,8 +38,8 @@ func TestPages(t *testing.T) {
 		{home + "notices/", 200, []string{"关于本机演示数据的说明"}, []string{"第 1 页"}},
 		{home + "catalog/?topic=" + "政务公开", 200, []string{"印发2012年广州市政务公开工作要点的通知", `aria-current="page">政务公开`}, []string{"社会救助</a></li>\n<li>"}},
 		{home + "catalog/?year=2012", 200, []string{"印发2012年广州市政务公开工作要点的通知", "年份：2012"}, nil},
-		{home + "catalog/cat-gz-2012-16", 200, []string{"<th scope=\"row\">索引号</th><td lang=\"zh-CN\">007482910/2012-00016</td>", "<th scope=\"row\">发布机构</th><td lang=\"zh-CN\">广州市人民政府办公厅</td>",
-			"<th scope=\"row\">发布日期</th><td>2012年3月25日</td>", "<th scope=\"row\">文号</th><td lang=\"zh-CN\">穗府办〔2012〕16号</td>", "<th scope=\"row\">主题分类</th><td lang=\"zh-CN\">政务公开</td>",
+		{home + "catalog/cat-gz-2012-16", 200, []string{`<a href="/s/440106005/catalog/" aria-current="true">政府信息公开</a>`, "<th scope=\"row\">索引号</th><td lang=\"zh-CN\">007482910/2012-00016</td>", "<th scope=\"row\">发布机构</th><td lang=\"zh-CN\">广州市人民政府办公厅</td>",
+			`<th scope="row">发布日期</th><td><time datetime="2012-03-25">2012年3月25日</time></td>`, "<th scope=\"row\">文号</th><td lang=\"zh-CN\">穗府办〔2012〕16号</td>", "<th scope=\"row\">主题分类</th><td lang=\"zh-CN\">政务公开</td>",
 			"<th scope=\"row\">主题词</th><td lang=\"zh-CN\">行政事务、政务公开、通知</td>", "<th scope=\"row\">公开方式</th><td lang=\"zh-CN\">", "<th scope=\"row\">公开时限</th>"}, nil},
 		{home + "services/", 200, []string{"审批服务", "行政执法", "社会管理", "公共服务", "来穗人员居住登记"}, nil},
 		{home + "services/?category=social", 200, []string{"来穗人员居住登记", `aria-current="page">社会管理`}, []string{`<h2 id="g-approval">`}},
@@ -120,7 +120,7 @@ func TestConsultations(t *testing.T) {
 		switch {
 		case c.OpenOn(today):
 			open++
-			for _, w := range []string{"征集中", "意见截止日期：" + c.Closes.Chinese(), c.Topics[0].Title} {
+			for _, w := range []string{"征集中", "意见截止日期：<time datetime=\"" + c.Closes.String() + "\">" + c.Closes.Chinese() + "</time>", c.Topics[0].Title} {
 				if !strings.Contains(body, w) {
 					t.Errorf("open consultation %s lacks %q", c.ID, w)
 				}
