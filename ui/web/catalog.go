@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -72,7 +73,7 @@ func (s *Site) catalog(w http.ResponseWriter, r *http.Request, st *data.Street) 
 	slices.Sort(topicOrder)
 	slices.SortFunc(yearOrder, func(a, b int) int { return b - a })
 	for _, t := range topicOrder {
-		d.Topics = append(d.Topics, facet{Label: t, Href: d.All + "?topic=" + queryEscape(t), Count: topics[t], Selected: t == d.Topic})
+		d.Topics = append(d.Topics, facet{Label: t, Href: d.All + "?topic=" + url.QueryEscape(t), Count: topics[t], Selected: t == d.Topic})
 	}
 	for _, y := range yearOrder {
 		ys := strconv.Itoa(y)

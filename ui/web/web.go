@@ -389,8 +389,8 @@ func sectionPath(st *data.Street, section string) string {
 	return streetPath(st.Code) + section + "/"
 }
 
-func queryEscape(s string) string { return url.QueryEscape(s) }
-
+// trimLines splits a body into its paragraphs: its non-blank lines,
+// trimmed.
 func trimLines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
