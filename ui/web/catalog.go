@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"jiezhen/data"
 )
@@ -27,6 +28,23 @@ type catalogData struct {
 	Year    int    // the selected year, 0 for all
 	All     string // the catalogue without a filter
 	Pager   pager
+	// Guides are the street's 政府信息公开指南 and annual reports,
+	// newest first.
+	Guides []data.CatalogEntry
+}
+
+// guideTitles are the names the disclosure regulation gives a body's
+// guide to its government information and its annual report on the
+// work; the catalogue lists entries so titled apart.
+var guideTitles = []string{"政府信息公开指南", "政府信息公开工作年度报告"}
+
+func isGuide(e data.CatalogEntry) bool {
+	for _, t := range guideTitles {
+		if strings.Contains(e.Title, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // facet is one value to browse by, with its link and count.
@@ -57,6 +75,9 @@ func (s *Site) catalog(w http.ResponseWriter, r *http.Request, st *data.Street) 
 	var topicOrder []string
 	var yearOrder []int
 	for _, e := range all {
+		if isGuide(e) && e.Street != "" {
+			d.Guides = append(d.Guides, e)
+		}
 		if topics[e.Topic] == 0 {
 			topicOrder = append(topicOrder, e.Topic)
 		}

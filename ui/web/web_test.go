@@ -34,6 +34,7 @@ func TestPages(t *testing.T) {
 			fmt.Sprintf(`href="%snotices/%s/files/%s" download>停水范围</a>`, home, filesNotice, strings.TrimPrefix(s.pdf.Path, "files/")),
 			fmt.Sprintf(`<img src="%snotices/%s/files/%s" alt="停水范围示意图">`, home, filesNotice, strings.TrimPrefix(s.png.Path, "files/"))}, nil},
 		{home + "catalog/", 200, []string{"按主题分类", "按年份", "政务公开", "2012", "第 1 页，共 2 页", `<a href="/s/440106005/catalog/?page=2" rel="next">下一页</a>`}, []string{"007482910/2012-00016", "上一页"}},
+		{home + "catalog/?topic=民政", 200, []string{"信息公开指南和年度报告", `<a lang="zh-CN" href="/s/440106005/catalog/cat-thn-2026-30">天河南街道2026年度政府信息公开指南</a>`, `<a lang="zh-CN" href="/s/440106005/catalog/cat-thn-2026-31">天河南街道办事处2025年政府信息公开工作年度报告</a>`}, nil},
 		{home + "catalog/?page=2", 200, []string{"007482910/2012-00016", "第 2 页，共 2 页", `<a href="/s/440106005/catalog/" rel="prev">上一页</a>`}, []string{"下一页"}},
 		{home + "notices/", 200, []string{"关于本机演示数据的说明"}, []string{"第 1 页"}},
 		{home + "catalog/?topic=" + "政务公开", 200, []string{"印发2012年广州市政务公开工作要点的通知", `aria-current="page">政务公开`}, []string{"社会救助</a></li>\n<li>"}},
