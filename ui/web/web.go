@@ -63,6 +63,13 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /s/{street}/consultations/{$}", s.street(s.consultations))
 	mux.HandleFunc("GET /s/{street}/consultations/{id}", s.street(s.consultation))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// Every page only reads; a route that takes a form is
+			// registered with its method and never gets here.
+			w.Header().Set("Allow", "GET, HEAD")
+			s.problem(w, r, nil, http.StatusMethodNotAllowed, "bad.method")
+			return
+		}
 		s.notFound(w, r, nil)
 	})
 	return secure(http.NewCrossOriginProtection().Handler(s.prefs(mux)))
@@ -281,13 +288,19 @@ func (s *Site) notFound(w http.ResponseWriter, r *http.Request, st *data.Street)
 // badRequest answers a query value the page cannot take with a 400 page
 // whose line (a translation key) says what is wrong.
 func (s *Site) badRequest(w http.ResponseWriter, r *http.Request, st *data.Street, key string, args ...any) {
+	s.problem(w, r, st, http.StatusBadRequest, key, args...)
+}
+
+// problem answers a request the site cannot take with the status and a
+// page whose line (a translation key, formatted with args) says why.
+func (s *Site) problem(w http.ResponseWriter, r *http.Request, st *data.Street, status int, key string, args ...any) {
 	p := newPage(r, st, s.p.Today())
 	p.Title = p.T("error.bad.title")
 	p.Data = p.T(key)
 	if len(args) > 0 {
 		p.Data = fmt.Sprintf(p.T(key), args...)
 	}
-	s.render(w, r, http.StatusBadRequest, "badrequest", p)
+	s.render(w, r, status, "badrequest", p)
 }
 
 // fail logs an error (no query values: they may one day hold personal

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -216,10 +217,24 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Errorf("GET /static/site.css: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 
-	// A cross-site POST is refused before any handler sees it.
+	// A same-origin POST to a page is told the page only reads.
 	req, _ := http.NewRequest(http.MethodPost, s.url+home, strings.NewReader("x=1"))
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, HEAD" || !strings.Contains(string(b), "只能浏览") {
+		t.Errorf("same-origin POST: %d, Allow %q", r.StatusCode, r.Header.Get("Allow"))
+	}
+	check("same-origin POST", r.Header, false)
+
+	// A cross-site POST is refused before any handler sees it.
+	req, _ = http.NewRequest(http.MethodPost, s.url+home, strings.NewReader("x=1"))
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	r, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +364,7 @@ func TestTranslations(t *testing.T) {
 			t.Errorf("zh-CN lacks %q", k)
 		}
 	}
-	used := regexp.MustCompile(`(?:\.T |T\(|badRequest\(w, r, [a-z]+, )"([a-z.]+)"`)
+	used := regexp.MustCompile(`(?:\.T |T\(|badRequest\(w, r, [a-z]+, |problem\(w, r, [a-z]+, [\w.]+, )"([a-z.]+)"`)
 	err := fs.WalkDir(sourceFS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(path, "_test.go") || !(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".html")) {
 			return err
