@@ -52,6 +52,7 @@ if [[ ! -s demo/outbox.pub ]]; then
 fi
 echo "demo: staff mode: hold the street's name for 2 s, choose 演示工作人员, PIN $(cat demo/staff.pin)" >&2
 echo "demo: districtd at $district_url (log: demo/districtd.log)" >&2
+echo "demo: website at ${district_url%/}/" >&2
 
 if [[ -n "${DISPLAY:-}" ]]; then
   bin/kiosk --db demo/kiosk.db --district "$district_url" --outbox-recipient demo/outbox.pub "$@"

@@ -2,12 +2,14 @@
 # Installs the Debian 12 packages Jiezhen needs to build, test and show the
 # kiosk: the GLFW headers for Fyne, Xvfb and ImageMagick to run a real
 # window headless and take screenshots, xset (x11-xserver-utils) to keep a
-# full-screen kiosk from blanking, espeak-ng for read-aloud.
+# full-screen kiosk from blanking, espeak-ng for read-aloud, chromium and
+# the Noto CJK fonts for the website's browser tests (ui/web).
 # As root it installs what is missing; otherwise it prints the apt-get line.
 set -euo pipefail
 
 packages=(gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev
-  libxi-dev libxxf86vm-dev xvfb xauth x11-utils x11-xserver-utils imagemagick espeak-ng)
+  libxi-dev libxxf86vm-dev xvfb xauth x11-utils x11-xserver-utils imagemagick espeak-ng
+  chromium fonts-noto-cjk)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -118,6 +118,7 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		scheme = "https"
 	}
 	log.Info("listening", "url", scheme+"://"+ln.Addr().String()+"/api/v1")
+	log.Info("website", "url", scheme+"://"+ln.Addr().String()+"/")
 	rated := make(chan struct{})
 	defer func() { <-rated }()
 	rateCtx, stopRating := context.WithCancel(ctx)
@@ -126,7 +127,7 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		defer close(rated)
 		autoRate(rateCtx, db.p, autoRateEvery, log)
 	}()
-	err = server.Serve(ctx, ln, server.Handler(db.p), cert, key, shutdownGrace, log)
+	err = server.Serve(ctx, ln, siteHandler(db.p, log), cert, key, shutdownGrace, log)
 	if err != nil {
 		return err
 	}

@@ -616,7 +616,15 @@ func (t *sqlTx) Item(kind data.Kind, id string) (Item, error) {
 }
 
 func (t *sqlTx) LiveItems(kind data.Kind) ([]Item, error) {
-	rows, err := t.query("SELECT "+itemCols+" FROM items WHERE kind = ? AND deleted = 0 ORDER BY id", kind)
+	return t.items("SELECT "+itemCols+" FROM items WHERE kind = ? AND deleted = 0 ORDER BY id", kind)
+}
+
+func (t *sqlTx) StreetItems(kind data.Kind, street string) ([]Item, error) {
+	return t.items("SELECT "+itemCols+" FROM items WHERE kind = ? AND deleted = 0 AND street IN (?, '') ORDER BY id", kind, street)
+}
+
+func (t *sqlTx) items(q string, args ...any) ([]Item, error) {
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, err
 	}

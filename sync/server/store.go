@@ -45,6 +45,9 @@ type ReadTx interface {
 	Item(kind data.Kind, id string) (Item, error)
 	// LiveItems lists the items of a kind that are not deleted, by id.
 	LiveItems(kind data.Kind) ([]Item, error)
+	// StreetItems lists the live items of a kind that a street shows:
+	// its own and the district-wide ones, by id.
+	StreetItems(kind data.Kind, street string) ([]Item, error)
 
 	Kiosk(id int64) (Kiosk, error)
 	KioskByTokenHash(hash string) (Kiosk, error)
