@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -241,9 +242,17 @@ func TestOversizedItemRefusedWithoutAsking(t *testing.T) {
 	})
 	cfg.Batch = 1
 	st := openKiosk(t)
-	big := appeal("big-0000", time.Now())
-	big.Description = strings.Repeat("路灯", wire.MaxBodyBytes/6+1)
-	enqueueCase(t, st, big)
+	// The store keeps a case's fields within their limits, so the big
+	// item is an audit record, which only the district checks.
+	body, err := json.Marshal(wire.AuditBody{Action: "edit", Staff: "李四", StaffID: "staff-1",
+		Detail: strings.Repeat("路灯", wire.MaxBodyBytes/6+1), At: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := store.OutboxItem{ID: "big-0000", Kind: string(wire.ItemAudit), Body: body, CreatedAt: time.Now()}
+	if err := st.Enqueue(context.Background(), big); err != nil {
+		t.Fatal(err)
+	}
 	ids := enqueueAppeals(t, st, "after", 2)
 	if err := newAgent(t, st, cfg).Once(context.Background()); err != nil {
 		t.Fatal(err)
