@@ -92,6 +92,9 @@ type BundleImport struct {
 	// Files the changes refer to, already checked against what the
 	// content says of them; stored with the changes.
 	Files []AttachmentFile
+	// PINKeys, when the bundle carries any, replace the street's staff
+	// PIN keys the kiosk holds: the key sealed for each of its kiosks.
+	PINKeys []SealedPINKey
 }
 
 // ApplyBundle applies a verified bundle through the same path as a page
@@ -154,6 +157,11 @@ func (s *Store) ApplyBundle(ctx context.Context, feed string, b BundleImport) (A
 					WHERE state <> 'revoked'`
 			}
 			if _, err := tx.ExecContext(ctx, q, k.Key, since.UnixMilli(), k.Via); err != nil {
+				return err
+			}
+		}
+		if len(b.PINKeys) > 0 {
+			if err := replacePINKeys(ctx, tx, b.Street, b.PINKeys); err != nil {
 				return err
 			}
 		}
