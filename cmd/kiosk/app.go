@@ -73,6 +73,8 @@ func runApp(args []string) error {
 		return err
 	}
 	defer s.Close()
+	// The token opens the staff PIN key; it is never stored.
+	s.UseToken(os.Getenv(tokenEnv))
 	if number, err = settleNumber(context.Background(), s, number); err != nil {
 		return err
 	}
