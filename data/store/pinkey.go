@@ -45,16 +45,15 @@ func (s *Store) UseToken(token string) {
 }
 
 // SetPINKey stores the street's staff PIN key, as the district gave it to
-// this kiosk over its authenticated API, sealed under token.
+// this kiosk over its authenticated API, sealed under token, in place of
+// the one it held for kiosk.
 func (s *Store) SetPINKey(ctx context.Context, street string, kiosk int64, token string, key []byte) error {
 	sealed, err := pin.WrapKey(pin.TokenHash(token), street, key)
 	if err != nil {
 		return fmt.Errorf("staff PIN key: %w", err)
 	}
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO staff_pin_key(street, kiosk, sealed) VALUES(?, ?, ?)
-			ON CONFLICT(street, kiosk) DO UPDATE SET sealed = excluded.sealed`, street, kiosk, sealed)
-		return err
+		return putPINKeys(ctx, tx, street, []SealedPINKey{{Kiosk: kiosk, Sealed: sealed}})
 	})
 	if err != nil {
 		return fmt.Errorf("staff PIN key: %w", err)
@@ -62,13 +61,13 @@ func (s *Store) SetPINKey(ctx context.Context, street string, kiosk int64, token
 	return nil
 }
 
-func replacePINKeys(ctx context.Context, tx *sql.Tx, street string, keys []SealedPINKey) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM staff_pin_key WHERE street = ?", street); err != nil {
-		return err
-	}
+// putPINKeys stores a bundle's sealed keys in tx, each in place of the
+// one the kiosk held for the same kiosk; the others stay (the one the API
+// gave this kiosk, if a snapshot made before it existed has none for it).
+func putPINKeys(ctx context.Context, tx *sql.Tx, street string, keys []SealedPINKey) error {
 	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO staff_pin_key(street, kiosk, sealed) VALUES(?, ?, ?)",
-			street, k.Kiosk, k.Sealed); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO staff_pin_key(street, kiosk, sealed) VALUES(?, ?, ?)
+			ON CONFLICT(street, kiosk) DO UPDATE SET sealed = excluded.sealed`, street, k.Kiosk, k.Sealed); err != nil {
 			return err
 		}
 	}

@@ -92,8 +92,8 @@ type BundleImport struct {
 	// Files the changes refer to, already checked against what the
 	// content says of them; stored with the changes.
 	Files []AttachmentFile
-	// PINKeys, when the bundle carries any, replace the street's staff
-	// PIN keys the kiosk holds: the key sealed for each of its kiosks.
+	// PINKeys are the street's staff PIN key sealed for each of its
+	// kiosks; each replaces the one the kiosk held for the same kiosk.
 	PINKeys []SealedPINKey
 }
 
@@ -160,10 +160,8 @@ func (s *Store) ApplyBundle(ctx context.Context, feed string, b BundleImport) (A
 				return err
 			}
 		}
-		if len(b.PINKeys) > 0 {
-			if err := replacePINKeys(ctx, tx, b.Street, b.PINKeys); err != nil {
-				return err
-			}
+		if err := putPINKeys(ctx, tx, b.Street, b.PINKeys); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO bundle_state(id, newest_issued_at, street) VALUES(1, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET newest_issued_at = max(newest_issued_at, excluded.newest_issued_at),
