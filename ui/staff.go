@@ -274,6 +274,10 @@ func (e *env) trySignIn(s data.Staff, st *pinState, show func()) {
 				st.problem = e.Lf("staff.wrong_pin", wrong.Left)
 			case errors.As(err, &wrong):
 				st.problem = e.L("staff.wrong_pin_locked")
+			case errors.Is(err, store.ErrNoToken):
+				st.problem = e.L("staff.no_token")
+			case errors.Is(err, store.ErrNoPINKey):
+				st.problem = e.L("staff.no_pin_key")
 			default:
 				st.problem = e.L("staff.sign_in_failed") + "\n" + err.Error()
 			}

@@ -25,12 +25,18 @@ import (
 
 // The staff tests run on a store of their own in t.TempDir(), with the
 // demo content and two staff accounts of the demo street whose PINs are
-// hashed like the district hashes them: they write.
+// keyed like the district keys them (at a lower argon2id cost), and the
+// street's PIN key sealed for the kiosk's token, which the store is given
+// as the window gives it: they write.
 
 const (
-	testPIN  = "482916"
-	testPIN2 = "735102"
+	testPIN  = "48291637"
+	testPIN2 = "73510264"
+	// testToken is the kiosk's token the street's PIN key is sealed for.
+	testToken = "jzk_1.ui-test-secret"
 )
+
+var testPINKey = []byte("ui-test-street-pin-key-32-bytes!")
 
 // staffKiosk is a test kiosk on a fresh store with the staff accounts
 // 张敏 (PIN testPIN) and 李建国 (PIN testPIN2).
@@ -57,6 +63,10 @@ func staffKiosk(t *testing.T, opt Options) (*Kiosk, fyne.Window, *fakeClock, *st
 	if _, err := s.Apply(ctx, store.ContentFeed, changes, cursor+int64(len(changes))); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.SetPINKey(ctx, "440106005", 1, testToken, testPINKey); err != nil {
+		t.Fatal(err)
+	}
+	s.UseToken(testToken)
 	k, w, clock := newTestKioskOn(t, s, opt)
 	return k, w, clock, s
 }
@@ -172,10 +182,10 @@ func TestStaffLockOut(t *testing.T) {
 	holdStreetName(t, w, clock, StaffHold)
 	tap(t, w, "李建国")
 	for left := 4; left >= 1; left-- {
-		typePIN(t, w, "000000")
+		typePIN(t, w, "00000000")
 		assertShows(t, w, "密码不正确，还可以再试 "+string(rune('0'+left))+" 次")
 	}
-	typePIN(t, w, "000000") // the fifth
+	typePIN(t, w, "00000000") // the fifth
 	if got := screenText(w); !strings.Contains(got, "锁定") {
 		t.Fatalf("no lock-out after five wrong PINs; the screen shows:\n%s", got)
 	}
@@ -397,14 +407,62 @@ func allEntries(w fyne.Window) []*keyboard.Entry {
 	return out
 }
 
-// hashTestPIN hashes a PIN as the district does for a new account.
+// hashTestPIN keys a PIN as the district does for a new account, at a
+// lower cost.
 func hashTestPIN(t *testing.T, p string) string {
 	t.Helper()
-	h, err := pin.Hash(p)
+	h, err := pin.HashWith(p, pin.Params{MemoryKiB: 1024, Passes: 1, Lanes: 1})
+	if err == nil {
+		h, err = pin.KeyHash(testPINKey, h)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// A kiosk started without its token, or holding no PIN key its token
+// opens, says so on the PIN pad instead of "wrong PIN", and counts
+// nothing; the pad takes an eight-digit PIN and, with the message, still
+// fits the window in English 长者模式.
+func TestStaffSignInWithoutTheKey(t *testing.T) {
+	k, w, clock, s := staffKiosk(t, Options{})
+	s.UseToken("")
+	holdStreetName(t, w, clock, StaffHold)
+	tap(t, w, "张敏")
+	typePIN(t, w, testPIN)
+	assertShows(t, w, "本机启动时未提供设备令牌，无法核对工作人员密码。请联系管理员。")
+	s.UseToken("jzk_1.another-secret")
+	typePIN(t, w, testPIN)
+	assertShows(t, w, "本机缺少工作人员密码密钥，无法核对密码。请联系管理员同步数据或导入新的数据包。")
+	if k.staff != nil || strings.Contains(screenText(w), "密码不正确") {
+		t.Fatalf("signed in, or counted as a wrong PIN:\n%s", screenText(w))
+	}
+	s.UseToken(testToken)
+	typePIN(t, w, testPIN)
+	if k.staff == nil {
+		t.Fatalf("the right PIN with the token did not sign in:\n%s", screenText(w))
+	}
+
+	for _, tok := range []string{"", testToken} {
+		k, w, clock, s := staffKiosk(t, Options{Elder: true, Lang: data.EN})
+		s.UseToken(tok)
+		holdStreetName(t, w, clock, StaffHold)
+		tap(t, w, "张敏")
+		for _, d := range testPIN {
+			tap(t, w, string(d))
+		}
+		assertShows(t, w, strings.Repeat("●", len(testPIN)))
+		assertFitsWindow(t, w)
+		if tok == "" {
+			tap(t, w, "OK")
+			assertShows(t, w, "This kiosk was started without its token")
+			assertFitsWindow(t, w)
+			if k.staff != nil {
+				t.Fatal("signed in without the token")
+			}
+		}
+	}
 }
 
 func TestDrivesFromMounts(t *testing.T) {

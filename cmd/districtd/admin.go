@@ -59,6 +59,12 @@ func openDB(ctx context.Context, path string, create, check bool, log *slog.Logg
 	}
 	db.st = st
 	db.p = server.New(st, server.Options{Log: log})
+	// Accounts published before the street PIN keys are published again
+	// keyed, before anything can serve or bundle their hashes.
+	if _, err := db.p.KeyStaffPINs(ctx); err != nil {
+		db.close(true)
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -18,10 +18,10 @@ import (
 func TestStaffCommands(t *testing.T) {
 	db := published(t)
 	code, out, errs := districtd(t, "staff", "add", "--db", db, "--street", "440106005", "--name", "李明")
-	if code != 0 || !regexp.MustCompile(`^\d{6}\n$`).MatchString(out) || !strings.Contains(errs, "shown only this once") {
+	if code != 0 || !regexp.MustCompile(`^\d{8}\n$`).MatchString(out) || !strings.Contains(errs, "shown only this once") {
 		t.Fatalf("staff add: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
-	code6 := strings.TrimSpace(out)
+	code8 := strings.TrimSpace(out)
 	ok(t, "staff", "add", "--db", db, "--street", "440106006", "--name", "王芳")
 	list := lines(ok(t, "staff", "list", "--db", db))
 	if len(list) != 2 || strings.Contains(strings.Join(list, ""), "argon2") {
@@ -34,19 +34,27 @@ func TestStaffCommands(t *testing.T) {
 	if got := lines(ok(t, "staff", "list", "--db", db, "--street", "440106006")); len(got) != 1 || !strings.Contains(got[0], "王芳") {
 		t.Fatalf("street list %q", got)
 	}
-	// The published hash checks against the PIN printed.
+	// The published verifier checks against the PIN printed, with the
+	// street's key only.
 	st, err := server.OpenSQLite(t.Context(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := server.New(st, server.Options{})
 	accts, err := p.StaffAccounts(t.Context(), "440106005")
-	st.Close()
 	if err != nil || len(accts) != 1 {
 		t.Fatal(accts, err)
 	}
-	if good, err := pin.Check(accts[0].PINHash, code6); !good || err != nil {
+	key, err := p.StaffPINKey(t.Context(), server.Kiosk{Street: "440106005"})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if good, err := pin.Check(accts[0].PINHash, key.Key, code8); !good || err != nil {
 		t.Fatalf("the PIN printed does not check: %v", err)
+	}
+	if good, _ := pin.Check(accts[0].PINHash, nil, code8); good || !pin.Keyed(accts[0].PINHash) {
+		t.Fatalf("the published %q checks without the street's key", accts[0].PINHash)
 	}
 
 	ok(t, "staff", "remove", "--db", db, s.ID)

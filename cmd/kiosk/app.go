@@ -90,6 +90,8 @@ func runApp(args []string) error {
 	if w := dbfile.Warning(*db); w != "" {
 		log.Printf("kiosk: %s", w)
 	}
+	// The token opens the staff PIN key; it is never stored.
+	s.UseToken(os.Getenv(tokenEnv))
 	if number, err = settleNumber(context.Background(), s, number); err != nil {
 		if s.Created() {
 			s.Close()

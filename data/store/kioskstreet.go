@@ -124,6 +124,7 @@ func (s *Store) ResetKiosk(ctx context.Context, street string, now time.Time) er
 		for _, q := range []string{
 			"DELETE FROM cases", "DELETE FROM conflicts", "DELETE FROM staff_signin",
 			"DELETE FROM track_failures", "DELETE FROM attachment_file", "DELETE FROM kiosk_number",
+			"DELETE FROM staff_pin_key", // the old street's key opens no account of the new one
 			// A kiosk moved on purpose is a new one as far as the start's
 			// check of what it once held goes (checkMarks).
 			"UPDATE store_marks SET kiosk_number = 0, street = 0",

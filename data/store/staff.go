@@ -16,9 +16,10 @@ import (
 
 // Street staff on the kiosk: their accounts come from the district's feed
 // (kind data.KindStaff); signing in checks the PIN against the account's
-// argon2id hash and counts wrong PINs in the database, so a lock survives
-// a restart; every staff action is an outbox item of kind ItemAudit that
-// goes to the district like any other write.
+// verifier, keyed with the street's PIN key (pinkey.go), and counts wrong
+// PINs in the database, so a lock survives a restart; every staff action
+// is an outbox item of kind ItemAudit that goes to the district like any
+// other write.
 
 // Outbox item kinds the store writes itself (sync/wire.ItemStaffEdit and
 // wire.ItemAudit; the store does not import the sync packages).
@@ -122,7 +123,10 @@ func staffByID(ctx context.Context, q interface {
 	return st, nil
 }
 
-// SignIn checks a staff member's PIN at time now. A wrong PIN is a
+// SignIn checks a staff member's PIN at time now. A verifier keyed with
+// the street's PIN key needs the kiosk's token (UseToken; ErrNoToken) and
+// a key it opens (ErrNoPINKey); an account from before the keys has a
+// plain argon2id hash, checked without them. A wrong PIN is a
 // *WrongPINError; the MaxPINFailures-th wrong PIN in a row locks the
 // account for LockFor and is a *LockedError, as is every attempt while
 // locked (the PIN is not even checked then). The count and the lock are in
@@ -138,11 +142,24 @@ func (s *Store) SignIn(ctx context.Context, staffID, p string, now time.Time) (d
 	} else if now.Before(until) {
 		return data.Staff{}, &LockedError{Until: until}
 	}
-	// The hash is checked outside the write transaction: it takes tens of
-	// milliseconds on purpose, and other writers need not wait for it.
+	// A verifier keyed with the street's PIN key needs the key, which
+	// opens only with the kiosk's token. Without either nothing is
+	// checked or counted: it is not a wrong PIN.
+	var key []byte
+	if pin.Keyed(st.PINHash) {
+		hash := s.tokenHash.Load()
+		if hash == nil {
+			return data.Staff{}, ErrNoToken
+		}
+		if key, err = s.pinKey(ctx, st.Street, *hash); err != nil {
+			return data.Staff{}, err
+		}
+	}
+	// The hash is checked outside the write transaction: it takes half a
+	// second on purpose, and other writers need not wait for it.
 	ok := pin.Valid(p)
 	if ok {
-		if ok, err = pin.Check(st.PINHash, p); err != nil {
+		if ok, err = pin.Check(st.PINHash, key, p); err != nil {
 			return data.Staff{}, fmt.Errorf("sign in: the account's PIN hash cannot be checked: %w", err)
 		}
 	}

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,22 +19,45 @@ import (
 
 const testStreet = "440106011"
 
+// The street's staff PIN key in these tests, and the token of the kiosk
+// it is sealed for.
+var (
+	testPINKey = []byte("0123456789abcdef0123456789abcdef")
+	testToken  = "jzk_3.test-secret"
+	// cheapPIN keeps the tests fast; the parameters travel with each hash.
+	cheapPIN = pin.Params{MemoryKiB: 1024, Passes: 1, Lanes: 1}
+)
+
 var (
 	hashOnce sync.Once
 	testHash string
 )
 
-// staffChange publishes an account whose PIN is 246810.
+// staffChange publishes an account whose PIN is 24681012, its verifier
+// keyed with testPINKey.
 func staffChange(t *testing.T, seq int64, id, name string) data.Change {
 	t.Helper()
 	hashOnce.Do(func() {
-		h, err := pin.Hash("246810")
+		h, err := pin.HashWith("24681012", cheapPIN)
+		if err == nil {
+			h, err = pin.KeyHash(testPINKey, h)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		testHash = h
 	})
 	return upsert(t, seq, data.KindStaff, id, 1, data.Staff{ID: id, Street: testStreet, Name: name, Role: data.RoleStaff, PINHash: testHash})
+}
+
+// withPINKey gives s the street's PIN key, as the district does over its
+// API, and the token that opens it.
+func withPINKey(t *testing.T, s *Store) {
+	t.Helper()
+	if err := s.SetPINKey(context.Background(), testStreet, 3, testToken, testPINKey); err != nil {
+		t.Fatal(err)
+	}
+	s.UseToken(testToken)
 }
 
 var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, chinaTime)
@@ -68,6 +94,7 @@ func TestStaffAccountsAndSignIn(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t, Options{NoIndexer: true})
 	apply(t, s, 2, staffChange(t, 1, "s2", "王芳"), staffChange(t, 2, "s1", "李明"))
+	withPINKey(t, s)
 	accts, err := s.StaffAccounts(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -80,11 +107,11 @@ func TestStaffAccountsAndSignIn(t *testing.T) {
 	if res, _ := s.Search(ctx, Query{Text: "李明"}); len(res.Hits) != 0 {
 		t.Fatalf("staff found by search: %+v", res.Hits)
 	}
-	st, err := s.SignIn(ctx, "s1", "246810", t0)
+	st, err := s.SignIn(ctx, "s1", "24681012", t0)
 	if err != nil || st.Name != "李明" {
 		t.Fatalf("sign in: %+v %v", st, err)
 	}
-	if _, err := s.SignIn(ctx, "nobody", "246810", t0); !errors.Is(err, ErrNotFound) {
+	if _, err := s.SignIn(ctx, "nobody", "24681012", t0); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown account: %v", err)
 	}
 	a := audits(t, s)
@@ -101,9 +128,10 @@ func TestLockOutSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	apply(t, s, 1, staffChange(t, 1, "s1", "李明"))
+	withPINKey(t, s)
 	now := t0
 	for i := 1; i < MaxPINFailures; i++ {
-		_, err := s.SignIn(ctx, "s1", "111111", now)
+		_, err := s.SignIn(ctx, "s1", "11111111", now)
 		var wrong *WrongPINError
 		if !errors.As(err, &wrong) || wrong.Left != MaxPINFailures-i {
 			t.Fatalf("attempt %d: %v", i, err)
@@ -113,7 +141,7 @@ func TestLockOutSurvivesReopen(t *testing.T) {
 		}
 		now = now.Add(time.Second)
 	}
-	_, err = s.SignIn(ctx, "s1", "111111", now)
+	_, err = s.SignIn(ctx, "s1", "11111111", now)
 	var locked *LockedError
 	if !errors.As(err, &locked) || !locked.Until.Equal(now.Add(LockFor)) {
 		t.Fatalf("fifth wrong PIN: %v", err)
@@ -128,7 +156,8 @@ func TestLockOutSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.SignIn(ctx, "s1", "246810", now.Add(LockFor-time.Second)); !errors.As(err, &locked) {
+	s.UseToken(testToken) // the token is never stored
+	if _, err := s.SignIn(ctx, "s1", "24681012", now.Add(LockFor-time.Second)); !errors.As(err, &locked) {
 		t.Fatalf("right PIN while locked, after a reopen: %v", err)
 	}
 	// Nor does a refetch of the feed.
@@ -136,14 +165,14 @@ func TestLockOutSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	apply(t, s, 1, staffChange(t, 1, "s1", "李明"))
-	if _, err := s.SignIn(ctx, "s1", "246810", now.Add(LockFor-time.Second)); !errors.As(err, &locked) {
+	if _, err := s.SignIn(ctx, "s1", "24681012", now.Add(LockFor-time.Second)); !errors.As(err, &locked) {
 		t.Fatalf("right PIN while locked, after a refetch: %v", err)
 	}
-	if _, err := s.SignIn(ctx, "s1", "246810", now.Add(LockFor)); err != nil {
+	if _, err := s.SignIn(ctx, "s1", "24681012", now.Add(LockFor)); err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
 	// The count starts again after a success.
-	_, err = s.SignIn(ctx, "s1", "000000", now.Add(LockFor+time.Second))
+	_, err = s.SignIn(ctx, "s1", "00000000", now.Add(LockFor+time.Second))
 	var wrong *WrongPINError
 	if !errors.As(err, &wrong) || wrong.Left != MaxPINFailures-1 {
 		t.Fatalf("after a success: %v", err)
@@ -158,6 +187,85 @@ func TestLockOutSurvivesReopen(t *testing.T) {
 	}
 }
 
+// A verifier keyed with the street's PIN key checks only with the key,
+// which the kiosk holds sealed under its token and opens with the token it
+// was started with: without the token, or with a token that opens no key
+// it holds, sign-in is refused with a sentence saying so, and nothing is
+// counted; with it, the right PIN signs in and a wrong one counts. The
+// database holds neither the key nor the token.
+func TestSignInNeedsTheTokenForTheKey(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	s, err := OpenWith(ctx, path, Options{NoIndexer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	apply(t, s, 1, staffChange(t, 1, "s1", "李明"))
+	if missing, err := s.PINKeyMissing(ctx, testToken); err != nil || !missing {
+		t.Fatalf("missing before the key came: %v %v", missing, err)
+	}
+	if _, err := s.SignIn(ctx, "s1", "24681012", t0); !errors.Is(err, ErrNoToken) || !strings.Contains(err.Error(), "JIEZHEN_TOKEN") {
+		t.Fatalf("no token: %v", err)
+	}
+	s.UseToken(testToken)
+	if _, err := s.SignIn(ctx, "s1", "24681012", t0); !errors.Is(err, ErrNoPINKey) {
+		t.Fatalf("no key: %v", err)
+	}
+	if err := s.SetPINKey(ctx, testStreet, 3, testToken, testPINKey); err != nil {
+		t.Fatal(err)
+	}
+	if missing, err := s.PINKeyMissing(ctx, testToken); err != nil || missing {
+		t.Fatalf("missing after the key came: %v %v", missing, err)
+	}
+	s.UseToken("jzk_3.another-secret") // a replaced token opens nothing
+	if _, err := s.SignIn(ctx, "s1", "24681012", t0); !errors.Is(err, ErrNoPINKey) {
+		t.Fatalf("another token: %v", err)
+	}
+	s.UseToken(testToken)
+	var wrong *WrongPINError
+	if _, err := s.SignIn(ctx, "s1", "24681013", t0); !errors.As(err, &wrong) || wrong.Left != MaxPINFailures-1 {
+		t.Fatalf("wrong PIN: %v (refusals without the key must not count)", err)
+	}
+	if st, err := s.SignIn(ctx, "s1", "24681012", t0); err != nil || st.ID != "s1" {
+		t.Fatalf("right PIN: %+v %v", st, err)
+	}
+	s.Close()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wal, _ := os.ReadFile(path + "-wal")
+	for _, secret := range [][]byte{testPINKey, []byte(testToken), []byte(base64.RawStdEncoding.EncodeToString(testPINKey))} {
+		if bytes.Contains(raw, secret) || bytes.Contains(wal, secret) {
+			t.Fatalf("the database holds %q in the clear", secret)
+		}
+	}
+}
+
+// An account published before the street keys, with a plain argon2id
+// hash of a six-digit PIN, still signs in, without token or key, until
+// the district publishes it again keyed.
+func TestLegacyPINHashSignsIn(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	h, err := pin.HashWith("246810", cheapPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, s, 1, upsert(t, 1, data.KindStaff, "old", 1, data.Staff{ID: "old", Street: testStreet, Name: "王芳", Role: data.RoleStaff, PINHash: h}))
+	if st, err := s.SignIn(ctx, "old", "246810", t0); err != nil || st.ID != "old" {
+		t.Fatalf("legacy account: %+v %v", st, err)
+	}
+	var wrong *WrongPINError
+	if _, err := s.SignIn(ctx, "old", "246811", t0); !errors.As(err, &wrong) {
+		t.Fatalf("legacy account, wrong PIN: %v", err)
+	}
+	if missing, err := s.PINKeyMissing(ctx, testToken); err != nil || missing {
+		t.Fatalf("a legacy account needs no key: %v %v", missing, err)
+	}
+}
+
 func provider(id, name, phone string) data.Provider {
 	return data.Provider{ID: id, Street: testStreet, Name: name, Kind: data.ProviderConvenience, Category: "维修",
 		Phone: phone, Address: "天河南一路 1 号"}
@@ -166,7 +274,8 @@ func provider(id, name, phone string) data.Provider {
 func staffMember(t *testing.T, s *Store) data.Staff {
 	t.Helper()
 	apply(t, s, 1, staffChange(t, 1, "s1", "李明"))
-	st, err := s.SignIn(context.Background(), "s1", "246810", t0)
+	withPINKey(t, s)
+	st, err := s.SignIn(context.Background(), "s1", "24681012", t0)
 	if err != nil {
 		t.Fatal(err)
 	}

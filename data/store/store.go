@@ -86,6 +86,10 @@ type Store struct {
 	// RestoreIndexes when it stops early) wakes the indexer again.
 	indexHold atomic.Bool
 
+	// tokenHash is the SHA-256 of the kiosk's token (UseToken), which
+	// opens the staff PIN key; never written anywhere.
+	tokenHash atomic.Pointer[[]byte]
+
 	closeOnce sync.Once
 }
 

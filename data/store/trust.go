@@ -92,6 +92,9 @@ type BundleImport struct {
 	// Files the changes refer to, already checked against what the
 	// content says of them; stored with the changes.
 	Files []AttachmentFile
+	// PINKeys are the street's staff PIN key sealed for each of its
+	// kiosks; each replaces the one the kiosk held for the same kiosk.
+	PINKeys []SealedPINKey
 }
 
 // ApplyBundle applies a verified bundle through the same path as a page
@@ -156,6 +159,9 @@ func (s *Store) ApplyBundle(ctx context.Context, feed string, b BundleImport) (A
 			if _, err := tx.ExecContext(ctx, q, k.Key, since.UnixMilli(), k.Via); err != nil {
 				return err
 			}
+		}
+		if err := putPINKeys(ctx, tx, b.Street, b.PINKeys); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO bundle_state(id, newest_issued_at, street) VALUES(1, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET newest_issued_at = max(newest_issued_at, excluded.newest_issued_at),

@@ -90,7 +90,23 @@ type Manifest struct {
 	Changes    int          `json:"changes"` // how many changes the entries hold
 	Statements []*Statement `json:"statements,omitempty"`
 	Entries    []Entry      `json:"entries"`
+	// PINKeys carry the street's staff PIN key, wrapped for each of its
+	// kiosks under a key derived from that kiosk's token (data/pin), so
+	// that only a kiosk with its token can check staff PINs: never the
+	// key itself.
+	PINKeys []PINKey `json:"pin_keys,omitempty"`
 }
+
+// PINKey is the street's staff PIN key sealed for one kiosk
+// (pin.WrapKey).
+type PINKey struct {
+	Kiosk  int64  `json:"kiosk"`
+	Sealed string `json:"sealed"`
+}
+
+// MaxPINKeys bounds the wrapped keys of one manifest: one per kiosk of
+// the street.
+const MaxPINKeys = 10000
 
 // HasFiles reports whether the manifest lists attachment entries.
 func (m *Manifest) HasFiles() bool {

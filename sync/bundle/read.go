@@ -251,6 +251,13 @@ func (m *Manifest) validate() error {
 		return fmt.Errorf("the manifest carries %d key statements, over the limit of %d: %w", len(m.Statements), maxStatements, ErrTooLarge)
 	case len(m.Entries) > MaxEntries:
 		return fmt.Errorf("the manifest lists %d entries, over the limit of %d: %w", len(m.Entries), MaxEntries, ErrTooLarge)
+	case len(m.PINKeys) > MaxPINKeys:
+		return fmt.Errorf("the manifest carries %d staff PIN keys, over the limit of %d: %w", len(m.PINKeys), MaxPINKeys, ErrTooLarge)
+	}
+	for _, k := range m.PINKeys {
+		if k.Kiosk < 1 || len(k.Sealed) == 0 || len(k.Sealed) > 200 {
+			return fmt.Errorf("the manifest's staff PIN key for kiosk %d is malformed: %w", k.Kiosk, ErrFormat)
+		}
 	}
 	seen := make(map[string]bool, len(m.Entries))
 	var total int64

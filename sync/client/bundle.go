@@ -120,6 +120,9 @@ func ImportBundle(ctx context.Context, s *store.Store, r io.Reader, opt ImportOp
 		return out, nil
 	}
 	imp := store.BundleImport{From: m.From, To: m.To, IssuedAt: m.IssuedAt, Street: m.Scope}
+	for _, k := range m.PINKeys {
+		imp.PINKeys = append(imp.PINKeys, store.SealedPINKey{Kiosk: k.Kiosk, Sealed: k.Sealed})
+	}
 	var files []store.AttachmentFile
 	if m.HasFiles() {
 		// The files come after the changes and are checked against

@@ -396,6 +396,9 @@ func (a *Agent) OnceResult(ctx context.Context) (Result, error) {
 	if err == nil {
 		err = a.pull(ctx, &res)
 	}
+	if err == nil {
+		err = a.pinKey(ctx)
+	}
 	if cerr := a.refreshCounts(context.WithoutCancel(ctx)); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -435,6 +438,25 @@ func (a *Agent) Pull(ctx context.Context) (Result, error) {
 	var res Result
 	err := a.pull(ctx, &res)
 	return res, err
+}
+
+// pinKey asks the district for the street's staff PIN key when the kiosk
+// holds staff accounts keyed with a key its token does not open (a first
+// sync, a new token), and stores it sealed under the token.
+func (a *Agent) pinKey(ctx context.Context) error {
+	missing, err := a.st.PINKeyMissing(ctx, a.cfg.Token)
+	if err != nil || !missing {
+		return err
+	}
+	var k wire.PINKey
+	if err := a.call(ctx, http.MethodGet, wire.PathPINKey, nil, nil, &k); err != nil {
+		return fmt.Errorf("staff PIN key: %w", err)
+	}
+	if err := a.st.SetPINKey(ctx, k.Street, k.Kiosk, a.cfg.Token, k.Key); err != nil {
+		return err
+	}
+	a.log.Info("staff PIN key stored", "street", k.Street)
+	return nil
 }
 
 // watchEvery is how often Run, while it waits, looks whether the outbox

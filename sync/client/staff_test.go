@@ -1,14 +1,19 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"jiezhen/data"
 	"jiezhen/data/store"
+	"jiezhen/sync/bundle"
+	"jiezhen/sync/client"
+	"jiezhen/sync/server"
 )
 
 // staffKiosk is a kiosk of streetA, synced once, with a staff member
@@ -28,6 +33,7 @@ func newStaffKiosk(t *testing.T, d *district, staffID, code string) *staffKiosk 
 	if err := a.Once(ctx); err != nil {
 		t.Fatal(err)
 	}
+	st.UseToken(tok)
 	who, err := st.SignIn(ctx, staffID, code, time.Now())
 	if err != nil {
 		t.Fatalf("sign in with the PIN districtd gave: %v", err)
@@ -108,7 +114,7 @@ func TestStaleEditOnTwoKiosks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(acct.PINHash, code) || len(code) != 6 {
+	if strings.Contains(acct.PINHash, code) || len(code) != 8 {
 		t.Fatalf("PIN %q, hash %q", code, acct.PINHash)
 	}
 	k1 := newStaffKiosk(t, d, acct.ID, code)
@@ -222,5 +228,89 @@ func TestStaleEditOnTwoKiosks(t *testing.T) {
 	}
 	if len(got) != 2 || !want[got[0]] || !want[got[1]] || got[0] == got[1] {
 		t.Fatalf("audit by kiosk %q", got)
+	}
+}
+
+// signInChecks: without the token the kiosk refuses to check the PIN and
+// says why; with it the right PIN signs in and a wrong one is refused.
+func signInChecks(t *testing.T, st *store.Store, tok, staffID, code string) {
+	t.Helper()
+	ctx := context.Background()
+	st.UseToken("")
+	if _, err := st.SignIn(ctx, staffID, code, time.Now()); !errors.Is(err, store.ErrNoToken) {
+		t.Fatalf("sign in without the token: %v", err)
+	}
+	st.UseToken(tok)
+	wrong := "00000000"
+	if code == wrong {
+		wrong = "00000001"
+	}
+	var w *store.WrongPINError
+	if _, err := st.SignIn(ctx, staffID, wrong, time.Now()); !errors.As(err, &w) {
+		t.Fatalf("a wrong PIN: %v", err)
+	}
+	if who, err := st.SignIn(ctx, staffID, code, time.Now()); err != nil || who.ID != staffID {
+		t.Fatalf("the right PIN: %+v %v", who, err)
+	}
+}
+
+// A kiosk that synced over HTTP gets the street's staff PIN key from the
+// district (sealed under its token in its database) and signs staff in; a
+// kiosk that only imported a bundle gets it from the bundle, sealed for
+// it, and signs staff in with its token too; a kiosk of another street
+// gets neither. The fifth wrong PIN still locks the account.
+func TestStaffSignInAfterSyncAndBundle(t *testing.T) {
+	ctx := context.Background()
+	d := newDistrict(t)
+	acct, code, err := d.p.AddStaff(ctx, streetA, "李明")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tokHTTP := d.kiosk(t, streetA)
+	_, tokUSB := d.kiosk(t, streetA)
+	_, tokOther := d.kiosk(t, streetB)
+
+	synced := openKiosk(t)
+	if err := newAgent(t, synced, fastConfig(d, tokHTTP)).Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	signInChecks(t, synced, tokHTTP, acct.ID, code)
+
+	usb := openKiosk(t)
+	applyStreetBundleVia(t, d, usb, streetA)
+	signInChecks(t, usb, tokUSB, acct.ID, code)
+	usb.UseToken(tokOther)
+	if _, err := usb.SignIn(ctx, acct.ID, code, time.Now()); !errors.Is(err, store.ErrNoPINKey) || !strings.Contains(err.Error(), "bundle") {
+		t.Fatalf("another street's token: %v", err)
+	}
+
+	usb.UseToken(tokUSB)
+	var locked *store.LockedError
+	for i := 1; i <= store.MaxPINFailures; i++ {
+		_, err = usb.SignIn(ctx, acct.ID, "99999999", time.Now())
+	}
+	if !errors.As(err, &locked) {
+		t.Fatalf("the fifth wrong PIN: %v", err)
+	}
+	if _, err := usb.SignIn(ctx, acct.ID, code, time.Now()); !errors.As(err, &locked) {
+		t.Fatalf("the right PIN while locked: %v", err)
+	}
+}
+
+// applyStreetBundleVia writes a bundle of the street as districtd bundle
+// does and imports it as kiosk import does (client.ImportBundle).
+func applyStreetBundleVia(t *testing.T, d *district, st *store.Store, street string) {
+	t.Helper()
+	ctx := context.Background()
+	pub, priv, err := bundle.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := d.p.WriteBundle(ctx, &buf, street, server.BundleSpec{Key: priv, Valid: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.ImportBundle(ctx, st, &buf, client.ImportOptions{Trust: pub, Street: street, Now: d.clock()}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,11 +13,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/pin"
 	"jiezhen/sync/bundle"
 	"jiezhen/sync/wire"
 )
@@ -86,7 +91,10 @@ func (p *Platform) WriteBundle(ctx context.Context, w io.Writer, street string, 
 			}
 			after = page[len(page)-1].Seq
 		}
-		attached, err = bundleFiles(tx, changes)
+		if attached, err = bundleFiles(tx, changes); err != nil {
+			return err
+		}
+		m.PINKeys, err = wrappedPINKeys(tx, street)
 		return err
 	})
 	if err != nil {
@@ -112,6 +120,39 @@ func (p *Platform) WriteBundle(ctx context.Context, w io.Writer, street string, 
 	}
 	m.Schema = bundle.Schema
 	return BundleInfo{Manifest: m, Bytes: cw.n}, nil
+}
+
+// wrappedPINKeys seals the street's staff PIN key for each of its kiosks
+// that is not revoked, under the hash of its token, which the district
+// stores (pin.WrapKey): a kiosk opens its own with its token, and the
+// bundle alone opens none. A street without staff has no key and gets
+// none.
+func wrappedPINKeys(tx ReadTx, street string) ([]bundle.PINKey, error) {
+	key, err := tx.PINKey(street)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	hashes, err := tx.TokenHashes(street)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bundle.PINKey, 0, len(hashes))
+	for id, h := range hashes {
+		raw, err := hex.DecodeString(h)
+		if err != nil || len(raw) != sha256.Size {
+			return nil, fmt.Errorf("kiosk %d: its token hash is malformed", id)
+		}
+		sealed, err := pin.WrapKey(raw, street, key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, bundle.PINKey{Kiosk: id, Sealed: sealed})
+	}
+	slices.SortFunc(out, func(a, b bundle.PINKey) int { return cmp.Compare(a.Kiosk, b.Kiosk) })
+	return out, nil
 }
 
 type countingWriter struct {

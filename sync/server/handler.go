@@ -40,6 +40,7 @@ var routes = []route{
 	{http.MethodGet, wire.PathOpenAPI, false, false, (*handler).openAPI},
 	{http.MethodGet, wire.PathBundle, true, false, (*handler).snapshot},
 	{http.MethodGet, wire.PathKiosk, true, false, (*handler).kiosk},
+	{http.MethodGet, wire.PathPINKey, true, false, (*handler).pinKey},
 }
 
 type handler struct {
@@ -176,6 +177,15 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Error("request failed", "route", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "", "the district platform failed; try again later")
 	}
+}
+
+func (h *handler) pinKey(w http.ResponseWriter, r *http.Request, k Kiosk) {
+	key, err := h.p.StaffPINKey(r.Context(), k)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, key)
 }
 
 func (h *handler) pull(w http.ResponseWriter, r *http.Request, k Kiosk) {

@@ -732,6 +732,34 @@ func (t *sqlTx) Kiosks() ([]Kiosk, error) {
 	return out, rows.Err()
 }
 
+func (t *sqlTx) TokenHashes(street string) (map[int64]string, error) {
+	rows, err := t.query("SELECT id, token_hash FROM kiosks WHERE street = ? AND revoked_at IS NULL ORDER BY id", street)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var h string
+		if err := rows.Scan(&id, &h); err != nil {
+			return nil, err
+		}
+		out[id] = h
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) PINKey(street string) ([]byte, error) {
+	var key []byte
+	err := t.one("SELECT key FROM pin_keys WHERE street = ?", []any{street}, &key)
+	return key, err
+}
+
+func (t *sqlTx) AddPINKey(street string, key []byte, at time.Time) error {
+	return t.exec("INSERT INTO pin_keys(street, key, created_at) VALUES(?, ?, ?)", street, key, millis(at))
+}
+
 func (t *sqlTx) AddKiosk(k Kiosk, tokenHash string) (int64, error) {
 	var id int64
 	err := t.one("INSERT INTO kiosks(street, name, token_hash, created_at) VALUES(?, ?, ?, ?) RETURNING id",

@@ -13,11 +13,13 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/data/pin"
+	"jiezhen/sync/wire"
 )
 
 // AddStaff creates a staff account for a published street: a random PIN,
-// hashed with argon2id, published in the street's feed as kind staff. It
-// returns the account and the PIN, which is shown this once and never
+// hashed with argon2id and keyed with the street's PIN key (made with the
+// street's first account), published in the street's feed as kind staff.
+// It returns the account and the PIN, which is shown this once and never
 // stored.
 func (p *Platform) AddStaff(ctx context.Context, street, name string) (data.Staff, string, error) {
 	name = strings.TrimSpace(name)
@@ -28,6 +30,8 @@ func (p *Platform) AddStaff(ctx context.Context, street, name string) (data.Staf
 	if err != nil {
 		return data.Staff{}, "", err
 	}
+	// The costly hash is made before the write transaction; only the
+	// keying, which needs the street's key, is inside it.
 	hash, err := pin.Hash(code)
 	if err != nil {
 		return data.Staff{}, "", err
@@ -36,19 +40,26 @@ func (p *Platform) AddStaff(ctx context.Context, street, name string) (data.Staf
 	if _, err := rand.Read(id[:]); err != nil {
 		return data.Staff{}, "", err
 	}
-	st := data.Staff{ID: "staff-" + hex.EncodeToString(id[:]), Street: street, Name: name, Role: data.RoleStaff, PINHash: hash}
-	if err := st.Check(); err != nil {
-		return data.Staff{}, "", err
-	}
-	body, err := json.Marshal(st)
-	if err != nil {
-		return data.Staff{}, "", err
-	}
+	st := data.Staff{ID: "staff-" + hex.EncodeToString(id[:]), Street: street, Name: name, Role: data.RoleStaff}
 	err = p.store.Write(ctx, func(tx Tx) error {
 		if err := knownStreet(tx, street); err != nil {
 			return err
 		}
-		_, err := tx.PutItem(Item{Kind: data.KindStaff, ID: st.ID, Street: street, Version: 1, Body: body})
+		key, err := p.streetPINKey(tx, street)
+		if err != nil {
+			return err
+		}
+		if st.PINHash, err = pin.KeyHash(key, hash); err != nil {
+			return err
+		}
+		if err := st.Check(); err != nil {
+			return err
+		}
+		body, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		_, err = tx.PutItem(Item{Kind: data.KindStaff, ID: st.ID, Street: street, Version: 1, Body: body})
 		return err
 	})
 	if err != nil {
@@ -56,6 +67,96 @@ func (p *Platform) AddStaff(ctx context.Context, street, name string) (data.Staf
 	}
 	p.log.Info("staff account added", "street", street, "id", st.ID)
 	return st, code, nil
+}
+
+// streetPINKey returns the street's staff PIN key, made and stored the
+// first time it is asked for.
+func (p *Platform) streetPINKey(tx Tx, street string) ([]byte, error) {
+	key, err := tx.PINKey(street)
+	if !errors.Is(err, ErrNotFound) {
+		return key, err
+	}
+	if key, err = pin.NewKey(); err != nil {
+		return nil, err
+	}
+	return key, tx.AddPINKey(street, key, p.clock())
+}
+
+// StaffPINKey is the staff PIN key of the kiosk's street, for the kiosk
+// to check its staff's PINs with (wire.PathPINKey); made if the street
+// has none yet.
+func (p *Platform) StaffPINKey(ctx context.Context, k Kiosk) (wire.PINKey, error) {
+	var key []byte
+	err := p.store.Write(ctx, func(tx Tx) (err error) {
+		key, err = p.streetPINKey(tx, k.Street)
+		return err
+	})
+	if err != nil {
+		return wire.PINKey{}, err
+	}
+	return wire.PINKey{Street: k.Street, Kiosk: k.ID, Key: key}, nil
+}
+
+// KeyStaffPINs publishes again, keyed with their street's PIN key, the
+// accounts whose PIN hash is still the unkeyed argon2id hash of before
+// the street keys: their PINs stay as they were, and the hash leaves the
+// feed (which keeps only an item's latest change). It returns how many
+// it published; districtd runs it whenever it opens the database.
+func (p *Platform) KeyStaffPINs(ctx context.Context) (int, error) {
+	var n int
+	err := p.store.Read(ctx, func(tx ReadTx) error {
+		items, err := tx.LiveItems(data.KindStaff)
+		for _, it := range items {
+			var s data.Staff
+			if err := jsonDecode(it.Body, &s); err == nil && !pin.Keyed(s.PINHash) {
+				n++
+			}
+		}
+		return err
+	})
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	n = 0
+	err = p.store.Write(ctx, func(tx Tx) error {
+		n = 0
+		items, err := tx.LiveItems(data.KindStaff)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			var s data.Staff
+			if err := jsonDecode(it.Body, &s); err != nil {
+				return fmt.Errorf("staff %s: %w", it.ID, err)
+			}
+			if pin.Keyed(s.PINHash) {
+				continue
+			}
+			key, err := p.streetPINKey(tx, it.Street)
+			if err != nil {
+				return err
+			}
+			if s.PINHash, err = pin.KeyHash(key, s.PINHash); err != nil {
+				return fmt.Errorf("staff %s: its PIN hash cannot be keyed: %w", it.ID, err)
+			}
+			body, err := json.Marshal(s)
+			if err != nil {
+				return err
+			}
+			it.Version++
+			it.Body = body
+			if _, err := tx.PutItem(it); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("keying the staff PIN hashes: %w", err)
+	}
+	p.log.Info("staff PIN hashes keyed with their street's key", "accounts", n)
+	return n, nil
 }
 
 // StaffAccounts lists the published staff accounts, of one street or of

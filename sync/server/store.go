@@ -52,6 +52,11 @@ type ReadTx interface {
 	Kiosk(id int64) (Kiosk, error)
 	KioskByTokenHash(hash string) (Kiosk, error)
 	Kiosks() ([]Kiosk, error)
+	// TokenHashes maps each kiosk of the street that is not revoked to
+	// the hash of its token.
+	TokenHashes(street string) (map[int64]string, error)
+	// PINKey is the street's staff PIN key, ErrNotFound if it has none.
+	PINKey(street string) ([]byte, error)
 
 	// Entry is the push ledger's record of an item id.
 	Entry(id string) (Entry, error)
@@ -103,6 +108,8 @@ type Tx interface {
 	PutFile(f StoredFile, data []byte) (added bool, err error)
 	// DeleteFile removes a stored file; false if there was none.
 	DeleteFile(path string) (bool, error)
+	// AddPINKey stores a street's staff PIN key; a street has one.
+	AddPINKey(street string, key []byte, at time.Time) error
 }
 
 // Scope is what one kiosk may see: content of its street and of the whole

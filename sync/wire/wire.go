@@ -32,7 +32,19 @@ const (
 	PathBundle = Prefix + "/bundle"
 	// GET: who the token is: its kiosk's number and street (KioskInfo).
 	PathKiosk = Prefix + "/kiosk"
+	// GET: the staff PIN key of the kiosk's street (PINKey).
+	PathPINKey = Prefix + "/pinkey"
 )
+
+// PINKey is the answer of PathPINKey: the key that the street's staff PIN
+// verifiers are keyed with (data/pin), for the kiosk Kiosk of street
+// Street. It travels only in this authenticated answer; the kiosk keeps
+// it wrapped under its token.
+type PINKey struct {
+	Street string `json:"street"`
+	Kiosk  int64  `json:"kiosk"`
+	Key    []byte `json:"key"` // 32 bytes, base64
+}
 
 // BundleType is the media type of a bundle served over HTTP.
 const BundleType = "application/vnd.jiezhen.bundle"
