@@ -202,6 +202,16 @@ type Transition struct {
 	Reason string    `json:"reason,omitempty" limit:"text"`
 }
 
+// Channel is how a case reached the district.
+type Channel string
+
+const (
+	ChannelKiosk   Channel = "kiosk"   // pushed by a kiosk over HTTP
+	ChannelUSB     Channel = "usb"     // a kiosk's outbox carried on a USB drive
+	ChannelWeb     Channel = "web"     // filed on the street's website
+	ChannelOpen311 Channel = "open311" // posted through the Open311 API
+)
+
 // Case is a resident's application, appeal or disclosure request.
 type Case struct {
 	ID          string    `json:"id" limit:"id"`    // client-generated; doubles as the idempotency key
@@ -214,6 +224,14 @@ type Case struct {
 	Deadline    Date      `json:"deadline,omitempty"`
 	Anonymous   bool      `json:"anonymous,omitempty"`
 	Applicant   *Person   `json:"applicant,omitempty"`
+	// Channel is how the case reached the district (ChannelKiosk, ...);
+	// the district sets it on receipt, whatever a client sent.
+	Channel Channel `json:"channel,omitempty" limit:"code"`
+	// Public: the resident agreed, when filing an appeal, that its
+	// subject, type, place in words, the public reply and the dates may be
+	// shown on the street's public list of answered appeals. Never the
+	// resident's personal data, whatever this says.
+	Public bool `json:"public,omitempty"`
 
 	// Applications.
 	Service string     `json:"service,omitempty" limit:"id"` // ServiceItem.ID
