@@ -848,6 +848,27 @@ func (t *sqlTx) Cases(f CaseFilter) ([]CaseRecord, error) {
 	return out, rows.Err()
 }
 
+func (t *sqlTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
+	q := "SELECT " + caseCols + ` FROM cases WHERE kind = ? AND json_extract(doc, '$.public') = 1
+		AND (? = '' OR street = ?) AND (? = '' OR json_extract(doc, '$.appeal_type') = ?)
+		AND (? = 0 OR coalesce(json_extract(doc, '$.reply.text'), '') != '')
+		ORDER BY json_extract(doc, '$.reply.at') DESC, received_at DESC, ref DESC`
+	rows, err := t.query(q, data.CaseAppeal, f.Street, f.Street, f.Type, f.Type, f.Answered)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CaseRecord
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 func (t *sqlTx) NextSerial(series string) (int64, error) {
 	var n int64
 	err := t.one(`INSERT INTO counters(name, value) VALUES(?, 1)

@@ -64,6 +64,10 @@ type ReadTx interface {
 	Case(id string) (CaseRecord, error)
 	CaseByRef(ref string) (CaseRecord, error)
 	Cases(f CaseFilter) ([]CaseRecord, error)
+	// PublicAppeals lists a street's appeals whose resident agreed to
+	// show them (data.Case.Public), newest reply first; with Answered,
+	// only those with a reply.
+	PublicAppeals(f PublicFilter) ([]CaseRecord, error)
 
 	// Audit lists the staff actions received, in the order received.
 	Audit() ([]AuditRecord, error)
@@ -168,6 +172,14 @@ type CaseRecord struct {
 type CaseFilter struct {
 	Status data.Status
 	Street string
+}
+
+// PublicFilter selects a street's public appeals; an empty Type or
+// Street selects all.
+type PublicFilter struct {
+	Street   string
+	Type     data.AppealType
+	Answered bool
 }
 
 // OpinionRecord is a resident's opinion as received. Late is set when it
