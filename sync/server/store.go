@@ -72,6 +72,11 @@ type ReadTx interface {
 	// Audit lists the staff actions received, in the order received.
 	Audit() ([]AuditRecord, error)
 
+	// APIKeyByHash is the Open311 API key with this hash; APIKeys lists
+	// them by id.
+	APIKeyByHash(hash string) (APIKey, error)
+	APIKeys() ([]APIKey, error)
+
 	// File is a stored attachment file without its bytes; FileData its
 	// bytes. Both return ErrNotFound for a path not stored.
 	File(path string) (StoredFile, error)
@@ -114,6 +119,17 @@ type Tx interface {
 	DeleteFile(path string) (bool, error)
 	// AddPINKey stores a street's staff PIN key; a street has one.
 	AddPINKey(street string, key []byte, at time.Time) error
+	// AddAPIKey stores an Open311 API key by its hash; RemoveAPIKey
+	// deletes one, false if there was none.
+	AddAPIKey(k APIKey, keyHash string) (int64, error)
+	RemoveAPIKey(id int64) (bool, error)
+}
+
+// APIKey is a client of the Open311 API, known by its key's hash.
+type APIKey struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Scope is what one kiosk may see: content of its street and of the whole
