@@ -42,10 +42,9 @@ func Handler(p *server.Platform, log *slog.Logger) http.Handler {
 	}
 	a := &API{p: p, log: log}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+Prefix+"services.{format}", a.format(a.services))
+	mux.HandleFunc("GET "+Prefix+"{file}", a.top(map[string]http.HandlerFunc{"services": a.services, "requests": a.requests}))
+	mux.HandleFunc("POST "+Prefix+"{file}", a.top(map[string]http.HandlerFunc{"requests": a.post}))
 	mux.HandleFunc("GET "+Prefix+"services/{file}", a.serviceDefinition)
-	mux.HandleFunc("POST "+Prefix+"requests.{format}", a.format(a.post))
-	mux.HandleFunc("GET "+Prefix+"requests.{format}", a.format(a.requests))
 	mux.HandleFunc("GET "+Prefix+"requests/{file}", a.request)
 	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "there is no such Open311 endpoint: see docs/OPEN311.md for services.json, services/{code}.json, requests.json and requests/{id}.json")
@@ -57,14 +56,21 @@ func Handler(p *server.Platform, log *slog.Logger) http.Handler {
 	})
 }
 
-// format answers anything but .json with 400: only JSON is served.
-func (a *API) format(h http.HandlerFunc) http.HandlerFunc {
+// top routes the endpoints at the API's top, NAME.json, to their
+// handlers; another format is a 400, another name a 404.
+func (a *API) top(h map[string]http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("format") != "json" {
+		file := r.PathValue("file")
+		name, format, _ := strings.Cut(file, ".")
+		f, ok := h[name]
+		switch {
+		case !ok:
+			writeError(w, http.StatusNotFound, "there is no such Open311 endpoint: see docs/OPEN311.md for services.json, services/{code}.json, requests.json and requests/{id}.json")
+		case format != "json":
 			writeError(w, http.StatusBadRequest, "only the JSON format is served: ask for .json")
-			return
+		default:
+			f(w, r)
 		}
-		h(w, r)
 	}
 }
 
