@@ -61,6 +61,10 @@ commands:
                       create a street staff account and print its PIN (shown only once)
   staff list --db FILE [--street CODE]
   staff remove --db FILE ID
+  apikey add --db FILE --name NAME
+                      issue a key for the Open311 API (/open311/v2/) and print it (shown only once)
+  apikey list --db FILE
+  apikey remove --db FILE ID
   audit --db FILE     print street staff's actions on kiosks, one JSON object a line
   outbox-key --out KEYFILE
                       write the outbox key (mode 0600) and print its public key,
@@ -121,6 +125,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = reset(args[1:], stdout)
 	case "staff":
 		cmd, err = staff(args[1:], stdout, stderr)
+	case "apikey":
+		cmd, err = apikey(args[1:], stdout, stderr)
 	case "audit":
 		err = audit(args[1:], stdout)
 	case "outbox-key":

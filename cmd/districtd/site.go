@@ -4,15 +4,18 @@ import (
 	"log/slog"
 	"net/http"
 
+	"jiezhen/sync/open311"
 	"jiezhen/sync/server"
 	"jiezhen/ui/web"
 )
 
-// siteHandler serves the kiosks' API under /api/ and the street website
-// (ui/web) everywhere else.
+// siteHandler serves the kiosks' API under /api/, the Open311 API under
+// /open311/v2/ (sync/open311) and the street website (ui/web) everywhere
+// else.
 func siteHandler(p *server.Platform, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", server.Handler(p))
+	mux.Handle(open311.Prefix, open311.Handler(p, log))
 	mux.Handle("/", web.New(p, log).Handler())
 	return mux
 }

@@ -848,6 +848,77 @@ func (t *sqlTx) Cases(f CaseFilter) ([]CaseRecord, error) {
 	return out, rows.Err()
 }
 
+func scanAPIKey(sc scanner) (APIKey, error) {
+	var k APIKey
+	var created int64
+	if err := sc.Scan(&k.ID, &k.Name, &created); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return k, ErrNotFound
+		}
+		return k, err
+	}
+	k.CreatedAt = fromMillis(created)
+	return k, nil
+}
+
+func (t *sqlTx) APIKeyByHash(hash string) (APIKey, error) {
+	return scanAPIKey(t.row("SELECT id, name, created_at FROM api_keys WHERE key_hash = ?", hash))
+}
+
+func (t *sqlTx) APIKeys() ([]APIKey, error) {
+	rows, err := t.query("SELECT id, name, created_at FROM api_keys ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) AddAPIKey(k APIKey, keyHash string) (int64, error) {
+	var id int64
+	err := t.one("INSERT INTO api_keys(name, key_hash, created_at) VALUES(?, ?, ?) RETURNING id",
+		[]any{k.Name, keyHash, millis(k.CreatedAt)}, &id)
+	return id, err
+}
+
+func (t *sqlTx) RemoveAPIKey(id int64) (bool, error) {
+	var n int64
+	err := t.one("DELETE FROM api_keys WHERE id = ? RETURNING id", []any{id}, &n)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (t *sqlTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
+	q := "SELECT " + caseCols + ` FROM cases WHERE kind = ? AND json_extract(doc, '$.public') = 1
+		AND (? = '' OR street = ?) AND (? = '' OR json_extract(doc, '$.appeal_type') = ?)
+		AND (? = 0 OR coalesce(json_extract(doc, '$.reply.text'), '') != '')
+		ORDER BY json_extract(doc, '$.reply.at') DESC, received_at DESC, ref DESC`
+	rows, err := t.query(q, data.CaseAppeal, f.Street, f.Street, f.Type, f.Type, f.Answered)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CaseRecord
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 func (t *sqlTx) NextSerial(series string) (int64, error) {
 	var n int64
 	err := t.one(`INSERT INTO counters(name, value) VALUES(?, 1)

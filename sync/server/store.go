@@ -64,9 +64,18 @@ type ReadTx interface {
 	Case(id string) (CaseRecord, error)
 	CaseByRef(ref string) (CaseRecord, error)
 	Cases(f CaseFilter) ([]CaseRecord, error)
+	// PublicAppeals lists a street's appeals whose resident agreed to
+	// show them (data.Case.Public), newest reply first; with Answered,
+	// only those with a reply.
+	PublicAppeals(f PublicFilter) ([]CaseRecord, error)
 
 	// Audit lists the staff actions received, in the order received.
 	Audit() ([]AuditRecord, error)
+
+	// APIKeyByHash is the Open311 API key with this hash; APIKeys lists
+	// them by id.
+	APIKeyByHash(hash string) (APIKey, error)
+	APIKeys() ([]APIKey, error)
 
 	// File is a stored attachment file without its bytes; FileData its
 	// bytes. Both return ErrNotFound for a path not stored.
@@ -110,6 +119,17 @@ type Tx interface {
 	DeleteFile(path string) (bool, error)
 	// AddPINKey stores a street's staff PIN key; a street has one.
 	AddPINKey(street string, key []byte, at time.Time) error
+	// AddAPIKey stores an Open311 API key by its hash; RemoveAPIKey
+	// deletes one, false if there was none.
+	AddAPIKey(k APIKey, keyHash string) (int64, error)
+	RemoveAPIKey(id int64) (bool, error)
+}
+
+// APIKey is a client of the Open311 API, known by its key's hash.
+type APIKey struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Scope is what one kiosk may see: content of its street and of the whole
@@ -168,6 +188,14 @@ type CaseRecord struct {
 type CaseFilter struct {
 	Status data.Status
 	Street string
+}
+
+// PublicFilter selects a street's public appeals; an empty Type or
+// Street selects all.
+type PublicFilter struct {
+	Street   string
+	Type     data.AppealType
+	Answered bool
 }
 
 // OpinionRecord is a resident's opinion as received. Late is set when it

@@ -117,6 +117,7 @@ func runAxe(ctx context.Context, src string) ([]axeViolation, error) {
 func TestBrowser(t *testing.T) {
 	ctx := browser(t)
 	s := newSite(t)
+	filed := fileAppeals(t, s.p)
 	dir := shotDir(t)
 	axeSrc, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
@@ -140,6 +141,9 @@ func TestBrowser(t *testing.T) {
 		{"consultations", home + "consultations/", 200},
 		{"consultation-open", home + "consultations/zj-2026-03", 200},
 		{"consultation-closed", home + "consultations/zj-2026-02", 200},
+		{"appeals", home + "appeals/", 200},
+		{"appeals-filtered", home + "appeals/?type=complaint&year=2026&month=12", 200},
+		{"appeal", home + "appeals/" + filed.Public, 200},
 		{"notfound", home + "notices/none", 404},
 		{"badrequest", home + "catalog/?year=20x", 400},
 	}

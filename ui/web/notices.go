@@ -43,6 +43,7 @@ func (s *Site) notices(w http.ResponseWriter, r *http.Request, st *data.Street) 
 	p := newPage(r, st, s.p.Today())
 	p.Title = p.T("notices.title")
 	p.crumbs(crumb{Label: p.Title})
+	p.Feed = &feedLink{Href: streetPath(st.Code) + "notices.atom", Title: p.T("notices.feed")}
 	p.Data = noticesData{Notices: shown, Pager: pg}
 	s.render(w, r, http.StatusOK, "notices", p)
 }

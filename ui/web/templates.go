@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 
 	"jiezhen/data"
 )
@@ -36,6 +37,8 @@ var funcs = template.FuncMap{
 		}
 		return d.Chinese()
 	},
+	// day is the day of a district time, in China.
+	"day":      func(t time.Time) data.Date { return data.DateOf(t.In(china)) },
 	"join":     strings.Join,
 	"size":     fileSize,
 	"fileName": fileName,

@@ -62,6 +62,10 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /s/{street}/providers/{$}", s.street(s.providers))
 	mux.HandleFunc("GET /s/{street}/consultations/{$}", s.street(s.consultations))
 	mux.HandleFunc("GET /s/{street}/consultations/{id}", s.street(s.consultation))
+	mux.HandleFunc("GET /s/{street}/appeals/{$}", s.street(s.appeals))
+	mux.HandleFunc("GET /s/{street}/appeals/{ref}", s.street(s.appeal))
+	mux.HandleFunc("GET /s/{street}/appeals.atom", s.street(s.appealsFeed))
+	mux.HandleFunc("GET /s/{street}/notices.atom", s.street(s.noticesFeed))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			// Every page only reads; a route that takes a form is
@@ -159,6 +163,7 @@ type page struct {
 	Crumbs []crumb
 	Today  data.Date
 	Data   any
+	Feed   *feedLink // the page's Atom feed, linked from its head
 
 	path  string
 	query url.Values
@@ -172,6 +177,7 @@ var sections = []struct{ path, key string }{
 	{"services/", "services.title"},
 	{"providers/", "providers.title"},
 	{"consultations/", "consultations.title"},
+	{"appeals/", "appeals.title"},
 }
 
 // navLink is a link of the section bar; Current is "page" on the
