@@ -3,7 +3,9 @@
 # kiosk: the GLFW headers for Fyne, Xvfb and ImageMagick to run a real
 # window headless and take screenshots, xset (x11-xserver-utils) to keep a
 # full-screen kiosk from blanking, espeak-ng for read-aloud, chromium and
-# the Noto CJK fonts for the website's browser tests (ui/web).
+# the Noto CJK fonts for the website's browser tests (ui/web). The kiosk
+# also draws the few characters its bundled font lacks (〈 〉) from Noto
+# CJK, through Fyne's system-font fallback, so the screen goldens assume it.
 # As root it installs what is missing; otherwise it prints the apt-get line.
 set -euo pipefail
 
