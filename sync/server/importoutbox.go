@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"jiezhen/data"
 	"jiezhen/sync/wire"
 )
 
@@ -51,7 +52,7 @@ func (p *Platform) ImportOutbox(ctx context.Context, token, street string, items
 	for lo := 0; lo < len(items); lo += wire.MaxBatch {
 		batch := items[lo:min(lo+wire.MaxBatch, len(items))]
 		for len(batch) > 0 {
-			resp, err := p.Push(ctx, k, &wire.PushRequest{Items: batch})
+			resp, err := p.push(ctx, k, &wire.PushRequest{Items: batch}, data.ChannelUSB)
 			var pe *Error
 			if errors.As(err, &pe) && pe.Item != "" {
 				res.SetAside = append(res.SetAside, SetAside{ID: pe.Item, Reason: pe.Msg})

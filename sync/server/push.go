@@ -52,6 +52,11 @@ func refuse(code wire.RefusalCode, format string, args ...any) error {
 // again; an id reused with a different body, or an item for another
 // street, refuses the whole batch (409, 403) with nothing stored.
 func (p *Platform) Push(ctx context.Context, k Kiosk, req *wire.PushRequest) (wire.PushResponse, error) {
+	return p.push(ctx, k, req, data.ChannelKiosk)
+}
+
+// push is Push for a channel: the channel each case it files records.
+func (p *Platform) push(ctx context.Context, k Kiosk, req *wire.PushRequest, channel data.Channel) (wire.PushResponse, error) {
 	if err := req.Check(); err != nil {
 		var ie *wire.ItemError
 		item := ""
@@ -70,7 +75,7 @@ func (p *Platform) Push(ctx context.Context, k Kiosk, req *wire.PushRequest) (wi
 		// district's times run in the same order as its feed and its
 		// references, whichever request arrived first.
 		now = p.clock()
-		pt := &pushTx{p: p, tx: tx, k: k, now: now, today: data.DateOf(now.In(china))}
+		pt := &pushTx{p: p, tx: tx, k: k, channel: channel, now: now, today: data.DateOf(now.In(china))}
 		for _, it := range req.Items {
 			hash := itemHash(it)
 			e, err := tx.Entry(it.ID)
@@ -117,12 +122,13 @@ func ledgerEntry(it wire.PushItem, k Kiosk, hash string, res wire.PushResult, no
 
 // pushTx is one batch being applied.
 type pushTx struct {
-	p     *Platform
-	tx    Tx
-	k     Kiosk
-	now   time.Time
-	today data.Date
-	cal   *data.Calendar
+	p       *Platform
+	tx      Tx
+	k       Kiosk // ID 0 for the website
+	channel data.Channel
+	now     time.Time
+	today   data.Date
+	cal     *data.Calendar
 }
 
 func (pt *pushTx) apply(it wire.PushItem) (wire.PushResult, error) {
@@ -224,7 +230,16 @@ func (pt *pushTx) fileCase(it wire.PushItem) (wire.PushResult, error) {
 	// What the district decides, whatever the kiosk sent.
 	c.Status, c.History, c.Reply, c.Rating, c.RatingDefault, c.MergedInto, c.Department = data.StatusSubmitted, nil, nil, 0, false, "", ""
 	c.Corrections = nil
-	c.Kiosk = strconv.FormatInt(pt.k.ID, 10)
+	c.Channel = pt.channel
+	c.Kiosk = ""
+	if pt.k.ID > 0 {
+		c.Kiosk = strconv.FormatInt(pt.k.ID, 10)
+	}
+	if pt.k.ID == 0 {
+		// A case filed on the website: the time it was filed is the
+		// district's.
+		c.SubmittedAt = pt.now
+	}
 	day := data.DateOf(pt.now.In(china))
 	sent := c.Ref
 	if c.Ref, err = pt.reference(sent); err != nil {
@@ -300,7 +315,9 @@ func districtReference(tx Tx, now time.Time) (string, error) {
 	}
 }
 
-// putCase stores the district's record and the filing kiosk's view of it.
+// putCase stores the district's record and the filing kiosk's view of it;
+// a case filed on the website has no kiosk, and no view in the feed (an
+// item of kiosk 0 would go to every kiosk of the street).
 func (pt *pushTx) putCase(rec CaseRecord) error {
 	return putCase(pt.tx, rec)
 }
@@ -308,6 +325,9 @@ func (pt *pushTx) putCase(rec CaseRecord) error {
 func putCase(tx Tx, rec CaseRecord) error {
 	if err := tx.PutCase(rec); err != nil {
 		return err
+	}
+	if rec.Kiosk == 0 {
+		return nil
 	}
 	view, err := json.Marshal(wire.CaseView(rec.Case))
 	if err != nil {
@@ -378,6 +398,9 @@ func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
 		r := c.Request
 		if r == nil || strings.TrimSpace(r.Information) == "" {
 			return 0, refuse(wire.RefusedIncomplete, "the disclosure request does not say what information it asks for")
+		}
+		if r.Requester != "" && !r.Requester.Valid() {
+			return 0, refuse(wire.RefusedMalformed, "unknown requester %q", r.Requester)
 		}
 		if !slices.Contains([]data.Delivery{data.DeliveryPickup, data.DeliveryPost, data.DeliveryEmail}, r.Delivery) {
 			return 0, refuse(wire.RefusedMalformed, "unknown delivery %q", r.Delivery)
@@ -458,6 +481,9 @@ func (pt *pushTx) opinion(it wire.PushItem) (wire.PushResult, error) {
 		if err := data.ValidateMobile(o.Mobile); err != nil {
 			return wire.PushResult{}, refuse(wire.RefusedApplicant, "the mobile %v", err)
 		}
+	}
+	if pt.k.ID == 0 {
+		o.At = pt.now // filed on the website: the district's time
 	}
 	n, err := pt.tx.NextSerial("opinion:" + c.ID)
 	if err != nil {
