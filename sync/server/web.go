@@ -48,3 +48,13 @@ func IsConflict(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Status == http.StatusConflict
 }
+
+// CaseByRef finds a case by its reference; ErrNotFound if none has it.
+func (p *Platform) CaseByRef(ctx context.Context, ref string) (CaseRecord, error) {
+	var rec CaseRecord
+	err := p.store.Read(ctx, func(tx ReadTx) (err error) {
+		rec, err = tx.CaseByRef(ref)
+		return err
+	})
+	return rec, err
+}
