@@ -243,3 +243,108 @@ func TestFileForms(t *testing.T) {
 		t.Errorf("another street's receipt: %d, want 404", resp.StatusCode)
 	}
 }
+
+// A form with bad answers comes back 422 with an error summary linking to
+// each bad field, the message at the field and the answers kept; nothing
+// is stored, and the page title says there is an error without personal
+// data.
+func TestFormErrors(t *testing.T) {
+	s := newSite(t)
+	home := "/s/" + demoStreet + "/"
+	for _, tc := range []struct {
+		form   string
+		values url.Values
+		bad    []string // the fields the summary must link to
+		kept   string   // an answer the page must keep
+	}{
+		{home + "appeal", url.Values{"appeal_type": {"complaint"}, "description": {"楼下餐馆油烟很大"}, "applicant_name": {testName}, "mobile": {"1391234"}},
+			[]string{"f-category", "f-mobile"}, "楼下餐馆油烟很大"},
+		{home + "disclosure", url.Values{"applicant_name": {testName}, "id_number": {"440106199001011234"}, "mobile": {testMobile}, "information": {"某文件"}, "delivery": {"post"}},
+			[]string{"f-id_number", "f-address"}, "某文件"},
+		{home + "services/svc-linshi-jiuzhu/apply", url.Values{"applicant_name": {testName}, "id_number": {testID}, "mobile": {testMobile}, "family_size": {"三"}},
+			[]string{"f-family_size", "f-difficulty"}, testName},
+		{home + "consultations/zj-2026-04/opinion", url.Values{"topic": {"t9"}, "opinion": {"意见"}},
+			[]string{"f-topic", "f-applicant_name", "f-mobile"}, "意见"},
+	} {
+		tc.values.Set("form_id", s.formOf(tc.form))
+		resp, body := s.post(tc.form, tc.values)
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d, want 422", tc.form, resp.StatusCode)
+			continue
+		}
+		if !strings.Contains(body, `class="error-summary"`) {
+			t.Errorf("%s: no error summary", tc.form)
+		}
+		for _, id := range tc.bad {
+			if !strings.Contains(body, `href="#`+id+`"`) || !strings.Contains(body, `id="`+id+`"`) || !strings.Contains(body, `id="`+id+`-error"`) {
+				t.Errorf("%s: the summary does not link to field %s, or the field has no message", tc.form, id)
+			}
+		}
+		if !strings.Contains(body, tc.kept) {
+			t.Errorf("%s: the answer %q was not kept", tc.form, tc.kept)
+		}
+		title := regexp.MustCompile(`<title>([^<]*)</title>`).FindStringSubmatch(body)
+		if title == nil || !strings.HasPrefix(title[1], "有错误：") {
+			t.Errorf("%s: title %q does not say there is an error", tc.form, title)
+		} else {
+			noPersonal(t, "the title", title[1])
+		}
+		if !strings.Contains(body, `value="`+tc.values.Get("form_id")+`"`) {
+			t.Errorf("%s: the form lost its id", tc.form)
+		}
+	}
+	if n := len(s.webCases()); n != 0 {
+		t.Errorf("%d cases stored from bad forms", n)
+	}
+	if n := s.opinionCount(); n != 0 {
+		t.Errorf("%d opinions stored from a bad form", n)
+	}
+	// 同意公开显示 starts unchecked.
+	if _, body := s.get(home + "appeal"); !regexp.MustCompile(`<input type="checkbox" id="f-public" name="public" value="yes" aria-describedby`).MatchString(body) {
+		t.Errorf("the consent box is not there unchecked")
+	}
+	// A form without the id the site gave it is not filed.
+	if resp, _ := s.post(home+"appeal", url.Values{"appeal_type": {"help"}, "category": {"other"}, "description": {"求助"}, "anonymous": {"yes"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a form without its id: %d, want 400", resp.StatusCode)
+	}
+	noPersonal(t, "the logs", s.logs.String())
+}
+
+// Posts are limited: a body over the size limit is 413, a flood from one
+// address is slowed with a 429 page in words and logged with the address
+// only, and a cross-site post is refused; none of them stores anything.
+func TestFormAbuse(t *testing.T) {
+	s := newSite(t)
+	form := "/s/" + demoStreet + "/appeal"
+	v := url.Values{"form_id": {s.formOf(form)}, "appeal_type": {"help"}, "category": {"other"},
+		"description": {strings.Repeat("长", maxFormBytes/3+10)}, "applicant_name": {testName}, "mobile": {testMobile}}
+	if resp, _ := s.post(form, v); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("an oversized form: %d, want 413", resp.StatusCode)
+	}
+	v.Set("description", "小区门口路灯不亮")
+	if resp, _ := s.post(form, v, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a cross-site post: %d, want 403", resp.StatusCode)
+	}
+	if n := len(s.webCases()); n != 0 {
+		t.Fatalf("%d cases stored", n)
+	}
+	// The same good form over and over: the first is filed, the rest
+	// answer its receipt until the limit, then 429.
+	var codes []int
+	for range postBurst + 3 {
+		resp, _ := s.post(form, v)
+		codes = append(codes, resp.StatusCode)
+	}
+	resp, body := s.post(form, v)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "提交太频繁了") {
+		t.Errorf("a flood: %d (Retry-After %q), want 429 with a page in words; codes %v", resp.StatusCode, resp.Header.Get("Retry-After"), codes)
+	}
+	if n := len(s.webCases()); n != 1 {
+		t.Errorf("%d cases stored by the flood, want 1", n)
+	}
+	logs := s.logs.String()
+	if strings.Count(logs, "rate-limited") != 1 || !strings.Contains(logs, "addr=127.0.0.1") {
+		t.Errorf("the flood is not logged once with its address:\n%s", logs)
+	}
+	noPersonal(t, "the logs", logs)
+}
