@@ -263,6 +263,7 @@ type caseLine struct {
 	Kind            data.CaseKind  `json:"kind"`
 	Street          string         `json:"street"`
 	Kiosk           int64          `json:"kiosk"`
+	Channel         data.Channel   `json:"channel,omitempty"` // kiosk, usb, web, ...
 	Status          data.Status    `json:"status"`
 	ReceivedAt      time.Time      `json:"received_at"`
 	Deadline        *data.Date     `json:"deadline,omitempty"`
@@ -284,7 +285,7 @@ type caseLine struct {
 
 func lineOf(r server.CaseRecord, cal *data.Calendar, today data.Date) caseLine {
 	c := &r.Case
-	l := caseLine{Ref: c.Ref, ID: c.ID, Kind: c.Kind, Street: c.Street, Kiosk: r.Kiosk,
+	l := caseLine{Ref: c.Ref, ID: c.ID, Kind: c.Kind, Street: c.Street, Kiosk: r.Kiosk, Channel: c.Channel,
 		Status: c.Status, ReceivedAt: r.ReceivedAt, Service: c.Service, AppealType: string(c.AppealType),
 		Department: c.Department, Rating: c.Rating, RatingDefault: c.RatingDefault, Next: c.Kind.Next(c.Status)}
 	if c.Reply != nil {
