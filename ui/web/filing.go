@@ -237,6 +237,7 @@ func (s *Site) opinion(w http.ResponseWriter, r *http.Request, st *data.Street) 
 		}
 		return id
 	})
+	l.choiceContent = true
 	fp := formPage{Consultation: &c, Days: -1}
 	if r.Method != http.MethodPost {
 		var v data.FormValues

@@ -65,6 +65,7 @@ type formView struct {
 type fieldView struct {
 	ID, Code, Label, Help string
 	Content               bool // the label is content (Chinese), not an interface string
+	ChoiceContent         bool // so are the choices' labels
 	Type                  data.FieldType
 	Required              bool
 	Value                 string
@@ -101,8 +102,11 @@ func (f fieldView) Select() bool { return f.Type == data.FieldChoice && len(f.Ch
 // labels gives a form's texts: how a field and a choice are named.
 type labels struct {
 	content bool // the labels are the form's own (content, Chinese)
-	field   func(f data.FormField) (label, help string)
-	choice  func(f data.FormField, c string) string
+	// choiceContent: the choices' labels are content (a consultation's
+	// topics), whatever the fields' are.
+	choiceContent bool
+	field         func(f data.FormField) (label, help string)
+	choice        func(f data.FormField, c string) string
 }
 
 // interfaceLabels names a field by the page's "form.field.CODE" and
@@ -125,9 +129,9 @@ func interfaceLabels(p *page, choice func(f data.FormField, c string) string) la
 
 // contentLabels names fields and choices as the guide's form does.
 var contentLabels = labels{
-	content: true,
-	field:   func(f data.FormField) (string, string) { return f.Label, f.Help },
-	choice:  func(_ data.FormField, c string) string { return c },
+	content: true, choiceContent: true,
+	field:  func(f data.FormField) (string, string) { return f.Label, f.Help },
+	choice: func(_ data.FormField, c string) string { return c },
 }
 
 // newFormView builds the view of schema with the values v and the
@@ -138,7 +142,7 @@ func newFormView(p *page, schema data.FormSchema, l labels, v data.FormValues, e
 		label, help := l.field(f)
 		view := fieldView{
 			ID: "f-" + f.Code, Code: f.Code, Label: label, Help: help, Content: l.content,
-			Type: f.Type, Required: f.Required, Value: v[f.Code], MaxLen: f.MaxLen,
+			Type: f.Type, Required: f.Required, Value: v[f.Code], MaxLen: f.MaxLen, ChoiceContent: l.choiceContent,
 			Contact: f.Code == data.CodeApplicantName || f.Code == data.CodeMobile,
 		}
 		switch f.Type {
