@@ -148,8 +148,33 @@ func (s ServiceItem) DeadlineDays() (days int, ok bool) {
 	return 0, false
 }
 
+// Requester is who files a disclosure request: the disclosure
+// regulation's annual report counts natural persons apart from legal
+// persons and other organisations.
+type Requester string
+
+const (
+	RequesterPerson       Requester = "person"       // 自然人
+	RequesterOrganisation Requester = "organisation" // 法人或其他组织
+)
+
+// Requesters lists the kinds of requester, in the order forms offer them.
+var Requesters = []Requester{RequesterPerson, RequesterOrganisation}
+
+// Valid reports whether r is one of Requesters.
+func (r Requester) Valid() bool { return slices.Contains(Requesters, r) }
+
+// Label returns the kind of requester in the given language.
+func (r Requester) Label(l Lang) string {
+	return pick(l, map[Requester][2]string{
+		RequesterPerson:       {"自然人", "Natural person"},
+		RequesterOrganisation: {"法人或其他组织", "Legal person or other organisation"},
+	}, r, string(r))
+}
+
 // The fields of a disclosure request besides the applicant's.
 const (
+	CodeRequester   = "requester"   // one of the Requester values; empty: a natural person
 	CodeInformation = "information" // what information is asked for
 	CodePurpose     = "purpose"
 	CodeDelivery    = "delivery" // one of the Delivery values
@@ -178,6 +203,8 @@ const MaxDisclosureText = 1000
 // own. The choices of delivery are the Delivery values.
 func DisclosureForm() FormSchema {
 	s := FormSchema{Fields: []FormField{
+		{Code: CodeRequester, Label: "申请人类型", Type: FieldChoice,
+			Choices: []string{string(RequesterPerson), string(RequesterOrganisation)}, Help: "不选视为自然人"},
 		{Code: CodeInformation, Label: "所需信息的内容描述", Type: FieldLongText, Required: true, MaxLen: MaxDisclosureText,
 			Help: "尽量写明文件名称、文号或便于查找的其他特征"},
 		{Code: CodePurpose, Label: "用途（选填）", Type: FieldText, MaxLen: 200},
@@ -237,6 +264,10 @@ func NewDisclosure(v FormValues, today Date) (Case, error) {
 		})
 		return Case{}, errs
 	}
+	requester := Requester(v[CodeRequester])
+	if requester == "" {
+		requester = RequesterPerson
+	}
 	a := applicantOf(v)
 	a.Address, a.Email = v[CodeAddress], v[CodeEmail]
 	return Case{
@@ -244,6 +275,7 @@ func NewDisclosure(v FormValues, today Date) (Case, error) {
 		Status:    StatusSubmitted,
 		Applicant: a,
 		Request: &DisclosureRequest{
+			Requester:   requester,
 			Information: v[CodeInformation],
 			Purpose:     v[CodePurpose],
 			Delivery:    Delivery(v[CodeDelivery]),

@@ -180,9 +180,12 @@ type Person struct {
 
 // DisclosureRequest is what a resident asks for under 依申请公开.
 type DisclosureRequest struct {
-	Information string   `json:"information" limit:"text"` // what information is asked for
-	Purpose     string   `json:"purpose" limit:"title"`
-	Delivery    Delivery `json:"delivery" limit:"code"`
+	// Requester is who asks: a natural person or a legal person or other
+	// organisation, which the annual report counts apart.
+	Requester   Requester `json:"requester,omitempty" limit:"code"`
+	Information string    `json:"information" limit:"text"` // what information is asked for
+	Purpose     string    `json:"purpose" limit:"title"`
+	Delivery    Delivery  `json:"delivery" limit:"code"`
 }
 
 // Reply is the district's answer on a case: for a disclosure request it

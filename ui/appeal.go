@@ -27,11 +27,11 @@ type CaseWriter interface {
 var _ CaseWriter = (*store.Store)(nil)
 
 // MaxAppealText is the longest description an appeal takes, in characters.
-const MaxAppealText = 500
+const MaxAppealText = data.MaxAppealText
 
 // appealCategories are what an appeal is about, in display order; the
 // stored category is the key's last part.
-var appealCategories = []string{"environment", "noise", "property", "traffic", "community", "other"}
+var appealCategories = data.AppealCategories
 
 // The steps of the appeal form; the receipt follows them.
 const (

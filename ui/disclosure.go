@@ -58,8 +58,11 @@ func disclosureSpec(e *env) *formSpec {
 		label:  func(f data.FormField) string { return text("disclosure.field.", f, f.Label) },
 		help:   func(f data.FormField) string { return text("disclosure.help.", f, "") },
 		choice: func(f data.FormField, c string) string {
-			if f.Code == data.CodeDelivery {
+			switch f.Code {
+			case data.CodeDelivery:
 				return data.Delivery(c).Label(e.lang)
+			case data.CodeRequester:
+				return data.Requester(c).Label(e.lang)
 			}
 			return c
 		},

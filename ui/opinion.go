@@ -21,7 +21,7 @@ import (
 )
 
 // MaxOpinionText is the longest opinion the kiosk takes, in characters.
-const MaxOpinionText = 500
+const MaxOpinionText = data.MaxOpinionText
 
 // opinionForm is an opinion being given on a consultation. It lives in
 // the screen's closure and goes with it (完成, home, idle reset).

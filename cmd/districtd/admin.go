@@ -263,7 +263,7 @@ type caseLine struct {
 	Kind            data.CaseKind  `json:"kind"`
 	Street          string         `json:"street"`
 	Kiosk           int64          `json:"kiosk"`
-	Channel         data.Channel   `json:"channel,omitempty"`
+	Channel         data.Channel   `json:"channel,omitempty"` // kiosk, usb, web, ...
 	Status          data.Status    `json:"status"`
 	ReceivedAt      time.Time      `json:"received_at"`
 	Deadline        *data.Date     `json:"deadline,omitempty"`

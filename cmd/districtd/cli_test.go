@@ -199,12 +199,23 @@ func TestCases(t *testing.T) {
 	if err != nil || resp.Results[0].Outcome != wire.Accepted {
 		t.Fatalf("push: %+v %v", resp, err)
 	}
+	// And one filed on the street's website.
+	webID := server.WebPrefix + "00000000000000000000000000000001"
+	body, _ = json.Marshal(data.Case{Kind: data.CaseAppeal, Street: "440106005", AppealType: data.AppealHelp, Description: "求助", Anonymous: true})
+	web, err := p.FileFromWeb(ctx, "440106005", wire.ItemCase, webID, body)
+	if err != nil || web.Outcome != wire.Accepted {
+		t.Fatalf("file from the web: %+v %v", web, err)
+	}
 	st.Close()
 	ref := resp.Results[0].Ref
 
 	out := ok(t, "cases", "--db", db, "list")
 	if !strings.Contains(out, `"ref":"`+ref+`"`) || !strings.Contains(out, `"status":"received"`) || strings.Contains(out, "张三") || strings.Contains(out, "13800138000") {
 		t.Fatalf("cases list: %s", out)
+	}
+	if l := lines(out); len(l) != 2 || !strings.Contains(l[0], `"channel":"kiosk"`) ||
+		!strings.Contains(l[1], `"ref":"`+web.Ref+`"`) || !strings.Contains(l[1], `"kiosk":0,"channel":"web"`) {
+		t.Fatalf("cases list: each case's channel: %s", out)
 	}
 	if out := ok(t, "cases", "--db", db, "list", "--status", "replied"); out != "" {
 		t.Fatalf("no replied cases, got %s", out)

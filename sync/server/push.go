@@ -399,6 +399,9 @@ func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
 		if r == nil || strings.TrimSpace(r.Information) == "" {
 			return 0, refuse(wire.RefusedIncomplete, "the disclosure request does not say what information it asks for")
 		}
+		if r.Requester != "" && !r.Requester.Valid() {
+			return 0, refuse(wire.RefusedMalformed, "unknown requester %q", r.Requester)
+		}
 		if !slices.Contains([]data.Delivery{data.DeliveryPickup, data.DeliveryPost, data.DeliveryEmail}, r.Delivery) {
 			return 0, refuse(wire.RefusedMalformed, "unknown delivery %q", r.Delivery)
 		}

@@ -14,6 +14,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"jiezhen/data"
 )
 
 // The browser tests drive Debian's chromium headless through chromedp,
@@ -114,6 +116,45 @@ func runAxe(ctx context.Context, src string) ([]axeViolation, error) {
 	return vs, json.Unmarshal([]byte(out), &vs)
 }
 
+// inspect saves the screenshots of the page loaded at the viewport
+// width w, and fails on sideways scrolling or an axe violation. It leaves
+// scripts off again.
+func inspect(t *testing.T, ctx context.Context, dir, axeSrc, name, path, vp string, w int64) {
+	t.Helper()
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, b := range map[string][]byte{name + "-" + vp + ".png": shot, name + "-" + vp + "-full.png": full} {
+		if err := os.WriteFile(filepath.Join(dir, file), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, scripts(true)); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Do(ctx, scripts(false))
+	// Nothing makes the page scroll sideways.
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wide > 0 {
+		t.Errorf("%s at %d px: the page is %d px wider than the screen", path, w, wide)
+	}
+	vs, err := runAxe(ctx, axeSrc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		t.Errorf("%s at %d px: axe %s (%s): %s\n  %s", path, w, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
+	}
+}
+
 func TestBrowser(t *testing.T) {
 	ctx := browser(t)
 	s := newSite(t)
@@ -144,6 +185,11 @@ func TestBrowser(t *testing.T) {
 		{"appeals", home + "appeals/", 200},
 		{"appeals-filtered", home + "appeals/?type=complaint&year=2026&month=12", 200},
 		{"appeal", home + "appeals/" + filed.Public, 200},
+		{"apply", home + "services/svc-linshi-jiuzhu/apply", 200},
+		{"appeal-form", home + "appeal", 200},
+		{"disclosure", home + "disclosure", 200},
+		{"opinion", home + "consultations/zj-2026-04/opinion", 200},
+		{"opinion-sent", home + "consultations/zj-2026-04/opinion/sent", 200},
 		{"notfound", home + "notices/none", 404},
 		{"badrequest", home + "catalog/?year=20x", 400},
 	}
@@ -164,40 +210,83 @@ func TestBrowser(t *testing.T) {
 				if resp.Status != pg.status {
 					t.Fatalf("%s: status %d, want %d", pg.path, resp.Status, pg.status)
 				}
-				shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-				if err != nil {
-					t.Fatal(err)
-				}
-				full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for name, b := range map[string][]byte{pg.name + "-" + vp.name + ".png": shot, pg.name + "-" + vp.name + "-full.png": full} {
-					if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if err := chromedp.Do(ctx, scripts(true)); err != nil {
-					t.Fatal(err)
-				}
-				// Nothing makes the page scroll sideways.
-				wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if wide > 0 {
-					t.Errorf("%s at %d px: the page is %d px wider than the screen", pg.path, vp.w, wide)
-				}
-				vs, err := runAxe(ctx, string(axeSrc))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, v := range vs {
-					t.Errorf("%s at %d px: axe %s (%s): %s\n  %s", pg.path, vp.w, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
-				}
+				inspect(t, ctx, dir, string(axeSrc), pg.name, pg.path, vp.name, vp.w)
 			}
 		})
 	}
+
+	// With JavaScript off, a resident sends an appeal empty (the error
+	// summary), fills it in and reaches the receipt; then a 依申请公开
+	// request. Each state is looked at in both sizes.
+	t.Run("filing", func(t *testing.T) {
+		look := func(name string) {
+			t.Helper()
+			for _, vp := range viewports {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.w, vp.h)); err != nil {
+					t.Fatal(err)
+				}
+				inspect(t, ctx, dir, string(axeSrc), name, name, vp.name, vp.w)
+			}
+		}
+		submit := func() {
+			t.Helper()
+			if _, err := chromedp.Run(ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(`form button[type="submit"]`))); err != nil {
+				t.Fatalf("submit: %v", err)
+			}
+		}
+		// eval runs the test's own script on the loaded page.
+		eval := func(expr string) string {
+			t.Helper()
+			if err := chromedp.Do(ctx, scripts(true)); err != nil {
+				t.Fatal(err)
+			}
+			defer chromedp.Do(ctx, scripts(false))
+			v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		path := func() string { t.Helper(); return eval(`location.pathname`) }
+		typeIn := func(sel, text string) chromedp.Action[chromedp.Void] { return chromedp.SendKeys(sel, text) }
+		if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+home+"appeal")); err != nil {
+			t.Fatal(err)
+		}
+		submit()
+		if n := eval(`String(document.querySelectorAll('.error-summary a[href^="#f-"]').length)`); n != "5" {
+			t.Fatalf("the empty appeal: %s links in the error summary, want one per required field (5)", n)
+		}
+		look("appeal-errors")
+		err := chromedp.Do(ctx,
+			chromedp.Click(`#f-appeal_type-complaint`), chromedp.Click(`#f-category-noise`),
+			typeIn(`#f-description`, "夜间施工噪音很大"), typeIn(`#f-location`, "天河南一路12号附近"),
+			typeIn(`#f-applicant_name`, testName), typeIn(`#f-mobile`, testMobile), chromedp.Click(`#f-public`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		submit()
+		if p := path(); !strings.HasPrefix(p, home+"receipt/") {
+			t.Fatalf("after filing the appeal: at %s, want the receipt", p)
+		}
+		look("receipt")
+
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+home+"disclosure"),
+			typeIn(`#f-applicant_name`, testName), typeIn(`#f-id_number`, testID), typeIn(`#f-mobile`, testMobile),
+			typeIn(`#f-information`, "2026年老旧小区改造项目的招标文件"), chromedp.Click(`#f-delivery`)); err != nil {
+			t.Fatal(err)
+		}
+		submit()
+		if p := path(); !strings.HasPrefix(p, home+"receipt/") {
+			t.Fatalf("after filing the request: at %s, want the receipt", p)
+		}
+		look("receipt-disclosure")
+
+		recs := s.webCases()
+		if len(recs) != 2 || recs[0].Case.Kind != data.CaseAppeal || !recs[0].Case.Public || recs[0].Case.Description != "夜间施工噪音很大" ||
+			recs[1].Case.Kind != data.CaseDisclosure || recs[1].Case.Request.Requester != data.RequesterPerson {
+			t.Fatalf("filed from the browser: %+v", recs)
+		}
+	})
 
 	// 大字 and English, chosen by plain links with JavaScript off, hold
 	// while the resident moves on.

@@ -60,6 +60,8 @@ type site struct {
 	pdfB  []byte
 	pngB  []byte
 	logs  *bytes.Buffer
+	db    string // the district database's file
+	web   *Site
 }
 
 // Ids of the items the test site adds to the demo content.
@@ -89,12 +91,13 @@ func pngBytes(t testing.TB) []byte {
 func newSite(t testing.TB) *site {
 	t.Helper()
 	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, filepath.Join(t.TempDir(), "district.db"))
+	db := filepath.Join(t.TempDir(), "district.db")
+	st, err := server.OpenSQLite(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := &site{t: t, clock: &testClock{t: time.Date(2026, 12, 8, 2, 0, 0, 0, time.UTC)}, logs: &bytes.Buffer{}}
+	s := &site{t: t, clock: &testClock{t: time.Date(2026, 12, 8, 2, 0, 0, 0, time.UTC)}, logs: &bytes.Buffer{}, db: db}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s.p = server.New(st, server.Options{Now: s.clock.Now, Log: log})
 	s.pdfB, s.pngB = pdfBytes, pngBytes(t)
@@ -138,7 +141,8 @@ func newSite(t testing.TB) *site {
 	if _, err := s.p.Publish(ctx, set); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(s.p, slog.New(slog.NewTextHandler(s.logs, nil))).Handler())
+	s.web = New(s.p, slog.New(slog.NewTextHandler(s.logs, nil)))
+	srv := httptest.NewServer(s.web.Handler())
 	t.Cleanup(srv.Close)
 	s.url = srv.URL
 	return s

@@ -33,6 +33,7 @@ type Site struct {
 	p     *server.Platform
 	log   *slog.Logger
 	pages map[string]*template.Template
+	limit *postLimiter // the forms' posts per client address
 }
 
 // New returns the website over p. It panics if a template does not
@@ -41,7 +42,7 @@ func New(p *server.Platform, log *slog.Logger) *Site {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Site{p: p, log: log, pages: parsePages()}
+	return &Site{p: p, log: log, pages: parsePages(), limit: newPostLimiter()}
 }
 
 // Handler returns the website's routes behind the security headers and
@@ -66,10 +67,22 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /s/{street}/appeals/{ref}", s.street(s.appeal))
 	mux.HandleFunc("GET /s/{street}/appeals.atom", s.street(s.appealsFeed))
 	mux.HandleFunc("GET /s/{street}/notices.atom", s.street(s.noticesFeed))
+	// The forms residents file (filing.go): GET shows one, POST files it
+	// and redirects to its receipt.
+	mux.HandleFunc("GET /s/{street}/services/{id}/apply", s.street(s.apply))
+	mux.HandleFunc("POST /s/{street}/services/{id}/apply", s.street(s.post(s.apply)))
+	mux.HandleFunc("GET /s/{street}/appeal", s.street(s.fileAppeal))
+	mux.HandleFunc("POST /s/{street}/appeal", s.street(s.post(s.fileAppeal)))
+	mux.HandleFunc("GET /s/{street}/disclosure", s.street(s.disclosure))
+	mux.HandleFunc("POST /s/{street}/disclosure", s.street(s.post(s.disclosure)))
+	mux.HandleFunc("GET /s/{street}/consultations/{id}/opinion", s.street(s.opinion))
+	mux.HandleFunc("POST /s/{street}/consultations/{id}/opinion", s.street(s.post(s.opinion)))
+	mux.HandleFunc("GET /s/{street}/consultations/{id}/opinion/sent", s.street(s.opinionSent))
+	mux.HandleFunc("GET /s/{street}/receipt/{ref}", s.street(s.receipt))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			// Every page only reads; a route that takes a form is
-			// registered with its method and never gets here.
+			// A route that takes a form is registered with its
+			// methods and never gets here.
 			w.Header().Set("Allow", "GET, HEAD")
 			s.problem(w, r, nil, http.StatusMethodNotAllowed, "bad.method")
 			return
