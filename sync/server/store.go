@@ -75,6 +75,10 @@ type ReadTx interface {
 	// Files lists the stored attachment files, without their bytes, by
 	// path.
 	Files() ([]StoredFile, error)
+
+	// TrackFailures counts the failed tracking tries under key later
+	// than since.
+	TrackFailures(key string, since time.Time) (int, error)
 }
 
 // Tx is a write transaction.
@@ -110,6 +114,9 @@ type Tx interface {
 	DeleteFile(path string) (bool, error)
 	// AddPINKey stores a street's staff PIN key; a street has one.
 	AddPINKey(street string, key []byte, at time.Time) error
+	// AddTrackFailure records a failed tracking try under key at at, and
+	// drops every failure (of any key) at or before expired.
+	AddTrackFailure(key string, at, expired time.Time) error
 }
 
 // Scope is what one kiosk may see: content of its street and of the whole
