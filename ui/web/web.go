@@ -33,6 +33,8 @@ type Site struct {
 	p     *server.Platform
 	log   *slog.Logger
 	pages map[string]*template.Template
+
+	grants grants // tracking tokens (track.go)
 }
 
 // New returns the website over p. It panics if a template does not
@@ -62,6 +64,11 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /s/{street}/providers/{$}", s.street(s.providers))
 	mux.HandleFunc("GET /s/{street}/consultations/{$}", s.street(s.consultations))
 	mux.HandleFunc("GET /s/{street}/consultations/{id}", s.street(s.consultation))
+	mux.HandleFunc("GET /s/{street}/track", s.street(s.track))
+	mux.HandleFunc("POST /s/{street}/track", s.street(s.trackPost))
+	mux.HandleFunc("GET /s/{street}/track/{token}", s.street(s.timeline))
+	mux.HandleFunc("POST /s/{street}/track/{token}/rate", s.street(s.rate))
+	mux.HandleFunc("POST /s/{street}/track/{token}/correct", s.street(s.correct))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			// Every page only reads; a route that takes a form is
@@ -172,6 +179,7 @@ var sections = []struct{ path, key string }{
 	{"services/", "services.title"},
 	{"providers/", "providers.title"},
 	{"consultations/", "consultations.title"},
+	{"track", "track.title"},
 }
 
 // navLink is a link of the section bar; Current is "page" on the
