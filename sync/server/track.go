@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,16 +78,16 @@ func trackClientKey(client string) string {
 // reference and of the client: after TrackMaxFailures of the reference,
 // or TrackMaxClientFailures of the client, within TrackFailureWindow,
 // every try gets ErrTrackLimited until the failures age out. A malformed
-// reference or phone4, or a reference without four digits, counts for
-// nothing.
+// reference or phone4 is an *Error of status 400, and a reference
+// without four digits is no try: neither counts.
 func (p *Platform) Track(ctx context.Context, ref, phone4, client string) (Tracked, error) {
 	ref = strings.TrimSpace(ref)
 	if err := data.CheckReference(ref); err != nil {
-		return Tracked{}, err
+		return Tracked{}, &Error{Status: http.StatusBadRequest, Msg: err.Error()}
 	}
 	phone4 = strings.TrimSpace(phone4)
 	if phone4 != "" && (len(phone4) != 4 || strings.Trim(phone4, "0123456789") != "") {
-		return Tracked{}, fmt.Errorf("the last four digits of the mobile are four digits")
+		return Tracked{}, &Error{Status: http.StatusBadRequest, Msg: "the last four digits of the mobile are four digits"}
 	}
 	refKey := "ref:" + data.NormalizeReference(ref)
 	clientKey := trackClientKey(client)
@@ -240,4 +241,35 @@ func (p *Platform) webItem(ctx context.Context, caseID string, kind wire.ItemKin
 		return &Error{Status: http.StatusConflict, Msg: r.reason}
 	}
 	return err
+}
+
+// track is POST /api/v1/track: a kiosk asks for a case it does not hold.
+// The kiosk is the client of the lockout, as an address is on the
+// website.
+func (h *handler) track(w http.ResponseWriter, r *http.Request, k Kiosk) {
+	var req wire.TrackRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "", "the body is not a track request: {\"ref\": ..., \"phone4\": ...}")
+		return
+	}
+	tr, err := h.p.Track(r.Context(), req.Ref, req.Phone4, fmt.Sprintf("kiosk:%d", k.ID))
+	switch {
+	case errors.Is(err, ErrTrackNoMatch):
+		writeJSON(w, http.StatusOK, wire.TrackResponse{Outcome: wire.TrackNoMatch, ServerTime: h.p.clock()})
+		return
+	case errors.Is(err, ErrTrackLimited):
+		writeJSON(w, http.StatusOK, wire.TrackResponse{Outcome: wire.TrackLocked, ServerTime: h.p.clock()})
+		return
+	case err != nil:
+		h.fail(w, r, err)
+		return
+	}
+	c := wire.CaseView(tr.Case)
+	if tr.PublicOnly {
+		c.History = slices.Clone(c.History)
+		for i := range c.History {
+			c.History[i].Reason = ""
+		}
+	}
+	writeJSON(w, http.StatusOK, wire.TrackResponse{Outcome: wire.TrackFound, Case: &c, PublicOnly: tr.PublicOnly, Contact: tr.Contact, ServerTime: h.p.clock()})
 }
