@@ -983,3 +983,19 @@ func (t *sqlTx) AddTrackFailure(key string, at, expired time.Time) error {
 	}
 	return t.exec("INSERT INTO track_failures(key, at) VALUES(?, ?)", key, millis(at))
 }
+
+func (t *sqlTx) Setting(name string) (string, error) {
+	var v string
+	err := t.one("SELECT value FROM settings WHERE name = ?", []any{name}, &v)
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	return v, err
+}
+
+func (t *sqlTx) SetSetting(name, value string) error {
+	if value == "" {
+		return t.exec("DELETE FROM settings WHERE name = ?", name)
+	}
+	return t.exec("INSERT INTO settings(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value)
+}

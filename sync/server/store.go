@@ -79,6 +79,8 @@ type ReadTx interface {
 	// TrackFailures counts the failed tracking tries under key later
 	// than since.
 	TrackFailures(key string, since time.Time) (int, error)
+	// Setting is a district setting's value, "" when it is not set.
+	Setting(name string) (string, error)
 }
 
 // Tx is a write transaction.
@@ -117,6 +119,8 @@ type Tx interface {
 	// AddTrackFailure records a failed tracking try under key at at, and
 	// drops every failure (of any key) at or before expired.
 	AddTrackFailure(key string, at, expired time.Time) error
+	// SetSetting sets a district setting; "" removes it.
+	SetSetting(name, value string) error
 }
 
 // Scope is what one kiosk may see: content of its street and of the whole

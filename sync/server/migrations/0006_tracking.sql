@@ -9,3 +9,11 @@ CREATE TABLE track_failures (
 	at  INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX track_failures_by_key ON track_failures(key, at);
+
+-- The district's settings that serve sets: "public_url", the website's
+-- base address (districtd serve --public-url), which each street item
+-- carries as its website. See docs/ARCHITECTURE.md.
+CREATE TABLE settings (
+	name  TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) STRICT;
