@@ -143,3 +143,46 @@ func TestRateAndCorrectFromWeb(t *testing.T) {
 		t.Fatalf("after the correction the kiosk sees %s %+v", got.Status, got.History)
 	}
 }
+
+// The website's address reaches the kiosks in their street's item, stays
+// through a publish of the content files (which do not carry it), and a
+// serve without it takes it away; a bad address is refused in one line.
+func TestPublicURL(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	street := func() data.Street {
+		t.Helper()
+		changes, _ := e.pullAll(e.tokA1, 0)
+		c, ok := find(changes, data.KindStreet, streetA)
+		if !ok {
+			t.Fatal("no street item in the feed")
+		}
+		var st data.Street
+		if err := json.Unmarshal(c.Body, &st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if n, err := e.p.SetPublicURL(ctx, "https://jiezhen.example.gov.cn/"); err != nil || n != 2 {
+		t.Fatalf("set: %d streets, %v", n, err)
+	}
+	want := "https://jiezhen.example.gov.cn/s/" + streetA + "/"
+	if st := street(); st.Website != want || st.TrackURL("001-13J-01E") != want+"track?ref=001-13J-01E" {
+		t.Fatalf("the kiosk's street: %+v", st)
+	}
+	if n, err := e.p.SetPublicURL(ctx, "https://jiezhen.example.gov.cn"); err != nil || n != 0 {
+		t.Fatalf("the same address again: %d, %v", n, err)
+	}
+	e.publishFile("testdata/content.json")
+	if st := street(); st.Website != want {
+		t.Fatalf("after a publish: %+v", st)
+	}
+	for _, bad := range []string{"jiezhen.example.gov.cn", "ftp://x.example", "https://x.example/?a=1"} {
+		if _, err := e.p.SetPublicURL(ctx, bad); err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	if _, err := e.p.SetPublicURL(ctx, ""); err != nil || street().Website != "" {
+		t.Fatalf("without an address: %+v %v", street(), err)
+	}
+}
