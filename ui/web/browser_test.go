@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,9 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"jiezhen/data"
+	"jiezhen/sync/server"
 )
 
 // The browser tests drive Debian's chromium headless through chromedp,
@@ -147,53 +151,111 @@ func TestBrowser(t *testing.T) {
 		name string
 		w, h int64
 	}{{"phone", 360, 800}, {"pc", 1440, 900}}
-	for _, pg := range pages {
-		t.Run(pg.name, func(t *testing.T) {
-			for _, vp := range viewports {
-				if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(vp.w, vp.h)); err != nil {
+	// check loads a page at each viewport with JavaScript off, saves its
+	// screenshots, and fails on sideways scrolling or an axe violation.
+	check := func(t *testing.T, name, path string, status int64) {
+		t.Helper()
+		for _, vp := range viewports {
+			if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(vp.w, vp.h)); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.url+path))
+			if err != nil {
+				t.Fatalf("%s: %v", vp.name, err)
+			}
+			if resp.Status != status {
+				t.Fatalf("%s: status %d, want %d", path, resp.Status, status)
+			}
+			shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for file, b := range map[string][]byte{name + "-" + vp.name + ".png": shot, name + "-" + vp.name + "-full.png": full} {
+				if err := os.WriteFile(filepath.Join(dir, file), b, 0o644); err != nil {
 					t.Fatal(err)
-				}
-				resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.url+pg.path))
-				if err != nil {
-					t.Fatalf("%s: %v", vp.name, err)
-				}
-				if resp.Status != pg.status {
-					t.Fatalf("%s: status %d, want %d", pg.path, resp.Status, pg.status)
-				}
-				shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-				if err != nil {
-					t.Fatal(err)
-				}
-				full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for name, b := range map[string][]byte{pg.name + "-" + vp.name + ".png": shot, pg.name + "-" + vp.name + "-full.png": full} {
-					if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if err := chromedp.Do(ctx, scripts(true)); err != nil {
-					t.Fatal(err)
-				}
-				// Nothing makes the page scroll sideways.
-				wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if wide > 0 {
-					t.Errorf("%s at %d px: the page is %d px wider than the screen", pg.path, vp.w, wide)
-				}
-				vs, err := runAxe(ctx, string(axeSrc))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, v := range vs {
-					t.Errorf("%s at %d px: axe %s (%s): %s\n  %s", pg.path, vp.w, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
 				}
 			}
-		})
+			if err := chromedp.Do(ctx, scripts(true)); err != nil {
+				t.Fatal(err)
+			}
+			// Nothing makes the page scroll sideways.
+			wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wide > 0 {
+				t.Errorf("%s at %d px: the page is %d px wider than the screen", path, vp.w, wide)
+			}
+			vs, err := runAxe(ctx, string(axeSrc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				t.Errorf("%s at %d px: axe %s (%s): %s\n  %s", path, vp.w, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
+			}
+		}
 	}
+	for _, pg := range pages {
+		t.Run(pg.name, func(t *testing.T) { check(t, pg.name, pg.path, pg.status) })
+	}
+
+	// 办件查询 as a resident does it with JavaScript off: the form, the
+	// timeline of a completed case filed at a kiosk, its rating; and the
+	// timeline of a case waiting for 补正 with its form.
+	t.Run("track", func(t *testing.T) {
+		k := s.kiosk()
+		ref := s.fileCase(k, appealCase("browser-appeal"))
+		s.move(ref, data.StatusReplied, "已联系供电部门修复路灯")
+		s.move(ref, data.StatusCompleted, "回访确认路灯已修复")
+		check(t, "track-form", home+"track?ref="+url.QueryEscape(ref), 200)
+		if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+home+"track?ref="+url.QueryEscape(ref))); err != nil {
+			t.Fatal(err)
+		}
+		submit := func(sel string) string {
+			t.Helper()
+			if _, err := chromedp.Run(ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(sel))); err != nil {
+				t.Fatalf("submit %s: %v", sel, err)
+			}
+			loc, err := chromedp.Run(ctx, chromedp.Location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return loc
+		}
+		if err := chromedp.Do(ctx, chromedp.SendKeys("#lastfour", "5678")); err != nil {
+			t.Fatal(err)
+		}
+		loc := submit(`form[action$="/track"] button`)
+		if !strings.Contains(loc, "/track/") || strings.Contains(loc, "5678") {
+			t.Fatalf("after the form: %s", loc)
+		}
+		timeline := strings.TrimPrefix(loc, s.url)
+		check(t, "timeline-rate", timeline, 200)
+		if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(loc),
+			chromedp.Click("#r-5"), chromedp.SendKeys("#comment", "修得很快")); err != nil {
+			t.Fatal(err)
+		}
+		if loc := submit(`form[action$="/rate"] button`); !strings.HasSuffix(loc, "?done=rated") {
+			t.Fatalf("after rating: %s", loc)
+		}
+		recs, err := s.p.Cases(context.Background(), server.CaseFilter{})
+		if err != nil || len(recs) != 1 || recs[0].Case.Rating != data.RatingVerySatisfied {
+			t.Fatalf("the district's case after rating in the browser: %+v %v", recs, err)
+		}
+		check(t, "timeline-rated", timeline+"?done=rated", 200)
+
+		disc := data.Case{ID: "browser-disc", Kind: data.CaseDisclosure, Street: demoStreet, Status: data.StatusSubmitted,
+			SubmittedAt: time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC),
+			Request:     &data.DisclosureRequest{Information: "2025年道路维修资金", Purpose: "了解情况", Delivery: data.DeliveryEmail},
+			Applicant:   &data.Person{Name: "王五", IDNumber: "440106199001011235", Mobile: "13700001111", Email: "w@example.com", Address: "天河南一路2号"}}
+		dref := s.fileCase(k, disc)
+		s.move(dref, data.StatusCorrection, "请说明所需信息的具体年份和路段")
+		check(t, "timeline-correction", s.trackTo(dref, "1111"), 200)
+	})
 
 	// 大字 and English, chosen by plain links with JavaScript off, hold
 	// while the resident moves on.
