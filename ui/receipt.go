@@ -84,6 +84,9 @@ func NewReceipt(l data.Lang, c data.Case, svc *data.ServiceItem, st data.Street)
 		Ask:      ReceiptAsk{Place: st.Name, Address: st.Address, Phone: st.Phone, Hours: st.Hours},
 		TrackURL: st.TrackURL(c.Ref),
 	}
+	if r.TrackURL == "" {
+		r.Keep = L("receipt.track_here") // no QR code to scan
+	}
 	days, ok := CaseDays(c, svc)
 	date := func(d data.Date) string { return Lf("date.short", d.Year, int(d.Month), d.Day) }
 	if ok && !c.Deadline.IsZero() {
@@ -186,8 +189,6 @@ func newReceipt(e *env, f *filedCase) fyne.CanvasObject {
 	right := container.NewVBox(finish)
 	if r.TrackURL != "" {
 		right = container.NewVBox(e.qrCode(e.L("receipt.qr"), r.TrackURL), finish)
-	} else {
-		left.Add(para(e.L("receipt.track_here")))
 	}
 	return e.scrollPages(container.NewBorder(nil, nil, nil, container.NewPadded(right), left))
 }

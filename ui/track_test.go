@@ -376,3 +376,20 @@ func TestTrackAsksTheDistrict(t *testing.T) {
 		t.Fatalf("the district was asked while offline (%d)", len(fd.asked))
 	}
 }
+
+// A receipt's QR code opens the street website's tracking form when the
+// district gave the street a website; without one the receipt has no
+// code to scan and says to track the case at a kiosk.
+func TestReceiptTrackURL(t *testing.T) {
+	ref, _ := data.NewReference(7, testNow, 3)
+	c := data.Case{Ref: ref, Kind: data.CaseAppeal, AppealType: data.AppealComplaint}
+	st := data.Street{Code: "440106005", Name: "天河南街道", Website: "https://jiezhen.example.gov.cn/s/440106005/"}
+	r := NewReceipt(data.ZH, c, nil, st)
+	if want := "https://jiezhen.example.gov.cn/s/440106005/track?ref=" + data.FormatReference(ref); r.TrackURL != want || !strings.Contains(r.Keep, "扫码") {
+		t.Fatalf("with a website: %q %q, want %q", r.TrackURL, r.Keep, want)
+	}
+	st.Website = ""
+	if r := NewReceipt(data.ZH, c, nil, st); r.TrackURL != "" || !strings.Contains(r.Keep, "任一台自助机") {
+		t.Fatalf("without a website: %q %q", r.TrackURL, r.Keep)
+	}
+}
