@@ -3,6 +3,11 @@
 // calendar. It imports only the standard library.
 package data
 
+import (
+	"net/url"
+	"strings"
+)
+
 // Kind names a kind of content that flows from the district to a kiosk.
 // The values are stable: they appear in the database, the change feed and
 // bundle files.
@@ -78,6 +83,21 @@ type Street struct {
 	Phone    string `json:"phone" limit:"name"`
 	Hours    string `json:"hours" limit:"title"` // the service centre's opening hours, as text
 	Demo     bool   `json:"demo,omitempty"`
+	// Website is the street's page on the district's website
+	// (districtd serve --public-url), set by the district, never by the
+	// content files; empty when the district has no public address. A
+	// receipt's QR code opens its tracking form (TrackURL).
+	Website string `json:"website,omitempty" limit:"url"`
+}
+
+// TrackURL is the street's tracking form on its website with the
+// reference filled in, "" when the street has no website. The reference
+// is not personal data; nothing else goes in the address.
+func (s Street) TrackURL(ref string) string {
+	if s.Website == "" {
+		return ""
+	}
+	return strings.TrimRight(s.Website, "/") + "/track?ref=" + url.QueryEscape(FormatReference(ref))
 }
 
 // Attachment is a file that belongs to a piece of content, such as a

@@ -115,6 +115,9 @@ type Options struct {
 	// SyncNow asks the sync agent for a cycle now (its Kick); nil leaves
 	// out the 立即同步 button.
 	SyncNow func()
+	// District asks the district for a case the kiosk does not hold (the
+	// sync agent); nil: 办件查询 finds only the kiosk's own cases.
+	District DistrictTracker
 	// Drives lists the directories where USB drives are mounted, for the
 	// outbox export; nil means the mount points under MountDirs in
 	// /proc/mounts.
@@ -137,7 +140,9 @@ type env struct {
 	sp      Speaker            // nil: no 朗读 buttons
 	cases   CaseWriter         // nil: no appeals on this kiosk
 	tracker Tracker            // nil: no tracking on this kiosk
-	kioskID int64
+	// district: nil, only the kiosk's own cases are tracked
+	district DistrictTracker
+	kioskID  int64
 
 	bundles   BundleImporter // nil: no bundle screen
 	bundleSrc bundleSources
@@ -240,7 +245,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 		lang: opt.Lang, elder: opt.Elder, now: opt.Now, bg: opt.Background,
 		src: src, street: st, sp: opt.Speaker, kioskID: opt.KioskID, cases: opt.Cases,
 		bundles:  opt.Bundles,
-		staffSrc: opt.Staff, sync: opt.Sync, syncNow: opt.SyncNow, drives: opt.Drives,
+		staffSrc: opt.Staff, sync: opt.Sync, syncNow: opt.SyncNow, drives: opt.Drives, district: opt.District,
 	}
 	if opt.Bundles != nil {
 		k.env.bundleSrc = bundleSources{mounts: opt.MountDirs, extra: opt.BundleDirs}

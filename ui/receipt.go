@@ -13,10 +13,6 @@ import (
 	"jiezhen/data"
 )
 
-// TrackURL is where a phone opens a case's tracking page; the reference
-// follows it.
-const TrackURL = "https://jiezhen.example/track/"
-
 // spacedRef writes a reference for reading aloud: its groups apart and a
 // space between characters.
 func spacedRef(ref string) string {
@@ -41,7 +37,11 @@ type Receipt struct {
 	Bring        []string      `json:"bring,omitempty"`   // materials to bring in person, for applications
 	Keep         string        `json:"keep"`
 	Ask          ReceiptAsk    `json:"ask"`
-	TrackURL     string        `json:"track_url"`
+	// TrackURL is the street website's tracking form with the reference
+	// filled in (data.Street.TrackURL), which the QR code opens; empty
+	// when the district gives the street no website, and then the
+	// receipt has no QR code.
+	TrackURL string `json:"track_url,omitempty"`
 }
 
 // ReceiptAsk is where to ask about a case.
@@ -82,7 +82,10 @@ func NewReceipt(l data.Lang, c data.Case, svc *data.ServiceItem, st data.Street)
 		Kind:     c.Kind,
 		Keep:     L("receipt.keep"),
 		Ask:      ReceiptAsk{Place: st.Name, Address: st.Address, Phone: st.Phone, Hours: st.Hours},
-		TrackURL: TrackURL + data.NormalizeReference(c.Ref),
+		TrackURL: st.TrackURL(c.Ref),
+	}
+	if r.TrackURL == "" {
+		r.Keep = L("receipt.track_here") // no QR code to scan
 	}
 	days, ok := CaseDays(c, svc)
 	date := func(d data.Date) string { return Lf("date.short", d.Year, int(d.Month), d.Day) }
@@ -181,9 +184,11 @@ func newReceipt(e *env, f *filedCase) fyne.CanvasObject {
 		e.L("soon.address"), r.Ask.Address,
 		e.L("soon.phone"), r.Ask.Phone,
 	))
-	qr := e.qrCode(e.L("receipt.qr"), r.TrackURL)
 	finish := e.primary(e.L("receipt.finish"), theme.ConfirmIcon(), e.reset)
 	finish.min = 1.5 * finish.min
-	right := container.NewVBox(qr, finish)
+	right := container.NewVBox(finish)
+	if r.TrackURL != "" {
+		right = container.NewVBox(e.qrCode(e.L("receipt.qr"), r.TrackURL), finish)
+	}
 	return e.scrollPages(container.NewBorder(nil, nil, nil, container.NewPadded(right), left))
 }

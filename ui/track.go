@@ -31,6 +31,48 @@ type Tracker interface {
 
 var _ Tracker = (*store.Store)(nil)
 
+// DistrictTracker asks the district for a case this kiosk does not hold:
+// one filed at another kiosk or on the street's website. cmd/kiosk wires
+// it from the sync agent; the district applies the lockout.
+type DistrictTracker interface {
+	// Online reports whether the district answered the last exchange.
+	Online() bool
+	// DistrictTimeline is the case's timeline as the district has it
+	// (data.BuildTimeline), or store.ErrTrackNoMatch or
+	// store.ErrTrackLimited as the kiosk's own tracking says them.
+	DistrictTimeline(ctx context.Context, ref, phone4 string, now time.Time, lang data.Lang) (data.Timeline, error)
+}
+
+// errElsewhere: the kiosk does not hold the case and cannot ask the
+// district now.
+var errElsewhere = errors.New("the case is not on this kiosk and the district cannot be asked now")
+
+// timelineAnywhere is the case's timeline from the kiosk, or, when the
+// kiosk does not hold it, from the district while online.
+func (e *env) timelineAnywhere(ctx context.Context, t Tracker, ref, phone4 string, now time.Time, lang data.Lang) (trackResult, error) {
+	tl, tr, err := t.Timeline(ctx, ref, phone4, now, lang)
+	if errors.Is(err, store.ErrTrackNoMatch) && e.district != nil {
+		if !e.district.Online() {
+			return trackResult{}, errElsewhere
+		}
+		tl, err := e.district.DistrictTimeline(ctx, ref, phone4, now, lang)
+		if err == nil {
+			// Rated and corrected where it was filed, or on the website.
+			tl.CanRate = false
+			return trackResult{tl: tl, remote: true}, nil
+		}
+		if errors.Is(err, store.ErrTrackNoMatch) || errors.Is(err, store.ErrTrackLimited) {
+			return trackResult{}, err
+		}
+		return trackResult{}, errElsewhere
+	}
+	if err != nil {
+		return trackResult{}, err
+	}
+	corr, err := loadCorrection(ctx, e, t, tl, tr.Case)
+	return trackResult{tl: tl, id: tr.Case.ID, corr: corr}, err
+}
+
 // MaxRatingComment is the longest comment a rating takes, in characters.
 const MaxRatingComment = 200
 
@@ -120,14 +162,11 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 		}
 		r, p4, now, lang := f.ref, f.phone4, e.now(), e.lang
 		load(e, func(ctx context.Context) (trackResult, error) {
-			tl, tr, err := t.Timeline(ctx, r, p4, now, lang)
-			if err != nil {
-				return trackResult{}, err
-			}
-			corr, err := loadCorrection(ctx, e, t, tl, tr.Case)
-			return trackResult{tl: tl, id: tr.Case.ID, corr: corr}, err
+			return e.timelineAnywhere(ctx, t, r, p4, now, lang)
 		}, func(res trackResult, err error) {
 			switch {
+			case errors.Is(err, errElsewhere):
+				f.problem = e.L("track.elsewhere_offline")
 			case errors.Is(err, store.ErrTrackNoMatch):
 				f.problem = e.L("track.no_match")
 			case errors.Is(err, store.ErrTrackLimited):
@@ -163,9 +202,10 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 // trackResult is a found case's timeline and its id (for a rating or a
 // correction).
 type trackResult struct {
-	tl   data.Timeline
-	id   string
-	corr *correctionInfo // a case waiting for correction; nil otherwise
+	tl     data.Timeline
+	id     string
+	corr   *correctionInfo // a case waiting for correction; nil otherwise
+	remote bool            // the district's answer: the kiosk does not hold the case
 }
 
 // ratingForm is the rating being given on a timeline.
@@ -206,6 +246,8 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 	// can be rated.
 	head := container.NewVBox(title)
 	switch {
+	case res.remote:
+		head.Add(para(e.L("track.from_district")))
 	case tl.LastSync == nil:
 		head.Add(e.problemText(e.L("track.stale_never")))
 	case tl.MayBeStale:

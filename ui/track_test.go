@@ -326,3 +326,70 @@ func TestTimelineStepsReadAsSteps(t *testing.T) {
 		t.Errorf("the reason %q is not under its step's line at y=%.0f: %v", corr.Reason, line.Y, at[corr.Reason])
 	}
 }
+
+// fakeDistrict stands in for the district's lookup (the sync agent).
+type fakeDistrict struct {
+	online bool
+	tl     data.Timeline
+	err    error
+	asked  []string
+}
+
+func (f *fakeDistrict) Online() bool { return f.online }
+
+func (f *fakeDistrict) DistrictTimeline(_ context.Context, ref, phone4 string, _ time.Time, _ data.Lang) (data.Timeline, error) {
+	f.asked = append(f.asked, ref)
+	return f.tl, f.err
+}
+
+// A case the kiosk does not hold: online, the kiosk asks the district and
+// shows its timeline (without a way to rate it here); a no-match from the
+// district reads as the kiosk's own; offline, it says the case may have
+// been filed elsewhere and to try when online.
+func TestTrackAsksTheDistrict(t *testing.T) {
+	elsewhere, _ := data.NewReference(3, testNow, 5)
+	tl := data.Timeline{Ref: elsewhere, Kind: data.CaseAppeal, Status: data.StatusCompleted, Contact: "王*  137****2222",
+		Events:  []data.TimelineEvent{{Status: data.StatusReplied, At: testNow.Add(-time.Hour), Reason: "已安排保洁"}},
+		CanRate: true, Now: testNow}
+	fd := &fakeDistrict{online: true, tl: tl}
+	_, w, s := newAppealKiosk(t, Options{District: fd})
+	trackCases(t, s)
+	trackBy(t, w, elsewhere, "2222")
+	assertShows(t, w, "办件进度", "已办结", "已安排保洁", "王*  137****2222", "此件不是在本机办理的")
+	if txt := screenText(w); strings.Contains(txt, "我要评价") || strings.Contains(txt, "可能尚未同步") {
+		t.Errorf("the district's case offers a rating here or says it may be stale:\n%s", txt)
+	}
+	if len(fd.asked) != 1 {
+		t.Fatalf("the district was asked %d times", len(fd.asked))
+	}
+
+	fd.err = store.ErrTrackNoMatch
+	tap(t, w, "首页")
+	trackBy(t, w, elsewhere, "2223")
+	assertShows(t, w, "没有找到此受理编号的办件，或手机号码后四位不符。")
+
+	fd.online = false
+	tap(t, w, "首页")
+	trackBy(t, w, elsewhere, "2222")
+	assertShows(t, w, "办件可能是在其他自助机或街道网站办理的")
+	if len(fd.asked) != 2 {
+		t.Fatalf("the district was asked while offline (%d)", len(fd.asked))
+	}
+}
+
+// A receipt's QR code opens the street website's tracking form when the
+// district gave the street a website; without one the receipt has no
+// code to scan and says to track the case at a kiosk.
+func TestReceiptTrackURL(t *testing.T) {
+	ref, _ := data.NewReference(7, testNow, 3)
+	c := data.Case{Ref: ref, Kind: data.CaseAppeal, AppealType: data.AppealComplaint}
+	st := data.Street{Code: "440106005", Name: "天河南街道", Website: "https://jiezhen.example.gov.cn/s/440106005/"}
+	r := NewReceipt(data.ZH, c, nil, st)
+	if want := "https://jiezhen.example.gov.cn/s/440106005/track?ref=" + data.FormatReference(ref); r.TrackURL != want || !strings.Contains(r.Keep, "扫码") {
+		t.Fatalf("with a website: %q %q, want %q", r.TrackURL, r.Keep, want)
+	}
+	st.Website = ""
+	if r := NewReceipt(data.ZH, c, nil, st); r.TrackURL != "" || !strings.Contains(r.Keep, "任一台自助机") {
+		t.Fatalf("without a website: %q %q", r.TrackURL, r.Keep)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,6 +31,7 @@ func serve(args []string, stderr io.Writer) error {
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
 	bundleKey := fs.String("bundle-key", "", "the private key file (districtd keygen) to sign snapshot bundles served at "+wire.PathBundle)
+	publicURL := fs.String("public-url", "", "the street website's public address, https://...: receipts' QR codes open {public-url}/s/{street}/track")
 	var stmtFiles statementFiles
 	fs.Var(&stmtFiles, "bundle-statement", "a key statement file every served snapshot carries (repeatable)")
 	if _, err := parse(fs, args, 0, ""); err != nil {
@@ -49,7 +51,12 @@ func serve(args []string, stderr io.Writer) error {
 			return fmt.Errorf("tls: %w", err)
 		}
 	}
-	cfg := serveConfig{db: *dbPath, addr: *addr, demo: *withDemo, cert: *cert, key: *key}
+	if *publicURL != "" {
+		if err := server.CheckPublicURL(strings.TrimRight(*publicURL, "/")); err != nil {
+			return usagef("--public-url: %v", err)
+		}
+	}
+	cfg := serveConfig{db: *dbPath, addr: *addr, demo: *withDemo, cert: *cert, key: *key, publicURL: *publicURL}
 	if *bundleKey != "" {
 		priv, err := readPrivateKey(*bundleKey)
 		if err != nil {
@@ -75,6 +82,9 @@ type serveConfig struct {
 	demo      bool
 	cert, key string
 	snapshots server.Snapshots
+	// publicURL is the website's base address; "" for none (receipts
+	// then carry no QR code).
+	publicURL string
 }
 
 // serveUntil serves until ctx is done. It is serve without the signals,
@@ -111,6 +121,13 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		if err := loadDemo(ctx, db, log); err != nil {
 			return err
 		}
+	}
+	// Every serve sets the street items' website from its flag, so a
+	// kiosk's receipts follow the address the district serves today.
+	if n, err := db.p.SetPublicURL(ctx, cfg.publicURL); err != nil {
+		return fmt.Errorf("--public-url: %w", err)
+	} else if n > 0 {
+		log.Info("public url", "url", cfg.publicURL, "streets", n)
 	}
 	failed = false
 	scheme := "http"

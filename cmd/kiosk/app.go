@@ -111,6 +111,7 @@ func runApp(args []string) error {
 	// answers, but not as the district (ui.WrongAnswerSource).
 	var syncSrc ui.SyncSource
 	var syncNow func()
+	var remote ui.DistrictTracker
 	if *district != "" {
 		agent, err := client.New(context.Background(), s, client.Config{
 			District:  *district,
@@ -126,6 +127,7 @@ func runApp(args []string) error {
 		defer stop()
 		go agent.Run(ctx)
 		syncSrc, syncNow = agent, agent.Kick
+		remote = districtTracker{agent: agent, st: s}
 	}
 
 	a := app.NewWithID("org.jiezhen.kiosk")
@@ -146,6 +148,7 @@ func runApp(args []string) error {
 		Bundles:    bundleImporter{s: s, street: *street, trust: pinned},
 		MountDirs:  mounts,
 		BundleDirs: []string{dbDir},
+		District:   remote,
 	}
 	if recipient != nil {
 		opt.ExportOutbox = func(ctx context.Context, to string) (int, error) {

@@ -45,11 +45,13 @@ func districtdRun(t *testing.T, bin string, args ...string) (stdout, stderr stri
 	return out.String(), errb.String()
 }
 
-// districtdServe starts `districtd serve` and returns its base URL; the
-// process gets SIGTERM when the test ends.
-func districtdServe(t *testing.T, bin, db string) string {
+// districtdServe starts `districtd serve` (on a port the OS picks, unless
+// extra gives --addr) and returns its base URL; the process gets SIGTERM
+// when the test ends.
+func districtdServe(t *testing.T, bin, db string, extra ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0")
+	args := append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, extra...)
+	cmd := exec.Command(bin, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

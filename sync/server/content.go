@@ -75,7 +75,18 @@ func (p *Platform) Publish(ctx context.Context, set *data.ContentSet) (PublishRe
 		incoming[s.Code] = true
 	}
 	err = p.store.Write(ctx, func(tx Tx) error {
+		// A street item carries the district's website (SetPublicURL),
+		// which the content files do not set.
+		base, err := tx.Setting(settingPublicURL)
+		if err != nil {
+			return err
+		}
 		for _, c := range changes {
+			if c.Kind == data.KindStreet && c.Body != nil {
+				if c.Body, err = streetWithWebsite(c.Body, base); err != nil {
+					return err
+				}
+			}
 			street, err := streetOf(c)
 			if err != nil {
 				return err

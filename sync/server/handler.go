@@ -41,6 +41,7 @@ var routes = []route{
 	{http.MethodGet, wire.PathBundle, true, false, (*handler).snapshot},
 	{http.MethodGet, wire.PathKiosk, true, false, (*handler).kiosk},
 	{http.MethodGet, wire.PathPINKey, true, false, (*handler).pinKey},
+	{http.MethodPost, wire.PathTrack, true, true, (*handler).track},
 }
 
 type handler struct {

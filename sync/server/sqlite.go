@@ -1041,3 +1041,32 @@ func (t *sqlTx) PutFile(f StoredFile, data []byte) (bool, error) {
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+func (t *sqlTx) TrackFailures(key string, since time.Time) (int, error) {
+	var n int
+	err := t.one("SELECT count(*) FROM track_failures WHERE key = ? AND at > ?", []any{key, millis(since)}, &n)
+	return n, err
+}
+
+func (t *sqlTx) AddTrackFailure(key string, at, expired time.Time) error {
+	if err := t.exec("DELETE FROM track_failures WHERE at <= ?", millis(expired)); err != nil {
+		return err
+	}
+	return t.exec("INSERT INTO track_failures(key, at) VALUES(?, ?)", key, millis(at))
+}
+
+func (t *sqlTx) Setting(name string) (string, error) {
+	var v string
+	err := t.one("SELECT value FROM settings WHERE name = ?", []any{name}, &v)
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	return v, err
+}
+
+func (t *sqlTx) SetSetting(name, value string) error {
+	if value == "" {
+		return t.exec("DELETE FROM settings WHERE name = ?", name)
+	}
+	return t.exec("INSERT INTO settings(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value)
+}

@@ -84,6 +84,12 @@ type ReadTx interface {
 	// Files lists the stored attachment files, without their bytes, by
 	// path.
 	Files() ([]StoredFile, error)
+
+	// TrackFailures counts the failed tracking tries under key later
+	// than since.
+	TrackFailures(key string, since time.Time) (int, error)
+	// Setting is a district setting's value, "" when it is not set.
+	Setting(name string) (string, error)
 }
 
 // Tx is a write transaction.
@@ -123,6 +129,11 @@ type Tx interface {
 	// deletes one, false if there was none.
 	AddAPIKey(k APIKey, keyHash string) (int64, error)
 	RemoveAPIKey(id int64) (bool, error)
+	// AddTrackFailure records a failed tracking try under key at at, and
+	// drops every failure (of any key) at or before expired.
+	AddTrackFailure(key string, at, expired time.Time) error
+	// SetSetting sets a district setting; "" removes it.
+	SetSetting(name, value string) error
 }
 
 // APIKey is a client of the Open311 API, known by its key's hash.

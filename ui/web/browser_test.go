@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"jiezhen/data"
+	"jiezhen/sync/server"
 )
 
 // The browser tests drive Debian's chromium headless through chromedp,
@@ -197,23 +199,90 @@ func TestBrowser(t *testing.T) {
 		name string
 		w, h int64
 	}{{"phone", 360, 800}, {"pc", 1440, 900}}
-	for _, pg := range pages {
-		t.Run(pg.name, func(t *testing.T) {
-			for _, vp := range viewports {
-				if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(vp.w, vp.h)); err != nil {
-					t.Fatal(err)
-				}
-				resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.url+pg.path))
-				if err != nil {
-					t.Fatalf("%s: %v", vp.name, err)
-				}
-				if resp.Status != pg.status {
-					t.Fatalf("%s: status %d, want %d", pg.path, resp.Status, pg.status)
-				}
-				inspect(t, ctx, dir, string(axeSrc), pg.name, pg.path, vp.name, vp.w)
+	// check loads a page at each viewport with JavaScript off, checks its
+	// status, and inspects it (screenshots, no sideways scrolling, axe).
+	check := func(t *testing.T, name, path string, status int64) {
+		t.Helper()
+		for _, vp := range viewports {
+			if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(vp.w, vp.h)); err != nil {
+				t.Fatal(err)
 			}
-		})
+			resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.url+path))
+			if err != nil {
+				t.Fatalf("%s: %v", vp.name, err)
+			}
+			if resp.Status != status {
+				t.Fatalf("%s: status %d, want %d", path, resp.Status, status)
+			}
+			inspect(t, ctx, dir, string(axeSrc), name, path, vp.name, vp.w)
+		}
 	}
+	for _, pg := range pages {
+		t.Run(pg.name, func(t *testing.T) { check(t, pg.name, pg.path, pg.status) })
+	}
+
+	// 办件查询 as a resident does it with JavaScript off: the form, the
+	// timeline of a completed case filed at a kiosk, its rating; and the
+	// timeline of a case waiting for 补正 with its form.
+	t.Run("track", func(t *testing.T) {
+		k := s.kiosk()
+		ref := s.fileCase(k, appealCase("browser-appeal"))
+		s.move(ref, data.StatusReplied, "已联系供电部门修复路灯")
+		s.move(ref, data.StatusCompleted, "回访确认路灯已修复")
+		check(t, "track-form", home+"track?ref="+url.QueryEscape(ref), 200)
+		if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+home+"track?ref="+url.QueryEscape(ref))); err != nil {
+			t.Fatal(err)
+		}
+		submit := func(sel string) string {
+			t.Helper()
+			if _, err := chromedp.Run(ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(sel))); err != nil {
+				t.Fatalf("submit %s: %v", sel, err)
+			}
+			loc, err := chromedp.Run(ctx, chromedp.Location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return loc
+		}
+		if err := chromedp.Do(ctx, chromedp.SendKeys("#lastfour", "5678")); err != nil {
+			t.Fatal(err)
+		}
+		loc := submit(`form[action$="/track"] button`)
+		if !strings.Contains(loc, "/track/") || strings.Contains(loc, "5678") {
+			t.Fatalf("after the form: %s", loc)
+		}
+		timeline := strings.TrimPrefix(loc, s.url)
+		check(t, "timeline-rate", timeline, 200)
+		if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(loc),
+			chromedp.Click("#r-5"), chromedp.SendKeys("#comment", "修得很快")); err != nil {
+			t.Fatal(err)
+		}
+		if loc := submit(`form[action$="/rate"] button`); !strings.HasSuffix(loc, "?done=rated") {
+			t.Fatalf("after rating: %s", loc)
+		}
+		recs, err := s.p.Cases(context.Background(), server.CaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rated *server.CaseRecord
+		for i := range recs {
+			if recs[i].Case.Ref == ref {
+				rated = &recs[i]
+			}
+		}
+		if rated == nil || rated.Case.Rating != data.RatingVerySatisfied {
+			t.Fatalf("the district's case after rating in the browser: %+v", rated)
+		}
+		check(t, "timeline-rated", timeline+"?done=rated", 200)
+
+		disc := data.Case{ID: "browser-disc", Kind: data.CaseDisclosure, Street: demoStreet, Status: data.StatusSubmitted,
+			SubmittedAt: time.Date(2026, 12, 8, 1, 0, 0, 0, time.UTC),
+			Request:     &data.DisclosureRequest{Information: "2025年道路维修资金", Purpose: "了解情况", Delivery: data.DeliveryEmail},
+			Applicant:   &data.Person{Name: "王五", IDNumber: "440106199001011235", Mobile: "13700001111", Email: "w@example.com", Address: "天河南一路2号"}}
+		dref := s.fileCase(k, disc)
+		s.move(dref, data.StatusCorrection, "请说明所需信息的具体年份和路段")
+		check(t, "timeline-correction", s.trackTo(dref, "1111"), 200)
+	})
 
 	// With JavaScript off, a resident sends an appeal empty (the error
 	// summary), fills it in and reaches the receipt; then a 依申请公开

@@ -34,6 +34,7 @@ type Site struct {
 	log   *slog.Logger
 	pages map[string]*template.Template
 	limit *postLimiter // the forms' posts per client address
+	grants grants // tracking tokens (track.go)
 }
 
 // New returns the website over p. It panics if a template does not
@@ -79,6 +80,11 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("POST /s/{street}/consultations/{id}/opinion", s.street(s.post(s.opinion)))
 	mux.HandleFunc("GET /s/{street}/consultations/{id}/opinion/sent", s.street(s.opinionSent))
 	mux.HandleFunc("GET /s/{street}/receipt/{ref}", s.street(s.receipt))
+	mux.HandleFunc("GET /s/{street}/track", s.street(s.track))
+	mux.HandleFunc("POST /s/{street}/track", s.street(s.trackPost))
+	mux.HandleFunc("GET /s/{street}/track/{token}", s.street(s.timeline))
+	mux.HandleFunc("POST /s/{street}/track/{token}/rate", s.street(s.rate))
+	mux.HandleFunc("POST /s/{street}/track/{token}/correct", s.street(s.correct))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			// A route that takes a form is registered with its
@@ -191,6 +197,7 @@ var sections = []struct{ path, key string }{
 	{"providers/", "providers.title"},
 	{"consultations/", "consultations.title"},
 	{"appeals/", "appeals.title"},
+	{"track", "track.title"},
 }
 
 // navLink is a link of the section bar; Current is "page" on the
