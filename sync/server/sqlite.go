@@ -128,6 +128,10 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 		w.Close()
 		return nil, err
 	}
+	if err := backfillSearch(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
 	r, err := sql.Open("sqlite", dsn("_pragma=query_only(1)"))
 	if err != nil {
 		w.Close()
@@ -684,7 +688,10 @@ func (t *sqlTx) PutItem(it Item) (int64, error) {
 		ON CONFLICT(kind, id) DO UPDATE SET street = excluded.street, kiosk = excluded.kiosk, version = excluded.version,
 			deleted = excluded.deleted, body = excluded.body, seq = excluded.seq`,
 		it.Kind, it.ID, it.Street, it.Kiosk, it.Version, it.Deleted, nullBody(body), seq)
-	return seq, err
+	if err != nil {
+		return 0, err
+	}
+	return seq, t.index(it)
 }
 
 const kioskCols = "id, street, name, created_at, revoked_at, reset_pending"

@@ -62,6 +62,7 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /s/{street}/providers/{$}", s.street(s.providers))
 	mux.HandleFunc("GET /s/{street}/consultations/{$}", s.street(s.consultations))
 	mux.HandleFunc("GET /s/{street}/consultations/{id}", s.street(s.consultation))
+	mux.HandleFunc("GET /s/{street}/search", s.street(s.search))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			// Every page only reads; a route that takes a form is
@@ -397,6 +398,12 @@ func detail[T any](s *Site, w http.ResponseWriter, r *http.Request, st *data.Str
 func (p *page) crumbs(c ...crumb) {
 	p.Crumbs = append([]crumb{{Label: p.T("nav.home"), Href: p.Home()}}, c...)
 }
+
+// Path is the page's path.
+func (p *page) Path() string { return p.path }
+
+// SearchPath is the street's search page.
+func (p *page) SearchPath() string { return p.Home() + "search" }
 
 func sectionPath(st *data.Street, section string) string {
 	return streetPath(st.Code) + section + "/"
