@@ -56,8 +56,14 @@ const searchCap = 1000
 // searchable reports whether search finds items of kind.
 func searchable(kind data.Kind) bool { return slices.Contains(SearchKinds, kind) }
 
-// searchDoc derives an item's search title and text from its body.
-func searchDoc(kind data.Kind, body []byte) (title, text string, err error) {
+// searchDoc is an item's row of search_docs: its search title and text,
+// and the keys a street's home lists it by.
+type searchDoc struct {
+	title, text, sort, category, opens string
+}
+
+// docOf derives an item's search document from its body.
+func docOf(kind data.Kind, body []byte) (searchDoc, error) {
 	var v any
 	switch kind {
 	case data.KindNotice:
@@ -71,13 +77,29 @@ func searchDoc(kind data.Kind, body []byte) (title, text string, err error) {
 	case data.KindConsultation:
 		v = new(data.Consultation)
 	default:
-		return "", "", fmt.Errorf("%s is not searchable", kind)
+		return searchDoc{}, fmt.Errorf("%s is not searchable", kind)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return "", "", fmt.Errorf("%s: the body does not decode", kind)
+		return searchDoc{}, fmt.Errorf("%s: the body does not decode", kind)
 	}
-	title, text, _ = data.SearchText(v)
-	return title, text, nil
+	var d searchDoc
+	d.title, d.text, _ = data.SearchText(v)
+	switch x := v.(type) {
+	case *data.Notice:
+		d.sort = "0" + x.Published.String()
+		if x.Pinned {
+			d.sort = "1" + x.Published.String()
+		}
+	case *data.CatalogEntry:
+		d.sort = x.Published.String()
+	case *data.ServiceItem:
+		d.category = string(x.Category)
+	case *data.Provider:
+		d.category = x.Category
+	case *data.Consultation:
+		d.sort, d.opens = x.Closes.String(), x.Opens.String()
+	}
+	return d, nil
 }
 
 // index brings the item's search document up to date with it: the old
@@ -102,16 +124,16 @@ func (t *sqlTx) index(it Item) error {
 	if it.Deleted {
 		return nil
 	}
-	title, text, err := searchDoc(it.Kind, it.Body)
+	d, err := docOf(it.Kind, it.Body)
 	if err != nil {
 		return err
 	}
 	var id int64
-	if err := t.one("INSERT INTO search_docs(kind, id, street, title, text) VALUES(?, ?, ?, ?, ?) RETURNING rowid",
-		[]any{it.Kind, it.ID, it.Street, title, text}, &id); err != nil {
+	if err := t.one("INSERT INTO search_docs(kind, id, street, title, text, sort, category, opens) VALUES(?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
+		[]any{it.Kind, it.ID, it.Street, d.title, d.text, d.sort, d.category, d.opens}, &id); err != nil {
 		return err
 	}
-	return t.exec("INSERT INTO search_fts(rowid, title, text) VALUES(?, ?, ?)", id, title, text)
+	return t.exec("INSERT INTO search_fts(rowid, title, text) VALUES(?, ?, ?)", id, d.title, d.text)
 }
 
 // backfillSearch indexes the live searchable items that have no search

@@ -24,45 +24,51 @@ func (s *Site) streets(w http.ResponseWriter, r *http.Request) {
 type homeData struct {
 	Notices       []data.Notice
 	Catalog       []data.CatalogEntry
-	Services      []serviceGroup
-	Providers     []providerGroup
+	Services      []serviceCount      // the four categories, in their order
+	Providers     []providerCount     // by category
 	Consultations []data.Consultation // open today
+}
+
+type serviceCount struct {
+	Category data.PowerCategory
+	Count    int
+}
+
+type providerCount struct {
+	Category string
+	Count    int
 }
 
 // homeLatest is how many items of a section the home shows.
 const homeLatest = 5
 
+// home reads only what it shows (Platform.StreetHome): a street may have
+// tens of thousands of items.
 func (s *Site) home(w http.ResponseWriter, r *http.Request, st *data.Street) {
-	ctx := r.Context()
 	p := newPage(r, st, s.p.Today())
 	p.Title = st.Name
+	h, err := s.p.StreetHome(r.Context(), st.Code, homeLatest)
 	var d homeData
-	notices, err := streetNotices(ctx, s, st.Code)
 	if err == nil {
-		d.Notices = notices[:min(homeLatest, len(notices))]
-		var cat []data.CatalogEntry
-		cat, err = streetCatalog(ctx, s, st.Code)
-		d.Catalog = cat[:min(homeLatest, len(cat))]
+		d.Notices, err = decodeAll[data.Notice](h.Notices)
 	}
 	if err == nil {
-		var svc []data.ServiceItem
-		svc, err = items[data.ServiceItem](ctx, s, data.KindService, st.Code)
-		d.Services = groupServices(svc)
+		d.Catalog, err = decodeAll[data.CatalogEntry](h.Catalog)
 	}
 	if err == nil {
-		var prov []data.Provider
-		prov, err = items[data.Provider](ctx, s, data.KindProvider, st.Code)
-		d.Providers = groupProviders(prov, s.p.Now())
-	}
-	if err == nil {
-		var cons []data.Consultation
-		cons, err = items[data.Consultation](ctx, s, data.KindConsultation, st.Code)
-		d.Consultations = slices.DeleteFunc(cons, func(c data.Consultation) bool { return !c.OpenOn(p.Today) })
+		d.Consultations, err = decodeAll[data.Consultation](h.Consultations)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	for _, c := range data.PowerCategories {
+		d.Services = append(d.Services, serviceCount{Category: c, Count: h.Services[string(c)]})
+	}
+	for c, n := range h.Providers {
+		d.Providers = append(d.Providers, providerCount{Category: c, Count: n})
+	}
+	slices.SortFunc(d.Providers, func(a, b providerCount) int { return compareStrings(a.Category, b.Category) })
 	p.Data = d
 	s.render(w, r, http.StatusOK, "home", p)
 }

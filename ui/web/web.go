@@ -353,6 +353,11 @@ func items[T any](ctx context.Context, s *Site, kind data.Kind, street string) (
 	if err != nil {
 		return nil, err
 	}
+	return decodeAll[T](its)
+}
+
+// decodeAll decodes stored items' bodies.
+func decodeAll[T any](its []server.Item) ([]T, error) {
 	out := make([]T, len(its))
 	for i, it := range its {
 		if err := decode(it, &out[i]); err != nil {

@@ -3,7 +3,9 @@
 -- consultation, with its scope, written in the same transaction as the
 -- item (PutItem), and a contentless trigram FTS5 index over it. Text is
 -- derived in Go (data.SearchText), so items already published when this
--- migration runs are indexed when the database is opened.
+-- migration runs are indexed when the database is opened. The same rows
+-- carry what a street's home lists (sort, category, opens), so the home
+-- reads only what it shows.
 CREATE TABLE search_docs (
 	rowid  INTEGER PRIMARY KEY,
 	kind   TEXT NOT NULL,
@@ -11,9 +13,16 @@ CREATE TABLE search_docs (
 	street TEXT NOT NULL,            -- '' for district-wide
 	title  TEXT NOT NULL,
 	text   TEXT NOT NULL,
+	-- notices: 1 if pinned, else 0, then the publication date; catalogue
+	-- entries: the publication date; consultations: the closing date.
+	sort     TEXT NOT NULL,
+	category TEXT NOT NULL,          -- services and providers
+	opens    TEXT NOT NULL,          -- consultations: the opening date
 	UNIQUE (kind, id)
 ) STRICT;
 CREATE INDEX search_docs_street ON search_docs(street, rowid);
+CREATE INDEX search_docs_sort ON search_docs(kind, street, sort);
+CREATE INDEX search_docs_category ON search_docs(kind, street, category);
 
 CREATE VIRTUAL TABLE search_fts USING fts5(
 	title, text, content='', contentless_delete=1, tokenize='trigram'
