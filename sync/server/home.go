@@ -37,24 +37,27 @@ func (t *sqlTx) StreetHome(street string, n int, today data.Date) (StreetHome, e
 	if h.Providers, err = t.categories(data.KindProvider, street); err != nil {
 		return h, err
 	}
-	rows, err := t.query(`SELECT id FROM search_docs WHERE kind = ? AND street IN (?, '') AND sort >= ?3 AND opens <= ?3 ORDER BY id`,
-		data.KindConsultation, street, today.String())
-	if err != nil {
-		return h, err
-	}
 	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+	for _, sc := range scopes(street) {
+		rows, err := t.query(`SELECT id FROM search_docs WHERE kind = ? AND street = ? AND sort >= ?3 AND opens <= ?3`,
+			data.KindConsultation, sc, today.String())
+		if err != nil {
 			return h, err
 		}
-		ids = append(ids, id)
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return h, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return h, err
+		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return h, err
-	}
+	slices.Sort(ids)
 	h.Consultations, err = t.itemsByID(data.KindConsultation, ids)
 	return h, err
 }
@@ -65,11 +68,7 @@ func (t *sqlTx) StreetHome(street string, n int, today data.Date) (StreetHome, e
 func (t *sqlTx) latest(kind data.Kind, street string, n int) ([]Item, error) {
 	type key struct{ sort, id string }
 	var keys []key
-	scopes := []string{""}
-	if street != "" {
-		scopes = append(scopes, street)
-	}
-	for _, sc := range scopes {
+	for _, sc := range scopes(street) {
 		rows, err := t.query(`SELECT sort, id FROM search_docs WHERE kind = ? AND street = ? ORDER BY sort DESC, id LIMIT ?`, kind, sc, n)
 		if err != nil {
 			return nil, err
@@ -100,6 +99,14 @@ func (t *sqlTx) latest(kind data.Kind, street string, n int) ([]Item, error) {
 	return t.itemsByID(kind, ids)
 }
 
+// scopes are the feed scopes a street shows: the district's and its own.
+func scopes(street string) []string {
+	if street == "" {
+		return []string{""}
+	}
+	return []string{"", street}
+}
+
 func (t *sqlTx) itemsByID(kind data.Kind, ids []string) ([]Item, error) {
 	out := make([]Item, 0, len(ids))
 	for _, id := range ids {
@@ -114,7 +121,7 @@ func (t *sqlTx) itemsByID(kind data.Kind, ids []string) ([]Item, error) {
 
 // categories counts the street's live items of a kind by category.
 func (t *sqlTx) categories(kind data.Kind, street string) (map[string]int, error) {
-	rows, err := t.query(`SELECT category, count(*) FROM search_docs WHERE kind = ? AND street IN (?, '') GROUP BY category`, kind, street)
+	rows, err := t.query(`SELECT category, sum(n) FROM search_counts WHERE kind = ? AND street IN (?, '') GROUP BY category`, kind, street)
 	if err != nil {
 		return nil, err
 	}

@@ -109,12 +109,19 @@ func (t *sqlTx) index(it Item) error {
 		return nil
 	}
 	var rowid int64
-	switch err := t.one("SELECT rowid FROM search_docs WHERE kind = ? AND id = ?", []any{it.Kind, it.ID}, &rowid); err {
+	var street, category string
+	switch err := t.one("SELECT rowid, street, category FROM search_docs WHERE kind = ? AND id = ?", []any{it.Kind, it.ID}, &rowid, &street, &category); err {
 	case nil:
 		if err := t.exec("DELETE FROM search_fts WHERE rowid = ?", rowid); err != nil {
 			return err
 		}
 		if err := t.exec("DELETE FROM search_docs WHERE rowid = ?", rowid); err != nil {
+			return err
+		}
+		if err := t.exec("UPDATE search_counts SET n = n - 1 WHERE kind = ? AND street = ? AND category = ?", it.Kind, street, category); err != nil {
+			return err
+		}
+		if err := t.exec("DELETE FROM search_counts WHERE n = 0 AND kind = ? AND street = ? AND category = ?", it.Kind, street, category); err != nil {
 			return err
 		}
 	case ErrNotFound:
@@ -131,6 +138,10 @@ func (t *sqlTx) index(it Item) error {
 	var id int64
 	if err := t.one("INSERT INTO search_docs(kind, id, street, title, text, sort, category, opens) VALUES(?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
 		[]any{it.Kind, it.ID, it.Street, d.title, d.text, d.sort, d.category, d.opens}, &id); err != nil {
+		return err
+	}
+	if err := t.exec(`INSERT INTO search_counts(kind, street, category, n) VALUES(?, ?, ?, 1)
+		ON CONFLICT(kind, street, category) DO UPDATE SET n = n + 1`, it.Kind, it.Street, d.category); err != nil {
 		return err
 	}
 	return t.exec("INSERT INTO search_fts(rowid, title, text) VALUES(?, ?, ?)", id, d.title, d.text)

@@ -73,7 +73,12 @@ func (s *Site) Handler() http.Handler {
 		}
 		s.notFound(w, r, nil)
 	})
-	return secure(http.NewCrossOriginProtection().Handler(s.prefs(mux)))
+	return s.chain(mux)
+}
+
+// chain wraps the routes in the middleware every response goes through.
+func (s *Site) chain(h http.Handler) http.Handler {
+	return secure(http.NewCrossOriginProtection().Handler(s.prefs(h)))
 }
 
 // secure sets the headers every response carries (docs/WEB.md).

@@ -21,8 +21,17 @@ CREATE TABLE search_docs (
 	UNIQUE (kind, id)
 ) STRICT;
 CREATE INDEX search_docs_street ON search_docs(street, rowid);
-CREATE INDEX search_docs_sort ON search_docs(kind, street, sort);
-CREATE INDEX search_docs_category ON search_docs(kind, street, category);
+CREATE INDEX search_docs_sort ON search_docs(kind, street, sort, id, opens);
+
+-- How many search documents each (kind, scope, category) has, kept with
+-- them, so that the home's counts by category read a handful of rows.
+CREATE TABLE search_counts (
+	kind     TEXT NOT NULL,
+	street   TEXT NOT NULL,
+	category TEXT NOT NULL,
+	n        INTEGER NOT NULL,
+	PRIMARY KEY (kind, street, category)
+) STRICT;
 
 CREATE VIRTUAL TABLE search_fts USING fts5(
 	title, text, content='', contentless_delete=1, tokenize='trigram'
