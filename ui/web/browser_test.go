@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,6 +143,10 @@ func TestBrowser(t *testing.T) {
 		{"consultation-closed", home + "consultations/zj-2026-02", 200},
 		{"notfound", home + "notices/none", 404},
 		{"badrequest", home + "catalog/?year=20x", 400},
+		{"search-form", home + "search", 200},
+		{"search", home + "search?q=" + url.QueryEscape("长者饭堂"), 200},
+		{"search-short", home + "search?q=" + url.QueryEscape("停水"), 200},
+		{"search-none", home + "search?q=" + url.QueryEscape("不存在的词语"), 200},
 	}
 	viewports := []struct {
 		name string
