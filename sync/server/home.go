@@ -148,3 +148,15 @@ func (p *Platform) StreetHome(ctx context.Context, street string, n int) (Street
 	})
 	return h, err
 }
+
+// LastSeq is the feed's last sequence number: it changes with every write
+// to the district, so a page rendered at one value is still true while it
+// holds.
+func (p *Platform) LastSeq(ctx context.Context) (int64, error) {
+	var n int64
+	err := p.store.Read(ctx, func(tx ReadTx) (err error) {
+		n, err = tx.LastSeq()
+		return err
+	})
+	return n, err
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -144,4 +145,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestHomeFresh: the street home, kept once rendered, shows a change the
+// moment it is written, and each language its own page.
+func TestHomeFresh(t *testing.T) {
+	s := newSite(t)
+	home := "/s/" + demoStreet + "/"
+	for range 2 {
+		if _, body := s.get(home); !strings.Contains(body, "notices/thn-notice-00") || !strings.Contains(body, `lang="zh-CN"`) {
+			t.Fatalf("the home lacks thn-notice-00:\n%s", body)
+		}
+	}
+	if _, body := s.get(home, &http.Cookie{Name: "lang", Value: "en"}); !strings.Contains(body, "Notices") {
+		t.Errorf("the English home is the Chinese one:\n%s", body)
+	}
+	if _, err := s.p.Unpublish(context.Background(), data.KindNotice, "thn-notice-00"); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := s.get(home); strings.Contains(body, "thn-notice-00") {
+		t.Errorf("the home still shows an unpublished notice")
+	}
 }

@@ -33,6 +33,7 @@ type Site struct {
 	p     *server.Platform
 	log   *slog.Logger
 	pages map[string]*template.Template
+	homes pageCache // rendered street homes, see streets.go
 }
 
 // New returns the website over p. It panics if a template does not
@@ -277,12 +278,17 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name s
 		s.fail(w, r, fmt.Errorf("page %s: %w", name, err))
 		return
 	}
+	writePage(w, status, b.Bytes())
+}
+
+// writePage sends a rendered page.
+func writePage(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Vary", "Cookie")
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	w.Write(b)
 }
 
 func (s *Site) notFound(w http.ResponseWriter, r *http.Request, st *data.Street) {
