@@ -25,10 +25,11 @@ var SearchKinds = []data.Kind{data.KindNotice, data.KindCatalog, data.KindServic
 
 // SearchHit is one item found.
 type SearchHit struct {
-	Kind    data.Kind
-	ID      string
-	Title   string
-	Snippet string
+	Kind     data.Kind
+	ID       string
+	Title    string
+	Category string // a service item's or provider's
+	Snippet  string
 	// Highlights are the byte ranges [start, end) of every occurrence of
 	// every term within Snippet, sorted and not overlapping.
 	Highlights [][2]int
@@ -282,7 +283,7 @@ func (t *sqlTx) Search(street string, terms []string, perKind int) ([]SearchGrou
 	}
 	docs := map[string]SearchHit{}
 	if len(ids) > 0 {
-		rows, err := t.query("SELECT rowid, kind, id, title, text FROM search_docs WHERE rowid IN (?"+
+		rows, err := t.query("SELECT rowid, kind, id, title, text, category FROM search_docs WHERE rowid IN (?"+
 			strings.Repeat(", ?", len(ids)-1)+")", ids...)
 		if err != nil {
 			return nil, err
@@ -290,7 +291,7 @@ func (t *sqlTx) Search(street string, terms []string, perKind int) ([]SearchGrou
 		for rows.Next() {
 			var rowid int64
 			var h SearchHit
-			if err := rows.Scan(&rowid, &h.Kind, &h.ID, &h.Title, &h.Snippet); err != nil {
+			if err := rows.Scan(&rowid, &h.Kind, &h.ID, &h.Title, &h.Snippet, &h.Category); err != nil {
 				rows.Close()
 				return nil, err
 			}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -110,7 +111,7 @@ func hitOf(st *data.Street, section string, h server.SearchHit) searchHit {
 	href := sectionPath(st, section) + h.ID
 	if h.Kind == data.KindProvider {
 		// Providers have no page of their own: their category lists them.
-		href = sectionPath(st, section)
+		href = sectionPath(st, section) + "?category=" + url.QueryEscape(h.Category)
 	}
 	return searchHit{Title: h.Title, Href: href, Parts: parts(h.Snippet, h.Highlights), Before: h.Cut[0], After: h.Cut[1]}
 }

@@ -57,7 +57,7 @@ func TestSearch(t *testing.T) {
 		t.Errorf("长者饭堂 groups %v, want %v", got, want)
 	}
 	links := hitLinks(body)
-	if !contains(links, home+"consultations/zj-2026-04") || !contains(links, home+"providers/") {
+	if !contains(links, home+"consultations/zj-2026-04") || !contains(links, home+"providers/?category="+url.QueryEscape("长者饭堂")) {
 		t.Errorf("长者饭堂 links %v", links)
 	}
 	if !strings.Contains(body, "<mark>长者饭堂</mark>") {
