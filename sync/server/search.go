@@ -104,7 +104,8 @@ func docOf(kind data.Kind, body []byte) (searchDoc, error) {
 }
 
 // index brings the item's search document up to date with it: the old
-// one goes, with its index entry, and a live item gets its new one.
+// one goes, with its index entry, and a live item gets its new one, whose
+// index entry flushIndex writes when the write ends.
 func (t *sqlTx) index(it Item) error {
 	if !searchable(it.Kind) {
 		return nil
@@ -113,7 +114,9 @@ func (t *sqlTx) index(it Item) error {
 	var street, category string
 	switch err := t.one("SELECT rowid, street, category FROM search_docs WHERE kind = ? AND id = ?", []any{it.Kind, it.ID}, &rowid, &street, &category); err {
 	case nil:
-		if err := t.exec("DELETE FROM search_fts WHERE rowid = ?", rowid); err != nil {
+		if i := slices.Index(t.fts, rowid); i >= 0 {
+			t.fts = slices.Delete(t.fts, i, i+1)
+		} else if err := t.exec("DELETE FROM search_fts WHERE rowid = ?", rowid); err != nil {
 			return err
 		}
 		if err := t.exec("DELETE FROM search_docs WHERE rowid = ?", rowid); err != nil {
@@ -145,7 +148,25 @@ func (t *sqlTx) index(it Item) error {
 		ON CONFLICT(kind, street, category) DO UPDATE SET n = n + 1`, it.Kind, it.Street, d.category); err != nil {
 		return err
 	}
-	return t.exec("INSERT INTO search_fts(rowid, title, text) VALUES(?, ?, ?)", id, d.title, d.text)
+	t.fts = append(t.fts, id)
+	return nil
+}
+
+// flushIndex writes the full-text entries of the documents the write
+// added, in one statement at its end: FTS5 flushes its pending terms to a
+// new segment at every statement of a transaction, and one statement per
+// item made a publish of many items mostly segment merging.
+func (t *sqlTx) flushIndex() error {
+	if len(t.fts) == 0 {
+		return nil
+	}
+	ids, err := json.Marshal(t.fts)
+	if err != nil {
+		return err
+	}
+	t.fts = t.fts[:0]
+	return t.exec(`INSERT INTO search_fts(rowid, title, text)
+		SELECT rowid, title, text FROM search_docs WHERE rowid IN (SELECT value FROM json_each(?))`, string(ids))
 }
 
 // backfillSearch indexes the live searchable items that have no search
@@ -189,6 +210,9 @@ func backfillSearch(ctx context.Context, db *sql.DB) error {
 		if err := t.index(it); err != nil {
 			return fmt.Errorf("index %s %q for search: %w", it.Kind, it.ID, err)
 		}
+	}
+	if err := t.flushIndex(); err != nil {
+		return fmt.Errorf("index for search: %w", err)
 	}
 	for _, st := range t.stmts {
 		st.Close()

@@ -72,4 +72,30 @@ func TestSearchBackfill(t *testing.T) {
 	if len(h.Notices) == 0 || len(h.Providers) == 0 {
 		t.Errorf("the home after reopening: %+v", h)
 	}
+
+	// A changed item is found by its new text only, in the same write as
+	// other items (the index entries are written at the write's end).
+	for i := range set.Notices {
+		if set.Notices[i].ID == "n-a" {
+			set.Notices[i].Title = "天河南街道换了标题的通知"
+		}
+	}
+	if _, err := p.Publish(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]bool{"天河南通知": false, "换了标题": true} {
+		groups, err := p.Search(ctx, streetA, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, g := range groups {
+			for _, h := range g.Hits {
+				found = found || h.ID == "n-a"
+			}
+		}
+		if found != want {
+			t.Errorf("%s after the change: n-a found %v, want %v", q, found, want)
+		}
+	}
 }

@@ -423,7 +423,11 @@ func runJob(t *sqlTx, fn func(Tx) error) (err error) {
 			err = fmt.Errorf("database write panicked: %v", r)
 		}
 	}()
-	return fn(t)
+	t.fts = t.fts[:0]
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.flushIndex()
 }
 
 // preparer is what a sqlTx prepares its statements on: a read
@@ -440,6 +444,9 @@ type sqlTx struct {
 	ctx   context.Context
 	p     preparer
 	stmts map[string]*sql.Stmt
+	// fts are the search documents written whose full-text entries wait
+	// for the end of the write (see index).
+	fts []int64
 }
 
 func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
