@@ -26,6 +26,9 @@ import (
 // kiosks in the server's database (and revokes them after), so it is for
 // a test district, not a live one.
 func loadtest(args []string, stdout, stderr io.Writer) error {
+	if slices.Contains(args, "--web") || slices.Contains(args, "-web") {
+		return webLoadtest(args, stdout, stderr)
+	}
 	fs := newFlags("loadtest")
 	dbPath := fs.String("db", "", "the running districtd's database")
 	base := fs.String("url", "http://127.0.0.1:8080", "the running districtd's address")

@@ -77,6 +77,9 @@ commands:
   loadtest --db FILE --url URL [--kiosks N] [--duration D] [--interval D]
                       simulated kiosks against a running test district;
                       reports latency and any lost or doubled item
+  loadtest --web (--url URL | --db FILE) [--residents N] [--duration D] [--think D] [--street CODE]
+                      simulated residents browsing a street's website (--db alone:
+                      served on a free loopback port); reports latency and errors
   version             print the release and exit
 `
 

@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
 
 	"jiezhen/data"
 	"jiezhen/data/fastjson"
@@ -85,6 +84,12 @@ func (spec *kindSpec) unmarshal(id string, body []byte, v any) error {
 	return decodeBody(body, v, id, spec.bodyID(v))
 }
 
+// searchText is every searchable kind's toText: data.SearchText.
+func searchText(v any) (string, string) {
+	title, text, _ := data.SearchText(v)
+	return title, text
+}
+
 func idMatches(bodyID *string, id string) bool { return *bodyID == "" || *bodyID == id }
 
 var kindSpecs = map[data.Kind]*kindSpec{
@@ -101,10 +106,7 @@ var kindSpecs = map[data.Kind]*kindSpec{
 				vals:   []any{n.Title, n.Category, n.Publisher, n.Published.String(), n.Pinned},
 			}, nil
 		},
-		toText: func(v any) (string, string) {
-			n := v.(*data.Notice)
-			return n.Title, joinText(n.Category, n.Publisher, n.Body, attachmentNames(n.Attachments))
-		},
+		toText: searchText,
 	},
 	data.KindCatalog: {
 		kind: data.KindCatalog, table: "catalog", searchable: true,
@@ -119,11 +121,7 @@ var kindSpecs = map[data.Kind]*kindSpec{
 				vals:   []any{c.Title, c.IndexNo, c.DocNo, c.Topic, c.Publisher, c.Published.String()},
 			}, nil
 		},
-		toText: func(v any) (string, string) {
-			c := v.(*data.CatalogEntry)
-			return c.Title, joinText(c.IndexNo, c.DocNo, c.Publisher, c.Topic, strings.Join(c.Keywords, " "),
-				c.Summary, c.Disclosure, c.Timeframe, c.Body)
-		},
+		toText: searchText,
 	},
 	data.KindService: {
 		kind: data.KindService, table: "service", searchable: true,
@@ -138,21 +136,7 @@ var kindSpecs = map[data.Kind]*kindSpec{
 				vals:   []any{s.Code, s.Name, string(s.Category), s.Department, s.Online},
 			}, nil
 		},
-		toText: func(v any) (string, string) {
-			s := v.(*data.ServiceItem)
-			parts := []string{s.Code, string(s.Category.Label(data.ZH)), s.Department, s.Audience}
-			parts = append(parts, s.Basis...)
-			parts = append(parts, s.Conditions...)
-			for _, m := range s.Materials {
-				parts = append(parts, m.Name, m.Note)
-			}
-			parts = append(parts, s.Procedure...)
-			parts = append(parts, s.Location, s.Hours, s.Fee, s.FeeBasis)
-			for _, f := range s.FAQ {
-				parts = append(parts, f.Q, f.A)
-			}
-			return s.Name, joinText(parts...)
-		},
+		toText: searchText,
 	},
 	data.KindProvider: {
 		kind: data.KindProvider, table: "provider", searchable: true,
@@ -173,10 +157,7 @@ var kindSpecs = map[data.Kind]*kindSpec{
 				hours:  hours,
 			}, nil
 		},
-		toText: func(v any) (string, string) {
-			p := v.(*data.Provider)
-			return p.Name, joinText(p.Category, p.Address, p.Phone, strings.Join(p.Services, " "), p.Description)
-		},
+		toText: searchText,
 	},
 	data.KindConsultation: {
 		kind: data.KindConsultation, table: "consultation", searchable: true,
@@ -191,17 +172,7 @@ var kindSpecs = map[data.Kind]*kindSpec{
 				vals:   []any{c.Title, c.Publisher, c.Opens.String(), c.Closes.String()},
 			}, nil
 		},
-		toText: func(v any) (string, string) {
-			c := v.(*data.Consultation)
-			parts := []string{c.Publisher, c.Draft}
-			for _, t := range c.Topics {
-				parts = append(parts, t.Title, t.Summary)
-			}
-			for _, f := range c.Feedback {
-				parts = append(parts, f.Reason)
-			}
-			return c.Title, joinText(parts...)
-		},
+		toText: searchText,
 	},
 	data.KindCalendar: {
 		// The calendar is reference data for deadlines, not something a
@@ -228,10 +199,7 @@ var kindSpecs = map[data.Kind]*kindSpec{
 			s := v.(*data.Street)
 			return row{street: s.Code, vals: []any{s.Name}}, nil
 		},
-		toText: func(v any) (string, string) {
-			s := v.(*data.Street)
-			return s.Name, joinText(s.District, s.Address, s.Phone, s.Hours)
-		},
+		toText: searchText,
 	},
 	data.KindStaff: {
 		// Staff accounts are for the sign-in only: never listed for
@@ -274,30 +242,6 @@ func decodeBody(body []byte, v any, id string, bodyID *string) error {
 		return fmt.Errorf("body has id %q", *bodyID)
 	}
 	return nil
-}
-
-// joinText joins the non-empty parts with newlines: a separator that no
-// phrase query matches across, since queries have no newlines.
-func joinText(parts ...string) string {
-	var b strings.Builder
-	for _, p := range parts {
-		if p == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
-func attachmentNames(as []data.Attachment) string {
-	names := make([]string, len(as))
-	for i, a := range as {
-		names[i] = a.Name
-	}
-	return strings.Join(names, " ")
 }
 
 // hourRow is one row of hours_spans: an opening period within one day,

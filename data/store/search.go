@@ -43,9 +43,6 @@ type Results struct {
 	Capped bool `json:"capped,omitempty"`
 }
 
-// minTrigram is the shortest term the trigram index can answer.
-const minTrigram = 3
-
 // Search finds content matching every term of q.Text.
 //
 // Terms of three or more characters go through the FTS5 trigram index,
@@ -63,7 +60,7 @@ func (s *Store) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	var long, short []string
 	for _, t := range terms {
-		if utf8.RuneCountInString(t) >= minTrigram {
+		if utf8.RuneCountInString(t) >= data.MinTrigram {
 			long = append(long, t)
 		} else {
 			short = append(short, t)
@@ -91,7 +88,7 @@ func (s *Store) Search(ctx context.Context, q Query) (Results, error) {
 		return Results{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	for i := range res.Hits {
-		res.Hits[i].Snippet, res.Hits[i].Highlights = snippet(res.Hits[i].Snippet, terms)
+		res.Hits[i].Snippet, res.Hits[i].Highlights = data.Snippet(res.Hits[i].Snippet, terms)
 	}
 	return res, nil
 }
@@ -111,14 +108,10 @@ func likeConds(terms []string) (string, []any) {
 	args := make([]any, 0, 2*len(terms))
 	for i, t := range terms {
 		conds[i] = `(d.title LIKE ? ESCAPE '\' OR d.text LIKE ? ESCAPE '\')`
-		p := "%" + likeEscape(t) + "%"
+		p := "%" + data.LikeEscape(t) + "%"
 		args = append(args, p, p)
 	}
 	return strings.Join(conds, " AND "), args
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func (sr *searcher) kindCond() (string, []any) {
@@ -130,16 +123,6 @@ func (sr *searcher) kindCond() (string, []any) {
 		args[i] = string(k)
 	}
 	return " AND d.kind IN (?" + strings.Repeat(", ?", len(sr.kinds)-1) + ")", args
-}
-
-// ftsQuery quotes each term as an FTS5 string, so that no character of
-// the input is read as query syntax; juxtaposed strings are AND-ed.
-func ftsQuery(terms []string) string {
-	q := make([]string, len(terms))
-	for i, t := range terms {
-		q[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-	}
-	return strings.Join(q, " ")
 }
 
 // pendingScanMin is the number of queued items above which pending
@@ -168,7 +151,7 @@ func (sr *searcher) pending() ([]Hit, error) {
 	}
 	folded := make([]string, len(sr.terms))
 	for i, t := range sr.terms {
-		folded[i] = foldASCII(t)
+		folded[i] = data.FoldASCII(t)
 	}
 	var hits []Hit
 	var order []int64 // the items' seq in search_queue
@@ -197,7 +180,7 @@ func (sr *searcher) pending() ([]Hit, error) {
 				// Indexed with an empty document (see deriveAll).
 				return nil
 			}
-			title, text := foldASCII(d.title), foldASCII(d.text)
+			title, text := data.FoldASCII(d.title), data.FoldASCII(d.text)
 			inTitle := true
 			for _, t := range folded {
 				tt := strings.Contains(title, t)
@@ -252,10 +235,10 @@ func docFilter(spec *kindSpec, terms []string) (string, []any) {
 			continue
 		}
 		c := `k.doc LIKE ? ESCAPE '\'`
-		args = append(args, "%"+likeEscape(t)+"%")
+		args = append(args, "%"+data.LikeEscape(t)+"%")
 		if spec.kind == data.KindService {
 			for _, cat := range data.PowerCategories {
-				if strings.Contains(foldASCII(cat.Label(data.ZH)), foldASCII(t)) {
+				if strings.Contains(data.FoldASCII(cat.Label(data.ZH)), data.FoldASCII(t)) {
 					c += " OR k.category = ?"
 					args = append(args, string(cat))
 				}
@@ -275,7 +258,7 @@ func titleConds(terms []string) (string, []any) {
 	args := make([]any, len(terms))
 	for i, t := range terms {
 		conds[i] = `d.title LIKE ? ESCAPE '\'`
-		args[i] = "%" + likeEscape(t) + "%"
+		args[i] = "%" + data.LikeEscape(t) + "%"
 	}
 	return "(" + strings.Join(conds, " AND ") + ")", args
 }
@@ -304,7 +287,7 @@ func (sr *searcher) indexed(limit, offset int) (Results, error) {
 	// ranking never touches search_docs.
 	from := "search_fts f"
 	where := "search_fts MATCH ? AND f.rowid NOT IN (" + queuedDocs + ")"
-	args := []any{ftsQuery(sr.long)}
+	args := []any{data.FTSQuery(sr.long)}
 	if len(sr.kinds) > 0 || len(sr.short) > 0 {
 		from += " JOIN search_docs d ON d.rowid = f.rowid"
 		if len(sr.short) > 0 {
@@ -491,94 +474,4 @@ func (sr *searcher) scanDocs(limit, offset int) (Results, error) {
 		res.Hits = append(res.Hits, h)
 	}
 	return res, nil
-}
-
-// snippetRunes is the length of a snippet in characters.
-const snippetRunes = 60
-
-// snippet cuts a window of about snippetRunes characters out of text
-// around the first occurrence of any term (the start of text when only the
-// title matched) and returns it with the byte ranges of every occurrence of
-// every term inside it. Matching folds ASCII case, as LIKE and the trigram
-// tokenizer do; folding only ASCII keeps byte offsets valid.
-func snippet(text string, terms []string) (string, [][2]int) {
-	folded := foldASCII(text)
-	first := -1
-	for _, t := range terms {
-		if i := strings.Index(folded, foldASCII(t)); i >= 0 && (first < 0 || i < first) {
-			first = i
-		}
-	}
-	start := 0
-	if first > 0 {
-		// Start a quarter of the window before the match, on a rune boundary.
-		start = first
-		for n := 0; n < snippetRunes/4 && start > 0; n++ {
-			_, size := utf8.DecodeLastRuneInString(text[:start])
-			start -= size
-		}
-	}
-	end := start
-	for n := 0; n < snippetRunes && end < len(text); n++ {
-		_, size := utf8.DecodeRuneInString(text[end:])
-		end += size
-	}
-	// Shift the window back if it ran off the end, so short tails still
-	// show a full snippet.
-	for n := utf8.RuneCountInString(text[start:end]); n < snippetRunes && start > 0; n++ {
-		_, size := utf8.DecodeLastRuneInString(text[:start])
-		start -= size
-	}
-	out := strings.ReplaceAll(text[start:end], "\n", " ") // same length: offsets hold
-	return out, highlights(out, terms)
-}
-
-// highlights returns the sorted, merged byte ranges of every occurrence of
-// every term in s.
-func highlights(s string, terms []string) [][2]int {
-	folded := foldASCII(s)
-	var rs [][2]int
-	for _, t := range terms {
-		ft := foldASCII(t)
-		if ft == "" {
-			continue
-		}
-		for i := 0; ; {
-			j := strings.Index(folded[i:], ft)
-			if j < 0 {
-				break
-			}
-			rs = append(rs, [2]int{i + j, i + j + len(ft)})
-			i += j + len(ft)
-		}
-	}
-	if len(rs) == 0 {
-		return nil
-	}
-	sort.Slice(rs, func(i, j int) bool { return rs[i][0] < rs[j][0] })
-	merged := rs[:1]
-	for _, r := range rs[1:] {
-		last := &merged[len(merged)-1]
-		if r[0] <= last[1] {
-			last[1] = max(last[1], r[1])
-		} else {
-			merged = append(merged, r)
-		}
-	}
-	return merged
-}
-
-func foldASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; 'A' <= c && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }

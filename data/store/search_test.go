@@ -157,7 +157,7 @@ func TestSearchHighlights(t *testing.T) {
 			t.Fatalf("hits: %+v", res.Hits)
 		}
 		h := res.Hits[0]
-		if n := len([]rune(h.Snippet)); n > snippetRunes {
+		if n := len([]rune(h.Snippet)); n > data.SnippetRunes {
 			t.Errorf("snippet has %d runes", n)
 		}
 		var marked []string

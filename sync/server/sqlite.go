@@ -128,6 +128,10 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 		w.Close()
 		return nil, err
 	}
+	if err := backfillSearch(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
 	r, err := sql.Open("sqlite", dsn("_pragma=query_only(1)"))
 	if err != nil {
 		w.Close()
@@ -419,7 +423,11 @@ func runJob(t *sqlTx, fn func(Tx) error) (err error) {
 			err = fmt.Errorf("database write panicked: %v", r)
 		}
 	}()
-	return fn(t)
+	t.fts = t.fts[:0]
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.flushIndex()
 }
 
 // preparer is what a sqlTx prepares its statements on: a read
@@ -436,6 +444,9 @@ type sqlTx struct {
 	ctx   context.Context
 	p     preparer
 	stmts map[string]*sql.Stmt
+	// fts are the search documents written whose full-text entries wait
+	// for the end of the write (see index).
+	fts []int64
 }
 
 func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
@@ -684,7 +695,10 @@ func (t *sqlTx) PutItem(it Item) (int64, error) {
 		ON CONFLICT(kind, id) DO UPDATE SET street = excluded.street, kiosk = excluded.kiosk, version = excluded.version,
 			deleted = excluded.deleted, body = excluded.body, seq = excluded.seq`,
 		it.Kind, it.ID, it.Street, it.Kiosk, it.Version, it.Deleted, nullBody(body), seq)
-	return seq, err
+	if err != nil {
+		return 0, err
+	}
+	return seq, t.index(it)
 }
 
 const kioskCols = "id, street, name, created_at, revoked_at, reset_pending"

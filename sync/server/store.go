@@ -48,6 +48,11 @@ type ReadTx interface {
 	// StreetItems lists the live items of a kind that a street shows:
 	// its own and the district-wide ones, by id.
 	StreetItems(kind data.Kind, street string) ([]Item, error)
+	// Search finds the street's live items (its own and the
+	// district-wide ones) matching every term, grouped by kind.
+	Search(street string, terms []string, perKind int) ([]SearchGroup, error)
+	// StreetHome reads what a street's home page lists.
+	StreetHome(street string, n int, today data.Date) (StreetHome, error)
 
 	Kiosk(id int64) (Kiosk, error)
 	KioskByTokenHash(hash string) (Kiosk, error)

@@ -194,6 +194,10 @@ func TestBrowser(t *testing.T) {
 		{"opinion-sent", home + "consultations/zj-2026-04/opinion/sent", 200},
 		{"notfound", home + "notices/none", 404},
 		{"badrequest", home + "catalog/?year=20x", 400},
+		{"search-form", home + "search", 200},
+		{"search", home + "search?q=" + url.QueryEscape("长者饭堂"), 200},
+		{"search-short", home + "search?q=" + url.QueryEscape("停水"), 200},
+		{"search-none", home + "search?q=" + url.QueryEscape("不存在的词语"), 200},
 	}
 	viewports := []struct {
 		name string
@@ -299,7 +303,7 @@ func TestBrowser(t *testing.T) {
 		}
 		submit := func() {
 			t.Helper()
-			if _, err := chromedp.Run(ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(`form button[type="submit"]`))); err != nil {
+			if _, err := chromedp.Run(ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(`form.form button[type="submit"]`))); err != nil {
 				t.Fatalf("submit: %v", err)
 			}
 		}

@@ -30,11 +30,12 @@ var staticFS embed.FS
 
 // Site serves the website. Its handler is safe for concurrent use.
 type Site struct {
-	p     *server.Platform
-	log   *slog.Logger
-	pages map[string]*template.Template
-	limit *postLimiter // the forms' posts per client address
-	grants grants // tracking tokens (track.go)
+	p      *server.Platform
+	log    *slog.Logger
+	pages  map[string]*template.Template
+	limit  *postLimiter // the forms' posts per client address
+	grants grants       // tracking tokens (track.go)
+	homes  pageCache    // rendered street homes, see streets.go
 }
 
 // New returns the website over p. It panics if a template does not
@@ -85,6 +86,7 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("GET /s/{street}/track/{token}", s.street(s.timeline))
 	mux.HandleFunc("POST /s/{street}/track/{token}/rate", s.street(s.rate))
 	mux.HandleFunc("POST /s/{street}/track/{token}/correct", s.street(s.correct))
+	mux.HandleFunc("GET /s/{street}/search", s.street(s.search))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			// A route that takes a form is registered with its
@@ -95,7 +97,12 @@ func (s *Site) Handler() http.Handler {
 		}
 		s.notFound(w, r, nil)
 	})
-	return secure(http.NewCrossOriginProtection().Handler(s.prefs(mux)))
+	return s.chain(mux)
+}
+
+// chain wraps the routes in the middleware every response goes through.
+func (s *Site) chain(h http.Handler) http.Handler {
+	return secure(http.NewCrossOriginProtection().Handler(s.prefs(h)))
 }
 
 // secure sets the headers every response carries (docs/WEB.md).
@@ -297,12 +304,17 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name s
 		s.fail(w, r, fmt.Errorf("page %s: %w", name, err))
 		return
 	}
+	writePage(w, status, b.Bytes())
+}
+
+// writePage sends a rendered page.
+func writePage(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Vary", "Cookie")
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	w.Write(b)
 }
 
 func (s *Site) notFound(w http.ResponseWriter, r *http.Request, st *data.Street) {
@@ -378,6 +390,11 @@ func items[T any](ctx context.Context, s *Site, kind data.Kind, street string) (
 	if err != nil {
 		return nil, err
 	}
+	return decodeAll[T](its)
+}
+
+// decodeAll decodes stored items' bodies.
+func decodeAll[T any](its []server.Item) ([]T, error) {
 	out := make([]T, len(its))
 	for i, it := range its {
 		if err := decode(it, &out[i]); err != nil {
@@ -423,6 +440,12 @@ func detail[T any](s *Site, w http.ResponseWriter, r *http.Request, st *data.Str
 func (p *page) crumbs(c ...crumb) {
 	p.Crumbs = append([]crumb{{Label: p.T("nav.home"), Href: p.Home()}}, c...)
 }
+
+// Path is the page's path.
+func (p *page) Path() string { return p.path }
+
+// SearchPath is the street's search page.
+func (p *page) SearchPath() string { return p.Home() + "search" }
 
 func sectionPath(st *data.Street, section string) string {
 	return streetPath(st.Code) + section + "/"
