@@ -19,19 +19,16 @@ import (
 // Tracking a case by its reference and the last four digits of the
 // mobile given, rating it, and the retention of personal data.
 
-// Tracking errors. A wrong phone4 and an unknown reference give the same
-// error, so that tracking tells nothing about a case to someone who does
-// not know its mobile.
+// Tracking errors and limits: the rules both the kiosk and the district
+// apply (data/track.go).
 var (
-	ErrTrackNoMatch = errors.New("no case with this reference and these four digits")
-	ErrTrackLimited = errors.New("too many wrong tries for this reference; try again later")
+	ErrTrackNoMatch = data.ErrTrackNoMatch
+	ErrTrackLimited = data.ErrTrackLimited
 )
 
-// Limits on guessing the four digits: at most TrackMaxFailures failed
-// tries per reference within TrackFailureWindow.
 const (
-	TrackMaxFailures   = 5
-	TrackFailureWindow = 15 * time.Minute
+	TrackMaxFailures   = data.TrackMaxFailures
+	TrackFailureWindow = data.TrackFailureWindow
 )
 
 // DefaultRetention is how long personal data may stay on the kiosk after

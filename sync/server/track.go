@@ -22,21 +22,19 @@ import (
 // The rules are the kiosk's (data/store.Store.Track), applied by the
 // district: see docs/WEB.md, "Tracking".
 
-// Tracking errors. A wrong phone4 and an unknown reference give the same
-// ErrTrackNoMatch, so that tracking tells nothing about a case to someone
-// who does not know its mobile.
+// Tracking errors, the kiosk's (data.ErrTrackNoMatch, data.ErrTrackLimited).
 var (
-	ErrTrackNoMatch = errors.New("no case with this reference and these four digits")
-	ErrTrackLimited = errors.New("too many wrong tries; try again later")
+	ErrTrackNoMatch = data.ErrTrackNoMatch
+	ErrTrackLimited = data.ErrTrackLimited
 )
 
-// Limits on guessing: at most TrackMaxFailures failed tries of one
-// reference, and TrackMaxClientFailures of one client (an address or a
-// kiosk, whichever references it tries), within TrackFailureWindow.
+// Limits on guessing: data.TrackMaxFailures failed tries of one reference,
+// and TrackMaxClientFailures of one client (an address or a kiosk,
+// whichever references it tries), within data.TrackFailureWindow.
 const (
-	TrackMaxFailures       = 5
+	TrackMaxFailures       = data.TrackMaxFailures
 	TrackMaxClientFailures = 20
-	TrackFailureWindow     = 15 * time.Minute
+	TrackFailureWindow     = data.TrackFailureWindow
 )
 
 // Tracked is a case found by tracking.
