@@ -134,17 +134,40 @@ type Notice struct {
 type CatalogEntry struct {
 	ID         string   `json:"id" limit:"id"`
 	Street     string   `json:"street,omitempty" limit:"id"`
-	IndexNo    string   `json:"index_no" limit:"name"`   // 索引号, e.g. 007482910/2012-00016
-	Title      string   `json:"title" limit:"title"`     // 名称
-	Publisher  string   `json:"publisher" limit:"title"` // 发布机构
-	Topic      string   `json:"topic" limit:"name"`      // 主题分类
-	DocNo      string   `json:"doc_no" limit:"name"`     // 文号, e.g. 穗府办〔2012〕16号
-	Published  Date     `json:"published"`               // 发布日期 / 发文日期
-	Keywords   []string `json:"keywords" limit:"name"`   // 主题词
-	Summary    string   `json:"summary" limit:"text"`    // 内容概述
-	Disclosure string   `json:"disclosure" limit:"name"` // 公开方式, e.g. 主动公开
-	Timeframe  string   `json:"timeframe" limit:"name"`  // 公开时限, e.g. 常年公开
+	IndexNo    string   `json:"index_no" limit:"name"`           // 索引号, e.g. 007482910/2012-00016
+	Title      string   `json:"title" limit:"title"`             // 名称
+	Publisher  string   `json:"publisher" limit:"title"`         // 发布机构
+	Topic      string   `json:"topic" limit:"name"`              // 主题分类
+	DocNo      string   `json:"doc_no" limit:"name"`             // 文号, e.g. 穗府办〔2012〕16号
+	Written    Date     `json:"written,omitzero"`                // 成文日期: the day it was signed; not after Published
+	Published  Date     `json:"published"`                       // 发布日期
+	Validity   Validity `json:"validity,omitempty" limit:"code"` // 有效性; empty: not stated
+	Keywords   []string `json:"keywords" limit:"name"`           // 主题词
+	Summary    string   `json:"summary" limit:"text"`            // 内容概述
+	Disclosure string   `json:"disclosure" limit:"name"`         // 公开方式, e.g. 主动公开
+	Timeframe  string   `json:"timeframe" limit:"name"`          // 公开时限, e.g. 常年公开
 	Body       string   `json:"body" limit:"doc"`
+}
+
+// Validity says whether a catalogued document is in force (有效性).
+type Validity string
+
+const (
+	ValidityInForce  Validity = "in_force" // 有效
+	ValidityExpired  Validity = "expired"  // 失效: its term has run out
+	ValidityRepealed Validity = "repealed" // 废止: withdrawn by a later document
+)
+
+// Validities lists the values a catalogue entry's validity may take.
+var Validities = []Validity{ValidityInForce, ValidityExpired, ValidityRepealed}
+
+// Label returns the validity in the given language.
+func (v Validity) Label(l Lang) string {
+	return pick(l, map[Validity][2]string{
+		ValidityInForce:  {"有效", "In force"},
+		ValidityExpired:  {"失效", "Expired"},
+		ValidityRepealed: {"废止", "Repealed"},
+	}, v, string(v))
 }
 
 // PowerCategory is one of the four categories of the catalogue of

@@ -391,6 +391,15 @@ func (s *ContentSet) Validate(today Date) error {
 		required("index_no", c.IndexNo)
 		required("publisher", c.Publisher)
 		published(c.Published)
+		if !c.Written.IsZero() {
+			date("written", c.Written)
+			if !c.Published.IsZero() && c.Written.After(c.Published) {
+				bad("written %s is after published %s", c.Written, c.Published)
+			}
+		}
+		if c.Validity != "" && !slices.Contains(Validities, c.Validity) {
+			bad("validity %q is not one of %v", c.Validity, Validities)
+		}
 	}
 	for _, sv := range s.Services {
 		item(KindService, sv.ID)

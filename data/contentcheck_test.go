@@ -20,7 +20,7 @@ const goodSet = `{
   ],
   "catalog": [
     {"id": "c1", "index_no": "007482910/2012-00016", "title": "关于推进街镇政务公开的意见", "publisher": "广州市人民政府办公厅",
-     "topic": "政务公开", "doc_no": "穗府办〔2012〕16号", "published": "2012-05-02", "keywords": ["政务公开"], "summary": "", "disclosure": "主动公开", "timeframe": "常年公开", "body": ""}
+     "topic": "政务公开", "doc_no": "穗府办〔2012〕16号", "written": "2012-04-27", "published": "2012-05-02", "validity": "in_force", "keywords": ["政务公开"], "summary": "", "disclosure": "主动公开", "timeframe": "常年公开", "body": ""}
   ],
   "services": [
     {"id": "s1", "code": "440106011-001", "name": "长者饭堂助餐登记", "category": "public", "department": "天河南街道社区服务中心",
@@ -159,6 +159,12 @@ func TestValidateProblems(t *testing.T) {
 			s.Services[0].Materials[0].Template = &a
 		}, `service "s1": material "身份证": template: attachment "表格.pdf": type "image/gif" is not`},
 		{"catalog without index", func(s *ContentSet) { s.Catalog[0].IndexNo = "" }, `catalog "c1": index_no is empty`},
+		{"written after published", func(s *ContentSet) { s.Catalog[0].Written = MustDate("2012-05-03") },
+			`catalog "c1": written 2012-05-03 is after published 2012-05-02`},
+		{"written on no real day", func(s *ContentSet) { s.Catalog[0].Written = Date{2012, 2, 30} }, `catalog "c1": written 2012-02-30 is not a real day`},
+		{"validity in words", func(s *ContentSet) { s.Catalog[0].Validity = "有效" },
+			`catalog "c1": validity "有效" is not one of [in_force expired repealed]`},
+		{"validity on two lines", func(s *ContentSet) { s.Catalog[0].Validity = "in_force\nexpired" }, `catalog "c1": field "validity"`},
 		{"service without name", func(s *ContentSet) { s.Services[0].Name = "" }, `service "s1": name is empty`},
 		{"unknown category", func(s *ContentSet) { s.Services[0].Category = "审批服务" }, `service "s1": category "审批服务" is not one of`},
 		{"promise beyond the law", func(s *ContentSet) { s.Services[0].PromisedDays = 25 }, `promised_days 25 is longer than legal_days 20`},
@@ -200,6 +206,32 @@ func TestValidateProblems(t *testing.T) {
 		var ce ContentErrors
 		if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: Validate = %v, want a ContentErrors mentioning %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// A catalogue entry may be published the day it was written, and may
+// leave its written date and validity unstated.
+func TestValidateCatalogDates(t *testing.T) {
+	s := readGood(t)
+	if c := s.Catalog[0]; c.Written != MustDate("2012-04-27") || c.Validity != ValidityInForce {
+		t.Fatalf("read written %v and validity %q", c.Written, c.Validity)
+	}
+	s.Catalog[0].Written = s.Catalog[0].Published
+	if err := s.Validate(publishDay); err != nil {
+		t.Errorf("written on the day it was published: %v", err)
+	}
+	s.Catalog[0].Written, s.Catalog[0].Validity = Date{}, ""
+	if err := s.Validate(publishDay); err != nil {
+		t.Errorf("without a written date or validity: %v", err)
+	}
+	for _, v := range Validities {
+		s.Catalog[0].Validity = v
+		if err := s.Validate(publishDay); err != nil {
+			t.Errorf("validity %q: %v", v, err)
+		}
+		if v.Label(ZH) == string(v) || v.Label(EN) == string(v) {
+			t.Errorf("validity %q has no label", v)
 		}
 	}
 }

@@ -170,6 +170,10 @@ func TestPublishAndUnpublish(t *testing.T) {
 			t.Errorf("a failed publish left %v", m)
 		}
 	}
+	written := filepath.Join(dir, "written.json")
+	os.WriteFile(written, []byte(`{"catalog":[{"id":"c-x","index_no":"MB2D0506X/2026-00099","title":"t","publisher":"p","topic":"政务公开","doc_no":"",`+
+		`"written":"2026-11-03","published":"2026-11-02","validity":"in_force","keywords":[],"summary":"","disclosure":"主动公开","timeframe":"常年公开","body":""}]}`), 0o644)
+	fails(t, 1, `catalog "c-x": written 2026-11-03 is after published 2026-11-02`, "publish", "--db", db, written)
 	fails(t, 1, "no such file", "publish", "--db", db, filepath.Join(dir, "missing.json"))
 	fails(t, 2, "want one CONTENT.json", "publish", "--db", db)
 	fails(t, 2, "missing --db", "publish", content)
