@@ -77,9 +77,13 @@ commands:
   loadtest --db FILE --url URL [--kiosks N] [--duration D] [--interval D]
                       simulated kiosks against a running test district;
                       reports latency and any lost or doubled item
-  loadtest --web (--url URL | --db FILE) [--residents N] [--duration D] [--think D] [--street CODE]
-                      simulated residents browsing a street's website (--db alone:
-                      served on a free loopback port); reports latency and errors
+  loadtest --web --db FILE [--url URL] [--residents N] [--duration D] [--think D]
+          [--street CODE] [--filings N]
+                      simulated residents browsing a street's website and filing
+                      N appeals a second through its form (default 20) against
+                      a running districtd (--url) or FILE served on a free loopback
+                      port; reports latency per page and any filing lost or
+                      doubled in FILE (--url with --filings 0 needs no --db)
   version             print the release and exit
 `
 
