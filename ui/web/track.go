@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -94,15 +93,6 @@ func (s *Site) track(w http.ResponseWriter, r *http.Request, st *data.Street) {
 	s.trackFormPage(w, r, st, http.StatusOK, trackForm{Ref: r.URL.Query().Get("ref")})
 }
 
-// clientAddress is who asks, for the lockout: the connection's address.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // trackPost looks the case up and answers 303 to its timeline, or the
 // form again saying why not.
 func (s *Site) trackPost(w http.ResponseWriter, r *http.Request, st *data.Street) {
@@ -114,7 +104,7 @@ func (s *Site) trackPost(w http.ResponseWriter, r *http.Request, st *data.Street
 		s.trackFormPage(w, r, st, http.StatusUnprocessableEntity, f)
 		return
 	}
-	tr, err := s.p.Track(r.Context(), ref, phone4, clientAddress(r))
+	tr, err := s.p.Track(r.Context(), ref, phone4, clientAddr(r))
 	switch {
 	case errors.Is(err, server.ErrTrackNoMatch):
 		f.Problem = "track.nomatch"
