@@ -225,6 +225,36 @@ func TestBrowser(t *testing.T) {
 		t.Run(pg.name, func(t *testing.T) { check(t, pg.name, pg.path, pg.status) })
 	}
 
+	// On a 1920 px screen the reading pages keep a readable measure: no
+	// paragraph of text runs wider than about 45 characters of the body
+	// font (the stylesheet's 40em, with room for a list's indent).
+	t.Run("wide", func(t *testing.T) {
+		for _, pg := range []struct{ name, path string }{
+			{"home", home}, {"notice", home + "notices/" + filesNotice}, {"catalog-entry", home + "catalog/cat-gz-2012-16"},
+			{"service", home + "services/" + filesService}, {"search", home + "search?q=" + url.QueryEscape("长者饭堂")},
+		} {
+			if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(s.url+pg.path)); err != nil {
+				t.Fatal(err)
+			}
+			inspect(t, ctx, dir, string(axeSrc), pg.name, pg.path, "wide", 1920)
+			if err := chromedp.Do(ctx, scripts(true)); err != nil {
+				t.Fatal(err)
+			}
+			ratio, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(() => {
+				const em = parseFloat(getComputedStyle(document.body).fontSize);
+				let w = 0;
+				for (const p of document.querySelectorAll("main p")) w = Math.max(w, p.getBoundingClientRect().width);
+				return w / em;
+			})()`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ratio > 45 {
+				t.Errorf("%s at 1920 px: a paragraph %.0f characters wide", pg.path, ratio)
+			}
+		}
+	})
+
 	// 办件查询 as a resident does it with JavaScript off: the form, the
 	// timeline of a completed case filed at a kiosk, its rating; and the
 	// timeline of a case waiting for 补正 with its form.
