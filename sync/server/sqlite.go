@@ -635,18 +635,23 @@ func (t *sqlTx) StreetItems(kind data.Kind, street string) ([]Item, error) {
 }
 
 func (t *sqlTx) items(q string, args ...any) ([]Item, error) {
+	return queryAll(t, scanItem, q, args...)
+}
+
+// queryAll runs q and scans every row it returns with scan.
+func queryAll[T any](t *sqlTx, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Item
+	var out []T
 	for rows.Next() {
-		it, err := scanItem(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, it)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -730,20 +735,7 @@ func (t *sqlTx) KioskByTokenHash(hash string) (Kiosk, error) {
 }
 
 func (t *sqlTx) Kiosks() ([]Kiosk, error) {
-	rows, err := t.query("SELECT " + kioskCols + " FROM kiosks ORDER BY id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Kiosk
-	for rows.Next() {
-		k, err := scanKiosk(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return queryAll(t, scanKiosk, "SELECT "+kioskCols+" FROM kiosks ORDER BY id")
 }
 
 func (t *sqlTx) TokenHashes(street string) (map[int64]string, error) {
@@ -846,20 +838,7 @@ func (t *sqlTx) CaseByRef(ref string) (CaseRecord, error) {
 
 func (t *sqlTx) Cases(f CaseFilter) ([]CaseRecord, error) {
 	q := "SELECT " + caseCols + " FROM cases WHERE (? = '' OR status = ?) AND (? = '' OR street = ?) ORDER BY received_at, ref"
-	rows, err := t.query(q, f.Status, f.Status, f.Street, f.Street)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []CaseRecord
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(t, scanCase, q, f.Status, f.Status, f.Street, f.Street)
 }
 
 func scanAPIKey(sc scanner) (APIKey, error) {
@@ -880,20 +859,7 @@ func (t *sqlTx) APIKeyByHash(hash string) (APIKey, error) {
 }
 
 func (t *sqlTx) APIKeys() ([]APIKey, error) {
-	rows, err := t.query("SELECT id, name, created_at FROM api_keys ORDER BY id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return queryAll(t, scanAPIKey, "SELECT id, name, created_at FROM api_keys ORDER BY id")
 }
 
 func (t *sqlTx) AddAPIKey(k APIKey, keyHash string) (int64, error) {
@@ -917,20 +883,7 @@ func (t *sqlTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
 		AND (? = '' OR street = ?) AND (? = '' OR json_extract(doc, '$.appeal_type') = ?)
 		AND (? = 0 OR coalesce(json_extract(doc, '$.reply.text'), '') != '')
 		ORDER BY json_extract(doc, '$.reply.at') DESC, received_at DESC, ref DESC`
-	rows, err := t.query(q, data.CaseAppeal, f.Street, f.Street, f.Type, f.Type, f.Answered)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []CaseRecord
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(t, scanCase, q, data.CaseAppeal, f.Street, f.Street, f.Type, f.Type, f.Answered)
 }
 
 func (t *sqlTx) NextSerial(series string) (int64, error) {
