@@ -21,7 +21,7 @@ func (w wrongSync) WrongAnswer() (string, int, string) { return w.url, w.status,
 // address answered something that is not the district, that the waiting
 // items stay, and which address to use when the sync agent found one.
 func TestHealthShowsWrongDistrictAddress(t *testing.T) {
-	const asked, use = "http://127.0.0.1:8470/api/v1/api/v1/push", "http://127.0.0.1:8470"
+	const asked, use = "http://district.example/api/v1/api/v1/push", "http://district.example"
 	for _, lang := range []data.Lang{data.ZH, data.EN} {
 		k, w, _ := newTestKiosk(t, Options{Lang: lang, KioskID: 7, Sync: wrongSync{url: asked, status: 404, use: use}})
 		k.staffSignIn(sampleStaff)
