@@ -150,17 +150,23 @@ func scanAdminAudit(sc scanner) (AdminAuditRecord, error) {
 	return a, err
 }
 
-func (t *sqlTx) AdminAudit(f AdminAuditFilter) ([]AdminAuditRecord, int, error) {
+func (t *sqlTx) AdminAudit(f AuditFilter) ([]AdminAuditRecord, int, error) {
 	var where []string
 	var args []any
-	if f.UserID != 0 {
-		where, args = append(where, "user_id = ?"), append(args, f.UserID)
+	if f.User != "" {
+		where, args = append(where, "user_name = ?"), append(args, f.User)
 	}
 	if f.Action != "" {
 		where, args = append(where, "action = ?"), append(args, f.Action)
 	}
 	if f.Street != "" {
 		where, args = append(where, "street = ?"), append(args, f.Street)
+	}
+	if len(f.Streets) > 0 {
+		where = append(where, "street IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Streets)), ", ")+")")
+		for _, s := range f.Streets {
+			args = append(args, s)
+		}
 	}
 	if !f.From.IsZero() {
 		where, args = append(where, "at >= ?"), append(args, millis(f.From))

@@ -162,7 +162,7 @@ type UsersReadTx interface {
 	SessionByHash(hash string) (SessionRecord, error)
 	// AdminAudit lists the back office's audit lines that f selects,
 	// newest first, and how many there are in all.
-	AdminAudit(f AdminAuditFilter) ([]AdminAuditRecord, int, error)
+	AdminAudit(f AuditFilter) ([]AdminAuditRecord, int, error)
 }
 
 // UsersTx writes them.
@@ -179,12 +179,13 @@ type UsersTx interface {
 	AddAdminAudit(a AdminAuditRecord) error
 }
 
-// AdminAuditFilter selects back office audit lines; zero fields select
-// all. Limit 0 is no limit.
-type AdminAuditFilter struct {
-	UserID   int64
+// AuditFilter selects audit lines, of the back office or of kiosks'
+// staff; zero fields select all. Limit 0 is no limit.
+type AuditFilter struct {
+	User     string // the user's (or kiosk staff member's) name
 	Action   string
 	Street   string
+	Streets  []string  // the reader's streets: only lines of these, when any
 	From, To time.Time // From inclusive, To exclusive
 	Offset   int
 	Limit    int
@@ -419,7 +420,7 @@ func (p *Platform) AdminAuditIn(ctx context.Context, u User, street, action, tar
 
 // AdminAuditLines lists the back office's audit lines f selects, newest
 // first, with how many there are in all.
-func (p *Platform) AdminAuditLines(ctx context.Context, f AdminAuditFilter) ([]AdminAuditRecord, int, error) {
+func (p *Platform) AdminAuditLines(ctx context.Context, f AuditFilter) ([]AdminAuditRecord, int, error) {
 	var out []AdminAuditRecord
 	var n int
 	err := p.store.Read(ctx, func(tx ReadTx) (err error) {

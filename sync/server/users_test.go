@@ -101,7 +101,7 @@ func TestSessionsIdleAndEnd(t *testing.T) {
 	}
 }
 
-func TestAdminAuditFilters(t *testing.T) {
+func TestAuditFilters(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a, _, _ := e.p.AddUser(ctx, "甲", []Role{RoleAdmin}, nil)
@@ -117,7 +117,7 @@ func TestAdminAuditFilters(t *testing.T) {
 	must(e.p.AdminAuditIn(ctx, b, streetA, "denied", "GET /admin/users/", strings.Repeat("长", 600)))
 	e.clock.Add(time.Hour)
 	must(e.p.AdminAudit(ctx, a, "user.add", "user 2", "roles editor"))
-	all, n, err := e.p.AdminAuditLines(ctx, AdminAuditFilter{})
+	all, n, err := e.p.AdminAuditLines(ctx, AuditFilter{})
 	if err != nil || n != 3 || len(all) != 3 || all[0].Action != "user.add" || all[2].Action != "signin" {
 		t.Fatalf("all: %d %+v %v", n, all, err)
 	}
@@ -125,20 +125,22 @@ func TestAdminAuditFilters(t *testing.T) {
 		t.Fatalf("detail of %d characters kept", len(d))
 	}
 	for _, c := range []struct {
-		f    AdminAuditFilter
+		f    AuditFilter
 		want int
 	}{
-		{AdminAuditFilter{UserID: a.ID}, 2},
-		{AdminAuditFilter{Action: "denied"}, 1},
-		{AdminAuditFilter{Street: streetA}, 1},
-		{AdminAuditFilter{From: all[1].At}, 2},
-		{AdminAuditFilter{To: all[1].At}, 1},
+		{AuditFilter{User: a.Name}, 2},
+		{AuditFilter{Action: "denied"}, 1},
+		{AuditFilter{Street: streetA}, 1},
+		{AuditFilter{Streets: []string{streetA, streetB}}, 1},
+		{AuditFilter{Streets: []string{streetB}}, 0},
+		{AuditFilter{From: all[1].At}, 2},
+		{AuditFilter{To: all[1].At}, 1},
 	} {
 		if got, n, err := e.p.AdminAuditLines(ctx, c.f); err != nil || n != c.want || len(got) != c.want {
 			t.Errorf("%+v: %d lines (%d), want %d, %v", c.f, len(got), n, c.want, err)
 		}
 	}
-	page, n, _ := e.p.AdminAuditLines(ctx, AdminAuditFilter{Limit: 1, Offset: 1})
+	page, n, _ := e.p.AdminAuditLines(ctx, AuditFilter{Limit: 1, Offset: 1})
 	if n != 3 || len(page) != 1 || page[0].Action != "denied" {
 		t.Fatalf("page 2 of 1: %d %+v", n, page)
 	}

@@ -225,7 +225,7 @@ func (c *client) postRaw(path string, form url.Values, header http.Header) (*htt
 // auditLines are the back office's audit lines of action, newest first.
 func (o *testOffice) auditLines(action string) []server.AdminAuditRecord {
 	o.t.Helper()
-	out, _, err := o.p.AdminAuditLines(context.Background(), server.AdminAuditFilter{Action: action})
+	out, _, err := o.p.AdminAuditLines(context.Background(), server.AuditFilter{Action: action})
 	if err != nil {
 		o.t.Fatal(err)
 	}

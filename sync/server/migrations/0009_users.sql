@@ -51,4 +51,4 @@ CREATE TABLE admin_audit (
 	detail    TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX admin_audit_by_time ON admin_audit(at, id);
-CREATE INDEX admin_audit_by_user ON admin_audit(user_id, at);
+CREATE INDEX admin_audit_by_user ON admin_audit(user_name, at);
