@@ -150,43 +150,70 @@ func scanAdminAudit(sc scanner) (AdminAuditRecord, error) {
 	return a, err
 }
 
-func (t *sqlTx) AdminAudit(f AuditFilter) ([]AdminAuditRecord, int, error) {
+// auditWhere is the WHERE clause of f over an audit table whose user,
+// street and time columns are named.
+func auditWhere(f AuditFilter, user, street, at string) (string, []any) {
 	var where []string
 	var args []any
 	if f.User != "" {
-		where, args = append(where, "user_name = ?"), append(args, f.User)
+		where, args = append(where, user+" = ?"), append(args, f.User)
 	}
 	if f.Action != "" {
 		where, args = append(where, "action = ?"), append(args, f.Action)
 	}
 	if f.Street != "" {
-		where, args = append(where, "street = ?"), append(args, f.Street)
+		where, args = append(where, street+" = ?"), append(args, f.Street)
 	}
 	if len(f.Streets) > 0 {
-		where = append(where, "street IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Streets)), ", ")+")")
+		where = append(where, street+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Streets)), ", ")+")")
 		for _, s := range f.Streets {
 			args = append(args, s)
 		}
 	}
 	if !f.From.IsZero() {
-		where, args = append(where, "at >= ?"), append(args, millis(f.From))
+		where, args = append(where, at+" >= ?"), append(args, millis(f.From))
 	}
 	if !f.To.IsZero() {
-		where, args = append(where, "at < ?"), append(args, millis(f.To))
+		where, args = append(where, at+" < ?"), append(args, millis(f.To))
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", nil
 	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// auditPage counts the rows of table that cond selects and reads the
+// page of f.
+func auditPage[T any](t *sqlTx, f AuditFilter, scan func(scanner) (T, error), columns, table, cond, order string, args []any) ([]T, int, error) {
 	var n int
-	if err := t.one("SELECT count(*) FROM admin_audit"+cond, args, &n); err != nil {
+	if err := t.one("SELECT count(*) FROM "+table+cond, args, &n); err != nil {
 		return nil, 0, err
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = -1
 	}
-	out, err := queryAll(t, scanAdminAudit, `SELECT id, at, user_id, user_name, action, target, street, detail
-		FROM admin_audit`+cond+" ORDER BY at DESC, id DESC LIMIT ? OFFSET ?", append(args, limit, f.Offset)...)
+	out, err := queryAll(t, scan, "SELECT "+columns+" FROM "+table+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, limit, f.Offset)...)
 	return out, n, err
+}
+
+func (t *sqlTx) AdminAudit(f AuditFilter) ([]AdminAuditRecord, int, error) {
+	cond, args := auditWhere(f, "user_name", "street", "at")
+	return auditPage(t, f, scanAdminAudit, "id, at, user_id, user_name, action, target, street, detail",
+		"admin_audit", cond, "at DESC, id DESC", args)
+}
+
+func scanStaffAudit(sc scanner) (AuditRecord, error) {
+	var a AuditRecord
+	var at, received int64
+	err := sc.Scan(&a.ID, &a.Kiosk, &a.Street, &a.Staff, &a.StaffID, &a.Action, &a.Detail, &at, &received)
+	a.At, a.ReceivedAt = fromMillis(at), fromMillis(received)
+	return a, err
+}
+
+func (t *sqlTx) StaffAudit(f AuditFilter) ([]AuditRecord, int, error) {
+	cond, args := auditWhere(f, "staff", "street", "received_at")
+	return auditPage(t, f, scanStaffAudit, "id, kiosk, street, staff, staff_id, action, detail, at, received_at",
+		"audit", cond, "received_at DESC, rowid DESC", args)
 }

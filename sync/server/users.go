@@ -163,6 +163,9 @@ type UsersReadTx interface {
 	// AdminAudit lists the back office's audit lines that f selects,
 	// newest first, and how many there are in all.
 	AdminAudit(f AuditFilter) ([]AdminAuditRecord, int, error)
+	// StaffAudit is AdminAudit for the kiosk staff's audit (Audit's
+	// rows), by the time received.
+	StaffAudit(f AuditFilter) ([]AuditRecord, int, error)
 }
 
 // UsersTx writes them.
