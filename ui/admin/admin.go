@@ -384,7 +384,11 @@ func (o *Office) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	o.log.Error("back office", "path", r.URL.Path, "err", err)
+	path := r.URL.Path
+	if strings.HasPrefix(path, enrolPath) {
+		path = enrolPath + "…" // the one-time token stays out of the log
+	}
+	o.log.Error("back office", "path", path, "err", err)
 	http.Error(w, "500 internal server error", http.StatusInternalServerError)
 }
 
