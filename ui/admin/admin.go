@@ -70,6 +70,7 @@ func (o *Office) routes() []route {
 	var rs []route
 	rs = append(rs, o.homeRoutes()...)
 	rs = append(rs, o.userRoutes()...)
+	rs = append(rs, o.auditRoutes()...)
 	return rs
 }
 
