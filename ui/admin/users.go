@@ -186,20 +186,6 @@ func (o *Office) enrolLink(r *http.Request, token string) (string, error) {
 	return base + enrolPath + token, nil
 }
 
-// accessDetail says what a user may reach, for the audit: roles and
-// street codes, no personal data.
-func accessDetail(roles []server.Role, streets []string) string {
-	rs := make([]string, len(roles))
-	for i, r := range roles {
-		rs[i] = string(r)
-	}
-	st := strings.Join(streets, ",")
-	if st == "" {
-		st = "all"
-	}
-	return "roles=" + strings.Join(rs, ",") + " streets=" + st
-}
-
 func userTarget(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 
 func (o *Office) userAdd(w http.ResponseWriter, r *http.Request, u *server.User) {
@@ -232,7 +218,7 @@ func (o *Office) userAdd(w http.ResponseWriter, r *http.Request, u *server.User)
 		o.userForm(w, r, u, http.StatusUnprocessableEntity, d)
 		return
 	}
-	o.audit(r, u, "user.add", userTarget(added.ID), accessDetail(added.Roles, added.Streets))
+	o.audit(r, u, "user.add", userTarget(added.ID), added.Access())
 	o.showLink(w, r, added, token, "users.added")
 }
 
@@ -314,13 +300,13 @@ func (o *Office) userAccess(w http.ResponseWriter, r *http.Request, u *server.Us
 	if x.ID == u.ID && !slices.Contains(roles, server.RoleAdmin) && o.self(w, r, u, x) {
 		return
 	}
-	before := accessDetail(x.Roles, x.Streets)
+	before := x.Access()
 	changed, err := o.p.SetUserAccess(r.Context(), x.ID, roles, streets)
 	if err != nil {
 		o.userPage(w, r, u, http.StatusUnprocessableEntity, x, usersData{Problem: err.Error(), Checked: checked})
 		return
 	}
-	after := accessDetail(changed.Roles, changed.Streets)
+	after := changed.Access()
 	if after != before {
 		o.audit(r, u, "user.access", userTarget(x.ID), before+" -> "+after)
 	}
