@@ -103,9 +103,7 @@ func TestAuditPage(t *testing.T) {
 	if _, body := get(streetInsp, nil); !strings.Contains(body, "共 0 条") {
 		t.Error("a street's inspector sees other lines of the back office")
 	}
-	if code, _ := get(streetInsp, url.Values{"street": {demoStreet}}); code != http.StatusForbidden {
-		t.Errorf("a street's inspector asking for another street: %d", code)
-	}
+	o.wantForbidden(streetInsp, http.MethodGet, Prefix+"audit/?street="+demoStreet, nil)
 	// Editors do not read the audit.
 	if code, _ := get(editor, nil); code != http.StatusForbidden {
 		t.Errorf("an editor: %d", code)
