@@ -39,6 +39,7 @@ type Office struct {
 	p     *server.Platform
 	log   *slog.Logger
 	pages map[string]*template.Template
+	table []route // routes(), made once
 }
 
 // New returns the back office over p. It panics if a template or a
@@ -47,7 +48,9 @@ func New(p *server.Platform, log *slog.Logger) *Office {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Office{p: p, log: log, pages: parsePages()}
+	o := &Office{p: p, log: log, pages: parsePages()}
+	o.table = o.routes()
+	return o
 }
 
 // route is one page or action of the back office: open to a signed-in
@@ -83,7 +86,7 @@ func (o *Office) Handler() http.Handler {
 	for pattern, h := range o.openRoutes() {
 		mux.HandleFunc(pattern, h)
 	}
-	for _, rt := range o.routes() {
+	for _, rt := range o.table {
 		mux.HandleFunc(rt.Method+" "+rt.Pattern, o.guard(rt))
 	}
 	mux.HandleFunc(Prefix, o.unknown)
@@ -265,7 +268,7 @@ func (p *page) Nav() []navLink {
 		return nil
 	}
 	var out []navLink
-	for _, rt := range p.o.routes() {
+	for _, rt := range p.o.table {
 		if rt.Nav == "" || rt.Method != http.MethodGet || !p.User.HasAny(rt.Roles...) {
 			continue
 		}

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,6 +10,7 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/sync/server"
+	"jiezhen/ui/web"
 )
 
 // The users page (区管理员 only): every account, adding one (its
@@ -124,7 +124,7 @@ func (o *Office) users(w http.ResponseWriter, r *http.Request, u *server.User) {
 	o.render(w, r, u, http.StatusOK, "users", "users.title", d)
 }
 
-func (o *Office) lang(r *http.Request) data.Lang { return o.newPage(r, nil, "", nil).Lang }
+func (o *Office) lang(r *http.Request) data.Lang { return web.LangOf(r) }
 
 func (o *Office) userNew(w http.ResponseWriter, r *http.Request, u *server.User) {
 	o.userForm(w, r, u, http.StatusOK, usersData{Checked: map[string]bool{}})
@@ -338,7 +338,7 @@ func (o *Office) userDisable(disable bool) func(http.ResponseWriter, *http.Reque
 			o.redirect(w, r, Prefix+"users/"+strconv.FormatInt(x.ID, 10), "")
 			return
 		}
-		if _, err := o.p.SetUserDisabled(r.Context(), x.ID, disable); err != nil && !errors.Is(err, server.ErrNotFound) {
+		if _, err := o.p.SetUserDisabled(r.Context(), x.ID, disable); err != nil {
 			o.fail(w, r, err)
 			return
 		}
