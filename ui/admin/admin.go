@@ -227,6 +227,16 @@ type page struct {
 // T is the interface string for key in the page's language.
 func (p *page) T(key string) string { return translate(p.Lang, key) }
 
+// Label is the interface string of prefix+code when one is defined,
+// else code itself: the audit page names the actions it knows
+// ("audit.action." + action) and shows the others as they are written.
+func (p *page) Label(prefix, code string) string {
+	if s, ok := translations[p.Lang][prefix+code]; ok {
+		return s
+	}
+	return code
+}
+
 // HTMLLang is the page's lang attribute.
 func (p *page) HTMLLang() string {
 	if p.Lang == data.EN {
