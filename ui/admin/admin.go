@@ -39,7 +39,8 @@ type Office struct {
 	p     *server.Platform
 	log   *slog.Logger
 	pages map[string]*template.Template
-	table []route // routes(), made once
+	table []route          // routes(), made once
+	limit *web.PostLimiter // sign-in posts per client address
 }
 
 // New returns the back office over p. It panics if a template or a
@@ -48,7 +49,7 @@ func New(p *server.Platform, log *slog.Logger) *Office {
 	if log == nil {
 		log = slog.Default()
 	}
-	o := &Office{p: p, log: log, pages: parsePages()}
+	o := &Office{p: p, log: log, pages: parsePages(), limit: web.NewPostLimiter()}
 	o.table = o.routes()
 	return o
 }

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
 
 	"jiezhen/sync/server"
+	"jiezhen/ui/web"
 )
 
 // Signing in and out, and enrolling (docs/ADMIN.md, "Accounts and
@@ -69,6 +71,17 @@ func (o *Office) signInForm(w http.ResponseWriter, r *http.Request) {
 // signIn checks the name, password and code; any failure gets the same
 // line, whatever was wrong (the audit has the reason).
 func (o *Office) signIn(w http.ResponseWriter, r *http.Request) {
+	// Each account locks after five failures; a client trying many
+	// accounts is held to the website's form rate (docs/ADMIN.md).
+	addr := web.ClientAddr(r)
+	if ok, log := o.limit.Allow(addr, time.Now()); !ok {
+		if log {
+			o.log.Warn("back office sign-ins rate-limited", "addr", addr)
+		}
+		w.Header().Set("Retry-After", "60")
+		o.problem(w, r, nil, http.StatusTooManyRequests, "signin.limited")
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxSignInForm)
 	if err := r.ParseForm(); err != nil {
 		o.badRequest(w, r, nil, "error.form")

@@ -219,3 +219,21 @@ func TestSignInTLS(t *testing.T) {
 		t.Fatalf("sign-in over TLS: %d, cookie %q, HSTS %q", resp.StatusCode, resp.Header.Get("Set-Cookie"), resp.Header.Get("Strict-Transport-Security"))
 	}
 }
+
+// One address trying many sign-ins is held back (429) whatever accounts
+// it tries, before any password is checked.
+func TestSignInRateLimited(t *testing.T) {
+	o := newTestOffice(t)
+	for i := range 10 {
+		if _, resp, _ := o.signInByHTTP("user"+itoa(int64(i)), "not a password", "000000"); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("try %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	_, resp, body := o.signInByHTTP("another", "not a password", "000000")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "一分钟后再试") {
+		t.Fatalf("the 11th try: %d", resp.StatusCode)
+	}
+	if n := len(o.auditLines("signin.fail")); n != 10 {
+		t.Fatalf("%d failures audited, want the 10 that were checked", n)
+	}
+}
