@@ -66,6 +66,15 @@ commands:
   apikey list --db FILE
   apikey remove --db FILE ID
   audit --db FILE     print street staff's actions on kiosks, one JSON object a line
+  user add --db FILE --name NAME --role ROLE [--role ROLE]... [--street CODE]...
+                      add a back office user (roles: admin, editor, reviewer, handler,
+                      inspector; no --street: the whole district) and print its
+                      one-time enrolment link (72 hours)
+  user reset --db FILE --name NAME|--id N
+                      a new enrolment link: the old password and authenticator stop
+                      working and the user's sessions end
+  user list --db FILE one JSON object a user
+  user disable|enable --db FILE --name NAME|--id N
   outbox-key --out KEYFILE
                       write the outbox key (mode 0600) and print its public key,
                       which kiosks encrypt exported outboxes to
@@ -136,6 +145,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cmd, err = apikey(args[1:], stdout, stderr)
 	case "audit":
 		err = audit(args[1:], stdout)
+	case "user":
+		cmd, err = user(args[1:], stdout, stderr)
 	case "outbox-key":
 		err = outboxKey(args[1:], stdout)
 	case "import-outbox":

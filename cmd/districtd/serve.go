@@ -32,7 +32,7 @@ func serve(args []string, stderr io.Writer) error {
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
 	bundleKey := fs.String("bundle-key", "", "the private key file (districtd keygen) to sign snapshot bundles served at "+wire.PathBundle)
 	publicURL := fs.String("public-url", "", "the street website's public address, https://...: receipts' QR codes open {public-url}/s/{street}/track")
-	var stmtFiles statementFiles
+	var stmtFiles repeated
 	fs.Var(&stmtFiles, "bundle-statement", "a key statement file every served snapshot carries (repeatable)")
 	if _, err := parse(fs, args, 0, ""); err != nil {
 		return err

@@ -307,6 +307,21 @@ func (pl *postLimiter) allow(addr string, now time.Time) (ok, log bool) {
 	return false, false
 }
 
+// PostLimiter is the forms' limit per client address, which the back
+// office's sign-in shares: NewPostLimiter makes one, Allow asks it.
+type PostLimiter = postLimiter
+
+// NewPostLimiter returns a limiter of postBurst posts, then one every
+// postInterval, per client address.
+func NewPostLimiter() *PostLimiter { return newPostLimiter() }
+
+// Allow reports whether addr may post now, and whether a refusal should
+// be logged (once a minute per address).
+func (pl *postLimiter) Allow(addr string, now time.Time) (ok, log bool) { return pl.allow(addr, now) }
+
+// ClientAddr is the request's peer address without its port.
+func ClientAddr(r *http.Request) string { return clientAddr(r) }
+
 // clientAddr is the request's peer address without its port. A proxy in
 // front of districtd makes every resident one address: the limit then
 // applies to all of them together (docs/WEB.md).
