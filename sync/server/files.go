@@ -94,13 +94,13 @@ func checkFiles(tx ReadTx, c data.Change) error {
 	for _, a := range files {
 		f, err := tx.File(a.File)
 		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("%s %q: attachment %q: the district holds no file %s (add it with districtd attach)", c.Kind, c.ID, a.Name, a.File)
+			return errorf(http.StatusUnprocessableEntity, "", "%s %q: attachment %q: the district holds no file %s (add it with districtd attach)", c.Kind, c.ID, a.Name, a.File)
 		}
 		if err != nil {
 			return err
 		}
 		if f.SHA256 != a.SHA256 || f.Size != a.Size || f.Type != a.Type {
-			return fmt.Errorf("%s %q: attachment %q: the district's file %s is %s of %d bytes, not %s of %d bytes",
+			return errorf(http.StatusUnprocessableEntity, "", "%s %q: attachment %q: the district's file %s is %s of %d bytes, not %s of %d bytes",
 				c.Kind, c.ID, a.Name, a.File, f.Type, f.Size, a.Type, a.Size)
 		}
 	}
