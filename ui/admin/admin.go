@@ -39,6 +39,7 @@ type Office struct {
 	p     *server.Platform
 	log   *slog.Logger
 	pages map[string]*template.Template
+	site  *web.Site // shows a draft as the website would (content.go)
 }
 
 // New returns the back office over p. It panics if a template or a
@@ -47,7 +48,7 @@ func New(p *server.Platform, log *slog.Logger) *Office {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Office{p: p, log: log, pages: parsePages()}
+	return &Office{p: p, log: log, pages: parsePages(), site: web.New(p, log)}
 }
 
 // route is one page or action of the back office: open to a signed-in
@@ -69,6 +70,7 @@ var allRoles = server.Roles
 func (o *Office) routes() []route {
 	var rs []route
 	rs = append(rs, o.homeRoutes()...)
+	rs = append(rs, o.contentRoutes()...)
 	return rs
 }
 
