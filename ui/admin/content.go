@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -632,25 +633,26 @@ func (o *Office) showDraft(w http.ResponseWriter, r *http.Request, u *server.Use
 	o.renderPage(w, r, status, "content-draft", p)
 }
 
-// diffItems lists, field by field, what publishing new changes in old
-// (nil: a new item, every field given).
+// diffItems lists, field by field in the item's own order, what
+// publishing new changes in old (nil: a new item, every field given). A
+// shipped file's hash, size and type go with its path.
 func diffItems(c *formCtx, old, new json.RawMessage, streets map[string]string) []changeRow {
 	a, b := map[string]string{}, map[string]string{}
-	flatten(old, "", a)
-	flatten(new, "", b)
 	var keys []string
-	for k := range b {
-		keys = append(keys, k)
+	for _, kv := range flatten(new) {
+		b[kv[0]] = kv[1]
+		keys = append(keys, kv[0])
 	}
-	for k := range a {
-		if _, ok := b[k]; !ok {
-			keys = append(keys, k)
+	for _, kv := range flatten(old) {
+		if _, ok := b[kv[0]]; !ok {
+			keys = append(keys, kv[0])
 		}
+		a[kv[0]] = kv[1]
 	}
-	slices.Sort(keys)
 	var out []changeRow
 	for _, k := range keys {
-		if a[k] == b[k] {
+		last := k[strings.LastIndexByte(k, '.')+1:]
+		if a[k] == b[k] || last == "sha256" || last == "size" || last == "type" && strings.Contains(k, "attachments") || last == "type" && strings.Contains(k, "template") {
 			continue
 		}
 		label, _ := c.labelFor(labelKey(k))
@@ -688,38 +690,59 @@ func rowNumbers(k string) string {
 	return strings.Join(out, " ")
 }
 
-// flatten maps each leaf of a JSON document to its text by its form path.
-func flatten(b json.RawMessage, prefix string, out map[string]string) {
+// flatten lists each leaf of a JSON document with its text, by its form
+// path, in the document's order.
+func flatten(b json.RawMessage) [][2]string {
+	var out [][2]string
 	if b == nil {
-		return
+		return nil
 	}
-	var v any
-	if json.Unmarshal(b, &v) != nil {
-		return
-	}
-	var walkJSON func(v any, p string)
-	walkJSON = func(v any, p string) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				walkJSON(e, join(p, k))
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var value func(p string) error
+	value = func(p string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch x := tok.(type) {
+		case json.Delim:
+			switch x {
+			case '{':
+				for dec.More() {
+					kt, err := dec.Token()
+					if err != nil {
+						return err
+					}
+					if err := value(join(p, kt.(string))); err != nil {
+						return err
+					}
+				}
+			case '[':
+				for i := 0; dec.More(); i++ {
+					if err := value(join(p, strconv.Itoa(i))); err != nil {
+						return err
+					}
+				}
 			}
-		case []any:
-			for i, e := range x {
-				walkJSON(e, join(p, strconv.Itoa(i)))
-			}
+			_, err := dec.Token() // the closing delimiter
+			return err
 		case nil:
 		case string:
-			out[p] = x
+			out = append(out, [2]string{p, x})
 		case bool:
 			if x {
-				out[p] = "✓"
+				out = append(out, [2]string{p, "✓"})
 			}
 		default:
-			out[p] = fmt.Sprint(x)
+			out = append(out, [2]string{p, fmt.Sprint(x)})
 		}
+		return nil
 	}
-	walkJSON(v, prefix)
+	if value("") != nil {
+		return nil
+	}
+	return out
 }
 
 func (o *Office) contentSubmit(w http.ResponseWriter, r *http.Request, u *server.User) {
