@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -415,5 +416,32 @@ func TestStaffEditsByStreet(t *testing.T) {
 	}
 	if all, _ := e.p.StaffEdits(context.Background(), district, 10); len(all) != 3 {
 		t.Fatalf("the district sees %d staff edits", len(all))
+	}
+}
+
+// A file only a draft refers to is not removed: publishing the draft
+// would otherwise fail.
+func TestDraftKeepsItsFiles(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	files, _, err := e.p.AddFiles(ctx, []NewFile{{Name: "表.pdf", Data: []byte("%PDF-1.4\n%%EOF\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := files[0]
+	n := data.Notice{ID: "n-file", Street: streetA, Title: "附件", Category: "通知", Publisher: "街道办",
+		Published: data.MustDate("2026-11-25"), Body: "正文",
+		Attachments: []data.Attachment{{Name: "表", File: f.Path, SHA256: f.SHA256, Size: f.Size, Type: f.Type}}}
+	b, _ := json.Marshal(n)
+	d, err := e.p.SaveDraft(ctx, editorA, 0, data.KindNotice, DraftInput{Body: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.p.RemoveFile(ctx, f.Path); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("draft %d", d.ID)) {
+		t.Fatalf("remove a draft's file = %v", err)
+	}
+	uses, _ := e.p.Files(ctx)
+	if len(uses) != 1 || fmt.Sprint(uses[0].UsedBy) != fmt.Sprintf("[draft %d]", d.ID) {
+		t.Fatalf("files = %+v", uses)
 	}
 }

@@ -190,8 +190,9 @@ func (p *Platform) RemoveFile(ctx context.Context, path string) error {
 	return err
 }
 
-// fileUsers maps each file path that live content refers to onto the
-// items referring to it ("notice n1").
+// fileUsers maps each file path that live content or a draft still to
+// be published refers to onto the items referring to it ("notice n1",
+// "draft 3").
 func fileUsers(tx ReadTx) (map[string][]string, error) {
 	users := map[string][]string{}
 	for _, kind := range data.ContentKinds {
@@ -207,6 +208,22 @@ func fileUsers(tx ReadTx) (map[string][]string, error) {
 			for _, a := range files {
 				users[a.File] = append(users[a.File], string(it.Kind)+" "+it.ID)
 			}
+		}
+	}
+	drafts, err := tx.Drafts(DraftFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range drafts {
+		if d.State != DraftDraft && d.State != DraftPending && d.State != DraftScheduled {
+			continue
+		}
+		files, err := data.ShippedFiles(data.Change{Kind: d.Kind, ID: d.ItemID, Op: data.OpUpsert, Body: d.Body})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range files {
+			users[a.File] = append(users[a.File], fmt.Sprintf("draft %d", d.ID))
 		}
 	}
 	return users, nil
