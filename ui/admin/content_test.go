@@ -410,3 +410,106 @@ func TestContentStaffEdits(t *testing.T) {
 		t.Fatal("another street sees the staff edit")
 	}
 }
+
+// A draft approved with a publish-at to come waits for it; the first
+// list shown after it publishes it (beside serve's ticker), and the
+// draft's expire-at withdraws it. A reviewer withdraws one by hand.
+func TestContentScheduleAndWithdraw(t *testing.T) {
+	o := newTestOffice(t)
+	editor := o.signIn("编辑", []server.Role{server.RoleEditor}, demoStreet)
+	reviewer := o.signIn("审核", []server.Role{server.RoleReviewer}, demoStreet)
+	at := o.clock.Now().Add(3 * time.Hour).In(china)
+	form := noticeForm("n-later", "定时发布的通知")
+	form.Set("publish_at", at.Format("2006-01-02T15:04"))
+	form.Set("expire_at", at.Add(24*time.Hour).Format("2006-01-02T15:04"))
+	form.Set("op", "submit")
+	resp0, body0 := editor.post(Prefix+"content/new/notice", form)
+	id := draftID(t, resp0, body0)
+	page := fmt.Sprintf("%scontent/drafts/%d/", Prefix, id)
+	if _, body := reviewer.get(page); !strings.Contains(body, "审核通过，按时发布") {
+		t.Fatal("the reviewer is not told it waits for its time")
+	}
+	if resp, _ := reviewer.post(page+"approve", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve: %d", resp.StatusCode)
+	}
+	website := "/s/" + demoStreet + "/notices/n-later"
+	if _, body := reviewer.get(page); !strings.Contains(body, "待发布") {
+		t.Fatal("not scheduled")
+	}
+	if resp, _ := o.anon().get(website); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("published before its time: %d", resp.StatusCode)
+	}
+	// Sessions end after 30 idle minutes: sign in again after each wait.
+	o.clock.Add(3 * time.Hour)
+	editor, reviewer = o.session(editor.user), o.session(reviewer.user)
+	if _, body := editor.get(Prefix + "content/?state=published"); !strings.Contains(body, "定时发布的通知") {
+		t.Fatal("the list shown after its time does not have it published")
+	}
+	if resp, _ := o.anon().get(website); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after its time: %d", resp.StatusCode)
+	}
+	o.clock.Add(24 * time.Hour)
+	editor, reviewer = o.session(editor.user), o.session(reviewer.user)
+	if _, body := editor.get(page); !strings.Contains(body, "已撤下") || !strings.Contains(body, "系统定时") {
+		t.Fatal("not withdrawn at its expiry")
+	}
+	if resp, _ := o.anon().get(website); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("after its expiry: %d", resp.StatusCode)
+	}
+
+	form = noticeForm("n-now", "立即发布的通知")
+	form.Set("op", "submit")
+	resp0, body0 = editor.post(Prefix+"content/new/notice", form)
+	id = draftID(t, resp0, body0)
+	page = fmt.Sprintf("%scontent/drafts/%d/", Prefix, id)
+	reviewer.post(page+"approve", nil)
+	if resp, _ := editor.post(page+"withdraw", nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an editor withdraws: %d", resp.StatusCode)
+	}
+	if resp, _ := reviewer.post(page+"withdraw", url.Values{"note": {"内容有误"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d", resp.StatusCode)
+	}
+	if resp, _ := o.anon().get("/s/" + demoStreet + "/notices/n-now"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("withdrawn notice on the website: %d", resp.StatusCode)
+	}
+	if len(o.auditLines("content.withdraw")) != 1 {
+		t.Fatal("the withdrawal is not audited")
+	}
+}
+
+// A draft's files are served to those who may read the draft, and only
+// the files it refers to.
+func TestContentDraftFiles(t *testing.T) {
+	o := newTestOffice(t)
+	editor := o.signIn("编辑", []server.Role{server.RoleEditor}, demoStreet)
+	other := o.signIn("林和", []server.Role{server.RoleEditor}, otherStreet)
+	form := noticeForm("n-file", "带附件的草稿")
+	form.Set("attachments.rows", "1")
+	resp0, body0 := editor.postMultipart(Prefix+"content/new/notice", form, map[string][2]string{"attachments.0.upload": {"表格.pdf", string(testPDF)}})
+	id := draftID(t, resp0, body0)
+	d, _, err := o.p.Draft(context.Background(), editor.user, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	atts, _ := data.Attachments(d.Kind, d.Body)
+	if len(atts) != 1 || atts[0].Name != "表格" || atts[0].Type != "application/pdf" {
+		t.Fatalf("attachments = %+v", atts)
+	}
+	path := fmt.Sprintf("%scontent/drafts/%d/%s", Prefix, id, atts[0].File)
+	resp, body := editor.get(path)
+	if resp.StatusCode != 200 || body != string(testPDF) || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("the draft's file: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if resp, _ := other.get(path); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("another street: %d", resp.StatusCode)
+	}
+	if resp, _ := editor.get(fmt.Sprintf("%scontent/drafts/%d/files/%064x.pdf", Prefix, id, 1)); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("a file the draft does not name: %d", resp.StatusCode)
+	}
+	// Not a PDF, PNG or JPEG: refused at its attachment, nothing saved.
+	form.Set("id", "n-file2")
+	resp, body = editor.postMultipart(Prefix+"content/new/notice", form, map[string][2]string{"attachments.0.upload": {"a.txt", "plain text"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-attachments-0-error"`) {
+		t.Fatalf("a text file: %d", resp.StatusCode)
+	}
+}
