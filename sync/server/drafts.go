@@ -169,7 +169,7 @@ type DraftInput struct {
 // data.ContentErrors or a one-line error.
 func (p *Platform) readDraftItem(kind data.Kind, in DraftInput) (data.Change, string, error) {
 	if !slices.Contains(DraftKinds, kind) {
-		return data.Change{}, "", fmt.Errorf("%q is not a kind the back office drafts", kind)
+		return data.Change{}, "", errorf(http.StatusUnprocessableEntity, "", "%q is not a kind the back office drafts", kind)
 	}
 	day := p.today()
 	if in.PublishAt != nil {
@@ -186,10 +186,13 @@ func (p *Platform) readDraftItem(kind data.Kind, in DraftInput) (data.Change, st
 		if errors.As(err, &ce) {
 			return data.Change{}, "", ce
 		}
-		return data.Change{}, "", oneLine(err)
+		return data.Change{}, "", errorf(http.StatusUnprocessableEntity, "", "%v", oneLine(err))
 	}
 	street, err := streetOf(c)
-	return c, street, err
+	if err != nil {
+		return data.Change{}, "", errorf(http.StatusUnprocessableEntity, "", "%v", err)
+	}
+	return c, street, nil
 }
 
 // SaveDraft stores a new draft (id 0) or changes a draft in state draft;

@@ -445,3 +445,40 @@ func TestDraftKeepsItsFiles(t *testing.T) {
 		t.Fatalf("files = %+v", uses)
 	}
 }
+
+// A scheduled draft whose item changed before its time goes back to its
+// editors with the reason; the schedule goes on with the others.
+func TestDraftScheduledOntoChangedItem(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	at := e.clock.Now().Add(time.Hour)
+	d, err := e.p.EditItem(ctx, editorA, data.KindNotice, "n-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.p.SaveDraft(ctx, editorA, d.ID, data.KindNotice, DraftInput{Body: noticeBody(t, "n-a", streetA, "改"), PublishAt: &at}); err != nil {
+		t.Fatal(err)
+	}
+	e.p.SubmitDraft(ctx, editorA, d.ID)
+	if d, err = e.p.ApproveDraft(ctx, reviewerA, d.ID); err != nil || d.State != DraftScheduled {
+		t.Fatalf("approve: %+v %v", d, err)
+	}
+	other := e.draftNotice(editorA, "n-other", streetA, &at)
+	if _, err := e.p.ApproveDraft(ctx, reviewerA, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.publish(&data.ContentSet{Notices: []data.Notice{{ID: "n-a", Street: streetA, Title: "命令行", Category: "通知",
+		Publisher: "街道办", Published: data.MustDate("2026-11-25"), Body: "正文"}}})
+	e.clock.Add(time.Hour)
+	res, err := e.p.RunSchedule(ctx)
+	if err != nil || res.Published != 1 || res.Failed != 1 {
+		t.Fatalf("schedule = %+v %v", res, err)
+	}
+	got, _, _ := e.p.Draft(ctx, editorA, d.ID)
+	if got.State != DraftDraft || !strings.Contains(got.Reason, "has changed since the draft was made") {
+		t.Fatalf("the draft onto a changed item: %+v", got)
+	}
+	if live, _ := e.noticeLive("n-other"); !live {
+		t.Fatal("the other scheduled draft was not published")
+	}
+}
