@@ -100,7 +100,10 @@ type DraftFilter struct {
 	State   DraftState
 	Kind    data.Kind
 	Author  int64
-	Limit   int
+	// NotBy leaves out the drafts this user wrote or last changed: those
+	// it may not review.
+	NotBy int64
+	Limit int
 }
 
 // draftReader and draftWriter are the drafts' part of ReadTx and Tx.

@@ -75,8 +75,9 @@ func (t *sqlTx) Drafts(f DraftFilter) ([]Draft, error) {
 		WHERE (?1 IS NULL OR street = '' OR street IN (SELECT value FROM json_each(?1)))
 		AND (?2 = '' OR street = ?3)
 		AND (?4 = '' OR state = ?4) AND (?5 = '' OR kind = ?5) AND (?6 = 0 OR author_id = ?6)
+		AND (?8 = 0 OR (author_id <> ?8 AND editor_id <> ?8))
 		ORDER BY updated_at DESC, id DESC LIMIT ?7`,
-		streetsJSON(f.Streets), f.Street, street, f.State, f.Kind, f.Author, limit)
+		streetsJSON(f.Streets), f.Street, street, f.State, f.Kind, f.Author, limit, f.NotBy)
 }
 
 func (t *sqlTx) DraftEvents(id int64) ([]DraftEvent, error) {

@@ -154,6 +154,11 @@ func (o *Office) contentHome(w http.ResponseWriter, r *http.Request, u *server.U
 	if d.Mine {
 		f.Author = u.ID
 	}
+	// 待我审核: waiting for review, and not the user's own.
+	if q.Get("review") == "1" {
+		f.State, f.NotBy = server.DraftPending, u.ID
+		d.State = string(f.State)
+	}
 	names, streets, err := o.streetNames(ctx, l)
 	if !o.check(w, r, u, err) {
 		return

@@ -143,6 +143,15 @@ func TestBrowserContentReview(t *testing.T) {
 	}
 	inspect("content-draft", draft)
 
+	// The other kinds' forms, a service guide's with rows in rows.
+	for _, k := range []string{"catalog", "provider", "consultation", "calendar", "service"} {
+		inspect("content-form-"+k, Prefix+"content/new/"+k)
+	}
+	for _, add := range []string{"add:materials", "add:form.fields", "add:form.fields.0.choices", "add:faq"} {
+		webtest.ClickToPage(t, ctx, `button[value="`+add+`"]`)
+	}
+	inspect("content-form-service-rows", "")
+
 	signInAs(reviewer)
 	inspect("content-review", draft)
 	inspect("content-preview", draft+"preview")

@@ -150,12 +150,13 @@ type formCtx struct {
 type streetChoice struct{ Code, Name string }
 
 // labelFor is the label of a field by its path without row numbers:
-// the kind's own (cf.notice.category) or the common one (cf.category).
+// the kind's own (cf.notice.category) or the common one (cf.category),
+// with its hint (cfhint.notice.category, cfhint.category) if it has one.
 func (c *formCtx) labelFor(key string) (label, help string) {
-	for _, k := range []string{"cf." + string(c.kind) + "." + key, "cf." + key} {
-		if v := translate(c.lang, k); v != k {
+	for _, k := range []string{string(c.kind) + "." + key, key} {
+		if v := translate(c.lang, "cf."+k); v != "cf."+k {
 			label = v
-			if h := translate(c.lang, k+".help"); h != k+".help" {
+			if h := translate(c.lang, "cfhint."+k); h != "cfhint."+k {
 				help = h
 			}
 			return label, help
@@ -317,6 +318,9 @@ func (c *formCtx) node(v reflect.Value, path, class string) *formNode {
 			f.Type, f.MaxLen = data.FieldChoice, 0
 			for i, val := range vals {
 				ch := web.Choice{ID: n.ID, Value: val, Label: label(val), Checked: val == v.String()}
+				if ch.Label == "" {
+					ch.Label = translate(c.lang, "content.notstated")
+				}
 				if i > 0 {
 					ch.ID = n.ID + "-" + strconv.Itoa(i)
 				}

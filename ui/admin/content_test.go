@@ -107,6 +107,13 @@ func TestContentDraftReviewPublish(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "撰写人和最后修改人以外") {
 		t.Fatalf("approve by the author: %d", resp.StatusCode)
 	}
+	// 待我审核 lists it for the reviewer, not for its author.
+	if _, body := reviewer.get(Prefix + "content/?review=1"); !strings.Contains(body, "关于冬季供暖的通知") {
+		t.Fatal("the reviewer's list of drafts to review lacks it")
+	}
+	if _, body := editor.get(Prefix + "content/?review=1"); strings.Contains(body, "关于冬季供暖的通知") {
+		t.Fatal("its author is offered to review it")
+	}
 	if _, body := reviewer.get(page); !strings.Contains(body, "审核通过并发布") || !strings.Contains(body, "关于冬季供暖的通知") {
 		t.Fatalf("the reviewer's draft page has no approval: %s", body)
 	}
