@@ -66,17 +66,17 @@ func (p *Platform) AddFiles(ctx context.Context, files []NewFile) (out []StoredF
 }
 
 // describeFile checks a file's size and sniffed type and gives its
-// content address.
+// content address. A file refused is an *Error (422).
 func describeFile(b []byte) (StoredFile, error) {
 	if len(b) == 0 {
-		return StoredFile{}, errors.New("the file is empty")
+		return StoredFile{}, errorf(http.StatusUnprocessableEntity, "", "the file is empty")
 	}
 	if len(b) > data.MaxAttachmentSize {
-		return StoredFile{}, fmt.Errorf("the file is %d bytes, over the limit of %d (10 MB)", len(b), data.MaxAttachmentSize)
+		return StoredFile{}, errorf(http.StatusUnprocessableEntity, "", "the file is %d bytes, over the limit of %d (10 MB)", len(b), data.MaxAttachmentSize)
 	}
 	typ, _, _ := strings.Cut(http.DetectContentType(b), ";")
 	if _, ok := data.AttachmentTypes[typ]; !ok {
-		return StoredFile{}, fmt.Errorf("the file is %s, not a PDF, PNG or JPEG", typ)
+		return StoredFile{}, errorf(http.StatusUnprocessableEntity, "", "the file is %s, not a PDF, PNG or JPEG", typ)
 	}
 	sum := sha256.Sum256(b)
 	f := StoredFile{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(b)), Type: typ}

@@ -491,15 +491,7 @@ func (o *Office) refusal(l data.Lang, err error) (data.ContentErrors, []string, 
 	if errors.As(err, &se) && se.Status != http.StatusForbidden {
 		return nil, []string{refusalText(l, err)}, true
 	}
-	if err != nil && !errors.Is(err, server.ErrForbidden) && !errors.Is(err, server.ErrNotFound) && !isStoreError(err) {
-		return nil, []string{refusalText(l, err)}, true
-	}
 	return nil, nil, false
-}
-
-// isStoreError reports whether err is the database's rather than a rule's.
-func isStoreError(err error) bool {
-	return errors.Is(err, server.ErrClosed) || errors.Is(err, context.Canceled) || strings.HasPrefix(err.Error(), "database")
 }
 
 // refusalText words a rule's refusal: the known ones in the language,
@@ -545,12 +537,13 @@ func (o *Office) takeUploads(r *http.Request, u *server.User, problems map[strin
 		}
 		name := path.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
 		stored, _, err := o.p.AddFiles(r.Context(), []server.NewFile{{Name: name, Data: b}})
-		if err != nil {
-			if isStoreError(err) {
-				return err
-			}
+		var refused *server.Error
+		if errors.As(err, &refused) {
 			problems[at] = translate(l, "content.bad.upload")
 			continue
+		}
+		if err != nil {
+			return err
 		}
 		sf := stored[0]
 		r.PostForm.Set(at+".file", sf.Path)
