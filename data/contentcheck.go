@@ -263,9 +263,13 @@ func describeToken(tok json.Token) string {
 }
 
 // ContentProblem is one thing wrong with one item of a content set.
+// Field, when the problem is one field's, is that field's path in the
+// item's JSON ("title", "materials[1].name", "hours.mon"), so that a form
+// can show the problem next to its field.
 type ContentProblem struct {
 	Kind    Kind   `json:"kind"`
 	ID      string `json:"id"`
+	Field   string `json:"field,omitempty"`
 	Problem string `json:"problem"`
 }
 
@@ -311,81 +315,88 @@ func (s *ContentSet) Validate(today Date) error {
 	var errs ContentErrors
 	var kind Kind
 	var id string
-	bad := func(format string, args ...any) {
-		errs = append(errs, ContentProblem{Kind: kind, ID: id, Problem: fmt.Sprintf(format, args...)})
+	// at is the field a problem is of, "" for the whole item.
+	badAt := func(at, format string, args ...any) {
+		errs = append(errs, ContentProblem{Kind: kind, ID: id, Field: at, Problem: fmt.Sprintf(format, args...)})
 	}
+	bad := func(format string, args ...any) { badAt("", format, args...) }
 	required := func(field, value string) {
 		if strings.TrimSpace(value) == "" {
-			bad("%s is empty", field)
+			badAt(field, "%s is empty", field)
 		}
 	}
 	date := func(field string, d Date) {
 		switch {
 		case d.IsZero():
-			bad("%s is missing", field)
+			badAt(field, "%s is missing", field)
 		case !d.Valid():
-			bad("%s %v is not a real day", field, d)
+			badAt(field, "%s %v is not a real day", field, d)
 		}
 	}
 	published := func(d Date) {
 		date("published", d)
 		if !today.IsZero() && d.After(today) {
-			bad("published %s is after today (%s)", d, today)
+			badAt("published", "published %s is after today (%s)", d, today)
 		}
 	}
 	phone := func(field, value string, need bool) {
 		switch {
 		case value == "" && need:
-			bad("%s is empty", field)
+			badAt(field, "%s is empty", field)
 		case value != "" && !plausiblePhone(value):
-			bad("%s %q does not look like a phone number", field, value)
+			badAt(field, "%s %q does not look like a phone number", field, value)
 		}
 	}
 	seen := map[Kind]map[string]bool{}
 	// fields checks every string field of the item against its class.
 	fields := func(v any) {
 		if err := CheckFields(v); err != nil {
+			var fp *FieldProblem
+			if errors.As(err, &fp) {
+				badAt(fp.Field, "%v", err)
+				return
+			}
 			bad("%v", err)
 		}
 	}
-	item := func(k Kind, itemID string) {
+	item := func(k Kind, itemID string, idField string) {
 		kind, id = k, itemID
 		if seen[k] == nil {
 			seen[k] = map[string]bool{}
 		}
 		switch {
 		case strings.TrimSpace(itemID) == "":
-			bad("id is empty")
+			badAt(idField, "id is empty")
 		case seen[k][itemID]:
-			bad("id is used twice")
+			badAt(idField, "id is used twice")
 		}
 		seen[k][itemID] = true
 	}
 
 	for _, st := range s.Streets {
-		item(KindStreet, st.Code)
+		item(KindStreet, st.Code, "code")
 		fields(st)
 		if st.Code != "" && !(isDigits(st.Code) && (len(st.Code) == 9 || len(st.Code) == 12)) {
-			bad("code %q is not a 9- or 12-digit township code", st.Code)
+			badAt("code", "code %q is not a 9- or 12-digit township code", st.Code)
 		}
 		required("name", st.Name)
 		required("district", st.District)
 		phone("phone", st.Phone, false)
 	}
 	for _, n := range s.Notices {
-		item(KindNotice, n.ID)
+		item(KindNotice, n.ID, "id")
 		fields(n)
 		required("title", n.Title)
 		required("body", n.Body)
 		published(n.Published)
-		for _, a := range n.Attachments {
+		for i, a := range n.Attachments {
 			if p := a.problem(); p != "" {
-				bad("%s", p)
+				badAt(fmt.Sprintf("attachments[%d]", i), "%s", p)
 			}
 		}
 	}
 	for _, c := range s.Catalog {
-		item(KindCatalog, c.ID)
+		item(KindCatalog, c.ID, "id")
 		fields(c)
 		required("title", c.Title)
 		required("index_no", c.IndexNo)
@@ -394,120 +405,125 @@ func (s *ContentSet) Validate(today Date) error {
 		if !c.Written.IsZero() {
 			date("written", c.Written)
 			if !c.Published.IsZero() && c.Written.After(c.Published) {
-				bad("written %s is after published %s", c.Written, c.Published)
+				badAt("written", "written %s is after published %s", c.Written, c.Published)
 			}
 		}
 		if c.Validity != "" && !slices.Contains(Validities, c.Validity) {
-			bad("validity %q is not one of %v", c.Validity, Validities)
+			badAt("validity", "validity %q is not one of %v", c.Validity, Validities)
 		}
 	}
 	for _, sv := range s.Services {
-		item(KindService, sv.ID)
+		item(KindService, sv.ID, "id")
 		fields(sv)
 		required("code", sv.Code)
 		required("name", sv.Name)
 		required("department", sv.Department)
 		if !slices.Contains(PowerCategories, sv.Category) {
-			bad("category %q is not one of %v", sv.Category, PowerCategories)
+			badAt("category", "category %q is not one of %v", sv.Category, PowerCategories)
 		}
 		switch {
-		case sv.LegalDays < 0 || sv.PromisedDays < 0:
-			bad("legal_days and promised_days cannot be negative")
+		case sv.LegalDays < 0:
+			badAt("legal_days", "legal_days and promised_days cannot be negative")
+		case sv.PromisedDays < 0:
+			badAt("promised_days", "legal_days and promised_days cannot be negative")
 		case sv.LegalDays > 0 && sv.PromisedDays > sv.LegalDays:
-			bad("promised_days %d is longer than legal_days %d", sv.PromisedDays, sv.LegalDays)
+			badAt("promised_days", "promised_days %d is longer than legal_days %d", sv.PromisedDays, sv.LegalDays)
 		}
 		phone("phone", sv.Phone, true)
 		phone("complaint_phone", sv.ComplaintPhone, false)
 		for i, m := range sv.Materials {
+			at := fmt.Sprintf("materials[%d].", i)
 			switch {
 			case strings.TrimSpace(m.Name) == "":
-				bad("material %d has no name", i+1)
+				badAt(at+"name", "material %d has no name", i+1)
 			case !slices.Contains([]MaterialForm{FormOriginal, FormCopy, FormOriginalAndCopy}, m.Form):
-				bad("material %q: unknown form %q", m.Name, m.Form)
+				badAt(at+"form", "material %q: unknown form %q", m.Name, m.Form)
 			case m.Count < 0:
-				bad("material %q: count %d is negative", m.Name, m.Count)
+				badAt(at+"count", "material %q: count %d is negative", m.Name, m.Count)
 			}
 			if m.Template != nil {
 				if p := m.Template.problem(); p != "" {
-					bad("material %q: template: %s", m.Name, p)
+					badAt(at+"template", "material %q: template: %s", m.Name, p)
 				}
 			}
 		}
-		if err := sv.Form.Check(); err != nil {
-			bad("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+		for _, e := range sv.Form.Problems() {
+			badAt(e.Field, "%s", e.Problem)
 		}
 		if sv.Online && len(sv.Form.Fields) == 0 {
-			bad("it can be applied for online but its form has no fields")
+			badAt("online", "it can be applied for online but its form has no fields")
 		}
 	}
 	for _, p := range s.Providers {
-		item(KindProvider, p.ID)
+		item(KindProvider, p.ID, "id")
 		fields(p)
 		required("name", p.Name)
 		if !slices.Contains([]ProviderKind{ProviderBusiness, ProviderOrganisation, ProviderConvenience}, p.Kind) {
-			bad("kind %q is not business, organisation or convenience", p.Kind)
+			badAt("kind", "kind %q is not business, organisation or convenience", p.Kind)
 		}
 		phone("phone", p.Phone, false)
 		if err := p.Hours.Validate(); err != nil {
-			bad("%v", err)
+			badAt(hoursField(err), "%v", err)
 		}
 	}
 	for _, c := range s.Consultations {
-		item(KindConsultation, c.ID)
+		item(KindConsultation, c.ID, "id")
 		fields(c)
 		required("title", c.Title)
 		date("opens", c.Opens)
 		date("closes", c.Closes)
 		if c.Closes.Before(c.Opens) {
-			bad("closes %s is before opens %s", c.Closes, c.Opens)
+			badAt("closes", "closes %s is before opens %s", c.Closes, c.Opens)
 		}
 		if len(c.Topics) == 0 {
-			bad("it has no topics")
+			badAt("topics", "it has no topics")
 		}
 		topics := map[string]bool{}
 		for i, t := range c.Topics {
+			at := fmt.Sprintf("topics[%d].", i)
 			switch {
 			case t.ID == "":
-				bad("topic %d has no id", i+1)
+				badAt(at+"id", "topic %d has no id", i+1)
 			case topics[t.ID]:
-				bad("topic id %q is used twice", t.ID)
+				badAt(at+"id", "topic id %q is used twice", t.ID)
 			}
 			topics[t.ID] = true
 			if strings.TrimSpace(t.Title) == "" {
-				bad("topic %q has no title", t.ID)
+				badAt(at+"title", "topic %q has no title", t.ID)
 			}
 		}
 		if len(c.Feedback) > 0 && !today.IsZero() && !c.ClosedOn(today) {
-			bad("it has feedback but is open until %s", c.Closes)
+			badAt("feedback", "it has feedback but is open until %s", c.Closes)
 		}
 		answered := map[string]bool{}
-		for _, f := range c.Feedback {
+		for i, f := range c.Feedback {
+			at := fmt.Sprintf("feedback[%d].", i)
 			switch {
 			case !topics[f.Topic]:
-				bad("feedback on topic %q, which it does not have", f.Topic)
+				badAt(at+"topic", "feedback on topic %q, which it does not have", f.Topic)
 			case answered[f.Topic]:
-				bad("feedback on topic %q is given twice", f.Topic)
+				badAt(at+"topic", "feedback on topic %q is given twice", f.Topic)
 			}
 			answered[f.Topic] = true
 			if !slices.Contains([]Outcome{OutcomeAdopted, OutcomePartly, OutcomeNotAdopted}, f.Outcome) {
-				bad("feedback on topic %q: unknown outcome %q", f.Topic, f.Outcome)
+				badAt(at+"outcome", "feedback on topic %q: unknown outcome %q", f.Topic, f.Outcome)
 			}
 			if strings.TrimSpace(f.Reason) == "" {
-				bad("feedback on topic %q gives no reason", f.Topic)
+				badAt(at+"reason", "feedback on topic %q gives no reason", f.Topic)
 			}
 			if f.Opinions < 0 {
-				bad("feedback on topic %q: opinions %d is negative", f.Topic, f.Opinions)
+				badAt(at+"opinions", "feedback on topic %q: opinions %d is negative", f.Topic, f.Opinions)
 			}
 		}
 	}
 	for _, y := range s.Calendars {
-		item(KindCalendar, strconv.Itoa(y.Year))
+		item(KindCalendar, strconv.Itoa(y.Year), "year")
 		fields(y)
 		if _, err := NewCalendar(y); err != nil {
-			bad("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+			badAt("holidays", "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
 		}
 		if !today.IsZero() && y.Year > today.Year+1 {
-			bad("year %d is too far ahead: notices come out late in the year before", y.Year)
+			badAt("year", "year %d is too far ahead: notices come out late in the year before", y.Year)
 		}
 		required("source", y.Source)
 	}
@@ -600,4 +616,19 @@ func (s *ContentSet) Changes() ([]Change, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// hoursField is the field a WeekHours problem is of: the day it names
+// ("hours mon: ..." is "hours.mon"), else the hours as a whole.
+func hoursField(err error) string {
+	rest, ok := strings.CutPrefix(err.Error(), "hours ")
+	if !ok {
+		return "hours"
+	}
+	day, _, _ := strings.Cut(rest, " ")
+	day = strings.TrimSuffix(day, ":")
+	if slices.Contains(dayKeys[:], day) {
+		return "hours." + day
+	}
+	return "hours"
 }

@@ -136,13 +136,23 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	log.Info("listening", "url", scheme+"://"+ln.Addr().String()+"/api/v1")
 	log.Info("website", "url", scheme+"://"+ln.Addr().String()+"/")
-	rated := make(chan struct{})
-	defer func() { <-rated }()
-	rateCtx, stopRating := context.WithCancel(ctx)
-	defer stopRating()
+	rated, scheduled := make(chan struct{}), make(chan struct{})
+	defer func() { <-rated; <-scheduled }()
+	tickCtx, stopTicking := context.WithCancel(ctx)
+	defer stopTicking()
 	go func() {
 		defer close(rated)
-		autoRate(rateCtx, db.p, autoRateEvery, log)
+		every(tickCtx, autoRateEvery, "default ratings", log, func(ctx context.Context) error {
+			_, err := db.p.AutoRate(ctx)
+			return err
+		})
+	}()
+	go func() {
+		defer close(scheduled)
+		every(tickCtx, scheduleEvery, "content schedule", log, func(ctx context.Context) error {
+			_, err := db.p.RunSchedule(ctx)
+			return err
+		})
 	}()
 	err = server.Serve(ctx, ln, siteHandler(db.p, log), cert, key, shutdownGrace, log)
 	if err != nil {
@@ -172,14 +182,20 @@ func listenError(addr string, err error) error {
 // 基本满意 once their 7 days are over; a day late by at most this much.
 const autoRateEvery = 10 * time.Minute
 
-// autoRate runs Platform.AutoRate at once and then every interval until
-// ctx is done. A failure is logged and tried again at the next tick.
-func autoRate(ctx context.Context, p *server.Platform, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
+// scheduleEvery is how often serve publishes the back office's drafts
+// whose publish-at has come and withdraws those whose expire-at has
+// (Platform.RunSchedule); the back office also runs it before it lists
+// drafts.
+const scheduleEvery = time.Minute
+
+// every runs fn at once and then every interval until ctx is done. A
+// failure is logged under what and tried again at the next tick.
+func every(ctx context.Context, interval time.Duration, what string, log *slog.Logger, fn func(context.Context) error) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := p.AutoRate(ctx); err != nil && ctx.Err() == nil {
-			log.Error("default ratings", "err", err)
+		if err := fn(ctx); err != nil && ctx.Err() == nil {
+			log.Error(what, "err", err)
 		}
 		select {
 		case <-ctx.Done():

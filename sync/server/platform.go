@@ -127,7 +127,7 @@ func (p *Platform) AddKiosk(ctx context.Context, street, name string) (Kiosk, st
 func knownStreet(tx ReadTx, code string) error {
 	it, err := tx.Item(data.KindStreet, code)
 	if errors.Is(err, ErrNotFound) || (err == nil && it.Deleted) {
-		return fmt.Errorf("street %q is not published", code)
+		return errorf(http.StatusUnprocessableEntity, "", "street %q is not published", code)
 	}
 	return err
 }

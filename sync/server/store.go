@@ -31,6 +31,7 @@ var ErrNotFound = errors.New("not found")
 
 // ReadTx reads one consistent snapshot.
 type ReadTx interface {
+	draftReader // drafts.go
 	// LastSeq is the highest sequence number given so far, 0 for none.
 	LastSeq() (int64, error)
 	// Feed returns up to limit changes of the scope in increasing seq:
@@ -101,6 +102,7 @@ type ReadTx interface {
 // Tx is a write transaction.
 type Tx interface {
 	ReadTx
+	draftWriter // drafts.go
 	// PutItem stores the item's new state and records it in the feed,
 	// returning its seq. If the item was in another scope before, the old
 	// scope first gets a deletion, so that kiosks which can no longer see

@@ -41,6 +41,7 @@ type Office struct {
 	pages map[string]*template.Template
 	table []route          // routes(), made once
 	limit *web.PostLimiter // sign-in posts per client address
+	site  *web.Site        // shows a draft as the website would (content.go)
 }
 
 // New returns the back office over p. It panics if a template or a
@@ -49,7 +50,7 @@ func New(p *server.Platform, log *slog.Logger) *Office {
 	if log == nil {
 		log = slog.Default()
 	}
-	o := &Office{p: p, log: log, pages: parsePages(), limit: web.NewPostLimiter()}
+	o := &Office{p: p, log: log, pages: parsePages(), limit: web.NewPostLimiter(), site: web.New(p, log)}
 	o.table = o.routes()
 	return o
 }
@@ -75,6 +76,7 @@ func (o *Office) routes() []route {
 	rs = append(rs, o.homeRoutes()...)
 	rs = append(rs, o.userRoutes()...)
 	rs = append(rs, o.auditRoutes()...)
+	rs = append(rs, o.contentRoutes()...)
 	return rs
 }
 
