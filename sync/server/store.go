@@ -95,6 +95,7 @@ type ReadTx interface {
 	TrackFailures(key string, since time.Time) (int, error)
 	// Setting is a district setting's value, "" when it is not set.
 	Setting(name string) (string, error)
+	UsersReadTx
 }
 
 // Tx is a write transaction.
@@ -139,6 +140,7 @@ type Tx interface {
 	AddTrackFailure(key string, at, expired time.Time) error
 	// SetSetting sets a district setting; "" removes it.
 	SetSetting(name, value string) error
+	UsersTx
 }
 
 // APIKey is a client of the Open311 API, known by its key's hash.
