@@ -69,6 +69,7 @@ var allRoles = server.Roles
 func (o *Office) routes() []route {
 	var rs []route
 	rs = append(rs, o.homeRoutes()...)
+	rs = append(rs, o.casesRoutes()...)
 	return rs
 }
 

@@ -1,34 +1,13 @@
 package replynotice
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/ui/admin/replynotice/pdftext"
 )
-
-// PDFText is the text pdftotext (poppler-utils, scripts/deps.sh) reads
-// from a PDF, with its layout's spaces and line breaks taken out.
-func PDFText(t testing.TB, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext is not installed: run scripts/deps.sh (poppler-utils)")
-	}
-	path := filepath.Join(t.TempDir(), "notice.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), "")
-}
 
 func TestEveryReplyTypeHasWording(t *testing.T) {
 	for _, rt := range data.ReplyTypes {
@@ -57,7 +36,7 @@ func TestPDFText(t *testing.T) {
 	if !strings.HasPrefix(string(pdf), "%PDF-") {
 		t.Fatalf("not a PDF: %q", pdf[:20])
 	}
-	text := PDFText(t, pdf)
+	text := pdftext.Text(t, pdf)
 	for _, want := range []string{Title, "天河南街道办事处", "王五：", "000-135-01T", "2026年11月25日", "老旧小区改造资金",
 		"第三十六条第（四）项", "该政府信息不存在", "未制作该信息", "2027年1月20日", "天河区人民政府申请行政复议", "六个月内",
 		"（印章）", "2026年12月30日"} {
