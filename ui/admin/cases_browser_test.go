@@ -144,7 +144,7 @@ func TestBrowserCases(t *testing.T) {
 
 	// The handler: the kiosk's cases are in the queue.
 	signIn("承办甲", []server.Role{server.RoleHandler}, demoStreet)
-	inspect("admin-cases", Prefix+"cases/")
+	inspect("admin-cases-start", Prefix+"cases/")
 	queue := text("table.queue")
 	for _, ref := range []string{appeal, disclosure, left} {
 		if !strings.Contains(queue, ref) {
@@ -164,6 +164,7 @@ func TestBrowserCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	submit(`form[action$="/note"] button`)
+	inspect("admin-case-handled", casePath(appeal))
 	submit(`form.template button`)
 	if err := chromedp.Do(ctx, webtest.Scripts(true)); err != nil {
 		t.Fatal(err)
@@ -238,12 +239,27 @@ func TestBrowserCases(t *testing.T) {
 	if !strings.Contains(text(".timeline"), "已超期，请于三日内办结并报告") {
 		t.Fatal("the timeline lacks the 督办")
 	}
-	signIn("承办乙", []server.Role{server.RoleHandler}, demoStreet)
-	if err := chromedp.Do(ctx, chromedp.Navigate(o.url+Prefix+"cases/")); err != nil {
-		t.Fatal(err)
+
+	// New cases arrive meanwhile; the handler's queue has the overdue one
+	// first, with its 督办.
+	consult := testAppeal("", demoStreet)
+	consult.AppealType, consult.Description = data.AppealConsult, "咨询办理居住证需要准备哪些材料"
+	file(consult, data.DefaultAppealDays[data.AppealConsult])
+	file(testAppeal("", demoStreet), 13)
+	web := testDisclosure("")
+	web.Request.Information = "本街道2026年度部门预算及“三公”经费"
+	file(web, data.DisclosureDays)
+	if err := agent.Once(bg); err != nil {
+		t.Fatalf("push: %v", err)
 	}
-	if got := text("table.queue"); !strings.Contains(got, "督办") || !strings.Contains(got, "已超期，请于三日内办结并报告") {
+	signIn("承办乙", []server.Role{server.RoleHandler}, demoStreet)
+	inspect("admin-cases", Prefix+"cases/")
+	got := text("table.queue")
+	if !strings.Contains(got, "督办") || !strings.Contains(got, "已超期，请于三日内办结并报告") {
 		t.Fatalf("the handler's queue lacks the 督办:\n%s", got)
+	}
+	if first := text("table.queue tbody tr"); !strings.Contains(first, left) || !strings.Contains(first, "已超期") {
+		t.Fatalf("the queue's first row is not the overdue case: %s", first)
 	}
 }
 
