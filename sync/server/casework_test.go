@@ -2,8 +2,12 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -389,5 +393,76 @@ func TestDepartmentsAndTemplates(t *testing.T) {
 	}
 	if list, _ := e.p.ReplyTemplates(ctx, data.CaseDisclosure); len(list) != 0 {
 		t.Fatalf("disclosure templates: %+v", list)
+	}
+}
+
+// A database with cases from before case handling gets their queue
+// columns when it is opened: the open cases are in their street's queue
+// by deadline, the closed ones not.
+func TestCaseHandlingMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	version := 0
+	for _, name := range names {
+		if strings.Contains(name, "0011_case_handling") {
+			break
+		}
+		text, _ := migrations.ReadFile(name)
+		if _, err := db.ExecContext(ctx, string(text)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		version++
+	}
+	doc := func(c data.Case) string { return string(mustJSON(t, c)) }
+	open := data.Case{ID: "c-open", Ref: "R1", Kind: data.CaseAppeal, Street: streetA, Status: data.StatusDispatched,
+		Deadline: data.MustDate("2026-12-14"), Channel: data.ChannelWeb}
+	done := data.Case{ID: "c-done", Ref: "R2", Kind: data.CaseAppeal, Street: streetA, Status: data.StatusCompleted,
+		Deadline: data.MustDate("2026-12-01")}
+	waiting := data.Case{ID: "c-wait", Ref: "R3", Kind: data.CaseDisclosure, Street: streetA, Status: data.StatusCorrection,
+		Deadline: data.MustDate("2026-12-02")}
+	for _, c := range []data.Case{open, done, waiting} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc)
+			VALUES(?, ?, ?, ?, 0, ?, 0, 1, ?)`, c.ID, c.Ref, c.Kind, c.Street, c.Status, doc(c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	st, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = st.Read(ctx, func(tx ReadTx) error {
+		recs, total, err := tx.Queue(QueueQuery{Streets: []string{streetA}})
+		if err != nil {
+			return err
+		}
+		var refs []string
+		for _, r := range recs {
+			refs = append(refs, r.Case.Ref)
+			if r.Assigned != streetA {
+				t.Errorf("%s is handled by %q", r.Case.Ref, r.Assigned)
+			}
+		}
+		if total != 2 || !slices.Equal(refs, []string{"R1", "R3"}) {
+			t.Errorf("the queue after the upgrade: %v (%d)", refs, total)
+		}
+		web, _, err := tx.Queue(QueueQuery{Channel: data.ChannelWeb})
+		if len(web) != 1 || web[0].Case.Ref != "R1" {
+			t.Errorf("by channel: %v %v", web, err)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
