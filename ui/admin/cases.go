@@ -222,11 +222,8 @@ func (o *Office) subject(ctx context.Context, c *data.Case, services map[string]
 		name, ok := services[c.Service]
 		if !ok {
 			name = c.Service
-			if it, err := o.p.Content(ctx, data.KindService, c.Service); err == nil && !it.Deleted {
-				var svc data.ServiceItem
-				if json.Unmarshal(it.Body, &svc) == nil {
-					name = svc.Name
-				}
+			if svc, ok := o.service(ctx, c.Service); ok {
+				name = svc.Name
 			}
 			services[c.Service] = name
 		}
@@ -243,6 +240,16 @@ func (o *Office) subject(ctx context.Context, c *data.Case, services map[string]
 		s = string([]rune(s)[:subjectMax]) + "…"
 	}
 	return s
+}
+
+// service is the published service item id, if there is one.
+func (o *Office) service(ctx context.Context, id string) (data.ServiceItem, bool) {
+	var svc data.ServiceItem
+	it, err := o.p.Content(ctx, data.KindService, id)
+	if err != nil || it.Deleted || json.Unmarshal(it.Body, &svc) != nil {
+		return svc, false
+	}
+	return svc, true
 }
 
 // caseData is the case page.
@@ -421,9 +428,21 @@ func (o *Office) detailFields(ctx context.Context, c *data.Case, l data.Lang, un
 		if len(c.Values) > 0 {
 			if !unmasked {
 				add("case.values", translate(l, "case.hidden"))
-			} else {
-				for _, k := range sortedKeys(c.Values) {
-					add("case.values", k+": "+c.Values[k])
+				break
+			}
+			// The form's fields in its order with their labels, then any
+			// value the form no longer has.
+			svc, _ := o.service(ctx, c.Service)
+			seen := map[string]bool{}
+			for _, f := range svc.Form.WithApplicant().Fields {
+				if v, ok := c.Values[f.Code]; ok {
+					out = append(out, field{f.Label, v})
+					seen[f.Code] = true
+				}
+			}
+			for _, k := range sortedKeys(c.Values) {
+				if !seen[k] {
+					out = append(out, field{k, c.Values[k]})
 				}
 			}
 		}

@@ -328,3 +328,27 @@ func TestSupervisionPages(t *testing.T) {
 	resp, body = h.post(casePath(ref)+"/supervise", url.Values{"note": {"自己督办"}})
 	mustStatus(t, resp, body, http.StatusForbidden)
 }
+
+// An application's form answers are personal: hidden on the masked page,
+// shown with the form's labels once unmasked.
+func TestApplicationAnswers(t *testing.T) {
+	o := newTestOffice(t)
+	ref := o.fileCase(data.Case{ID: "app-1", Kind: data.CaseApplication, Street: demoStreet, Service: "svc-laoren-youdai",
+		Applicant: &data.Person{Name: caseName, Mobile: caseMobile, IDNumber: "440106195001011237"},
+		Values: data.FormValues{"applicant_name": caseName, "id_number": "440106195001011237", "mobile": caseMobile,
+			"birth_date": "1950-01-01", "hukou_type": "本市户籍", "delivery": "社区居委会代领"}})
+	h := o.signIn("承办甲", []server.Role{server.RoleHandler}, demoStreet)
+	_, body := h.get(casePath(ref))
+	if !strings.Contains(body, "老年人") && !strings.Contains(body, "优待") {
+		t.Errorf("the page does not name the service")
+	}
+	if strings.Contains(body, "社区居委会代领") || !strings.Contains(body, "已隐藏") {
+		t.Fatalf("the masked page shows the answers")
+	}
+	_, body = h.post(casePath(ref)+"/unmask", nil)
+	for _, s := range []string{"户籍类型", "本市户籍", "领取方式", "社区居委会代领", "出生日期"} {
+		if !strings.Contains(body, s) {
+			t.Errorf("the unmasked page lacks %q", s)
+		}
+	}
+}
