@@ -207,6 +207,13 @@ func TestBrowserCases(t *testing.T) {
 		}
 	}
 	inspect("admin-notice", casePath(disclosure)+"/notice")
+	if err := chromedp.Do(ctx, chromedp.Navigate(o.url+casePath(disclosure)), chromedp.SendKeys("#reason-completed", "告知书已送达")); err != nil {
+		t.Fatal(err)
+	}
+	submit(`#move-completed button[type="submit"]`)
+	if got := text(".case-head"); !strings.Contains(got, "已办结") {
+		t.Fatalf("the disclosure request is not completed: %s", got)
+	}
 
 	// What the kiosk gets back: the reply and the department, never the
 	// note.
