@@ -562,7 +562,9 @@ func (o *Office) caseMove(w http.ResponseWriter, r *http.Request, u *server.User
 		}
 		rec, err := o.p.HandleCase(r.Context(), *u, m)
 		switch {
-		case errors.Is(err, server.ErrForbidden), errors.Is(err, server.ErrNotFound) && !isMergeTarget(err, m):
+		case errors.Is(err, server.ErrForbidden), errors.Is(err, server.ErrNotFound) && m.To != data.StatusMerged:
+			// A merge into a reference no case has is the form's
+			// problem; showCase answers 404 if the page's case is gone.
 			o.check(w, r, u, err)
 			return
 		case err != nil:
@@ -574,12 +576,6 @@ func (o *Office) caseMove(w http.ResponseWriter, r *http.Request, u *server.User
 		}
 	}
 	o.showCase(w, r, u, http.StatusBadRequest, false, problem)
-}
-
-// isMergeTarget: err is about the case a merge was to join, not the
-// case of the page.
-func isMergeTarget(err error, m server.CaseMove) bool {
-	return m.To == data.StatusMerged && strings.Contains(err.Error(), "merge into")
 }
 
 func (o *Office) caseNote(w http.ResponseWriter, r *http.Request, u *server.User) {

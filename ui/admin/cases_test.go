@@ -205,6 +205,11 @@ func TestCaseHandledThroughPages(t *testing.T) {
 	move(url.Values{"to": {"completed"}, "reason": {"回访确认已修复"}})
 
 	// The duplicate joins it; both staff timelines say so.
+	resp, body = h.post(casePath(dup)+"/move", url.Values{"to": {"merged"}, "into": {"999-999-999"}, "reason": {"同一路灯"}})
+	mustStatus(t, resp, body, http.StatusBadRequest)
+	if !strings.Contains(body, "there is no case 999-999-999") {
+		t.Fatalf("a merge into no case: %s", body)
+	}
 	resp, body = h.post(casePath(dup)+"/move", url.Values{"to": {"merged"}, "into": {ref}, "reason": {"同一路灯"}})
 	mustStatus(t, resp, body, http.StatusSeeOther)
 	_, body = h.get(casePath(ref))
