@@ -277,8 +277,8 @@ type caseData struct {
 	Error     string
 }
 
-// field is a labelled value of the case page.
-type field struct{ Label, Value string }
+// field is a labelled value of the case page, a link when Href is set.
+type field struct{ Label, Value, Href string }
 
 // timelineLine is one entry of the staff timeline as the page words it.
 type timelineLine struct {
@@ -388,7 +388,7 @@ func maskAddress(s string) string {
 func applicantFields(c *data.Case, l data.Lang, unmasked bool) []field {
 	a := c.Applicant
 	if c.Anonymous || a == nil {
-		return []field{{translate(l, "case.applicant"), translate(l, "case.anonymous")}}
+		return []field{{Label: translate(l, "case.applicant"), Value: translate(l, "case.anonymous")}}
 	}
 	show := func(v string, mask func(string) string) string {
 		if unmasked || v == "" {
@@ -396,7 +396,7 @@ func applicantFields(c *data.Case, l data.Lang, unmasked bool) []field {
 		}
 		return mask(v)
 	}
-	out := []field{{translate(l, "case.name"), show(a.Name, data.MaskName)}}
+	out := []field{{Label: translate(l, "case.name"), Value: show(a.Name, data.MaskName)}}
 	for _, f := range []struct {
 		key, v string
 		mask   func(string) string
@@ -407,7 +407,7 @@ func applicantFields(c *data.Case, l data.Lang, unmasked bool) []field {
 		{"case.address", a.Address, maskAddress},
 	} {
 		if f.v != "" {
-			out = append(out, field{translate(l, f.key), show(f.v, f.mask)})
+			out = append(out, field{Label: translate(l, f.key), Value: show(f.v, f.mask)})
 		}
 	}
 	return out
@@ -419,7 +419,7 @@ func (o *Office) detailFields(ctx context.Context, c *data.Case, l data.Lang, un
 	var out []field
 	add := func(key, v string) {
 		if strings.TrimSpace(v) != "" {
-			out = append(out, field{translate(l, key), v})
+			out = append(out, field{Label: translate(l, key), Value: v})
 		}
 	}
 	switch c.Kind {
@@ -436,13 +436,13 @@ func (o *Office) detailFields(ctx context.Context, c *data.Case, l data.Lang, un
 			seen := map[string]bool{}
 			for _, f := range svc.Form.WithApplicant().Fields {
 				if v, ok := c.Values[f.Code]; ok {
-					out = append(out, field{f.Label, v})
+					out = append(out, field{Label: f.Label, Value: v})
 					seen[f.Code] = true
 				}
 			}
 			for _, k := range sortedKeys(c.Values) {
 				if !seen[k] {
-					out = append(out, field{k, c.Values[k]})
+					out = append(out, field{Label: k, Value: c.Values[k]})
 				}
 			}
 		}
@@ -461,7 +461,7 @@ func (o *Office) detailFields(ctx context.Context, c *data.Case, l data.Lang, un
 		}
 	}
 	if c.MergedInto != "" {
-		add("case.mergedinto", c.MergedInto)
+		out = append(out, field{Label: translate(l, "case.mergedinto"), Value: c.MergedInto, Href: casePath(c.MergedInto)})
 	}
 	if c.Reply != nil {
 		if c.Reply.Type != "" {

@@ -217,7 +217,7 @@ func TestCaseHandledThroughPages(t *testing.T) {
 		t.Fatalf("the case's timeline lacks the merge or the note")
 	}
 	_, body = h.get(casePath(dup))
-	if !strings.Contains(body, ref) || !strings.Contains(body, "已合并") {
+	if !strings.Contains(body, `<a href="`+casePath(ref)+`">`+ref+`</a>`) || !strings.Contains(body, "已合并") {
 		t.Fatalf("the duplicate's page lacks its pointer")
 	}
 	if n := len(o.auditLines("case.move")); n != 5 {
