@@ -809,13 +809,13 @@ func (t *sqlTx) PutEntry(e Entry) error {
 		e.ID, e.Kiosk, e.Kind, e.Hash, string(result), millis(e.At))
 }
 
-const caseCols = "kiosk, received_at, version, doc"
+const caseCols = "kiosk, received_at, version, assigned, doc"
 
 func scanCase(sc scanner) (CaseRecord, error) {
 	var c CaseRecord
 	var received int64
 	var doc string
-	if err := sc.Scan(&c.Kiosk, &received, &c.Version, &doc); err != nil {
+	if err := sc.Scan(&c.Kiosk, &received, &c.Version, &c.Assigned, &doc); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return c, ErrNotFound
 		}
@@ -898,9 +898,16 @@ func (t *sqlTx) PutCase(c CaseRecord) error {
 	if err != nil {
 		return err
 	}
-	return t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc`,
-		c.Case.ID, c.Case.Ref, c.Case.Kind, c.Case.Street, c.Kiosk, c.Case.Status, millis(c.ReceivedAt), c.Version, string(doc))
+	assigned := c.Assigned
+	if assigned == "" {
+		assigned = c.Case.Street
+	}
+	return t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc, assigned, channel, open, due)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc,
+			assigned = excluded.assigned, channel = excluded.channel, open = excluded.open, due = excluded.due`,
+		c.Case.ID, c.Case.Ref, c.Case.Kind, c.Case.Street, c.Kiosk, c.Case.Status, millis(c.ReceivedAt), c.Version, string(doc),
+		assigned, string(c.Case.Channel), caseOpen(&c.Case), caseDue(&c.Case))
 }
 
 func (t *sqlTx) AddOpinion(o OpinionRecord) error {

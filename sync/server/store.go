@@ -75,6 +75,8 @@ type ReadTx interface {
 	// only those with a reply.
 	PublicAppeals(f PublicFilter) ([]CaseRecord, error)
 
+	CaseWorkReader
+
 	// Audit lists the staff actions received, in the order received.
 	Audit() ([]AuditRecord, error)
 
@@ -119,6 +121,7 @@ type Tx interface {
 	ReinstateKiosk(id int64) error
 	PutEntry(e Entry) error
 	PutCase(c CaseRecord) error
+	CaseWorkWriter
 	AddOpinion(o OpinionRecord) error
 	AddRating(r RatingRecord) error
 	AddAudit(a AuditRecord) error
@@ -202,6 +205,10 @@ type CaseRecord struct {
 	Kiosk      int64
 	ReceivedAt time.Time
 	Version    int64 // the version of the case's item in the feed
+	// Assigned is the street that handles the case in the back office,
+	// or AssignedDistrict; "" when read from a store means the case's own
+	// street, and PutCase stores that.
+	Assigned string
 }
 
 // CaseFilter selects cases; empty fields select all.

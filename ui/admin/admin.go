@@ -73,6 +73,7 @@ var allRoles = server.Roles
 // returns its own from a method in its file.
 func (o *Office) routes() []route {
 	var rs []route
+	rs = append(rs, o.casesRoutes()...)
 	rs = append(rs, o.homeRoutes()...)
 	rs = append(rs, o.userRoutes()...)
 	rs = append(rs, o.auditRoutes()...)

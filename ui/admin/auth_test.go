@@ -22,7 +22,9 @@ import (
 func TestMain(m *testing.M) {
 	// Passwords cost little here; districtd's tests run the real cost.
 	server.PasswordCost = pin.Params{MemoryKiB: 1024, Passes: 1, Lanes: 1}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBenchData()
+	os.Exit(code)
 }
 
 const testPassword = "天河南街道的春天很温暖。"

@@ -93,19 +93,6 @@ func itemTitle(body json.RawMessage) string {
 	return ""
 }
 
-// streetNames maps codes to names, "" to the district.
-func (o *Office) streetNames(ctx context.Context, l data.Lang) (map[string]string, []data.Street, error) {
-	all, err := o.p.Streets(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	m := map[string]string{"": translate(l, "content.district")}
-	for _, s := range all {
-		m[s.Code] = s.Name
-	}
-	return m, all, nil
-}
-
 // contentHomeData is the drafts list with its filter and the staff's
 // edits on kiosks.
 type contentHomeData struct {
@@ -121,11 +108,6 @@ type contentHomeData struct {
 	ItemKinds  []option // the published items' lists
 	StaffEdits []staffEditRow
 	Reviewer   bool
-}
-
-type option struct {
-	Value, Label, Href string
-	Selected           bool
 }
 
 type staffEditRow struct {
