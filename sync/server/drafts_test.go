@@ -20,8 +20,8 @@ var (
 	editorB   = User{ID: 12, Name: "编辑乙", Roles: []Role{RoleEditor}, Streets: []string{streetB}}
 	reviewerA = User{ID: 21, Name: "审核甲", Roles: []Role{RoleReviewer}, Streets: []string{streetA}}
 	// both holds both roles: it may review others' drafts, not its own.
-	both     = User{ID: 31, Name: "编审", Roles: []Role{RoleEditor, RoleReviewer}, Streets: []string{streetA}}
-	district = User{ID: 41, Name: "区审核", Roles: []Role{RoleEditor, RoleReviewer}}
+	both           = User{ID: 31, Name: "编审", Roles: []Role{RoleEditor, RoleReviewer}, Streets: []string{streetA}}
+	districtEditor = User{ID: 41, Name: "区审核", Roles: []Role{RoleEditor, RoleReviewer}}
 )
 
 func noticeBody(t testing.TB, id, street, title string) json.RawMessage {
@@ -350,7 +350,7 @@ func TestDraftStreetScoping(t *testing.T) {
 	ctx := context.Background()
 	a := e.draftNotice(editorA, "n-a2", streetA, nil)
 	e.draftNotice(editorB, "n-b2", streetB, nil)
-	dist := e.draftNotice(district, "n-d2", "", nil)
+	dist := e.draftNotice(districtEditor, "n-d2", "", nil)
 	if _, _, err := e.p.Draft(ctx, editorB, a.ID); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("street B reads street A's draft: %v", err)
 	}
@@ -372,7 +372,7 @@ func TestDraftStreetScoping(t *testing.T) {
 	if _, err := e.p.Drafts(ctx, editorB, DraftFilter{Street: streetA}); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("street B filters by street A: %v", err)
 	}
-	if all, _ := e.p.Drafts(ctx, district, DraftFilter{}); len(all) != 3 {
+	if all, _ := e.p.Drafts(ctx, districtEditor, DraftFilter{}); len(all) != 3 {
 		t.Fatalf("the district lists %d drafts", len(all))
 	}
 	// Nor writes, reviews or drafts for another street or the district.
@@ -414,7 +414,7 @@ func TestStaffEditsByStreet(t *testing.T) {
 	if want := fmt.Sprint([]string{fmt.Sprintf("a-3@%d", e.a2.ID), fmt.Sprintf("a-1@%d", e.a1.ID)}); fmt.Sprint(ids) != want {
 		t.Fatalf("street A's staff edits = %v, want %v", ids, want)
 	}
-	if all, _ := e.p.StaffEdits(context.Background(), district, 10); len(all) != 3 {
+	if all, _ := e.p.StaffEdits(context.Background(), districtEditor, 10); len(all) != 3 {
 		t.Fatalf("the district sees %d staff edits", len(all))
 	}
 }
