@@ -1,0 +1,1 @@
+-- Left empty: this number is taken by another schema change.
