@@ -66,6 +66,9 @@ commands:
   apikey list --db FILE
   apikey remove --db FILE ID
   audit --db FILE     print street staff's actions on kiosks, one JSON object a line
+  opinions --db FILE [--consultation ID]
+                      print the opinions residents gave, one JSON object a line,
+                      with the district's mark on each (no names or mobiles)
   outbox-key --out KEYFILE
                       write the outbox key (mode 0600) and print its public key,
                       which kiosks encrypt exported outboxes to
@@ -136,6 +139,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cmd, err = apikey(args[1:], stdout, stderr)
 	case "audit":
 		err = audit(args[1:], stdout)
+	case "opinions":
+		err = opinions(args[1:], stdout)
 	case "outbox-key":
 		err = outboxKey(args[1:], stdout)
 	case "import-outbox":
