@@ -96,7 +96,7 @@ func (p *Platform) Fleet(ctx context.Context, u User) ([]FleetKiosk, error) {
 		if err != nil {
 			return err
 		}
-		bundles, err := tx.StreetBundles()
+		bundles, err := tx.StreetBundles(u.Streets)
 		if err != nil {
 			return err
 		}
@@ -125,6 +125,16 @@ func (p *Platform) Fleet(ctx context.Context, u User) ([]FleetKiosk, error) {
 			out = append(out, f)
 		}
 		return nil
+	})
+	return out, err
+}
+
+// StreetBundles is the last bundle built of each street the user sees.
+func (p *Platform) StreetBundles(ctx context.Context, u User) (map[string]BundleRecord, error) {
+	var out map[string]BundleRecord
+	err := p.store.Read(ctx, func(tx ReadTx) (err error) {
+		out, err = tx.StreetBundles(u.Streets)
+		return err
 	})
 	return out, err
 }

@@ -132,14 +132,15 @@ func (t *sqlTx) PutBundle(b BundleRecord) error {
 		b.Street, b.From, b.To, b.Changes, b.Bytes, millis(b.IssuedAt), millis(b.ExpiresAt), millis(b.BuiltAt))
 }
 
-func (t *sqlTx) StreetBundles() (map[string]BundleRecord, error) {
+func (t *sqlTx) StreetBundles(streets []string) (map[string]BundleRecord, error) {
 	list, err := queryAll(t, func(sc scanner) (BundleRecord, error) {
 		var b BundleRecord
 		var issued, expires, built int64
 		err := sc.Scan(&b.Street, &b.From, &b.To, &b.Changes, &b.Bytes, &issued, &expires, &built)
 		b.IssuedAt, b.ExpiresAt, b.BuiltAt = fromMillis(issued), fromMillis(expires), fromMillis(built)
 		return b, err
-	}, "SELECT street, from_seq, to_seq, changes, bytes, issued_at, expires_at, built_at FROM street_bundles")
+	}, "SELECT street, from_seq, to_seq, changes, bytes, issued_at, expires_at, built_at FROM street_bundles WHERE "+inStreets,
+		streetList(streets))
 	if err != nil {
 		return nil, err
 	}

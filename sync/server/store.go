@@ -94,8 +94,9 @@ type ReadTx interface {
 	ScopedItems(kind data.Kind, streets []string) ([]Item, error)
 	// StreetKiosks lists the kiosks of the streets (none: all) by id.
 	StreetKiosks(streets []string) ([]Kiosk, error)
-	// StreetBundles is the last bundle built of each street, by street.
-	StreetBundles() (map[string]BundleRecord, error)
+	// StreetBundles is the last bundle built of each of the streets
+	// (none: all), by street.
+	StreetBundles(streets []string) (map[string]BundleRecord, error)
 
 	// APIKeyByHash is the Open311 API key with this hash; APIKeys lists
 	// them by id.

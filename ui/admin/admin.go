@@ -69,6 +69,8 @@ var allRoles = server.Roles
 func (o *Office) routes() []route {
 	var rs []route
 	rs = append(rs, o.homeRoutes()...)
+	rs = append(rs, o.opinionRoutes()...)
+	rs = append(rs, o.kioskRoutes()...)
 	return rs
 }
 
