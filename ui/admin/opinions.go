@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"jiezhen/data"
 	"jiezhen/sync/server"
@@ -187,8 +189,13 @@ func (o *Office) mark(w http.ResponseWriter, r *http.Request, u *server.User) {
 		return
 	}
 	outcome, reason := data.Outcome(r.PostFormValue("outcome")), r.PostFormValue("reason")
-	_, err := o.p.MarkOpinion(r.Context(), *u, rec.Opinion.ID, outcome, reason)
 	d := markData{Consultation: c, Row: rowOf(rec, c), Outcome: outcome, Reason: reason}
+	// Both fields' problems at once; the store checks them again.
+	if d.OutcomeErr, d.ReasonErr = missing(outcome, reason); d.OutcomeErr != "" || d.ReasonErr != "" {
+		o.markPage(w, r, u, http.StatusBadRequest, d)
+		return
+	}
+	_, err := o.p.MarkOpinion(r.Context(), *u, rec.Opinion.ID, outcome, reason)
 	switch {
 	case errors.Is(err, server.ErrOutcome):
 		d.OutcomeErr = "opinions.error.outcome"
@@ -205,6 +212,18 @@ func (o *Office) mark(w http.ResponseWriter, r *http.Request, u *server.User) {
 		return
 	}
 	o.markPage(w, r, u, http.StatusBadRequest, d)
+}
+
+// missing says which of an outcome and a reason is not given, as the
+// translation keys of the problems.
+func missing(outcome data.Outcome, reason string) (outcomeErr, reasonErr string) {
+	if !slices.Contains(outcomes, outcome) {
+		outcomeErr = "opinions.error.outcome"
+	}
+	if strings.TrimSpace(reason) == "" {
+		reasonErr = "opinions.error.reason"
+	}
+	return outcomeErr, reasonErr
 }
 
 // Back is the consultation's page.
@@ -297,7 +316,13 @@ func (o *Office) feedback(w http.ResponseWriter, r *http.Request, u *server.User
 		t := &d.Topics[i]
 		t.Outcome = data.Outcome(r.PostFormValue("outcome-" + t.ID))
 		t.Reason = r.PostFormValue("reason-" + t.ID)
+		t.OutcomeErr, t.ReasonErr = missing(t.Outcome, t.Reason)
+		d.Errors = d.Errors || t.OutcomeErr != "" || t.ReasonErr != ""
 		fb = append(fb, data.TopicFeedback{Topic: t.ID, Outcome: t.Outcome, Reason: t.Reason})
+	}
+	if d.Errors {
+		o.renderFeedback(w, r, u, http.StatusBadRequest, d)
+		return
 	}
 	_, err := o.p.PublishFeedback(r.Context(), *u, d.Consultation.ID, fb)
 	var te *server.TopicError

@@ -95,6 +95,10 @@ func TestOpinionPages(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(body, "请选择采纳情况") {
 		t.Fatalf("a mark without an outcome: %d", resp.StatusCode)
 	}
+	resp, body = c.post(mark, url.Values{})
+	if resp.StatusCode != 400 || !strings.Contains(body, `href="#outcome-adopted"`) || !strings.Contains(body, `href="#reason"`) {
+		t.Fatalf("an empty mark does not name both fields: %d", resp.StatusCode)
+	}
 	resp, _ = c.post(mark, url.Values{"outcome": {"adopted"}, "reason": {"已纳入改造方案"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != base {
 		t.Fatalf("the mark: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
