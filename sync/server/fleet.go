@@ -50,7 +50,8 @@ func seenOf(r *http.Request) KioskSeen {
 	var s KioskSeen
 	if v, ok := strings.CutPrefix(r.Header.Get("User-Agent"), wire.AgentProduct+"/"); ok {
 		v, _, _ = strings.Cut(v, " ")
-		if len(v) <= 64 && wire.CheckID(v) == nil {
+		printable := strings.IndexFunc(v, func(r rune) bool { return r < '!' || r > '~' }) < 0
+		if v != "" && len(v) <= 64 && printable {
 			s.Version = v
 		}
 	}

@@ -92,3 +92,33 @@ func TestFleetStreetScope(t *testing.T) {
 		t.Errorf("a bundle without the key: %v", err)
 	}
 }
+
+// What a request tells of its kiosk: the agent's version only from its
+// own User-Agent, counts only as whole numbers of zero or more.
+func TestSeenOf(t *testing.T) {
+	for _, c := range []struct {
+		ua, outbox, dead string
+		version          string
+		n, d             int // -1: not reported
+	}{
+		{"jiezhen-kiosk/1.4.2", "3", "0", "1.4.2", 3, 0},
+		{"jiezhen-kiosk/1.5.0+rc1 (linux)", "", "2", "1.5.0+rc1", -1, 2},
+		{"jiezhen-kiosk", "-1", "x", "", -1, -1},
+		{"curl/8.5.0", "1", "1", "", 1, 1},
+	} {
+		r, _ := http.NewRequest("GET", "/", nil)
+		r.Header.Set("User-Agent", c.ua)
+		r.Header.Set(wire.HeaderOutbox, c.outbox)
+		r.Header.Set(wire.HeaderDeadLetters, c.dead)
+		s := seenOf(r)
+		count := func(p *int) int {
+			if p == nil {
+				return -1
+			}
+			return *p
+		}
+		if s.Version != c.version || count(s.Outbox) != c.n || count(s.DeadLetters) != c.d {
+			t.Errorf("%q %q %q: version %q, outbox %d, dead letters %d", c.ua, c.outbox, c.dead, s.Version, count(s.Outbox), count(s.DeadLetters))
+		}
+	}
+}

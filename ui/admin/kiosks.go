@@ -48,7 +48,6 @@ type fleetData struct {
 	// The add form's values and problems (translation keys).
 	Street, Name       string
 	StreetErr, NameErr string
-	Problem            string
 }
 
 // streetBundle is a street with the last bundle built of it.
@@ -160,17 +159,22 @@ func (o *Office) kioskID(w http.ResponseWriter, r *http.Request, u *server.User)
 }
 
 // kioskErr answers an action's error: another street's kiosk is 403
-// (audited), an unknown one 404, a revoked one revoked again 409.
+// (audited), an unknown one 404, a revoked one revoked again 409,
+// anything else 500.
 func (o *Office) kioskErr(w http.ResponseWriter, r *http.Request, u *server.User, id int64, err error) {
 	if errors.Is(err, server.ErrForbidden) {
 		o.check(w, r, u, err)
 		return
 	}
-	if _, ferr := o.p.KioskFor(r.Context(), *u, id); ferr != nil {
+	k, ferr := o.p.KioskFor(r.Context(), *u, id)
+	switch {
+	case ferr != nil:
 		o.check(w, r, u, ferr)
-		return
+	case k.RevokedAt != nil:
+		o.problem(w, r, u, http.StatusConflict, "kiosks.error.revoked")
+	default:
+		o.fail(w, r, err)
 	}
-	o.problem(w, r, u, http.StatusConflict, "kiosks.error.revoked")
 }
 
 func (o *Office) revokeKiosk(w http.ResponseWriter, r *http.Request, u *server.User) {
