@@ -212,7 +212,7 @@ var staffJourneys = []struct {
 func sampleDeadLetters() healthInfo {
 	redacted := testNow.Add(-time.Hour)
 	return healthInfo{
-		h: store.Health{Waiting: map[string]int{}, DeadLetters: 2},
+		h: store.Health{Waiting: map[data.ItemKind]int{}, DeadLetters: 2},
 		dead: []store.DeadLetterItem{
 			{ID: "case-1", Kind: "case", Ref: "0070AB02Y", Reason: `service "svc-gaoling-jintie" is not published`,
 				FailedAt: testNow.Add(-10 * time.Minute)},

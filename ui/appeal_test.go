@@ -126,7 +126,7 @@ func TestAppealFiledByTouch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 1 || items[0].Kind != string(wire.ItemCase) {
+	if len(items) != 1 || items[0].Kind != wire.ItemCase {
 		t.Fatalf("outbox holds %+v, want one case", items)
 	}
 	c, err := s.Case(ctx, items[0].ID)

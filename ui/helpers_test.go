@@ -509,7 +509,7 @@ func fileAsKiosk7(t testing.TB, s *store.Store, c data.Case, at time.Time, seq i
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Enqueue(context.Background(), store.OutboxItem{ID: c.ID, Kind: string(wire.ItemCase), Body: b, CreatedAt: at, Case: &c}); err != nil {
+	if err := s.Enqueue(context.Background(), store.OutboxItem{ID: c.ID, Kind: wire.ItemCase, Body: b, CreatedAt: at, Case: &c}); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -535,7 +535,7 @@ func receiveThenFeed(t testing.TB, s *store.Store, recv time.Time, cases []data.
 		if err != nil {
 			t.Fatal(err)
 		}
-		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: store.KindCase, ID: v.ID, Op: data.OpUpsert, Version: int64(len(v.History) + 1), Body: b})
+		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: data.KindCase, ID: v.ID, Op: data.OpUpsert, Version: int64(len(v.History) + 1), Body: b})
 	}
 	cursor, err := s.Cursor(ctx, store.ContentFeed)
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/data/store"
-	"jiezhen/sync/wire"
 	"jiezhen/ui/keyboard"
 )
 
@@ -221,7 +220,7 @@ func (e *env) submitOpinion(w CaseWriter, c data.Consultation, f *opinionForm) {
 		if err != nil {
 			return o, err
 		}
-		return o, w.Enqueue(ctx, store.OutboxItem{ID: o.ID, Kind: string(wire.ItemOpinion), Body: body, CreatedAt: o.At})
+		return o, w.Enqueue(ctx, store.OutboxItem{ID: o.ID, Kind: data.ItemOpinion, Body: body, CreatedAt: o.At})
 	}, func(o data.Opinion, err error) {
 		if err != nil {
 			f.problem = e.L("opinion.failed") + "\n" + err.Error()

@@ -97,7 +97,7 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 	}
 
 	// Items waiting, by kind, in a fixed order.
-	var kinds []string
+	var kinds []data.ItemKind
 	total := 0
 	for k, n := range h.Waiting {
 		kinds = append(kinds, k)
@@ -263,15 +263,12 @@ func (e *env) refusalLines(d store.DeadLetterItem) []string {
 	return lines
 }
 
-// outboxKinds are the outbox item kinds with a name on screen.
-var outboxKinds = []string{"case", "correction", "opinion", "rating", "staff_edit", "audit"}
-
 // outboxKind names an outbox item kind; an unknown one shows as it is.
-func (e *env) outboxKind(k string) string {
-	if slices.Contains(outboxKinds, k) {
-		return e.L("staff.outbox_" + k)
+func (e *env) outboxKind(k data.ItemKind) string {
+	if k.Valid() {
+		return e.L("staff.outbox_" + string(k))
 	}
-	return k
+	return string(k)
 }
 
 // shortKey shows the start and end of a long key.

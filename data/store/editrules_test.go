@@ -45,7 +45,7 @@ func TestEditRefusesBadIDsAndURLs(t *testing.T) {
 			t.Errorf("%s %q: %v, want one line with %q", c.e.Kind, c.e.ID, err, c.want)
 		}
 	}
-	if n := len(outboxOf(t, s, ItemStaffEdit)); n != 0 {
+	if n := len(outboxOf(t, s, data.ItemStaffEdit)); n != 0 {
 		t.Fatalf("refused edits queued: %d", n)
 	}
 	if err := s.EditContent(ctx, st, ContentEdit{Kind: data.KindNotice, ID: "n-url", Op: data.OpUpsert,

@@ -10,10 +10,6 @@ import (
 	"jiezhen/data"
 )
 
-// ItemCase is the outbox kind of a resident's case (sync/wire.ItemCase;
-// the store does not import the sync packages).
-const ItemCase = "case"
-
 // CaseFiler is what filing a case needs: the calendar for its deadline,
 // the kiosk's cases for a free reference, and the durable outbox write.
 // *Store implements it; the window and `kiosk submit` both file through
@@ -67,6 +63,6 @@ func FileCase(ctx context.Context, w CaseFiler, c data.Case, kiosk int64, days i
 	if err != nil {
 		return c, err
 	}
-	err = w.Enqueue(ctx, OutboxItem{ID: c.ID, Kind: ItemCase, Body: body, CreatedAt: c.SubmittedAt, Case: &c})
+	err = w.Enqueue(ctx, OutboxItem{ID: c.ID, Kind: data.ItemCase, Body: body, CreatedAt: c.SubmittedAt, Case: &c})
 	return c, err
 }

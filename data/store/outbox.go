@@ -20,7 +20,7 @@ var ErrDuplicateID = errors.New("same id, different body")
 // appeal, an opinion, a rating or a staff edit.
 type OutboxItem struct {
 	ID            string          `json:"id"` // client-generated; the idempotency key
-	Kind          string          `json:"kind"`
+	Kind          data.ItemKind   `json:"kind"`
 	Body          json.RawMessage `json:"body"`
 	CreatedAt     time.Time       `json:"created_at"`
 	Attempts      int             `json:"attempts"`
@@ -83,11 +83,11 @@ func (s *Store) Enqueue(ctx context.Context, it OutboxItem) error {
 func checkBody(it OutboxItem) error {
 	var v any
 	switch it.Kind {
-	case ItemCase:
+	case data.ItemCase:
 		v = &data.Case{}
-	case "opinion":
+	case data.ItemOpinion:
 		v = &data.Opinion{}
-	case ItemCorrection:
+	case data.ItemCorrection:
 		v = &data.Correction{}
 	default:
 		return nil
@@ -202,7 +202,7 @@ func (s *Store) DeadLetter(ctx context.Context, id, reason string) error {
 // DeadLetterItem is an outbox item the district refused for good.
 type DeadLetterItem struct {
 	ID       string          `json:"id"`
-	Kind     string          `json:"kind"`
+	Kind     data.ItemKind   `json:"kind"`
 	Body     json.RawMessage `json:"body"`
 	Reason   string          `json:"reason"`
 	FailedAt time.Time       `json:"failed_at"`
@@ -224,7 +224,7 @@ func (s *Store) DeadLetters(ctx context.Context, limit int) ([]DeadLetterItem, e
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, body, reason, failed_at,
 			CASE WHEN kind = ? AND json_valid(body) THEN coalesce(json_extract(body, '$.ref'), '') ELSE '' END, redacted_at, code
-		FROM dead_letters ORDER BY failed_at DESC, id LIMIT ?`, ItemCase, limit)
+		FROM dead_letters ORDER BY failed_at DESC, id LIMIT ?`, data.ItemCase, limit)
 	if err != nil {
 		return nil, fmt.Errorf("dead letters: %w", err)
 	}

@@ -17,14 +17,8 @@ import (
 // district's answer to a pushed item in the same transaction that takes
 // the item out of the outbox.
 
-// KindCase is the kind of the feed's changes that carry one of the
-// kiosk's own cases back from the district (sync/wire.KindCase; the store
-// does not import the sync packages). They update the cases table, not
-// the content tables.
-const KindCase data.Kind = "case"
-
 // ApplyPage is Apply for a page of the district's feed: changes of kind
-// KindCase update the cases table, everything else is applied as Apply
+// data.KindCase update the cases table, everything else is applied as Apply
 // does, and the feed's cursor moves to cursor and the cursor of the
 // kiosk's cases to casesCursor (a negative one leaves it where it is, or
 // moves it with cursor when it was in step), all
@@ -75,7 +69,7 @@ func (s *Store) applyPage(ctx context.Context, feed string, changes []data.Chang
 		content := changes
 		var cases []*data.Change
 		for i := range changes {
-			if changes[i].Kind == KindCase {
+			if changes[i].Kind == data.KindCase {
 				content = nil
 				break
 			}
@@ -83,7 +77,7 @@ func (s *Store) applyPage(ctx context.Context, feed string, changes []data.Chang
 		if content == nil {
 			content = make([]data.Change, 0, len(changes))
 			for i := range changes {
-				if c := &changes[i]; c.Kind == KindCase {
+				if c := &changes[i]; c.Kind == data.KindCase {
 					cases = append(cases, c)
 				} else {
 					content = append(content, *c)
@@ -323,7 +317,8 @@ func (s *Store) SettleAll(ctx context.Context, answers []Settlement) error {
 }
 
 func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
-	var kind, body string
+	var kind data.ItemKind
+	var body string
 	err := tx.QueryRowContext(ctx, "SELECT kind, body FROM outbox WHERE id = ?", id).Scan(&kind, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
@@ -331,7 +326,7 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 	if err != nil {
 		return err
 	}
-	if kind == ItemStaffEdit {
+	if kind == data.ItemStaffEdit {
 		if err := settleEdit(ctx, tx, id, a); err != nil {
 			return err
 		}

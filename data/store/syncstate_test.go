@@ -138,7 +138,7 @@ func TestApplyPageCasesAndSettle(t *testing.T) {
 	view := filed
 	view.Status = data.StatusAccepted
 	vb, _ := json.Marshal(view)
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 5, Kind: KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 7, 7, at); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 5, Kind: data.KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 7, 7, at); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Case(ctx, "c1")
@@ -153,7 +153,7 @@ func TestApplyPageCasesAndSettle(t *testing.T) {
 	}
 	// A bad change rolls the whole page back, cursor included.
 	_, err = s.ApplyPage(ctx, ContentFeed, []data.Change{
-		{Seq: 8, Kind: KindCase, ID: "c1", Op: data.OpDelete},
+		{Seq: 8, Kind: data.KindCase, ID: "c1", Op: data.OpDelete},
 		{Seq: 9, Kind: "nonsense", ID: "x", Op: data.OpUpsert, Body: []byte(`{}`)},
 	}, 9, 9, time.Time{})
 	if err == nil {
@@ -189,10 +189,10 @@ func TestCasesCursorBehindBundle(t *testing.T) {
 	}
 	vb := []byte(`{"id":"c1","ref":"R1","kind":"appeal","status":"processing"}`)
 	// A case beyond the cases' cursor of the page is refused.
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 30, Kind: KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 50, 20, time.Time{}); err == nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 30, Kind: data.KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 50, 20, time.Time{}); err == nil {
 		t.Fatal("a case past the page's cases cursor was applied")
 	}
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 30, Kind: KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 50, 40, time.Time{}); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 30, Kind: data.KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 50, 40, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if c, k, _ := s.Cursors(ctx, ContentFeed); c != 50 || k != 40 {

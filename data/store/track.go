@@ -289,8 +289,8 @@ func (s *Store) Rate(ctx context.Context, caseID, itemID string, r data.Rating, 
 		if c.Anonymous {
 			return fmt.Errorf("an anonymous appeal cannot be rated: ratings carry a name")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox(id, kind, body, created_at) VALUES(?, 'rating', ?, ?)`,
-			itemID, string(body), at.UnixMilli()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox(id, kind, body, created_at) VALUES(?, ?, ?, ?)`,
+			itemID, data.ItemRating, string(body), at.UnixMilli()); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE cases SET rating = ?, rated_at = ? WHERE id = ?", int(r), at.UnixMilli(), caseID)
@@ -415,7 +415,7 @@ var deadLetterKept = map[string]bool{
 
 // deadLetterStaffKinds are the dead letters that carry no resident's
 // data: staff edits of public content and audit records.
-var deadLetterStaffKinds = []string{ItemStaffEdit, ItemAudit}
+var deadLetterStaffKinds = []data.ItemKind{data.ItemStaffEdit, data.ItemAudit}
 
 // redactDeadLetters removes the personal data of the residents' dead
 // letters refused at cutoff or earlier: their bodies keep only the fields
@@ -430,7 +430,10 @@ func redactDeadLetters(ctx context.Context, tx *sql.Tx, cutoff int64, now time.T
 	if err != nil {
 		return 0, err
 	}
-	type letter struct{ id, kind, body string }
+	type letter struct {
+		id, body string
+		kind     data.ItemKind
+	}
 	var found []letter
 	err = scanRows(rows, func(rows *sql.Rows) error {
 		var l letter
@@ -448,7 +451,7 @@ func redactDeadLetters(ctx context.Context, tx *sql.Tx, cutoff int64, now time.T
 			redactBody(l.body), now.UnixMilli(), l.id); err != nil {
 			return 0, err
 		}
-		if l.kind != ItemCase {
+		if l.kind != data.ItemCase {
 			continue
 		}
 		var doc string

@@ -419,7 +419,7 @@ func TestGuarantee07DeadLetter(t *testing.T) {
 	bad.AppealType = "nonsense"
 	enqueueCase(t, st, bad)
 	// One the kiosk itself cannot send: an id the wire refuses.
-	if err := st.Enqueue(ctx, store.OutboxItem{ID: "bad id with spaces", Kind: string(wire.ItemCase), Body: []byte(`{}`)}); err != nil {
+	if err := st.Enqueue(ctx, store.OutboxItem{ID: "bad id with spaces", Kind: wire.ItemCase, Body: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	good2 := enqueueAppeals(t, st, "good-b", 3)
@@ -872,7 +872,7 @@ func TestGuarantee12StaleEditConflict(t *testing.T) {
 		t.Fatalf("%d conflicts recorded, want 1", len(cs))
 	}
 	c := cs[0]
-	var mine client.StaffEditBody
+	var mine data.StaffEditBody
 	var theirs data.Notice
 	if err := json.Unmarshal(c.Local, &mine); err != nil {
 		t.Fatal(err)
