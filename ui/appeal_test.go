@@ -235,8 +235,12 @@ func TestAppealIdleGuardClearsForm(t *testing.T) {
 // failingCases is a CaseWriter whose writes fail.
 type failingCases struct{ CaseWriter }
 
-func (failingCases) Enqueue(context.Context, store.OutboxItem) error {
-	return errors.New("disk full")
+func (failingCases) FileCase(_ context.Context, c data.Case, _ int64, _ int) (data.Case, error) {
+	return c, errors.New("disk full")
+}
+
+func (failingCases) FileOpinion(_ context.Context, o data.Opinion) (data.Opinion, error) {
+	return o, errors.New("disk full")
 }
 
 func TestAppealWriteFailureKeepsForm(t *testing.T) {

@@ -44,6 +44,13 @@ func mustLoad(name string) map[string]string {
 	return m
 }
 
+// hasKey reports whether key is translated (into Chinese; a test keeps
+// both files to the same keys).
+func hasKey(key string) bool {
+	_, ok := strs[data.ZH][key]
+	return ok
+}
+
 // tr looks key up in l, falling back to Chinese and then to the key
 // itself, so a missing translation shows something readable while the
 // missing-key test catches it.

@@ -15,7 +15,6 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/data/store"
-	"jiezhen/sync/wire"
 )
 
 // The kiosk's health for staff: the connection (and why the last sync
@@ -248,12 +247,12 @@ func (e *env) deadLetterRow(d store.DeadLetterItem, st *healthState) fyne.Canvas
 }
 
 // refusalLines explain why the district refused a dead letter: for a kind
-// of refusal the kiosk knows (wire.RefusalCodes), its explanation in the
+// of refusal the kiosk knows (one with a "refusal." translation), its explanation in the
 // kiosk's language, then the district's own sentence (in English, naming
 // the fields and items) as the detail; otherwise the district's sentence
 // alone.
 func (e *env) refusalLines(d store.DeadLetterItem) []string {
-	if d.Code == "" || !slices.Contains(wire.RefusalCodes, wire.RefusalCode(d.Code)) {
+	if d.Code == "" || !hasKey("refusal."+d.Code) {
 		return []string{e.Lf("staff.reason", d.Reason)}
 	}
 	lines := []string{e.Lf("staff.reason", e.L("refusal."+d.Code))}

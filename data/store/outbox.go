@@ -76,10 +76,9 @@ func (s *Store) Enqueue(ctx context.Context, it OutboxItem) error {
 	return nil
 }
 
-// enqueueTx inserts a new outbox item in tx.
-// checkBody keeps a resident's case, opinion or correction to the field
-// rules the district keeps (data.CheckFields) before it is queued, so the
-// kiosk never stores what the district would refuse for its fields.
+// checkBody keeps a resident's case, opinion, rating or correction to the
+// field rules the district keeps (data.CheckFields) before it is queued,
+// so the kiosk never stores what the district would refuse for its fields.
 func checkBody(it OutboxItem) error {
 	var v any
 	switch it.Kind {
@@ -87,6 +86,8 @@ func checkBody(it OutboxItem) error {
 		v = &data.Case{}
 	case data.ItemOpinion:
 		v = &data.Opinion{}
+	case data.ItemRating:
+		v = &data.RatingBody{}
 	case data.ItemCorrection:
 		v = &data.Correction{}
 	default:
@@ -98,6 +99,7 @@ func checkBody(it OutboxItem) error {
 	return data.CheckFields(v)
 }
 
+// enqueueTx inserts a new outbox item in tx.
 func enqueueTx(ctx context.Context, tx *sql.Tx, it OutboxItem) error {
 	if it.CreatedAt.IsZero() {
 		it.CreatedAt = time.Now()

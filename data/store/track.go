@@ -258,15 +258,22 @@ func (s *Store) Timeline(ctx context.Context, ref, phone4 string, now time.Time,
 // by the district.
 var ErrRated = errors.New("this case has already been rated")
 
-// Rate queues the resident's rating of a completed case for the district
-// (outbox item kind "rating", body body) and records it on the case, in
-// one transaction: a case is rated once. itemID is the outbox item's
-// client-generated id.
-func (s *Store) Rate(ctx context.Context, caseID, itemID string, r data.Rating, body json.RawMessage, at time.Time) error {
+// Rate queues the resident's rating of a completed case, with an optional
+// comment, for the district (an outbox item of kind data.ItemRating) and
+// records it on the case, in one transaction: a case is rated once.
+func (s *Store) Rate(ctx context.Context, caseID string, r data.Rating, comment string, at time.Time) error {
 	if r < data.RatingVeryUnsatisfied || r > data.RatingVerySatisfied {
 		return fmt.Errorf("rate: rating %d is not one of the five levels", r)
 	}
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	body, err := json.Marshal(data.RatingBody{Case: caseID, Rating: r, Comment: comment})
+	if err != nil {
+		return err
+	}
+	it := OutboxItem{ID: "rating-" + randomHex(), Kind: data.ItemRating, Body: body, CreatedAt: at}
+	if err := checkBody(it); err != nil {
+		return fmt.Errorf("rate %s: %w", caseID, err)
+	}
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
 		var doc string
 		var local int
 		err := tx.QueryRowContext(ctx, "SELECT doc, rating FROM cases WHERE id = ?", caseID).Scan(&doc, &local)
@@ -289,8 +296,7 @@ func (s *Store) Rate(ctx context.Context, caseID, itemID string, r data.Rating, 
 		if c.Anonymous {
 			return fmt.Errorf("an anonymous appeal cannot be rated: ratings carry a name")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox(id, kind, body, created_at) VALUES(?, ?, ?, ?)`,
-			itemID, data.ItemRating, string(body), at.UnixMilli()); err != nil {
+		if err := enqueueTx(ctx, tx, it); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE cases SET rating = ?, rated_at = ? WHERE id = ?", int(r), at.UnixMilli(), caseID)

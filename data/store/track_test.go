@@ -161,8 +161,8 @@ func TestRateOnce(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t, Options{NoIndexer: true})
 	c := fileTestCase(t, s, "case-named", 1, &data.Person{Name: "王五", Mobile: "13712345678"})
-	body := json.RawMessage(`{"case":"case-named","rating":5}`)
-	if err := s.Rate(ctx, c.ID, "rating-1", data.RatingVerySatisfied, body, trackNow); err == nil {
+	body := json.RawMessage(`{"case":"case-named","rating":5,"comment":"很好"}`)
+	if err := s.Rate(ctx, c.ID, data.RatingVerySatisfied, "很好", trackNow); err == nil {
 		t.Fatal("rated a case that is not completed")
 	}
 	settleAsClient(t, s, c)
@@ -172,10 +172,13 @@ func TestRateOnce(t *testing.T) {
 	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 1, Kind: data.KindCase, ID: c.ID, Op: data.OpUpsert, Version: 5, Body: b}}, 1, 1, trackNow); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Rate(ctx, c.ID, "rating-1", data.RatingVerySatisfied, body, trackNow); err != nil {
+	if err := s.Rate(ctx, c.ID, data.RatingVerySatisfied, "很好\x00", trackNow); err == nil || !strings.Contains(err.Error(), `field "comment"`) {
+		t.Errorf("a comment with a control character: %v", err)
+	}
+	if err := s.Rate(ctx, c.ID, data.RatingVerySatisfied, "很好", trackNow); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Rate(ctx, c.ID, "rating-2", data.RatingUnsatisfied, body, trackNow); !errors.Is(err, ErrRated) {
+	if err := s.Rate(ctx, c.ID, data.RatingUnsatisfied, "", trackNow); !errors.Is(err, ErrRated) {
 		t.Errorf("second rating: %v, want ErrRated", err)
 	}
 	items, err := s.Pending(ctx, 0)
