@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -272,11 +271,7 @@ func (e *env) mobileProblem(s string, final bool) string {
 	if prefix && !final {
 		return ""
 	}
-	var fe *data.FieldError
-	if errors.As(err, &fe) {
-		return fe.Reason.Message(e.lang)
-	}
-	return err.Error()
+	return e.errText(err)
 }
 
 func (e *env) appealContactPage(f *appealForm) (page, nav fyne.CanvasObject) {
@@ -397,7 +392,7 @@ func (e *env) submitAppeal(w CaseWriter, f *appealForm) {
 		return w.FileCase(ctx, c, kiosk, data.DefaultAppealDays[c.AppealType])
 	}, func(filed data.Case, err error) {
 		if err != nil {
-			f.submitErr = e.L("appeal.submit_failed") + "\n" + err.Error()
+			f.submitErr = e.L("appeal.submit_failed") + "\n" + e.errText(err)
 			e.refresh()
 			return
 		}

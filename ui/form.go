@@ -618,7 +618,7 @@ func (e *env) submitForm(w CaseWriter, spec *formSpec, st *formState) {
 		return w.FileCase(ctx, c, kiosk, days)
 	}, func(filed data.Case, err error) {
 		if err != nil {
-			st.submitErr = spec.failed + "\n" + err.Error()
+			st.submitErr = spec.failed + "\n" + e.errText(err)
 			e.refresh()
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -115,6 +116,9 @@ func newTestKioskOn(t testing.TB, src Content, opt Options) (*Kiosk, fyne.Window
 	opt.Now = clock.Now
 	opt.Tick = make(chan time.Time)
 	opt.Background = func(f func()) { f() }
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
 	if opt.Sync == nil {
 		last := testNow.Add(-26 * time.Hour)
 		opt.Sync = fakeSync{last: &last, waiting: 2}

@@ -39,7 +39,7 @@ func mustLoad(name string) map[string]string {
 	}
 	m := map[string]string{}
 	if err := json.Unmarshal(b, &m); err != nil {
-		panic(fmt.Sprintf("%s: %v", name, err))
+		panic(fmt.Errorf("%s: %w", name, err))
 	}
 	return m
 }

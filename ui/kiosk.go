@@ -28,6 +28,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -122,6 +123,9 @@ type Options struct {
 	// outbox export; nil means the mount points under MountDirs in
 	// /proc/mounts.
 	Drives func() ([]string, error)
+	// Log receives what the screens show only in words (the error behind
+	// a message) and the window's own problems; nil means slog.Default().
+	Log *slog.Logger
 }
 
 // env is what every screen is built with: the language and mode, the
@@ -164,6 +168,8 @@ type env struct {
 	signOut  func(why string)                                          // leaves staff mode (audited), home
 
 	screenHeight func() float32 // the window's height, for the pages of forms
+
+	log *slog.Logger // the errors behind messages (errText)
 }
 
 // L returns the UI string for key in the current language.
@@ -232,6 +238,9 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	if opt.StaffIdle <= 0 {
 		opt.StaffIdle = DefaultStaffIdle
 	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
 	st, err := pickStreet(src, opt.Street)
 	if err != nil {
 		return nil, err
@@ -246,6 +255,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 		src: src, street: st, sp: opt.Speaker, kioskID: opt.KioskID, cases: opt.Cases,
 		bundles:  opt.Bundles,
 		staffSrc: opt.Staff, sync: opt.Sync, syncNow: opt.SyncNow, drives: opt.Drives, district: opt.District,
+		log: opt.Log,
 	}
 	if opt.Bundles != nil {
 		k.env.bundleSrc = bundleSources{mounts: opt.MountDirs, extra: opt.BundleDirs}

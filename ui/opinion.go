@@ -210,7 +210,7 @@ func (e *env) submitOpinion(w CaseWriter, c data.Consultation, f *opinionForm) {
 		return w.FileOpinion(ctx, o)
 	}, func(o data.Opinion, err error) {
 		if err != nil {
-			f.problem = e.L("opinion.failed") + "\n" + err.Error()
+			f.problem = e.L("opinion.failed") + "\n" + e.errText(err)
 			e.refresh()
 			return
 		}

@@ -168,7 +168,7 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 			case errors.Is(err, store.ErrTrackLimited):
 				f.problem = e.L("track.limited")
 			case err != nil:
-				f.problem = e.L("track.failed") + "\n" + err.Error()
+				f.problem = e.L("track.failed") + "\n" + e.errText(err)
 			default:
 				// The four digits are not kept once they have served.
 				f.phone4, f.problem = "", ""
@@ -403,7 +403,7 @@ func (e *env) ratingPart(t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 			return struct{}{}, t.Rate(ctx, caseID, rating, text, now)
 		}, func(_ struct{}, err error) {
 			if err != nil && !errors.Is(err, store.ErrRated) {
-				r.problem = e.L("track.rate_failed") + "\n" + err.Error()
+				r.problem = e.L("track.rate_failed") + "\n" + e.errText(err)
 				e.refresh()
 				return
 			}
