@@ -243,3 +243,19 @@ func TestImportTable(t *testing.T) {
 	}
 	t.Errorf("the import table in %s is not current: run go test . -run TestImportTable -update\nwant:\n%s", path, want)
 }
+
+// TestOneLogger: no package writes through the standard log package,
+// which would bypass the redacting handler of each program's logger
+// (data/redact); they log with the *slog.Logger they are given.
+func TestOneLogger(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}{{range .Imports}} {{.}}{{end}}", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if slices.Contains(f[1:], "log") {
+			t.Errorf("%s imports the standard log package; log with its *slog.Logger", f[0])
+		}
+	}
+}

@@ -126,6 +126,9 @@ type Options struct {
 	// Log receives what the screens show only in words (the error behind
 	// a message) and the window's own problems; nil means slog.Default().
 	Log *slog.Logger
+	// ReadLog returns the newest n lines of the kiosk's log file, oldest
+	// first, for the staff health screen's 查看日志; nil leaves it out.
+	ReadLog func(n int) ([]string, error)
 }
 
 // env is what every screen is built with: the language and mode, the
@@ -169,7 +172,8 @@ type env struct {
 
 	screenHeight func() float32 // the window's height, for the pages of forms
 
-	log *slog.Logger // the errors behind messages (errText)
+	log     *slog.Logger                  // the errors behind messages (errText)
+	readLog func(n int) ([]string, error) // nil: no log on the health screen
 }
 
 // L returns the UI string for key in the current language.
@@ -241,6 +245,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
+	registerTranslations(opt.Log)
 	st, err := pickStreet(src, opt.Street)
 	if err != nil {
 		return nil, err
@@ -255,7 +260,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 		src: src, street: st, sp: opt.Speaker, kioskID: opt.KioskID, cases: opt.Cases,
 		bundles:  opt.Bundles,
 		staffSrc: opt.Staff, sync: opt.Sync, syncNow: opt.SyncNow, drives: opt.Drives, district: opt.District,
-		log: opt.Log,
+		log: opt.Log, readLog: opt.ReadLog,
 	}
 	if opt.Bundles != nil {
 		k.env.bundleSrc = bundleSources{mounts: opt.MountDirs, extra: opt.BundleDirs}

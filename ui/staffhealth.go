@@ -189,6 +189,9 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 	if e.export != nil {
 		actions = append(actions, e.button(e.L("staff.export"), theme.DownloadIcon(), func() { openExport(e) }))
 	}
+	if e.readLog != nil {
+		actions = append(actions, e.button(e.L("staff.log"), theme.DocumentIcon(), func() { openLog(e) }))
+	}
 	bar := container.NewVBox(widget.NewSeparator())
 	if st.note != "" {
 		bar.Add(para(st.note))

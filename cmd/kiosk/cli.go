@@ -91,7 +91,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return fail(stderr, runApp(args))
+		return fail(stderr, runApp(args, stderr))
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -68,6 +69,9 @@ type Options struct {
 	// anything is written to it, IntegrityCheck the full integrity_check;
 	// a file that fails is refused with ErrDamaged.
 	QuickCheck, IntegrityCheck bool
+	// Log receives what the store reports without failing a call (an
+	// item the indexer cannot derive text for); nil means slog.Default().
+	Log *slog.Logger
 }
 
 // Store is the kiosk's database. It is safe for concurrent use.
@@ -77,6 +81,8 @@ type Store struct {
 	w       *sql.DB // the single writer
 	r       *sql.DB // read pool, query_only
 	version int
+
+	log *slog.Logger // Options.Log
 
 	kick chan struct{} // wakes the indexer; nil when it is disabled
 	stop context.CancelFunc
@@ -163,7 +169,10 @@ func OpenWith(ctx context.Context, path string, opts Options) (s *Store, err err
 		w.Close()
 		return nil, openError(abs, err)
 	}
-	s = &Store{path: abs, created: created, w: w}
+	s = &Store{path: abs, created: created, w: w, log: opts.Log}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
 	// Indexes a first sync left to build come back before any migration
 	// runs, so that a migration finds the schema its predecessors made.
 	if err := s.restoreBeforeMigrating(ctx); err != nil {
