@@ -50,7 +50,7 @@ func (s *Store) QueueCorrection(ctx context.Context, caseIDOrRef string, corr da
 	}
 	id := "corr-" + hex.EncodeToString(raw[:])
 	if at.IsZero() {
-		at = time.Now()
+		at = s.now()
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var doc string

@@ -48,7 +48,7 @@ func (s *Store) Enqueue(ctx context.Context, it OutboxItem) error {
 		return fmt.Errorf("enqueue %s: %w", it.ID, err)
 	}
 	if it.CreatedAt.IsZero() {
-		it.CreatedAt = time.Now()
+		it.CreatedAt = s.now()
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var body string
@@ -99,10 +99,11 @@ func checkBody(it OutboxItem) error {
 	return data.CheckFields(v)
 }
 
-// enqueueTx inserts a new outbox item in tx.
+// enqueueTx inserts a new outbox item in tx. Its callers give it the
+// time (it.CreatedAt): their caller's, or the store's clock.
 func enqueueTx(ctx context.Context, tx *sql.Tx, it OutboxItem) error {
 	if it.CreatedAt.IsZero() {
-		it.CreatedAt = time.Now()
+		return fmt.Errorf("outbox item %s has no time", it.ID)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox(id, kind, body, created_at, attempts, next_attempt_at, last_error)
 		VALUES(?, ?, ?, ?, ?, ?, ?)`, it.ID, it.Kind, string(it.Body), it.CreatedAt.UnixMilli(),
@@ -185,7 +186,7 @@ func (s *Store) DeadLetter(ctx context.Context, id, reason string) error {
 		r, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, failed_at)
 			SELECT id, kind, body, ?, ? FROM outbox WHERE id = ?
 			ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, code = excluded.code, failed_at = excluded.failed_at`,
-			reason, time.Now().UnixMilli(), id)
+			reason, s.now().UnixMilli(), id)
 		if err != nil {
 			return err
 		}

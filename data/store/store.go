@@ -72,6 +72,11 @@ type Options struct {
 	// Log receives what the store reports without failing a call (an
 	// item the indexer cannot derive text for); nil means slog.Default().
 	Log *slog.Logger
+	// Now is the kiosk's clock, for what the store stamps itself: when
+	// the district acknowledged a case (where its retention starts), when
+	// an item was refused, queued or trusted, when the caller gave no
+	// time; nil means time.Now.
+	Now func() time.Time
 }
 
 // Store is the kiosk's database. It is safe for concurrent use.
@@ -82,7 +87,8 @@ type Store struct {
 	r       *sql.DB // read pool, query_only
 	version int
 
-	log *slog.Logger // Options.Log
+	log *slog.Logger     // Options.Log
+	now func() time.Time // Options.Now
 
 	kick chan struct{} // wakes the indexer; nil when it is disabled
 	stop context.CancelFunc
@@ -169,9 +175,12 @@ func OpenWith(ctx context.Context, path string, opts Options) (s *Store, err err
 		w.Close()
 		return nil, openError(abs, err)
 	}
-	s = &Store{path: abs, created: created, w: w, log: opts.Log}
+	s = &Store{path: abs, created: created, w: w, log: opts.Log, now: opts.Now}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	// Indexes a first sync left to build come back before any migration
 	// runs, so that a migration finds the schema its predecessors made.

@@ -301,9 +301,10 @@ type Settlement struct {
 // each item still leaves the outbox in the transaction that records its
 // answer, and a batch costs one commit (one fsync) instead of one per item.
 func (s *Store) SettleAll(ctx context.Context, answers []Settlement) error {
+	now := s.now()
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, st := range answers {
-			if err := settle(ctx, tx, st.ID, st.Answer); err != nil {
+			if err := settle(ctx, tx, st.ID, st.Answer, now); err != nil {
 				return fmt.Errorf("settle %s: %w", st.ID, err)
 			}
 		}
@@ -316,7 +317,8 @@ func (s *Store) SettleAll(ctx context.Context, answers []Settlement) error {
 	return nil
 }
 
-func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
+// settle records one answer at now, the store's clock.
+func settle(ctx context.Context, tx *sql.Tx, id string, a Answer, now time.Time) error {
 	var kind data.ItemKind
 	var body string
 	err := tx.QueryRowContext(ctx, "SELECT kind, body FROM outbox WHERE id = ?", id).Scan(&kind, &body)
@@ -352,7 +354,7 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 			}
 		}
 		// The retention of the case's personal data counts from now.
-		if _, err := tx.ExecContext(ctx, "UPDATE cases SET acked_at = coalesce(acked_at, ?) WHERE id = ?", time.Now().UnixMilli(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET acked_at = coalesce(acked_at, ?) WHERE id = ?", now.UnixMilli(), id); err != nil {
 			return err
 		}
 	case Conflicted:
@@ -366,7 +368,7 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 		}
 		created := c.CreatedAt
 		if created.IsZero() {
-			created = time.Now()
+			created = now
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO conflicts(item_kind, item_id, base_version, local, server, server_version, created_at)
 			VALUES(?, ?, ?, ?, ?, ?, ?)`, string(c.ItemKind), c.ItemID, c.BaseVersion, string(c.Local), server,
@@ -377,7 +379,7 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 	case Refused:
 		_, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, code, failed_at) VALUES(?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, code = excluded.code, failed_at = excluded.failed_at`,
-			id, kind, body, a.Reason, a.Code, time.Now().UnixMilli())
+			id, kind, body, a.Reason, a.Code, now.UnixMilli())
 		if err != nil {
 			return err
 		}

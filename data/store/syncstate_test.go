@@ -222,3 +222,39 @@ func TestCasesCursorBehindBundle(t *testing.T) {
 		t.Fatalf("cursors %d, %d after a reset; want 0, 0", c, k)
 	}
 }
+
+// TestStoreStampsWithItsClock: what the store stamps itself (when the
+// district acknowledged a case, where its retention starts; when an item
+// was refused; when an item given no time was queued) is the store's
+// clock, Options.Now, not the machine's.
+func TestStoreStampsWithItsClock(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
+	s, _ := openTest(t, Options{NoIndexer: true, Now: func() time.Time { return at }})
+	c := fileTestCase(t, s, "case-acked", 1, &data.Person{Name: "张三", Mobile: "13812345678"})
+	settleAsClient(t, s, c)
+	var acked int64
+	if err := s.r.QueryRowContext(ctx, "SELECT acked_at FROM cases WHERE id = ?", c.ID).Scan(&acked); err != nil {
+		t.Fatal(err)
+	}
+	if got := time.UnixMilli(acked).UTC(); !got.Equal(at) {
+		t.Errorf("acknowledged at %v, want the store's clock %v", got, at)
+	}
+
+	r := fileTestCase(t, s, "case-refused", 2, &data.Person{Name: "李四", Mobile: "13912345678"})
+	if err := s.Settle(ctx, r.ID, Answer{Outcome: Refused, Reason: "no"}); err != nil {
+		t.Fatal(err)
+	}
+	dead, err := s.DeadLetters(ctx, 0)
+	if err != nil || len(dead) != 1 || !dead[0].FailedAt.Equal(at) {
+		t.Errorf("dead letters %+v, %v: want one refused at %v", dead, err, at)
+	}
+
+	if err := s.Enqueue(ctx, OutboxItem{ID: "op-1", Kind: data.ItemOpinion, Body: []byte(`{"id":"op-1","text":"x"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.Pending(ctx, 0)
+	if err != nil || len(items) != 1 || !items[0].CreatedAt.Equal(at) {
+		t.Errorf("queued %+v, %v: want one at %v", items, err, at)
+	}
+}
