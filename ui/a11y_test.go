@@ -39,7 +39,7 @@ func contrast(a, b color.Color) float64 {
 }
 
 // Every pair of text and background colour the screens use must reach
-// 4.5:1 (DOMAIN.md), in both modes.
+// 4.5:1 (docs/DOMAIN.md), in both modes.
 func TestTextContrast(t *testing.T) {
 	for _, elder := range []bool{false, true} {
 		th := &kioskTheme.Theme{Elder: elder}

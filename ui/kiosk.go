@@ -44,7 +44,7 @@ import (
 	kioskTheme "jiezhen/ui/theme"
 )
 
-// Defaults of the idle reset (DOMAIN.md: 120 s, then a 20 s warning).
+// Defaults of the idle reset (docs/DOMAIN.md: 120 s, then a 20 s warning).
 const (
 	DefaultIdleAfter = 120 * time.Second
 	DefaultIdleWarn  = 20 * time.Second

@@ -11,7 +11,7 @@ import (
 // FileCase gives c its id, its reference from kiosk and c.SubmittedAt, and
 // its deadline days working days after the day, in China, it was submitted (none
 // when days is negative), and queues it in the outbox together with the
-// kiosk's own copy, in one durable transaction (SYNC.md guarantee 4): when
+// kiosk's own copy, in one durable transaction (docs/SYNC.md guarantee 4): when
 // it returns nil the case survives a power cut. On error nothing is
 // queued. The window and `kiosk submit` both file through it.
 func (s *Store) FileCase(ctx context.Context, c data.Case, kiosk int64, days int) (data.Case, error) {

@@ -146,7 +146,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (s *Store, err err
 
 	// synchronous=FULL on the writer: in WAL mode NORMAL may lose the last
 	// commits on power loss, and an outbox item must survive once the
-	// resident has seen the receipt (SYNC.md guarantee 4). busy_timeout
+	// resident has seen the receipt (docs/SYNC.md guarantee 4). busy_timeout
 	// comes first so the pragmas after it already wait out another process.
 	// A 64 MiB page cache keeps a large batch from spilling dirty pages to
 	// the WAL mid-transaction and reading them back (it halved

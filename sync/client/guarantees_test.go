@@ -1,6 +1,6 @@
 package client_test
 
-// The twelve guarantees of SYNC.md, each shown against the real district
+// The twelve guarantees of docs/SYNC.md, each shown against the real district
 // handler over real HTTP. Guarantee 1 (SIGKILL at many points) runs the
 // real kiosk binary and lives in cmd/kiosk; guarantee 4's pragma check
 // needs the store's own connection and lives in data/store.
