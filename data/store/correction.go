@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,11 +42,7 @@ func (s *Store) QueueCorrection(ctx context.Context, caseIDOrRef string, corr da
 	if err := data.CheckFields(corr); err != nil {
 		return "", err
 	}
-	var raw [16]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", err
-	}
-	id := "corr-" + hex.EncodeToString(raw[:])
+	id := "corr-" + randomHex()
 	if at.IsZero() {
 		at = s.now()
 	}
