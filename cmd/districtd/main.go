@@ -6,10 +6,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
 	"jiezhen/cmd/internal/version"
+	"jiezhen/data/redact"
 )
 
 const usage = `usage: districtd <command> [flags]
@@ -100,6 +102,9 @@ commands:
 `
 
 func main() {
+	// Whatever logs without a logger of its own passes the redacting
+	// handler too; serve builds its logger on the same handler.
+	slog.SetDefault(redact.New(slog.NewTextHandler(os.Stderr, nil)))
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"jiezhen/cmd/internal/demo"
 	"jiezhen/data"
+	"jiezhen/data/redact"
 	"jiezhen/sync/server"
 	"jiezhen/sync/wire"
 )
@@ -91,7 +92,8 @@ type serveConfig struct {
 // so tests can stop it.
 func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	dbPath, addr, withDemo, cert, key := cfg.db, cfg.addr, cfg.demo, cfg.cert, cfg.key
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	// Every line passes the redacting handler (data/redact), as the kiosk's do.
+	log := redact.New(slog.NewTextHandler(stderr, nil))
 	// The port first: a district that cannot listen says so before it
 	// creates, migrates or loads anything. Requests that arrive before
 	// the log says "listening" wait in the listen queue.

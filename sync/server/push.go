@@ -329,7 +329,7 @@ func putCase(tx Tx, rec CaseRecord) error {
 	if rec.Kiosk == 0 {
 		return nil
 	}
-	view, err := json.Marshal(wire.CaseView(rec.Case))
+	view, err := json.Marshal(rec.Case.WithoutPersonal())
 	if err != nil {
 		return err
 	}
