@@ -16,6 +16,7 @@ import (
 	"jiezhen/cmd/internal/demo"
 	"jiezhen/data"
 	"jiezhen/sync/server"
+	"jiezhen/sync/server/metrics"
 	"jiezhen/sync/wire"
 )
 
@@ -27,6 +28,7 @@ func serve(args []string, stderr io.Writer) error {
 	fs := newFlags("serve")
 	dbPath := fs.String("db", "", "the district database (created if missing)")
 	addr := fs.String("addr", "", "HOST:PORT to listen on")
+	metricsAddr := fs.String("metrics-addr", "", "HOST:PORT to serve Prometheus metrics, /healthz and /readyz on (none by default)")
 	withDemo := fs.Bool("demo", false, "load the demo content into an empty database")
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
@@ -56,7 +58,7 @@ func serve(args []string, stderr io.Writer) error {
 			return usagef("--public-url: %v", err)
 		}
 	}
-	cfg := serveConfig{db: *dbPath, addr: *addr, demo: *withDemo, cert: *cert, key: *key, publicURL: *publicURL}
+	cfg := serveConfig{db: *dbPath, addr: *addr, metricsAddr: *metricsAddr, demo: *withDemo, cert: *cert, key: *key, publicURL: *publicURL}
 	if *bundleKey != "" {
 		priv, err := readPrivateKey(*bundleKey)
 		if err != nil {
@@ -78,10 +80,15 @@ func serve(args []string, stderr io.Writer) error {
 
 // serveConfig is serve's command line.
 type serveConfig struct {
-	db, addr  string
-	demo      bool
-	cert, key string
-	snapshots server.Snapshots
+	db, addr string
+	// metricsAddr is the metrics listener's address; "" for none.
+	metricsAddr string
+	// seenEvery is how often kiosks' pulls are written; 0 for
+	// flushSeenEvery.
+	seenEvery time.Duration
+	demo        bool
+	cert, key   string
+	snapshots   server.Snapshots
 	// publicURL is the website's base address; "" for none (receipts
 	// then carry no QR code).
 	publicURL string
@@ -100,6 +107,13 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		return listenError(addr, err)
 	}
 	defer ln.Close()
+	var mln net.Listener
+	if cfg.metricsAddr != "" {
+		if mln, err = net.Listen("tcp", cfg.metricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr: %w", listenError(cfg.metricsAddr, err))
+		}
+		defer mln.Close()
+	}
 	db, err := openDB(ctx, dbPath, true, true, log)
 	if err != nil {
 		return err
@@ -114,7 +128,9 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		}
 		defer os.RemoveAll(snaps.Dir)
 	}
-	db.p = server.New(db.st, server.Options{Log: log, Snapshots: snaps})
+	m := metrics.New(log)
+	db.p = server.New(db.st, server.Options{Log: log, Snapshots: snaps, OnPush: m.OnPush})
+	m.Attach(db.p)
 	failed := true
 	defer func() { db.close(failed) }()
 	if withDemo {
@@ -144,7 +160,25 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		defer close(rated)
 		autoRate(rateCtx, db.p, autoRateEvery, log)
 	}()
-	err = server.Serve(ctx, ln, siteHandler(db.p, log), cert, key, shutdownGrace, log)
+	flushCtx, stopFlush := context.WithCancel(ctx)
+	flushed := make(chan struct{})
+	defer func() { stopFlush(); <-flushed }()
+	go func() {
+		defer close(flushed)
+		every := cfg.seenEvery
+		if every == 0 {
+			every = flushSeenEvery
+		}
+		flushSeen(flushCtx, db.p, every, log)
+	}()
+	if mln != nil {
+		log.Info("metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+		mctx, stopMetrics := context.WithCancel(ctx)
+		metricsDone := make(chan error, 1)
+		defer func() { stopMetrics(); <-metricsDone }()
+		go func() { metricsDone <- server.Serve(mctx, mln, m.Handler(), "", "", shutdownGrace, log) }()
+	}
+	err = server.Serve(ctx, ln, m.Instrument(siteHandler(db.p, log)), cert, key, shutdownGrace, log)
 	if err != nil {
 		return err
 	}
@@ -185,6 +219,32 @@ func autoRate(ctx context.Context, p *server.Platform, every time.Duration, log 
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// flushSeenEvery is how often serve writes the kiosks' last pulls, which
+// the fleet's gauges read (server.Platform.FlushSeen).
+const flushSeenEvery = 10 * time.Second
+
+// flushSeen writes the kiosks' pulls every interval, and once more when
+// ctx is done.
+func flushSeen(ctx context.Context, p *server.Platform, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := p.FlushSeen(fctx); err != nil {
+				log.Error("kiosks' last pulls", "err", err)
+			}
+			return
+		case <-t.C:
+			if err := p.FlushSeen(ctx); err != nil && ctx.Err() == nil {
+				log.Error("kiosks' last pulls", "err", err)
+			}
 		}
 	}
 }

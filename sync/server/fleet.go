@@ -1,0 +1,201 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"jiezhen/data"
+	"jiezhen/sync/wire"
+)
+
+// Seen is a kiosk's latest pull: when, and the cursor it pulled after.
+type Seen struct {
+	Kiosk  int64
+	At     time.Time
+	Cursor int64
+}
+
+// seenBook keeps the latest pull of each kiosk until FlushSeen writes
+// them; a pull stays a read.
+type seenBook struct {
+	mu      sync.Mutex
+	pending map[int64]Seen
+}
+
+func (b *seenBook) note(s Seen) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.pending == nil {
+		b.pending = map[int64]Seen{}
+	}
+	b.pending[s.Kiosk] = s
+}
+
+func (b *seenBook) take() []Seen {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]Seen, 0, len(b.pending))
+	for _, s := range b.pending {
+		out = append(out, s)
+	}
+	b.pending = nil
+	return out
+}
+
+// FlushSeen writes the kiosks' pulls noted since the last flush in one
+// transaction; districtd serve calls it every few seconds and when it
+// stops. On failure the pulls are noted again for the next flush.
+func (p *Platform) FlushSeen(ctx context.Context) error {
+	list := p.seen.take()
+	if len(list) == 0 {
+		return nil
+	}
+	err := p.store.Write(ctx, func(tx Tx) error { return tx.MarkSeen(list) })
+	if err != nil {
+		for _, s := range list {
+			p.seen.note(s)
+		}
+	}
+	return err
+}
+
+// Fleet is what the district's gauges show, per street: its kiosks by
+// the age of their last pull, how far its slowest kiosk is behind, and
+// its case backlog.
+type Fleet struct {
+	Streets map[string]*StreetFleet
+}
+
+// KioskAges are the buckets kiosks are counted in by the age of their
+// last pull, in order; "never" is a kiosk that has not pulled yet.
+var KioskAges = []struct {
+	Label string
+	Under time.Duration // 0: no bound
+}{
+	{"5m", 5 * time.Minute},
+	{"1h", time.Hour},
+	{"1d", 24 * time.Hour},
+	{"7d", 7 * 24 * time.Hour},
+	{"older", 0},
+	{"never", 0},
+}
+
+// StreetFleet is one street's part of Fleet.
+type StreetFleet struct {
+	// Kiosks counts the street's kiosks in service by KioskAges' labels.
+	Kiosks map[string]int
+	// Lag is the number of changes in the street's feed (its content and
+	// the district-wide content) after the cursor of its slowest kiosk
+	// that has pulled at all, counted up to LagCap.
+	Lag int64
+	// Backlog counts the cases not yet answered, closed or refused;
+	// Overdue those of them whose deadline runs and has passed.
+	Backlog, Overdue int64
+}
+
+// LagCap bounds the changes Fleet counts for a street's lag, so that a
+// kiosk offline for months does not make every scrape count the feed.
+const LagCap = 100_000
+
+// FleetRow is what a store reads for Fleet: a kiosk in service with its
+// last pull (zero At when it has not pulled).
+type FleetRow struct {
+	Street string
+	Seen   Seen
+}
+
+// BacklogStatuses are the case statuses that count as backlog: the
+// district has not answered, closed or refused the case.
+var BacklogStatuses = []data.Status{data.StatusReceived, data.StatusAccepted, data.StatusCorrection,
+	data.StatusDispatched, data.StatusInProgress, data.StatusExtended}
+
+// runningStatuses are the backlog's statuses whose deadline runs: a case
+// returned for correction waits for the resident.
+var runningStatuses = []data.Status{data.StatusReceived, data.StatusAccepted,
+	data.StatusDispatched, data.StatusInProgress, data.StatusExtended}
+
+// Fleet reads the district's gauges. It is cheap enough to run on every
+// scrape (docs/PERFORMANCE.md); ctx bounds it.
+func (p *Platform) Fleet(ctx context.Context) (Fleet, error) {
+	now := p.clock()
+	today := data.DateOf(now.In(china))
+	f := Fleet{Streets: map[string]*StreetFleet{}}
+	street := func(s string) *StreetFleet {
+		sf := f.Streets[s]
+		if sf == nil {
+			sf = &StreetFleet{Kiosks: map[string]int{}}
+			for _, a := range KioskAges {
+				sf.Kiosks[a.Label] = 0
+			}
+			f.Streets[s] = sf
+		}
+		return sf
+	}
+	err := p.store.Read(ctx, func(tx ReadTx) error {
+		rows, err := tx.FleetKiosks()
+		if err != nil {
+			return err
+		}
+		slowest := map[string]int64{}
+		for _, r := range rows {
+			sf := street(r.Street)
+			if r.Seen.At.IsZero() {
+				sf.Kiosks["never"]++
+				continue
+			}
+			sf.Kiosks[ageLabel(now.Sub(r.Seen.At))]++
+			if c, ok := slowest[r.Street]; !ok || r.Seen.Cursor < c {
+				slowest[r.Street] = r.Seen.Cursor
+			}
+		}
+		for s, cursor := range slowest {
+			if street(s).Lag, err = tx.FeedAfter(s, cursor, LagCap); err != nil {
+				return err
+			}
+		}
+		backlog, err := tx.Backlog(BacklogStatuses, runningStatuses, today)
+		if err != nil {
+			return err
+		}
+		for s, b := range backlog {
+			sf := street(s)
+			sf.Backlog, sf.Overdue = b[0], b[1]
+		}
+		return nil
+	})
+	return f, err
+}
+
+func ageLabel(d time.Duration) string {
+	for _, a := range KioskAges {
+		if a.Under == 0 || d < a.Under {
+			return a.Label
+		}
+	}
+	return "older"
+}
+
+// Ready says whether the district can serve: its database answers a read
+// and, where the store can tell, carries every migration this binary has.
+func (p *Platform) Ready(ctx context.Context) error {
+	err := p.store.Read(ctx, func(tx ReadTx) error {
+		_, err := tx.LastSeq()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if m, ok := p.store.(interface{ Migrated(context.Context) error }); ok {
+		return m.Migrated(ctx)
+	}
+	return nil
+}
+
+// PushObserver, when set in Options, is told the outcome of every item
+// a push stored (the metrics count them); it must not block.
+type PushObserver func(wire.PushResult)
+
+// Store gives the platform's store, for what sits beside the platform
+// and reads the engine's own figures (the metrics' pool statistics).
+func (p *Platform) Store() Store { return p.store }
