@@ -86,9 +86,9 @@ type serveConfig struct {
 	// seenEvery is how often kiosks' pulls are written; 0 for
 	// flushSeenEvery.
 	seenEvery time.Duration
-	demo        bool
-	cert, key   string
-	snapshots   server.Snapshots
+	demo      bool
+	cert, key string
+	snapshots server.Snapshots
 	// publicURL is the website's base address; "" for none (receipts
 	// then carry no QR code).
 	publicURL string
