@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net"
@@ -17,7 +16,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"jiezhen/data"
 	"jiezhen/sync/wire"
 )
 
@@ -108,33 +106,20 @@ func TestServeMetrics(t *testing.T) {
 	if status, body := get(t, url+wire.PathChanges+"?after=0", token); status != http.StatusOK {
 		t.Fatalf("pull: %d %s", status, body)
 	}
-	c := data.Case{ID: "metrics-case-1", Kind: data.CaseAppeal, Street: street, Status: data.StatusSubmitted,
-		SubmittedAt: time.Now().UTC(), AppealType: data.AppealComplaint, Description: "路灯不亮", Location: "六运三街",
-		Applicant: &data.Person{Name: "王五", IDNumber: "440106199001011235", Mobile: "13800138000"}}
-	good, _ := json.Marshal(c)
-	c.ID, c.Applicant.IDNumber = "metrics-case-2", "440106199001011234" // a wrong check character
-	bad, _ := json.Marshal(c)
+	good := testAppeal(t, "metrics-case-1", street)
+	bad := testAppeal(t, "metrics-case-2", street)
+	bad.Body = []byte(strings.Replace(string(bad.Body), "440106199001011235", "440106199001011234", 1)) // a wrong check character
 	push := func(items ...wire.PushItem) wire.PushResponse {
 		t.Helper()
-		b, _ := json.Marshal(wire.PushRequest{Items: items})
-		req, _ := http.NewRequest(http.MethodPost, url+wire.PathPush, bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		res, err := pushHTTP(url, token, items...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		var pr wire.PushResponse
-		if err := json.NewDecoder(resp.Body).Decode(&pr); err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("push: %d %v", resp.StatusCode, err)
-		}
-		return pr
+		return res
 	}
-	res := push(wire.PushItem{ID: "metrics-case-1", Kind: wire.ItemCase, Body: good},
-		wire.PushItem{ID: "metrics-case-2", Kind: wire.ItemCase, Body: bad})
+	res := push(good, bad)
 	ref := res.Results[0].Ref
-	push(wire.PushItem{ID: "metrics-case-1", Kind: wire.ItemCase, Body: good})
+	push(good)
 	if status, _ := get(t, url+"/s/"+street+"/notices/", ""); status != http.StatusOK {
 		t.Fatalf("the website's notices: %d", status)
 	}
