@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"time"
 
@@ -196,6 +197,11 @@ func (p *Platform) Ready(ctx context.Context) error {
 // a push stored (the metrics count them); it must not block.
 type PushObserver func(wire.PushResult)
 
-// Store gives the platform's store, for what sits beside the platform
-// and reads the engine's own figures (the metrics' pool statistics).
-func (p *Platform) Store() Store { return p.store }
+// DBStats gives the store's connection pools' statistics by pool name,
+// for the metrics; nil when the store has none to give.
+func (p *Platform) DBStats() map[string]sql.DBStats {
+	if s, ok := p.store.(interface{ DBStats() map[string]sql.DBStats }); ok {
+		return s.DBStats()
+	}
+	return nil
+}

@@ -7,7 +7,6 @@ package metrics
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -229,11 +228,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(descScrapeOK, prometheus.GaugeValue, ok)
-	pools, isPool := c.m.p.Store().(interface{ DBStats() map[string]sql.DBStats })
-	if !isPool {
-		return
-	}
-	for pool, s := range pools.DBStats() {
+	for pool, s := range c.m.p.DBStats() {
 		ch <- prometheus.MustNewConstMetric(descDBOpen, prometheus.GaugeValue, float64(s.OpenConnections), pool)
 		ch <- prometheus.MustNewConstMetric(descDBInUse, prometheus.GaugeValue, float64(s.InUse), pool)
 		ch <- prometheus.MustNewConstMetric(descDBIdle, prometheus.GaugeValue, float64(s.Idle), pool)
