@@ -96,8 +96,8 @@ type ReadTx interface {
 	// Setting is a district setting's value, "" when it is not set.
 	Setting(name string) (string, error)
 
-	// FleetKiosks lists the kiosks in service with their last pull.
-	FleetKiosks() ([]FleetRow, error)
+	// GaugeKiosks lists the kiosks in service with their last pull.
+	GaugeKiosks() ([]GaugeKiosk, error)
 	// FeedAfter counts, up to limit, the changes of a street's content
 	// and the district-wide content after seq.
 	FeedAfter(street string, after int64, limit int) (int64, error)

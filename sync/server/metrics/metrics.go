@@ -211,7 +211,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.m.timeout)
 	defer cancel()
 	start := time.Now()
-	f, err := c.m.p.Fleet(ctx)
+	f, err := c.m.p.Gauges(ctx)
 	ch <- prometheus.MustNewConstMetric(descScrapeSecs, prometheus.GaugeValue, time.Since(start).Seconds())
 	ok := 1.0
 	if err != nil {

@@ -15,12 +15,12 @@ import (
 // The fleet's gauges: kiosks by the age of their last pull (recorded only
 // by FlushSeen), the changes the slowest kiosk of a street has not
 // pulled, and the case backlog with its overdue part.
-func TestFleet(t *testing.T) {
+func TestGauges(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	fleet := func() Fleet {
+	fleet := func() Gauges {
 		t.Helper()
-		f, err := e.p.Fleet(ctx)
+		f, err := e.p.Gauges(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,11 +123,11 @@ func TestReadyNeedsEveryMigration(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// BenchmarkFleet reads the fleet's gauges, what one metrics scrape asks
+// BenchmarkGauges reads the fleet's gauges, what one metrics scrape asks
 // of the store, on a city-sized district: 170 streets, 3,000 kiosks that
 // all pulled (one per street 500 changes behind), 100,000 feed changes,
 // 200,000 cases of which 20,000 are open (docs/PERFORMANCE.md).
-func BenchmarkFleet(b *testing.B) {
+func BenchmarkGauges(b *testing.B) {
 	e := newEnv(b)
 	quiet(e)
 	ctx := context.Background()
@@ -176,9 +176,9 @@ func BenchmarkFleet(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	var f Fleet
+	var f Gauges
 	for b.Loop() {
-		if f, err = e.p.Fleet(ctx); err != nil {
+		if f, err = e.p.Gauges(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -22,9 +22,9 @@ func (t *sqlTx) MarkSeen(seen []Seen) error {
 	return nil
 }
 
-func (t *sqlTx) FleetKiosks() ([]FleetRow, error) {
-	return queryAll(t, func(sc scanner) (FleetRow, error) {
-		var r FleetRow
+func (t *sqlTx) GaugeKiosks() ([]GaugeKiosk, error) {
+	return queryAll(t, func(sc scanner) (GaugeKiosk, error) {
+		var r GaugeKiosk
 		var at, cursor sql.NullInt64
 		err := sc.Scan(&r.Seen.Kiosk, &r.Street, &at, &cursor)
 		if at.Valid {

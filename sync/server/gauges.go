@@ -61,11 +61,11 @@ func (p *Platform) FlushSeen(ctx context.Context) error {
 	return err
 }
 
-// Fleet is what the district's gauges show, per street: its kiosks by
+// Gauges is what the district's gauges show, per street: its kiosks by
 // the age of their last pull, how far its slowest kiosk is behind, and
 // its case backlog.
-type Fleet struct {
-	Streets map[string]*StreetFleet
+type Gauges struct {
+	Streets map[string]*StreetGauges
 }
 
 // KioskAges are the buckets kiosks are counted in by the age of their
@@ -82,8 +82,8 @@ var KioskAges = []struct {
 	{"never", 0},
 }
 
-// StreetFleet is one street's part of Fleet.
-type StreetFleet struct {
+// StreetGauges is one street's part of Gauges.
+type StreetGauges struct {
 	// Kiosks counts the street's kiosks in service by KioskAges' labels.
 	Kiosks map[string]int
 	// Lag is the number of changes in the street's feed (its content and
@@ -95,13 +95,13 @@ type StreetFleet struct {
 	Backlog, Overdue int64
 }
 
-// LagCap bounds the changes Fleet counts for a street's lag, so that a
+// LagCap bounds the changes Gauges counts for a street's lag, so that a
 // kiosk offline for months does not make every scrape count the feed.
 const LagCap = 100_000
 
-// FleetRow is what a store reads for Fleet: a kiosk in service with its
+// GaugeKiosk is what a store reads for Gauges: a kiosk in service with its
 // last pull (zero At when it has not pulled).
-type FleetRow struct {
+type GaugeKiosk struct {
 	Street string
 	Seen   Seen
 }
@@ -116,16 +116,16 @@ var BacklogStatuses = []data.Status{data.StatusReceived, data.StatusAccepted, da
 var runningStatuses = []data.Status{data.StatusReceived, data.StatusAccepted,
 	data.StatusDispatched, data.StatusInProgress, data.StatusExtended}
 
-// Fleet reads the district's gauges. It is cheap enough to run on every
+// Gauges reads the district's gauges. It is cheap enough to run on every
 // scrape (docs/PERFORMANCE.md); ctx bounds it.
-func (p *Platform) Fleet(ctx context.Context) (Fleet, error) {
+func (p *Platform) Gauges(ctx context.Context) (Gauges, error) {
 	now := p.clock()
 	today := data.DateOf(now.In(china))
-	f := Fleet{Streets: map[string]*StreetFleet{}}
-	street := func(s string) *StreetFleet {
+	f := Gauges{Streets: map[string]*StreetGauges{}}
+	street := func(s string) *StreetGauges {
 		sf := f.Streets[s]
 		if sf == nil {
-			sf = &StreetFleet{Kiosks: map[string]int{}}
+			sf = &StreetGauges{Kiosks: map[string]int{}}
 			for _, a := range KioskAges {
 				sf.Kiosks[a.Label] = 0
 			}
@@ -134,7 +134,7 @@ func (p *Platform) Fleet(ctx context.Context) (Fleet, error) {
 		return sf
 	}
 	err := p.store.Read(ctx, func(tx ReadTx) error {
-		rows, err := tx.FleetKiosks()
+		rows, err := tx.GaugeKiosks()
 		if err != nil {
 			return err
 		}
