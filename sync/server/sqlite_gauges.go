@@ -12,9 +12,8 @@ import (
 
 func (t *sqlTx) MarkSeen(seen []Seen) error {
 	for _, s := range seen {
-		err := t.exec(`INSERT INTO kiosk_seen(kiosk, seen_at, cursor) VALUES(?, ?, ?)
-			ON CONFLICT(kiosk) DO UPDATE SET seen_at = excluded.seen_at, cursor = excluded.cursor
-			WHERE excluded.seen_at >= kiosk_seen.seen_at`, s.Kiosk, millis(s.At), s.Cursor)
+		err := t.exec(`UPDATE kiosks SET seen_at = ?1, cursor = ?2 WHERE id = ?3 AND (seen_at IS NULL OR seen_at <= ?1)`,
+			millis(s.At), s.Cursor, s.Kiosk)
 		if err != nil {
 			return err
 		}
@@ -31,8 +30,7 @@ func (t *sqlTx) GaugeKiosks() ([]GaugeKiosk, error) {
 			r.Seen.At, r.Seen.Cursor = fromMillis(at.Int64), cursor.Int64
 		}
 		return r, err
-	}, `SELECT k.id, k.street, s.seen_at, s.cursor FROM kiosks k
-		LEFT JOIN kiosk_seen s ON s.kiosk = k.id WHERE k.revoked_at IS NULL`)
+	}, `SELECT id, street, seen_at, cursor FROM kiosks WHERE revoked_at IS NULL`)
 }
 
 func (t *sqlTx) FeedAfter(street string, after int64, limit int) (int64, error) {
