@@ -224,7 +224,7 @@ func autoRate(ctx context.Context, p *server.Platform, every time.Duration, log 
 }
 
 // flushSeenEvery is how often serve writes the kiosks' last pulls, which
-// the fleet's gauges read (server.Platform.FlushSeen).
+// the metrics' gauges read (server.Platform.FlushSeen).
 const flushSeenEvery = 10 * time.Second
 
 // flushSeen writes the kiosks' pulls every interval, and once more when

@@ -33,7 +33,7 @@ type Platform struct {
 	log       *slog.Logger
 	snapshots Snapshots
 	onPush    PushObserver
-	seen      seenBook // kiosks' pulls until FlushSeen (fleet.go)
+	seen      seenBook // kiosks' pulls until FlushSeen (gauges.go)
 }
 
 // Options adjust a Platform; the zero value is the real clock and the
@@ -44,7 +44,7 @@ type Options struct {
 	// Snapshots, with a key, has the handler serve signed snapshot
 	// bundles of each kiosk's street (wire.PathBundle).
 	Snapshots Snapshots
-	// OnPush is told each stored push item's outcome (fleet.go).
+	// OnPush is told each stored push item's outcome (gauges.go).
 	OnPush PushObserver
 }
 
