@@ -108,7 +108,10 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 	}
 	// The writer never checkpoints on commit: the checkpointer does it
 	// beside it, so a commit does not wait for the WAL to be copied back.
-	w, err := sql.Open("sqlite", dsn("_txlock=immediate", "_pragma=wal_autocheckpoint(0)"))
+	// secure_delete: what a write replaces or deletes is zeroed in the
+	// file, so the personal data sealing replaces (docs/ARCHITECTURE.md,
+	// "Personal data at rest") leaves no clear copy in free pages.
+	w, err := sql.Open("sqlite", dsn("_txlock=immediate", "_pragma=wal_autocheckpoint(0)", "_pragma=secure_delete(1)"))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -809,13 +812,13 @@ func (t *sqlTx) PutEntry(e Entry) error {
 		e.ID, e.Kiosk, e.Kind, e.Hash, string(result), millis(e.At))
 }
 
-const caseCols = "kiosk, received_at, version, assigned, doc"
+const caseCols = "kiosk, received_at, version, assigned, phone4_hash, doc"
 
 func scanCase(sc scanner) (CaseRecord, error) {
 	var c CaseRecord
 	var received int64
 	var doc string
-	if err := sc.Scan(&c.Kiosk, &received, &c.Version, &c.Assigned, &doc); err != nil {
+	if err := sc.Scan(&c.Kiosk, &received, &c.Version, &c.Assigned, &c.Phone4Hash, &doc); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return c, ErrNotFound
 		}
@@ -902,12 +905,13 @@ func (t *sqlTx) PutCase(c CaseRecord) error {
 	if assigned == "" {
 		assigned = c.Case.Street
 	}
-	return t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc, assigned, channel, open, due)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	return t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc, assigned, channel, open, due, phone4_hash)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc,
-			assigned = excluded.assigned, channel = excluded.channel, open = excluded.open, due = excluded.due`,
+			assigned = excluded.assigned, channel = excluded.channel, open = excluded.open, due = excluded.due,
+			phone4_hash = excluded.phone4_hash`,
 		c.Case.ID, c.Case.Ref, c.Case.Kind, c.Case.Street, c.Kiosk, c.Case.Status, millis(c.ReceivedAt), c.Version, string(doc),
-		assigned, string(c.Case.Channel), caseOpen(&c.Case), caseDue(&c.Case))
+		assigned, string(c.Case.Channel), caseOpen(&c.Case), caseDue(&c.Case), c.Phone4Hash)
 }
 
 func (t *sqlTx) AddOpinion(o OpinionRecord) error {

@@ -209,6 +209,11 @@ type CaseRecord struct {
 	// or AssignedDistrict; "" when read from a store means the case's own
 	// street, and PutCase stores that.
 	Assigned string
+	// Phone4Hash is the keyed hash of the last four digits of the
+	// applicant's mobile, which tracking compares ("KEYID:hex", "" for
+	// none). The platform's sealing layer sets it; a store keeps it
+	// beside the case (docs/ARCHITECTURE.md, "Personal data at rest").
+	Phone4Hash string
 }
 
 // CaseFilter selects cases; empty fields select all.
