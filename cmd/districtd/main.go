@@ -16,9 +16,11 @@ const usage = `usage: districtd <command> [flags]
 
 commands:
   serve --db FILE --addr HOST:PORT [--demo] [--tls-cert F --tls-key F]
-        [--bundle-key KEYFILE [--bundle-statement FILE]...]
+        [--bundle-key KEYFILE [--bundle-statement FILE]...] [--datakey FILE]
                       serve the sync API until SIGTERM or SIGINT; with
-                      --bundle-key, also signed snapshots for kiosks far behind
+                      --bundle-key, also signed snapshots for kiosks far behind;
+                      --datakey (default FILE.key beside the database, made on
+                      the first serve) unlocks residents' personal data
   streets --db FILE   print the published streets, one JSON object a line
   kiosk add --db FILE --street CODE --name NAME
                       register a kiosk and print its token (shown only once)
@@ -37,8 +39,9 @@ commands:
   files remove --db FILE PATH
                       remove a stored file no published content refers to
   unpublish --db FILE KIND ID
-  cases --db FILE list [--status S] [--street CODE]
-                      one JSON line a case: kind, status, deadline, working days left or overdue
+  cases --db FILE [--datakey FILE] list [--status S] [--street CODE] [--full]
+                      one JSON line a case: kind, status, deadline, working days left or overdue,
+                      the applicant masked (--full: in full, audited as user districtd)
   cases --db FILE set REF STATUS [--reason TEXT] [--department NAME]
                       [--reply-type T] [--into REF]
                       move a case; the filing kiosk sees it at its next pull:
@@ -78,7 +81,13 @@ commands:
   outbox-key --out KEYFILE
                       write the outbox key (mode 0600) and print its public key,
                       which kiosks encrypt exported outboxes to
-  import-outbox --db FILE --identity KEYFILE FILE
+  datakey create --out FILE
+                      write a data key file (mode 0600) for --datakey
+  datakey rotate --db FILE [--datakey OLD] [--new NEW] [--reencrypt]
+                      wrap the database's data keys with the key file NEW instead
+                      (made if missing); --reencrypt: seal every case under a new
+                      data key, in batches, resumable (districtd serve stopped)
+  import-outbox --db FILE [--datakey FILE] --identity KEYFILE FILE
                       apply an outbox a kiosk exported to a USB drive (as a push:
                       items already stored are not stored again)
   reset --db FILE --street CODE
@@ -149,6 +158,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cmd, err = user(args[1:], stdout, stderr)
 	case "outbox-key":
 		err = outboxKey(args[1:], stdout)
+	case "datakey":
+		cmd, err = datakey(args[1:], stdout)
 	case "import-outbox":
 		err = importOutbox(args[1:], stdout)
 	case "loadtest":

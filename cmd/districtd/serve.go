@@ -31,6 +31,7 @@ func serve(args []string, stderr io.Writer) error {
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
 	bundleKey := fs.String("bundle-key", "", "the private key file (districtd keygen) to sign snapshot bundles served at "+wire.PathBundle)
+	keyPath := dataKeyFlag(fs)
 	publicURL := fs.String("public-url", "", "the street website's public address, https://...: receipts' QR codes open {public-url}/s/{street}/track")
 	var stmtFiles repeated
 	fs.Var(&stmtFiles, "bundle-statement", "a key statement file every served snapshot carries (repeatable)")
@@ -56,7 +57,8 @@ func serve(args []string, stderr io.Writer) error {
 			return usagef("--public-url: %v", err)
 		}
 	}
-	cfg := serveConfig{db: *dbPath, addr: *addr, demo: *withDemo, cert: *cert, key: *key, publicURL: *publicURL}
+	cfg := serveConfig{db: *dbPath, addr: *addr, demo: *withDemo, cert: *cert, key: *key, publicURL: *publicURL,
+		datakey: dataKeyPath(*keyPath, *dbPath)}
 	if *bundleKey != "" {
 		priv, err := readPrivateKey(*bundleKey)
 		if err != nil {
@@ -85,12 +87,18 @@ type serveConfig struct {
 	// publicURL is the website's base address; "" for none (receipts
 	// then carry no QR code).
 	publicURL string
+	// datakey is the data key file, made if missing on a database that
+	// holds no data key yet (useDataKey).
+	datakey string
 }
 
 // serveUntil serves until ctx is done. It is serve without the signals,
 // so tests can stop it.
 func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	dbPath, addr, withDemo, cert, key := cfg.db, cfg.addr, cfg.demo, cfg.cert, cfg.key
+	if cfg.datakey == "" {
+		cfg.datakey = dataKeyPath("", dbPath)
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	// The port first: a district that cannot listen says so before it
 	// creates, migrates or loads anything. Requests that arrive before
@@ -117,6 +125,9 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	db.p = server.New(db.st, server.Options{Log: log, Snapshots: snaps})
 	failed := true
 	defer func() { db.close(failed) }()
+	if err := db.useDataKey(ctx, cfg.datakey, true, log); err != nil {
+		return err
+	}
 	if withDemo {
 		if err := loadDemo(ctx, db, log); err != nil {
 			return err

@@ -285,7 +285,8 @@ func TestDataKeyRotation(t *testing.T) {
 	e.checkReadable(rs)
 }
 
-// Without the data key a sealed case is refused with ErrNoDataKey, and
+// Without the data key a sealed case is refused with ErrNoDataKey, a new
+// one is not stored, and
 // the public lists, which never hold personal data, still read.
 func TestNoDataKey(t *testing.T) {
 	e := newEnv(t)
@@ -294,6 +295,11 @@ func TestNoDataKey(t *testing.T) {
 	p := New(e.st, Options{Now: e.clock.Now})
 	if _, err := p.Cases(context.Background(), CaseFilter{}); !errors.Is(err, ErrNoDataKey) {
 		t.Fatalf("cases without the key: %v", err)
+	}
+	// Nor is a new case stored in clear beside the sealed ones.
+	_, err := p.Push(context.Background(), e.a1, &wire.PushRequest{Items: []wire.PushItem{residents(t, 1)[0].appeal(t, "case-nokey")}})
+	if !errors.Is(err, ErrNoDataKey) {
+		t.Fatalf("a push without the key: %v", err)
 	}
 	if _, err := p.PublicAppeals(context.Background(), streetA, "", false); err != nil {
 		t.Fatalf("public appeals without the key: %v", err)

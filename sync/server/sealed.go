@@ -92,7 +92,23 @@ func (t *sealedTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
 	return t.r.PublicAppeals(f)
 }
 
+// keyless refuses a write of personal data without the data key to a
+// database that holds one: it would be the only value there in clear.
+func (t *sealedTx) keyless() error {
+	if t.r.k != nil {
+		return nil
+	}
+	cur, err := t.Tx.Setting(dataKeyCurrent)
+	if err == nil && cur != "" {
+		err = ErrNoDataKey
+	}
+	return err
+}
+
 func (t *sealedTx) PutCase(rec CaseRecord) error {
+	if err := t.keyless(); err != nil {
+		return err
+	}
 	if err := t.r.k.sealCase(&rec); err != nil {
 		return err
 	}
@@ -100,6 +116,9 @@ func (t *sealedTx) PutCase(rec CaseRecord) error {
 }
 
 func (t *sealedTx) AddOpinion(o OpinionRecord) error {
+	if err := t.keyless(); err != nil {
+		return err
+	}
 	k, row := t.r.k, "opinion:"+o.Opinion.ID
 	var err error
 	if o.Opinion.Name, err = k.sealString(row, "name", o.Opinion.Name); err != nil {
