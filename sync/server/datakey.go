@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -472,9 +473,57 @@ func (p *Platform) SealAll(ctx context.Context) (int, error) {
 		n += len(batch)
 		p.log.Info("personal data sealed", "cases", len(batch), "left", len(todo))
 	}
+	if err := p.sealOpinions(ctx); err != nil {
+		return n, err
+	}
 	err = p.raw.Write(ctx, func(tx Tx) error {
 		// Cases filed meanwhile were sealed on their way in.
 		return tx.SetSetting(dataKeySealed, k.current)
 	})
 	return n, err
+}
+
+// sealOpinions seals the opinions' names and mobiles as SealAll does the
+// cases, a page of sealBatch opinions per write transaction.
+func (p *Platform) sealOpinions(ctx context.Context) error {
+	k := p.keys
+	after := ""
+	for {
+		var page []OpinionRecord
+		err := p.raw.Read(ctx, func(tx ReadTx) (err error) {
+			page, err = tx.Opinions(after, sealBatch)
+			return err
+		})
+		if err != nil || len(page) == 0 {
+			return err
+		}
+		from := after
+		after = page[len(page)-1].Opinion.ID
+		var todo []string
+		for _, o := range page {
+			if k.stale(o.Opinion.Name) || k.stale(o.Opinion.Mobile) {
+				todo = append(todo, o.Opinion.ID)
+			}
+		}
+		if len(todo) == 0 {
+			continue
+		}
+		err = p.store.Write(ctx, func(tx Tx) error {
+			list, err := tx.Opinions(from, len(page))
+			if err != nil {
+				return err
+			}
+			for _, o := range list {
+				if slices.Contains(todo, o.Opinion.ID) {
+					if err := tx.UpdateOpinion(o); err != nil {
+						return fmt.Errorf("seal opinion %s: %w", o.Opinion.ID, err)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 }

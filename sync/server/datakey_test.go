@@ -230,7 +230,7 @@ func TestSealExistingDatabase(t *testing.T) {
 		t.Fatal("the database before sealing holds no personal data: the test proves nothing")
 	}
 	kf := useKey(t, e.p)
-	if leaks := Leaks(docs(), rs[0].id, rs[1].id, rs[2].id, rs[3].id, rs[0].mobile, rs[1].mobile, rs[2].mobile); len(leaks) > 0 {
+	if leaks := Leaks(docs(), secrets...); len(leaks) > 0 {
 		t.Fatalf("after sealing in place the cases hold in clear: %q", leaks)
 	}
 	e.checkReadable(rs)

@@ -119,15 +119,64 @@ func (t *sealedTx) AddOpinion(o OpinionRecord) error {
 	if err := t.keyless(); err != nil {
 		return err
 	}
-	k, row := t.r.k, "opinion:"+o.Opinion.ID
-	var err error
-	if o.Opinion.Name, err = k.sealString(row, "name", o.Opinion.Name); err != nil {
-		return err
-	}
-	if o.Opinion.Mobile, err = k.sealString(row, "mobile", o.Opinion.Mobile); err != nil {
+	if err := t.r.k.sealOpinion(&o.Opinion); err != nil {
 		return err
 	}
 	return t.Tx.AddOpinion(o)
+}
+
+func (t *sealedTx) UpdateOpinion(o OpinionRecord) error {
+	if err := t.keyless(); err != nil {
+		return err
+	}
+	if err := t.r.k.sealOpinion(&o.Opinion); err != nil {
+		return err
+	}
+	return t.Tx.UpdateOpinion(o)
+}
+
+func (r *sealedRead) Opinions(after string, limit int) ([]OpinionRecord, error) {
+	list, err := r.ReadTx.Opinions(after, limit)
+	for i := range list {
+		if err == nil {
+			err = r.k.openOpinion(&list[i].Opinion)
+		}
+	}
+	return list, err
+}
+
+func (t *sealedTx) Opinions(after string, limit int) ([]OpinionRecord, error) {
+	return t.r.Opinions(after, limit)
+}
+
+// opinionFields calls fn with an opinion's personal fields.
+func opinionFields(o *data.Opinion, fn func(field string, v *string) error) error {
+	if err := fn("name", &o.Name); err != nil {
+		return err
+	}
+	return fn("mobile", &o.Mobile)
+}
+
+func (k *dataKeys) sealOpinion(o *data.Opinion) error {
+	row := "opinion:" + o.ID
+	return opinionFields(o, func(field string, v *string) (err error) {
+		*v, err = k.sealString(row, field, *v)
+		return err
+	})
+}
+
+func (k *dataKeys) openOpinion(o *data.Opinion) error {
+	row := "opinion:" + o.ID
+	return opinionFields(o, func(field string, v *string) (err error) {
+		*v, err = k.openString(row, field, *v)
+		return err
+	})
+}
+
+// stale reports whether a stored value is in clear or sealed under
+// another key than the current one.
+func (k *dataKeys) stale(v string) bool {
+	return v != "" && (!isSealed(v) || sealedKeyID(v) != k.current)
 }
 
 // caseFields calls fn with the name and address of each personal field of
@@ -217,9 +266,7 @@ func (k *dataKeys) caseNeedsSealing(rec *CaseRecord) bool {
 	c := rec.Case
 	need := false
 	caseFields(&c, func(_ string, v *string) error {
-		if *v != "" && (!isSealed(*v) || sealedKeyID(*v) != k.current) {
-			need = true
-		}
+		need = need || k.stale(*v)
 		return nil
 	})
 	if a := c.Applicant; a != nil && a.Mobile != "" && (rec.Phone4Hash == "" || sealedKeyID(sealedPrefix+rec.Phone4Hash) != k.current) {

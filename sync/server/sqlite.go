@@ -923,6 +923,32 @@ func (t *sqlTx) AddOpinion(o OpinionRecord) error {
 		o.Opinion.ID, o.Ref, o.Opinion.Consultation, o.Street, o.Kiosk, millis(o.ReceivedAt), o.Late, string(doc))
 }
 
+func (t *sqlTx) UpdateOpinion(o OpinionRecord) error {
+	doc, err := json.Marshal(o.Opinion)
+	if err != nil {
+		return err
+	}
+	return t.exec("UPDATE opinions SET doc = ? WHERE id = ?", string(doc), o.Opinion.ID)
+}
+
+func scanOpinion(sc scanner) (OpinionRecord, error) {
+	var o OpinionRecord
+	var received int64
+	var doc string
+	if err := sc.Scan(&o.Ref, &o.Street, &o.Kiosk, &received, &o.Late, &doc); err != nil {
+		return o, err
+	}
+	o.ReceivedAt = fromMillis(received)
+	if err := json.Unmarshal([]byte(doc), &o.Opinion); err != nil {
+		return o, fmt.Errorf("opinion record does not decode: %w", err)
+	}
+	return o, nil
+}
+
+func (t *sqlTx) Opinions(after string, limit int) ([]OpinionRecord, error) {
+	return queryAll(t, scanOpinion, "SELECT ref, street, kiosk, received_at, late, doc FROM opinions WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+}
+
 func (t *sqlTx) AddRating(r RatingRecord) error {
 	return t.exec("INSERT INTO ratings(id, case_id, rating, comment, kiosk, received_at) VALUES(?, ?, ?, ?, ?, ?)",
 		r.ID, r.Case, int(r.Rating), r.Comment, r.Kiosk, millis(r.ReceivedAt))

@@ -77,6 +77,9 @@ type ReadTx interface {
 
 	CaseWorkReader
 
+	// Opinions lists up to limit opinions with ids above after, by id.
+	Opinions(after string, limit int) ([]OpinionRecord, error)
+
 	// Audit lists the staff actions received, in the order received.
 	Audit() ([]AuditRecord, error)
 
@@ -123,6 +126,9 @@ type Tx interface {
 	PutCase(c CaseRecord) error
 	CaseWorkWriter
 	AddOpinion(o OpinionRecord) error
+	// UpdateOpinion replaces the opinion of o's id as received (sealing
+	// its personal fields, docs/ARCHITECTURE.md "Personal data at rest").
+	UpdateOpinion(o OpinionRecord) error
 	AddRating(r RatingRecord) error
 	AddAudit(a AuditRecord) error
 	// OrderReset marks every kiosk of the street as due to refetch, and
