@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"jiezhen/sync/server"
 )
@@ -54,6 +55,9 @@ func (db *database) useDataKey(ctx context.Context, path string, create bool, lo
 	}
 	if err != nil {
 		return err
+	}
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 && log != nil {
+		log.Warn(fmt.Sprintf("warning: data key file %s is mode %04o, readable by other users, and it unlocks personal data: chmod 600 %s", path, st.Mode().Perm(), path))
 	}
 	return db.p.UseKeyFile(ctx, kf)
 }

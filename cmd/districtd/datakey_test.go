@@ -53,6 +53,19 @@ func TestDataKeyCommands(t *testing.T) {
 		t.Fatalf("the data key file: %v %v", st, err)
 	}
 
+	// A key file others can read is warned about.
+	if err := os.Chmod(keyFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, logs, stop = startServe(t, db, false, "", "")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "data key file "+keyFile+" is mode 0644") {
+		t.Fatalf("no warning for a key file others can read:\n%s", logs)
+	}
+	os.Chmod(keyFile, 0o600)
+
 	const id, mobile = "440106199001011235", "13812345678"
 	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "一号机"))
 	ref := fileCases(t, db, token, data.Case{ID: "ap-1", Kind: data.CaseAppeal, Street: "440106005",
