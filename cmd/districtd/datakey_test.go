@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +15,7 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/sync/server"
+	"jiezhen/sync/wire"
 )
 
 // unmaskLines counts the audit lines of 'districtd cases --full'.
@@ -126,5 +132,108 @@ func TestDataKeyCommands(t *testing.T) {
 	}
 	if leaks := server.Leaks(b, id, mobile, "欧阳明远"); len(leaks) > 0 {
 		t.Fatalf("the database file holds in clear: %q", leaks)
+	}
+}
+
+// Cases filed through every channel of a running district, a kiosk's
+// push, the website's form, Open311 and an outbox imported from a USB
+// drive, leave no ID number, mobile or name in clear in the database
+// file or its -wal, while 'cases list --full' reads them all.
+func TestNoPersonalDataOnDisk(t *testing.T) {
+	db := published(t)
+	const street = "440106005"
+	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", street, "--name", "一号机"))
+	apiKey := strings.TrimSpace(ok(t, "apikey", "add", "--db", db, "--name", "12345 热线"))
+	outboxKey := filepath.Join(t.TempDir(), "outbox.key")
+	recipient := strings.TrimSpace(ok(t, "outbox-key", "--out", outboxKey))
+	type person struct{ name, id, mobile string }
+	kiosk := person{"欧阳明远", "440106199001011235", "13811112222"}
+	usb := person{"司马长风", "11010519491231002X", "13933334444"}
+	web := person{"诸葛春华", "", "13755556666"}
+	o311 := person{"上官秋月", "", "13677778888"}
+	appeal := func(id string, p person) wire.PushItem {
+		c := data.Case{ID: id, Kind: data.CaseAppeal, Street: street, Status: data.StatusSubmitted, SubmittedAt: time.Now(),
+			AppealType: data.AppealHelp, Description: "路灯不亮", Applicant: &data.Person{Name: p.name, IDNumber: p.id, Mobile: p.mobile}}
+		b, _ := json.Marshal(c)
+		return wire.PushItem{ID: id, Kind: wire.ItemCase, Body: b}
+	}
+
+	base, _, stop := startServe(t, db, false, "", "")
+	post := func(path, contentType string, body []byte, auth string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	push, _ := json.Marshal(wire.PushRequest{Items: []wire.PushItem{appeal("ap-kiosk", kiosk)}})
+	if resp := post(wire.PathPush, "application/json", push, token); resp.StatusCode != 200 {
+		t.Fatalf("push: %s", resp.Status)
+	}
+	resp, err := http.Get(base + "/s/" + street + "/appeal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := formIDInput.FindStringSubmatch(string(page))
+	if m == nil {
+		t.Fatal("the appeal form has no form id")
+	}
+	form := url.Values{"form_id": {m[1]}, "appeal_type": {"help"}, "category": {data.AppealCategories[0]},
+		"description": {"小区门口路灯不亮"}, data.CodeApplicantName: {web.name}, data.CodeMobile: {web.mobile}}
+	if resp := post("/s/"+street+"/appeal", "application/x-www-form-urlencoded", []byte(form.Encode()), ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the website's appeal form: %s", resp.Status)
+	}
+	form = url.Values{"api_key": {apiKey}, "jurisdiction_id": {street}, "service_code": {"appeal-help"},
+		"description": {"楼道堆放杂物"}, "address_string": {"天河南一路12号"}, "attribute[public]": {"no"}, "last_name": {o311.name[:len("上官")]}, "first_name": {o311.name[len("上官"):]}, "phone": {o311.mobile}}
+	if resp := post("/open311/v2/requests.json", "application/x-www-form-urlencoded", []byte(form.Encode()), ""); resp.StatusCode != 200 {
+		t.Fatalf("open311: %s", resp.Status)
+	}
+	ok(t, "import-outbox", "--db", db, "--identity", outboxKey, outboxFile(t, recipient, token, street, appeal("ap-usb", usb)))
+
+	var secrets []string
+	for _, p := range []person{kiosk, usb, web, o311} {
+		secrets = append(secrets, p.name, p.mobile)
+		if p.id != "" {
+			secrets = append(secrets, p.id)
+		}
+	}
+	onDisk := func(when string) {
+		t.Helper()
+		var b []byte
+		for _, f := range []string{db, db + "-wal"} {
+			fb, err := os.ReadFile(f)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			b = append(b, fb...)
+		}
+		if leaks := server.Leaks(b, secrets...); len(leaks) > 0 {
+			t.Fatalf("%s, the database files hold in clear: %q", when, leaks)
+		}
+	}
+	onDisk("while serving")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	onDisk("after serving")
+	out := ok(t, "cases", "--db", db, "list", "--full")
+	if n := len(lines(out)); n != 4 {
+		t.Fatalf("%d cases, want 4:\n%s", n, out)
+	}
+	for _, s := range secrets {
+		if !strings.Contains(out, s) {
+			t.Errorf("cases list --full lacks %q", s)
+		}
 	}
 }
