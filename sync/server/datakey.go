@@ -414,8 +414,9 @@ func (p *Platform) NewDataKey(ctx context.Context, kf *KeyFile) (int, error) {
 	return p.SealAll(ctx)
 }
 
-// sealBatch is how many cases SealAll seals in one transaction.
-const sealBatch = 200
+// sealBatch is how many cases SealAll seals in one transaction (a
+// variable for the tests).
+var sealBatch = 200
 
 // SealAll seals every case's personal fields that are in clear, or under
 // another data key than the current one, sealBatch cases per write
@@ -428,35 +429,40 @@ func (p *Platform) SealAll(ctx context.Context) (int, error) {
 	if k == nil {
 		return 0, ErrNoDataKey
 	}
-	var todo []string
-	err := p.raw.Read(ctx, func(tx ReadTx) error {
-		done, err := tx.Setting(dataKeySealed)
-		if err != nil || done == k.current {
+	var done string
+	err := p.raw.Read(ctx, func(tx ReadTx) (err error) {
+		done, err = tx.Setting(dataKeySealed)
+		return err
+	})
+	if err != nil || done == k.current {
+		return 0, err
+	}
+	n, after := 0, ""
+	for {
+		// A page of cases as stored, read without opening them.
+		var page []CaseRecord
+		err := p.raw.Read(ctx, func(tx ReadTx) (err error) {
+			page, err = tx.CasesAfter(after, sealBatch)
 			return err
-		}
-		list, err := tx.Cases(CaseFilter{})
+		})
 		if err != nil {
-			return err
+			return n, err
 		}
-		for i := range list {
-			if k.caseNeedsSealing(&list[i]) {
-				todo = append(todo, list[i].Case.ID)
+		if len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].Case.ID
+		var todo []string
+		for i := range page {
+			if k.caseNeedsSealing(&page[i]) {
+				todo = append(todo, page[i].Case.ID)
 			}
 		}
 		if len(todo) == 0 {
-			todo = []string{} // found done: record it below
+			continue
 		}
-		return nil
-	})
-	if err != nil || todo == nil {
-		return 0, err
-	}
-	n := 0
-	for len(todo) > 0 {
-		batch := todo[:min(sealBatch, len(todo))]
-		todo = todo[len(batch):]
-		err := p.store.Write(ctx, func(tx Tx) error {
-			for _, id := range batch {
+		err = p.store.Write(ctx, func(tx Tx) error {
+			for _, id := range todo {
 				rec, err := tx.Case(id)
 				if err != nil {
 					return fmt.Errorf("seal case %s: %w", id, err)
@@ -468,10 +474,10 @@ func (p *Platform) SealAll(ctx context.Context) (int, error) {
 			return nil
 		})
 		if err != nil {
-			return 0, err
+			return n, err
 		}
-		n += len(batch)
-		p.log.Info("personal data sealed", "cases", len(batch), "left", len(todo))
+		n += len(todo)
+		p.log.Info("personal data sealed", "cases", len(todo), "up_to", after)
 	}
 	if err := p.sealOpinions(ctx); err != nil {
 		return n, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -229,6 +230,31 @@ func TestSealExistingDatabase(t *testing.T) {
 	if len(Leaks(docs(), secrets...)) == 0 {
 		t.Fatal("the database before sealing holds no personal data: the test proves nothing")
 	}
+	// As the districtd before sealing left it: one schema version back,
+	// without the keyed hash's column, then opened again.
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	err = e.st.Write(ctx, func(tx Tx) error {
+		if err := tx.(*sqlTx).exec("ALTER TABLE cases DROP COLUMN phone4_hash"); err != nil {
+			return err
+		}
+		return tx.(*sqlTx).exec(fmt.Sprintf("PRAGMA user_version = %d", len(names)-1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Close()
+	e.st.Close()
+	if e.st, err = OpenSQLite(ctx, e.path); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.st.Close() })
+	e.p = New(e.st, Options{Now: e.clock.Now, Log: e.p.log})
+	defer func(n int) { sealBatch = n }(sealBatch)
+	sealBatch = 3 // two pages of cases
 	kf := useKey(t, e.p)
 	if leaks := Leaks(docs(), secrets...); len(leaks) > 0 {
 		t.Fatalf("after sealing in place the cases hold in clear: %q", leaks)

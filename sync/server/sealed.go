@@ -58,6 +58,14 @@ func (r *sealedRead) Cases(f CaseFilter) ([]CaseRecord, error) {
 	return list, r.k.openCases(list)
 }
 
+func (r *sealedRead) CasesAfter(after string, limit int) ([]CaseRecord, error) {
+	list, err := r.ReadTx.CasesAfter(after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return list, r.k.openCases(list)
+}
+
 func (r *sealedRead) Queue(q QueueQuery) ([]CaseRecord, int, error) {
 	list, n, err := r.ReadTx.Queue(q)
 	if err != nil {
@@ -84,9 +92,12 @@ type sealedTx struct {
 	r *sealedRead
 }
 
-func (t *sealedTx) Case(id string) (CaseRecord, error)            { return t.r.Case(id) }
-func (t *sealedTx) CaseByRef(ref string) (CaseRecord, error)      { return t.r.CaseByRef(ref) }
-func (t *sealedTx) Cases(f CaseFilter) ([]CaseRecord, error)      { return t.r.Cases(f) }
+func (t *sealedTx) Case(id string) (CaseRecord, error)       { return t.r.Case(id) }
+func (t *sealedTx) CaseByRef(ref string) (CaseRecord, error) { return t.r.CaseByRef(ref) }
+func (t *sealedTx) Cases(f CaseFilter) ([]CaseRecord, error) { return t.r.Cases(f) }
+func (t *sealedTx) CasesAfter(after string, limit int) ([]CaseRecord, error) {
+	return t.r.CasesAfter(after, limit)
+}
 func (t *sealedTx) Queue(q QueueQuery) ([]CaseRecord, int, error) { return t.r.Queue(q) }
 func (t *sealedTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
 	return t.r.PublicAppeals(f)

@@ -844,6 +844,10 @@ func (t *sqlTx) Cases(f CaseFilter) ([]CaseRecord, error) {
 	return queryAll(t, scanCase, q, f.Status, f.Status, f.Street, f.Street)
 }
 
+func (t *sqlTx) CasesAfter(after string, limit int) ([]CaseRecord, error) {
+	return queryAll(t, scanCase, "SELECT "+caseCols+" FROM cases WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+}
+
 func scanAPIKey(sc scanner) (APIKey, error) {
 	var k APIKey
 	var created int64

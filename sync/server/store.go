@@ -70,6 +70,8 @@ type ReadTx interface {
 	Case(id string) (CaseRecord, error)
 	CaseByRef(ref string) (CaseRecord, error)
 	Cases(f CaseFilter) ([]CaseRecord, error)
+	// CasesAfter lists up to limit cases with ids above after, by id.
+	CasesAfter(after string, limit int) ([]CaseRecord, error)
 	// PublicAppeals lists a street's appeals whose resident agreed to
 	// show them (data.Case.Public), newest reply first; with Answered,
 	// only those with a reply.
