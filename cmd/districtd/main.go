@@ -92,7 +92,7 @@ commands:
                       items already stored are not stored again)
   reset --db FILE --street CODE
                       order every kiosk of a street to refetch its content
-  loadtest --db FILE --url URL [--kiosks N] [--duration D] [--interval D]
+  loadtest --db FILE [--datakey FILE] --url URL [--kiosks N] [--duration D] [--interval D]
                       simulated kiosks against a running test district;
                       reports latency and any lost or doubled item
   loadtest --web --db FILE [--url URL] [--residents N] [--duration D] [--think D]
