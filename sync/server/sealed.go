@@ -280,9 +280,8 @@ func (k *dataKeys) caseNeedsSealing(rec *CaseRecord) bool {
 		need = need || k.stale(*v)
 		return nil
 	})
-	if a := c.Applicant; a != nil && a.Mobile != "" && (rec.Phone4Hash == "" || sealedKeyID(sealedPrefix+rec.Phone4Hash) != k.current) {
-		need = true
-	}
+	// The keyed hash is written with the mobile's sealing, under the
+	// same key.
 	return need
 }
 
