@@ -184,6 +184,18 @@ func TestPersonalDataSealedAtRest(t *testing.T) {
 	}
 }
 
+// A value that looks sealed is sealed like any other: a resident whose
+// name is typed as a sealed value reads back as typed, and the cases
+// around it still read.
+func TestSealedLookalike(t *testing.T) {
+	e := newEnv(t)
+	useKey(t, e.p)
+	r := residents(t, 1)[0]
+	r.name = "jzpd1:" + e.p.keys.current + ":AAAA"
+	e.push(e.tokA1, r.appeal(t, "case-lookalike"))
+	e.checkReadable([]resident{r})
+}
+
 // Leaks finds a secret in clear, and as JSON's \u escapes write it.
 func TestLeaks(t *testing.T) {
 	dump := []byte(`INSERT ... '{"name":"\u6b27\u9633"}' 13987654321`)
