@@ -19,9 +19,12 @@ const usage = `usage: districtd <command> [flags]
 commands:
   serve --db FILE --addr HOST:PORT [--demo] [--tls-cert F --tls-key F]
         [--bundle-key KEYFILE [--bundle-statement FILE]...] [--metrics-addr HOST:PORT]
+        [--datakey FILE]
                       serve the sync API until SIGTERM or SIGINT; with
                       --bundle-key, also signed snapshots for kiosks far behind;
-                      with --metrics-addr, Prometheus metrics, /healthz and /readyz there
+                      with --metrics-addr, Prometheus metrics, /healthz and /readyz there;
+                      --datakey (default FILE.key beside the database, made on
+                      the first serve) unlocks residents' personal data
   backup --db FILE --out FILE
                       copy the database while serve runs (a new file, mode 0600, checked)
   streets --db FILE   print the published streets, one JSON object a line
@@ -42,8 +45,9 @@ commands:
   files remove --db FILE PATH
                       remove a stored file no published content refers to
   unpublish --db FILE KIND ID
-  cases --db FILE list [--status S] [--street CODE]
-                      one JSON line a case: kind, status, deadline, working days left or overdue
+  cases --db FILE [--datakey FILE] list [--status S] [--street CODE] [--full]
+                      one JSON line a case: kind, status, deadline, working days left or overdue,
+                      the applicant masked (--full: in full, audited as user districtd)
   cases --db FILE set REF STATUS [--reason TEXT] [--department NAME]
                       [--reply-type T] [--into REF]
                       move a case; the filing kiosk sees it at its next pull:
@@ -86,12 +90,18 @@ commands:
   outbox-key --out KEYFILE
                       write the outbox key (mode 0600) and print its public key,
                       which kiosks encrypt exported outboxes to
-  import-outbox --db FILE --identity KEYFILE FILE
+  datakey create --out FILE
+                      write a data key file (mode 0600) for --datakey
+  datakey rotate --db FILE [--datakey OLD] [--new NEW] [--reencrypt]
+                      wrap the database's data keys with the key file NEW instead
+                      (made if missing); --reencrypt: seal every case under a new
+                      data key, in batches, resumable (districtd serve stopped)
+  import-outbox --db FILE [--datakey FILE] --identity KEYFILE FILE
                       apply an outbox a kiosk exported to a USB drive (as a push:
                       items already stored are not stored again)
   reset --db FILE --street CODE
                       order every kiosk of a street to refetch its content
-  loadtest --db FILE --url URL [--kiosks N] [--duration D] [--interval D]
+  loadtest --db FILE [--datakey FILE] --url URL [--kiosks N] [--duration D] [--interval D]
                       simulated kiosks against a running test district;
                       reports latency and any lost or doubled item
   loadtest --web --db FILE [--url URL] [--residents N] [--duration D] [--think D]
@@ -162,6 +172,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = opinions(args[1:], stdout)
 	case "outbox-key":
 		err = outboxKey(args[1:], stdout)
+	case "datakey":
+		cmd, err = datakey(args[1:], stdout)
 	case "import-outbox":
 		err = importOutbox(args[1:], stdout)
 	case "loadtest":

@@ -68,6 +68,7 @@ type env struct {
 	t     testing.TB
 	p     *Platform
 	st    *SQLite
+	path  string // the database file
 	srv   *httptest.Server
 	clock *fakeClock
 	logs  *logBuffer
@@ -81,7 +82,8 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, clock: &fakeClock{t: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}, logs: &logBuffer{}}
 	ctx := context.Background()
-	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "district.db"))
+	e.path = filepath.Join(t.TempDir(), "district.db")
+	st, err := OpenSQLite(ctx, e.path)
 	if err != nil {
 		t.Fatal(err)
 	}

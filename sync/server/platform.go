@@ -28,7 +28,9 @@ var china = time.FixedZone("CST", 8*3600)
 // Platform is the district platform over one store. Its methods are safe
 // for concurrent use.
 type Platform struct {
-	store     Store
+	store     Store // sealing personal data on its way in (sealed.go)
+	raw       Store // the engine under the sealing layer
+	keys      *dataKeys
 	now       func() time.Time
 	log       *slog.Logger
 	snapshots Snapshots
@@ -49,7 +51,7 @@ type Options struct {
 
 // New returns a platform over st.
 func New(st Store, opt Options) *Platform {
-	p := &Platform{store: st, now: opt.Now, log: opt.Log, snapshots: opt.Snapshots, onPush: opt.OnPush}
+	p := &Platform{store: &sealedStore{Store: st}, raw: st, now: opt.Now, log: opt.Log, snapshots: opt.Snapshots, onPush: opt.OnPush}
 	if p.now == nil {
 		p.now = time.Now
 	}

@@ -70,12 +70,17 @@ type ReadTx interface {
 	Case(id string) (CaseRecord, error)
 	CaseByRef(ref string) (CaseRecord, error)
 	Cases(f CaseFilter) ([]CaseRecord, error)
+	// CasesAfter lists up to limit cases with ids above after, by id.
+	CasesAfter(after string, limit int) ([]CaseRecord, error)
 	// PublicAppeals lists a street's appeals whose resident agreed to
 	// show them (data.Case.Public), newest reply first; with Answered,
 	// only those with a reply.
 	PublicAppeals(f PublicFilter) ([]CaseRecord, error)
 
 	CaseWorkReader
+
+	// Opinions lists up to limit opinions with ids above after, by id.
+	OpinionsAfter(after string, limit int) ([]OpinionRecord, error)
 
 	// Audit lists the staff actions received, in the order received.
 	Audit() ([]AuditRecord, error)
@@ -162,6 +167,9 @@ type Tx interface {
 	SeeKiosk(id int64, s KioskSeen) error
 	// PutBundle records the last bundle built of a street.
 	PutBundle(b BundleRecord) error
+	// UpdateOpinion replaces the opinion of o's id as received (sealing
+	// its personal fields, docs/ARCHITECTURE.md "Personal data at rest").
+	UpdateOpinion(o OpinionRecord) error
 	AddRating(r RatingRecord) error
 	AddAudit(a AuditRecord) error
 	// OrderReset marks every kiosk of the street as due to refetch, and
@@ -273,6 +281,11 @@ type CaseRecord struct {
 	// or AssignedDistrict; "" when read from a store means the case's own
 	// street, and PutCase stores that.
 	Assigned string
+	// Phone4Hash is the keyed hash of the last four digits of the
+	// applicant's mobile, which tracking compares ("KEYID:hex", "" for
+	// none). The platform's sealing layer sets it; a store keeps it
+	// beside the case (docs/ARCHITECTURE.md, "Personal data at rest").
+	Phone4Hash string
 }
 
 // CaseFilter selects cases; empty fields select all.
