@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 )
 
 func jsonDecode(b []byte, v any) error {
@@ -74,6 +75,7 @@ func (p *Platform) Publish(ctx context.Context, set *data.ContentSet) (PublishRe
 	for _, s := range set.Streets {
 		incoming[s.Code] = true
 	}
+	now := p.clock()
 	err = p.store.Write(ctx, func(tx Tx) error {
 		// A street item carries the district's website (SetPublicURL),
 		// which the content files do not set.
@@ -100,6 +102,7 @@ func (p *Platform) Publish(ctx context.Context, set *data.ContentSet) (PublishRe
 				}
 			}
 			old, err := tx.Item(c.Kind, c.ID)
+			op := report.ContentPublish
 			switch {
 			case errors.Is(err, ErrNotFound):
 				res.Added++
@@ -112,6 +115,10 @@ func (p *Platform) Publish(ctx context.Context, set *data.ContentSet) (PublishRe
 				res.Added++
 			default:
 				res.Changed++
+				op = report.ContentUpdate
+			}
+			if err := tx.LogContent(now, c.Kind, c.ID, street, op); err != nil {
+				return err
 			}
 			it := Item{Kind: c.Kind, ID: c.ID, Street: street, Version: old.Version + 1, Body: c.Body}
 			if _, err := tx.PutItem(it); err != nil {
@@ -156,8 +163,10 @@ func (p *Platform) Unpublish(ctx context.Context, kind data.Kind, id string) (in
 		}
 		old.Version++
 		old.Deleted, old.Body = true, nil
-		seq, err = tx.PutItem(old)
-		return err
+		if seq, err = tx.PutItem(old); err != nil {
+			return err
+		}
+		return tx.LogContent(p.clock(), kind, id, old.Street, report.ContentWithdraw)
 	})
 	if err != nil {
 		return 0, err

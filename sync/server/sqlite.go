@@ -132,6 +132,10 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 		w.Close()
 		return nil, err
 	}
+	if err := backfillFacts(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
 	r, err := sql.Open("sqlite", dsn("_pragma=query_only(1)"))
 	if err != nil {
 		w.Close()
@@ -898,9 +902,15 @@ func (t *sqlTx) PutCase(c CaseRecord) error {
 	if err != nil {
 		return err
 	}
-	return t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
+	err = t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc`,
 		c.Case.ID, c.Case.Ref, c.Case.Kind, c.Case.Street, c.Kiosk, c.Case.Status, millis(c.ReceivedAt), c.Version, string(doc))
+	if err != nil {
+		return err
+	}
+	// The reports' facts go with the case, in its transaction
+	// (sqlite_report.go). received_at never changes once stored.
+	return t.exec(putFacts, factsArgs(&c.Case, c.ReceivedAt)...)
 }
 
 func (t *sqlTx) AddOpinion(o OpinionRecord) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 	"jiezhen/sync/wire"
 )
 
@@ -95,6 +96,12 @@ type ReadTx interface {
 	TrackFailures(key string, since time.Time) (int, error)
 	// Setting is a district setting's value, "" when it is not set.
 	Setting(name string) (string, error)
+	// The reports' reads (sqlite_report.go).
+	CaseFacts(q FactsQuery) ([]report.Facts, error)
+	ContentEvents(from, to time.Time) ([]report.ContentEvent, error)
+	LastWrites(kind data.Kind, before time.Time) (map[string]report.Day, error)
+	KioskDays(from, to report.Day) (map[int64][]report.Day, error)
+	OpinionsBetween(from, to time.Time) ([]OpinionRecord, error)
 }
 
 // Tx is a write transaction.
@@ -139,6 +146,10 @@ type Tx interface {
 	AddTrackFailure(key string, at, expired time.Time) error
 	// SetSetting sets a district setting; "" removes it.
 	SetSetting(name, value string) error
+	// LogContent records a publish, update or withdrawal for the reports;
+	// MarkKioskDay a day a kiosk synced on.
+	LogContent(at time.Time, kind data.Kind, id, street, op string) error
+	MarkKioskDay(kiosk int64, day report.Day) error
 }
 
 // APIKey is a client of the Open311 API, known by its key's hash.
@@ -198,6 +209,16 @@ type CaseRecord struct {
 	Kiosk      int64
 	ReceivedAt time.Time
 	Version    int64 // the version of the case's item in the feed
+}
+
+// FactsQuery selects the report facts of a street ("" for all) and a
+// kind ("" for all) that matter to a period: received in it, open at its
+// start, or (unless NoRatings) rated in it.
+type FactsQuery struct {
+	Street    string
+	Kind      data.CaseKind
+	Period    report.Period
+	NoRatings bool
 }
 
 // CaseFilter selects cases; empty fields select all.
