@@ -193,7 +193,8 @@ func NoticeExpired(n data.Notice, asOf Day) bool {
 type OpinionFact struct {
 	Received Day `json:"received"`
 	// Answered: the consultation has published its feedback on the
-	// opinion's topic (data.Consultation.Feedback) by the report's day.
+	// opinion's topic (data.Consultation.Feedback); feedback has no date,
+	// so this is as the consultation stands when the report is made.
 	Answered bool `json:"answered"`
 }
 
@@ -280,8 +281,7 @@ type Monthly struct {
 	GuidesStale    int          `json:"guides_stale"`    // of them not reviewed for over a year (GuideStale)
 	NoticesExpired int          `json:"notices_expired"` // live notices past their end day (NoticeExpired)
 
-	Cases       CaseFigures `json:"cases"`
-	Supervision int         `json:"supervision"` // 督办 notes written in the month
+	Cases CaseFigures `json:"cases"`
 
 	OpinionsReceived int `json:"opinions_received"` // opinions received in the month
 	OpinionsAnswered int `json:"opinions_answered"` // of them with published feedback by AsOf
