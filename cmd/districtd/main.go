@@ -84,6 +84,14 @@ commands:
                       a running districtd (--url) or FILE served on a free loopback
                       port; reports latency per page and any filing lost or
                       doubled in FILE (--url with --filings 0 needs no --db)
+  report monthly --db FILE --month YYYY-MM [--street CODE] --format F --out FILE
+  report quarterly --db FILE --quarter YYYYQn --format F --out FILE
+  report annual --db FILE --year YYYY [--street CODE] [--text FILE] --format F --out FILE
+                      the monthly statistics, the quarterly review of the streets, the
+                      annual report on government information disclosure; F is json,
+                      html (with charts), xlsx (one sheet per table) or pdf (docs/REPORTS.md)
+  report criteria --db FILE [--set FILE.json | --reset]
+                      print, or set, the quarterly review's criteria and weights
   version             print the release and exit
 `
 
@@ -142,6 +150,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = importOutbox(args[1:], stdout)
 	case "loadtest":
 		err = loadtest(args[1:], stdout, stderr)
+	case "report":
+		cmd, err = reportCommand(args[1:], stdout)
 	case "keygen", "bundle", "key":
 		cmd, err = bundleCommands(cmd, args[1:], stdout)
 	default:

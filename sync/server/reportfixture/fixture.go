@@ -11,12 +11,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 	"jiezhen/sync/server"
 	"jiezhen/sync/wire"
 )
@@ -307,4 +309,55 @@ func wrap(id string, err error) error {
 		return fmt.Errorf("case %s: %w", id, err)
 	}
 	return nil
+}
+
+func eq[T any](t testing.TB, what string, got, want T) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s = %v, want %v", what, got, want)
+	}
+}
+
+func ratio(n, d int) report.Ratio { return report.Ratio{Num: n, Den: d} }
+
+// CheckStreetANovember checks every figure of street A's November 2026, as
+// reportfixture.Build constructs it.
+func CheckStreetANovember(t testing.TB, m report.Monthly) {
+	t.Helper()
+	eq(t, "name", m.Name, "天河南街道")
+	eq(t, "as of", m.AsOf, data.MustDate("2026-11-30"))
+	eq(t, "working days", m.WorkingDay, 21)
+	c := m.Cases
+	// c1 c2 c3 c4 c5 c7 c10; not c6 (00:30 on 1 December), not c8 c9 (October).
+	eq(t, "received", c.Received, 7)
+	// application, 咨询, 求助, 投诉, 举报, 建议, 意见, 依申请公开
+	eq(t, "by type", c.ByType, []int{1, 1, 1, 2, 0, 0, 0, 2})
+	eq(t, "by channel", c.ByChannel, []int{6, 1, 0, 0})
+	eq(t, "application by channel", c.ByTypeChannel[0], []int{0, 1, 0, 0})
+	eq(t, "completed", c.Completed, 5)                 // c1 c2 c3 c8 c10
+	eq(t, "on time", c.OnTime, ratio(3, 5))            // c1 c3 c10
+	eq(t, "overdue now", c.OverdueNow, 1)              // c9
+	eq(t, "overdue during", c.OverdueDuring, 3)        // c2 c8 c9
+	eq(t, "median", c.MedianDays, 11)                  // 1 2 11 12 14
+	eq(t, "p90", c.P90Days, 14)                        // c2
+	eq(t, "corrections", c.Corrections, 1)             // c3
+	eq(t, "extensions", c.Extensions, 1)               // c4
+	eq(t, "merged", c.Merged, 1)                       // c7
+	eq(t, "ratings", c.Ratings, [5]int{0, 1, 2, 0, 1}) // c8 2, c2 c10 default 3, c1 5
+	eq(t, "default ratings", c.RatingsDefault, 2)      // c2 c10
+	eq(t, "satisfaction", c.Satisfaction, ratio(3, 4)) //
+	eq(t, "content", m.Content[0], report.ContentRow{Kind: data.KindNotice, Label: "通知公告", Published: 2, Updated: 1, Withdrawn: 1})
+	for _, r := range m.Content[1:] {
+		eq(t, string(r.Kind), r.Published+r.Updated+r.Withdrawn, 0)
+	}
+	eq(t, "guides", m.Guides, 1)
+	eq(t, "stale guides", m.GuidesStale, 0) // svc-a written 364 days before
+	eq(t, "expired notices", m.NoticesExpired, 1)
+	eq(t, "opinions", [2]int{m.OpinionsReceived, m.OpinionsAnswered}, [2]int{1, 0})
+	eq(t, "kiosks", len(m.Kiosks), 2)
+	if len(m.Kiosks) == 2 {
+		eq(t, "A1", m.Kiosks[0].Synced, ratio(10, 30))
+		eq(t, "A2", m.Kiosks[1].Synced, ratio(3, 15))
+	}
+	eq(t, "availability", m.Availability, ratio(13, 45))
 }
