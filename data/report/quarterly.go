@@ -39,8 +39,8 @@ var DefaultCriteria = []Criterion{
 
 // criterionText is each criterion's name and formula, in both languages.
 var criterionText = map[string][4]string{
-	CriterionFreshness: {"内容时效", "季度末在用办事指南中一年内发布或更新的比例", "Content freshness",
-		"share of the live guides published or changed within the year before the quarter's last day"},
+	CriterionFreshness: {"内容时效", "本街道在用的通知、目录、指南、便民服务和征集中，季度末前一年内发布或更新的比例", "Content freshness",
+		"of the street's live notices, catalogue entries, guides, providers and consultations, the share published or changed within the year before the quarter's last day"},
 	CriterionOnTime: {"按期办结率", "季度内办结且有期限的办件中，在期限日当日或之前办结的比例", "On-time completion",
 		"of the cases done in the quarter that have a deadline, the share done on or before their deadline day"},
 	CriterionSatisfaction: {"满意率", "季度内记录的好差评中，基本满意及以上的比例（含7日未评默认基本满意）", "Satisfaction",

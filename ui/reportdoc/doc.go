@@ -81,7 +81,7 @@ func scopeName(name, street string) string {
 func MonthlyDoc(m report.Monthly) *Doc {
 	l := data.ZH
 	d := &Doc{Title: fmt.Sprintf("%s %s 月度统计", scopeName(m.Name, m.Street), m.Month),
-		Subtitle: fmt.Sprintf("统计期间 %s 至 %s（北京时间），统计截至 %s；本月工作日 %d 天。各项口径见 docs/REPORTS.md。", m.From, m.To, m.AsOf, m.WorkingDay)}
+		Subtitle: fmt.Sprintf("统计期间 %s 至 %s（北京时间），统计截至 %s；本月工作日 %d 天。", m.From, m.To, m.AsOf, m.WorkingDay)}
 	c := m.Cases
 	main := &Table{Sheet: "办件概况", Title: "一、办件概况", Head: []string{"指标", "数值"}, Rows: [][]Cell{
 		{txt("受理办件数"), num(c.Received)}, {txt("办结数"), num(c.Completed)},
@@ -164,8 +164,12 @@ func QuarterlyDoc(q report.Quarterly) *Doc {
 			found := false
 			for _, p := range s.Parts {
 				if p.ID == c.ID {
-					row = append(row, pct(p.Value), dec(p.Points))
 					found = true
+					if _, ok := p.Value.Value(); ok {
+						row = append(row, pct(p.Value), dec(p.Points))
+					} else {
+						row = append(row, txt("—"), txt("—"))
+					}
 				}
 			}
 			if !found {
@@ -180,7 +184,7 @@ func QuarterlyDoc(q report.Quarterly) *Doc {
 		}
 		rank.Rows = append(rank.Rows, row)
 	}
-	d.Sections = append(d.Sections, Section{Heading: crit.Title, Table: crit, Text: []string{crit.Note}},
+	d.Sections = append(d.Sections, Section{Heading: crit.Title, Table: crit},
 		Section{Heading: rank.Title, Table: rank, Charts: []template.HTML{Ranking(q, data.ZH)}})
 	return d
 }

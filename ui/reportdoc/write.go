@@ -44,7 +44,7 @@ var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 body{font-family:'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1a1a1a;line-height:1.6}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #1f5fa8}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #888;padding:.25rem .5rem}
-td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#eef3fa}
+td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#eef3fa}tbody th{text-align:left;font-weight:normal}
 td.l1{padding-left:1.5rem}td.l2{padding-left:3rem}.note{color:#444;font-size:.9rem}
 figure{margin:1rem 0;overflow-x:auto}svg{max-width:100%;height:auto}
 </style>
