@@ -89,7 +89,9 @@ commands:
   report annual --db FILE --year YYYY [--street CODE] [--text FILE] --format F --out FILE
                       the monthly statistics, the quarterly review of the streets, the
                       annual report on government information disclosure; F is json,
-                      html (with charts), xlsx (one sheet per table) or pdf (docs/REPORTS.md)
+                      html (with charts), xlsx (one sheet per table) or pdf; the annual
+                      report also entry: a draft catalogue entry (政府信息公开年报) to
+                      review and then publish (docs/REPORTS.md)
   report criteria --db FILE [--set FILE.json | --reset]
                       print, or set, the quarterly review's criteria and weights
   version             print the release and exit

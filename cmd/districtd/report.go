@@ -55,6 +55,9 @@ func writeReport(kind string, args []string, stdout io.Writer) error {
 		return err
 	}
 	formats := reportdoc.Formats
+	if kind == "annual" {
+		formats = append(slices.Clone(formats), "entry")
+	}
 	if !slices.Contains(formats, *format) {
 		return usagef("unknown format %q: one of %s", *format, strings.Join(formats, ", "))
 	}
@@ -109,6 +112,9 @@ func writeReport(kind string, args []string, stdout io.Writer) error {
 				return err
 			}
 			v, doc = a, reportdoc.AnnualDoc(a)
+			if *format == "entry" {
+				v, *format = reportdoc.AnnualEntry(a, doc, text), "json"
+			}
 		}
 		if err := writeAtomically(*out, 0o644, func(w io.Writer) error { return reportdoc.Write(w, *format, v, doc) }); err != nil {
 			return err

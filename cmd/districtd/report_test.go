@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"jiezhen/data"
 	"jiezhen/data/report"
 	"jiezhen/sync/server"
 	rf "jiezhen/sync/server/reportfixture"
@@ -210,4 +211,41 @@ func TestReportRefusals(t *testing.T) {
 	if got := lines(ok(t, "report", "criteria", "--db", db, "--reset")); len(got) != 5 {
 		t.Errorf("criteria after --reset: %v", got)
 	}
+}
+
+// The annual report becomes a draft catalogue entry that `districtd
+// publish` takes as it is.
+func TestReportAnnualEntry(t *testing.T) {
+	db := reportDB(t)
+	dir := t.TempDir()
+	text, entry := filepath.Join(dir, "text.json"), filepath.Join(dir, "entry.json")
+	os.WriteFile(text, []byte(`{"organ": "天河南街道办事处", "index_no": "007482910/2027-00001", "overview": "本年新收申请{requests_new}件。",
+		"review": {"review": [1, 0, 0, 0, 1]}, "problems": "网上申请渠道宣传不足。"}`), 0o644)
+	ok(t, "report", "annual", "--db", db, "--year", "2026", "--street", rf.StreetA, "--text", text, "--format", "entry", "--out", entry)
+	b, err := os.ReadFile(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set data.ContentSet
+	if err := json.Unmarshal(b, &set); err != nil || len(set.Catalog) != 1 {
+		t.Fatalf("entry %s: %v", b, err)
+	}
+	e := set.Catalog[0]
+	if e.Topic != "政府信息公开年报" || e.Title != "天河南街道办事处2026年政府信息公开工作年度报告" || e.IndexNo != "007482910/2027-00001" ||
+		e.Street != rf.StreetA || e.Summary != "本年新收申请2件。" {
+		t.Errorf("entry %+v", e)
+	}
+	for _, want := range []string{"三、收到和处理政府信息公开申请情况", "一、本年新收政府信息公开申请数量 | 1 | 1 | 0 | 0 | 0 | 0 | 2",
+		"行政复议 | 1 | 0 | 0 | 0 | 1", "网上申请渠道宣传不足。"} {
+		if !strings.Contains(e.Body, want) {
+			t.Errorf("the body lacks %q:\n%s", want, e.Body)
+		}
+	}
+	if out := ok(t, "publish", "--db", db, entry); !strings.Contains(out, `"added":1`) {
+		t.Errorf("publish: %s", out)
+	}
+	os.WriteFile(text, []byte(`{"organ": "x", "overview": "{nope}"}`), 0o644)
+	fails(t, 1, "overview: unknown figure {nope}", "report", "annual", "--db", db, "--year", "2026", "--text", text, "--format", "entry", "--out", entry)
+	os.WriteFile(text, []byte(`{"organ": 3}`), 0o644)
+	fails(t, 1, "text.json", "report", "annual", "--db", db, "--year", "2026", "--text", text, "--format", "entry", "--out", entry)
 }

@@ -201,6 +201,8 @@ var ReviewColumns = [5]string{"结果维持", "结果纠正", "其他结果", "�
 // for the figures, part 四's numbers, and parts 五 and 六.
 type AnnualText struct {
 	Organ    string           `json:"organ"`    // the organ's name, e.g. 天河南街道办事处
+	IndexNo  string           `json:"index_no"` // the catalogue entry's 索引号 (default scope/year-年报)
+	DocNo    string           `json:"doc_no"`   // its 文号, if any
 	Overview string           `json:"overview"` // 一、总体情况, with {placeholders} (Placeholders)
 	Review   ReviewLitigation `json:"review"`
 	Problems string           `json:"problems"` // 五、存在的主要问题及改进情况
