@@ -162,7 +162,7 @@ const (
 	RequesterResearch     Requester = "research"      // 科研机构
 	RequesterNonprofit    Requester = "nonprofit"     // 社会公益组织
 	RequesterLegalService Requester = "legal_service" // 法律服务机构
-	RequesterOrganisation Requester = "organisation"  // 其他法人或其他组织
+	RequesterOrganisation Requester = "organisation"  // 其他组织 (of 法人或其他组织)
 )
 
 // Requesters lists the kinds of requester, in the order forms offer them.
@@ -180,10 +180,10 @@ func (r Requester) Label(l Lang) string {
 	return pick(l, map[Requester][2]string{
 		RequesterPerson:       {"自然人", "Natural person"},
 		RequesterCompany:      {"商业企业", "Business"},
-		RequesterResearch:     {"科研机构", "Research institution"},
-		RequesterNonprofit:    {"社会公益组织", "Non-profit organisation"},
+		RequesterResearch:     {"科研机构", "Research body"},
+		RequesterNonprofit:    {"社会公益组织", "Non-profit"},
 		RequesterLegalService: {"法律服务机构", "Legal services"},
-		RequesterOrganisation: {"其他法人或其他组织", "Other legal person or organisation"},
+		RequesterOrganisation: {"其他组织", "Other entity"},
 	}, r, string(r))
 }
 
