@@ -268,7 +268,7 @@ type Annual struct {
 	Published []ContentRow   `json:"published"`
 	Live      map[string]int `json:"live"`
 	// Cases are the year's case figures the overview quotes.
-	Cases    CaseFigures      `json:"cases"`
+	Cases    Totals           `json:"cases"`
 	Table    DisclosureTable  `json:"table"`
 	Review   ReviewLitigation `json:"review"`
 	Problems string           `json:"problems"`

@@ -54,7 +54,7 @@ type CaseFigures struct {
 // CountCases computes the case figures of period p from facts, which must
 // hold at least every case received in p, open at its start, or rated in
 // it (others are ignored). asOf is the day overdue is judged on: p.To, or
-// today while p runs.
+// today while p runs. With a nil w the durations are left at 0.
 func CountCases(facts []Facts, p Period, asOf Day, w *Workdays) CaseFigures {
 	types, chans := Types(), Channels
 	c := CaseFigures{ByType: make([]int, len(types)), ByChannel: make([]int, len(chans)), ByTypeChannel: make([][]int, len(types))}
@@ -88,7 +88,9 @@ func CountCases(facts []Facts, p Period, asOf Day, w *Workdays) CaseFigures {
 					c.OnTime.Num++
 				}
 			}
-			days = append(days, w.ElapsedWorkdays(f))
+			if w != nil {
+				days = append(days, w.ElapsedWorkdays(f))
+			}
 		}
 		if f.OverdueOn(asOf) {
 			c.OverdueNow++
@@ -104,15 +106,12 @@ func CountCases(facts []Facts, p Period, asOf Day, w *Workdays) CaseFigures {
 		}
 		if f.Rating >= 1 && f.Rating <= 5 && p.Contains(f.Rated) {
 			c.Ratings[f.Rating-1]++
-			c.Satisfaction.Den++
-			if Satisfied(f.Rating) {
-				c.Satisfaction.Num++
-			}
 			if f.RatingDefault {
 				c.RatingsDefault++
 			}
 		}
 	}
+	c.Satisfaction = SatisfactionOf(c.Ratings)
 	c.MedianDays = Percentile(days, 50)
 	c.P90Days = Percentile(days, 90)
 	return c
@@ -302,4 +301,39 @@ func History(facts []Facts, p Period, today Day, w *Workdays) []MonthPoint {
 		out = append(out, MonthPoint{Month: m.Name, ByType: c.ByType, OnTime: c.OnTime, Satisfaction: c.Satisfaction})
 	}
 	return out
+}
+
+// Totals are the case figures of a long period that need no single case:
+// received (by type, merged among them), completed, on time and the
+// ratings, with the meanings of CaseFigures. The annual report quotes
+// them; the store counts them with one grouped query each
+// (server's CaseTotals), which CountTotals defines.
+type Totals struct {
+	Received       int    `json:"received"`
+	ByType         []int  `json:"by_type"`
+	Merged         int    `json:"merged"`
+	Completed      int    `json:"completed"`
+	OnTime         Ratio  `json:"on_time"`
+	Ratings        [5]int `json:"ratings"`
+	RatingsDefault int    `json:"ratings_default"`
+	Satisfaction   Ratio  `json:"satisfaction"`
+}
+
+// CountTotals is Totals from the facts, by CountCases' definitions.
+func CountTotals(facts []Facts, p Period) Totals {
+	c := CountCases(facts, p, p.To, nil)
+	return Totals{Received: c.Received, ByType: c.ByType, Merged: c.Merged, Completed: c.Completed, OnTime: c.OnTime,
+		Ratings: c.Ratings, RatingsDefault: c.RatingsDefault, Satisfaction: c.Satisfaction}
+}
+
+// SatisfactionOf is the satisfaction rate of ratings counted by level.
+func SatisfactionOf(ratings [5]int) Ratio {
+	var r Ratio
+	for i, n := range ratings {
+		r.Den += n
+		if Satisfied(data.Rating(i + 1)) {
+			r.Num += n
+		}
+	}
+	return r
 }

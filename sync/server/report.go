@@ -433,8 +433,7 @@ func (p *Platform) AnnualReport(ctx context.Context, y report.Period, street str
 		if err != nil {
 			return err
 		}
-		asOf, err := r.begun(y)
-		if err != nil {
+		if _, err := r.begun(y); err != nil {
 			return err
 		}
 		organ := text.Organ
@@ -443,12 +442,14 @@ func (p *Platform) AnnualReport(ctx context.Context, y report.Period, street str
 		}
 		out = report.Annual{Year: y.From.Date().Year, Street: street, Organ: organ, Generated: r.now,
 			Review: text.Review, Problems: text.Problems, Other: text.Other, Live: map[string]int{}}
-		facts, w, err := r.facts(street, y)
+		if out.Cases, err = tx.CaseTotals(street, y); err != nil {
+			return err
+		}
+		requests, err := tx.CaseFacts(FactsQuery{Street: street, Kind: data.CaseDisclosure, Period: y, NoRatings: true})
 		if err != nil {
 			return err
 		}
-		out.Cases = report.CountCases(facts, y, asOf, w)
-		out.Table = report.CountRequests(facts, y)
+		out.Table = report.CountRequests(requests, y)
 		events, err := r.contentEvents(street, y)
 		if err != nil {
 			return err

@@ -200,3 +200,27 @@ func TestAnnualReportFigures(t *testing.T) {
 	}
 	eq(t, "B unclassified", b.Table.Unclassified, []string{"d02"})
 }
+
+// The store's grouped counts (CaseTotals) agree with report.CountTotals
+// over the facts, for every street and the district, by month and year.
+func TestCaseTotalsAgree(t *testing.T) {
+	f := fixture(t)
+	st := f.Store
+	for _, p := range []report.Period{report.MonthPeriod(2026, time.October), report.MonthPeriod(2026, time.November), report.YearPeriod(2026), report.YearPeriod(2025)} {
+		for _, street := range []string{"", rf.StreetA, rf.StreetB} {
+			var got report.Totals
+			var facts []report.Facts
+			err := st.Read(context.Background(), func(tx server.ReadTx) (err error) {
+				if got, err = tx.CaseTotals(street, p); err != nil {
+					return err
+				}
+				facts, err = tx.CaseFacts(server.FactsQuery{Street: street, Period: p})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, p.Name+" "+street, got, report.CountTotals(facts, p))
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"time"
 
 	"jiezhen/data"
@@ -59,6 +61,18 @@ func backfillFacts(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("derive report facts: %w", err)
 	}
 	defer tx.Rollback()
+	// The migration marks the cases it found; once they have their facts
+	// the mark goes, so later opens do not look at every case again.
+	var marked int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM settings WHERE name = 'report_facts_backfill'").Scan(&marked); err != nil {
+		return fmt.Errorf("derive report facts: %w", err)
+	}
+	if marked == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM settings WHERE name = 'report_facts_backfill'"); err != nil {
+		return fmt.Errorf("derive report facts: %w", err)
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT received_at, doc FROM cases c
 		WHERE NOT EXISTS (SELECT 1 FROM case_facts f WHERE f.case_id = c.id)`)
 	if err != nil {
@@ -83,7 +97,7 @@ func backfillFacts(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("derive report facts: %w", err)
 	}
 	if len(list) == 0 {
-		return nil
+		return tx.Commit()
 	}
 	st, err := tx.PrepareContext(ctx, putFacts)
 	if err != nil {
@@ -208,4 +222,55 @@ func (t *sqlTx) OpinionsBetween(from, to time.Time) ([]OpinionRecord, error) {
 		return o, json.Unmarshal([]byte(doc), &o.Opinion)
 	}, "SELECT ref, street, kiosk, received_at, late, doc FROM opinions WHERE received_at >= ? AND received_at < ? ORDER BY received_at",
 		millis(from), millis(to))
+}
+
+// CaseTotals counts report.Totals for the street ("" for all) in the
+// period with three grouped queries over the day indexes, as
+// report.CountTotals defines them from the facts.
+func (t *sqlTx) CaseTotals(street string, p report.Period) (report.Totals, error) {
+	tot := report.Totals{ByType: make([]int, len(report.Types()))}
+	cond := ""
+	if street != "" {
+		cond = "street = :street AND "
+	}
+	args := []any{sql.Named("street", street), sql.Named("from", int64(p.From)), sql.Named("to", int64(p.To))}
+	type row struct {
+		key     string
+		n, a, b int
+	}
+	scan := func(sc scanner) (row, error) {
+		var r row
+		return r, sc.Scan(&r.key, &r.n, &r.a, &r.b)
+	}
+	rows, err := queryAll(t, scan, "SELECT type, count(*), sum(outcome = 'merged'), 0 FROM case_facts WHERE "+cond+
+		"received_day BETWEEN :from AND :to GROUP BY type", args...)
+	if err != nil {
+		return tot, err
+	}
+	for _, r := range rows {
+		tot.Received += r.n
+		tot.Merged += r.a
+		if i := slices.Index(report.Types(), r.key); i >= 0 {
+			tot.ByType[i] += r.n
+		}
+	}
+	rows, err = queryAll(t, scan, "SELECT '', count(*), coalesce(sum(has_deadline), 0), coalesce(sum(on_time), 0) FROM case_facts WHERE "+cond+
+		"open_until BETWEEN :from AND :to AND outcome = 'answered'", args...)
+	if err != nil {
+		return tot, err
+	}
+	tot.Completed, tot.OnTime = rows[0].n, report.Ratio{Num: rows[0].b, Den: rows[0].a}
+	rows, err = queryAll(t, scan, "SELECT CAST(rating AS TEXT), count(*), sum(rating_default), 0 FROM case_facts WHERE "+cond+
+		"rated_day BETWEEN :from AND :to GROUP BY rating", args...)
+	if err != nil {
+		return tot, err
+	}
+	for _, r := range rows {
+		if i, err := strconv.Atoi(r.key); err == nil && i >= 1 && i <= 5 {
+			tot.Ratings[i-1] += r.n
+			tot.RatingsDefault += r.a
+		}
+	}
+	tot.Satisfaction = report.SatisfactionOf(tot.Ratings)
+	return tot, nil
 }

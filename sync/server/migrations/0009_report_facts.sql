@@ -55,3 +55,7 @@ CREATE TABLE kiosk_days (
 	day   INTEGER NOT NULL,
 	PRIMARY KEY (kiosk, day)
 ) STRICT, WITHOUT ROWID;
+
+-- Cases stored before this table get their facts when districtd next
+-- opens the database (backfillFacts), which removes this mark.
+INSERT INTO settings(name, value) SELECT 'report_facts_backfill', '1' WHERE EXISTS (SELECT 1 FROM cases);

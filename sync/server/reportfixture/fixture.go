@@ -81,6 +81,7 @@ type Fixture struct {
 	t      testing.TB
 	ctx    context.Context
 	P      *server.Platform
+	Store  server.Store
 	Clock  *Clock
 	kiosks map[string]server.Kiosk
 	refs   map[string]string // case id -> reference
@@ -113,7 +114,7 @@ type Fixture struct {
 // taken in turn (data.Requesters[i%6]).
 func Build(t testing.TB, st server.Store) *Fixture {
 	t.Helper()
-	f := &Fixture{t: t, ctx: context.Background(), Clock: &Clock{}, kiosks: map[string]server.Kiosk{}, refs: map[string]string{}}
+	f := &Fixture{t: t, ctx: context.Background(), Store: st, Clock: &Clock{}, kiosks: map[string]server.Kiosk{}, refs: map[string]string{}}
 	f.P = server.New(st, server.Options{Now: f.Clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	f.Clock.Set("2025-12-01 09:00")
 	set, err := data.ReadContentSet(strings.NewReader(content))
