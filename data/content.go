@@ -88,6 +88,9 @@ type Street struct {
 	// content files; empty when the district has no public address. A
 	// receipt's QR code opens its tracking form (TrackURL).
 	Website string `json:"website,omitempty" limit:"url"`
+	// Figures are the street's last month for residents, set by the
+	// district like Website (StreetFigures); nil when none were made.
+	Figures *StreetFigures `json:"figures,omitempty"`
 }
 
 // TrackURL is the street's tracking form on its website with the

@@ -92,6 +92,9 @@ commands:
                       html (with charts), xlsx (one sheet per table) or pdf; the annual
                       report also entry: a draft catalogue entry (政府信息公开年报) to
                       review and then publish (docs/REPORTS.md)
+  report figures --db FILE [--month YYYY-MM]
+                      set each street's figures of the month (default: the last) for its
+                      website page and kiosks; serve does it too, hourly
   report criteria --db FILE [--set FILE.json | --reset]
                       print, or set, the quarterly review's criteria and weights
   version             print the release and exit

@@ -19,7 +19,7 @@ import (
 // (docs/REPORTS.md).
 func reportCommand(args []string, stdout io.Writer) (string, error) {
 	if len(args) == 0 {
-		return "report", usagef("want monthly, quarterly, annual or criteria")
+		return "report", usagef("want monthly, quarterly, annual, criteria or figures")
 	}
 	name := "report " + args[0]
 	switch args[0] {
@@ -27,8 +27,10 @@ func reportCommand(args []string, stdout io.Writer) (string, error) {
 		return name, writeReport(args[0], args[1:], stdout)
 	case "criteria":
 		return name, reportCriteria(args[1:], stdout)
+	case "figures":
+		return name, reportFigures(args[1:], stdout)
 	}
-	return "report", usagef("unknown report %q: want monthly, quarterly, annual or criteria", args[0])
+	return "report", usagef("unknown report %q: want monthly, quarterly, annual, criteria or figures", args[0])
 }
 
 func writeReport(kind string, args []string, stdout io.Writer) error {
@@ -162,5 +164,33 @@ func reportCriteria(args []string, stdout io.Writer) error {
 			}
 		}
 		return nil
+	})
+}
+
+// reportFigures sets each street's figures of a month (default: the last)
+// on its street item, for the residents' pages and kiosk screens.
+func reportFigures(args []string, stdout io.Writer) error {
+	fs := newFlags("report figures")
+	dbPath := fs.String("db", "", "the district database")
+	month := fs.String("month", "", "the month, YYYY-MM (default: the last)")
+	if _, err := parse(fs, args, 0, ""); err != nil {
+		return err
+	}
+	var m report.Period
+	if *month != "" {
+		var err error
+		if m, err = report.ParseMonth(*month); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	return withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
+		if *month == "" {
+			m = p.LastMonth()
+		}
+		n, err := p.PublishFigures(ctx, m)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, map[string]any{"month": m.Name, "streets_changed": n})
 	})
 }

@@ -249,3 +249,29 @@ func TestReportAnnualEntry(t *testing.T) {
 	os.WriteFile(text, []byte(`{"organ": 3}`), 0o644)
 	fails(t, 1, "text.json", "report", "annual", "--db", db, "--year", "2026", "--text", text, "--format", "entry", "--out", entry)
 }
+
+// report figures sets each street's figures of a month on its street
+// item, once: a second run changes nothing.
+func TestReportFigures(t *testing.T) {
+	db := reportDB(t)
+	if out := ok(t, "report", "figures", "--db", db, "--month", "2026-11"); out != `{"month":"2026-11","streets_changed":2}`+"\n" {
+		t.Errorf("first run: %s", out)
+	}
+	if out := ok(t, "report", "figures", "--db", db, "--month", "2026-11"); out != `{"month":"2026-11","streets_changed":0}`+"\n" {
+		t.Errorf("second run: %s", out)
+	}
+	fails(t, 2, `month "11": want YYYY-MM`, "report", "figures", "--db", db, "--month", "11")
+	store, err := server.OpenSQLite(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	list, err := server.New(store, server.Options{}).Streets(context.Background())
+	if err != nil || len(list) != 2 {
+		t.Fatal(list, err)
+	}
+	if f := list[0].Figures; f == nil || f.Month != "2026-11" || f.Received != 7 || f.OnTime != 3 || f.WithDeadline != 5 || f.Satisfied != 3 ||
+		f.Rated != 4 || len(f.Months) != 12 || f.Months[10] != (data.MonthCount{Month: "2026-10", Received: 2}) {
+		t.Errorf("street A's figures: %+v", list[0].Figures)
+	}
+}

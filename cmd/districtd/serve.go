@@ -144,6 +144,12 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		defer close(rated)
 		autoRate(rateCtx, db.p, autoRateEvery, log)
 	}()
+	figured := make(chan struct{})
+	defer func() { <-figured }()
+	go func() {
+		defer close(figured)
+		publishFigures(rateCtx, db.p, figuresEvery, log)
+	}()
 	err = server.Serve(ctx, ln, siteHandler(db.p, log), cert, key, shutdownGrace, log)
 	if err != nil {
 		return err
@@ -180,6 +186,27 @@ func autoRate(ctx context.Context, p *server.Platform, every time.Duration, log 
 	for {
 		if _, err := p.AutoRate(ctx); err != nil && ctx.Err() == nil {
 			log.Error("default ratings", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// figuresEvery is how often serve sets last month's figures on each
+// street (Platform.PublishFigures); only a change writes anything.
+const figuresEvery = time.Hour
+
+// publishFigures runs Platform.PublishFigures for the month before today
+// at once and then every interval until ctx is done.
+func publishFigures(ctx context.Context, p *server.Platform, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := p.PublishFigures(ctx, p.LastMonth()); err != nil && ctx.Err() == nil {
+			log.Error("street figures", "err", err)
 		}
 		select {
 		case <-ctx.Done():

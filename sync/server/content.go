@@ -78,7 +78,7 @@ func (p *Platform) Publish(ctx context.Context, set *data.ContentSet) (PublishRe
 	now := p.clock()
 	err = p.store.Write(ctx, func(tx Tx) error {
 		// A street item carries the district's website (SetPublicURL),
-		// which the content files do not set.
+		// which the content files do not set, ...
 		base, err := tx.Setting(settingPublicURL)
 		if err != nil {
 			return err
@@ -87,6 +87,18 @@ func (p *Platform) Publish(ctx context.Context, set *data.ContentSet) (PublishRe
 			if c.Kind == data.KindStreet && c.Body != nil {
 				if c.Body, err = streetWithWebsite(c.Body, base); err != nil {
 					return err
+				}
+				// and the figures the district set (PublishFigures).
+				if old, err := tx.Item(c.Kind, c.ID); err == nil && !old.Deleted {
+					var st data.Street
+					if err := jsonDecode(old.Body, &st); err != nil {
+						return err
+					}
+					if st.Figures != nil {
+						if c.Body, err = streetWithFigures(c.Body, st.Figures); err != nil {
+							return err
+						}
+					}
 				}
 			}
 			street, err := streetOf(c)

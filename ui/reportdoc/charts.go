@@ -224,3 +224,30 @@ func pickL(l data.Lang, zh, en string) string {
 	}
 	return zh
 }
+
+// ReceivedPerMonth is bars of the cases a street received in each of its
+// last 12 months (data.StreetFigures.Months), for residents.
+func ReceivedPerMonth(f data.StreetFigures, l data.Lang) template.HTML {
+	title := pickL(l, "近12个月每月受理办件数", "Cases received in each of the last 12 months")
+	const W, H, left, top, bottom = 640, 240, 40, 20, 36
+	s := newSVG(W, H, title)
+	top1 := 0.0
+	for _, m := range f.Months {
+		top1 = max(top1, float64(m.Received))
+	}
+	top1 = niceMax(top1)
+	plotW, plotH := float64(W-left-10), float64(H-top-bottom)
+	for i := 0; i <= 2; i++ {
+		y := float64(top) + plotH*float64(2-i)/2
+		s.line(left, y, float64(left)+plotW, y, "#ddd")
+		s.text(left-6, y+4, "end", "#333", fmt.Sprint(int(top1*float64(i)/2)))
+	}
+	bw := plotW / float64(max(len(f.Months), 1))
+	for i, m := range f.Months {
+		x := float64(left) + float64(i)*bw + bw*0.15
+		hh := plotH * float64(m.Received) / top1
+		s.rect(x, float64(top)+plotH-hh, bw*0.7, hh, palette[0], fmt.Sprintf("%s: %d", m.Month, m.Received))
+		s.text(x+bw*0.35, float64(H-bottom+16), "middle", "#333", m.Month[5:])
+	}
+	return s.done()
+}

@@ -46,7 +46,7 @@ h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid 
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #888;padding:.25rem .5rem}
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#eef3fa}tbody th{text-align:left;font-weight:normal}
 td.l1{padding-left:1.5rem}td.l2{padding-left:3rem}.note{color:#444;font-size:.9rem}
-figure{margin:1rem 0;overflow-x:auto}svg{max-width:100%;height:auto}
+figure,.scroll{margin:1rem 0;overflow-x:auto}svg{max-width:100%;height:auto}
 </style>
 </head>
 <body>
@@ -56,12 +56,12 @@ figure{margin:1rem 0;overflow-x:auto}svg{max-width:100%;height:auto}
 {{range .Sections}}<section>
 <h2>{{.Heading}}</h2>
 {{range .Text}}<p>{{.}}</p>{{end}}
-{{with .Table}}<table>
+{{with .Table}}<div class="scroll" tabindex="0" role="region" aria-label="{{.Title}}"><table>
 <caption class="note">{{.Title}}</caption>
 <thead><tr>{{range .Head}}<th scope="col">{{.}}</th>{{end}}</tr></thead>
 <tbody>{{$t := .}}{{range $i, $r := .Rows}}<tr>{{range $j, $c := $r}}{{if eq $j 0}}<th scope="row" class="l{{index $t.Indent $i}}">{{$c.S}}</th>{{else}}<td{{if $c.IsNum}} class="n"{{end}}>{{$c.S}}</td>{{end}}{{end}}</tr>
 {{end}}</tbody>
-</table>
+</table></div>
 {{with .Note}}<p class="note">{{.}}</p>{{end}}{{end}}
 {{range .Charts}}<figure>{{.}}</figure>{{end}}
 </section>
