@@ -445,7 +445,7 @@ func (p *Platform) AnnualReport(ctx context.Context, y report.Period, street str
 		if out.Cases, err = tx.CaseTotals(street, y); err != nil {
 			return err
 		}
-		requests, err := tx.CaseFacts(FactsQuery{Street: street, Kind: data.CaseDisclosure, Period: y, NoRatings: true})
+		requests, err := tx.RequestFacts(street, y)
 		if err != nil {
 			return err
 		}

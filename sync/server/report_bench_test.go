@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -78,7 +79,10 @@ func benchDistrict(b *testing.B) (*SQLite, *Platform) {
 // received case of a random kind and type, on a random day of the three
 // years, done (98%) within 0–25 working days, sometimes after a 补正 or
 // an extension, rated (70% of the done), merged (1% of appeals).
-func generateDistrict(path string) error {
+func generateDistrict(path string) error { return generateDistrictN(path, benchCases) }
+
+// generateDistrictN is generateDistrict with n cases.
+func generateDistrictN(path string, cases int) error {
 	ctx := context.Background()
 	st, err := OpenSQLite(ctx, path)
 	if err != nil {
@@ -98,9 +102,30 @@ func generateDistrict(path string) error {
 	first := time.Date(2024, 1, 1, 0, 0, 0, 0, report.Zone)
 	span := time.Date(2027, 1, 1, 0, 0, 0, 0, report.Zone).Sub(first)
 	var cal *data.Calendar
-	return st.Write(ctx, func(tx Tx) error {
+	return st.Write(ctx, func(tx Tx) (err error) {
 		t := tx.(*sqlTx)
-		for n := range benchCases {
+		// The tables' indexes are built once, after the rows.
+		indexes, err := queryAll(t, func(sc scanner) (string, error) {
+			var s string
+			return s, sc.Scan(&s)
+		}, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('cases', 'case_facts') AND sql IS NOT NULL")
+		if err != nil {
+			return err
+		}
+		for _, ix := range indexes {
+			name := strings.Fields(ix)[2]
+			if err := t.exec("DROP INDEX " + name); err != nil {
+				return err
+			}
+		}
+		defer func() {
+			for _, ix := range indexes {
+				if err == nil {
+					err = t.exec(ix)
+				}
+			}
+		}()
+		for n := range cases {
 			at := first.Add(time.Duration(rng.Int64N(int64(span)))).UTC().Truncate(time.Millisecond)
 			c := data.Case{ID: fmt.Sprintf("g%07d", n), Ref: fmt.Sprintf("G%07d", n), Street: benchStreet(n % benchStreets),
 				Status: data.StatusReceived, SubmittedAt: at, Channel: []data.Channel{data.ChannelKiosk, data.ChannelKiosk, data.ChannelWeb, data.ChannelOpen311}[rng.IntN(4)]}

@@ -224,3 +224,26 @@ func TestCaseTotalsAgree(t *testing.T) {
 		}
 	}
 }
+
+// RequestFacts, from the requests' indexes alone, gives the annual
+// table what CaseFacts gives it from the rows.
+func TestRequestFactsAgree(t *testing.T) {
+	f := fixture(t)
+	for _, y := range []report.Period{report.YearPeriod(2025), report.YearPeriod(2026)} {
+		for _, street := range []string{"", rf.StreetA, rf.StreetB} {
+			var narrow, full []report.Facts
+			err := f.Store.Read(context.Background(), func(tx server.ReadTx) (err error) {
+				if narrow, err = tx.RequestFacts(street, y); err != nil {
+					return err
+				}
+				full, err = tx.CaseFacts(server.FactsQuery{Street: street, Kind: data.CaseDisclosure, Period: y, NoRatings: true})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, y.Name+" "+street, report.CountRequests(narrow, y), report.CountRequests(full, y))
+			eq(t, y.Name+" "+street+" rows", len(narrow), len(full))
+		}
+	}
+}

@@ -140,7 +140,12 @@ func (t *sqlTx) CaseFacts(q FactsQuery) ([]report.Facts, error) {
 	}
 	kind := ""
 	if q.Kind != "" {
-		kind = " AND kind = :kind"
+		if !q.Kind.Valid() {
+			return nil, fmt.Errorf("unknown case kind %q", q.Kind)
+		}
+		// The kind is written into the query (a known kind, so no quote
+		// in it), where the partial indexes of the kind can serve it.
+		kind = " AND kind = '" + string(q.Kind) + "'"
 	}
 	sq := "SELECT " + factsCols + " FROM case_facts WHERE " + street + "received_day BETWEEN :from AND :to" + kind +
 		" UNION ALL SELECT " + factsCols + " FROM case_facts WHERE " + street + "open_until >= :from AND received_day < :from" + kind
@@ -148,8 +153,7 @@ func (t *sqlTx) CaseFacts(q FactsQuery) ([]report.Facts, error) {
 		sq += " UNION ALL SELECT " + factsCols + " FROM case_facts WHERE " + street +
 			"rated_day BETWEEN :from AND :to AND received_day < :from AND open_until < :from" + kind
 	}
-	return queryAll(t, scanFacts, sq, sql.Named("street", q.Street), sql.Named("kind", string(q.Kind)),
-		sql.Named("from", from), sql.Named("to", to))
+	return queryAll(t, scanFacts, sq, sql.Named("street", q.Street), sql.Named("from", from), sql.Named("to", to))
 }
 
 // ContentLog records a content operation at the district's time.
@@ -273,4 +277,28 @@ func (t *sqlTx) CaseTotals(street string, p report.Period) (report.Totals, error
 	}
 	tot.Satisfaction = report.SatisfactionOf(tot.Ratings)
 	return tot, nil
+}
+
+// RequestFacts selects the disclosure requests of the street ("" for all)
+// received in the period or open at its start, with only what the annual
+// report's table counts (report.CountRequests: the case, requester,
+// reply, outcome and the days received and done), from the requests'
+// covering indexes alone.
+func (t *sqlTx) RequestFacts(street string, p report.Period) ([]report.Facts, error) {
+	cond := ""
+	if street != "" {
+		cond = " AND street = :street"
+	}
+	const cols = "SELECT case_id, requester, reply, outcome, received_day, open_until FROM case_facts INDEXED BY "
+	q := cols + "case_facts_requests_received WHERE kind = 'disclosure' AND received_day BETWEEN :from AND :to" + cond +
+		" UNION ALL " + cols + "case_facts_requests_open WHERE kind = 'disclosure' AND open_until >= :from AND received_day < :from" + cond
+	return queryAll(t, func(sc scanner) (report.Facts, error) {
+		f := report.Facts{Kind: data.CaseDisclosure}
+		var openUntil int64
+		err := sc.Scan(&f.Case, &f.Requester, &f.Reply, &f.Outcome, &f.Received, &openUntil)
+		if f.Outcome == report.OutcomeAnswered {
+			f.Answered = report.Day(openUntil)
+		}
+		return f, err
+	}, q, sql.Named("street", street), sql.Named("from", int64(p.From)), sql.Named("to", int64(p.To)))
 }

@@ -99,6 +99,7 @@ type ReadTx interface {
 	// The reports' reads (sqlite_report.go).
 	CaseFacts(q FactsQuery) ([]report.Facts, error)
 	CaseTotals(street string, p report.Period) (report.Totals, error)
+	RequestFacts(street string, p report.Period) ([]report.Facts, error)
 	ContentEvents(from, to time.Time) ([]report.ContentEvent, error)
 	LastWrites(kind data.Kind, before time.Time) (map[string]report.Day, error)
 	KioskDays(from, to report.Day) (map[int64][]report.Day, error)

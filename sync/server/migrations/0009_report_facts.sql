@@ -29,12 +29,21 @@ CREATE TABLE case_facts (
 	rating_default INTEGER NOT NULL,
 	rated_day      INTEGER
 ) STRICT;
+-- A street's period reads its few rows through the street indexes. The
+-- district's counts over a year (CaseTotals) read only the indexes that
+-- carry what they count, never the rows; so do a year's disclosure
+-- requests (RequestFacts, the annual report's table), with partial
+-- indexes of their own.
 CREATE INDEX case_facts_street_received ON case_facts(street, received_day);
-CREATE INDEX case_facts_received ON case_facts(received_day);
+CREATE INDEX case_facts_received ON case_facts(received_day, type, outcome);
 CREATE INDEX case_facts_street_open ON case_facts(street, open_until, received_day);
-CREATE INDEX case_facts_open ON case_facts(open_until, received_day);
+CREATE INDEX case_facts_open ON case_facts(open_until, received_day, outcome, has_deadline, on_time);
 CREATE INDEX case_facts_street_rated ON case_facts(street, rated_day) WHERE rated_day IS NOT NULL;
-CREATE INDEX case_facts_rated ON case_facts(rated_day) WHERE rated_day IS NOT NULL;
+CREATE INDEX case_facts_rated ON case_facts(rated_day, rating, rating_default) WHERE rated_day IS NOT NULL;
+CREATE INDEX case_facts_requests_received ON case_facts(received_day, street, open_until, outcome, requester, reply, case_id)
+	WHERE kind = 'disclosure';
+CREATE INDEX case_facts_requests_open ON case_facts(open_until, received_day, street, outcome, requester, reply, case_id)
+	WHERE kind = 'disclosure';
 
 -- content_log: every publish, update and withdrawal of content, with the
 -- district's time (Unix milliseconds), for the content figures and the
