@@ -207,6 +207,16 @@ const (
 	ResultOther        ReplyResult = "other"         // （六）其他处理
 )
 
+// replyReasons are the reply types of each result split by reason, in
+// the order of the reasons' numbers ("" where an older type holds the
+// number).
+var replyReasons = map[ReplyResult][]ReplyType{
+	ResultWithheld:     {ReplyWithheldSecret, ReplyWithheldLaw, ReplyWithheldSafety, ReplyWithheldThirdParty, ReplyWithheldInternal, ReplyWithheldProcess, ReplyWithheldEnforcement, ReplyWithheldQuery},
+	ResultUnavailable:  {"", ReplyNeedsMaking, ReplyUnclear},
+	ResultNotProcessed: {ReplyPetition, "", ReplyPublication, ReplyExcessive, ReplyConfirm},
+	ResultOther:        {ReplyNoCorrection, ReplyUnpaid, ReplyOther},
+}
+
 // Result is the row of the annual report's table a reply counts in: the
 // result and, for those split by reason, the reason's number (1-based;
 // 0 for ReplyNotDisclosed, which records no reason). ok is false for an
@@ -226,13 +236,7 @@ func (t ReplyType) Result() (r ReplyResult, reason int, ok bool) {
 	case ReplyRepeat:
 		return ResultNotProcessed, 2, true
 	}
-	reasons := map[ReplyResult][]ReplyType{
-		ResultWithheld:     {ReplyWithheldSecret, ReplyWithheldLaw, ReplyWithheldSafety, ReplyWithheldThirdParty, ReplyWithheldInternal, ReplyWithheldProcess, ReplyWithheldEnforcement, ReplyWithheldQuery},
-		ResultUnavailable:  {"", ReplyNeedsMaking, ReplyUnclear},
-		ResultNotProcessed: {ReplyPetition, "", ReplyPublication, ReplyExcessive, ReplyConfirm},
-		ResultOther:        {ReplyNoCorrection, ReplyUnpaid, ReplyOther},
-	}
-	for r, list := range reasons {
+	for r, list := range replyReasons {
 		if i := slices.Index(list, t); i >= 0 && t != "" {
 			return r, i + 1, true
 		}
