@@ -110,13 +110,19 @@ func (r *reportRun) name(street string) (string, error) {
 			return s.Name, nil
 		}
 	}
-	return "", fmt.Errorf("there is no street %s", street)
+	return "", &ReportError{fmt.Sprintf("there is no street %s", street)}
 }
+
+// ReportError is a report asked for that cannot be made: a street the
+// district does not have, a period that has not begun.
+type ReportError struct{ Msg string }
+
+func (e *ReportError) Error() string { return e.Msg }
 
 // begun refuses a period that has not begun by the district's clock.
 func (r *reportRun) begun(p report.Period) (asOf report.Day, err error) {
 	if p.From > r.today {
-		return 0, fmt.Errorf("%s has not begun: today is %s", p.Name, r.today)
+		return 0, &ReportError{fmt.Sprintf("%s has not begun: today is %s", p.Name, r.today)}
 	}
 	return min(p.To, r.today), nil
 }
