@@ -10,6 +10,7 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/image/font/gofont/goregular"
 
 	"jiezhen/assets"
 )
@@ -147,9 +148,11 @@ func WriteXLSX(w io.Writer, d *Doc) error {
 	return f.Write(w)
 }
 
-// WritePDF writes an A4 document in the bundled CJK font (Droid Sans
-// Fallback, assets/fonts, with its licence); charts are left to the
-// HTML, the tables carry their figures.
+// WritePDF writes an A4 document (landscape when a table has more than
+// six columns): Chinese in the bundled CJK font (Droid Sans Fallback,
+// assets/fonts, with its licence), which has no Latin letters or digits,
+// so those are set in the Go font (golang.org/x/image/font/gofont), run
+// by run. Charts are left to the HTML; the tables carry their figures.
 func WritePDF(w io.Writer, d *Doc) error {
 	orientation := "P"
 	for _, t := range d.Tables() {
@@ -158,62 +161,75 @@ func WritePDF(w io.Writer, d *Doc) error {
 		}
 	}
 	pdf := fpdf.New(orientation, "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes("cjk", "", assets.FontCJK)
+	pdf.AddUTF8FontFromBytes(fontCJK, "", assets.FontCJK)
+	pdf.AddUTF8FontFromBytes(fontLatin, "", goregular.TTF)
 	pdf.SetMargins(15, 15, 15)
 	pdf.SetAutoPageBreak(true, 15)
 	pdf.AddPage()
-	pdf.SetFont("cjk", "", 16)
-	pdf.MultiCell(0, 8, d.Title, "", "C", false)
-	pdf.SetFont("cjk", "", 9)
-	if d.Subtitle != "" {
-		pdf.MultiCell(0, 5, d.Subtitle, "", "L", false)
-	}
 	pageW, _ := pdf.GetPageSize()
 	usable := pageW - 30
+	t := &pdfText{pdf: pdf}
+	t.para(d.Title, 16, 8, usable, "C")
+	if d.Subtitle != "" {
+		t.para(d.Subtitle, 9, 5, usable, "L")
+	}
 	for _, s := range d.Sections {
 		pdf.Ln(3)
-		pdf.SetFont("cjk", "", 12)
-		pdf.MultiCell(0, 7, s.Heading, "", "L", false)
-		pdf.SetFont("cjk", "", 9)
+		t.para(s.Heading, 12, 7, usable, "L")
 		for _, p := range s.Text {
-			pdf.MultiCell(0, 5, p, "", "L", false)
+			t.para(p, 9, 5, usable, "L")
 		}
-		if t := s.Table; t != nil {
-			cols := len(t.Head)
-			first := usable * 0.4
-			rest := (usable - first) / float64(max(cols-1, 1))
-			width := func(j int) float64 {
-				if j == 0 {
-					return first
+		tb := s.Table
+		if tb == nil {
+			continue
+		}
+		cols := len(tb.Head)
+		first := usable * 0.4
+		rest := (usable - first) / float64(max(cols-1, 1))
+		width := func(j int) float64 {
+			if j == 0 {
+				return first
+			}
+			return rest
+		}
+		size := 9.0
+		if cols > 6 {
+			size = 8
+		}
+		row := func(cells []Cell, indent int, head bool) {
+			t.room(6)
+			x, y := pdf.GetXY()
+			for j, c := range cells {
+				align, text := "R", c.S
+				if !c.IsNum || head {
+					align = "L"
 				}
-				return rest
-			}
-			size := 9.0
-			if cols > 6 {
-				size = 8
-			}
-			pdf.SetFont("cjk", "", size)
-			for j, h := range t.Head {
-				pdf.CellFormat(width(j), 6, fit(pdf, h, width(j)), "1", 0, "C", false, 0, "")
-			}
-			pdf.Ln(-1)
-			for r, row := range t.Rows {
-				for j, c := range row {
-					align, text := "R", c.S
-					if !c.IsNum {
-						align = "L"
-					}
-					if j == 0 && r < len(t.Indent) {
-						text = strings.Repeat("  ", t.Indent[r]) + text
-					}
-					pdf.CellFormat(width(j), 6, fit(pdf, text, width(j)), "1", 0, align, false, 0, "")
+				if head {
+					align = "C"
 				}
-				pdf.Ln(-1)
+				if j == 0 && !head {
+					text = strings.Repeat("  ", indent) + text
+				}
+				pdf.Rect(x, y, width(j), 6, "D")
+				t.cell(x, y, width(j), 6, text, size, align)
+				x += width(j)
 			}
-			pdf.SetFont("cjk", "", 8)
-			if t.Note != "" {
-				pdf.MultiCell(0, 5, t.Note, "", "L", false)
+			pdf.SetXY(15, y+6)
+		}
+		head := make([]Cell, len(tb.Head))
+		for j, h := range tb.Head {
+			head[j] = Cell{S: h}
+		}
+		row(head, 0, true)
+		for r, cells := range tb.Rows {
+			indent := 0
+			if r < len(tb.Indent) {
+				indent = tb.Indent[r]
 			}
+			row(cells, indent, false)
+		}
+		if tb.Note != "" {
+			t.para(tb.Note, 8, 5, usable, "L")
 		}
 	}
 	var buf bytes.Buffer
@@ -224,14 +240,118 @@ func WritePDF(w io.Writer, d *Doc) error {
 	return err
 }
 
-// fit shortens text that does not fit a cell, with an ellipsis.
-func fit(pdf *fpdf.Fpdf, s string, w float64) string {
-	if pdf.GetStringWidth(s) <= w-2 {
-		return s
+// The PDF's two fonts.
+const (
+	fontCJK   = "cjk"
+	fontLatin = "latin"
+)
+
+// pdfText sets text in runs of the two fonts.
+type pdfText struct {
+	pdf *fpdf.Fpdf
+}
+
+// fontFor is the font a character is set in: the Go font below the CJK
+// blocks, the CJK font from them on (CJK punctuation and full-width
+// forms included).
+func fontFor(r rune) string {
+	if r < 0x2E80 {
+		return fontLatin
 	}
-	r := []rune(s)
-	for len(r) > 1 && pdf.GetStringWidth(string(r)+"…") > w-2 {
+	return fontCJK
+}
+
+type textRun struct {
+	font string
+	s    string
+}
+
+func runsOf(s string) []textRun {
+	var out []textRun
+	for _, r := range s {
+		f := fontFor(r)
+		if n := len(out); n > 0 && out[n-1].font == f {
+			out[n-1].s += string(r)
+			continue
+		}
+		out = append(out, textRun{f, string(r)})
+	}
+	return out
+}
+
+func (t *pdfText) width(runs []textRun, size float64) float64 {
+	w := 0.0
+	for _, r := range runs {
+		t.pdf.SetFont(r.font, "", size)
+		w += t.pdf.GetStringWidth(r.s)
+	}
+	return w
+}
+
+// write sets runs from (x, y) on one line of height h.
+func (t *pdfText) write(x, y, h float64, runs []textRun, size float64) {
+	for _, r := range runs {
+		t.pdf.SetFont(r.font, "", size)
+		w := t.pdf.GetStringWidth(r.s)
+		t.pdf.SetXY(x, y)
+		t.pdf.CellFormat(w, h, r.s, "", 0, "L", false, 0, "")
+		x += w
+	}
+}
+
+// cell sets text in a cell of width w at (x, y), aligned, cut with an
+// ellipsis when it does not fit.
+func (t *pdfText) cell(x, y, w, h float64, text string, size float64, align string) {
+	runs := runsOf(text)
+	for r := []rune(text); len(r) > 1 && t.width(runs, size) > w-2; {
 		r = r[:len(r)-1]
+		runs = runsOf(string(r) + "…")
 	}
-	return string(r) + "…"
+	tw := t.width(runs, size)
+	switch align {
+	case "R":
+		x += w - 1 - tw
+	case "C":
+		x += (w - tw) / 2
+	default:
+		x++
+	}
+	t.write(x, y, h, runs, size)
+}
+
+// room starts a new page unless h mm fit above the bottom margin.
+func (t *pdfText) room(h float64) {
+	if _, ph := t.pdf.GetPageSize(); t.pdf.GetY()+h > ph-15 {
+		t.pdf.AddPage()
+	}
+}
+
+// para sets a paragraph over lines of height h within width w, breaking
+// where a line is full (between any two characters, as Chinese is set).
+func (t *pdfText) para(text string, size, h, w float64, align string) {
+	var line []rune
+	lineW := 0.0
+	flush := func() {
+		t.room(h)
+		y := t.pdf.GetY()
+		t.cell(15-1, y, w+2, h, string(line), size, align)
+		t.pdf.SetXY(15, y+h)
+		line, lineW = line[:0], 0
+	}
+	for _, r := range text {
+		if r == '\n' {
+			flush()
+			continue
+		}
+		t.pdf.SetFont(fontFor(r), "", size)
+		cw := t.pdf.GetStringWidth(string(r))
+		if lineW+cw > w-2 && len(line) > 0 {
+			flush()
+		}
+		line = append(line, r)
+		lineW += cw
+	}
+	if len(line) > 0 {
+		flush()
+	}
 }
