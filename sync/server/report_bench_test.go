@@ -35,12 +35,12 @@ var (
 	benchErr  error
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
+// removeBenchDistrict removes the generated district when the run ends
+// (TestMain).
+func removeBenchDistrict() {
 	if benchDir != "" {
 		os.RemoveAll(benchDir)
 	}
-	os.Exit(code)
 }
 
 func benchStreet(i int) string { return fmt.Sprintf("4401069%02d", i) }

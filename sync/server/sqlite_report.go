@@ -15,7 +15,7 @@ import (
 )
 
 // The SQLite side of the reports: the facts kept beside each case, the
-// content log and the days each kiosk synced (migration 0009_report_facts), and the
+// content log and the days each kiosk synced (migration 0013_report_facts), and the
 // queries that select them by day. What they count is data/report's.
 
 // openForever is case_facts.open_until of a case not done.

@@ -2,174 +2,30 @@ package web
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"jiezhen/data"
 	"jiezhen/data/report"
 	"jiezhen/sync/server"
+	"jiezhen/ui/internal/webtest"
 	"jiezhen/ui/reportdoc"
 )
 
-// The browser tests drive Debian's chromium headless through chromedp,
-// with JavaScript off as a resident may have it: every page type is
-// loaded at a phone's and a PC's size, screenshotted, checked for
-// sideways scrolling, and checked with axe-core for WCAG 2.2 A and AA.
-// See docs/WEB.md.
-
-// chromium finds the browser. Without it the tests skip, except in CI,
-// which installs it (scripts/deps.sh) and must not pass without it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed (scripts/deps.sh installs it); CI must run the browser tests")
-	}
-	t.Skip("chromium is not installed: the browser tests need it (apt-get install chromium fonts-noto-cjk)")
-	return ""
-}
-
-// browser starts one headless chromium for the test and returns a tab's
-// context.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	exe := chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("lang", "zh-CN"),
-	)
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(cancelTab)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return bctx
-}
-
-// scripts turns the page's JavaScript off (as the resident's browser)
-// or on (for the test's own checks, on the page already loaded).
-func scripts(on bool) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
-		return err
-	})
-}
-
-// shotDir is where screenshots go: $JIEZHEN_WEB_SHOTS if set, else a
-// temporary directory.
-func shotDir(t *testing.T) string {
-	dir := os.Getenv("JIEZHEN_WEB_SHOTS")
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// axeTags are the rule sets every page must pass.
-var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
-
-type axeViolation struct {
-	ID     string   `json:"id"`
-	Impact string   `json:"impact"`
-	Help   string   `json:"help"`
-	Nodes  []string `json:"nodes"`
-}
-
-// runAxe injects axe-core into the loaded page and returns its
-// violations of axeTags.
-func runAxe(ctx context.Context, src string) ([]axeViolation, error) {
-	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](src)); err != nil {
-		return nil, fmt.Errorf("inject axe-core: %w", err)
-	}
-	tags, _ := json.Marshal(axeTags)
-	expr := `axe.run(document, {runOnly: {type: "tag", values: ` + string(tags) + `}, resultTypes: ["violations"]}).then(r =>
-		JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-			nodes: v.nodes.map(n => n.target.join(" ") + ": " + n.failureSummary)}))))`
-	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		return nil, fmt.Errorf("run axe-core: %w", err)
-	}
-	var vs []axeViolation
-	return vs, json.Unmarshal([]byte(out), &vs)
-}
-
-// inspect saves the screenshots of the page loaded at the viewport
-// width w, and fails on sideways scrolling or an axe violation. It leaves
-// scripts off again.
-func inspect(t *testing.T, ctx context.Context, dir, axeSrc, name, path, vp string, w int64) {
-	t.Helper()
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for file, b := range map[string][]byte{name + "-" + vp + ".png": shot, name + "-" + vp + "-full.png": full} {
-		if err := os.WriteFile(filepath.Join(dir, file), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := chromedp.Do(ctx, scripts(true)); err != nil {
-		t.Fatal(err)
-	}
-	defer chromedp.Do(ctx, scripts(false))
-	// Nothing makes the page scroll sideways.
-	wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if wide > 0 {
-		t.Errorf("%s at %d px: the page is %d px wider than the screen", path, w, wide)
-	}
-	vs, err := runAxe(ctx, axeSrc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range vs {
-		t.Errorf("%s at %d px: axe %s (%s): %s\n  %s", path, w, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
-	}
-}
-
 func TestBrowser(t *testing.T) {
-	ctx := browser(t)
+	ctx := webtest.Browser(t)
 	s := newSite(t)
 	filed := fileAppeals(t, s.p)
-	dir := shotDir(t)
-	axeSrc, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := webtest.ShotDir(t)
 	home := "/s/" + demoStreet + "/"
 	pages := []struct {
 		name, path string
@@ -221,7 +77,7 @@ func TestBrowser(t *testing.T) {
 	checkAt = func(t *testing.T, name, base, path string, status int64) {
 		t.Helper()
 		for _, vp := range viewports {
-			if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(vp.w, vp.h)); err != nil {
+			if err := chromedp.Do(ctx, webtest.Scripts(false), chromedp.EmulateViewport(vp.w, vp.h)); err != nil {
 				t.Fatal(err)
 			}
 			resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(base+path))
@@ -231,7 +87,7 @@ func TestBrowser(t *testing.T) {
 			if resp.Status != status {
 				t.Fatalf("%s: status %d, want %d", path, resp.Status, status)
 			}
-			inspect(t, ctx, dir, string(axeSrc), name, path, vp.name, vp.w)
+			webtest.Inspect(t, ctx, dir, name, path, vp.name, vp.w)
 		}
 	}
 	for _, pg := range pages {
@@ -252,11 +108,11 @@ func TestBrowser(t *testing.T) {
 			{"home", home}, {"notice", home + "notices/" + filesNotice}, {"catalog-entry", home + "catalog/cat-gz-2012-16"},
 			{"service", home + "services/" + filesService}, {"search", home + "search?q=" + url.QueryEscape("长者饭堂")},
 		} {
-			if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(s.url+pg.path)); err != nil {
+			if err := chromedp.Do(ctx, webtest.Scripts(false), chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(s.url+pg.path)); err != nil {
 				t.Fatal(err)
 			}
-			inspect(t, ctx, dir, string(axeSrc), pg.name, pg.path, "wide", 1920)
-			if err := chromedp.Do(ctx, scripts(true)); err != nil {
+			webtest.Inspect(t, ctx, dir, pg.name, pg.path, "wide", 1920)
+			if err := chromedp.Do(ctx, webtest.Scripts(true)); err != nil {
 				t.Fatal(err)
 			}
 			ratio, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(() => {
@@ -283,7 +139,7 @@ func TestBrowser(t *testing.T) {
 		s.move(ref, data.StatusReplied, "已联系供电部门修复路灯")
 		s.move(ref, data.StatusCompleted, "回访确认路灯已修复")
 		check(t, "track-form", home+"track?ref="+url.QueryEscape(ref), 200)
-		if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+home+"track?ref="+url.QueryEscape(ref))); err != nil {
+		if err := chromedp.Do(ctx, webtest.Scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+home+"track?ref="+url.QueryEscape(ref))); err != nil {
 			t.Fatal(err)
 		}
 		submit := func(sel string) string {
@@ -306,7 +162,7 @@ func TestBrowser(t *testing.T) {
 		}
 		timeline := strings.TrimPrefix(loc, s.url)
 		check(t, "timeline-rate", timeline, 200)
-		if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(loc),
+		if err := chromedp.Do(ctx, webtest.Scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(loc),
 			chromedp.Click("#r-5"), chromedp.SendKeys("#comment", "修得很快")); err != nil {
 			t.Fatal(err)
 		}
@@ -347,7 +203,7 @@ func TestBrowser(t *testing.T) {
 				if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.w, vp.h)); err != nil {
 					t.Fatal(err)
 				}
-				inspect(t, ctx, dir, string(axeSrc), name, name, vp.name, vp.w)
+				webtest.Inspect(t, ctx, dir, name, name, vp.name, vp.w)
 			}
 		}
 		submit := func() {
@@ -359,10 +215,10 @@ func TestBrowser(t *testing.T) {
 		// eval runs the test's own script on the loaded page.
 		eval := func(expr string) string {
 			t.Helper()
-			if err := chromedp.Do(ctx, scripts(true)); err != nil {
+			if err := chromedp.Do(ctx, webtest.Scripts(true)); err != nil {
 				t.Fatal(err)
 			}
-			defer chromedp.Do(ctx, scripts(false))
+			defer chromedp.Do(ctx, webtest.Scripts(false))
 			v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
 			if err != nil {
 				t.Fatal(err)
@@ -371,7 +227,7 @@ func TestBrowser(t *testing.T) {
 		}
 		path := func() string { t.Helper(); return eval(`location.pathname`) }
 		typeIn := func(sel, text string) chromedp.Action[chromedp.Void] { return chromedp.SendKeys(sel, text) }
-		if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+home+"appeal")); err != nil {
+		if err := chromedp.Do(ctx, webtest.Scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+home+"appeal")); err != nil {
 			t.Fatal(err)
 		}
 		submit()
@@ -413,7 +269,7 @@ func TestBrowser(t *testing.T) {
 	// 大字 and English, chosen by plain links with JavaScript off, hold
 	// while the resident moves on.
 	t.Run("switches", func(t *testing.T) {
-		if err := chromedp.Do(ctx, scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+home)); err != nil {
+		if err := chromedp.Do(ctx, webtest.Scripts(false), chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+home)); err != nil {
 			t.Fatal(err)
 		}
 		click := func(sel string) {
@@ -426,7 +282,7 @@ func TestBrowser(t *testing.T) {
 		click(`.sections a[href$="/services/"]`)
 		click(`.prefs a[href$="lang=en"]`)
 		click(`.list a[href*="/services/"]`)
-		if err := chromedp.Do(ctx, scripts(true)); err != nil {
+		if err := chromedp.Do(ctx, webtest.Scripts(true)); err != nil {
 			t.Fatal(err)
 		}
 		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.className + " " + document.documentElement.lang + " " + location.pathname`))
@@ -443,7 +299,7 @@ func TestBrowser(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "service-large-en-phone.png"), shot, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		vs, err := runAxe(ctx, string(axeSrc))
+		vs, err := webtest.RunAxe(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -27,6 +28,10 @@ var templateFS embed.FS
 
 //go:embed static
 var staticFS embed.FS
+
+// Static is the website's static files (static/site.css), which the
+// back office serves too.
+func Static() fs.FS { return staticFS }
 
 // Site serves the website. Its handler is safe for concurrent use.
 type Site struct {
@@ -103,11 +108,12 @@ func (s *Site) Handler() http.Handler {
 
 // chain wraps the routes in the middleware every response goes through.
 func (s *Site) chain(h http.Handler) http.Handler {
-	return secure(http.NewCrossOriginProtection().Handler(s.prefs(h)))
+	return Secure(http.NewCrossOriginProtection().Handler(s.prefs(h)))
 }
 
-// secure sets the headers every response carries (docs/WEB.md).
-func secure(next http.Handler) http.Handler {
+// Secure sets the headers every response carries (docs/WEB.md); the
+// back office (ui/admin) sends the same.
+func Secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -144,7 +150,7 @@ func (s *Site) prefs(next http.Handler) http.Handler {
 				s.badRequest(w, r, nil, "bad.lang")
 				return
 			}
-			setCookie(w, r, cookieLang, v)
+			SetCookie(w, r, cookieLang, v)
 			q.Del("lang")
 		}
 		if q.Has("size") {
@@ -153,7 +159,7 @@ func (s *Site) prefs(next http.Handler) http.Handler {
 				s.badRequest(w, r, nil, "bad.size")
 				return
 			}
-			setCookie(w, r, cookieSize, v)
+			SetCookie(w, r, cookieSize, v)
 			q.Del("size")
 		}
 		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
@@ -161,14 +167,17 @@ func (s *Site) prefs(next http.Handler) http.Handler {
 	})
 }
 
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string) {
+// SetCookie sets a preference cookie of the whole site for a year.
+func SetCookie(w http.ResponseWriter, r *http.Request, name, value string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
 	})
 }
 
-func langOf(r *http.Request) data.Lang {
+// LangOf is the interface language the request's cookie chose, Chinese
+// by default.
+func LangOf(r *http.Request) data.Lang {
 	if c, err := r.Cookie(cookieLang); err == nil && c.Value == string(data.EN) {
 		return data.EN
 	}
@@ -289,7 +298,7 @@ func newPage(r *http.Request, st *data.Street, today data.Date) *page {
 	q := r.URL.Query()
 	q.Del("lang")
 	q.Del("size")
-	return &page{Lang: langOf(r), Large: largeOf(r), Street: st, Today: today, path: r.URL.Path, query: q}
+	return &page{Lang: LangOf(r), Large: largeOf(r), Street: st, Today: today, path: r.URL.Path, query: q}
 }
 
 // render writes a page: into a buffer first, so a failing template gives
