@@ -81,6 +81,7 @@ func TestReportMonthlyJSONAndXLSX(t *testing.T) {
 	for i, v := range []int{c.OverdueNow, c.OverdueDuring, c.MedianDays, c.P90Days, c.Corrections, c.Extensions, c.Merged} {
 		cell("办件概况", fmt.Sprintf("B%d", 8+i), fmt.Sprint(v))
 	}
+	cell("办件概况", "B15", fmt.Sprint(m.Supervision))
 	for i := range report.Types() {
 		for j := range report.Channels {
 			ref, _ := excelize.CoordinatesToCellName(2+j, 3+i)

@@ -281,6 +281,9 @@ type Monthly struct {
 	NoticesExpired int          `json:"notices_expired"` // live notices past their end day (NoticeExpired)
 
 	Cases CaseFigures `json:"cases"`
+	// Supervision: 督办 notes inspectors wrote in the month on the scope's
+	// cases (by the case's street).
+	Supervision int `json:"supervision"`
 
 	OpinionsReceived int `json:"opinions_received"` // opinions received in the month
 	OpinionsAnswered int `json:"opinions_answered"` // of them with published feedback by AsOf

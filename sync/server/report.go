@@ -323,6 +323,22 @@ func (p *Platform) MonthlyReport(ctx context.Context, m report.Period, street st
 				out.NoticesExpired++
 			}
 		}
+		notes, err := tx.EventsBetween(EventSupervise, millis(dayStart(m.From)), millis(dayStart(m.To+1)))
+		if err != nil {
+			return err
+		}
+		for _, e := range notes {
+			if street != "" {
+				rec, err := tx.Case(e.Case)
+				if err != nil {
+					return err
+				}
+				if rec.Case.Street != street {
+					continue
+				}
+			}
+			out.Supervision++
+		}
 		ops, err := r.opinions(street, m)
 		if err != nil {
 			return err

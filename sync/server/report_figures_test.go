@@ -49,6 +49,7 @@ func TestMonthlyReportFigures(t *testing.T) {
 	}
 	eq(t, "district", d.Name, "天河区")
 	eq(t, "district received", d.Cases.Received, 8) // + b1
+	eq(t, "district supervision", d.Supervision, 1)
 	eq(t, "district on time", d.Cases.OnTime, ratio(4, 6))
 	eq(t, "district satisfaction", d.Cases.Satisfaction, ratio(3, 5))
 	eq(t, "district kiosks", len(d.Kiosks), 3)

@@ -89,6 +89,7 @@ func MonthlyDoc(m report.Monthly) *Doc {
 		{txt("月末（或今日）超期未办结"), num(c.OverdueNow)}, {txt("本月内曾超期"), num(c.OverdueDuring)},
 		{txt("办结用时中位数（工作日）"), num(c.MedianDays)}, {txt("办结用时第90百分位（工作日）"), num(c.P90Days)},
 		{txt("补正"), num(c.Corrections)}, {txt("延期"), num(c.Extensions)}, {txt("合并（重复件）"), num(c.Merged)},
+		{txt("督办"), num(m.Supervision)},
 	}}
 	byType := &Table{Sheet: "按类型和渠道", Title: "二、受理办件（按类型和渠道）", Head: []string{"类型"}}
 	for _, ch := range report.Channels {

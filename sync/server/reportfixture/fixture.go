@@ -106,7 +106,7 @@ type Fixture struct {
 // Content of street A: n-a withdrawn 11-04; n-nov published 11-02 and
 // changed 11-03; n-exp published 11-02 with its end date 11-15. A1 syncs
 // on ten days of November (2–6, 9–13), A2 on 11-17..19. One opinion on
-// zj-a on 11-12, without feedback.
+// zj-a on 11-12, without feedback. An inspector's 督办 on c9 on 11-19.
 //
 // Street B (kiosk B1 from 2025-12-01, never synced): b1 咨询 received
 // 11-10, replied 11-11, rated 1 on 11-12; and one disclosure request per
@@ -167,6 +167,11 @@ func Build(t testing.TB, st server.Store) *Fixture {
 	}
 	f.at("2026-11-18 10:00").move("web-c10", data.StatusAccepted)
 	f.move("web-c10", data.StatusCompleted)
+	f.at("2026-11-19 10:00")
+	inspector, _, err := f.P.AddUser(f.ctx, "监察员", []server.Role{server.RoleInspector}, nil)
+	f.check(err)
+	_, err = f.P.Supervise(f.ctx, inspector, f.refs["c9"], "请尽快答复")
+	f.check(err)
 	f.at("2026-11-20 10:00").reply("c2", "")
 	f.move("c2", data.StatusCompleted)
 	f.move("c4", data.StatusExtended)
@@ -344,6 +349,7 @@ func CheckStreetANovember(t testing.TB, m report.Monthly) {
 	eq(t, "corrections", c.Corrections, 1)             // c3
 	eq(t, "extensions", c.Extensions, 1)               // c4
 	eq(t, "merged", c.Merged, 1)                       // c7
+	eq(t, "supervision", m.Supervision, 1)             // c9
 	eq(t, "ratings", c.Ratings, [5]int{0, 1, 2, 0, 1}) // c8 2, c2 c10 default 3, c1 5
 	eq(t, "default ratings", c.RatingsDefault, 2)      // c2 c10
 	eq(t, "satisfaction", c.Satisfaction, ratio(3, 4)) //
