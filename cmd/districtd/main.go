@@ -111,6 +111,19 @@ commands:
                       a running districtd (--url) or FILE served on a free loopback
                       port; reports latency per page and any filing lost or
                       doubled in FILE (--url with --filings 0 needs no --db)
+  report monthly --db FILE --month YYYY-MM [--street CODE] --format F --out FILE
+  report quarterly --db FILE --quarter YYYYQn --format F --out FILE
+  report annual --db FILE --year YYYY [--street CODE] [--text FILE] --format F --out FILE
+                      the monthly statistics, the quarterly review of the streets, the
+                      annual report on government information disclosure; F is json,
+                      html (with charts), xlsx (one sheet per table) or pdf; the annual
+                      report also entry: a draft catalogue entry (政府信息公开年报) to
+                      review and then publish (docs/REPORTS.md)
+  report figures --db FILE [--month YYYY-MM]
+                      set each street's figures of the month (default: the last) for its
+                      website page and kiosks; serve does it too, hourly
+  report criteria --db FILE [--set FILE.json | --reset]
+                      print, or set, the quarterly review's criteria and weights
   version             print the release and exit
 `
 
@@ -178,6 +191,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = importOutbox(args[1:], stdout)
 	case "loadtest":
 		err = loadtest(args[1:], stdout, stderr)
+	case "report":
+		cmd, err = reportCommand(args[1:], stdout)
 	case "backup":
 		err = backup(args[1:], stdout)
 	case "keygen", "bundle", "key":

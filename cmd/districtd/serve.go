@@ -162,14 +162,21 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	log.Info("listening", "url", scheme+"://"+ln.Addr().String()+"/api/v1")
 	log.Info("website", "url", scheme+"://"+ln.Addr().String()+"/")
-	rated, scheduled := make(chan struct{}), make(chan struct{})
-	defer func() { <-rated; <-scheduled }()
+	rated, scheduled, figured := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	defer func() { <-rated; <-scheduled; <-figured }()
 	tickCtx, stopTicking := context.WithCancel(ctx)
 	defer stopTicking()
 	go func() {
 		defer close(rated)
 		every(tickCtx, autoRateEvery, "default ratings", log, func(ctx context.Context) error {
 			_, err := db.p.AutoRate(ctx)
+			return err
+		})
+	}()
+	go func() {
+		defer close(figured)
+		every(tickCtx, figuresEvery, "street figures", log, func(ctx context.Context) error {
+			_, err := db.p.PublishFigures(ctx, db.p.LastMonth())
 			return err
 		})
 	}()
@@ -237,6 +244,10 @@ func every(ctx context.Context, interval time.Duration, what string, log *slog.L
 		}
 	}
 }
+
+// figuresEvery is how often serve sets last month's figures on each
+// street (Platform.PublishFigures); only a change writes anything.
+const figuresEvery = time.Hour
 
 // loadDemo publishes the demo content, the same the kiosk ships, when the
 // database has no content yet; into a district already in use it would

@@ -16,7 +16,9 @@ import (
 func TestMain(m *testing.M) {
 	// Passwords cost little in tests; districtd's own tests run the real cost.
 	PasswordCost = pin.Params{MemoryKiB: 1024, Passes: 1, Lanes: 1}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBenchDistrict()
+	os.Exit(code)
 }
 
 func TestCheckPassword(t *testing.T) {

@@ -135,6 +135,10 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 		w.Close()
 		return nil, err
 	}
+	if err := backfillFacts(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
 	r, err := sql.Open("sqlite", dsn("_pragma=query_only(1)"))
 	if err != nil {
 		w.Close()
@@ -925,13 +929,19 @@ func (t *sqlTx) PutCase(c CaseRecord) error {
 	if assigned == "" {
 		assigned = c.Case.Street
 	}
-	return t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc, assigned, channel, open, due, phone4_hash)
+	err = t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc, assigned, channel, open, due, phone4_hash)
 		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc,
 			assigned = excluded.assigned, channel = excluded.channel, open = excluded.open, due = excluded.due,
 			phone4_hash = excluded.phone4_hash`,
 		c.Case.ID, c.Case.Ref, c.Case.Kind, c.Case.Street, c.Kiosk, c.Case.Status, millis(c.ReceivedAt), c.Version, string(doc),
 		assigned, string(c.Case.Channel), caseOpen(&c.Case), caseDue(&c.Case), c.Phone4Hash)
+	if err != nil {
+		return err
+	}
+	// The reports' facts go with the case, in its transaction
+	// (sqlite_report.go). received_at never changes once stored.
+	return t.exec(putFacts, factsArgs(&c.Case, c.ReceivedAt)...)
 }
 
 func (t *sqlTx) AddOpinion(o OpinionRecord) error {

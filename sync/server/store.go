@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 	"jiezhen/sync/wire"
 )
 
@@ -124,6 +125,14 @@ type ReadTx interface {
 	TrackFailures(key string, since time.Time) (int, error)
 	// Setting is a district setting's value, "" when it is not set.
 	Setting(name string) (string, error)
+	// The reports' reads (sqlite_report.go).
+	CaseFacts(q FactsQuery) ([]report.Facts, error)
+	CaseTotals(street string, p report.Period) (report.Totals, error)
+	RequestFacts(street string, p report.Period) ([]report.Facts, error)
+	ContentEvents(from, to time.Time) ([]report.ContentEvent, error)
+	LastWrites(kind data.Kind, before time.Time) (map[string]report.Day, error)
+	KioskDays(from, to report.Day) (map[int64][]report.Day, error)
+	OpinionsBetween(from, to time.Time) ([]OpinionRecord, error)
 
 	// GaugeKiosks lists the kiosks in service with their last pull.
 	GaugeKiosks() ([]GaugeKiosk, error)
@@ -192,6 +201,10 @@ type Tx interface {
 	AddTrackFailure(key string, at, expired time.Time) error
 	// SetSetting sets a district setting; "" removes it.
 	SetSetting(name, value string) error
+	// LogContent records a publish, update or withdrawal for the reports;
+	// MarkKioskDay a day a kiosk synced on.
+	LogContent(at time.Time, kind data.Kind, id, street, op string) error
+	MarkKioskDay(kiosk int64, day report.Day) error
 	UsersTx
 }
 
@@ -286,6 +299,16 @@ type CaseRecord struct {
 	// none). The platform's sealing layer sets it; a store keeps it
 	// beside the case (docs/ARCHITECTURE.md, "Personal data at rest").
 	Phone4Hash string
+}
+
+// FactsQuery selects the report facts of a street ("" for all) and a
+// kind ("" for all) that matter to a period: received in it, open at its
+// start, or (unless NoRatings) rated in it.
+type FactsQuery struct {
+	Street    string
+	Kind      data.CaseKind
+	Period    report.Period
+	NoRatings bool
 }
 
 // CaseFilter selects cases; empty fields select all.
