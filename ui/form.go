@@ -301,8 +301,7 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 		text += e.L("form.optional")
 	}
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	note := widget.NewLabel("")
-	note.Wrapping = fyne.TextWrapWord
+	note := newWrap("", fyne.TextAlignLeading, fyne.TextStyle{})
 	help := spec.helpOf(f)
 	showNote := func(r data.Reason) {
 		if r != "" {

@@ -47,7 +47,7 @@ type pagedList[T any] struct {
 
 	list       *widget.List
 	pos        *widget.Label
-	empty      *widget.Label
+	empty      *wrapLabel
 	prev, next *tapButton
 	obj        fyne.CanvasObject
 }

@@ -103,42 +103,36 @@ func (c *tapCard) CreateRenderer() fyne.WidgetRenderer {
 }
 
 // heading is a bold heading-sized label that wraps.
-func heading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+func heading(text string) *wrapLabel {
+	l := newWrap(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameHeadingText
-	l.Wrapping = fyne.TextWrapWord
 	return l
 }
 
 // subheading is a bold subheading-sized label that wraps.
-func subheading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+func subheading(text string) *wrapLabel {
+	l := newWrap(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText
-	l.Wrapping = fyne.TextWrapWord
 	return l
 }
 
 // para is body text that wraps.
-func para(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
+func para(text string) *wrapLabel {
+	return newWrap(text, fyne.TextAlignLeading, fyne.TextStyle{})
 }
 
 // body renders a long text as wrapped paragraphs, one per line of the
 // source, so that a 5,000-character document keeps its structure.
-func body(text string) *widget.RichText {
-	var segs []widget.RichTextSegment
+func body(text string) *wrapLabel {
+	var paras []string
 	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			continue
+		if p = strings.TrimSpace(p); p != "" {
+			paras = append(paras, p)
 		}
-		segs = append(segs, &widget.TextSegment{Style: widget.RichTextStyleParagraph, Text: p})
 	}
-	rt := widget.NewRichText(segs...)
-	rt.Wrapping = fyne.TextWrapWord
-	return rt
+	l := para(strings.Join(paras, "\n"))
+	l.paras = true
+	return l
 }
 
 // fields lays out label/value pairs as a two-column table; empty values

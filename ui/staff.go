@@ -343,7 +343,7 @@ func newStaffHome(e *env) fyne.CanvasObject {
 }
 
 // staffNote is a small muted line of text.
-func staffNote(text string) *widget.Label {
+func staffNote(text string) *wrapLabel {
 	l := para(text)
 	l.Importance = widget.LowImportance
 	return l
