@@ -35,7 +35,7 @@ var journeys = []struct {
 	{"consultations", func(t testing.TB, k *Kiosk) { openConsultations(k.env, k.src) }},
 	{"consultation_closed", func(t testing.TB, k *Kiosk) { openConsultation(k.env, k.src, "zj-2026-02") }},
 	{"search", func(t testing.TB, k *Kiosk) { openSearch(k.env, k.src, "长者饭堂", nil) }},
-	{"search_kind", func(t testing.TB, k *Kiosk) { openSearch(k.env, k.src, "长者", searchKinds[3:4]) }},
+	{"search_kind", func(t testing.TB, k *Kiosk) { openSearch(k.env, k.src, "长者", []data.Kind{data.KindProvider}) }},
 	{"soon", func(t testing.TB, k *Kiosk) { openSoon(k.env, k.L("tile.apply")) }},
 	{"appeal", func(t testing.TB, k *Kiosk) { openAppeal(k.env, k.cases) }},
 	{"appeal_contact", func(t testing.TB, k *Kiosk) {
