@@ -120,13 +120,19 @@ func (s *formSpec) visible(v data.FormValues) []data.FormField {
 
 // formViewHeight is the height of the screen under the title bar: a page
 // of fields and the buttons under it fit it without scrolling while the
-// on-screen keyboard is down. The header, title bar and footer take 222
-// pixels (285 in 长者模式); a window lower than the kiosk's 800 pixels
-// is paged as if it had them, and scrolls.
+// on-screen keyboard is down. The header, title bar and footer take what
+// env.chromeHeight measures (about 222 pixels, 285 in 长者模式, at
+// 1280x800); a window lower than the kiosk's 800 pixels is paged as if it
+// had them, and scrolls.
 func (e *env) formViewHeight() float32 {
 	h := float32(800)
 	if e.screenHeight != nil {
 		h = max(h, e.screenHeight())
+	}
+	if e.chromeHeight != nil {
+		if c := e.chromeHeight(); c > 0 {
+			return h - c
+		}
 	}
 	if e.elder {
 		return h - 285
@@ -336,7 +342,14 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 		switch {
 		case f.Type == data.FieldLongText:
 			en = e.kb.NewMultiLineEntry()
-			en.SetMinRowsVisible(3)
+			// Three lines, two in 长者模式 on an 800-pixel screen, where a
+			// long text and a correction's reasons above it fill the page;
+			// the box scrolls for more.
+			rows := 3
+			if e.elder && e.formViewHeight() < 600 {
+				rows = 2
+			}
+			en.SetMinRowsVisible(rows)
 			en.Wrapping = fyne.TextWrapWord
 		case f.Type == data.FieldText && f.Code == data.CodeEmail:
 			en = e.kb.NewEntry(keyboard.English)

@@ -35,6 +35,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -164,6 +165,7 @@ type env struct {
 	signOut  func(why string)                                          // leaves staff mode (audited), home
 
 	screenHeight func() float32 // the window's height, for the pages of forms
+	chromeHeight func() float32 // what the header, the footer and a title bar take of it
 }
 
 // L returns the UI string for key in the current language.
@@ -282,6 +284,15 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	k.env.signIn = k.staffSignIn
 	k.env.signOut = k.staffSignOut
 	k.env.screenHeight = func() float32 { return w.Canvas().Size().Height }
+	k.env.chromeHeight = func() float32 {
+		if k.header == nil || k.footer == nil {
+			return 0
+		}
+		// What a screen's title bar, the header and the footer take, with
+		// the window's and the layouts' padding.
+		bar := k.navFrame("字", layout.NewSpacer(), nil).MinSize().Height
+		return k.header.obj.MinSize().Height + k.footer.MinSize().Height + bar + 4*theme.Padding()
+	}
 	k.lastTouch = k.now()
 	a.Settings().SetTheme(k.theme)
 	// After the theme: the keyboard takes its background colour from it.
@@ -345,6 +356,18 @@ func (k *Kiosk) render() {
 		k.sp.Stop()
 	}
 	k.header = newHeader(k.env, k.sync, k.synced)
+	// The footer before the screen: forms measure their pages by the room
+	// the header and the footer leave (env.chromeHeight).
+	var secret func()
+	if k.bundles != nil {
+		secret = func() {
+			k.touch()
+			if k.secret.tap(k.now()) {
+				openBundleImport(k.env)
+			}
+		}
+	}
+	k.footer = newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang, secret)
 	var body fyne.CanvasObject
 	if len(k.stack) == 0 {
 		body = newHome(k.env, &k.homeQuery)
@@ -364,16 +387,6 @@ func (k *Kiosk) render() {
 		}
 		body = k.navFrame(top.title(), content, read)
 	}
-	var secret func()
-	if k.bundles != nil {
-		secret = func() {
-			k.touch()
-			if k.secret.tap(k.now()) {
-				openBundleImport(k.env)
-			}
-		}
-	}
-	k.footer = newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang, secret)
 	k.root.Objects = []fyne.CanvasObject{container.NewBorder(k.header.obj, k.footer, nil, nil, body)}
 	k.root.Refresh()
 }
