@@ -140,6 +140,9 @@ func (e *env) formViewHeight() float32 {
 	return h - 222
 }
 
+// isPortrait reports whether the window is taller than wide.
+func (e *env) isPortrait() bool { return e.portrait != nil && e.portrait() }
+
 // formScreenWidth is the width of the kiosk's screen.
 const formScreenWidth = 1280
 
@@ -538,15 +541,27 @@ func (e *env) datePicker(spec *formSpec, st *formState) fyne.CanvasObject {
 		e.pickerGrid(4, months...),
 		e.pickerGrid(2, cancel, ok),
 	)
+	if e.isPortrait() {
+		// Too narrow for the two halves side by side: the days under.
+		return container.NewVBox(left, e.pickerGrid(7, days...))
+	}
 	return container.NewGridWithColumns(2, left, container.NewVBox(e.pickerGrid(7, days...)))
 }
 
 // pickerGrid lays out the date picker's buttons in cols columns on half
-// the screen, each row just the height of a touch target: six weeks of
-// days, the year and the month fit under the title bar in 长者模式.
+// the screen (all of a portrait one), each row just the height of a touch
+// target: six weeks of days, the year and the month fit under the title
+// bar in 长者模式.
 func (e *env) pickerGrid(cols int, objs ...fyne.CanvasObject) fyne.CanvasObject {
 	pad := theme.Padding()
-	half := float32(formScreenWidth)/2 - 4*pad
+	width := float32(formScreenWidth)
+	if e.screenWidth != nil {
+		width = max(width, e.screenWidth())
+	}
+	half := width/2 - 4*pad
+	if e.isPortrait() {
+		half = e.screenWidth() - 6*pad
+	}
 	w := (half - float32(cols-1)*pad) / float32(cols)
 	return container.NewGridWrap(fyne.NewSize(w, kioskTheme.MinTarget(e.elder)+2), objs...)
 }

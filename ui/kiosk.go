@@ -28,6 +28,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"sync"
 	"time"
 
@@ -166,6 +167,8 @@ type env struct {
 
 	screenHeight func() float32 // the window's height, for the pages of forms
 	chromeHeight func() float32 // what the header, the footer and a title bar take of it
+	portrait     func() bool    // the window is taller than wide
+	screenWidth  func() float32 // the window's width
 }
 
 // L returns the UI string for key in the current language.
@@ -192,6 +195,7 @@ type Kiosk struct {
 
 	stack     []screen
 	homeQuery string // the home search box's text, kept across rebuilds
+	portrait  bool   // the window's shape the screen was built for
 
 	root    *fyne.Container // the screen under the idle overlay
 	overlay *idleOverlay
@@ -284,6 +288,8 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	k.env.signIn = k.staffSignIn
 	k.env.signOut = k.staffSignOut
 	k.env.screenHeight = func() float32 { return w.Canvas().Size().Height }
+	k.env.portrait = func() bool { s := w.Canvas().Size(); return s.Width < s.Height }
+	k.env.screenWidth = func() float32 { return w.Canvas().Size().Width }
 	k.env.chromeHeight = func() float32 {
 		if k.header == nil || k.footer == nil {
 			return 0
@@ -294,6 +300,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 		return k.header.obj.MinSize().Height + k.footer.MinSize().Height + bar + 4*theme.Padding()
 	}
 	k.lastTouch = k.now()
+	kioskTheme.SetScale(kioskTheme.ScaleFor(w.Canvas().Size()))
 	a.Settings().SetTheme(k.theme)
 	// After the theme: the keyboard takes its background colour from it.
 	k.env.kb = k.newKeyboard()
@@ -302,7 +309,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	k.root = container.NewStack()
 	// The keyboard is under the activity layer and the idle warning like
 	// the screens: moving over it is activity, and the warning covers it.
-	layers := []fyne.CanvasObject{k.kb.Wrap(k.root), newActivity(k.touch), k.overlay}
+	layers := []fyne.CanvasObject{newShapeWatch(k.reshape), k.kb.Wrap(k.root), newActivity(k.touch), k.overlay}
 	if opt.FirstFrame != nil {
 		layers = append(layers, firstFrameMarker(opt.FirstFrame))
 	}
@@ -475,6 +482,51 @@ func (k *Kiosk) Reset() {
 	k.dirty = false
 	k.lastTouch = k.now()
 	k.render()
+}
+
+// reshape follows the window's size: on a larger screen (or a portrait
+// one, whose shorter side is wider) text, padding and touch targets grow
+// (kioskTheme.ScaleFor), and the screen is built again at the new sizes.
+// The layouts follow the shape by themselves (the home grid's columns,
+// the rows a list page holds).
+func (k *Kiosk) reshape(size fyne.Size) {
+	s, portrait := kioskTheme.ScaleFor(size), size.Width < size.Height
+	if s == kioskTheme.Scale() && portrait == k.portrait {
+		return
+	}
+	k.portrait = portrait
+	kioskTheme.SetScale(s)
+	k.kb.SetElder(k.elder)
+	k.app.Settings().SetTheme(k.theme)
+	k.render()
+}
+
+// shapeWatch is an empty layer the size of the window that reports each
+// new size.
+type shapeWatch struct {
+	widget.BaseWidget
+	onSize func(fyne.Size)
+	last   fyne.Size
+}
+
+func newShapeWatch(onSize func(fyne.Size)) *shapeWatch {
+	s := &shapeWatch{onSize: onSize}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *shapeWatch) Resize(size fyne.Size) {
+	s.BaseWidget.Resize(size)
+	if size != s.last && size.Width > 0 && size.Height > 0 {
+		s.last = size
+		s.onSize(size)
+	}
+}
+
+func (s *shapeWatch) MinSize() fyne.Size { return fyne.Size{} }
+
+func (s *shapeWatch) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
 }
 
 func (k *Kiosk) toggleElder() {

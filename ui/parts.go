@@ -198,6 +198,7 @@ var (
 // that move it by a page (pageStep): finger-drag scrolling does not work
 // on every Linux touchscreen.
 func (e *env) scrollPages(content fyne.CanvasObject) fyne.CanvasObject {
+	content = container.New(readable{}, content)
 	sc := container.NewVScroll(content)
 	step := func(dir float32) {
 		h := pageStep(sc.Size().Height)
@@ -210,6 +211,34 @@ func (e *env) scrollPages(content fyne.CanvasObject) fyne.CanvasObject {
 	down := e.button(e.L("scroll.down"), theme.MoveDownIcon(), func() { step(1) })
 	bar := container.NewVBox(up, layout.NewSpacer(), down)
 	return container.NewBorder(nil, nil, nil, bar, sc)
+}
+
+// readable keeps a page's lines of Chinese text to about 45 characters,
+// a readable length, however wide the window: it lays its objects out at
+// most that wide, centred.
+type readable struct{}
+
+// readableChars is the longest line of body text, in characters.
+const readableChars = 45
+
+func (readable) width() float32 {
+	return readableChars*theme.TextSize() + 2*theme.InnerPadding() + 2*theme.Padding()
+}
+
+func (r readable) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+func (r readable) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := max(min(size.Width, r.width()), r.MinSize(objs).Width)
+	for _, o := range objs {
+		o.Move(fyne.NewPos(max(0, (size.Width-w)/2), 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+	}
 }
 
 // pageStep is how far 上翻 / 下翻 move a scroll that shows height of its

@@ -77,7 +77,7 @@ func runApp(args []string) error {
 		log.Printf("kiosk: %v", err)
 		a := app.NewWithID("org.jiezhen.kiosk")
 		w := a.NewWindow("街镇通 Jiezhen")
-		w.Resize(fyne.NewSize(1280, 800))
+		fitScreen(a, w)
 		w.SetFullScreen(*fullscreen)
 		ui.ShowDamaged(a, w)
 		w.ShowAndRun()
@@ -132,7 +132,7 @@ func runApp(args []string) error {
 
 	a := app.NewWithID("org.jiezhen.kiosk")
 	w := a.NewWindow("街镇通 Jiezhen")
-	w.Resize(fyne.NewSize(1280, 800))
+	fitScreen(a, w)
 	if *fullscreen {
 		w.SetFullScreen(true)
 		keepScreenOn()

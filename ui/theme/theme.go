@@ -31,12 +31,34 @@ var (
 )
 
 // MinTarget is the smallest touch target side, in Fyne units, for the
-// normal and the elder interface (WCAG 2.5.5: 44; MIIT elder rules: 60).
+// normal and the elder interface (WCAG 2.5.5: 44; MIIT elder rules: 60),
+// grown with the screen (Scale).
 func MinTarget(elderMode bool) float32 {
 	if elderMode {
-		return 60
+		return 60 * scale
 	}
-	return 44
+	return 44 * scale
+}
+
+// scale grows text, padding, icons and touch targets with the screen
+// (ScaleFor); 1 on the 1280x800 screen the sizes were set for.
+var scale float32 = 1
+
+// Scale is the current size factor.
+func Scale() float32 { return scale }
+
+// SetScale sets the size factor; the app's theme must then be set again
+// for the widgets to follow.
+func SetScale(s float32) { scale = s }
+
+// ScaleFor is the size factor for a window of size: its shorter side
+// against the 800 units the sizes were set for, from 1 to 1.5 in steps of
+// 0.05, so a 1920x1080 or 1080x1920 screen shows text about 1.35 times as
+// large as a 1280x800 one.
+func ScaleFor(size fyne.Size) float32 {
+	short := min(size.Width, size.Height)
+	s := float32(int(short/800*20+0.5)) / 20
+	return max(1, min(1.5, s))
 }
 
 // Theme is the kiosk theme. Change Elder through SetElder on the app's
@@ -87,8 +109,17 @@ func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
 // Icon is Fyne's own.
 func (t *Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
 
-// Size scales text, padding and icons for the current mode.
+// Size scales text, padding and icons for the current mode and screen.
 func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameText, theme.SizeNameHeadingText, theme.SizeNameSubHeadingText, theme.SizeNameCaptionText,
+		theme.SizeNamePadding, theme.SizeNameInnerPadding, theme.SizeNameInlineIcon, theme.SizeNameLineSpacing:
+		return t.size(n) * scale
+	}
+	return t.size(n)
+}
+
+func (t *Theme) size(n fyne.ThemeSizeName) float32 {
 	s := t.sizes()
 	switch n {
 	case theme.SizeNameText:
