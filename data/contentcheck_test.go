@@ -210,6 +210,39 @@ func TestValidateProblems(t *testing.T) {
 	}
 }
 
+// Each problem of one field names that field's path in the item, so that
+// a form can show it next to the field.
+func TestValidateProblemFields(t *testing.T) {
+	tests := []struct {
+		change func(s *ContentSet)
+		field  string
+	}{
+		{func(s *ContentSet) { s.Notices[0].Title = "" }, "title"},
+		{func(s *ContentSet) { s.Notices[0].Title = strings.Repeat("长", 201) }, "title"},
+		{func(s *ContentSet) { s.Notices[1].Attachments[0].Name = "" }, "attachments[0]"},
+		{func(s *ContentSet) { s.Catalog[0].Written = MustDate("2012-05-03") }, "written"},
+		{func(s *ContentSet) { s.Services[0].PromisedDays = 25 }, "promised_days"},
+		{func(s *ContentSet) { s.Services[0].Materials[0].Form = "scan" }, "materials[0].form"},
+		{func(s *ContentSet) { s.Services[0].Form.Fields[2].Choices = nil }, "form.fields[2].choices"},
+		{func(s *ContentSet) { s.Services[0].Form.Fields[2].Choices[1] = "" }, "form.fields[2].choices[1]"},
+		{func(s *ContentSet) { s.Services[0].Conditions = []string{"a", strings.Repeat("长", 5001)} }, "conditions[1]"},
+		{func(s *ContentSet) {
+			s.Providers[0].Hours[1] = append(s.Providers[0].Hours[1], Span{Start: 780, End: 900})
+		}, "hours.mon"},
+		{func(s *ContentSet) { s.Consultations[0].Feedback[1].Reason = "" }, "feedback[1].reason"},
+		{func(s *ContentSet) { s.Consultations[0].Topics[1].Title = " " }, "topics[1].title"},
+		{func(s *ContentSet) { s.Calendars[0].Workdays[0].Date = MustDate("2026-02-13") }, "holidays"},
+	}
+	for _, tt := range tests {
+		s := readGood(t)
+		tt.change(s)
+		var ce ContentErrors
+		if err := s.Validate(publishDay); !errors.As(err, &ce) || len(ce) != 1 || ce[0].Field != tt.field {
+			t.Errorf("Validate = %#v, want one problem of field %q", err, tt.field)
+		}
+	}
+}
+
 // A catalogue entry may be published the day it was written, and may
 // leave its written date and validity unstated.
 func TestValidateCatalogDates(t *testing.T) {

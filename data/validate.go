@@ -383,64 +383,82 @@ func formatNumber(n float64) string { return strconv.FormatFloat(n, 'f', -1, 64)
 // problem it finds.
 func (s FormSchema) Check() error {
 	var errs []error
+	for _, p := range s.Problems() {
+		errs = append(errs, errors.New(p.Problem))
+	}
+	return errors.Join(errs...)
+}
+
+// SchemaProblem is one thing wrong with a form schema: the field path in
+// the item that holds the form ("form.fields[2].choices") and the problem
+// as Check words it.
+type SchemaProblem struct {
+	Field, Problem string
+}
+
+// Problems lists what Check finds, each with the field it is of.
+func (s FormSchema) Problems() []SchemaProblem {
+	var out []SchemaProblem
 	seen := map[string]bool{}
 	for i, f := range s.Fields {
 		where := fmt.Sprintf("form field %d", i+1)
 		if f.Code != "" {
 			where += fmt.Sprintf(" %q", f.Code)
 		}
-		bad := func(format string, args ...any) {
-			errs = append(errs, fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...)))
+		at := fmt.Sprintf("form.fields[%d].", i)
+		bad := func(field, format string, args ...any) {
+			out = append(out, SchemaProblem{Field: at + field, Problem: fmt.Sprintf("%s: %s", where, fmt.Sprintf(format, args...))})
 		}
 		switch {
 		case f.Code == "":
-			bad("code is empty")
+			bad("code", "code is empty")
 		case seen[f.Code]:
-			bad("code is used twice")
+			bad("code", "code is used twice")
 		}
 		seen[f.Code] = true
 		if strings.TrimSpace(f.Label) == "" {
-			bad("label is empty")
+			bad("label", "label is empty")
 		}
 		if !slices.Contains(FieldTypes, f.Type) {
-			bad("unknown type %q", f.Type)
+			bad("type", "unknown type %q", f.Type)
 		}
 		if f.MaxLen < 0 {
-			bad("max_len %d is negative", f.MaxLen)
+			bad("max_len", "max_len %d is negative", f.MaxLen)
 		}
 		if f.Type != FieldNumber && (f.Min.Set || f.Max.Set || f.Whole) {
-			bad("only a number field has min, max or whole")
+			bad("type", "only a number field has min, max or whole")
 		}
 		if lo, hi := f.numberRange(); lo > hi {
-			bad("min %s is larger than max %s", formatNumber(lo), formatNumber(hi))
+			bad("min", "min %s is larger than max %s", formatNumber(lo), formatNumber(hi))
 		}
 		if f.Type != FieldDate && (f.When != "" || f.Years != 0) {
-			bad("only a date field has when or years")
+			bad("type", "only a date field has when or years")
 		}
 		if f.When != "" && f.When != DatePast && f.When != DateFuture {
-			bad("when %q is not %q or %q", f.When, DatePast, DateFuture)
+			bad("when", "when %q is not %q or %q", f.When, DatePast, DateFuture)
 		}
 		if f.Years < 0 {
-			bad("years %d is negative", f.Years)
+			bad("years", "years %d is negative", f.Years)
 		}
 		choiceType := f.Type == FieldChoice || f.Type == FieldMultiChoice
 		switch {
 		case choiceType && len(f.Choices) == 0:
-			bad("a %s field needs choices", f.Type)
+			bad("choices", "a %s field needs choices", f.Type)
 		case !choiceType && len(f.Choices) > 0:
-			bad("a %s field cannot have choices", f.Type)
+			bad("choices", "a %s field cannot have choices", f.Type)
 		}
 		for j, c := range f.Choices {
+			ch := fmt.Sprintf("choices[%d]", j)
 			switch {
 			case strings.TrimSpace(c) == "":
-				bad("choice %d is empty", j+1)
+				bad(ch, "choice %d is empty", j+1)
 			case strings.Contains(c, "\n"):
 				// Multichoice values are joined by "\n".
-				bad("choice %q contains a line break", c)
+				bad(ch, "choice %q contains a line break", c)
 			case slices.Contains(f.Choices[:j], c):
-				bad("choice %q is listed twice", c)
+				bad(ch, "choice %q is listed twice", c)
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return out
 }

@@ -116,6 +116,12 @@ var dayKeys = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 // mondayFirst is the order of days on Chinese timetables and in JSON.
 var mondayFirst = [7]time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
 
+// DayKey is a weekday's key in WeekHours' JSON ("mon").
+func DayKey(wd time.Weekday) string { return dayKeys[wd] }
+
+// MondayFirst is the days in the order of Chinese timetables.
+func MondayFirst() [7]time.Weekday { return mondayFirst }
+
 // MarshalJSON writes {"mon": ["08:30-12:00"], ...} Monday first, leaving
 // closed days out. The order is fixed by hand because a map would sort the
 // keys alphabetically, which reads badly in files admins edit.

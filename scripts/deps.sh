@@ -8,12 +8,16 @@
 # CJK, through Fyne's system-font fallback, so the screen goldens assume it.
 # poppler-utils gives pdftotext, with which tests read back the PDFs districtd
 # writes (告知书 and reports).
+# The Debian packages' tests (cmd/internal/packages) verify the systemd
+# units with systemd-analyze and make their users with systemd-sysusers
+# (systemd), need xinit, which the kiosk's unit starts, sign an apt
+# repository with gpg and build it with reprepro.
 # As root it installs what is missing; otherwise it prints the apt-get line.
 set -euo pipefail
 
 packages=(gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev
   libxi-dev libxxf86vm-dev xvfb xauth x11-utils x11-xserver-utils imagemagick espeak-ng
-  chromium fonts-noto-cjk poppler-utils)
+  chromium fonts-noto-cjk poppler-utils systemd xinit gpg reprepro)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -20,10 +20,8 @@ import (
 // Signed bundles: keygen, bundle, key rotate and key revoke. The file
 // layout is sync/bundle's; this file only gathers what goes in.
 
-// defaultExpiry is how long a bundle stays valid without --expires: long
-// enough to carry on a USB stick to every street, short enough that a
-// stolen stick soon holds nothing a kiosk takes.
-const defaultExpiry = 14 * 24 * time.Hour
+// defaultExpiry is how long a bundle stays valid without --expires.
+const defaultExpiry = server.DefaultBundleValid
 
 // bundleCommands runs keygen, bundle and key; it returns the command's
 // name for error lines.
@@ -182,11 +180,12 @@ func keyStatement(sub string, args []string, stdout io.Writer, now func() time.T
 	return printJSON(stdout, map[string]any{"statement": *out, "op": op, "key": bundle.EncodeKey(key), "signer": bundle.EncodeKey(signer.Public().(ed25519.PublicKey))})
 }
 
-// statementFiles collects repeated --statement flags.
-type statementFiles []string
+// repeated collects the values of a flag given several times
+// (--statement, --role, --street).
+type repeated []string
 
-func (s *statementFiles) String() string     { return strings.Join(*s, ",") }
-func (s *statementFiles) Set(v string) error { *s = append(*s, v); return nil }
+func (s *repeated) String() string     { return strings.Join(*s, ",") }
+func (s *repeated) Set(v string) error { *s = append(*s, v); return nil }
 
 func makeBundle(args []string, stdout io.Writer, now func() time.Time) error {
 	fs := newFlags("bundle")
@@ -196,7 +195,7 @@ func makeBundle(args []string, stdout io.Writer, now func() time.Time) error {
 	out := fs.String("out", "", "the bundle file to write (.jzb)")
 	since := fs.String("since", "", "the sequence the kiosks already have; without it, a full snapshot")
 	expires := fs.String("expires", "", "how long the bundle stays valid, as 72h or 14d (default 14d)")
-	var stmtFiles statementFiles
+	var stmtFiles repeated
 	fs.Var(&stmtFiles, "statement", "a key statement file to carry (repeatable)")
 	if _, err := parse(fs, args, 0, ""); err != nil {
 		return err

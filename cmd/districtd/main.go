@@ -6,19 +6,24 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
 	"jiezhen/cmd/internal/version"
+	"jiezhen/data/redact"
 )
 
 const usage = `usage: districtd <command> [flags]
 
 commands:
   serve --db FILE --addr HOST:PORT [--demo] [--tls-cert F --tls-key F]
-        [--bundle-key KEYFILE [--bundle-statement FILE]...]
+        [--bundle-key KEYFILE [--bundle-statement FILE]...] [--metrics-addr HOST:PORT]
                       serve the sync API until SIGTERM or SIGINT; with
-                      --bundle-key, also signed snapshots for kiosks far behind
+                      --bundle-key, also signed snapshots for kiosks far behind;
+                      with --metrics-addr, Prometheus metrics, /healthz and /readyz there
+  backup --db FILE --out FILE
+                      copy the database while serve runs (a new file, mode 0600, checked)
   streets --db FILE   print the published streets, one JSON object a line
   kiosk add --db FILE --street CODE --name NAME
                       register a kiosk and print its token (shown only once)
@@ -66,6 +71,18 @@ commands:
   apikey list --db FILE
   apikey remove --db FILE ID
   audit --db FILE     print street staff's actions on kiosks, one JSON object a line
+  user add --db FILE --name NAME --role ROLE [--role ROLE]... [--street CODE]...
+                      add a back office user (roles: admin, editor, reviewer, handler,
+                      inspector; no --street: the whole district) and print its
+                      one-time enrolment link (72 hours)
+  user reset --db FILE --name NAME|--id N
+                      a new enrolment link: the old password and authenticator stop
+                      working and the user's sessions end
+  user list --db FILE one JSON object a user
+  user disable|enable --db FILE --name NAME|--id N
+  opinions --db FILE [--consultation ID]
+                      print the opinions residents gave, one JSON object a line,
+                      with the district's mark on each (no names or mobiles)
   outbox-key --out KEYFILE
                       write the outbox key (mode 0600) and print its public key,
                       which kiosks encrypt exported outboxes to
@@ -88,6 +105,9 @@ commands:
 `
 
 func main() {
+	// Whatever logs without a logger of its own passes the redacting
+	// handler too; serve builds its logger on the same handler.
+	slog.SetDefault(redact.New(slog.NewTextHandler(os.Stderr, nil)))
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -136,12 +156,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cmd, err = apikey(args[1:], stdout, stderr)
 	case "audit":
 		err = audit(args[1:], stdout)
+	case "user":
+		cmd, err = user(args[1:], stdout, stderr)
+	case "opinions":
+		err = opinions(args[1:], stdout)
 	case "outbox-key":
 		err = outboxKey(args[1:], stdout)
 	case "import-outbox":
 		err = importOutbox(args[1:], stdout)
 	case "loadtest":
 		err = loadtest(args[1:], stdout, stderr)
+	case "backup":
+		err = backup(args[1:], stdout)
 	case "keygen", "bundle", "key":
 		cmd, err = bundleCommands(cmd, args[1:], stdout)
 	default:

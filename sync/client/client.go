@@ -108,7 +108,8 @@ type Config struct {
 	// OnChange, when set, is called with the new status whenever it
 	// changes, from the agent's goroutine. A UI wraps it in fyne.Do.
 	OnChange func(Status)
-	// UserAgent is sent with every request.
+	// UserAgent is sent with every request; the district records the
+	// version of "jiezhen-kiosk/VERSION" (wire.AgentProduct).
 	UserAgent string
 
 	// Trace, when set, is called at each step of a cycle with a short name
@@ -233,7 +234,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Agent, error) {
 		cfg.SnapshotTimeout = DefaultSnapshotTimeout
 	}
 	if cfg.UserAgent == "" {
-		cfg.UserAgent = "jiezhen-kiosk"
+		cfg.UserAgent = wire.AgentProduct
 	}
 	a := &Agent{
 		st:   st,
@@ -385,7 +386,12 @@ func (a *Agent) OnceResult(ctx context.Context) (Result, error) {
 	defer a.update(func(s *Status) { s.Syncing = false })
 
 	var res Result
-	err := a.checkKiosk(ctx)
+	// The counts go with every request (see call): fresh ones, with what
+	// was queued since the last cycle.
+	err := a.refreshCounts(ctx)
+	if err == nil {
+		err = a.checkKiosk(ctx)
+	}
 	if err == nil {
 		err = a.push(ctx, &res)
 	}
@@ -703,26 +709,19 @@ func (a *Agent) counted(it store.OutboxItem, ans store.Answer, res *Result) {
 	}
 }
 
-// StaffEditBody is the outbox body of a staff edit: the edit and the
-// version of the item it was made on.
-type StaffEditBody struct {
-	wire.StaffEdit
-	BaseVersion int64 `json:"base_version"`
-}
-
 // pushItem turns an outbox item into what goes on the wire. A staff edit
 // carries its base version in the outbox body; it is sent beside the
 // edit, as the API wants it.
 func pushItem(it store.OutboxItem) (wire.PushItem, error) {
-	pi := wire.PushItem{ID: it.ID, Kind: wire.ItemKind(it.Kind), Body: it.Body}
+	pi := wire.PushItem{ID: it.ID, Kind: it.Kind, Body: it.Body}
 	if err := wire.CheckID(it.ID); err != nil {
 		return pi, err
 	}
 	if !pi.Kind.Valid() {
 		return pi, fmt.Errorf("the kiosk does not know the kind %q", it.Kind)
 	}
-	if pi.Kind == wire.ItemStaffEdit {
-		var e StaffEditBody
+	if pi.Kind == data.ItemStaffEdit {
+		var e data.StaffEditBody
 		if err := json.Unmarshal(it.Body, &e); err != nil {
 			return pi, fmt.Errorf("the staff edit does not decode: %v", err)
 		}
@@ -753,10 +752,10 @@ func answer(it store.OutboxItem, r wire.PushResult, serverTime time.Time) (store
 			at = serverTime
 		}
 		ans := store.Answer{Outcome: store.Accepted, Ref: r.Ref, At: at, Version: r.Version}
-		if it.Kind == string(wire.ItemCase) {
+		if it.Kind == data.ItemCase {
 			var c data.Case
 			if json.Unmarshal(it.Body, &c) == nil && c.ID != "" {
-				c = wire.CaseView(c) // personal data leaves the kiosk once the district has it
+				c = c.WithoutPersonal() // personal data leaves the kiosk once the district has it
 				if r.Ref != "" {
 					c.Ref = r.Ref
 				}
@@ -769,7 +768,7 @@ func answer(it store.OutboxItem, r wire.PushResult, serverTime time.Time) (store
 		}
 		return ans, nil
 	case wire.Conflict:
-		var e StaffEditBody
+		var e data.StaffEditBody
 		if err := json.Unmarshal(it.Body, &e); err != nil {
 			return store.Answer{}, fmt.Errorf("a conflict for an item that is not a staff edit")
 		}

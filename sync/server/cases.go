@@ -64,12 +64,22 @@ func caseByRef(tx ReadTx, ref string) (CaseRecord, error) {
 	rec, err := tx.CaseByRef(ref)
 	if errors.Is(err, ErrNotFound) {
 		if err := data.CheckReference(ref); errors.Is(err, data.ErrRefCheck) {
-			return rec, fmt.Errorf("there is no case %s: %w", ref, err)
+			return rec, noCase{fmt.Sprintf("there is no case %s: %v", ref, err), err}
 		}
-		return rec, fmt.Errorf("there is no case %s", ref)
+		return rec, noCase{fmt.Sprintf("there is no case %s", ref), nil}
 	}
 	return rec, err
 }
+
+// noCase is caseByRef's answer for a reference no case has: it is
+// ErrNotFound, and a data.ErrRefCheck when the check character is wrong.
+type noCase struct {
+	msg   string
+	cause error
+}
+
+func (e noCase) Error() string   { return e.msg }
+func (e noCase) Unwrap() []error { return []error{ErrNotFound, e.cause} }
 
 // CaseMove is a district clerk's move of a case.
 type CaseMove struct {
@@ -116,6 +126,13 @@ func (m *CaseMove) check() error {
 //
 // The new state goes into the filing kiosk's feed.
 func (p *Platform) MoveCase(ctx context.Context, m CaseMove) (CaseRecord, error) {
+	return p.moveCase(ctx, m, User{}, nil)
+}
+
+// moveCase is MoveCase by user u (the zero User for the command line),
+// with check run on the case (and on the case a merge joins) inside the
+// write transaction before anything moves.
+func (p *Platform) moveCase(ctx context.Context, m CaseMove, u User, check func(ReadTx, *CaseRecord) error) (CaseRecord, error) {
 	if err := m.check(); err != nil {
 		return CaseRecord{}, err
 	}
@@ -124,6 +141,11 @@ func (p *Platform) MoveCase(ctx context.Context, m CaseMove) (CaseRecord, error)
 		rec, err = caseByRef(tx, m.Ref)
 		if err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(tx, &rec); err != nil {
+				return err
+			}
 		}
 		c := &rec.Case
 		now := p.clock()
@@ -169,6 +191,11 @@ func (p *Platform) MoveCase(ctx context.Context, m CaseMove) (CaseRecord, error)
 			if err != nil {
 				return fmt.Errorf("merge into %s: %w", m.Into, err)
 			}
+			if check != nil {
+				if err := check(tx, &into); err != nil {
+					return err
+				}
+			}
 			if into.Case.ID == c.ID {
 				return errors.New("a case cannot be merged into itself")
 			}
@@ -176,6 +203,11 @@ func (p *Platform) MoveCase(ctx context.Context, m CaseMove) (CaseRecord, error)
 				return fmt.Errorf("case %s is not an appeal of street %s, so %s cannot join it", into.Case.Ref, c.Street, c.Ref)
 			}
 			c.MergedInto = into.Case.Ref
+			// The case it joins says so in its staff timeline.
+			if _, err := tx.AddCaseEvent(CaseEvent{Case: into.Case.ID, At: now, Kind: EventMergedIn, UserID: u.ID,
+				UserName: u.Name, Text: strings.TrimSpace(m.Reason), Target: c.Ref}); err != nil {
+				return err
+			}
 		}
 		rec.Version++
 		return putCase(tx, rec)

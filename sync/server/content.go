@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"jiezhen/data"
@@ -75,57 +76,66 @@ func (p *Platform) Publish(ctx context.Context, set *data.ContentSet) (PublishRe
 		incoming[s.Code] = true
 	}
 	err = p.store.Write(ctx, func(tx Tx) error {
-		// A street item carries the district's website (SetPublicURL),
-		// which the content files do not set.
-		base, err := tx.Setting(settingPublicURL)
-		if err != nil {
-			return err
-		}
-		for _, c := range changes {
-			if c.Kind == data.KindStreet && c.Body != nil {
-				if c.Body, err = streetWithWebsite(c.Body, base); err != nil {
-					return err
-				}
-			}
-			street, err := streetOf(c)
-			if err != nil {
-				return err
-			}
-			if err := checkFiles(tx, c); err != nil {
-				return err
-			}
-			if street != "" && !incoming[street] {
-				if err := knownStreet(tx, street); err != nil {
-					return fmt.Errorf("%s %q: %w", c.Kind, c.ID, err)
-				}
-			}
-			old, err := tx.Item(c.Kind, c.ID)
-			switch {
-			case errors.Is(err, ErrNotFound):
-				res.Added++
-			case err != nil:
-				return err
-			case !old.Deleted && old.Street == street && bytes.Equal(old.Body, c.Body):
-				res.Unchanged++
-				continue
-			case old.Deleted:
-				res.Added++
-			default:
-				res.Changed++
-			}
-			it := Item{Kind: c.Kind, ID: c.ID, Street: street, Version: old.Version + 1, Body: c.Body}
-			if _, err := tx.PutItem(it); err != nil {
-				return err
-			}
-		}
-		res.Last, err = tx.LastSeq()
-		return err
+		return p.publishTx(tx, changes, incoming, &res)
 	})
 	if err != nil {
 		return PublishResult{}, err
 	}
 	p.log.Info("published", "added", res.Added, "changed", res.Changed, "unchanged", res.Unchanged, "seq", res.Last)
 	return res, nil
+}
+
+// publishTx records every new or changed item of changes in tx, as
+// Publish does, counting them in res; incoming are the streets published
+// in the same write. A check that refuses an item is an *Error (422)
+// given before anything of that item is written. The back office's
+// drafts publish through it too.
+func (p *Platform) publishTx(tx Tx, changes []data.Change, incoming map[string]bool, res *PublishResult) error {
+	// A street item carries the district's website (SetPublicURL),
+	// which the content files do not set.
+	base, err := tx.Setting(settingPublicURL)
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if c.Kind == data.KindStreet && c.Body != nil {
+			if c.Body, err = streetWithWebsite(c.Body, base); err != nil {
+				return err
+			}
+		}
+		street, err := streetOf(c)
+		if err != nil {
+			return err
+		}
+		if err := checkFiles(tx, c); err != nil {
+			return err
+		}
+		if street != "" && !incoming[street] {
+			if err := knownStreet(tx, street); err != nil {
+				return fmt.Errorf("%s %q: %w", c.Kind, c.ID, err)
+			}
+		}
+		old, err := tx.Item(c.Kind, c.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			res.Added++
+		case err != nil:
+			return err
+		case !old.Deleted && old.Street == street && bytes.Equal(old.Body, c.Body):
+			res.Unchanged++
+			continue
+		case old.Deleted:
+			res.Added++
+		default:
+			res.Changed++
+		}
+		it := Item{Kind: c.Kind, ID: c.ID, Street: street, Version: old.Version + 1, Body: c.Body}
+		if _, err := tx.PutItem(it); err != nil {
+			return err
+		}
+	}
+	res.Last, err = tx.LastSeq()
+	return err
 }
 
 // Unpublish deletes one content item: kiosks drop it at their next pull.
@@ -135,28 +145,8 @@ func (p *Platform) Unpublish(ctx context.Context, kind data.Kind, id string) (in
 		return 0, fmt.Errorf("%q is not a content kind (one of %v)", kind, data.ContentKinds)
 	}
 	var seq int64
-	err := p.store.Write(ctx, func(tx Tx) error {
-		old, err := tx.Item(kind, id)
-		if errors.Is(err, ErrNotFound) || (err == nil && old.Deleted) {
-			return fmt.Errorf("there is no published %s %q", kind, id)
-		}
-		if err != nil {
-			return err
-		}
-		if kind == data.KindStreet {
-			ks, err := tx.Kiosks()
-			if err != nil {
-				return err
-			}
-			for _, k := range ks {
-				if k.Street == id && k.RevokedAt == nil {
-					return fmt.Errorf("street %s still has kiosk %d (%s): revoke its kiosks first", id, k.ID, k.Name)
-				}
-			}
-		}
-		old.Version++
-		old.Deleted, old.Body = true, nil
-		seq, err = tx.PutItem(old)
+	err := p.store.Write(ctx, func(tx Tx) (err error) {
+		seq, err = unpublishTx(tx, kind, id)
 		return err
 	})
 	if err != nil {
@@ -164,4 +154,30 @@ func (p *Platform) Unpublish(ctx context.Context, kind data.Kind, id string) (in
 	}
 	p.log.Info("unpublished", "kind", string(kind), "id", id, "seq", seq)
 	return seq, nil
+}
+
+// unpublishTx is Unpublish's write in tx; the back office's withdrawals
+// and expiries use it too.
+func unpublishTx(tx Tx, kind data.Kind, id string) (int64, error) {
+	old, err := tx.Item(kind, id)
+	if errors.Is(err, ErrNotFound) || (err == nil && old.Deleted) {
+		return 0, errorf(http.StatusConflict, "", "there is no published %s %q", kind, id)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if kind == data.KindStreet {
+		ks, err := tx.Kiosks()
+		if err != nil {
+			return 0, err
+		}
+		for _, k := range ks {
+			if k.Street == id && k.RevokedAt == nil {
+				return 0, fmt.Errorf("street %s still has kiosk %d (%s): revoke its kiosks first", id, k.ID, k.Name)
+			}
+		}
+	}
+	old.Version++
+	old.Deleted, old.Body = true, nil
+	return tx.PutItem(old)
 }

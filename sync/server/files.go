@@ -66,17 +66,17 @@ func (p *Platform) AddFiles(ctx context.Context, files []NewFile) (out []StoredF
 }
 
 // describeFile checks a file's size and sniffed type and gives its
-// content address.
+// content address. A file refused is an *Error (422).
 func describeFile(b []byte) (StoredFile, error) {
 	if len(b) == 0 {
-		return StoredFile{}, errors.New("the file is empty")
+		return StoredFile{}, errorf(http.StatusUnprocessableEntity, "", "the file is empty")
 	}
 	if len(b) > data.MaxAttachmentSize {
-		return StoredFile{}, fmt.Errorf("the file is %d bytes, over the limit of %d (10 MB)", len(b), data.MaxAttachmentSize)
+		return StoredFile{}, errorf(http.StatusUnprocessableEntity, "", "the file is %d bytes, over the limit of %d (10 MB)", len(b), data.MaxAttachmentSize)
 	}
 	typ, _, _ := strings.Cut(http.DetectContentType(b), ";")
 	if _, ok := data.AttachmentTypes[typ]; !ok {
-		return StoredFile{}, fmt.Errorf("the file is %s, not a PDF, PNG or JPEG", typ)
+		return StoredFile{}, errorf(http.StatusUnprocessableEntity, "", "the file is %s, not a PDF, PNG or JPEG", typ)
 	}
 	sum := sha256.Sum256(b)
 	f := StoredFile{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(b)), Type: typ}
@@ -94,13 +94,13 @@ func checkFiles(tx ReadTx, c data.Change) error {
 	for _, a := range files {
 		f, err := tx.File(a.File)
 		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("%s %q: attachment %q: the district holds no file %s (add it with districtd attach)", c.Kind, c.ID, a.Name, a.File)
+			return errorf(http.StatusUnprocessableEntity, "", "%s %q: attachment %q: the district holds no file %s (add it with districtd attach)", c.Kind, c.ID, a.Name, a.File)
 		}
 		if err != nil {
 			return err
 		}
 		if f.SHA256 != a.SHA256 || f.Size != a.Size || f.Type != a.Type {
-			return fmt.Errorf("%s %q: attachment %q: the district's file %s is %s of %d bytes, not %s of %d bytes",
+			return errorf(http.StatusUnprocessableEntity, "", "%s %q: attachment %q: the district's file %s is %s of %d bytes, not %s of %d bytes",
 				c.Kind, c.ID, a.Name, a.File, f.Type, f.Size, a.Type, a.Size)
 		}
 	}
@@ -190,8 +190,9 @@ func (p *Platform) RemoveFile(ctx context.Context, path string) error {
 	return err
 }
 
-// fileUsers maps each file path that live content refers to onto the
-// items referring to it ("notice n1").
+// fileUsers maps each file path that live content or a draft still to
+// be published refers to onto the items referring to it ("notice n1",
+// "draft 3").
 func fileUsers(tx ReadTx) (map[string][]string, error) {
 	users := map[string][]string{}
 	for _, kind := range data.ContentKinds {
@@ -207,6 +208,22 @@ func fileUsers(tx ReadTx) (map[string][]string, error) {
 			for _, a := range files {
 				users[a.File] = append(users[a.File], string(it.Kind)+" "+it.ID)
 			}
+		}
+	}
+	drafts, err := tx.Drafts(DraftFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range drafts {
+		if d.State != DraftDraft && d.State != DraftPending && d.State != DraftScheduled {
+			continue
+		}
+		files, err := data.ShippedFiles(data.Change{Kind: d.Kind, ID: d.ItemID, Op: data.OpUpsert, Body: d.Body})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range files {
+			users[a.File] = append(users[a.File], fmt.Sprintf("draft %d", d.ID))
 		}
 	}
 	return users, nil

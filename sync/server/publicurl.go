@@ -85,3 +85,14 @@ func streetWithWebsite(body json.RawMessage, base string) (json.RawMessage, erro
 	st.Website = want
 	return json.Marshal(st)
 }
+
+// PublicURL is the website's base address that serve recorded, "" when
+// none.
+func (p *Platform) PublicURL(ctx context.Context) (string, error) {
+	var base string
+	err := p.store.Read(ctx, func(tx ReadTx) (err error) {
+		base, err = tx.Setting(settingPublicURL)
+		return err
+	})
+	return base, err
+}

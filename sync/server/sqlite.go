@@ -706,13 +706,14 @@ func (t *sqlTx) PutItem(it Item) (int64, error) {
 	return seq, t.index(it)
 }
 
-const kioskCols = "id, street, name, created_at, revoked_at, reset_pending"
+const kioskCols = "id, street, name, created_at, revoked_at, reset_pending, seen_at, app_version, outbox, dead_letters, cursor"
 
 func scanKiosk(sc scanner) (Kiosk, error) {
 	var k Kiosk
 	var created int64
-	var revoked sql.NullInt64
-	if err := sc.Scan(&k.ID, &k.Street, &k.Name, &created, &revoked, &k.ResetPending); err != nil {
+	var revoked, seen, outbox, dead, cursor sql.NullInt64
+	if err := sc.Scan(&k.ID, &k.Street, &k.Name, &created, &revoked, &k.ResetPending,
+		&seen, &k.Seen.Version, &outbox, &dead, &cursor); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return k, ErrNotFound
 		}
@@ -722,6 +723,21 @@ func scanKiosk(sc scanner) (Kiosk, error) {
 	if revoked.Valid {
 		at := fromMillis(revoked.Int64)
 		k.RevokedAt = &at
+	}
+	if seen.Valid {
+		at := fromMillis(seen.Int64)
+		k.Seen.At = &at
+	}
+	if outbox.Valid {
+		n := int(outbox.Int64)
+		k.Seen.Outbox = &n
+	}
+	if dead.Valid {
+		n := int(dead.Int64)
+		k.Seen.DeadLetters = &n
+	}
+	if cursor.Valid {
+		k.Seen.Cursor = &cursor.Int64
 	}
 	return k, nil
 }
@@ -809,13 +825,13 @@ func (t *sqlTx) PutEntry(e Entry) error {
 		e.ID, e.Kiosk, e.Kind, e.Hash, string(result), millis(e.At))
 }
 
-const caseCols = "kiosk, received_at, version, doc"
+const caseCols = "kiosk, received_at, version, assigned, doc"
 
 func scanCase(sc scanner) (CaseRecord, error) {
 	var c CaseRecord
 	var received int64
 	var doc string
-	if err := sc.Scan(&c.Kiosk, &received, &c.Version, &doc); err != nil {
+	if err := sc.Scan(&c.Kiosk, &received, &c.Version, &c.Assigned, &doc); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return c, ErrNotFound
 		}
@@ -898,9 +914,16 @@ func (t *sqlTx) PutCase(c CaseRecord) error {
 	if err != nil {
 		return err
 	}
-	return t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc`,
-		c.Case.ID, c.Case.Ref, c.Case.Kind, c.Case.Street, c.Kiosk, c.Case.Status, millis(c.ReceivedAt), c.Version, string(doc))
+	assigned := c.Assigned
+	if assigned == "" {
+		assigned = c.Case.Street
+	}
+	return t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc, assigned, channel, open, due)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc,
+			assigned = excluded.assigned, channel = excluded.channel, open = excluded.open, due = excluded.due`,
+		c.Case.ID, c.Case.Ref, c.Case.Kind, c.Case.Street, c.Kiosk, c.Case.Status, millis(c.ReceivedAt), c.Version, string(doc),
+		assigned, string(c.Case.Channel), caseOpen(&c.Case), caseDue(&c.Case))
 }
 
 func (t *sqlTx) AddOpinion(o OpinionRecord) error {
@@ -908,8 +931,8 @@ func (t *sqlTx) AddOpinion(o OpinionRecord) error {
 	if err != nil {
 		return err
 	}
-	return t.exec("INSERT INTO opinions(id, ref, consultation, street, kiosk, received_at, late, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-		o.Opinion.ID, o.Ref, o.Opinion.Consultation, o.Street, o.Kiosk, millis(o.ReceivedAt), o.Late, string(doc))
+	return t.exec("INSERT INTO opinions(id, ref, consultation, topic, street, kiosk, received_at, late, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		o.Opinion.ID, o.Ref, o.Opinion.Consultation, o.Opinion.Topic, o.Street, o.Kiosk, millis(o.ReceivedAt), o.Late, string(doc))
 }
 
 func (t *sqlTx) AddRating(r RatingRecord) error {

@@ -31,6 +31,7 @@ var ErrNotFound = errors.New("not found")
 
 // ReadTx reads one consistent snapshot.
 type ReadTx interface {
+	draftReader // drafts.go
 	// LastSeq is the highest sequence number given so far, 0 for none.
 	LastSeq() (int64, error)
 	// Feed returns up to limit changes of the scope in increasing seq:
@@ -74,8 +75,31 @@ type ReadTx interface {
 	// only those with a reply.
 	PublicAppeals(f PublicFilter) ([]CaseRecord, error)
 
+	CaseWorkReader
+
 	// Audit lists the staff actions received, in the order received.
 	Audit() ([]AuditRecord, error)
+
+	// Opinions lists the opinions f selects, oldest first, and how many
+	// it selects without its Offset and Limit.
+	Opinions(f OpinionFilter) ([]OpinionRecord, int, error)
+	// Opinion is one opinion by id, ErrNotFound if there is none.
+	Opinion(id string) (OpinionRecord, error)
+	// OpinionCounts counts a consultation's opinions of the streets (none:
+	// all) per topic and outcome.
+	OpinionCounts(consultation string, streets []string) ([]TopicCount, error)
+	// ConsultationCounts counts the opinions of the streets (none: all)
+	// per consultation: the key is its id.
+	ConsultationCounts(streets []string) (map[string]TopicCount, error)
+
+	// ScopedItems lists the live items of a kind of the streets (none:
+	// all) and the district-wide ones, by id.
+	ScopedItems(kind data.Kind, streets []string) ([]Item, error)
+	// StreetKiosks lists the kiosks of the streets (none: all) by id.
+	StreetKiosks(streets []string) ([]Kiosk, error)
+	// StreetBundles is the last bundle built of each of the streets
+	// (none: all), by street.
+	StreetBundles(streets []string) (map[string]BundleRecord, error)
 
 	// APIKeyByHash is the Open311 API key with this hash; APIKeys lists
 	// them by id.
@@ -95,12 +119,23 @@ type ReadTx interface {
 	TrackFailures(key string, since time.Time) (int, error)
 	// Setting is a district setting's value, "" when it is not set.
 	Setting(name string) (string, error)
+
+	// GaugeKiosks lists the kiosks in service with their last pull.
+	GaugeKiosks() ([]GaugeKiosk, error)
+	// FeedAfter counts, up to limit, the changes of a street's content
+	// and the district-wide content after seq.
+	FeedAfter(street string, after int64, limit int) (int64, error)
+	// Backlog counts per street the cases in one of the open statuses,
+	// and of those the ones in a running status whose deadline fell
+	// before today.
+	Backlog(open, running []data.Status, today data.Date) (map[string][2]int64, error)
 	UsersReadTx
 }
 
 // Tx is a write transaction.
 type Tx interface {
 	ReadTx
+	draftWriter // drafts.go
 	// PutItem stores the item's new state and records it in the feed,
 	// returning its seq. If the item was in another scope before, the old
 	// scope first gets a deletion, so that kiosks which can no longer see
@@ -117,7 +152,16 @@ type Tx interface {
 	ReinstateKiosk(id int64) error
 	PutEntry(e Entry) error
 	PutCase(c CaseRecord) error
+	CaseWorkWriter
 	AddOpinion(o OpinionRecord) error
+	// MarkOpinion records the district's mark on an opinion (Outcome,
+	// Reason, MarkedBy, MarkedAt of o).
+	MarkOpinion(o OpinionRecord) error
+	// SeeKiosk records what a kiosk told the district; nil fields keep
+	// what was recorded before.
+	SeeKiosk(id int64, s KioskSeen) error
+	// PutBundle records the last bundle built of a street.
+	PutBundle(b BundleRecord) error
 	AddRating(r RatingRecord) error
 	AddAudit(a AuditRecord) error
 	// OrderReset marks every kiosk of the street as due to refetch, and
@@ -180,6 +224,31 @@ type Kiosk struct {
 	// ResetPending: the district ordered a refetch the kiosk has not
 	// started yet.
 	ResetPending bool `json:"reset_pending,omitempty"`
+	// Seen is what the kiosk last told the district (SeeKiosk).
+	Seen KioskSeen `json:"seen,omitzero"`
+}
+
+// KioskSeen is what a kiosk told the district with a pull or a push:
+// when, its app version (from its User-Agent), its outbox depth and dead
+// letters (wire.HeaderOutbox, wire.HeaderDeadLetters) and its content
+// cursor (a pull's after). Nil is not reported.
+type KioskSeen struct {
+	At          *time.Time `json:"at,omitempty"`
+	Version     string     `json:"version,omitempty"`
+	Outbox      *int       `json:"outbox,omitempty"`
+	DeadLetters *int       `json:"dead_letters,omitempty"`
+	Cursor      *int64     `json:"cursor,omitempty"`
+}
+
+// BundleRecord is a signed bundle built of a street.
+type BundleRecord struct {
+	Street    string    `json:"street"`
+	From, To  int64     `json:"-"`
+	Changes   int       `json:"changes"`
+	Bytes     int64     `json:"bytes"`
+	IssuedAt  time.Time `json:"issued_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	BuiltAt   time.Time `json:"built_at"`
 }
 
 // Entry is the push ledger's record of one item id: who sent it, a hash
@@ -200,6 +269,10 @@ type CaseRecord struct {
 	Kiosk      int64
 	ReceivedAt time.Time
 	Version    int64 // the version of the case's item in the feed
+	// Assigned is the street that handles the case in the back office,
+	// or AssignedDistrict; "" when read from a store means the case's own
+	// street, and PutCase stores that.
+	Assigned string
 }
 
 // CaseFilter selects cases; empty fields select all.
@@ -218,6 +291,8 @@ type PublicFilter struct {
 
 // OpinionRecord is a resident's opinion as received. Late is set when it
 // arrived after the consultation closed by the district's calendar.
+// Outcome and Reason are the district's mark on it, "" until marked
+// (MarkOpinion), with who marked it and when.
 type OpinionRecord struct {
 	Opinion    data.Opinion
 	Ref        string
@@ -225,7 +300,32 @@ type OpinionRecord struct {
 	Kiosk      int64
 	ReceivedAt time.Time
 	Late       bool
+	Outcome    data.Outcome
+	Reason     string
+	MarkedBy   string
+	MarkedAt   time.Time
 }
+
+// OpinionFilter selects opinions: a consultation's, of the streets (none:
+// all), of a topic (""; all), a page of them (Limit 0: all).
+type OpinionFilter struct {
+	Consultation string
+	Streets      []string
+	Topic        string
+	Offset       int
+	Limit        int
+}
+
+// TopicCount counts opinions (of a topic, or of a consultation): all of
+// them, those received late, and those marked with each outcome.
+type TopicCount struct {
+	Topic                       string
+	Total, Late                 int
+	Adopted, Partly, NotAdopted int
+}
+
+// Unmarked is how many have no mark yet.
+func (c TopicCount) Unmarked() int { return c.Total - c.Adopted - c.Partly - c.NotAdopted }
 
 // RatingRecord is a satisfaction rating as received.
 type RatingRecord struct {

@@ -109,6 +109,20 @@ func (u User) SeesStreet(code string) bool {
 	return code == "" || len(u.Streets) == 0 || slices.Contains(u.Streets, code)
 }
 
+// Access says what the user may reach, for the audit: its roles and
+// street codes ("all" for the whole district), no personal data.
+func (u User) Access() string {
+	rs := make([]string, len(u.Roles))
+	for i, r := range u.Roles {
+		rs[i] = string(r)
+	}
+	st := strings.Join(u.Streets, ",")
+	if st == "" {
+		st = "all"
+	}
+	return "roles=" + strings.Join(rs, ",") + " streets=" + st
+}
+
 // Account is a user's row with its secrets, as the store keeps it.
 type Account struct {
 	User

@@ -39,6 +39,9 @@ type Office struct {
 	p     *server.Platform
 	log   *slog.Logger
 	pages map[string]*template.Template
+	table []route          // routes(), made once
+	limit *web.PostLimiter // sign-in posts per client address
+	site  *web.Site        // shows a draft as the website would (content.go)
 }
 
 // New returns the back office over p. It panics if a template or a
@@ -47,7 +50,9 @@ func New(p *server.Platform, log *slog.Logger) *Office {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Office{p: p, log: log, pages: parsePages()}
+	o := &Office{p: p, log: log, pages: parsePages(), limit: web.NewPostLimiter(), site: web.New(p, log)}
+	o.table = o.routes()
+	return o
 }
 
 // route is one page or action of the back office: open to a signed-in
@@ -68,7 +73,13 @@ var allRoles = server.Roles
 // returns its own from a method in its file.
 func (o *Office) routes() []route {
 	var rs []route
+	rs = append(rs, o.casesRoutes()...)
 	rs = append(rs, o.homeRoutes()...)
+	rs = append(rs, o.userRoutes()...)
+	rs = append(rs, o.auditRoutes()...)
+	rs = append(rs, o.contentRoutes()...)
+	rs = append(rs, o.opinionRoutes()...)
+	rs = append(rs, o.kioskRoutes()...)
 	return rs
 }
 
@@ -81,7 +92,7 @@ func (o *Office) Handler() http.Handler {
 	for pattern, h := range o.openRoutes() {
 		mux.HandleFunc(pattern, h)
 	}
-	for _, rt := range o.routes() {
+	for _, rt := range o.table {
 		mux.HandleFunc(rt.Method+" "+rt.Pattern, o.guard(rt))
 	}
 	mux.HandleFunc(Prefix, o.unknown)
@@ -222,6 +233,16 @@ type page struct {
 // T is the interface string for key in the page's language.
 func (p *page) T(key string) string { return translate(p.Lang, key) }
 
+// Label is the interface string of prefix+code when one is defined,
+// else code itself: the audit page names the actions it knows
+// ("audit.action." + action) and shows the others as they are written.
+func (p *page) Label(prefix, code string) string {
+	if s, ok := translations[p.Lang][prefix+code]; ok {
+		return s
+	}
+	return code
+}
+
 // HTMLLang is the page's lang attribute.
 func (p *page) HTMLLang() string {
 	if p.Lang == data.EN {
@@ -263,7 +284,7 @@ func (p *page) Nav() []navLink {
 		return nil
 	}
 	var out []navLink
-	for _, rt := range p.o.routes() {
+	for _, rt := range p.o.table {
 		if rt.Nav == "" || rt.Method != http.MethodGet || !p.User.HasAny(rt.Roles...) {
 			continue
 		}
@@ -384,7 +405,11 @@ func (o *Office) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	o.log.Error("back office", "path", r.URL.Path, "err", err)
+	path := r.URL.Path
+	if strings.HasPrefix(path, enrolPath) {
+		path = enrolPath + "…" // the one-time token stays out of the log
+	}
+	o.log.Error("back office", "path", path, "err", err)
 	http.Error(w, "500 internal server error", http.StatusInternalServerError)
 }
 

@@ -231,3 +231,31 @@ func (o *testOffice) auditLines(action string) []server.AdminAuditRecord {
 	}
 	return out
 }
+
+// wantForbidden sends a request as c (a POST with form and the session's
+// CSRF token, any other method without a body) and fails the test unless
+// it gets the 403 page and one new audit line "denied" naming c's user
+// and the request. Page families use it for their street checks.
+func (o *testOffice) wantForbidden(c *client, method, path string, form url.Values) {
+	o.t.Helper()
+	before := len(o.auditLines("denied"))
+	var resp *http.Response
+	if method == http.MethodPost {
+		resp, _ = c.post(path, form)
+	} else {
+		req, err := http.NewRequest(method, o.url+path, nil)
+		if err != nil {
+			o.t.Fatal(err)
+		}
+		resp, _ = c.do(req)
+	}
+	if resp.StatusCode != http.StatusForbidden {
+		o.t.Errorf("%s %s as %s: %d, want 403", method, path, c.user.Name, resp.StatusCode)
+		return
+	}
+	denied := o.auditLines("denied")
+	target := method + " " + strings.SplitN(path, "?", 2)[0]
+	if len(denied) != before+1 || denied[0].UserID != c.user.ID || denied[0].Target != target {
+		o.t.Errorf("%s %s as %s: no audit line for the refusal", method, path, c.user.Name)
+	}
+}

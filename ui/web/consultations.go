@@ -59,11 +59,20 @@ func (s *Site) consultation(w http.ResponseWriter, r *http.Request, st *data.Str
 		return
 	}
 	p := newPage(r, st, s.p.Today())
+	v := newConsultationView(c, p.Today)
+	p.Title = c.Title
+	p.crumbs(crumb{Label: p.T("consultations.title"), Href: sectionPath(st, "consultations")}, crumb{Label: c.Title, Content: true})
+	p.Data = v
+	s.render(w, r, http.StatusOK, "consultation", p)
+}
+
+// newConsultationView is c as its page shows it on day today.
+func newConsultationView(c data.Consultation, today data.Date) consultationView {
 	v := consultationView{Consultation: c, State: "upcoming"}
 	switch {
-	case c.OpenOn(p.Today):
+	case c.OpenOn(today):
 		v.State = "open"
-	case c.ClosedOn(p.Today):
+	case c.ClosedOn(today):
 		v.State = "closed"
 	}
 	for _, t := range c.Topics {
@@ -75,8 +84,5 @@ func (s *Site) consultation(w http.ResponseWriter, r *http.Request, st *data.Str
 		}
 		v.Topics = append(v.Topics, tv)
 	}
-	p.Title = c.Title
-	p.crumbs(crumb{Label: p.T("consultations.title"), Href: sectionPath(st, "consultations")}, crumb{Label: c.Title, Content: true})
-	p.Data = v
-	s.render(w, r, http.StatusOK, "consultation", p)
+	return v
 }

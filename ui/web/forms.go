@@ -49,10 +49,10 @@ func newFormID() string {
 type formView struct {
 	Action string
 	FormID string
-	Fields []fieldView
+	Fields []Field
 	// Errors are the fields with a problem, in the form's order, for the
 	// summary at the top.
-	Errors []fieldView
+	Errors []Field
 	// Problem is a problem of the whole form, in the page's language.
 	Problem string
 	// Anonymity offers 匿名; Consent offers 同意公开显示 (appeals).
@@ -61,15 +61,17 @@ type formView struct {
 	Submit               string // the button's label
 }
 
-// fieldView is one field: its input, its value as sent, its problem.
-type fieldView struct {
+// Field is one field of a form as the GOV.UK pattern shows it: its
+// input, its value as sent, its problem. The back office's content forms
+// (ui/admin) show their fields with it too.
+type Field struct {
 	ID, Code, Label, Help string
 	Content               bool // the label is content (Chinese), not an interface string
 	ChoiceContent         bool // so are the choices' labels
 	Type                  data.FieldType
 	Required              bool
 	Value                 string
-	Choices               []choiceView
+	Choices               []Choice
 	Msg                   string
 	MaxLen                int
 	Autocomplete          string
@@ -77,13 +79,14 @@ type fieldView struct {
 	Contact               bool // left out of an anonymous form
 }
 
-type choiceView struct {
+// Choice is one choice of a Field.
+type Choice struct {
 	ID, Value, Label string
 	Checked          bool
 }
 
 // Input is the input element's type for a one-line field.
-func (f fieldView) Input() string {
+func (f Field) Input() string {
 	switch f.Type {
 	case data.FieldDate:
 		return "date"
@@ -94,10 +97,10 @@ func (f fieldView) Input() string {
 }
 
 // Long, Radios, Checks and Select say how the field is asked.
-func (f fieldView) Long() bool   { return f.Type == data.FieldLongText }
-func (f fieldView) Checks() bool { return f.Type == data.FieldMultiChoice }
-func (f fieldView) Radios() bool { return f.Type == data.FieldChoice && len(f.Choices) <= 8 }
-func (f fieldView) Select() bool { return f.Type == data.FieldChoice && len(f.Choices) > 8 }
+func (f Field) Long() bool   { return f.Type == data.FieldLongText }
+func (f Field) Checks() bool { return f.Type == data.FieldMultiChoice }
+func (f Field) Radios() bool { return f.Type == data.FieldChoice && len(f.Choices) <= 8 }
+func (f Field) Select() bool { return f.Type == data.FieldChoice && len(f.Choices) > 8 }
 
 // labels gives a form's texts: how a field and a choice are named.
 type labels struct {
@@ -140,7 +143,7 @@ func newFormView(p *page, schema data.FormSchema, l labels, v data.FormValues, e
 	fv := formView{}
 	for _, f := range schema.Fields {
 		label, help := l.field(f)
-		view := fieldView{
+		view := Field{
 			ID: "f-" + f.Code, Code: f.Code, Label: label, Help: help, Content: l.content,
 			Type: f.Type, Required: f.Required, Value: v[f.Code], MaxLen: f.MaxLen, ChoiceContent: l.choiceContent,
 			Contact: f.Code == data.CodeApplicantName || f.Code == data.CodeMobile,
@@ -158,7 +161,7 @@ func newFormView(p *page, schema data.FormSchema, l labels, v data.FormValues, e
 		}
 		chosen := strings.Split(v[f.Code], "\n")
 		for i, c := range f.Choices {
-			cv := choiceView{ID: view.ID, Value: c, Label: l.choice(f, c)}
+			cv := Choice{ID: view.ID, Value: c, Label: l.choice(f, c)}
 			if i > 0 {
 				cv.ID = view.ID + "-" + c
 			}
@@ -306,6 +309,21 @@ func (pl *postLimiter) allow(addr string, now time.Time) (ok, log bool) {
 	}
 	return false, false
 }
+
+// PostLimiter is the forms' limit per client address, which the back
+// office's sign-in shares: NewPostLimiter makes one, Allow asks it.
+type PostLimiter = postLimiter
+
+// NewPostLimiter returns a limiter of postBurst posts, then one every
+// postInterval, per client address.
+func NewPostLimiter() *PostLimiter { return newPostLimiter() }
+
+// Allow reports whether addr may post now, and whether a refusal should
+// be logged (once a minute per address).
+func (pl *postLimiter) Allow(addr string, now time.Time) (ok, log bool) { return pl.allow(addr, now) }
+
+// ClientAddr is the request's peer address without its port.
+func ClientAddr(r *http.Request) string { return clientAddr(r) }
 
 // clientAddr is the request's peer address without its port. A proxy in
 // front of districtd makes every resident one address: the limit then

@@ -40,12 +40,13 @@ var funcs = template.FuncMap{
 	// day is the day of a district time, in China.
 	"day":      func(t time.Time) data.Date { return data.DateOf(t.In(china)) },
 	"join":     strings.Join,
-	"size":     fileSize,
+	"size":     FileSize,
 	"fileName": fileName,
 }
 
-// fileSize gives a file's size as people read it.
-func fileSize(n int64) string {
+// FileSize gives a file's size as people read it (the back office
+// shows uploads with it too).
+func FileSize(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))

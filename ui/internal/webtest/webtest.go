@@ -202,12 +202,12 @@ func DistrictdCLI(t *testing.T, bin string, args ...string) string {
 	return out.String()
 }
 
-// DistrictdServing runs `districtd serve --demo` on a port the OS picks
-// and returns its base URL once its log announces it; the process gets
-// SIGTERM when the test ends.
-func DistrictdServing(t *testing.T, bin, db string) string {
+// DistrictdServing runs `districtd serve --demo` (with the extra flags)
+// on a port the OS picks and returns its base URL once its log announces
+// it; the process gets SIGTERM when the test ends.
+func DistrictdServing(t *testing.T, bin, db string, extra ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--demo")
+	cmd := exec.Command(bin, append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--demo"}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
