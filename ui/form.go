@@ -344,11 +344,11 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 		switch {
 		case f.Type == data.FieldLongText:
 			en = e.kb.NewMultiLineEntry()
-			// Three lines, two in 长者模式 on an 800-pixel screen, where a
-			// long text and a correction's reasons above it fill the page;
-			// the box scrolls for more.
+			// Three lines, two on an 800-pixel screen, where a long text, a
+			// note and a correction's reasons above them fill the page; the
+			// box scrolls for more.
 			rows := 3
-			if e.elder && e.formViewHeight() < 600 {
+			if e.formViewHeight() < 600 {
 				rows = 2
 			}
 			en.SetMinRowsVisible(rows)

@@ -43,8 +43,9 @@ type pagedList[T any] struct {
 
 	rows  []T
 	total int
-	seq   int // of the latest load, so that a slow old one cannot win
-	size  int // rows a page holds: as many as fit (fitRows)
+	seq   int  // of the latest load, so that a slow old one cannot win
+	size  int  // rows a page holds: as many as fit (fitRows)
+	sized bool // the list has been laid out and size set by fit
 
 	list       *widget.List
 	pos        *widget.Label
@@ -89,7 +90,7 @@ func newPagedList[T any](e *env, st *listState, fetch func(context.Context, stor
 	bar := container.NewBorder(nil, nil, l.prev, l.next, l.pos)
 	l.size = e.pageSize()
 	l.obj = container.NewBorder(nil, bar, nil, nil, container.New(&fitRows{fit: l.fit, row: l.rowPitch}, l.list, container.NewCenter(l.empty)))
-	l.reload()
+	// The first page is read once the list knows how many rows fit.
 	return l
 }
 
@@ -102,10 +103,10 @@ func (l *pagedList[T]) rowPitch() float32 {
 // fit makes a page as many rows as the list's height holds whole, and
 // reads the page again when that changed (a new window shape or mode).
 func (l *pagedList[T]) fit(rows int) {
-	if rows == l.size {
+	if l.sized && rows == l.size {
 		return
 	}
-	l.size = rows
+	l.sized, l.size = true, rows
 	l.reload()
 }
 

@@ -106,7 +106,7 @@ func TestListsPageByWhatFits(t *testing.T) {
 			rows = append(rows, l.Length())
 			assertRowsWhole(t, w)
 		}
-		if rows[2] <= rows[0] || rows[2] < 8 {
+		if rows[2] < 2*rows[0] {
 			t.Errorf("elder=%v: a notice page holds %v rows at %v", elder, rows, shapes)
 		}
 	}
