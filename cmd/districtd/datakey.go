@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 
+	"jiezhen/data/redact"
 	"jiezhen/sync/server"
 )
 
@@ -65,12 +66,24 @@ func (db *database) useDataKey(ctx context.Context, path string, create bool, lo
 // withCases is withDB for a command that reads or writes residents'
 // personal data, with the data key file at keyPath (--datakey's value).
 func withCases(path, keyPath string, fn func(ctx context.Context, p *server.Platform) error) error {
+	return withCasesKey(path, keyPath, false, fn)
+}
+
+// withCasesKey is withCases; with create, a missing key file is made as
+// serve makes it, while the database holds no data key yet, and the
+// warning goes to stderr: import-outbox, like serve, may be the first to
+// store a resident's case in a new database.
+func withCasesKey(path, keyPath string, create bool, fn func(ctx context.Context, p *server.Platform) error) error {
 	ctx := context.Background()
 	db, err := openDB(ctx, path, false, false, nil)
 	if err != nil {
 		return err
 	}
-	if err := db.useDataKey(ctx, dataKeyPath(keyPath, path), false, nil); err != nil {
+	var log *slog.Logger
+	if create {
+		log = redact.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if err := db.useDataKey(ctx, dataKeyPath(keyPath, path), create, log); err != nil {
 		db.close(true)
 		return err
 	}

@@ -145,7 +145,7 @@ func importOutbox(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
-	return withCases(*dbPath, *keyPath, func(ctx context.Context, p *server.Platform) error {
+	return withCasesKey(*dbPath, *keyPath, true, func(ctx context.Context, p *server.Platform) error {
 		res, err := p.ImportOutbox(ctx, file.Token, file.Street, file.Items)
 		if err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
