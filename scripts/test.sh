@@ -22,15 +22,16 @@ fi
 
 echo "== go vet ./..."
 go vet ./...
-# The walks that build every screen in every mode check layout (goldens,
-# touch targets, fit, every field in view above the keyboard), not
+# The walks that build every screen in every mode and screen shape check
+# layout (goldens, touch targets, fit, every field in view above the
+# keyboard), not
 # concurrency, and take six times as long under the
 # race detector; they run without it, after everything else ran with it.
-walks='^(TestGoldens|TestTouchTargets|TestStaffTouchTargets|TestScreensFitTheWindowInEnglish|TestStaffScreensFitTheWindowInEnglish|TestFocusedFieldInViewAboveKeyboard|TestNoReadButtonWithoutSpeaker)$'
+walks='^(TestGoldens|TestShapeGoldens|TestEveryShape|TestListsPageByWhatFits|TestPortraitHomeIsTwoColumns|TestTouchTargets|TestStaffTouchTargets|TestScreensFitTheWindowInEnglish|TestStaffScreensFitTheWindowInEnglish|TestFocusedFieldInViewAboveKeyboard|TestNoReadButtonWithoutSpeaker)$'
 echo "== go test -race ./..."
-go test -race -count=1 -timeout 12m -skip "$walks" ./...
+go test -race -count=1 -timeout 30m -skip "$walks" ./...
 echo "== go test ./ui (screen walks)"
-go test -count=1 -timeout 12m -run "$walks" ./ui
+go test -count=1 -timeout 20m -run "$walks" ./ui
 # The bundle's parsers against arbitrary input, beyond their seed corpus
 # (which the plain run above covers): a bundle is a file off a USB stick.
 for target in FuzzRead FuzzManifest; do
