@@ -136,7 +136,7 @@ func TestBrowserContentReview(t *testing.T) {
 	loc = webtest.ClickToPage(t, ctx, `button[value="submit"]`)
 	draft := strings.TrimPrefix(loc, base)
 	if !draftLocation.MatchString(draft) {
-		t.Fatalf("after sending for review: at %s", loc)
+		t.Fatalf("after sending for review: at %s, the page says %q", loc, webtest.PageText(t, ctx, "main"))
 	}
 	if got := webtest.PageText(t, ctx, "main"); !strings.Contains(got, "待审核") || !strings.Contains(got, "供暖安排表") {
 		t.Fatalf("the draft page: %q", got)
