@@ -63,6 +63,12 @@ func Browser(t *testing.T) context.Context {
 		chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.Flag("lang", "zh-CN"),
+		// The page language is the flag above; the process's locale only
+		// decides how file paths are encoded. scripts/test.sh exports a
+		// Chinese LANG that the machine may not have installed, and in
+		// the C fallback Chromium cannot read an upload with a Chinese
+		// name, so the browser gets a UTF-8 locale that always exists.
+		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) { cmd.Env = utf8Locale(os.Environ()) }),
 	)
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox)
@@ -270,4 +276,17 @@ func PageText(t *testing.T, ctx context.Context, sel string) string {
 		t.Fatalf("text of %s: %v", sel, err)
 	}
 	return s
+}
+
+// utf8Locale is env with its locale variables replaced by C.UTF-8.
+func utf8Locale(env []string) []string {
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if name == "LANG" || name == "LANGUAGE" || strings.HasPrefix(name, "LC_") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "LANG=C.UTF-8")
 }
