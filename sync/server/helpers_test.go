@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/bundle"
 	"jiezhen/sync/wire"
 )
@@ -67,7 +68,7 @@ func (l *logBuffer) String() string {
 type env struct {
 	t     testing.TB
 	p     *Platform
-	st    *SQLite
+	st    Store
 	srv   *httptest.Server
 	clock *fakeClock
 	logs  *logBuffer
@@ -77,15 +78,46 @@ type env struct {
 	bundleKey           ed25519.PublicKey // signs the snapshots the handler serves
 }
 
-func newEnv(t testing.TB) *env {
+// openStore opens an empty district store for t, closed when t ends: a
+// SQLite file, or with JIEZHEN_TEST_STORE=postgres a database of its own
+// on the tests' PostgreSQL server (internal/pgtest).
+func openStore(t testing.TB) Store {
 	t.Helper()
-	e := &env{t: t, clock: &fakeClock{t: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}, logs: &logBuffer{}}
-	ctx := context.Background()
-	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "district.db"))
+	if pgtest.Enabled() {
+		return openPostgres(t)
+	}
+	st, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "district.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// openPostgres opens a new database of its own for t on the tests'
+// PostgreSQL server, whatever JIEZHEN_TEST_STORE says.
+func openPostgres(t testing.TB) *Postgres {
+	t.Helper()
+	ctx := context.Background()
+	u := pgtest.URL(t, func(u string) error {
+		st, err := OpenPostgres(ctx, u)
+		if err != nil {
+			return err
+		}
+		return st.Close()
+	})
+	st, err := OpenPostgres(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	e := &env{t: t, clock: &fakeClock{t: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}, logs: &logBuffer{}}
+	st := openStore(t)
 	e.st = st
 	pub, priv, err := bundle.GenerateKey()
 	if err != nil {

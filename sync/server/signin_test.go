@@ -11,12 +11,15 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"jiezhen/data/pin"
+	"jiezhen/internal/pgtest"
 )
 
 func TestMain(m *testing.M) {
 	// Passwords cost little in tests; districtd's own tests run the real cost.
 	PasswordCost = pin.Params{MemoryKiB: 1024, Passes: 1, Lanes: 1}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
 }
 
 func TestCheckPassword(t *testing.T) {

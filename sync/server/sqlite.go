@@ -128,7 +128,7 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 		w.Close()
 		return nil, err
 	}
-	if err := backfillSearch(ctx, w); err != nil {
+	if err := backfillSearch(ctx, w, false); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -447,6 +447,9 @@ type sqlTx struct {
 	// fts are the search documents written whose full-text entries wait
 	// for the end of the write (see index).
 	fts []int64
+	// pg is set on PostgreSQL (postgres.go): statements run on it
+	// directly, rewritten by pgSQL, and p and stmts are unused.
+	pg *sql.Tx
 }
 
 func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
@@ -467,6 +470,9 @@ func (t *sqlTx) exec(q string, args ...any) error {
 }
 
 func (t *sqlTx) execResult(q string, args ...any) (sql.Result, error) {
+	if t.pg != nil {
+		return t.pg.ExecContext(t.ctx, pgSQL(q), pgArgs(args)...)
+	}
 	st, err := t.stmt(q)
 	if err != nil {
 		return nil, err
@@ -475,6 +481,9 @@ func (t *sqlTx) execResult(q string, args ...any) (sql.Result, error) {
 }
 
 func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
+	if t.pg != nil {
+		return t.pg.QueryContext(t.ctx, pgSQL(q), pgArgs(args)...)
+	}
 	st, err := t.stmt(q)
 	if err != nil {
 		return nil, err
@@ -484,6 +493,9 @@ func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
 
 // row runs a query for one row; a prepare error comes out of Scan.
 func (t *sqlTx) row(q string, args ...any) scanner {
+	if t.pg != nil {
+		return t.pg.QueryRowContext(t.ctx, pgSQL(q), pgArgs(args)...)
+	}
 	st, err := t.stmt(q)
 	if err != nil {
 		return errScanner{err}
@@ -524,7 +536,11 @@ func (t *sqlTx) LastSeq() (int64, error) {
 
 func (t *sqlTx) ScopeEnd(scope Scope) (int64, error) {
 	var n int64
-	err := t.one(`SELECT max(
+	fn := "max" // SQLite's scalar max
+	if t.pg != nil {
+		fn = "greatest"
+	}
+	err := t.one(`SELECT `+fn+`(
 		coalesce((SELECT max(seq) FROM feed WHERE kiosk = 0 AND street = ''), 0),
 		coalesce((SELECT max(seq) FROM feed WHERE kiosk = 0 AND street = ?1 AND ?1 <> ''), 0))`,
 		[]any{scope.Street}, &n)
@@ -542,6 +558,9 @@ func (t *sqlTx) Behind(scope Scope, after, casesAfter int64) (int64, error) {
 }
 
 func (t *sqlTx) Feed(scope Scope, after, casesAfter int64, limit int) ([]data.Change, error) {
+	if t.pg != nil {
+		return t.pgFeed(scope, after, casesAfter, limit)
+	}
 	// First the page's sequence numbers: one index range per scope, each
 	// cut at the limit, merged by seq, all from the covering indexes.
 	// Merging whole rows instead copied every body of the three ranges
@@ -585,6 +604,11 @@ func (t *sqlTx) Feed(scope Scope, after, casesAfter int64, limit int) ([]data.Ch
 	if err != nil {
 		return nil, err
 	}
+	return scanChanges(rows, limit)
+}
+
+// scanChanges reads a page of the feed and closes rows.
+func scanChanges(rows *sql.Rows, limit int) ([]data.Change, error) {
 	defer rows.Close()
 	out := make([]data.Change, 0, min(limit, 1024))
 	for rows.Next() {
@@ -879,6 +903,9 @@ func (t *sqlTx) RemoveAPIKey(id int64) (bool, error) {
 }
 
 func (t *sqlTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
+	if t.pg != nil {
+		return t.pgPublicAppeals(f)
+	}
 	q := "SELECT " + caseCols + ` FROM cases WHERE kind = ? AND json_extract(doc, '$.public') = 1
 		AND (? = '' OR street = ?) AND (? = '' OR json_extract(doc, '$.appeal_type') = ?)
 		AND (? = 0 OR coalesce(json_extract(doc, '$.reply.text'), '') != '')
@@ -889,7 +916,7 @@ func (t *sqlTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
 func (t *sqlTx) NextSerial(series string) (int64, error) {
 	var n int64
 	err := t.one(`INSERT INTO counters(name, value) VALUES(?, 1)
-		ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`, []any{"serial:" + series}, &n)
+		ON CONFLICT(name) DO UPDATE SET value = counters.value + 1 RETURNING value`, []any{"serial:" + series}, &n)
 	return n, err
 }
 
