@@ -95,11 +95,30 @@ func URL(t testing.TB, prepare func(url string) error) string {
 	if c.tmplErr != nil {
 		t.Fatalf("pgtest: template database: %v", c.tmplErr)
 	}
+	return c.create(t, "template_jiezhen")
+}
+
+// EmptyURL returns the address of a new empty database for t, dropped
+// when t ends.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	c, err := start()
+	if err != nil {
+		if missing != "" && os.Getenv("CI") != "true" {
+			t.Skip(missing)
+		}
+		t.Fatal(err)
+	}
+	return c.create(t, "template0")
+}
+
+func (c *cluster) create(t testing.TB, template string) string {
+	t.Helper()
 	name := fmt.Sprintf("t%d", c.n.Add(1))
 	var cerr error
 	for range 50 {
 		// The template's last connections may still be going away.
-		if _, cerr = c.db.Exec("CREATE DATABASE " + name + " TEMPLATE template_jiezhen"); cerr == nil ||
+		if _, cerr = c.db.Exec("CREATE DATABASE " + name + " TEMPLATE " + template); cerr == nil ||
 			!strings.Contains(cerr.Error(), "being accessed by other users") {
 			break
 		}

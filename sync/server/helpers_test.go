@@ -98,20 +98,25 @@ func openStore(t testing.TB) Store {
 // PostgreSQL server, whatever JIEZHEN_TEST_STORE says.
 func openPostgres(t testing.TB) *Postgres {
 	t.Helper()
-	ctx := context.Background()
-	u := pgtest.URL(t, func(u string) error {
-		st, err := OpenPostgres(ctx, u)
-		if err != nil {
-			return err
-		}
-		return st.Close()
-	})
-	st, err := OpenPostgres(ctx, u)
+	st, err := OpenPostgres(context.Background(), pgURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// pgURL is a new database of its own for t on the tests' PostgreSQL
+// server, migrated.
+func pgURL(t testing.TB) string {
+	t.Helper()
+	return pgtest.URL(t, func(u string) error {
+		st, err := OpenPostgres(context.Background(), u)
+		if err != nil {
+			return err
+		}
+		return st.Close()
+	})
 }
 
 func newEnv(t testing.TB) *env {

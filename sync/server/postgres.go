@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
@@ -40,7 +41,8 @@ var pgMigrations embed.FS
 // so sequence numbers commit in the order they are given and a reader's
 // snapshot always holds a prefix of the feed.
 type Postgres struct {
-	db *sql.DB
+	db     *sql.DB
+	closed atomic.Bool
 }
 
 var _ Store = (*Postgres)(nil)
@@ -179,7 +181,10 @@ func migratePG(ctx context.Context, db *sql.DB) error {
 }
 
 // Close closes the pool.
-func (p *Postgres) Close() error { return p.db.Close() }
+func (p *Postgres) Close() error {
+	p.closed.Store(true)
+	return p.db.Close()
+}
 
 // DB is the pool, for tests and tools that look beneath the store.
 func (p *Postgres) DB() *sql.DB { return p.db }
@@ -197,6 +202,9 @@ func (p *Postgres) Read(ctx context.Context, fn func(ReadTx) error) error {
 // Write runs fn in a transaction that first takes writeLockKey (see
 // Postgres).
 func (p *Postgres) Write(ctx context.Context, fn func(Tx) error) error {
+	if p.closed.Load() {
+		return ErrClosed
+	}
 	tx, err := p.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
