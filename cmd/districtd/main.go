@@ -94,6 +94,10 @@ commands:
                       port; reports latency per page and any filing lost or
                       doubled in FILE (--url with --filings 0 needs no --db)
   version             print the release and exit
+
+Every --db FILE may instead be a PostgreSQL URL (postgres://USER@HOST/DB or
+postgresql://...): several serve processes on one such database serve the
+same district.
 `
 
 func main() {
