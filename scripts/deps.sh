@@ -7,13 +7,15 @@
 # also draws the few characters its bundled font lacks (〈 〉) from Noto
 # CJK, through Fyne's system-font fallback, so the screen goldens assume it.
 # poppler-utils gives pdftotext, with which tests read back the PDFs districtd
-# writes (告知书 and reports).
+# writes (告知书 and reports). postgresql gives the server binaries
+# (initdb, postgres) with which the server tests start a PostgreSQL of their
+# own (internal/pgtest); no service needs to run.
 # As root it installs what is missing; otherwise it prints the apt-get line.
 set -euo pipefail
 
 packages=(gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev
   libxi-dev libxxf86vm-dev xvfb xauth x11-utils x11-xserver-utils imagemagick espeak-ng
-  chromium fonts-noto-cjk poppler-utils)
+  chromium fonts-noto-cjk poppler-utils postgresql)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"jiezhen/internal/pgtest"
+	"jiezhen/sync/server"
 )
 
 // The test binary doubles as districtd: with DISTRICTD_TEST_MAIN set it
@@ -16,7 +20,41 @@ func TestMain(m *testing.M) {
 	if os.Getenv("DISTRICTD_TEST_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
+
+// newDB names a new district database for t: a file in its temporary
+// folder, or with JIEZHEN_TEST_STORE=postgres a new database on the
+// tests' PostgreSQL server (internal/pgtest).
+func newDB(t *testing.T) string {
+	t.Helper()
+	if pgtest.Enabled() {
+		return pgDB(t)
+	}
+	return filepath.Join(t.TempDir(), "district.db")
+}
+
+// pgDB is a new database of its own for t on the tests' PostgreSQL
+// server, whatever JIEZHEN_TEST_STORE says.
+func pgDB(t *testing.T) string {
+	t.Helper()
+	return pgtest.URL(t, func(u string) error {
+		st, err := server.OpenPostgres(context.Background(), u)
+		if err != nil {
+			return err
+		}
+		return st.Close()
+	})
+}
+
+// openStore opens a database newDB named, as districtd does.
+func openStore(ctx context.Context, db string) (server.Store, error) {
+	if server.IsPostgresURL(db) {
+		return server.OpenPostgres(ctx, db)
+	}
+	return server.OpenSQLite(ctx, db)
 }
 
 // districtdCommand is the test binary set up to run as districtd.
