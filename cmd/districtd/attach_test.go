@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"jiezhen/data"
-	"jiezhen/sync/server"
 	"jiezhen/sync/bundle"
+	"jiezhen/sync/server"
 )
 
 // pdfBytes is a small file that sniffs as a PDF.
