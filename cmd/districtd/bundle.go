@@ -20,10 +20,8 @@ import (
 // Signed bundles: keygen, bundle, key rotate and key revoke. The file
 // layout is sync/bundle's; this file only gathers what goes in.
 
-// defaultExpiry is how long a bundle stays valid without --expires: long
-// enough to carry on a USB stick to every street, short enough that a
-// stolen stick soon holds nothing a kiosk takes.
-const defaultExpiry = 14 * 24 * time.Hour
+// defaultExpiry is how long a bundle stays valid without --expires.
+const defaultExpiry = server.DefaultBundleValid
 
 // bundleCommands runs keygen, bundle and key; it returns the command's
 // name for error lines.

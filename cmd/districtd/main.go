@@ -75,6 +75,9 @@ commands:
                       working and the user's sessions end
   user list --db FILE one JSON object a user
   user disable|enable --db FILE --name NAME|--id N
+  opinions --db FILE [--consultation ID]
+                      print the opinions residents gave, one JSON object a line,
+                      with the district's mark on each (no names or mobiles)
   outbox-key --out KEYFILE
                       write the outbox key (mode 0600) and print its public key,
                       which kiosks encrypt exported outboxes to
@@ -151,6 +154,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = audit(args[1:], stdout)
 	case "user":
 		cmd, err = user(args[1:], stdout, stderr)
+	case "opinions":
+		err = opinions(args[1:], stdout)
 	case "outbox-key":
 		err = outboxKey(args[1:], stdout)
 	case "import-outbox":

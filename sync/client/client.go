@@ -108,7 +108,8 @@ type Config struct {
 	// OnChange, when set, is called with the new status whenever it
 	// changes, from the agent's goroutine. A UI wraps it in fyne.Do.
 	OnChange func(Status)
-	// UserAgent is sent with every request.
+	// UserAgent is sent with every request; the district records the
+	// version of "jiezhen-kiosk/VERSION" (wire.AgentProduct).
 	UserAgent string
 
 	// Trace, when set, is called at each step of a cycle with a short name
@@ -233,7 +234,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Agent, error) {
 		cfg.SnapshotTimeout = DefaultSnapshotTimeout
 	}
 	if cfg.UserAgent == "" {
-		cfg.UserAgent = "jiezhen-kiosk"
+		cfg.UserAgent = wire.AgentProduct
 	}
 	a := &Agent{
 		st:   st,
@@ -385,7 +386,12 @@ func (a *Agent) OnceResult(ctx context.Context) (Result, error) {
 	defer a.update(func(s *Status) { s.Syncing = false })
 
 	var res Result
-	err := a.checkKiosk(ctx)
+	// The counts go with every request (see call): fresh ones, with what
+	// was queued since the last cycle.
+	err := a.refreshCounts(ctx)
+	if err == nil {
+		err = a.checkKiosk(ctx)
+	}
 	if err == nil {
 		err = a.push(ctx, &res)
 	}

@@ -333,6 +333,11 @@ func (a *Agent) call(ctx context.Context, method, path string, query url.Values,
 	req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", a.cfg.UserAgent)
+	// The outbox's depth and the dead letters, for the district's fleet
+	// page, as the agent last counted them.
+	st := a.Status()
+	req.Header.Set(wire.HeaderOutbox, strconv.Itoa(st.Waiting))
+	req.Header.Set(wire.HeaderDeadLetters, strconv.Itoa(st.DeadLetters))
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -119,6 +119,11 @@ func (p *Platform) WriteBundle(ctx context.Context, w io.Writer, street string, 
 		return BundleInfo{}, err
 	}
 	m.Schema = bundle.Schema
+	rec := BundleRecord{Street: street, From: m.From, To: m.To, Changes: m.Changes, Bytes: cw.n,
+		IssuedAt: m.IssuedAt, ExpiresAt: m.ExpiresAt, BuiltAt: p.clock()}
+	if err := p.store.Write(ctx, func(tx Tx) error { return tx.PutBundle(rec) }); err != nil {
+		return BundleInfo{}, err
+	}
 	return BundleInfo{Manifest: m, Bytes: cw.n}, nil
 }
 

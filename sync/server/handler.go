@@ -195,6 +195,9 @@ func (h *handler) pull(w http.ResponseWriter, r *http.Request, k Kiosk) {
 		writeError(w, http.StatusBadRequest, "", err.Error())
 		return
 	}
+	seen := seenOf(r)
+	seen.Cursor = &req.After
+	h.seen(r, k, seen)
 	resp, err := h.p.Pull(r.Context(), k, req)
 	if err != nil {
 		h.fail(w, r, err)
@@ -291,6 +294,7 @@ func (h *handler) push(w http.ResponseWriter, r *http.Request, k Kiosk) {
 		}
 		return
 	}
+	h.seen(r, k, seenOf(r))
 	resp, err := h.p.Push(r.Context(), k, req)
 	if err != nil {
 		h.fail(w, r, err)

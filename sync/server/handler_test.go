@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,16 +120,20 @@ func refs(v any) []string {
 	return slices.Compact(out)
 }
 
-// gateStore holds each write until the test lets it go.
+// gateStore holds the first write (a push records its kiosk's sync,
+// then stores the items) until the test lets it go.
 type gateStore struct {
 	Store
+	once    sync.Once
 	entered chan struct{}
 	release chan struct{}
 }
 
 func (g *gateStore) Write(ctx context.Context, fn func(Tx) error) error {
-	g.entered <- struct{}{}
-	<-g.release
+	g.once.Do(func() {
+		g.entered <- struct{}{}
+		<-g.release
+	})
 	return g.Store.Write(ctx, fn)
 }
 

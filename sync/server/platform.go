@@ -95,6 +95,12 @@ func hashToken(token string) string {
 // AddKiosk registers a kiosk of a known street and returns it with its
 // token. The token is shown this once: only its SHA-256 is stored.
 func (p *Platform) AddKiosk(ctx context.Context, street, name string) (Kiosk, string, error) {
+	return p.addKiosk(ctx, street, name, nil)
+}
+
+// addKiosk is AddKiosk; then, when set, runs in its transaction (the back
+// office's audit).
+func (p *Platform) addKiosk(ctx context.Context, street, name string, then func(Tx, Kiosk) error) (Kiosk, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return Kiosk{}, "", errors.New("the kiosk needs a name")
@@ -116,7 +122,10 @@ func (p *Platform) AddKiosk(ctx context.Context, street, name string) (Kiosk, st
 			return err
 		}
 		token = wire.KioskToken(k.ID, secret)
-		return tx.SetTokenHash(k.ID, hashToken(token))
+		if err := tx.SetTokenHash(k.ID, hashToken(token)); err != nil || then == nil {
+			return err
+		}
+		return then(tx, k)
 	})
 	if err != nil {
 		return Kiosk{}, "", err
@@ -144,6 +153,12 @@ func (p *Platform) Kiosks(ctx context.Context) ([]Kiosk, error) {
 
 // RevokeKiosk revokes a kiosk's token for good: its next request gets 401.
 func (p *Platform) RevokeKiosk(ctx context.Context, id int64) error {
+	return p.revokeKiosk(ctx, id, nil)
+}
+
+// revokeKiosk is RevokeKiosk; check, when set, runs first in its
+// transaction (the back office's street scope and audit).
+func (p *Platform) revokeKiosk(ctx context.Context, id int64, check func(Tx, Kiosk) error) error {
 	return p.store.Write(ctx, func(tx Tx) error {
 		k, err := tx.Kiosk(id)
 		if errors.Is(err, ErrNotFound) {
@@ -151,6 +166,11 @@ func (p *Platform) RevokeKiosk(ctx context.Context, id int64) error {
 		}
 		if err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(tx, k); err != nil {
+				return err
+			}
 		}
 		if k.RevokedAt != nil {
 			return fmt.Errorf("kiosk %d was already revoked at %s", id, k.RevokedAt.Format(time.RFC3339))
@@ -166,6 +186,12 @@ func (p *Platform) RevokeKiosk(ctx context.Context, id int64) error {
 // into service with it (reinstated reports that); its old token stays
 // dead.
 func (p *Platform) NewToken(ctx context.Context, id int64) (token string, reinstated bool, err error) {
+	return p.newToken(ctx, id, nil)
+}
+
+// newToken is NewToken; check, when set, runs first in its transaction
+// (the back office's street scope and audit).
+func (p *Platform) newToken(ctx context.Context, id int64, check func(Tx, Kiosk) error) (token string, reinstated bool, err error) {
 	secret, err := newSecret()
 	if err != nil {
 		return "", false, err
@@ -178,6 +204,11 @@ func (p *Platform) NewToken(ctx context.Context, id int64) (token string, reinst
 		}
 		if err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(tx, k); err != nil {
+				return err
+			}
 		}
 		if err := tx.SetTokenHash(id, hashToken(token)); err != nil {
 			return err

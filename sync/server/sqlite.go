@@ -730,13 +730,14 @@ func (t *sqlTx) PutItem(it Item) (int64, error) {
 	return seq, t.index(it)
 }
 
-const kioskCols = "id, street, name, created_at, revoked_at, reset_pending"
+const kioskCols = "id, street, name, created_at, revoked_at, reset_pending, seen_at, app_version, outbox, dead_letters, cursor"
 
 func scanKiosk(sc scanner) (Kiosk, error) {
 	var k Kiosk
 	var created int64
-	var revoked sql.NullInt64
-	if err := sc.Scan(&k.ID, &k.Street, &k.Name, &created, &revoked, &k.ResetPending); err != nil {
+	var revoked, seen, outbox, dead, cursor sql.NullInt64
+	if err := sc.Scan(&k.ID, &k.Street, &k.Name, &created, &revoked, &k.ResetPending,
+		&seen, &k.Seen.Version, &outbox, &dead, &cursor); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return k, ErrNotFound
 		}
@@ -746,6 +747,21 @@ func scanKiosk(sc scanner) (Kiosk, error) {
 	if revoked.Valid {
 		at := fromMillis(revoked.Int64)
 		k.RevokedAt = &at
+	}
+	if seen.Valid {
+		at := fromMillis(seen.Int64)
+		k.Seen.At = &at
+	}
+	if outbox.Valid {
+		n := int(outbox.Int64)
+		k.Seen.Outbox = &n
+	}
+	if dead.Valid {
+		n := int(dead.Int64)
+		k.Seen.DeadLetters = &n
+	}
+	if cursor.Valid {
+		k.Seen.Cursor = &cursor.Int64
 	}
 	return k, nil
 }
@@ -942,8 +958,8 @@ func (t *sqlTx) AddOpinion(o OpinionRecord) error {
 	if err != nil {
 		return err
 	}
-	return t.exec("INSERT INTO opinions(id, ref, consultation, street, kiosk, received_at, late, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-		o.Opinion.ID, o.Ref, o.Opinion.Consultation, o.Street, o.Kiosk, millis(o.ReceivedAt), o.Late, string(doc))
+	return t.exec("INSERT INTO opinions(id, ref, consultation, topic, street, kiosk, received_at, late, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		o.Opinion.ID, o.Ref, o.Opinion.Consultation, o.Opinion.Topic, o.Street, o.Kiosk, millis(o.ReceivedAt), o.Late, string(doc))
 }
 
 func (t *sqlTx) AddRating(r RatingRecord) error {

@@ -80,6 +80,27 @@ type ReadTx interface {
 	// Audit lists the staff actions received, in the order received.
 	Audit() ([]AuditRecord, error)
 
+	// Opinions lists the opinions f selects, oldest first, and how many
+	// it selects without its Offset and Limit.
+	Opinions(f OpinionFilter) ([]OpinionRecord, int, error)
+	// Opinion is one opinion by id, ErrNotFound if there is none.
+	Opinion(id string) (OpinionRecord, error)
+	// OpinionCounts counts a consultation's opinions of the streets (none:
+	// all) per topic and outcome.
+	OpinionCounts(consultation string, streets []string) ([]TopicCount, error)
+	// ConsultationCounts counts the opinions of the streets (none: all)
+	// per consultation: the key is its id.
+	ConsultationCounts(streets []string) (map[string]TopicCount, error)
+
+	// ScopedItems lists the live items of a kind of the streets (none:
+	// all) and the district-wide ones, by id.
+	ScopedItems(kind data.Kind, streets []string) ([]Item, error)
+	// StreetKiosks lists the kiosks of the streets (none: all) by id.
+	StreetKiosks(streets []string) ([]Kiosk, error)
+	// StreetBundles is the last bundle built of each of the streets
+	// (none: all), by street.
+	StreetBundles(streets []string) (map[string]BundleRecord, error)
+
 	// APIKeyByHash is the Open311 API key with this hash; APIKeys lists
 	// them by id.
 	APIKeyByHash(hash string) (APIKey, error)
@@ -123,6 +144,14 @@ type Tx interface {
 	PutCase(c CaseRecord) error
 	CaseWorkWriter
 	AddOpinion(o OpinionRecord) error
+	// MarkOpinion records the district's mark on an opinion (Outcome,
+	// Reason, MarkedBy, MarkedAt of o).
+	MarkOpinion(o OpinionRecord) error
+	// SeeKiosk records what a kiosk told the district; nil fields keep
+	// what was recorded before.
+	SeeKiosk(id int64, s KioskSeen) error
+	// PutBundle records the last bundle built of a street.
+	PutBundle(b BundleRecord) error
 	AddRating(r RatingRecord) error
 	AddAudit(a AuditRecord) error
 	// OrderReset marks every kiosk of the street as due to refetch, and
@@ -185,6 +214,31 @@ type Kiosk struct {
 	// ResetPending: the district ordered a refetch the kiosk has not
 	// started yet.
 	ResetPending bool `json:"reset_pending,omitempty"`
+	// Seen is what the kiosk last told the district (SeeKiosk).
+	Seen KioskSeen `json:"seen,omitzero"`
+}
+
+// KioskSeen is what a kiosk told the district with a pull or a push:
+// when, its app version (from its User-Agent), its outbox depth and dead
+// letters (wire.HeaderOutbox, wire.HeaderDeadLetters) and its content
+// cursor (a pull's after). Nil is not reported.
+type KioskSeen struct {
+	At          *time.Time `json:"at,omitempty"`
+	Version     string     `json:"version,omitempty"`
+	Outbox      *int       `json:"outbox,omitempty"`
+	DeadLetters *int       `json:"dead_letters,omitempty"`
+	Cursor      *int64     `json:"cursor,omitempty"`
+}
+
+// BundleRecord is a signed bundle built of a street.
+type BundleRecord struct {
+	Street    string    `json:"street"`
+	From, To  int64     `json:"-"`
+	Changes   int       `json:"changes"`
+	Bytes     int64     `json:"bytes"`
+	IssuedAt  time.Time `json:"issued_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	BuiltAt   time.Time `json:"built_at"`
 }
 
 // Entry is the push ledger's record of one item id: who sent it, a hash
@@ -227,6 +281,8 @@ type PublicFilter struct {
 
 // OpinionRecord is a resident's opinion as received. Late is set when it
 // arrived after the consultation closed by the district's calendar.
+// Outcome and Reason are the district's mark on it, "" until marked
+// (MarkOpinion), with who marked it and when.
 type OpinionRecord struct {
 	Opinion    data.Opinion
 	Ref        string
@@ -234,7 +290,32 @@ type OpinionRecord struct {
 	Kiosk      int64
 	ReceivedAt time.Time
 	Late       bool
+	Outcome    data.Outcome
+	Reason     string
+	MarkedBy   string
+	MarkedAt   time.Time
 }
+
+// OpinionFilter selects opinions: a consultation's, of the streets (none:
+// all), of a topic (""; all), a page of them (Limit 0: all).
+type OpinionFilter struct {
+	Consultation string
+	Streets      []string
+	Topic        string
+	Offset       int
+	Limit        int
+}
+
+// TopicCount counts opinions (of a topic, or of a consultation): all of
+// them, those received late, and those marked with each outcome.
+type TopicCount struct {
+	Topic                       string
+	Total, Late                 int
+	Adopted, Partly, NotAdopted int
+}
+
+// Unmarked is how many have no mark yet.
+func (c TopicCount) Unmarked() int { return c.Total - c.Adopted - c.Partly - c.NotAdopted }
 
 // RatingRecord is a satisfaction rating as received.
 type RatingRecord struct {

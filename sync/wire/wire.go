@@ -46,6 +46,19 @@ type PINKey struct {
 	Key    []byte `json:"key"` // 32 bytes, base64
 }
 
+// What a kiosk's sync agent tells the district with each request, for the
+// back office's fleet page. Both are optional headers: an older kiosk
+// sends neither and an older district ignores them.
+const (
+	// AgentProduct is the product of the agent's User-Agent,
+	// "jiezhen-kiosk/VERSION", whose VERSION the district records.
+	AgentProduct = "jiezhen-kiosk"
+	// HeaderOutbox is how many items wait in the kiosk's outbox, and
+	// HeaderDeadLetters how many it holds refused, as whole numbers.
+	HeaderOutbox      = "Jiezhen-Outbox"
+	HeaderDeadLetters = "Jiezhen-Dead-Letters"
+)
+
 // BundleType is the media type of a bundle served over HTTP.
 const BundleType = "application/vnd.jiezhen.bundle"
 

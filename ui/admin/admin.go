@@ -78,6 +78,8 @@ func (o *Office) routes() []route {
 	rs = append(rs, o.userRoutes()...)
 	rs = append(rs, o.auditRoutes()...)
 	rs = append(rs, o.contentRoutes()...)
+	rs = append(rs, o.opinionRoutes()...)
+	rs = append(rs, o.kioskRoutes()...)
 	return rs
 }
 
