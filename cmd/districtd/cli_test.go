@@ -196,7 +196,7 @@ func TestCases(t *testing.T) {
 
 	// File an appeal through the platform, as a kiosk's push would.
 	ctx := context.Background()
-	st, err := openStore(ctx, db)
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +430,7 @@ func startServeWith(t *testing.T, cfg serveConfig) (url string, logs *lockedBuff
 func fileCases(t *testing.T, db, token string, cases ...data.Case) []string {
 	t.Helper()
 	ctx := context.Background()
-	st, err := openStore(ctx, db)
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -528,7 +528,7 @@ func TestCasesAutorate(t *testing.T) {
 	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "一号机"))
 	// Filed, replied and completed ten days ago, by the district's clock then.
 	ctx := context.Background()
-	st, err := openStore(ctx, db)
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -569,7 +569,7 @@ func TestCasesListCorrections(t *testing.T) {
 		Values: data.FormValues{"name": "李四", "id_number": "440106199001011235"}, Applicant: &data.Person{Name: "李四"}})[0]
 	ok(t, "cases", "--db", db, "set", ref, "correction", "--reason", "姓名与身份证不一致")
 	ctx := context.Background()
-	st, err := openStore(ctx, db)
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,21 +39,7 @@ func newDB(t *testing.T) string {
 // server, whatever JIEZHEN_TEST_STORE says.
 func pgDB(t *testing.T) string {
 	t.Helper()
-	return pgtest.URL(t, func(u string) error {
-		st, err := server.OpenPostgres(context.Background(), u)
-		if err != nil {
-			return err
-		}
-		return st.Close()
-	})
-}
-
-// openStore opens a database newDB named, as districtd does.
-func openStore(ctx context.Context, db string) (server.Store, error) {
-	if server.IsPostgresURL(db) {
-		return server.OpenPostgres(ctx, db)
-	}
-	return server.OpenSQLite(ctx, db)
+	return pgtest.URL(t, server.MigratePostgres)
 }
 
 // districtdCommand is the test binary set up to run as districtd.

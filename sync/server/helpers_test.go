@@ -110,13 +110,7 @@ func openPostgres(t testing.TB) *Postgres {
 // server, migrated.
 func pgURL(t testing.TB) string {
 	t.Helper()
-	return pgtest.URL(t, func(u string) error {
-		st, err := OpenPostgres(context.Background(), u)
-		if err != nil {
-			return err
-		}
-		return st.Close()
-	})
+	return pgtest.URL(t, MigratePostgres)
 }
 
 func newEnv(t testing.TB) *env {

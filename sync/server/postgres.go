@@ -102,6 +102,25 @@ func OpenPostgres(ctx context.Context, dbURL string) (*Postgres, error) {
 	return &Postgres{db: db}, nil
 }
 
+// OpenStore opens the store a --db value names: a PostgreSQL URL
+// (IsPostgresURL) or a SQLite file.
+func OpenStore(ctx context.Context, db string) (Store, error) {
+	if IsPostgresURL(db) {
+		return OpenPostgres(ctx, db)
+	}
+	return OpenSQLite(ctx, db)
+}
+
+// MigratePostgres brings the schema of the database at the URL up to
+// date and closes it again (internal/pgtest readies its template with it).
+func MigratePostgres(dbURL string) error {
+	st, err := OpenPostgres(context.Background(), dbURL)
+	if err != nil {
+		return err
+	}
+	return st.Close()
+}
+
 // redactErr is err's text without the URL's password, should the driver
 // quote it.
 func redactErr(err error, dbURL string) string {

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-
 )
 
 // The back office's opinions and kiosk fleet in SQLite (migration

@@ -17,6 +17,7 @@ import (
 
 	"jiezhen/assets"
 	"jiezhen/data"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/server"
 	"jiezhen/ui/web"
 )
@@ -87,7 +88,10 @@ func newTestOffice(t testing.TB) *testOffice {
 	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "district.db")
-	st, err := server.OpenSQLite(ctx, db)
+	if pgtest.Enabled() {
+		db = pgtest.URL(t, server.MigratePostgres)
+	}
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
