@@ -1087,3 +1087,20 @@ func (t *sqlTx) SetSetting(name, value string) error {
 	}
 	return t.exec("INSERT INTO settings(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value)
 }
+
+func (t *sqlTx) TrackGrant(tokenHash string) (TrackGrant, error) {
+	var g TrackGrant
+	var expires int64
+	err := t.one("SELECT case_id, street, public_only, expires FROM track_grants WHERE token_hash = ?", []any{tokenHash},
+		&g.Case, &g.Street, &g.PublicOnly, &expires)
+	g.Expires = fromMillis(expires)
+	return g, err
+}
+
+func (t *sqlTx) AddTrackGrant(tokenHash string, g TrackGrant, now time.Time) error {
+	if err := t.exec("DELETE FROM track_grants WHERE expires <= ?", millis(now)); err != nil {
+		return err
+	}
+	return t.exec("INSERT INTO track_grants(token_hash, case_id, street, public_only, expires) VALUES(?, ?, ?, ?, ?)",
+		tokenHash, g.Case, g.Street, g.PublicOnly, millis(g.Expires))
+}

@@ -20,6 +20,7 @@ import (
 	"jiezhen/assets"
 	"jiezhen/data"
 	"jiezhen/data/synth"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/server"
 	"jiezhen/sync/wire"
 )
@@ -43,6 +44,7 @@ func TestMain(m *testing.M) {
 	if benchDB.dir != "" {
 		os.RemoveAll(benchDB.dir)
 	}
+	pgtest.Stop()
 	os.Exit(code)
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"jiezhen/assets"
 	"jiezhen/data"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/server"
 )
 
@@ -92,7 +93,10 @@ func newSite(t testing.TB) *site {
 	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "district.db")
-	st, err := server.OpenSQLite(ctx, db)
+	if pgtest.Enabled() {
+		db = pgtest.URL(t, server.MigratePostgres)
+	}
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
