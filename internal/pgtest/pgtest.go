@@ -76,6 +76,11 @@ func binDir() string {
 // copied from (to apply the schema); it must close its connections.
 func URL(t testing.TB, prepare func(url string) error) string {
 	t.Helper()
+	return fromTemplate(t, prepare, true)
+}
+
+func fromTemplate(t testing.TB, prepare func(url string) error, drop bool) string {
+	t.Helper()
 	c, err := start()
 	if err != nil {
 		if missing != "" && os.Getenv("CI") != "true" {
@@ -95,7 +100,14 @@ func URL(t testing.TB, prepare func(url string) error) string {
 	if c.tmplErr != nil {
 		t.Fatalf("pgtest: template database: %v", c.tmplErr)
 	}
-	return c.create(t, "template_jiezhen")
+	return c.create(t, "template_jiezhen", drop)
+}
+
+// SharedURL is URL for a database that outlives t: benchmarks build one
+// large database once and share it; it goes with the server (Stop).
+func SharedURL(t testing.TB, prepare func(url string) error) string {
+	t.Helper()
+	return fromTemplate(t, prepare, false)
 }
 
 // EmptyURL returns the address of a new empty database for t, dropped
@@ -109,10 +121,10 @@ func EmptyURL(t testing.TB) string {
 		}
 		t.Fatal(err)
 	}
-	return c.create(t, "template0")
+	return c.create(t, "template0", true)
 }
 
-func (c *cluster) create(t testing.TB, template string) string {
+func (c *cluster) create(t testing.TB, template string, drop bool) string {
 	t.Helper()
 	name := fmt.Sprintf("t%d", c.n.Add(1))
 	var cerr error
@@ -127,9 +139,11 @@ func (c *cluster) create(t testing.TB, template string) string {
 	if cerr != nil {
 		t.Fatalf("pgtest: create database: %v", cerr)
 	}
-	t.Cleanup(func() {
-		c.db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	})
+	if drop {
+		t.Cleanup(func() {
+			c.db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		})
+	}
 	return c.url(name)
 }
 
