@@ -86,6 +86,13 @@ func openStore(t testing.TB) Store {
 	if pgtest.Enabled() {
 		return openPostgres(t)
 	}
+	return openSQLite(t)
+}
+
+// openSQLite opens a new SQLite file for t, whatever
+// JIEZHEN_TEST_STORE says.
+func openSQLite(t testing.TB) *SQLite {
+	t.Helper()
 	st, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "district.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +122,13 @@ func pgURL(t testing.TB) string {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvOn(t, openStore(t))
+}
+
+// newEnvOn is newEnv on the store given.
+func newEnvOn(t testing.TB, st Store) *env {
+	t.Helper()
 	e := &env{t: t, clock: &fakeClock{t: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}, logs: &logBuffer{}}
-	st := openStore(t)
 	e.st = st
 	pub, priv, err := bundle.GenerateKey()
 	if err != nil {
