@@ -124,11 +124,15 @@ func (t *sqlTx) index(it Item) error {
 		if err := t.exec("DELETE FROM search_docs WHERE rowid = ?", rowid); err != nil {
 			return err
 		}
-		if err := t.exec("UPDATE search_counts SET n = n - 1 WHERE kind = ? AND street = ? AND category = ?", it.Kind, street, category); err != nil {
-			return err
-		}
-		if err := t.exec("DELETE FROM search_counts WHERE n = 0 AND kind = ? AND street = ? AND category = ?", it.Kind, street, category); err != nil {
-			return err
+		if t.pg != nil {
+			t.pgCount(it.Kind, street, category, -1)
+		} else {
+			if err := t.exec("UPDATE search_counts SET n = n - 1 WHERE kind = ? AND street = ? AND category = ?", it.Kind, street, category); err != nil {
+				return err
+			}
+			if err := t.exec("DELETE FROM search_counts WHERE n = 0 AND kind = ? AND street = ? AND category = ?", it.Kind, street, category); err != nil {
+				return err
+			}
 		}
 	case ErrNotFound:
 	default:
@@ -146,7 +150,9 @@ func (t *sqlTx) index(it Item) error {
 		[]any{it.Kind, it.ID, it.Street, d.title, d.text, d.sort, d.category, d.opens}, &id); err != nil {
 		return err
 	}
-	if err := t.exec(`INSERT INTO search_counts(kind, street, category, n) VALUES(?, ?, ?, 1)
+	if t.pg != nil {
+		t.pgCount(it.Kind, it.Street, d.category, 1)
+	} else if err := t.exec(`INSERT INTO search_counts(kind, street, category, n) VALUES(?, ?, ?, 1)
 		ON CONFLICT(kind, street, category) DO UPDATE SET n = search_counts.n + 1`, it.Kind, it.Street, d.category); err != nil {
 		return err
 	}
@@ -223,7 +229,11 @@ func backfillSearch(ctx context.Context, db *sql.DB, postgres bool) error {
 			return fmt.Errorf("index %s %q for search: %w", it.Kind, it.ID, err)
 		}
 	}
-	if err := t.flushIndex(); err != nil {
+	flush := t.flushIndex
+	if postgres {
+		flush = t.pgFlush
+	}
+	if err := flush(); err != nil {
 		return fmt.Errorf("index for search: %w", err)
 	}
 	return tx.Commit()

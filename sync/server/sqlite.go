@@ -427,6 +427,9 @@ func runJob(t *sqlTx, fn func(Tx) error) (err error) {
 	if err := fn(t); err != nil {
 		return err
 	}
+	if t.pg != nil {
+		return t.pgFlush()
+	}
 	return t.flushIndex()
 }
 
@@ -450,6 +453,11 @@ type sqlTx struct {
 	// pg is set on PostgreSQL (postgres.go): statements run on it
 	// directly, rewritten by pgSQL, and p and stmts are unused.
 	pg *sql.Tx
+	// pgSeq and pgCounts are what a PostgreSQL write holds back until
+	// it ends (pgFlush): the feed's last seq, and the search counts'
+	// changes.
+	pgSeq    *int64
+	pgCounts map[searchCount]int64
 }
 
 func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
@@ -529,6 +537,9 @@ func nullBody(b json.RawMessage) any {
 }
 
 func (t *sqlTx) LastSeq() (int64, error) {
+	if t.pgSeq != nil {
+		return *t.pgSeq, nil
+	}
 	var n int64
 	err := t.one("SELECT value FROM counters WHERE name = 'seq'", nil, &n)
 	return n, err
@@ -681,6 +692,9 @@ func queryAll[T any](t *sqlTx, scan func(scanner) (T, error), q string, args ...
 }
 
 func (t *sqlTx) nextSeq() (int64, error) {
+	if t.pg != nil {
+		return t.pgNextSeq()
+	}
 	var n int64
 	err := t.one("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value", nil, &n)
 	return n, err
