@@ -32,8 +32,8 @@ go test -race -count=1 -timeout 12m -skip "$walks" ./...
 # The district's store on PostgreSQL: the packages whose tests open a
 # store run a second time on a real PostgreSQL server that the tests start
 # themselves (internal/pgtest; CI=true makes a missing one a failure).
-echo "== go test -race ./sync/server ./cmd/districtd ./ui/admin on PostgreSQL"
-JIEZHEN_TEST_STORE=postgres go test -race -count=1 -timeout 12m ./sync/server ./cmd/districtd ./ui/admin
+echo "== go test -race (the packages with a district store) on PostgreSQL"
+JIEZHEN_TEST_STORE=postgres go test -race -count=1 -timeout 12m ./sync/server ./sync/client ./cmd/districtd ./ui/admin ./ui/web
 echo "== go test ./ui (screen walks)"
 go test -count=1 -timeout 12m -run "$walks" ./ui
 # The bundle's parsers against arbitrary input, beyond their seed corpus
