@@ -312,225 +312,278 @@ func (e ContentErrors) Error() string {
 // calendars for years no notice can exist for yet; a zero today skips
 // those checks. The error is a ContentErrors listing every problem.
 func (s *ContentSet) Validate(today Date) error {
-	var errs ContentErrors
-	var kind Kind
-	var id string
-	// at is the field a problem is of, "" for the whole item.
-	badAt := func(at, format string, args ...any) {
-		errs = append(errs, ContentProblem{Kind: kind, ID: id, Field: at, Problem: fmt.Sprintf(format, args...)})
-	}
-	bad := func(format string, args ...any) { badAt("", format, args...) }
-	required := func(field, value string) {
-		if strings.TrimSpace(value) == "" {
-			badAt(field, "%s is empty", field)
-		}
-	}
-	date := func(field string, d Date) {
-		switch {
-		case d.IsZero():
-			badAt(field, "%s is missing", field)
-		case !d.Valid():
-			badAt(field, "%s %v is not a real day", field, d)
-		}
-	}
-	published := func(d Date) {
-		date("published", d)
-		if !today.IsZero() && d.After(today) {
-			badAt("published", "published %s is after today (%s)", d, today)
-		}
-	}
-	phone := func(field, value string, need bool) {
-		switch {
-		case value == "" && need:
-			badAt(field, "%s is empty", field)
-		case value != "" && !plausiblePhone(value):
-			badAt(field, "%s %q does not look like a phone number", field, value)
-		}
-	}
-	seen := map[Kind]map[string]bool{}
-	// fields checks every string field of the item against its class.
-	fields := func(v any) {
-		if err := CheckFields(v); err != nil {
-			var fp *FieldProblem
-			if errors.As(err, &fp) {
-				badAt(fp.Field, "%v", err)
-				return
-			}
-			bad("%v", err)
-		}
-	}
-	item := func(k Kind, itemID string, idField string) {
-		kind, id = k, itemID
-		if seen[k] == nil {
-			seen[k] = map[string]bool{}
-		}
-		switch {
-		case strings.TrimSpace(itemID) == "":
-			badAt(idField, "id is empty")
-		case seen[k][itemID]:
-			badAt(idField, "id is used twice")
-		}
-		seen[k][itemID] = true
-	}
-
+	c := &contentChecker{today: today, seen: map[Kind]map[string]bool{}}
 	for _, st := range s.Streets {
-		item(KindStreet, st.Code, "code")
-		fields(st)
-		if st.Code != "" && !(isDigits(st.Code) && (len(st.Code) == 9 || len(st.Code) == 12)) {
-			badAt("code", "code %q is not a 9- or 12-digit township code", st.Code)
-		}
-		required("name", st.Name)
-		required("district", st.District)
-		phone("phone", st.Phone, false)
+		c.street(st)
 	}
 	for _, n := range s.Notices {
-		item(KindNotice, n.ID, "id")
-		fields(n)
-		required("title", n.Title)
-		required("body", n.Body)
-		published(n.Published)
-		for i, a := range n.Attachments {
-			if p := a.problem(); p != "" {
-				badAt(fmt.Sprintf("attachments[%d]", i), "%s", p)
-			}
-		}
+		c.notice(n)
 	}
-	for _, c := range s.Catalog {
-		item(KindCatalog, c.ID, "id")
-		fields(c)
-		required("title", c.Title)
-		required("index_no", c.IndexNo)
-		required("publisher", c.Publisher)
-		published(c.Published)
-		if !c.Written.IsZero() {
-			date("written", c.Written)
-			if !c.Published.IsZero() && c.Written.After(c.Published) {
-				badAt("written", "written %s is after published %s", c.Written, c.Published)
-			}
-		}
-		if c.Validity != "" && !slices.Contains(Validities, c.Validity) {
-			badAt("validity", "validity %q is not one of %v", c.Validity, Validities)
-		}
+	for _, e := range s.Catalog {
+		c.catalogEntry(e)
 	}
 	for _, sv := range s.Services {
-		item(KindService, sv.ID, "id")
-		fields(sv)
-		required("code", sv.Code)
-		required("name", sv.Name)
-		required("department", sv.Department)
-		if !slices.Contains(PowerCategories, sv.Category) {
-			badAt("category", "category %q is not one of %v", sv.Category, PowerCategories)
-		}
-		switch {
-		case sv.LegalDays < 0:
-			badAt("legal_days", "legal_days and promised_days cannot be negative")
-		case sv.PromisedDays < 0:
-			badAt("promised_days", "legal_days and promised_days cannot be negative")
-		case sv.LegalDays > 0 && sv.PromisedDays > sv.LegalDays:
-			badAt("promised_days", "promised_days %d is longer than legal_days %d", sv.PromisedDays, sv.LegalDays)
-		}
-		phone("phone", sv.Phone, true)
-		phone("complaint_phone", sv.ComplaintPhone, false)
-		for i, m := range sv.Materials {
-			at := fmt.Sprintf("materials[%d].", i)
-			switch {
-			case strings.TrimSpace(m.Name) == "":
-				badAt(at+"name", "material %d has no name", i+1)
-			case !slices.Contains([]MaterialForm{FormOriginal, FormCopy, FormOriginalAndCopy}, m.Form):
-				badAt(at+"form", "material %q: unknown form %q", m.Name, m.Form)
-			case m.Count < 0:
-				badAt(at+"count", "material %q: count %d is negative", m.Name, m.Count)
-			}
-			if m.Template != nil {
-				if p := m.Template.problem(); p != "" {
-					badAt(at+"template", "material %q: template: %s", m.Name, p)
-				}
-			}
-		}
-		for _, e := range sv.Form.Problems() {
-			badAt(e.Field, "%s", e.Problem)
-		}
-		if sv.Online && len(sv.Form.Fields) == 0 {
-			badAt("online", "it can be applied for online but its form has no fields")
-		}
+		c.service(sv)
 	}
 	for _, p := range s.Providers {
-		item(KindProvider, p.ID, "id")
-		fields(p)
-		required("name", p.Name)
-		if !slices.Contains([]ProviderKind{ProviderBusiness, ProviderOrganisation, ProviderConvenience}, p.Kind) {
-			badAt("kind", "kind %q is not business, organisation or convenience", p.Kind)
-		}
-		phone("phone", p.Phone, false)
-		if err := p.Hours.Validate(); err != nil {
-			badAt(hoursField(err), "%v", err)
-		}
+		c.provider(p)
 	}
-	for _, c := range s.Consultations {
-		item(KindConsultation, c.ID, "id")
-		fields(c)
-		required("title", c.Title)
-		date("opens", c.Opens)
-		date("closes", c.Closes)
-		if c.Closes.Before(c.Opens) {
-			badAt("closes", "closes %s is before opens %s", c.Closes, c.Opens)
-		}
-		if len(c.Topics) == 0 {
-			badAt("topics", "it has no topics")
-		}
-		topics := map[string]bool{}
-		for i, t := range c.Topics {
-			at := fmt.Sprintf("topics[%d].", i)
-			switch {
-			case t.ID == "":
-				badAt(at+"id", "topic %d has no id", i+1)
-			case topics[t.ID]:
-				badAt(at+"id", "topic id %q is used twice", t.ID)
-			}
-			topics[t.ID] = true
-			if strings.TrimSpace(t.Title) == "" {
-				badAt(at+"title", "topic %q has no title", t.ID)
-			}
-		}
-		if len(c.Feedback) > 0 && !today.IsZero() && !c.ClosedOn(today) {
-			badAt("feedback", "it has feedback but is open until %s", c.Closes)
-		}
-		answered := map[string]bool{}
-		for i, f := range c.Feedback {
-			at := fmt.Sprintf("feedback[%d].", i)
-			switch {
-			case !topics[f.Topic]:
-				badAt(at+"topic", "feedback on topic %q, which it does not have", f.Topic)
-			case answered[f.Topic]:
-				badAt(at+"topic", "feedback on topic %q is given twice", f.Topic)
-			}
-			answered[f.Topic] = true
-			if !slices.Contains([]Outcome{OutcomeAdopted, OutcomePartly, OutcomeNotAdopted}, f.Outcome) {
-				badAt(at+"outcome", "feedback on topic %q: unknown outcome %q", f.Topic, f.Outcome)
-			}
-			if strings.TrimSpace(f.Reason) == "" {
-				badAt(at+"reason", "feedback on topic %q gives no reason", f.Topic)
-			}
-			if f.Opinions < 0 {
-				badAt(at+"opinions", "feedback on topic %q: opinions %d is negative", f.Topic, f.Opinions)
-			}
-		}
+	for _, cs := range s.Consultations {
+		c.consultation(cs)
 	}
 	for _, y := range s.Calendars {
-		item(KindCalendar, strconv.Itoa(y.Year), "year")
-		fields(y)
-		if _, err := NewCalendar(y); err != nil {
-			badAt("holidays", "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
-		}
-		if !today.IsZero() && y.Year > today.Year+1 {
-			badAt("year", "year %d is too far ahead: notices come out late in the year before", y.Year)
-		}
-		required("source", y.Source)
+		c.calendar(y)
 	}
-	if len(errs) == 0 {
+	if len(c.errs) == 0 {
 		return nil
 	}
-	return errs
+	return c.errs
+}
+
+// contentChecker gathers the problems Validate finds, each with the kind
+// and id of the item being checked.
+type contentChecker struct {
+	today Date
+	errs  ContentErrors
+	kind  Kind
+	id    string
+	seen  map[Kind]map[string]bool
+}
+
+// badAt records a problem of the field at (its path in the item's JSON,
+// "materials[1].name"), so that a form can show it there; bad one of the
+// whole item.
+func (c *contentChecker) badAt(at, format string, args ...any) {
+	c.errs = append(c.errs, ContentProblem{Kind: c.kind, ID: c.id, Field: at, Problem: fmt.Sprintf(format, args...)})
+}
+
+func (c *contentChecker) bad(format string, args ...any) { c.badAt("", format, args...) }
+
+func (c *contentChecker) required(field, value string) {
+	if strings.TrimSpace(value) == "" {
+		c.badAt(field, "%s is empty", field)
+	}
+}
+
+func (c *contentChecker) date(field string, d Date) {
+	switch {
+	case d.IsZero():
+		c.badAt(field, "%s is missing", field)
+	case !d.Valid():
+		c.badAt(field, "%s %v is not a real day", field, d)
+	}
+}
+
+func (c *contentChecker) published(d Date) {
+	c.date("published", d)
+	if !c.today.IsZero() && d.After(c.today) {
+		c.badAt("published", "published %s is after today (%s)", d, c.today)
+	}
+}
+
+func (c *contentChecker) phone(field, value string, need bool) {
+	switch {
+	case value == "" && need:
+		c.badAt(field, "%s is empty", field)
+	case value != "" && !plausiblePhone(value):
+		c.badAt(field, "%s %q does not look like a phone number", field, value)
+	}
+}
+
+// fields checks every string field of the item against its class.
+func (c *contentChecker) fields(v any) {
+	if err := CheckFields(v); err != nil {
+		var fp *FieldProblem
+		if errors.As(err, &fp) {
+			c.badAt(fp.Field, "%v", err)
+			return
+		}
+		c.bad("%v", err)
+	}
+}
+
+// item starts the checks of an item: its id (the field idField) is set
+// and not used twice within its kind.
+func (c *contentChecker) item(k Kind, itemID, idField string) {
+	c.kind, c.id = k, itemID
+	if c.seen[k] == nil {
+		c.seen[k] = map[string]bool{}
+	}
+	switch {
+	case strings.TrimSpace(itemID) == "":
+		c.badAt(idField, "id is empty")
+	case c.seen[k][itemID]:
+		c.badAt(idField, "id is used twice")
+	}
+	c.seen[k][itemID] = true
+}
+
+// street checks a street.
+func (c *contentChecker) street(st Street) {
+	c.item(KindStreet, st.Code, "code")
+	c.fields(st)
+	if st.Code != "" && !(isDigits(st.Code) && (len(st.Code) == 9 || len(st.Code) == 12)) {
+		c.badAt("code", "code %q is not a 9- or 12-digit township code", st.Code)
+	}
+	c.required("name", st.Name)
+	c.required("district", st.District)
+	c.phone("phone", st.Phone, false)
+}
+
+// notice checks a notice.
+func (c *contentChecker) notice(n Notice) {
+	c.item(KindNotice, n.ID, "id")
+	c.fields(n)
+	c.required("title", n.Title)
+	c.required("body", n.Body)
+	c.published(n.Published)
+	for i, a := range n.Attachments {
+		if p := a.problem(); p != "" {
+			c.badAt(fmt.Sprintf("attachments[%d]", i), "%s", p)
+		}
+	}
+}
+
+// catalogEntry checks an entry of the disclosure catalogue.
+func (c *contentChecker) catalogEntry(e CatalogEntry) {
+	c.item(KindCatalog, e.ID, "id")
+	c.fields(e)
+	c.required("title", e.Title)
+	c.required("index_no", e.IndexNo)
+	c.required("publisher", e.Publisher)
+	c.published(e.Published)
+	if !e.Written.IsZero() {
+		c.date("written", e.Written)
+		if !e.Published.IsZero() && e.Written.After(e.Published) {
+			c.badAt("written", "written %s is after published %s", e.Written, e.Published)
+		}
+	}
+	if e.Validity != "" && !slices.Contains(Validities, e.Validity) {
+		c.badAt("validity", "validity %q is not one of %v", e.Validity, Validities)
+	}
+}
+
+// service checks a service item and its guide.
+func (c *contentChecker) service(sv ServiceItem) {
+	c.item(KindService, sv.ID, "id")
+	c.fields(sv)
+	c.required("code", sv.Code)
+	c.required("name", sv.Name)
+	c.required("department", sv.Department)
+	if !slices.Contains(PowerCategories, sv.Category) {
+		c.badAt("category", "category %q is not one of %v", sv.Category, PowerCategories)
+	}
+	switch {
+	case sv.LegalDays < 0:
+		c.badAt("legal_days", "legal_days and promised_days cannot be negative")
+	case sv.PromisedDays < 0:
+		c.badAt("promised_days", "legal_days and promised_days cannot be negative")
+	case sv.LegalDays > 0 && sv.PromisedDays > sv.LegalDays:
+		c.badAt("promised_days", "promised_days %d is longer than legal_days %d", sv.PromisedDays, sv.LegalDays)
+	}
+	c.phone("phone", sv.Phone, true)
+	c.phone("complaint_phone", sv.ComplaintPhone, false)
+	for i, m := range sv.Materials {
+		at := fmt.Sprintf("materials[%d].", i)
+		switch {
+		case strings.TrimSpace(m.Name) == "":
+			c.badAt(at+"name", "material %d has no name", i+1)
+		case !slices.Contains([]MaterialForm{FormOriginal, FormCopy, FormOriginalAndCopy}, m.Form):
+			c.badAt(at+"form", "material %q: unknown form %q", m.Name, m.Form)
+		case m.Count < 0:
+			c.badAt(at+"count", "material %q: count %d is negative", m.Name, m.Count)
+		}
+		if m.Template != nil {
+			if p := m.Template.problem(); p != "" {
+				c.badAt(at+"template", "material %q: template: %s", m.Name, p)
+			}
+		}
+	}
+	for _, e := range sv.Form.Problems() {
+		c.badAt(e.Field, "%s", e.Problem)
+	}
+	if sv.Online && len(sv.Form.Fields) == 0 {
+		c.badAt("online", "it can be applied for online but its form has no fields")
+	}
+}
+
+// provider checks a provider.
+func (c *contentChecker) provider(p Provider) {
+	c.item(KindProvider, p.ID, "id")
+	c.fields(p)
+	c.required("name", p.Name)
+	if !slices.Contains([]ProviderKind{ProviderBusiness, ProviderOrganisation, ProviderConvenience}, p.Kind) {
+		c.badAt("kind", "kind %q is not business, organisation or convenience", p.Kind)
+	}
+	c.phone("phone", p.Phone, false)
+	if err := p.Hours.Validate(); err != nil {
+		c.badAt(hoursField(err), "%v", err)
+	}
+}
+
+// consultation checks a consultation, its topics and its feedback.
+func (c *contentChecker) consultation(cs Consultation) {
+	c.item(KindConsultation, cs.ID, "id")
+	c.fields(cs)
+	c.required("title", cs.Title)
+	c.date("opens", cs.Opens)
+	c.date("closes", cs.Closes)
+	if cs.Closes.Before(cs.Opens) {
+		c.badAt("closes", "closes %s is before opens %s", cs.Closes, cs.Opens)
+	}
+	if len(cs.Topics) == 0 {
+		c.badAt("topics", "it has no topics")
+	}
+	topics := map[string]bool{}
+	for i, t := range cs.Topics {
+		at := fmt.Sprintf("topics[%d].", i)
+		switch {
+		case t.ID == "":
+			c.badAt(at+"id", "topic %d has no id", i+1)
+		case topics[t.ID]:
+			c.badAt(at+"id", "topic id %q is used twice", t.ID)
+		}
+		topics[t.ID] = true
+		if strings.TrimSpace(t.Title) == "" {
+			c.badAt(at+"title", "topic %q has no title", t.ID)
+		}
+	}
+	if len(cs.Feedback) > 0 && !c.today.IsZero() && !cs.ClosedOn(c.today) {
+		c.badAt("feedback", "it has feedback but is open until %s", cs.Closes)
+	}
+	answered := map[string]bool{}
+	for i, f := range cs.Feedback {
+		at := fmt.Sprintf("feedback[%d].", i)
+		switch {
+		case !topics[f.Topic]:
+			c.badAt(at+"topic", "feedback on topic %q, which it does not have", f.Topic)
+		case answered[f.Topic]:
+			c.badAt(at+"topic", "feedback on topic %q is given twice", f.Topic)
+		}
+		answered[f.Topic] = true
+		if !slices.Contains([]Outcome{OutcomeAdopted, OutcomePartly, OutcomeNotAdopted}, f.Outcome) {
+			c.badAt(at+"outcome", "feedback on topic %q: unknown outcome %q", f.Topic, f.Outcome)
+		}
+		if strings.TrimSpace(f.Reason) == "" {
+			c.badAt(at+"reason", "feedback on topic %q gives no reason", f.Topic)
+		}
+		if f.Opinions < 0 {
+			c.badAt(at+"opinions", "feedback on topic %q: opinions %d is negative", f.Topic, f.Opinions)
+		}
+	}
+}
+
+// calendar checks a year of the working-day calendar.
+func (c *contentChecker) calendar(y CalendarYear) {
+	c.item(KindCalendar, strconv.Itoa(y.Year), "year")
+	c.fields(y)
+	if _, err := NewCalendar(y); err != nil {
+		c.badAt("holidays", "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	if !c.today.IsZero() && y.Year > c.today.Year+1 {
+		c.badAt("year", "year %d is too far ahead: notices come out late in the year before", y.Year)
+	}
+	c.required("source", y.Source)
 }
 
 // plausiblePhone accepts what guides print as phone numbers: landlines with

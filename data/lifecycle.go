@@ -15,7 +15,7 @@ type lifecycle struct {
 	moves    map[Status][]Status
 }
 
-// lifecycles follow the procedures in DOMAIN.md. A move not listed here is
+// lifecycles follow the procedures in docs/DOMAIN.md. A move not listed here is
 // refused, so a case can never skip a step the resident is owed (e.g. a
 // disclosure request cannot be completed without a reply).
 var lifecycles = map[CaseKind]lifecycle{

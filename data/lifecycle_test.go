@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// allowedMoves is DOMAIN.md's lifecycles written out again as "from>to",
+// allowedMoves is docs/DOMAIN.md's lifecycles written out again as "from>to",
 // independently of lifecycle.go's table.
 var allowedMoves = map[CaseKind][]string{
 	CaseApplication: {

@@ -206,8 +206,11 @@ func MaskName(s string) string {
 }
 
 // WithoutPersonal returns c without what may hold personal data: the
-// applicant, the form values and the resident's free text. It is what the
-// kiosk keeps for tracking once the district has the case.
+// applicant, the form values, the resident's free text, a disclosure
+// request and corrections. It is the one rule: what the kiosk keeps for
+// tracking once the district has the case, what the feed sends back to the
+// filing kiosk (data.KindCase) and what a tracking answer carries. Every
+// field of Case is classified as personal or not in personal_test.go.
 func (c Case) WithoutPersonal() Case {
 	c.Applicant = nil
 	c.Values = nil

@@ -10,12 +10,16 @@
 # writes (告知书 and reports). postgresql gives the server binaries
 # (initdb, postgres) with which the server tests start a PostgreSQL of their
 # own (internal/pgtest); no service needs to run.
+# The Debian packages' tests (cmd/internal/packages) verify the systemd
+# units with systemd-analyze and make their users with systemd-sysusers
+# (systemd), need xinit, which the kiosk's unit starts, sign an apt
+# repository with gpg and build it with reprepro.
 # As root it installs what is missing; otherwise it prints the apt-get line.
 set -euo pipefail
 
 packages=(gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev
   libxi-dev libxxf86vm-dev xvfb xauth x11-utils x11-xserver-utils imagemagick espeak-ng
-  chromium fonts-noto-cjk poppler-utils postgresql)
+  chromium fonts-noto-cjk poppler-utils systemd xinit gpg reprepro postgresql)
 
 missing=()
 for p in "${packages[@]}"; do

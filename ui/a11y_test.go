@@ -39,7 +39,7 @@ func contrast(a, b color.Color) float64 {
 }
 
 // Every pair of text and background colour the screens use must reach
-// 4.5:1 (DOMAIN.md), in both modes.
+// 4.5:1 (docs/DOMAIN.md), in both modes.
 func TestTextContrast(t *testing.T) {
 	for _, elder := range []bool{false, true} {
 		th := &kioskTheme.Theme{Elder: elder}
@@ -212,7 +212,7 @@ var staffJourneys = []struct {
 func sampleDeadLetters() healthInfo {
 	redacted := testNow.Add(-time.Hour)
 	return healthInfo{
-		h: store.Health{Waiting: map[string]int{}, DeadLetters: 2},
+		h: store.Health{Waiting: map[data.ItemKind]int{}, DeadLetters: 2},
 		dead: []store.DeadLetterItem{
 			{ID: "case-1", Kind: "case", Ref: "0070AB02Y", Reason: `service "svc-gaoling-jintie" is not published`,
 				FailedAt: testNow.Add(-10 * time.Minute)},

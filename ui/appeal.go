@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -18,10 +17,12 @@ import (
 	"jiezhen/ui/keyboard"
 )
 
-// CaseWriter files a resident's case: the outbox write that makes it
-// durable together with the kiosk's own copy (store.Store implements it).
+// CaseWriter files what a resident gives the district: a case, made
+// durable in the outbox together with the kiosk's own copy, or an opinion
+// (store.Store implements it). The store builds the outbox items.
 type CaseWriter interface {
-	store.CaseFiler
+	FileCase(ctx context.Context, c data.Case, kiosk int64, days int) (data.Case, error)
+	FileOpinion(ctx context.Context, o data.Opinion) (data.Opinion, error)
 }
 
 var _ CaseWriter = (*store.Store)(nil)
@@ -270,11 +271,7 @@ func (e *env) mobileProblem(s string, final bool) string {
 	if prefix && !final {
 		return ""
 	}
-	var fe *data.FieldError
-	if errors.As(err, &fe) {
-		return fe.Reason.Message(e.lang)
-	}
-	return err.Error()
+	return e.errText(err)
 }
 
 func (e *env) appealContactPage(f *appealForm) (page, nav fyne.CanvasObject) {
@@ -392,10 +389,10 @@ func (e *env) submitAppeal(w CaseWriter, f *appealForm) {
 	}
 	kiosk := e.kioskID
 	load(e, func(ctx context.Context) (data.Case, error) {
-		return store.FileCase(ctx, w, c, kiosk, data.DefaultAppealDays[c.AppealType])
+		return w.FileCase(ctx, c, kiosk, data.DefaultAppealDays[c.AppealType])
 	}, func(filed data.Case, err error) {
 		if err != nil {
-			f.submitErr = e.L("appeal.submit_failed") + "\n" + err.Error()
+			f.submitErr = e.L("appeal.submit_failed") + "\n" + e.errText(err)
 			e.refresh()
 			return
 		}

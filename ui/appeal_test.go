@@ -126,7 +126,7 @@ func TestAppealFiledByTouch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 1 || items[0].Kind != string(wire.ItemCase) {
+	if len(items) != 1 || items[0].Kind != wire.ItemCase {
 		t.Fatalf("outbox holds %+v, want one case", items)
 	}
 	c, err := s.Case(ctx, items[0].ID)
@@ -235,8 +235,12 @@ func TestAppealIdleGuardClearsForm(t *testing.T) {
 // failingCases is a CaseWriter whose writes fail.
 type failingCases struct{ CaseWriter }
 
-func (failingCases) Enqueue(context.Context, store.OutboxItem) error {
-	return errors.New("disk full")
+func (failingCases) FileCase(_ context.Context, c data.Case, _ int64, _ int) (data.Case, error) {
+	return c, errors.New("disk full")
+}
+
+func (failingCases) FileOpinion(_ context.Context, o data.Opinion) (data.Opinion, error) {
+	return o, errors.New("disk full")
 }
 
 func TestAppealWriteFailureKeepsForm(t *testing.T) {

@@ -150,7 +150,7 @@ func TestApplicationFiledByTouch(t *testing.T) {
 
 	ctx := context.Background()
 	items, err := s.Pending(ctx, 0)
-	if err != nil || len(items) != 1 || items[0].Kind != store.ItemCase {
+	if err != nil || len(items) != 1 || items[0].Kind != data.ItemCase {
 		t.Fatalf("outbox: %v, %+v", err, items)
 	}
 	c, err := s.Case(ctx, items[0].ID)

@@ -193,9 +193,6 @@ func newBundleFile(e *env, f bundleFile, offered bool) fyne.CanvasObject {
 	bar.Hide()
 	status := para("")
 	status.Hide()
-	detail := para("")
-	detail.Importance = widget.LowImportance
-	detail.Hide()
 	var run, skip *tapButton
 	var box *fyne.Container
 	var page fyne.CanvasObject
@@ -231,8 +228,7 @@ func newBundleFile(e *env, f bundleFile, offered bool) fyne.CanvasObject {
 				done.Show()
 				status.SetText(bundleOutcome(e, res, err))
 				if err != nil {
-					detail.SetText(err.Error())
-					detail.Show()
+					e.logError(err) // staff read the detail in the log on the health screen
 				}
 				relayout()
 			})
@@ -242,7 +238,7 @@ func newBundleFile(e *env, f bundleFile, offered bool) fyne.CanvasObject {
 	if e.bundles == nil {
 		run.Disable() // a kiosk built without an importer (staff mode may still open the screen)
 	}
-	box = container.NewVBox(subheading(head), info, hint, bar, status, detail, container.NewHBox(run, skip, done))
+	box = container.NewVBox(subheading(head), info, hint, bar, status, container.NewHBox(run, skip, done))
 	page = e.scrollPages(box)
 	return page
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,9 +125,10 @@ func TestBundleFromDrive(t *testing.T) {
 	a := test.NewTempApp(t)
 	w := a.NewWindow("kiosk")
 	clock := &fakeClock{t: testNow}
+	var logged bytes.Buffer
 	k, err := New(a, w, s, Options{
 		Now: clock.Now, Tick: make(chan time.Time), Background: func(f func()) { f() },
-		Sync: fakeSync{}, MountDirs: []string{mount},
+		Sync: fakeSync{}, MountDirs: []string{mount}, Log: slog.New(slog.NewTextHandler(&logged, nil)),
 		Bundles: fileImporter{s: s, trust: pub, street: "440106005", now: time.Now},
 	})
 	if err != nil {
@@ -172,7 +174,11 @@ func TestBundleFromDrive(t *testing.T) {
 	ticks()
 	assertShows(t, w, "forged.jzb")
 	tap(t, w, "导入")
-	assertShows(t, w, "未导入，本机内容没有改变。原因：签名无效，文件可能被篡改。", "signature does not verify")
+	// The refusal in words; its detail, in Go's, in the log.
+	assertShows(t, w, "未导入，本机内容没有改变。原因：签名无效，文件可能被篡改。")
+	if strings.Contains(screenText(w), "signature does not verify") || !strings.Contains(logged.String(), "signature does not verify") {
+		t.Errorf("the refusal's detail is not in the log alone:\n%s\nlog: %s", screenText(w), logged.String())
+	}
 	if after := storeState(t, s); after != before {
 		t.Fatalf("a forged bundle changed the store:\n%s\n%s", before, after)
 	}

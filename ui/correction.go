@@ -225,7 +225,7 @@ func (e *env) submitCorrection(t Tracker, res *trackResult, spec *formSpec, st *
 			e.refresh()
 			return
 		case err != nil:
-			st.submitErr = spec.failed + "\n" + err.Error()
+			st.submitErr = spec.failed + "\n" + e.errText(err)
 			e.refresh()
 			return
 		default:

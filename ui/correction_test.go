@@ -60,7 +60,7 @@ func corrections(t *testing.T, s *store.Store) []data.Correction {
 	}
 	var out []data.Correction
 	for _, it := range items {
-		if it.Kind != store.ItemCorrection {
+		if it.Kind != data.ItemCorrection {
 			continue
 		}
 		var c data.Correction

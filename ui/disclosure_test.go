@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"jiezhen/data"
-	"jiezhen/data/store"
 	"jiezhen/sync/wire"
 )
 
@@ -63,7 +62,7 @@ func TestDisclosureRequestedByTouch(t *testing.T) {
 
 	ctx := context.Background()
 	items, err := s.Pending(ctx, 0)
-	if err != nil || len(items) != 1 || items[0].Kind != store.ItemCase {
+	if err != nil || len(items) != 1 || items[0].Kind != data.ItemCase {
 		t.Fatalf("outbox: %v, %+v", err, items)
 	}
 	c, err := s.Case(ctx, items[0].ID)

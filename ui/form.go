@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
-	"jiezhen/data/store"
 	"jiezhen/ui/keyboard"
 	kioskTheme "jiezhen/ui/theme"
 )
@@ -616,10 +615,10 @@ func (e *env) submitForm(w CaseWriter, spec *formSpec, st *formState) {
 	}
 	kiosk := e.kioskID
 	load(e, func(ctx context.Context) (data.Case, error) {
-		return store.FileCase(ctx, w, c, kiosk, days)
+		return w.FileCase(ctx, c, kiosk, days)
 	}, func(filed data.Case, err error) {
 		if err != nil {
-			st.submitErr = spec.failed + "\n" + err.Error()
+			st.submitErr = spec.failed + "\n" + e.errText(err)
 			e.refresh()
 			return
 		}

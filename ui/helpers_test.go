@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -115,6 +116,9 @@ func newTestKioskOn(t testing.TB, src Content, opt Options) (*Kiosk, fyne.Window
 	opt.Now = clock.Now
 	opt.Tick = make(chan time.Time)
 	opt.Background = func(f func()) { f() }
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
 	if opt.Sync == nil {
 		last := testNow.Add(-26 * time.Hour)
 		opt.Sync = fakeSync{last: &last, waiting: 2}
@@ -509,7 +513,7 @@ func fileAsKiosk7(t testing.TB, s *store.Store, c data.Case, at time.Time, seq i
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Enqueue(context.Background(), store.OutboxItem{ID: c.ID, Kind: string(wire.ItemCase), Body: b, CreatedAt: at, Case: &c}); err != nil {
+	if err := s.Enqueue(context.Background(), store.OutboxItem{ID: c.ID, Kind: wire.ItemCase, Body: b, CreatedAt: at, Case: &c}); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -535,7 +539,7 @@ func receiveThenFeed(t testing.TB, s *store.Store, recv time.Time, cases []data.
 		if err != nil {
 			t.Fatal(err)
 		}
-		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: store.KindCase, ID: v.ID, Op: data.OpUpsert, Version: int64(len(v.History) + 1), Body: b})
+		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: data.KindCase, ID: v.ID, Op: data.OpUpsert, Version: int64(len(v.History) + 1), Body: b})
 	}
 	cursor, err := s.Cursor(ctx, store.ContentFeed)
 	if err != nil {

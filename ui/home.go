@@ -121,7 +121,7 @@ func trackTile(e *env) tile {
 }
 
 // openSoon shows what a resident can do for a service the kiosk does not
-// offer yet: where the service window is and when it is open. It is not a
+// offer: where the service window is and when it is open. It is not a
 // dead end: back and home are above it like everywhere.
 func openSoon(e *env, title string) {
 	e.openRead(func() string { return title }, func() fyne.CanvasObject { return newSoon(e) })

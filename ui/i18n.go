@@ -4,7 +4,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"log"
+	"log/slog"
+	"sync"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -26,10 +27,16 @@ var strs = map[data.Lang]map[string]string{
 	data.EN: mustLoad("translations/en.json"),
 }
 
-func init() {
-	if err := lang.AddTranslationsFS(translationFS, "translations"); err != nil {
-		log.Printf("ui: registering translations: %v", err)
-	}
+var registered sync.Once
+
+// registerTranslations registers the strings with Fyne's lang, once, when
+// the first window is made, so that a failure reaches the window's log.
+func registerTranslations(log *slog.Logger) {
+	registered.Do(func() {
+		if err := lang.AddTranslationsFS(translationFS, "translations"); err != nil {
+			log.Warn("ui: registering translations", "error", err)
+		}
+	})
 }
 
 func mustLoad(name string) map[string]string {
@@ -39,9 +46,16 @@ func mustLoad(name string) map[string]string {
 	}
 	m := map[string]string{}
 	if err := json.Unmarshal(b, &m); err != nil {
-		panic(fmt.Sprintf("%s: %v", name, err))
+		panic(fmt.Errorf("%s: %w", name, err))
 	}
 	return m
+}
+
+// hasKey reports whether key is translated (into Chinese; a test keeps
+// both files to the same keys).
+func hasKey(key string) bool {
+	_, ok := strs[data.ZH][key]
+	return ok
 }
 
 // tr looks key up in l, falling back to Chinese and then to the key

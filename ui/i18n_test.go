@@ -75,8 +75,8 @@ func TestTranslationsComplete(t *testing.T) {
 	for d := 0; d < 7; d++ {
 		runtime = append(runtime, "date.weekday"+string(rune('0'+d)), "staff.day"+string(rune('0'+d)))
 	}
-	for _, kind := range outboxKinds {
-		runtime = append(runtime, "staff.outbox_"+kind)
+	for _, kind := range data.ItemKinds {
+		runtime = append(runtime, "staff.outbox_"+string(kind))
 	}
 	for _, code := range wire.RefusalCodes {
 		runtime = append(runtime, "refusal."+string(code))

@@ -28,6 +28,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -43,7 +44,7 @@ import (
 	kioskTheme "jiezhen/ui/theme"
 )
 
-// Defaults of the idle reset (DOMAIN.md: 120 s, then a 20 s warning).
+// Defaults of the idle reset (docs/DOMAIN.md: 120 s, then a 20 s warning).
 const (
 	DefaultIdleAfter = 120 * time.Second
 	DefaultIdleWarn  = 20 * time.Second
@@ -122,6 +123,12 @@ type Options struct {
 	// outbox export; nil means the mount points under MountDirs in
 	// /proc/mounts.
 	Drives func() ([]string, error)
+	// Log receives what the screens show only in words (the error behind
+	// a message) and the window's own problems; nil means slog.Default().
+	Log *slog.Logger
+	// ReadLog returns the newest n lines of the kiosk's log file, oldest
+	// first, for the staff health screen's 查看日志; nil leaves it out.
+	ReadLog func(n int) ([]string, error)
 }
 
 // env is what every screen is built with: the language and mode, the
@@ -164,6 +171,9 @@ type env struct {
 	signOut  func(why string)                                          // leaves staff mode (audited), home
 
 	screenHeight func() float32 // the window's height, for the pages of forms
+
+	log     *slog.Logger                  // the errors behind messages (errText)
+	readLog func(n int) ([]string, error) // nil: no log on the health screen
 }
 
 // L returns the UI string for key in the current language.
@@ -232,6 +242,10 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	if opt.StaffIdle <= 0 {
 		opt.StaffIdle = DefaultStaffIdle
 	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	registerTranslations(opt.Log)
 	st, err := pickStreet(src, opt.Street)
 	if err != nil {
 		return nil, err
@@ -246,6 +260,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 		src: src, street: st, sp: opt.Speaker, kioskID: opt.KioskID, cases: opt.Cases,
 		bundles:  opt.Bundles,
 		staffSrc: opt.Staff, sync: opt.Sync, syncNow: opt.SyncNow, drives: opt.Drives, district: opt.District,
+		log: opt.Log, readLog: opt.ReadLog,
 	}
 	if opt.Bundles != nil {
 		k.env.bundleSrc = bundleSources{mounts: opt.MountDirs, extra: opt.BundleDirs}

@@ -160,7 +160,7 @@ func (l *pagedList[T]) reload() {
 		}
 		if err != nil {
 			l.rows, l.total = nil, 0
-			l.empty.SetText(l.e.L("error.load") + "\n" + err.Error())
+			l.empty.SetText(l.e.L("error.load") + "\n" + l.e.errText(err))
 			l.list.Refresh()
 			return
 		}

@@ -2,9 +2,6 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"strings"
 	"unicode/utf8"
 
@@ -15,8 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
-	"jiezhen/data/store"
-	"jiezhen/sync/wire"
 	"jiezhen/ui/keyboard"
 )
 
@@ -212,19 +207,10 @@ func (e *env) submitOpinion(w CaseWriter, c data.Consultation, f *opinionForm) {
 		o.Name, o.Mobile = strings.TrimSpace(f.name), f.mobile
 	}
 	load(e, func(ctx context.Context) (data.Opinion, error) {
-		var id [16]byte
-		if _, err := rand.Read(id[:]); err != nil {
-			return o, err
-		}
-		o.ID = "opinion-" + hex.EncodeToString(id[:])
-		body, err := json.Marshal(o)
-		if err != nil {
-			return o, err
-		}
-		return o, w.Enqueue(ctx, store.OutboxItem{ID: o.ID, Kind: string(wire.ItemOpinion), Body: body, CreatedAt: o.At})
+		return w.FileOpinion(ctx, o)
 	}, func(o data.Opinion, err error) {
 		if err != nil {
-			f.problem = e.L("opinion.failed") + "\n" + err.Error()
+			f.problem = e.L("opinion.failed") + "\n" + e.errText(err)
 			e.refresh()
 			return
 		}

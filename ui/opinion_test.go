@@ -58,7 +58,7 @@ func TestOpinionOnOpenConsultationByTouch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 1 || items[0].Kind != string(wire.ItemOpinion) {
+	if len(items) != 1 || items[0].Kind != wire.ItemOpinion {
 		t.Fatalf("outbox %+v, want one opinion", items)
 	}
 	var o data.Opinion

@@ -262,7 +262,7 @@ func (fitWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 
 // errorText is what a screen shows when its content cannot be read.
 func (e *env) errorText(err error) fyne.CanvasObject {
-	return para(e.L("error.load") + "\n" + err.Error())
+	return para(e.L("error.load") + "\n" + e.errText(err))
 }
 
 // load runs get off the Fyne goroutine and hands its result to apply on

@@ -7,9 +7,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// newSoon is the screen behind entry points the kiosk will offer later
-// (applications, appeals, tracking): it says so and sends the resident to
-// the street's service window, with its address, hours and phone.
+// newSoon is the screen behind an entry point this kiosk does not offer
+// (applications, appeals or tracking on a kiosk whose content source
+// cannot file or keep cases): it says so and sends the resident to the
+// street's service window, with its address, hours and phone.
 func newSoon(e *env) fyne.CanvasObject {
 	icon := widget.NewIcon(theme.InfoIcon())
 	side := 3 * theme.Size(theme.SizeNameInlineIcon)

@@ -65,8 +65,8 @@ var _ Content = (*store.Store)(nil)
 
 // SyncSource reports the connection state for the header: whether the
 // district is reachable, when the last sync completed and how many writes
-// wait to go out. The sync agent will implement it; until then
-// StoreSyncStatus stands in.
+// wait to go out. The sync agent implements it; a window without one
+// (no --district) has StoreSyncStatus.
 type SyncSource interface {
 	SyncStatus() (online bool, lastSync *time.Time, waiting int)
 }

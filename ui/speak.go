@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"log"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -56,7 +55,7 @@ func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
 		b.SetIcon(theme.MediaStopIcon())
 		e.sp.Speak(text(), func(err error) {
 			if err != nil && !errors.Is(err, speech.ErrStopped) {
-				log.Printf("ui: read-aloud: %v", err) // the text is not logged
+				e.log.Warn("ui: read-aloud", "error", err) // the text is not logged
 			}
 			fyne.Do(func() {
 				if tap == taps && reading {

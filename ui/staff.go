@@ -279,7 +279,7 @@ func (e *env) trySignIn(s data.Staff, st *pinState, show func()) {
 			case errors.Is(err, store.ErrNoPINKey):
 				st.problem = e.L("staff.no_pin_key")
 			default:
-				st.problem = e.L("staff.sign_in_failed") + "\n" + err.Error()
+				st.problem = e.L("staff.sign_in_failed") + "\n" + e.errText(err)
 			}
 			show()
 		})

@@ -165,10 +165,10 @@ func audited(t *testing.T, s *store.Store) string {
 	}
 	var b strings.Builder
 	for _, it := range items {
-		if it.Kind != store.ItemAudit {
+		if it.Kind != data.ItemAudit {
 			continue
 		}
-		var a store.AuditEntry
+		var a data.AuditBody
 		if err := json.Unmarshal(it.Body, &a); err != nil {
 			t.Fatal(err)
 		}

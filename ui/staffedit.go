@@ -198,7 +198,7 @@ func openConfirm(e *env, title, question, okLabel string, do func(ctx context.Co
 				func(_ struct{}, err error) {
 					busy = false
 					if err != nil {
-						problem = e.L("staff.failed") + "\n" + err.Error()
+						problem = e.L("staff.failed") + "\n" + e.errText(err)
 						e.refresh()
 						return
 					}
@@ -351,7 +351,7 @@ func newProviderForm(e *env, d *providerDraft) fyne.CanvasObject {
 		}
 		item, err := json.Marshal(p)
 		if err != nil {
-			d.general = err.Error()
+			d.general = e.errText(err)
 			e.refresh()
 			return
 		}
@@ -388,7 +388,7 @@ func (e *env) saveEdit(busy *bool, general *string, edit store.ContentEdit) {
 	}, func(_ struct{}, err error) {
 		*busy = false
 		if err != nil {
-			*general = e.L("staff.save_failed") + "\n" + err.Error()
+			*general = e.L("staff.save_failed") + "\n" + e.errText(err)
 			e.refresh()
 			return
 		}
@@ -469,9 +469,9 @@ func (e *env) placeProblems(set *data.ContentSet, problems map[string]string) st
 	err := set.Validate(data.DateOf(e.now()))
 	errs, ok := err.(data.ContentErrors)
 	if err != nil && !ok {
-		return err.Error()
+		return e.errText(err)
 	}
-	var rest []string
+	var rest data.ContentErrors
 	for _, pr := range errs {
 		// The field rules' problems (data.CheckFields) read
 		// `field "title" is longer than 200 characters`.
@@ -508,9 +508,14 @@ func (e *env) placeProblems(set *data.ContentSet, problems map[string]string) st
 				continue
 			}
 		}
-		rest = append(rest, pr.Problem)
+		rest = append(rest, pr)
 	}
-	return strings.Join(rest, "\n")
+	if len(rest) == 0 {
+		return ""
+	}
+	// What no field explains is in the content rules' words, in English:
+	// the screen says it in general, the log has it.
+	return e.errText(rest)
 }
 
 // fieldRuleProblem reads a field rule's problem: the field, without a
@@ -620,7 +625,7 @@ func newNoticeForm(e *env, d *noticeDraft) fyne.CanvasObject {
 		}
 		item, err := json.Marshal(n)
 		if err != nil {
-			d.general = err.Error()
+			d.general = e.errText(err)
 			e.refresh()
 			return
 		}

@@ -81,7 +81,7 @@ func (e *env) exportTo(st *exportState, dir string) {
 	}, func(n int, err error) {
 		st.busy = false
 		if err != nil {
-			st.problem = e.L("staff.export_failed") + "\n" + err.Error()
+			st.problem = e.L("staff.export_failed") + "\n" + e.errText(err)
 		} else {
 			st.note = e.Lf("staff.exported", n, path)
 		}

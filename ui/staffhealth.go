@@ -15,7 +15,6 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/data/store"
-	"jiezhen/sync/wire"
 )
 
 // The kiosk's health for staff: the connection (and why the last sync
@@ -97,7 +96,7 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 	}
 
 	// Items waiting, by kind, in a fixed order.
-	var kinds []string
+	var kinds []data.ItemKind
 	total := 0
 	for k, n := range h.Waiting {
 		kinds = append(kinds, k)
@@ -190,6 +189,9 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 	if e.export != nil {
 		actions = append(actions, e.button(e.L("staff.export"), theme.DownloadIcon(), func() { openExport(e) }))
 	}
+	if e.readLog != nil {
+		actions = append(actions, e.button(e.L("staff.log"), theme.DocumentIcon(), func() { openLog(e) }))
+	}
 	bar := container.NewVBox(widget.NewSeparator())
 	if st.note != "" {
 		bar.Add(para(st.note))
@@ -248,12 +250,12 @@ func (e *env) deadLetterRow(d store.DeadLetterItem, st *healthState) fyne.Canvas
 }
 
 // refusalLines explain why the district refused a dead letter: for a kind
-// of refusal the kiosk knows (wire.RefusalCodes), its explanation in the
+// of refusal the kiosk knows (one with a "refusal." translation), its explanation in the
 // kiosk's language, then the district's own sentence (in English, naming
 // the fields and items) as the detail; otherwise the district's sentence
 // alone.
 func (e *env) refusalLines(d store.DeadLetterItem) []string {
-	if d.Code == "" || !slices.Contains(wire.RefusalCodes, wire.RefusalCode(d.Code)) {
+	if d.Code == "" || !hasKey("refusal."+d.Code) {
 		return []string{e.Lf("staff.reason", d.Reason)}
 	}
 	lines := []string{e.Lf("staff.reason", e.L("refusal."+d.Code))}
@@ -263,15 +265,12 @@ func (e *env) refusalLines(d store.DeadLetterItem) []string {
 	return lines
 }
 
-// outboxKinds are the outbox item kinds with a name on screen.
-var outboxKinds = []string{"case", "correction", "opinion", "rating", "staff_edit", "audit"}
-
 // outboxKind names an outbox item kind; an unknown one shows as it is.
-func (e *env) outboxKind(k string) string {
-	if slices.Contains(outboxKinds, k) {
-		return e.L("staff.outbox_" + k)
+func (e *env) outboxKind(k data.ItemKind) string {
+	if k.Valid() {
+		return e.L("staff.outbox_" + string(k))
 	}
-	return k
+	return string(k)
 }
 
 // shortKey shows the start and end of a long key.

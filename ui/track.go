@@ -2,9 +2,6 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -16,7 +13,6 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/data/store"
-	"jiezhen/sync/wire"
 	"jiezhen/ui/keyboard"
 )
 
@@ -24,7 +20,7 @@ import (
 // or a correction (store.Store implements it).
 type Tracker interface {
 	Timeline(ctx context.Context, ref, phone4 string, now time.Time, lang data.Lang) (data.Timeline, store.Tracked, error)
-	Rate(ctx context.Context, caseID, itemID string, r data.Rating, body json.RawMessage, at time.Time) error
+	Rate(ctx context.Context, caseID string, r data.Rating, comment string, at time.Time) error
 	QueueCorrection(ctx context.Context, caseIDOrRef string, corr data.Correction, at time.Time) (string, error)
 	CorrectionQueued(ctx context.Context, caseID string) (bool, error)
 }
@@ -172,7 +168,7 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 			case errors.Is(err, store.ErrTrackLimited):
 				f.problem = e.L("track.limited")
 			case err != nil:
-				f.problem = e.L("track.failed") + "\n" + err.Error()
+				f.problem = e.L("track.failed") + "\n" + e.errText(err)
 			default:
 				// The four digits are not kept once they have served.
 				f.phone4, f.problem = "", ""
@@ -404,18 +400,10 @@ func (e *env) ratingPart(t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		}
 		rating, text, now, caseID := r.rating, strings.TrimSpace(r.comment), e.now(), res.id
 		load(e, func(ctx context.Context) (struct{}, error) {
-			var id [16]byte
-			if _, err := rand.Read(id[:]); err != nil {
-				return struct{}{}, err
-			}
-			b, err := json.Marshal(wire.RatingBody{Case: caseID, Rating: rating, Comment: text})
-			if err != nil {
-				return struct{}{}, err
-			}
-			return struct{}{}, t.Rate(ctx, caseID, "rating-"+hex.EncodeToString(id[:]), rating, b, now)
+			return struct{}{}, t.Rate(ctx, caseID, rating, text, now)
 		}, func(_ struct{}, err error) {
 			if err != nil && !errors.Is(err, store.ErrRated) {
-				r.problem = e.L("track.rate_failed") + "\n" + err.Error()
+				r.problem = e.L("track.rate_failed") + "\n" + e.errText(err)
 				e.refresh()
 				return
 			}

@@ -163,7 +163,7 @@ func TestRateCompletedCaseByTouch(t *testing.T) {
 	}
 	var ratings []wire.RatingBody
 	for _, it := range items {
-		if it.Kind == string(wire.ItemRating) {
+		if it.Kind == wire.ItemRating {
 			var r wire.RatingBody
 			if err := json.Unmarshal(it.Body, &r); err != nil {
 				t.Fatal(err)

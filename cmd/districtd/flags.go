@@ -4,9 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
+
+	"jiezhen/cmd/internal/cli"
 )
 
 // usageError is a command line that cannot run: a bad flag or argument.
@@ -22,21 +23,12 @@ func usagef(format string, args ...any) error {
 // type them (`kiosk revoke --db F 3` and `kiosk revoke 3 --db F`), and
 // checks the number of positional arguments (any number for want < 0).
 func parse(fs *flag.FlagSet, args []string, want int, names string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("see 'districtd help'")
-			}
-			return nil, usageError{err.Error()}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	pos, err := cli.Parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, usagef("see 'districtd help'")
+	}
+	if err != nil {
+		return nil, usageError{err.Error()}
 	}
 	if want >= 0 && len(pos) != want {
 		if want == 0 {

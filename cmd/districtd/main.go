@@ -6,19 +6,24 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
 	"jiezhen/cmd/internal/version"
+	"jiezhen/data/redact"
 )
 
 const usage = `usage: districtd <command> [flags]
 
 commands:
   serve --db FILE --addr HOST:PORT [--demo] [--tls-cert F --tls-key F]
-        [--bundle-key KEYFILE [--bundle-statement FILE]...]
+        [--bundle-key KEYFILE [--bundle-statement FILE]...] [--metrics-addr HOST:PORT]
                       serve the sync API until SIGTERM or SIGINT; with
-                      --bundle-key, also signed snapshots for kiosks far behind
+                      --bundle-key, also signed snapshots for kiosks far behind;
+                      with --metrics-addr, Prometheus metrics, /healthz and /readyz there
+  backup --db FILE --out FILE
+                      copy the database while serve runs (a new file, mode 0600, checked)
   streets --db FILE   print the published streets, one JSON object a line
   kiosk add --db FILE --street CODE --name NAME
                       register a kiosk and print its token (shown only once)
@@ -104,6 +109,9 @@ same district.
 `
 
 func main() {
+	// Whatever logs without a logger of its own passes the redacting
+	// handler too; serve builds its logger on the same handler.
+	slog.SetDefault(redact.New(slog.NewTextHandler(os.Stderr, nil)))
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -162,6 +170,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = importOutbox(args[1:], stdout)
 	case "loadtest":
 		err = loadtest(args[1:], stdout, stderr)
+	case "backup":
+		err = backup(args[1:], stdout)
 	case "keygen", "bundle", "key":
 		cmd, err = bundleCommands(cmd, args[1:], stdout)
 	default:

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -17,46 +15,6 @@ import (
 	"jiezhen/sync/client"
 )
 
-// startServeProcess runs `districtd serve --db db` as a process of its
-// own on a free port and returns its base URL; it is stopped when t ends.
-func startServeProcess(t *testing.T, db string) string {
-	t.Helper()
-	cmd := districtdCommand("serve", "--db", db, "--addr", "127.0.0.1:0")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	found := make(chan string, 1)
-	logs := &lockedBuffer{}
-	go func() {
-		re := regexp.MustCompile(`url=(https?://\S+)/api/v1`)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			logs.Write(append(sc.Bytes(), '\n'))
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case u := <-found:
-		return u
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not start:\n%s", logs.String())
-		return ""
-	}
-}
-
 // TestTwoReplicas: two `districtd serve` processes on one PostgreSQL
 // database. Cases are filed through the first (kiosk pushes and the
 // street's website) and answered beside the second (`cases set`), while
@@ -66,7 +24,7 @@ func TestTwoReplicas(t *testing.T) {
 	db := pgDB(t)
 	ok(t, "publish", "--db", db, content)
 	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", testStreet, "--name", "一号机"))
-	urls := []string{startServeProcess(t, db), startServeProcess(t, db)}
+	urls := []string{startServeProcess(t, "--db", db), startServeProcess(t, "--db", db)}
 
 	ctx := context.Background()
 	kst, err := store.Open(ctx, filepath.Join(t.TempDir(), "kiosk.db"))

@@ -15,7 +15,9 @@ import (
 
 	"jiezhen/cmd/internal/demo"
 	"jiezhen/data"
+	"jiezhen/data/redact"
 	"jiezhen/sync/server"
+	"jiezhen/sync/server/metrics"
 	"jiezhen/sync/wire"
 )
 
@@ -27,6 +29,7 @@ func serve(args []string, stderr io.Writer) error {
 	fs := newFlags("serve")
 	dbPath := fs.String("db", "", "the district database (created if missing)")
 	addr := fs.String("addr", "", "HOST:PORT to listen on")
+	metricsAddr := fs.String("metrics-addr", "", "HOST:PORT to serve Prometheus metrics, /healthz and /readyz on (none by default)")
 	withDemo := fs.Bool("demo", false, "load the demo content into an empty database")
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
@@ -56,7 +59,7 @@ func serve(args []string, stderr io.Writer) error {
 			return usagef("--public-url: %v", err)
 		}
 	}
-	cfg := serveConfig{db: *dbPath, addr: *addr, demo: *withDemo, cert: *cert, key: *key, publicURL: *publicURL}
+	cfg := serveConfig{db: *dbPath, addr: *addr, metricsAddr: *metricsAddr, demo: *withDemo, cert: *cert, key: *key, publicURL: *publicURL}
 	if *bundleKey != "" {
 		priv, err := readPrivateKey(*bundleKey)
 		if err != nil {
@@ -78,10 +81,12 @@ func serve(args []string, stderr io.Writer) error {
 
 // serveConfig is serve's command line.
 type serveConfig struct {
-	db, addr  string
-	demo      bool
-	cert, key string
-	snapshots server.Snapshots
+	db, addr string
+	// metricsAddr is the metrics listener's address; "" for none.
+	metricsAddr string
+	demo        bool
+	cert, key   string
+	snapshots   server.Snapshots
 	// publicURL is the website's base address; "" for none (receipts
 	// then carry no QR code).
 	publicURL string
@@ -91,7 +96,8 @@ type serveConfig struct {
 // so tests can stop it.
 func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	dbPath, addr, withDemo, cert, key := cfg.db, cfg.addr, cfg.demo, cfg.cert, cfg.key
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	// Every line passes the redacting handler (data/redact), as the kiosk's do.
+	log := redact.New(slog.NewTextHandler(stderr, nil))
 	// The port first: a district that cannot listen says so before it
 	// creates, migrates or loads anything. Requests that arrive before
 	// the log says "listening" wait in the listen queue.
@@ -100,6 +106,13 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		return listenError(addr, err)
 	}
 	defer ln.Close()
+	var mln net.Listener
+	if cfg.metricsAddr != "" {
+		if mln, err = net.Listen("tcp", cfg.metricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr: %w", listenError(cfg.metricsAddr, err))
+		}
+		defer mln.Close()
+	}
 	db, err := openDB(ctx, dbPath, true, true, log)
 	if err != nil {
 		return err
@@ -114,7 +127,9 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		}
 		defer os.RemoveAll(snaps.Dir)
 	}
-	db.p = server.New(db.st, server.Options{Log: log, Snapshots: snaps})
+	m := metrics.New(log)
+	db.p = server.New(db.st, server.Options{Log: log, Snapshots: snaps, OnPush: m.OnPush})
+	m.Attach(db.p)
 	failed := true
 	defer func() { db.close(failed) }()
 	if withDemo {
@@ -154,7 +169,14 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 			return err
 		})
 	}()
-	err = server.Serve(ctx, ln, siteHandler(db.p, log), cert, key, shutdownGrace, log)
+	if mln != nil {
+		log.Info("metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+		mctx, stopMetrics := context.WithCancel(ctx)
+		metricsDone := make(chan error, 1)
+		defer func() { stopMetrics(); <-metricsDone }()
+		go func() { metricsDone <- server.Serve(mctx, mln, m.Handler(), "", "", shutdownGrace, log) }()
+	}
+	err = server.Serve(ctx, ln, m.Instrument(siteHandler(db.p, log)), cert, key, shutdownGrace, log)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +27,7 @@ import (
 )
 
 // runApp opens the kiosk window.
-func runApp(args []string) error {
+func runApp(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
 	db := fs.String("db", defaultDB(), "the kiosk's database `FILE`")
 	street := fs.String("street", "", "street `CODE` this kiosk serves (default: the first in the database)")
@@ -71,10 +72,18 @@ func runApp(args []string) error {
 	if err := os.MkdirAll(filepath.Dir(*db), dbfile.PrivateDir); err != nil {
 		return err
 	}
-	s, err := store.OpenWith(context.Background(), *db, store.Options{QuickCheck: true})
+	// The window's one logger, to standard error and its log file.
+	logs, err := openLogFile(filepath.Join(filepath.Dir(*db), logName), maxLogSize)
+	if err != nil {
+		return fmt.Errorf("the log file: %w", err)
+	}
+	defer logs.Close()
+	log := newLogger(io.MultiWriter(stderr, logs), os.Getenv(tokenEnv))
+	slog.SetDefault(log)
+	s, err := store.OpenWith(context.Background(), *db, store.Options{QuickCheck: true, Log: log})
 	if errors.Is(err, store.ErrDamaged) || errors.Is(err, store.ErrNotDatabase) {
 		// Staff see why instead of an empty kiosk; the reason is logged.
-		log.Printf("kiosk: %v", err)
+		log.Error("kiosk: the database is refused", "error", err)
 		a := app.NewWithID("org.jiezhen.kiosk")
 		w := a.NewWindow("街镇通 Jiezhen")
 		w.Resize(fyne.NewSize(1280, 800))
@@ -88,7 +97,7 @@ func runApp(args []string) error {
 	}
 	defer s.Close()
 	if w := dbfile.Warning(*db); w != "" {
-		log.Printf("kiosk: %s", w)
+		log.Warn("kiosk: " + w)
 	}
 	// The token opens the staff PIN key; it is never stored.
 	s.UseToken(os.Getenv(tokenEnv))
@@ -100,11 +109,11 @@ func runApp(args []string) error {
 		return err
 	}
 	if number == 0 {
-		log.Printf("kiosk: %s", noNumberNote)
+		log.Warn("kiosk: " + noNumberNote)
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	defer stopSweep()
-	go sweepEvery(sweepCtx, s, *retention, sweepInterval(*retention))
+	go sweepEvery(sweepCtx, s, *retention, sweepInterval(*retention), log)
 
 	// Without a district the header reports offline with the local counts.
 	// The agent also tells the staff health screen when the district's URL
@@ -119,6 +128,7 @@ func runApp(args []string) error {
 			Street:    *street,
 			UserAgent: "jiezhen-kiosk/" + version.Version,
 			Trust:     pinned,
+			Log:       log,
 		})
 		if err != nil {
 			return fmt.Errorf("sync: %w", err)
@@ -135,7 +145,7 @@ func runApp(args []string) error {
 	w.Resize(fyne.NewSize(1280, 800))
 	if *fullscreen {
 		w.SetFullScreen(true)
-		keepScreenOn()
+		keepScreenOn(log)
 	}
 	// Shown on the bundle screen as where a file is: absolute, not ".".
 	dbDir, err := filepath.Abs(filepath.Dir(*db))
@@ -149,6 +159,8 @@ func runApp(args []string) error {
 		MountDirs:  mounts,
 		BundleDirs: []string{dbDir},
 		District:   remote,
+		Log:        log,
+		ReadLog:    logs.Tail,
 	}
 	if recipient != nil {
 		opt.ExportOutbox = func(ctx context.Context, to string) (int, error) {
@@ -165,7 +177,7 @@ func runApp(args []string) error {
 		opt.Speaker = sp
 		defer sp.Stop() // espeak-ng would read on after the window closed
 	} else {
-		log.Printf("kiosk: %s not found; read-aloud is off", speech.Program)
+		log.Info("kiosk: " + speech.Program + " not found; read-aloud is off")
 	}
 	k, err := ui.New(a, w, s, opt)
 	if err != nil {
@@ -179,9 +191,9 @@ func runApp(args []string) error {
 // keepScreenOn turns off the X screen saver and display power management,
 // best effort: a kiosk whose screen goes dark looks broken. Where xset is
 // missing or there is no X server it says so once and carries on.
-func keepScreenOn() {
+func keepScreenOn(log *slog.Logger) {
 	if out, err := exec.Command("xset", "s", "off", "-dpms", "s", "noblank").CombinedOutput(); err != nil {
-		log.Printf("kiosk: could not keep the screen on (xset: %v %s)", err, out)
+		log.Warn("kiosk: could not keep the screen on", "xset", err, "output", string(out))
 	}
 }
 
@@ -211,12 +223,12 @@ func sweepInterval(retention time.Duration) time.Duration {
 // sweepEvery removes personal data past the retention (store.Sweep) now
 // and then every interval, until ctx ends. A failed sweep is logged
 // without details and tried again at the next tick.
-func sweepEvery(ctx context.Context, s *store.Store, retention, interval time.Duration) {
+func sweepEvery(ctx context.Context, s *store.Store, retention, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		if _, err := s.Sweep(ctx, time.Now(), retention); err != nil && ctx.Err() == nil {
-			log.Printf("kiosk: retention sweep: %v", err)
+			log.Warn("kiosk: retention sweep", "error", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -186,7 +186,7 @@ func TestCaseLifecycleEndToEnd(t *testing.T) {
 	var filed []data.Case
 	for _, f := range filings {
 		f.c.Street, f.c.Status, f.c.SubmittedAt = demo.Street, data.StatusSubmitted, now
-		c, err := store.FileCase(ctx, s, f.c, f.kiosk, f.days)
+		c, err := s.FileCase(ctx, f.c, f.kiosk, f.days)
 		if err != nil {
 			t.Fatal(err)
 		}

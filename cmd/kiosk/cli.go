@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"jiezhen/cmd/internal/cli"
 	"jiezhen/cmd/internal/demo"
 	"jiezhen/cmd/internal/version"
 	"jiezhen/data"
@@ -91,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return fail(stderr, runApp(args))
+		return fail(stderr, runApp(args, stderr))
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -142,24 +143,14 @@ func fail(stderr io.Writer, err error) int {
 }
 
 // parse parses flags that may stand before, between or after the
-// positional arguments, and returns the positional ones.
+// positional arguments, and returns the positional ones; after "--"
+// every argument is positional (cmd/internal/cli).
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, fmt.Errorf("%s: %v: %w", fs.Name(), err, errUsage)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	pos, err := cli.Parse(fs, args)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v: %w", fs.Name(), err, errUsage)
 	}
+	return pos, nil
 }
 
 func dbFlag(fs *flag.FlagSet) *string {

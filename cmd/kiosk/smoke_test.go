@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"image"
 	"image/png"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -137,4 +138,53 @@ func colours(img image.Image) int {
 		}
 	}
 	return len(seen)
+}
+
+// TestWindowLogsToItsFile: the window's one logger reaches its log file,
+// kiosk.log beside the database, the owner's only: the sync agent's
+// failures against a district that does not answer are there, without the
+// token.
+func TestWindowLogsToItsFile(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("no DISPLAY: the window needs an X server (scripts/test.sh starts Xvfb)")
+	}
+	bin := kioskBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "kiosk.db")
+	if out, err := exec.Command(bin, "demo", "--db", db).CombinedOutput(); err != nil {
+		t.Fatalf("kiosk demo: %v\n%s", err, out)
+	}
+	// A district address where nothing listens.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ln.Close()
+	const tok = "jzk_7.windowlogtokensecret0123456789abcdef"
+	cmd := exec.Command(bin, "--db", db, "--district", url)
+	cmd.Env = append(os.Environ(), "LANG=zh_CN.UTF-8", tokenEnv+"="+tok)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	path := filepath.Join(dir, logName)
+	var got []byte
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if got, _ = os.ReadFile(path); strings.Contains(string(got), "sync did not finish") {
+			break
+		}
+	}
+	if !strings.Contains(string(got), "sync did not finish") {
+		t.Fatalf("the agent's failure is not in %s:\n%s", path, got)
+	}
+	if strings.Contains(string(got), tok) || strings.Contains(string(got), "windowlogtokensecret") {
+		t.Errorf("the log file holds the token:\n%s", got)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("log file: %v, %v; want mode 0600", st, err)
+	}
 }

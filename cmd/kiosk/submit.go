@@ -144,7 +144,7 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !ok {
 		days = -1
 	}
-	filed, err := store.FileCase(ctx, s, c, number, days)
+	filed, err := s.FileCase(ctx, c, number, days)
 	if err != nil {
 		return fmt.Errorf("submit: %w", err)
 	}

@@ -86,7 +86,7 @@ func TestSubmitFilesApplication(t *testing.T) {
 	}
 
 	items := outbox(t, db)
-	if len(items) != 1 || items[0].Kind != store.ItemCase {
+	if len(items) != 1 || items[0].Kind != data.ItemCase {
 		t.Fatalf("outbox holds %+v", items)
 	}
 	var c data.Case

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -36,7 +35,7 @@ const onceLimit = 60 * time.Second
 
 // cmdSync syncs the kiosk's database with the district: once with --once,
 // otherwise until SIGINT or SIGTERM.
-func cmdSync(ctx context.Context, args []string, stdout, _ io.Writer) error {
+func cmdSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
 	db := dbFlag(fs)
 	district := fs.String("district", "", "the district platform's `URL`")
@@ -106,7 +105,7 @@ func cmdSync(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		SnapshotBehind: *snapshotBehind,
 	}
 	if *verbose {
-		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		cfg.Log = newLogger(stderr, tok)
 	}
 	a, err := client.New(ctx, s, cfg)
 	if err != nil {

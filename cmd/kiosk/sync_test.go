@@ -79,7 +79,7 @@ func queueAppeals(t *testing.T, db, prefix string, n int) []string {
 			AppealType: data.AppealHelp, Description: "楼道灯不亮",
 		}
 		body, _ := json.Marshal(c)
-		if err := s.Enqueue(ctx, store.OutboxItem{ID: c.ID, Kind: string(wire.ItemCase), Body: body, Case: &c}); err != nil {
+		if err := s.Enqueue(ctx, store.OutboxItem{ID: c.ID, Kind: wire.ItemCase, Body: body, Case: &c}); err != nil {
 			t.Fatal(err)
 		}
 	}

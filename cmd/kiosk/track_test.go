@@ -55,7 +55,7 @@ func trackDB(t *testing.T) (db string, named, anon data.Case) {
 	view.Reply = &data.Reply{Text: "每天 11:00 开门", At: recv.Add(time.Minute)}
 	b, _ := json.Marshal(view)
 	cursor, _ := s.Cursor(ctx, store.ContentFeed)
-	if _, err := s.ApplyPage(ctx, store.ContentFeed, []data.Change{{Seq: cursor + 1, Kind: store.KindCase, ID: named.ID, Op: data.OpUpsert, Version: 3, Body: b}}, cursor+1, cursor+1, now); err != nil {
+	if _, err := s.ApplyPage(ctx, store.ContentFeed, []data.Change{{Seq: cursor + 1, Kind: data.KindCase, ID: named.ID, Op: data.OpUpsert, Version: 3, Body: b}}, cursor+1, cursor+1, now); err != nil {
 		t.Fatal(err)
 	}
 	return db, named, anon

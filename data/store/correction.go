@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,11 +12,6 @@ import (
 
 	"jiezhen/data"
 )
-
-// ItemCorrection is the outbox kind of a resident's correction (补正) of a
-// case returned for correction (sync/wire.ItemCorrection; the store does
-// not import the sync packages).
-const ItemCorrection = "correction"
 
 // Errors of QueueCorrection, for a message to the resident.
 var (
@@ -49,13 +42,9 @@ func (s *Store) QueueCorrection(ctx context.Context, caseIDOrRef string, corr da
 	if err := data.CheckFields(corr); err != nil {
 		return "", err
 	}
-	var raw [16]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", err
-	}
-	id := "corr-" + hex.EncodeToString(raw[:])
+	id := "corr-" + randomHex()
 	if at.IsZero() {
-		at = time.Now()
+		at = s.now()
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var doc string
@@ -81,7 +70,7 @@ func (s *Store) QueueCorrection(ctx context.Context, caseIDOrRef string, corr da
 		}
 		var n int
 		err = tx.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE kind = ? AND json_extract(body, '$.case') = ?",
-			ItemCorrection, c.ID).Scan(&n)
+			data.ItemCorrection, c.ID).Scan(&n)
 		if err != nil {
 			return err
 		}
@@ -94,7 +83,7 @@ func (s *Store) QueueCorrection(ctx context.Context, caseIDOrRef string, corr da
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO outbox(id, kind, body, created_at, attempts, next_attempt_at, last_error)
-			VALUES(?, ?, ?, ?, 0, 0, '')`, id, ItemCorrection, string(body), at.UnixMilli())
+			VALUES(?, ?, ?, ?, 0, 0, '')`, id, data.ItemCorrection, string(body), at.UnixMilli())
 		return err
 	})
 	if err != nil {
@@ -109,7 +98,7 @@ func (s *Store) QueueCorrection(ctx context.Context, caseIDOrRef string, corr da
 func (s *Store) CorrectionQueued(ctx context.Context, caseID string) (bool, error) {
 	var n int
 	err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE kind = ? AND json_extract(body, '$.case') = ?",
-		ItemCorrection, caseID).Scan(&n)
+		data.ItemCorrection, caseID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("correction queued %s: %w", caseID, err)
 	}

@@ -14,7 +14,7 @@ func TestQueueCorrection(t *testing.T) {
 	s, _ := openTest(t, Options{})
 	ctx := context.Background()
 	feedCase := func(seq int64, id, ref string, kind data.CaseKind, status data.Status) data.Change {
-		return upsert(t, seq, KindCase, id, seq, data.Case{ID: id, Ref: ref, Kind: kind, Status: status})
+		return upsert(t, seq, data.KindCase, id, seq, data.Case{ID: id, Ref: ref, Kind: kind, Status: status})
 	}
 	if _, err := s.ApplyPage(ctx, "district", []data.Change{
 		feedCase(1, "app-1", "001-136-01B", data.CaseApplication, data.StatusCorrection),
@@ -48,7 +48,7 @@ func TestQueueCorrection(t *testing.T) {
 		t.Fatal(err)
 	}
 	items, _ := s.Pending(ctx, 0)
-	if len(items) != 1 || items[0].ID != id || items[0].Kind != ItemCorrection || !items[0].CreatedAt.Equal(at) {
+	if len(items) != 1 || items[0].ID != id || items[0].Kind != data.ItemCorrection || !items[0].CreatedAt.Equal(at) {
 		t.Fatalf("outbox: %+v", items)
 	}
 	var got data.Correction

@@ -45,7 +45,7 @@ func TestEditRefusesBadIDsAndURLs(t *testing.T) {
 			t.Errorf("%s %q: %v, want one line with %q", c.e.Kind, c.e.ID, err, c.want)
 		}
 	}
-	if n := len(outboxOf(t, s, ItemStaffEdit)); n != 0 {
+	if n := len(outboxOf(t, s, data.ItemStaffEdit)); n != 0 {
 		t.Fatalf("refused edits queued: %d", n)
 	}
 	if err := s.EditContent(ctx, st, ContentEdit{Kind: data.KindNotice, ID: "n-url", Op: data.OpUpsert,
@@ -62,11 +62,11 @@ func TestQueueKeepsFieldRules(t *testing.T) {
 	s, _ := openTest(t, Options{NoIndexer: true})
 	c := data.Case{Kind: data.CaseAppeal, Street: testStreet, SubmittedAt: t0, AppealType: data.AppealHelp,
 		Description: "楼道灯坏了", Applicant: &data.Person{Name: strings.Repeat("王", 900000)}}
-	if _, err := FileCase(ctx, s, c, 7, 3); err == nil || !strings.Contains(err.Error(), `field "applicant.name" is longer than 100 characters`) {
+	if _, err := s.FileCase(ctx, c, 7, 3); err == nil || !strings.Contains(err.Error(), `field "applicant.name" is longer than 100 characters`) {
 		t.Errorf("a 900,000-character name: %v", err)
 	}
 	c.Applicant.Name, c.Description = "王小明", "灯\x00坏了"
-	if _, err := FileCase(ctx, s, c, 7, 3); err == nil || !strings.Contains(err.Error(), `field "description" contains a control character`) {
+	if _, err := s.FileCase(ctx, c, 7, 3); err == nil || !strings.Contains(err.Error(), `field "description" contains a control character`) {
 		t.Errorf("NUL in the description: %v", err)
 	}
 	op := body(t, data.Opinion{ID: "opinion-1", Consultation: "../zj", Topic: "t1", Text: "好"})
@@ -77,7 +77,7 @@ func TestQueueKeepsFieldRules(t *testing.T) {
 		t.Errorf("queued %d items (%v)", len(items), err)
 	}
 	c.Description = "楼道灯坏了\n请尽快维修"
-	if _, err := FileCase(ctx, s, c, 7, 3); err != nil {
+	if _, err := s.FileCase(ctx, c, 7, 3); err != nil {
 		t.Errorf("a good case: %v", err)
 	}
 }

@@ -36,16 +36,6 @@ type ContentEdit struct {
 // EditableKinds are the kinds staff edit on the kiosk.
 var EditableKinds = []data.Kind{data.KindNotice, data.KindProvider}
 
-// editBody is the outbox body of a staff edit (sync/client.StaffEditBody:
-// sync/wire.StaffEdit and the base version).
-type editBody struct {
-	Kind        data.Kind       `json:"kind"`
-	ID          string          `json:"id"`
-	Op          data.Op         `json:"op"`
-	Item        json.RawMessage `json:"item,omitempty"`
-	BaseVersion int64           `json:"base_version"`
-}
-
 // readPosition is how data.ReadContentSet starts an error about an item.
 var readPosition = regexp.MustCompile(`^line \d+ col \d+: \w+\[\d+\]( \(id "[^"]*"\))?: `)
 
@@ -140,12 +130,12 @@ func (s *Store) editContent(ctx context.Context, by data.Staff, e ContentEdit, n
 		case waiting:
 			base = w.localVersion // withdrawn here, not yet at the district
 		}
-		ob, err := json.Marshal(editBody{Kind: e.Kind, ID: e.ID, Op: e.Op, Item: body, BaseVersion: base})
+		ob, err := json.Marshal(data.StaffEditBody{StaffEdit: data.StaffEdit{Kind: e.Kind, ID: e.ID, Op: e.Op, Item: body}, BaseVersion: base})
 		if err != nil {
 			return err
 		}
 		outboxID := "edit-" + randomHex()
-		if err := enqueueTx(ctx, tx, OutboxItem{ID: outboxID, Kind: ItemStaffEdit, Body: ob, CreatedAt: now}); err != nil {
+		if err := enqueueTx(ctx, tx, OutboxItem{ID: outboxID, Kind: data.ItemStaffEdit, Body: ob, CreatedAt: now}); err != nil {
 			return err
 		}
 		a := newApplier(ctx, tx)
@@ -439,7 +429,7 @@ func (s *Store) ResolveConflict(ctx context.Context, by data.Staff, conflictID i
 		if server != "" && server != "null" {
 			serverBody = []byte(server)
 		}
-		var e editBody
+		var e data.StaffEditBody
 		if err := json.Unmarshal([]byte(local), &e); err != nil {
 			return fmt.Errorf("conflict %d: the local edit does not decode", conflictID)
 		}
@@ -467,7 +457,7 @@ func (s *Store) ResolveConflict(ctx context.Context, by data.Staff, conflictID i
 				return err
 			}
 			outboxID := "edit-" + randomHex()
-			if err := enqueueTx(ctx, tx, OutboxItem{ID: outboxID, Kind: ItemStaffEdit, Body: ob, CreatedAt: now}); err != nil {
+			if err := enqueueTx(ctx, tx, OutboxItem{ID: outboxID, Kind: data.ItemStaffEdit, Body: ob, CreatedAt: now}); err != nil {
 				return err
 			}
 			body := []byte(e.Item)
@@ -523,7 +513,8 @@ func (s *Store) RetryDeadLetter(ctx context.Context, by data.Staff, id string, n
 		if _, err := staffByID(ctx, tx, by.ID); err != nil {
 			return err
 		}
-		var kind, body string
+		var kind data.ItemKind
+		var body string
 		var redacted sql.NullInt64
 		err := tx.QueryRowContext(ctx, "SELECT kind, body, redacted_at FROM dead_letters WHERE id = ?", id).Scan(&kind, &body, &redacted)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -536,7 +527,7 @@ func (s *Store) RetryDeadLetter(ctx context.Context, by data.Staff, id string, n
 			return ErrRedacted
 		}
 		newID := id
-		if kind == ItemStaffEdit {
+		if kind == data.ItemStaffEdit {
 			newID = "edit-" + randomHex()
 			if _, err := tx.ExecContext(ctx, "UPDATE staff_waiting SET outbox_id = ? WHERE outbox_id = ?", newID, id); err != nil {
 				return err
@@ -563,7 +554,7 @@ func (s *Store) DiscardDeadLetter(ctx context.Context, by data.Staff, id string,
 		if _, err := staffByID(ctx, tx, by.ID); err != nil {
 			return err
 		}
-		var kind string
+		var kind data.ItemKind
 		err := tx.QueryRowContext(ctx, "SELECT kind FROM dead_letters WHERE id = ?", id).Scan(&kind)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("there is no dead letter %s: %w", id, ErrNotFound)
@@ -571,7 +562,7 @@ func (s *Store) DiscardDeadLetter(ctx context.Context, by data.Staff, id string,
 		if err != nil {
 			return err
 		}
-		if kind == ItemStaffEdit {
+		if kind == data.ItemStaffEdit {
 			w, ok, err := waitingByOutbox(ctx, tx, id)
 			if err != nil {
 				return err

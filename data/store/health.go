@@ -14,14 +14,14 @@ import (
 // Health is what the staff's kiosk health screen shows, from one
 // snapshot of the database.
 type Health struct {
-	Waiting     map[string]int    // outbox items by kind
-	DeadLetters int               //
-	Conflicts   int               // unresolved
-	Counts      map[data.Kind]int // content items by kind
-	Cursor      int64             // of the content feed
-	LastSync    *time.Time        // nil until a sync has completed
-	TrustedKeys []string          // base64 public keys of bundle signers
-	DiskFree    uint64            // bytes free where the database lives
+	Waiting     map[data.ItemKind]int // outbox items by kind
+	DeadLetters int                   //
+	Conflicts   int                   // unresolved
+	Counts      map[data.Kind]int     // content items by kind
+	Cursor      int64                 // of the content feed
+	LastSync    *time.Time            // nil until a sync has completed
+	TrustedKeys []string              // base64 public keys of bundle signers
+	DiskFree    uint64                // bytes free where the database lives
 }
 
 // Health reports the state of the kiosk's store.
@@ -30,7 +30,7 @@ func (s *Store) Health(ctx context.Context) (Health, error) {
 	if err != nil {
 		return Health{}, err
 	}
-	h := Health{Waiting: map[string]int{}, DeadLetters: st.DeadLetters, Conflicts: st.Conflicts,
+	h := Health{Waiting: map[data.ItemKind]int{}, DeadLetters: st.DeadLetters, Conflicts: st.Conflicts,
 		Counts: st.Counts, Cursor: st.Cursor, LastSync: st.LastSync}
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, "SELECT kind, count(*) FROM outbox GROUP BY kind")
@@ -38,7 +38,7 @@ func (s *Store) Health(ctx context.Context) (Health, error) {
 			return err
 		}
 		err = scanRows(rows, func(rows *sql.Rows) error {
-			var kind string
+			var kind data.ItemKind
 			var n int
 			if err := rows.Scan(&kind, &n); err != nil {
 				return err

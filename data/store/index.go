@@ -6,7 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log"
+	"log/slog"
 	"runtime"
 	"slices"
 	"sync"
@@ -91,7 +91,7 @@ func (s *Store) indexBatch(ctx context.Context, batch int) (int, error) {
 			}
 		}
 		slices.SortFunc(docs, func(a, b queued) int { return cmp.Compare(a.seq, b.seq) })
-		deriveAll(docs)
+		deriveAll(s.log, docs)
 		var top int64
 		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) FROM search_docs").Scan(&top); err != nil {
 			return err
@@ -144,14 +144,14 @@ func (d *queued) derive() error {
 // that decode, so a failure means a doc a later version reads more
 // strictly: it is logged and the item gets an empty search document, found
 // by no search, rather than stopping the indexer for good.
-func deriveAll(docs []queued) {
+func deriveAll(log *slog.Logger, docs []queued) {
 	workers := min(runtime.GOMAXPROCS(0), (len(docs)+63)/64)
 	var wg sync.WaitGroup
 	for w := range max(workers, 1) {
 		wg.Go(func() {
 			for i := w; i < len(docs); i += max(workers, 1) {
 				if err := docs[i].derive(); err != nil {
-					log.Printf("store: indexing: %v", err)
+					log.Warn("store: indexing", "error", err)
 				}
 			}
 		})
@@ -179,7 +179,7 @@ func (s *Store) startIndexer() {
 				// Search stays correct without the index (pending rows
 				// are scanned), so a failure here is logged, not fatal;
 				// the next Apply retries.
-				log.Printf("store: indexing: %v", err)
+				s.log.Warn("store: indexing", "error", err)
 			}
 		}
 	}()

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"jiezhen/data"
 )
 
 // KioskNumber returns the number recorded as this kiosk's in the district
@@ -57,7 +59,7 @@ func (s *Store) RecordKioskNumber(ctx context.Context, n int64, now time.Time) (
 		}
 		if old != 0 {
 			var waiting int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE kind = ?", ItemCase).Scan(&waiting); err != nil {
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE kind = ?", data.ItemCase).Scan(&waiting); err != nil {
 				return err
 			}
 			if waiting > 0 {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"jiezhen/data"
 )
 
 func TestRecordKioskNumber(t *testing.T) {
@@ -33,7 +35,7 @@ func TestRecordKioskNumber(t *testing.T) {
 		t.Fatalf("same again: %d, %v", old, err)
 	}
 	// A case waits: another number is refused, naming both.
-	if err := s.Enqueue(ctx, OutboxItem{ID: "case-1", Kind: ItemCase, Body: []byte(`{}`), CreatedAt: now}); err != nil {
+	if err := s.Enqueue(ctx, OutboxItem{ID: "case-1", Kind: data.ItemCase, Body: []byte(`{}`), CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.RecordKioskNumber(ctx, 12, now)

@@ -41,7 +41,7 @@ func TestKioskStreetAndReset(t *testing.T) {
 	if _, err := s.RecordKioskNumber(ctx, 7, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Enqueue(ctx, OutboxItem{ID: "case-1", Kind: ItemCase, Body: []byte(`{}`), CreatedAt: now}); err != nil {
+	if err := s.Enqueue(ctx, OutboxItem{ID: "case-1", Kind: data.ItemCase, Body: []byte(`{}`), CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	before, err := s.Status(ctx)

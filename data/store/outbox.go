@@ -20,7 +20,7 @@ var ErrDuplicateID = errors.New("same id, different body")
 // appeal, an opinion, a rating or a staff edit.
 type OutboxItem struct {
 	ID            string          `json:"id"` // client-generated; the idempotency key
-	Kind          string          `json:"kind"`
+	Kind          data.ItemKind   `json:"kind"`
 	Body          json.RawMessage `json:"body"`
 	CreatedAt     time.Time       `json:"created_at"`
 	Attempts      int             `json:"attempts"`
@@ -48,7 +48,7 @@ func (s *Store) Enqueue(ctx context.Context, it OutboxItem) error {
 		return fmt.Errorf("enqueue %s: %w", it.ID, err)
 	}
 	if it.CreatedAt.IsZero() {
-		it.CreatedAt = time.Now()
+		it.CreatedAt = s.now()
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var body string
@@ -76,18 +76,19 @@ func (s *Store) Enqueue(ctx context.Context, it OutboxItem) error {
 	return nil
 }
 
-// enqueueTx inserts a new outbox item in tx.
-// checkBody keeps a resident's case, opinion or correction to the field
-// rules the district keeps (data.CheckFields) before it is queued, so the
-// kiosk never stores what the district would refuse for its fields.
+// checkBody keeps a resident's case, opinion, rating or correction to the
+// field rules the district keeps (data.CheckFields) before it is queued,
+// so the kiosk never stores what the district would refuse for its fields.
 func checkBody(it OutboxItem) error {
 	var v any
 	switch it.Kind {
-	case ItemCase:
+	case data.ItemCase:
 		v = &data.Case{}
-	case "opinion":
+	case data.ItemOpinion:
 		v = &data.Opinion{}
-	case ItemCorrection:
+	case data.ItemRating:
+		v = &data.RatingBody{}
+	case data.ItemCorrection:
 		v = &data.Correction{}
 	default:
 		return nil
@@ -98,9 +99,11 @@ func checkBody(it OutboxItem) error {
 	return data.CheckFields(v)
 }
 
+// enqueueTx inserts a new outbox item in tx. Its callers give it the
+// time (it.CreatedAt): their caller's, or the store's clock.
 func enqueueTx(ctx context.Context, tx *sql.Tx, it OutboxItem) error {
 	if it.CreatedAt.IsZero() {
-		it.CreatedAt = time.Now()
+		return fmt.Errorf("outbox item %s has no time", it.ID)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox(id, kind, body, created_at, attempts, next_attempt_at, last_error)
 		VALUES(?, ?, ?, ?, ?, ?, ?)`, it.ID, it.Kind, string(it.Body), it.CreatedAt.UnixMilli(),
@@ -183,7 +186,7 @@ func (s *Store) DeadLetter(ctx context.Context, id, reason string) error {
 		r, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, failed_at)
 			SELECT id, kind, body, ?, ? FROM outbox WHERE id = ?
 			ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, code = excluded.code, failed_at = excluded.failed_at`,
-			reason, time.Now().UnixMilli(), id)
+			reason, s.now().UnixMilli(), id)
 		if err != nil {
 			return err
 		}
@@ -202,7 +205,7 @@ func (s *Store) DeadLetter(ctx context.Context, id, reason string) error {
 // DeadLetterItem is an outbox item the district refused for good.
 type DeadLetterItem struct {
 	ID       string          `json:"id"`
-	Kind     string          `json:"kind"`
+	Kind     data.ItemKind   `json:"kind"`
 	Body     json.RawMessage `json:"body"`
 	Reason   string          `json:"reason"`
 	FailedAt time.Time       `json:"failed_at"`
@@ -224,7 +227,7 @@ func (s *Store) DeadLetters(ctx context.Context, limit int) ([]DeadLetterItem, e
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, body, reason, failed_at,
 			CASE WHEN kind = ? AND json_valid(body) THEN coalesce(json_extract(body, '$.ref'), '') ELSE '' END, redacted_at, code
-		FROM dead_letters ORDER BY failed_at DESC, id LIMIT ?`, ItemCase, limit)
+		FROM dead_letters ORDER BY failed_at DESC, id LIMIT ?`, data.ItemCase, limit)
 	if err != nil {
 		return nil, fmt.Errorf("dead letters: %w", err)
 	}

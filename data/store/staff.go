@@ -18,15 +18,8 @@ import (
 // (kind data.KindStaff); signing in checks the PIN against the account's
 // verifier, keyed with the street's PIN key (pinkey.go), and counts wrong
 // PINs in the database, so a lock survives a restart; every staff action
-// is an outbox item of kind ItemAudit that goes to the district like any
-// other write.
-
-// Outbox item kinds the store writes itself (sync/wire.ItemStaffEdit and
-// wire.ItemAudit; the store does not import the sync packages).
-const (
-	ItemStaffEdit = "staff_edit"
-	ItemAudit     = "audit"
-)
+// is an outbox item of kind data.ItemAudit that goes to the district like
+// any other write.
 
 // Sign-in limits: MaxPINFailures wrong PINs in a row lock the account for
 // LockFor.
@@ -68,16 +61,6 @@ func (e *WrongPINError) Error() string {
 
 // chinaTime is the time zone the kiosk's staff read times in.
 var chinaTime = time.FixedZone("CST", 8*3600)
-
-// AuditEntry is the outbox body of an audit item (the same JSON as
-// sync/wire.AuditBody).
-type AuditEntry struct {
-	Action  string    `json:"action"`
-	Staff   string    `json:"staff"`    // the account's name
-	StaffID string    `json:"staff_id"` // the account's id
-	Detail  string    `json:"detail,omitempty"`
-	At      time.Time `json:"at"` // the kiosk's clock, for the record; the district stamps its own time
-}
 
 // StaffAccounts returns the staff accounts the kiosk holds (its street's,
 // from the feed), by name.
@@ -246,12 +229,12 @@ func enqueueAudit(ctx context.Context, tx *sql.Tx, by data.Staff, action, detail
 	if by.ID == "" {
 		return fmt.Errorf("no staff member is signed in")
 	}
-	b, err := json.Marshal(AuditEntry{Action: clipRunes(action), Staff: clipRunes(by.Name), StaffID: by.ID,
+	b, err := json.Marshal(data.AuditBody{Action: clipRunes(action), Staff: clipRunes(by.Name), StaffID: by.ID,
 		Detail: clipRunes(detail), At: now.UTC()})
 	if err != nil {
 		return err
 	}
-	return enqueueTx(ctx, tx, OutboxItem{ID: "audit-" + randomHex(), Kind: ItemAudit, Body: b, CreatedAt: now})
+	return enqueueTx(ctx, tx, OutboxItem{ID: "audit-" + randomHex(), Kind: data.ItemAudit, Body: b, CreatedAt: now})
 }
 
 func clipRunes(s string) string {

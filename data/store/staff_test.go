@@ -62,7 +62,7 @@ func withPINKey(t *testing.T, s *Store) {
 
 var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, chinaTime)
 
-func outboxOf(t *testing.T, s *Store, kind string) []OutboxItem {
+func outboxOf(t *testing.T, s *Store, kind data.ItemKind) []OutboxItem {
 	t.Helper()
 	all, err := s.Pending(context.Background(), 0)
 	if err != nil {
@@ -77,11 +77,11 @@ func outboxOf(t *testing.T, s *Store, kind string) []OutboxItem {
 	return out
 }
 
-func audits(t *testing.T, s *Store) []AuditEntry {
+func audits(t *testing.T, s *Store) []data.AuditBody {
 	t.Helper()
-	var out []AuditEntry
-	for _, it := range outboxOf(t, s, ItemAudit) {
-		var a AuditEntry
+	var out []data.AuditBody
+	for _, it := range outboxOf(t, s, data.ItemAudit) {
+		var a data.AuditBody
 		if err := json.Unmarshal(it.Body, &a); err != nil {
 			t.Fatal(err)
 		}
@@ -282,11 +282,11 @@ func staffMember(t *testing.T, s *Store) data.Staff {
 	return st
 }
 
-func edits(t *testing.T, s *Store) []editBody {
+func edits(t *testing.T, s *Store) []data.StaffEditBody {
 	t.Helper()
-	var out []editBody
-	for _, it := range outboxOf(t, s, ItemStaffEdit) {
-		var e editBody
+	var out []data.StaffEditBody
+	for _, it := range outboxOf(t, s, data.ItemStaffEdit) {
+		var e data.StaffEditBody
 		if err := json.Unmarshal(it.Body, &e); err != nil {
 			t.Fatal(err)
 		}
@@ -354,7 +354,7 @@ func TestEditQueuedWithBaseVersion(t *testing.T) {
 			t.Errorf("%s %s: %v, want one line with %q", c.e.Kind, c.e.ID, err, c.want)
 		}
 	}
-	if n := len(outboxOf(t, s, ItemStaffEdit)); n != 0 {
+	if n := len(outboxOf(t, s, data.ItemStaffEdit)); n != 0 {
 		t.Fatalf("refused edits queued: %d", n)
 	}
 
@@ -410,12 +410,12 @@ func TestEditQueuedWithBaseVersion(t *testing.T) {
 // editOne edits p1 (published at version 3) and returns its outbox id.
 func editOne(t *testing.T, s *Store, st data.Staff, name string) string {
 	t.Helper()
-	before := outboxOf(t, s, ItemStaffEdit)
+	before := outboxOf(t, s, data.ItemStaffEdit)
 	if err := s.EditContent(context.Background(), st, ContentEdit{Kind: data.KindProvider, ID: "p1", Op: data.OpUpsert,
 		Item: body(t, provider("p1", name, "020-38001234"))}, t0); err != nil {
 		t.Fatal(err)
 	}
-	after := outboxOf(t, s, ItemStaffEdit)
+	after := outboxOf(t, s, data.ItemStaffEdit)
 	return after[len(before)].ID
 }
 
@@ -501,7 +501,7 @@ func conflictOn(t *testing.T, s *Store, st data.Staff) Conflict {
 	apply(t, s, 2, district(t, 2, 3, "修鞋"))
 	id := editOne(t, s, st, "我的修改")
 	var local json.RawMessage
-	for _, it := range outboxOf(t, s, ItemStaffEdit) {
+	for _, it := range outboxOf(t, s, data.ItemStaffEdit) {
 		if it.ID == id {
 			local = it.Body
 		}
@@ -548,7 +548,7 @@ func TestResolveConflictKeepMine(t *testing.T) {
 		t.Fatalf("audit %+v", last)
 	}
 	// Accepted this time.
-	if err := s.Settle(ctx, outboxOf(t, s, ItemStaffEdit)[0].ID, Answer{Outcome: Accepted, Version: 5}); err != nil {
+	if err := s.Settle(ctx, outboxOf(t, s, data.ItemStaffEdit)[0].ID, Answer{Outcome: Accepted, Version: 5}); err != nil {
 		t.Fatal(err)
 	}
 	if waitingSet(t, s) != "" {
@@ -567,7 +567,7 @@ func TestResolveConflictDropMine(t *testing.T) {
 	if n, _ := s.ConflictCount(ctx); n != 0 {
 		t.Fatalf("%d conflicts open", n)
 	}
-	if n := len(outboxOf(t, s, ItemStaffEdit)); n != 0 {
+	if n := len(outboxOf(t, s, data.ItemStaffEdit)); n != 0 {
 		t.Fatalf("%d edits queued", n)
 	}
 	if got, v := shown(t, s, "p1"); got.Name != "别人的修改" || v != 4 || waitingSet(t, s) != "" {
@@ -600,7 +600,7 @@ func TestDeadLetterRetryDiscard(t *testing.T) {
 	if err := s.RetryDeadLetter(ctx, st, id, t0); err != nil {
 		t.Fatal(err)
 	}
-	q := outboxOf(t, s, ItemStaffEdit)
+	q := outboxOf(t, s, data.ItemStaffEdit)
 	if len(q) != 1 || q[0].ID == id {
 		t.Fatalf("retried as %+v", q)
 	}
@@ -660,7 +660,7 @@ func TestAuditActionAndHealth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.Waiting[ItemAudit] != 3 || h.Waiting[ItemStaffEdit] != 1 || h.Counts[data.KindProvider] != 1 ||
+	if h.Waiting[data.ItemAudit] != 3 || h.Waiting[data.ItemStaffEdit] != 1 || h.Counts[data.KindProvider] != 1 ||
 		h.Counts[data.KindStaff] != 1 || h.Cursor != 2 || h.DiskFree == 0 || h.LastSync != nil {
 		t.Fatalf("health %+v", h)
 	}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -68,6 +69,14 @@ type Options struct {
 	// anything is written to it, IntegrityCheck the full integrity_check;
 	// a file that fails is refused with ErrDamaged.
 	QuickCheck, IntegrityCheck bool
+	// Log receives what the store reports without failing a call (an
+	// item the indexer cannot derive text for); nil means slog.Default().
+	Log *slog.Logger
+	// Now is the kiosk's clock, for what the store stamps itself: when
+	// the district acknowledged a case (where its retention starts), when
+	// an item was refused, queued or trusted, when the caller gave no
+	// time; nil means time.Now.
+	Now func() time.Time
 }
 
 // Store is the kiosk's database. It is safe for concurrent use.
@@ -77,6 +86,9 @@ type Store struct {
 	w       *sql.DB // the single writer
 	r       *sql.DB // read pool, query_only
 	version int
+
+	log *slog.Logger     // Options.Log
+	now func() time.Time // Options.Now
 
 	kick chan struct{} // wakes the indexer; nil when it is disabled
 	stop context.CancelFunc
@@ -134,7 +146,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (s *Store, err err
 
 	// synchronous=FULL on the writer: in WAL mode NORMAL may lose the last
 	// commits on power loss, and an outbox item must survive once the
-	// resident has seen the receipt (SYNC.md guarantee 4). busy_timeout
+	// resident has seen the receipt (docs/SYNC.md guarantee 4). busy_timeout
 	// comes first so the pragmas after it already wait out another process.
 	// A 64 MiB page cache keeps a large batch from spilling dirty pages to
 	// the WAL mid-transaction and reading them back (it halved
@@ -163,7 +175,13 @@ func OpenWith(ctx context.Context, path string, opts Options) (s *Store, err err
 		w.Close()
 		return nil, openError(abs, err)
 	}
-	s = &Store{path: abs, created: created, w: w}
+	s = &Store{path: abs, created: created, w: w, log: opts.Log, now: opts.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	// Indexes a first sync left to build come back before any migration
 	// runs, so that a migration finds the schema its predecessors made.
 	if err := s.restoreBeforeMigrating(ctx); err != nil {

@@ -17,14 +17,8 @@ import (
 // district's answer to a pushed item in the same transaction that takes
 // the item out of the outbox.
 
-// KindCase is the kind of the feed's changes that carry one of the
-// kiosk's own cases back from the district (sync/wire.KindCase; the store
-// does not import the sync packages). They update the cases table, not
-// the content tables.
-const KindCase data.Kind = "case"
-
 // ApplyPage is Apply for a page of the district's feed: changes of kind
-// KindCase update the cases table, everything else is applied as Apply
+// data.KindCase update the cases table, everything else is applied as Apply
 // does, and the feed's cursor moves to cursor and the cursor of the
 // kiosk's cases to casesCursor (a negative one leaves it where it is, or
 // moves it with cursor when it was in step), all
@@ -75,7 +69,7 @@ func (s *Store) applyPage(ctx context.Context, feed string, changes []data.Chang
 		content := changes
 		var cases []*data.Change
 		for i := range changes {
-			if changes[i].Kind == KindCase {
+			if changes[i].Kind == data.KindCase {
 				content = nil
 				break
 			}
@@ -83,7 +77,7 @@ func (s *Store) applyPage(ctx context.Context, feed string, changes []data.Chang
 		if content == nil {
 			content = make([]data.Change, 0, len(changes))
 			for i := range changes {
-				if c := &changes[i]; c.Kind == KindCase {
+				if c := &changes[i]; c.Kind == data.KindCase {
 					cases = append(cases, c)
 				} else {
 					content = append(content, *c)
@@ -307,9 +301,10 @@ type Settlement struct {
 // each item still leaves the outbox in the transaction that records its
 // answer, and a batch costs one commit (one fsync) instead of one per item.
 func (s *Store) SettleAll(ctx context.Context, answers []Settlement) error {
+	now := s.now()
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, st := range answers {
-			if err := settle(ctx, tx, st.ID, st.Answer); err != nil {
+			if err := settle(ctx, tx, st.ID, st.Answer, now); err != nil {
 				return fmt.Errorf("settle %s: %w", st.ID, err)
 			}
 		}
@@ -322,8 +317,10 @@ func (s *Store) SettleAll(ctx context.Context, answers []Settlement) error {
 	return nil
 }
 
-func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
-	var kind, body string
+// settle records one answer at now, the store's clock.
+func settle(ctx context.Context, tx *sql.Tx, id string, a Answer, now time.Time) error {
+	var kind data.ItemKind
+	var body string
 	err := tx.QueryRowContext(ctx, "SELECT kind, body FROM outbox WHERE id = ?", id).Scan(&kind, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
@@ -331,7 +328,7 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 	if err != nil {
 		return err
 	}
-	if kind == ItemStaffEdit {
+	if kind == data.ItemStaffEdit {
 		if err := settleEdit(ctx, tx, id, a); err != nil {
 			return err
 		}
@@ -357,7 +354,7 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 			}
 		}
 		// The retention of the case's personal data counts from now.
-		if _, err := tx.ExecContext(ctx, "UPDATE cases SET acked_at = coalesce(acked_at, ?) WHERE id = ?", time.Now().UnixMilli(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET acked_at = coalesce(acked_at, ?) WHERE id = ?", now.UnixMilli(), id); err != nil {
 			return err
 		}
 	case Conflicted:
@@ -371,7 +368,7 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 		}
 		created := c.CreatedAt
 		if created.IsZero() {
-			created = time.Now()
+			created = now
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO conflicts(item_kind, item_id, base_version, local, server, server_version, created_at)
 			VALUES(?, ?, ?, ?, ?, ?, ?)`, string(c.ItemKind), c.ItemID, c.BaseVersion, string(c.Local), server,
@@ -382,7 +379,7 @@ func settle(ctx context.Context, tx *sql.Tx, id string, a Answer) error {
 	case Refused:
 		_, err := tx.ExecContext(ctx, `INSERT INTO dead_letters(id, kind, body, reason, code, failed_at) VALUES(?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, code = excluded.code, failed_at = excluded.failed_at`,
-			id, kind, body, a.Reason, a.Code, time.Now().UnixMilli())
+			id, kind, body, a.Reason, a.Code, now.UnixMilli())
 		if err != nil {
 			return err
 		}

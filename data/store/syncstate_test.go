@@ -138,7 +138,7 @@ func TestApplyPageCasesAndSettle(t *testing.T) {
 	view := filed
 	view.Status = data.StatusAccepted
 	vb, _ := json.Marshal(view)
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 5, Kind: KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 7, 7, at); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 5, Kind: data.KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 7, 7, at); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Case(ctx, "c1")
@@ -153,7 +153,7 @@ func TestApplyPageCasesAndSettle(t *testing.T) {
 	}
 	// A bad change rolls the whole page back, cursor included.
 	_, err = s.ApplyPage(ctx, ContentFeed, []data.Change{
-		{Seq: 8, Kind: KindCase, ID: "c1", Op: data.OpDelete},
+		{Seq: 8, Kind: data.KindCase, ID: "c1", Op: data.OpDelete},
 		{Seq: 9, Kind: "nonsense", ID: "x", Op: data.OpUpsert, Body: []byte(`{}`)},
 	}, 9, 9, time.Time{})
 	if err == nil {
@@ -189,10 +189,10 @@ func TestCasesCursorBehindBundle(t *testing.T) {
 	}
 	vb := []byte(`{"id":"c1","ref":"R1","kind":"appeal","status":"processing"}`)
 	// A case beyond the cases' cursor of the page is refused.
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 30, Kind: KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 50, 20, time.Time{}); err == nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 30, Kind: data.KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 50, 20, time.Time{}); err == nil {
 		t.Fatal("a case past the page's cases cursor was applied")
 	}
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 30, Kind: KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 50, 40, time.Time{}); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 30, Kind: data.KindCase, ID: "c1", Op: data.OpUpsert, Version: 2, Body: vb}}, 50, 40, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if c, k, _ := s.Cursors(ctx, ContentFeed); c != 50 || k != 40 {
@@ -220,5 +220,41 @@ func TestCasesCursorBehindBundle(t *testing.T) {
 	}
 	if c, k, _ := s.Cursors(ctx, ContentFeed); c != 0 || k != 0 {
 		t.Fatalf("cursors %d, %d after a reset; want 0, 0", c, k)
+	}
+}
+
+// TestStoreStampsWithItsClock: what the store stamps itself (when the
+// district acknowledged a case, where its retention starts; when an item
+// was refused; when an item given no time was queued) is the store's
+// clock, Options.Now, not the machine's.
+func TestStoreStampsWithItsClock(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
+	s, _ := openTest(t, Options{NoIndexer: true, Now: func() time.Time { return at }})
+	c := fileTestCase(t, s, "case-acked", 1, &data.Person{Name: "张三", Mobile: "13812345678"})
+	settleAsClient(t, s, c)
+	var acked int64
+	if err := s.r.QueryRowContext(ctx, "SELECT acked_at FROM cases WHERE id = ?", c.ID).Scan(&acked); err != nil {
+		t.Fatal(err)
+	}
+	if got := time.UnixMilli(acked).UTC(); !got.Equal(at) {
+		t.Errorf("acknowledged at %v, want the store's clock %v", got, at)
+	}
+
+	r := fileTestCase(t, s, "case-refused", 2, &data.Person{Name: "李四", Mobile: "13912345678"})
+	if err := s.Settle(ctx, r.ID, Answer{Outcome: Refused, Reason: "no"}); err != nil {
+		t.Fatal(err)
+	}
+	dead, err := s.DeadLetters(ctx, 0)
+	if err != nil || len(dead) != 1 || !dead[0].FailedAt.Equal(at) {
+		t.Errorf("dead letters %+v, %v: want one refused at %v", dead, err, at)
+	}
+
+	if err := s.Enqueue(ctx, OutboxItem{ID: "op-1", Kind: data.ItemOpinion, Body: []byte(`{"id":"op-1","text":"x"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.Pending(ctx, 0)
+	if err != nil || len(items) != 1 || !items[0].CreatedAt.Equal(at) {
+		t.Errorf("queued %+v, %v: want one at %v", items, err, at)
 	}
 }

@@ -258,15 +258,22 @@ func (s *Store) Timeline(ctx context.Context, ref, phone4 string, now time.Time,
 // by the district.
 var ErrRated = errors.New("this case has already been rated")
 
-// Rate queues the resident's rating of a completed case for the district
-// (outbox item kind "rating", body body) and records it on the case, in
-// one transaction: a case is rated once. itemID is the outbox item's
-// client-generated id.
-func (s *Store) Rate(ctx context.Context, caseID, itemID string, r data.Rating, body json.RawMessage, at time.Time) error {
+// Rate queues the resident's rating of a completed case, with an optional
+// comment, for the district (an outbox item of kind data.ItemRating) and
+// records it on the case, in one transaction: a case is rated once.
+func (s *Store) Rate(ctx context.Context, caseID string, r data.Rating, comment string, at time.Time) error {
 	if r < data.RatingVeryUnsatisfied || r > data.RatingVerySatisfied {
 		return fmt.Errorf("rate: rating %d is not one of the five levels", r)
 	}
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	body, err := json.Marshal(data.RatingBody{Case: caseID, Rating: r, Comment: comment})
+	if err != nil {
+		return err
+	}
+	it := OutboxItem{ID: "rating-" + randomHex(), Kind: data.ItemRating, Body: body, CreatedAt: at}
+	if err := checkBody(it); err != nil {
+		return fmt.Errorf("rate %s: %w", caseID, err)
+	}
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
 		var doc string
 		var local int
 		err := tx.QueryRowContext(ctx, "SELECT doc, rating FROM cases WHERE id = ?", caseID).Scan(&doc, &local)
@@ -289,8 +296,7 @@ func (s *Store) Rate(ctx context.Context, caseID, itemID string, r data.Rating, 
 		if c.Anonymous {
 			return fmt.Errorf("an anonymous appeal cannot be rated: ratings carry a name")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox(id, kind, body, created_at) VALUES(?, 'rating', ?, ?)`,
-			itemID, string(body), at.UnixMilli()); err != nil {
+		if err := enqueueTx(ctx, tx, it); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE cases SET rating = ?, rated_at = ? WHERE id = ?", int(r), at.UnixMilli(), caseID)
@@ -415,7 +421,7 @@ var deadLetterKept = map[string]bool{
 
 // deadLetterStaffKinds are the dead letters that carry no resident's
 // data: staff edits of public content and audit records.
-var deadLetterStaffKinds = []string{ItemStaffEdit, ItemAudit}
+var deadLetterStaffKinds = []data.ItemKind{data.ItemStaffEdit, data.ItemAudit}
 
 // redactDeadLetters removes the personal data of the residents' dead
 // letters refused at cutoff or earlier: their bodies keep only the fields
@@ -430,7 +436,10 @@ func redactDeadLetters(ctx context.Context, tx *sql.Tx, cutoff int64, now time.T
 	if err != nil {
 		return 0, err
 	}
-	type letter struct{ id, kind, body string }
+	type letter struct {
+		id, body string
+		kind     data.ItemKind
+	}
 	var found []letter
 	err = scanRows(rows, func(rows *sql.Rows) error {
 		var l letter
@@ -448,7 +457,7 @@ func redactDeadLetters(ctx context.Context, tx *sql.Tx, cutoff int64, now time.T
 			redactBody(l.body), now.UnixMilli(), l.id); err != nil {
 			return 0, err
 		}
-		if l.kind != ItemCase {
+		if l.kind != data.ItemCase {
 			continue
 		}
 		var doc string

@@ -105,7 +105,7 @@ func TestTrackByReferenceAndPhone4(t *testing.T) {
 	view := tr.Case
 	view.Status = data.StatusAccepted
 	b, _ := json.Marshal(view)
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 1, Kind: KindCase, ID: view.ID, Op: data.OpUpsert, Version: 2, Body: b}}, 1, 1, trackNow); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 1, Kind: data.KindCase, ID: view.ID, Op: data.OpUpsert, Version: 2, Body: b}}, 1, 1, trackNow); err != nil {
 		t.Fatal(err)
 	}
 	if tr, err = s.Track(ctx, named.Ref, "5678", trackNow); err != nil || tr.Case.Status != data.StatusAccepted {
@@ -161,21 +161,24 @@ func TestRateOnce(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t, Options{NoIndexer: true})
 	c := fileTestCase(t, s, "case-named", 1, &data.Person{Name: "王五", Mobile: "13712345678"})
-	body := json.RawMessage(`{"case":"case-named","rating":5}`)
-	if err := s.Rate(ctx, c.ID, "rating-1", data.RatingVerySatisfied, body, trackNow); err == nil {
+	body := json.RawMessage(`{"case":"case-named","rating":5,"comment":"很好"}`)
+	if err := s.Rate(ctx, c.ID, data.RatingVerySatisfied, "很好", trackNow); err == nil {
 		t.Fatal("rated a case that is not completed")
 	}
 	settleAsClient(t, s, c)
 	done := c.WithoutPersonal()
 	done.Status = data.StatusCompleted
 	b, _ := json.Marshal(done)
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 1, Kind: KindCase, ID: c.ID, Op: data.OpUpsert, Version: 5, Body: b}}, 1, 1, trackNow); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 1, Kind: data.KindCase, ID: c.ID, Op: data.OpUpsert, Version: 5, Body: b}}, 1, 1, trackNow); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Rate(ctx, c.ID, "rating-1", data.RatingVerySatisfied, body, trackNow); err != nil {
+	if err := s.Rate(ctx, c.ID, data.RatingVerySatisfied, "很好\x00", trackNow); err == nil || !strings.Contains(err.Error(), `field "comment"`) {
+		t.Errorf("a comment with a control character: %v", err)
+	}
+	if err := s.Rate(ctx, c.ID, data.RatingVerySatisfied, "很好", trackNow); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Rate(ctx, c.ID, "rating-2", data.RatingUnsatisfied, body, trackNow); !errors.Is(err, ErrRated) {
+	if err := s.Rate(ctx, c.ID, data.RatingUnsatisfied, "", trackNow); !errors.Is(err, ErrRated) {
 		t.Errorf("second rating: %v, want ErrRated", err)
 	}
 	items, err := s.Pending(ctx, 0)
@@ -188,7 +191,7 @@ func TestRateOnce(t *testing.T) {
 	}
 	// The feed brings the district's copy without the rating yet: the
 	// local one stays.
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 2, Kind: KindCase, ID: c.ID, Op: data.OpUpsert, Version: 5, Body: b}}, 2, 2, trackNow); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 2, Kind: data.KindCase, ID: c.ID, Op: data.OpUpsert, Version: 5, Body: b}}, 2, 2, trackNow); err != nil {
 		t.Fatal(err)
 	}
 	if tr, _ := s.Track(ctx, c.Ref, "5678", trackNow); tr.LocalRating != data.RatingVerySatisfied {
@@ -261,7 +264,7 @@ func TestTrackSurvivesReset(t *testing.T) {
 		v := c.WithoutPersonal()
 		v.Status = data.StatusAccepted
 		b, _ := json.Marshal(v)
-		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: KindCase, ID: c.ID, Op: data.OpUpsert, Version: 4, Body: b})
+		changes = append(changes, data.Change{Seq: int64(i + 1), Kind: data.KindCase, ID: c.ID, Op: data.OpUpsert, Version: 4, Body: b})
 	}
 	if _, err := s.ApplyPage(ctx, ContentFeed, changes, 2, 2, trackNow); err != nil {
 		t.Fatal(err)
@@ -280,7 +283,7 @@ func TestTrackSurvivesReset(t *testing.T) {
 	other := named.WithoutPersonal()
 	other.ID, other.Ref = "case-other", mustRef(t, 3)
 	b, _ := json.Marshal(other)
-	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 3, Kind: KindCase, ID: other.ID, Op: data.OpUpsert, Version: 1, Body: b}}, 3, 3, trackNow); err != nil {
+	if _, err := s.ApplyPage(ctx, ContentFeed, []data.Change{{Seq: 3, Kind: data.KindCase, ID: other.ID, Op: data.OpUpsert, Version: 1, Body: b}}, 3, 3, trackNow); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Track(ctx, other.Ref, "", trackNow); !errors.Is(err, ErrTrackNoMatch) {
@@ -367,7 +370,7 @@ func TestSweepRedactsOldDeadLetters(t *testing.T) {
 			if err := json.Unmarshal(d.Body, &kept); err != nil {
 				t.Fatal(err)
 			}
-			if d.Kind != ItemCase || d.Ref != c.Ref || kept.Ref != c.Ref || kept.Kind != data.CaseAppeal || kept.Applicant != nil || kept.Location != "" {
+			if d.Kind != data.ItemCase || d.Ref != c.Ref || kept.Ref != c.Ref || kept.Kind != data.CaseAppeal || kept.Applicant != nil || kept.Location != "" {
 				t.Errorf("the redacted case: %+v, body %s", d, d.Body)
 			}
 		case "opinion-refused":
@@ -392,7 +395,7 @@ func TestSweepRedactsOldDeadLetters(t *testing.T) {
 	if err := s.RetryDeadLetter(ctx, st, c.ID, trackNow); !errors.Is(err, ErrRedacted) {
 		t.Errorf("retrying a redacted dead letter: %v", err)
 	}
-	if q := outboxOf(t, s, ItemCase); len(q) != 0 {
+	if q := outboxOf(t, s, data.ItemCase); len(q) != 0 {
 		t.Errorf("%d cases queued after a refused retry", len(q))
 	}
 	if err := s.DiscardDeadLetter(ctx, st, c.ID, trackNow); err != nil {

@@ -147,7 +147,7 @@ func (s *Store) ApplyBundle(ctx context.Context, feed string, b BundleImport) (A
 		for _, k := range b.Keys {
 			since := k.Since
 			if since.IsZero() {
-				since = time.Now()
+				since = s.now()
 			}
 			q := `INSERT INTO bundle_keys(key, state, since, via) VALUES(?, 'trusted', ?, ?)
 				ON CONFLICT(key) DO NOTHING`

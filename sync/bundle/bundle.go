@@ -28,7 +28,7 @@
 //
 // # Verification
 //
-// Read checks in the order of SYNC.md and stops at the first failure:
+// Read checks in the order of docs/SYNC.md and stops at the first failure:
 // the manifest's size; the signature against the trusted keys (after any
 // key-change statements the manifest carries, each signed by a key that
 // is trusted at that point); the scope; A <= cursor < B (a gap is refused

@@ -57,7 +57,7 @@ type Result struct {
 	Snapshot bool // From is 0
 }
 
-// Read reads and verifies a bundle from r in the order of SYNC.md. An
+// Read reads and verifies a bundle from r in the order of docs/SYNC.md. An
 // error wraps one of the Err values and says in one line what was wrong.
 // A bundle already covered by c.Cursor is not an error: the result says
 // Covered.

@@ -249,7 +249,7 @@ func TestOversizedItemRefusedWithoutAsking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	big := store.OutboxItem{ID: "big-0000", Kind: string(wire.ItemAudit), Body: body, CreatedAt: time.Now()}
+	big := store.OutboxItem{ID: "big-0000", Kind: wire.ItemAudit, Body: body, CreatedAt: time.Now()}
 	if err := st.Enqueue(context.Background(), big); err != nil {
 		t.Fatal(err)
 	}

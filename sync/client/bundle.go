@@ -297,7 +297,8 @@ const (
 	RefusedNoKey     = "no_key"   // the kiosk trusts no key yet
 )
 
-// refused classifies an error of bundle.Read.
+// refused classifies an error of the bundle reader (bundle.Open and
+// Reader.Entries).
 func refused(err error) error {
 	for _, k := range []struct {
 		err  error
@@ -392,7 +393,7 @@ func kioskScope(ctx context.Context, s *store.Store, given, recorded string) (st
 }
 
 // maxSnapshot caps what the agent reads of a snapshot: the most a bundle
-// may hold (bundle.Read refuses more long before), and a little for its
+// may hold (the bundle reader refuses more long before), and a little for its
 // headers.
 const maxSnapshot = bundle.MaxManifest + bundle.MaxTotal + 1<<20
 

@@ -709,26 +709,19 @@ func (a *Agent) counted(it store.OutboxItem, ans store.Answer, res *Result) {
 	}
 }
 
-// StaffEditBody is the outbox body of a staff edit: the edit and the
-// version of the item it was made on.
-type StaffEditBody struct {
-	wire.StaffEdit
-	BaseVersion int64 `json:"base_version"`
-}
-
 // pushItem turns an outbox item into what goes on the wire. A staff edit
 // carries its base version in the outbox body; it is sent beside the
 // edit, as the API wants it.
 func pushItem(it store.OutboxItem) (wire.PushItem, error) {
-	pi := wire.PushItem{ID: it.ID, Kind: wire.ItemKind(it.Kind), Body: it.Body}
+	pi := wire.PushItem{ID: it.ID, Kind: it.Kind, Body: it.Body}
 	if err := wire.CheckID(it.ID); err != nil {
 		return pi, err
 	}
 	if !pi.Kind.Valid() {
 		return pi, fmt.Errorf("the kiosk does not know the kind %q", it.Kind)
 	}
-	if pi.Kind == wire.ItemStaffEdit {
-		var e StaffEditBody
+	if pi.Kind == data.ItemStaffEdit {
+		var e data.StaffEditBody
 		if err := json.Unmarshal(it.Body, &e); err != nil {
 			return pi, fmt.Errorf("the staff edit does not decode: %v", err)
 		}
@@ -759,10 +752,10 @@ func answer(it store.OutboxItem, r wire.PushResult, serverTime time.Time) (store
 			at = serverTime
 		}
 		ans := store.Answer{Outcome: store.Accepted, Ref: r.Ref, At: at, Version: r.Version}
-		if it.Kind == string(wire.ItemCase) {
+		if it.Kind == data.ItemCase {
 			var c data.Case
 			if json.Unmarshal(it.Body, &c) == nil && c.ID != "" {
-				c = wire.CaseView(c) // personal data leaves the kiosk once the district has it
+				c = c.WithoutPersonal() // personal data leaves the kiosk once the district has it
 				if r.Ref != "" {
 					c.Ref = r.Ref
 				}
@@ -775,7 +768,7 @@ func answer(it store.OutboxItem, r wire.PushResult, serverTime time.Time) (store
 		}
 		return ans, nil
 	case wire.Conflict:
-		var e StaffEditBody
+		var e data.StaffEditBody
 		if err := json.Unmarshal(it.Body, &e); err != nil {
 			return store.Answer{}, fmt.Errorf("a conflict for an item that is not a staff edit")
 		}

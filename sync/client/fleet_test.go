@@ -50,7 +50,7 @@ func TestFleetFiguresFromSync(t *testing.T) {
 	enqueueCase(t, st, appeal("case-2", now))
 	// An opinion on no consultation: the district refuses it for good.
 	op, _ := json.Marshal(data.Opinion{ID: "op-x", Consultation: "zj-none", Topic: "t1", Text: "意见", At: now})
-	if err := st.Enqueue(ctx, store.OutboxItem{ID: "op-x", Kind: string(wire.ItemOpinion), Body: op, CreatedAt: now}); err != nil {
+	if err := st.Enqueue(ctx, store.OutboxItem{ID: "op-x", Kind: data.ItemOpinion, Body: op, CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Once(ctx); err != nil {

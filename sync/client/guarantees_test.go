@@ -1,6 +1,6 @@
 package client_test
 
-// The twelve guarantees of SYNC.md, each shown against the real district
+// The twelve guarantees of docs/SYNC.md, each shown against the real district
 // handler over real HTTP. Guarantee 1 (SIGKILL at many points) runs the
 // real kiosk binary and lives in cmd/kiosk; guarantee 4's pragma check
 // needs the store's own connection and lives in data/store.
@@ -419,7 +419,7 @@ func TestGuarantee07DeadLetter(t *testing.T) {
 	bad.AppealType = "nonsense"
 	enqueueCase(t, st, bad)
 	// One the kiosk itself cannot send: an id the wire refuses.
-	if err := st.Enqueue(ctx, store.OutboxItem{ID: "bad id with spaces", Kind: string(wire.ItemCase), Body: []byte(`{}`)}); err != nil {
+	if err := st.Enqueue(ctx, store.OutboxItem{ID: "bad id with spaces", Kind: wire.ItemCase, Body: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	good2 := enqueueAppeals(t, st, "good-b", 3)
@@ -462,10 +462,11 @@ func TestGuarantee07DeadLetter(t *testing.T) {
 	}
 }
 
-// Guarantee 8: retries run by themselves with capped, jittered backoff; a
-// Retry-After of an hour does not make the kiosk wait past its cap; each
-// attempt has its own timeout; Run picks up by itself when the network
-// returns.
+// Guarantee 8: retries run by themselves with capped, jittered backoff.
+// The rest of the guarantee (a Retry-After of an hour does not make the
+// kiosk wait past its cap; each attempt has its own timeout; Run picks up
+// by itself when the network returns) is timed on a fake clock in
+// timing_test.go.
 func TestGuarantee08RetriesCappedAndTimed(t *testing.T) {
 	t.Run("backoff", func(t *testing.T) {
 		lo, hi := 100*time.Millisecond, 5*time.Second
@@ -497,142 +498,6 @@ func TestGuarantee08RetriesCappedAndTimed(t *testing.T) {
 		}
 	})
 
-	t.Run("retry-after-3600", func(t *testing.T) {
-		d := newDistrict(t)
-		_, tok := d.kiosk(t, streetA)
-		st := openKiosk(t)
-		ids := enqueueAppeals(t, st, "busy", 2)
-		ft := newFaulty(func(n int, req *http.Request) fault {
-			if n < 3 {
-				return tooMany
-			}
-			return pass
-		})
-		cfg := fastConfig(d, tok)
-		cfg.Transport, cfg.RetryCap = ft, 150*time.Millisecond
-		start := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := newAgent(t, st, cfg).Once(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if el := time.Since(start); el > 3*time.Second {
-			t.Errorf("took %v with a cap of %v", el, cfg.RetryCap)
-		}
-		if ft.count(tooMany) != 3 {
-			t.Errorf("%d answers of 429", ft.count(tooMany))
-		}
-		checkExactlyOnce(t, d, st, ids)
-	})
-
-	t.Run("attempt-timeout", func(t *testing.T) {
-		d := newDistrict(t)
-		_, tok := d.kiosk(t, streetA)
-		st := openKiosk(t)
-		ids := enqueueAppeals(t, st, "stall", 2)
-		ft := newFaulty(func(n int, req *http.Request) fault {
-			if n < 2 {
-				return stall
-			}
-			return pass
-		})
-		cfg := fastConfig(d, tok)
-		cfg.Transport, cfg.AttemptTimeout = ft, 200*time.Millisecond
-		start := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := newAgent(t, st, cfg).Once(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if el := time.Since(start); el > 3*time.Second {
-			t.Errorf("took %v with attempts of %v", el, cfg.AttemptTimeout)
-		}
-		checkExactlyOnce(t, d, st, ids)
-	})
-
-	t.Run("run-resumes-when-network-returns", func(t *testing.T) {
-		d := newDistrict(t)
-		_, tok := d.kiosk(t, streetA)
-		st := openKiosk(t)
-		ids := enqueueAppeals(t, st, "offline", 3)
-		var down atomic.Bool
-		down.Store(true)
-		ft := newFaulty(func(n int, req *http.Request) fault {
-			if down.Load() {
-				return refuse
-			}
-			return pass
-		})
-		cfg := fastConfig(d, tok)
-		cfg.Transport, cfg.Retries, cfg.RetryCap = ft, 1, 100*time.Millisecond
-		var mu sync.Mutex
-		var statuses []client.Status
-		cfg.OnChange = func(s client.Status) {
-			mu.Lock()
-			statuses = append(statuses, s)
-			mu.Unlock()
-		}
-		a := newAgent(t, st, cfg)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- a.Run(ctx) }()
-		deadline := time.Now().Add(5 * time.Second)
-		for ft.requests() < 6 && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if s := a.Status(); s.Online || s.Waiting != 3 || !strings.Contains(s.LastError, "connection refused") {
-			t.Errorf("while down: %+v", s)
-		}
-		down.Store(false) // no Kick, no new write: Run must find out itself
-		for outboxCount(t, st) > 0 && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		for a.Status().LastSuccess.IsZero() && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		cancel()
-		<-done
-		checkExactlyOnce(t, d, st, ids)
-		if s := a.Status(); !s.Online || s.LastSuccess.IsZero() || s.Waiting != 0 {
-			t.Errorf("after the network returned: %+v", s)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if len(statuses) < 2 {
-			t.Errorf("OnChange called %d times", len(statuses))
-		}
-	})
-}
-
-// Run sends a newly queued item without waiting for its interval: at
-// once on Kick, and within a few seconds without.
-func TestRunWakesOnNewItem(t *testing.T) {
-	d := newDistrict(t)
-	_, tok := d.kiosk(t, streetA)
-	st := openKiosk(t)
-	a := newAgent(t, st, fastConfig(d, tok)) // Interval: an hour
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	waitFor := func(what string, limit time.Duration, ok func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(limit)
-		for !ok() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within %v", what, limit)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	waitFor("first sync", 10*time.Second, func() bool { return !a.Status().LastSuccess.IsZero() })
-
-	kicked := enqueueAppeals(t, st, "kicked", 1)
-	a.Kick()
-	waitFor("kicked item sent", time.Second, func() bool { _, ok := d.entry(t, kicked[0]); return ok })
-
-	quiet := enqueueAppeals(t, st, "unannounced", 1)
-	waitFor("unannounced item sent", 5*time.Second, func() bool { _, ok := d.entry(t, quiet[0]); return ok })
 }
 
 // Guarantee 9: no token, PIN or personal data in any log line, through
@@ -872,7 +737,7 @@ func TestGuarantee12StaleEditConflict(t *testing.T) {
 		t.Fatalf("%d conflicts recorded, want 1", len(cs))
 	}
 	c := cs[0]
-	var mine client.StaffEditBody
+	var mine data.StaffEditBody
 	var theirs data.Notice
 	if err := json.Unmarshal(c.Local, &mine); err != nil {
 		t.Fatal(err)

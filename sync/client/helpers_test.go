@@ -232,7 +232,7 @@ func enqueueCase(t testing.TB, st *store.Store, c data.Case) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Enqueue(context.Background(), store.OutboxItem{ID: c.ID, Kind: string(wire.ItemCase), Body: body, CreatedAt: c.SubmittedAt, Case: &c})
+	err = st.Enqueue(context.Background(), store.OutboxItem{ID: c.ID, Kind: wire.ItemCase, Body: body, CreatedAt: c.SubmittedAt, Case: &c})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,14 +262,14 @@ func staffEditAt(t testing.TB, st *store.Store, id string, n data.Notice, base i
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, err := json.Marshal(client.StaffEditBody{
+	body, err := json.Marshal(data.StaffEditBody{
 		StaffEdit:   wire.StaffEdit{Kind: data.KindNotice, ID: n.ID, Op: data.OpUpsert, Item: item},
 		BaseVersion: base,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Enqueue(context.Background(), store.OutboxItem{ID: id, Kind: string(wire.ItemStaffEdit), Body: body, CreatedAt: at}); err != nil {
+	if err := st.Enqueue(context.Background(), store.OutboxItem{ID: id, Kind: wire.ItemStaffEdit, Body: body, CreatedAt: at}); err != nil {
 		t.Fatal(err)
 	}
 }

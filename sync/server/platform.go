@@ -32,6 +32,7 @@ type Platform struct {
 	now       func() time.Time
 	log       *slog.Logger
 	snapshots Snapshots
+	onPush    PushObserver
 }
 
 // Options adjust a Platform; the zero value is the real clock and the
@@ -42,11 +43,13 @@ type Options struct {
 	// Snapshots, with a key, has the handler serve signed snapshot
 	// bundles of each kiosk's street (wire.PathBundle).
 	Snapshots Snapshots
+	// OnPush is told each stored push item's outcome (gauges.go).
+	OnPush PushObserver
 }
 
 // New returns a platform over st.
 func New(st Store, opt Options) *Platform {
-	p := &Platform{store: st, now: opt.Now, log: opt.Log, snapshots: opt.Snapshots}
+	p := &Platform{store: st, now: opt.Now, log: opt.Log, snapshots: opt.Snapshots, onPush: opt.OnPush}
 	if p.now == nil {
 		p.now = time.Now
 	}

@@ -57,12 +57,6 @@ const (
 // pgConns caps one replica's connections to the server.
 const pgConns = 16
 
-// IsPostgresURL reports whether a --db value names a PostgreSQL database
-// (postgres:// or postgresql://) rather than a SQLite file.
-func IsPostgresURL(s string) bool {
-	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
-}
-
 // RedactURL is a database address fit for logs and errors: a URL's
 // password replaced by "xxxxx".
 func RedactURL(s string) string {

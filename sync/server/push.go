@@ -111,6 +111,11 @@ func (p *Platform) push(ctx context.Context, k Kiosk, req *wire.PushRequest, cha
 		return wire.PushResponse{}, err
 	}
 	resp.ServerTime = now
+	if p.onPush != nil {
+		for _, r := range resp.Results {
+			p.onPush(r)
+		}
+	}
 	p.log.Info("push", "kiosk", k.ID, "items", len(req.Items), "accepted", counts[wire.Accepted],
 		"duplicate", counts[wire.Duplicate], "conflict", counts[wire.Conflict], "refused", counts[wire.Refused])
 	return resp, nil
@@ -329,7 +334,7 @@ func putCase(tx Tx, rec CaseRecord) error {
 	if rec.Kiosk == 0 {
 		return nil
 	}
-	view, err := json.Marshal(wire.CaseView(rec.Case))
+	view, err := json.Marshal(rec.Case.WithoutPersonal())
 	if err != nil {
 		return err
 	}

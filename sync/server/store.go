@@ -122,6 +122,16 @@ type ReadTx interface {
 	TrackGrant(tokenHash string) (TrackGrant, error)
 	// Setting is a district setting's value, "" when it is not set.
 	Setting(name string) (string, error)
+
+	// GaugeKiosks lists the kiosks in service with their last pull.
+	GaugeKiosks() ([]GaugeKiosk, error)
+	// FeedAfter counts, up to limit, the changes of a street's content
+	// and the district-wide content after seq.
+	FeedAfter(street string, after int64, limit int) (int64, error)
+	// Backlog counts per street the cases in one of the open statuses,
+	// and of those the ones in a running status whose deadline fell
+	// before today.
+	Backlog(open, running []data.Status, today data.Date) (map[string][2]int64, error)
 	UsersReadTx
 }
 

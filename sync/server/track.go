@@ -264,7 +264,7 @@ func (h *handler) track(w http.ResponseWriter, r *http.Request, k Kiosk) {
 		h.fail(w, r, err)
 		return
 	}
-	c := wire.CaseView(tr.Case)
+	c := tr.Case.WithoutPersonal()
 	if tr.PublicOnly {
 		c.History = slices.Clone(c.History)
 		for i := range c.History {

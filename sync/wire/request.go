@@ -181,21 +181,6 @@ func CheckID(id string) error {
 	return nil
 }
 
-// CaseView is the case as its filing kiosk gets it back in the feed: the
-// status, history with its reasons, department, deadline, reply and
-// rating, without the applicant, form values, corrections or free text,
-// which may hold personal data and leave the kiosk as soon as the
-// district has them.
-func CaseView(c data.Case) data.Case {
-	c.Applicant = nil
-	c.Values = nil
-	c.Description = ""
-	c.Location = ""
-	c.Request = nil
-	c.Corrections = nil
-	return c
-}
-
 // plainJSONError turns a decoding error into words without echoing the
 // input, which may hold personal data.
 func plainJSONError(err error) string {

@@ -25,9 +25,9 @@ const (
 	TrackLocked  = "locked" // too many failures of the reference or the kiosk
 )
 
-// TrackResponse is the outcome and, when found, the case: its CaseView,
-// with the reasons of its steps left out when PublicOnly (found by the
-// reference alone), and the masked contact.
+// TrackResponse is the outcome and, when found, the case without personal
+// data (data.Case.WithoutPersonal), with the reasons of its steps left out
+// when PublicOnly (found by the reference alone), and the masked contact.
 type TrackResponse struct {
 	Outcome    string     `json:"outcome"`
 	Case       *data.Case `json:"case,omitempty"`

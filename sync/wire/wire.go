@@ -73,10 +73,9 @@ const (
 )
 
 // KindCase is the change kind that carries a resident's case back to the
-// kiosk that filed it: its status, history and reply. It is not content,
-// so it is not in data.ContentKinds; only the filing kiosk's feed has it.
-// The body is a data.Case without personal data (see CaseView).
-const KindCase data.Kind = "case"
+// kiosk that filed it (data.KindCase); the body is a data.Case without
+// personal data (data.Case.WithoutPersonal).
+const KindCase = data.KindCase
 
 // PullResponse is one page of the changes after a cursor, in the kiosk's
 // scope: its street's content, district-wide content and its own cases.
@@ -116,32 +115,27 @@ type Reset struct {
 	Reason string `json:"reason"`
 }
 
-// ItemKind is the kind of an outbox item.
-type ItemKind string
+// The outbox vocabulary is data's (data/outbox.go): these are its names
+// in the API, the same types.
+type (
+	ItemKind   = data.ItemKind
+	RatingBody = data.RatingBody
+	StaffEdit  = data.StaffEdit
+	AuditBody  = data.AuditBody
+)
 
+// Outbox item kinds (data.ItemKinds).
 const (
-	ItemCase      ItemKind = "case"       // body: data.Case (application, appeal or disclosure request)
-	ItemOpinion   ItemKind = "opinion"    // body: data.Opinion
-	ItemRating    ItemKind = "rating"     // body: RatingBody
-	ItemStaffEdit ItemKind = "staff_edit" // body: StaffEdit; needs BaseVersion
-	// ItemCorrection: body data.Correction, what the resident supplied for
-	// a case returned for correction; the case goes back to received.
-	ItemCorrection ItemKind = "correction"
-	ItemAudit      ItemKind = "audit" // body: AuditBody
+	ItemCase       = data.ItemCase
+	ItemOpinion    = data.ItemOpinion
+	ItemRating     = data.ItemRating
+	ItemStaffEdit  = data.ItemStaffEdit
+	ItemCorrection = data.ItemCorrection
+	ItemAudit      = data.ItemAudit
 )
 
 // ItemKinds lists every outbox item kind the server takes.
-var ItemKinds = []ItemKind{ItemCase, ItemOpinion, ItemRating, ItemStaffEdit, ItemCorrection, ItemAudit}
-
-// Valid reports whether k is a known item kind.
-func (k ItemKind) Valid() bool {
-	for _, v := range ItemKinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
-}
+var ItemKinds = data.ItemKinds
 
 // PushRequest is a batch of outbox items, at most MaxBatch of them, each
 // with a distinct id.
@@ -158,37 +152,6 @@ type PushItem struct {
 	Kind        ItemKind        `json:"kind"`
 	Body        json.RawMessage `json:"body"`
 	BaseVersion int64           `json:"base_version,omitempty"`
-}
-
-// RatingBody is a resident's satisfaction rating of a completed case. Case
-// is the case's client-generated id.
-type RatingBody struct {
-	Case   string      `json:"case" limit:"id"`
-	Rating data.Rating `json:"rating"`
-	// Comment is optional free text; it may hold personal data.
-	Comment string `json:"comment,omitempty" limit:"text"`
-}
-
-// StaffEdit is street staff changing one content item of their own street
-// on the kiosk. Item is the whole new item for an upsert (a data.Notice,
-// data.Provider, ...) and empty for a delete.
-type StaffEdit struct {
-	Kind data.Kind       `json:"kind" limit:"code"`
-	ID   string          `json:"id" limit:"id"`
-	Op   data.Op         `json:"op" limit:"code"`
-	Item json.RawMessage `json:"item,omitempty"`
-}
-
-// AuditBody records one action of street staff on the kiosk: sign-in,
-// failed PIN, edit, conflict decision, bundle import, outbox export. At is
-// the kiosk's clock, kept for the record; the district stamps its own
-// time on receipt.
-type AuditBody struct {
-	Action  string    `json:"action" limit:"code"`
-	Staff   string    `json:"staff" limit:"name"`  // the staff member's name
-	StaffID string    `json:"staff_id" limit:"id"` // the account's id
-	Detail  string    `json:"detail,omitempty" limit:"text"`
-	At      time.Time `json:"at"`
 }
 
 // Outcome is what became of one pushed item.

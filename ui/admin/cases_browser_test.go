@@ -62,7 +62,7 @@ func TestBrowserCases(t *testing.T) {
 	file := func(c data.Case, days int) string {
 		t.Helper()
 		c.Street, c.Status, c.SubmittedAt = demoStreet, data.StatusSubmitted, o.clock.Now()
-		filed, err := store.FileCase(bg, kst, c, k.ID, days)
+		filed, err := kst.FileCase(bg, c, k.ID, days)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,18 +5,8 @@
 //
 // Speaking runs espeak-ng in its own process, started and waited for in a
 // goroutine: Speak returns at once and the UI never waits for the speech.
-// Stop kills the running process. When espeak-ng is not installed,
-// Available reports false and the 朗读 button must not be shown;
-// Button does that by returning nil.
-//
-// Wiring into a screen (package ui):
-//
-//	sp := speech.New()                      // one per kiosk, shared by all screens
-//	if b := speech.Button(sp, func() string { return speech.TextOf(screen) }); b != nil {
-//		toolbar.Add(b)                      // 朗读 / 停止
-//	}
-//	// on leaving the screen or on idle reset:
-//	sp.Stop()
+// Stop kills the running process. When espeak-ng is not installed, New
+// returns nil and the window shows no 朗读 button (ui.Options.Speaker).
 //
 // TextOf collects the visible text of a screen (labels, rich text, cards,
 // buttons; never what was typed into entries); custom widgets can say what
@@ -45,12 +35,6 @@ const Voice = "cmn"
 // DefaultRate is the speed in words per minute: a little slower than
 // espeak-ng's 175, for elder listeners.
 const DefaultRate = 150
-
-// Available reports whether espeak-ng is on PATH.
-func Available() bool {
-	_, err := exec.LookPath(Program)
-	return err == nil
-}
 
 // Speaker speaks one text at a time: a new Speak stops the previous one.
 // The zero value is not usable; call New. Its methods are safe for

@@ -1,4 +1,4 @@
-package client
+package redact
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 func TestLoggerRedacts(t *testing.T) {
 	const tok = "jzk_abcdefghijklmnopqrstuvwxyz0123456789"
 	var buf bytes.Buffer
-	log := newLogger(slog.New(slog.NewJSONHandler(&buf, nil)), tok)
+	log := New(slog.NewJSONHandler(&buf, nil), tok)
 	log = log.With("kiosk", "token "+tok)
 	log.Info("sent with "+tok,
 		"error", errors.New("request with Authorization: Bearer "+tok+" failed"),
