@@ -409,3 +409,25 @@ func (t *sqlTx) pgFlush() error {
 	t.pgSeq, t.pgCounts = nil, nil
 	return nil
 }
+
+// Migrated reports an error unless the database carries every migration
+// this binary has (districtd's /readyz).
+func (p *Postgres) Migrated(ctx context.Context) error {
+	var have int
+	if err := p.db.QueryRowContext(ctx, "SELECT version FROM schema_version").Scan(&have); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	names, err := fs.Glob(pgMigrations, "migrations/postgres/*.sql")
+	if err != nil {
+		return err
+	}
+	if have != len(names) {
+		return fmt.Errorf("database schema is at version %d, this districtd needs %d", have, len(names))
+	}
+	return nil
+}
+
+// DBStats gives the pool's statistics, for the metrics.
+func (p *Postgres) DBStats() map[string]sql.DBStats {
+	return map[string]sql.DBStats{"postgres": p.db.Stats()}
+}
