@@ -21,7 +21,10 @@ CREATE TABLE search_docs (
 	UNIQUE (kind, id)
 );
 CREATE INDEX search_docs_street ON search_docs(street, rowid);
-CREATE INDEX search_docs_sort ON search_docs(kind, street, sort, id, opens);
+-- Without id, unlike SQLite's: PostgreSQL otherwise looks a document up
+-- by (kind, id) through this index, scanning every document of the kind,
+-- rather than through the unique one.
+CREATE INDEX search_docs_sort ON search_docs(kind, street, sort, opens);
 
 -- How many search documents each (kind, scope, category) has, kept with
 -- them, so that the home's counts by category read a handful of rows.
