@@ -59,7 +59,13 @@ func TestDisclosureRequester(t *testing.T) {
 	if c, err = NewDisclosure(v, today); err != nil || c.Request.Requester != RequesterOrganisation {
 		t.Fatalf("an organisation: %+v %v", c.Request, err)
 	}
-	v[CodeRequester] = "company"
+	for _, r := range []Requester{RequesterCompany, RequesterResearch, RequesterNonprofit, RequesterLegalService} {
+		v[CodeRequester] = string(r)
+		if c, err = NewDisclosure(v, today); err != nil || c.Request.Requester != r || !r.Organisation() {
+			t.Fatalf("%s: %+v %v", r, c.Request, err)
+		}
+	}
+	v[CodeRequester] = "corporation"
 	var fe FieldErrors
 	if _, err = NewDisclosure(v, today); !errors.As(err, &fe) || fe[0].Field != CodeRequester {
 		t.Fatalf("an unknown requester: %v", err)

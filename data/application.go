@@ -153,13 +153,24 @@ func (s ServiceItem) DeadlineDays() (days int, ok bool) {
 // persons and other organisations.
 type Requester string
 
+// The annual report splits 法人或其他组织 into five columns; a request
+// filed as RequesterOrganisation before they were asked for (or by a
+// kiosk that does not offer them) counts in 其他.
 const (
-	RequesterPerson       Requester = "person"       // 自然人
-	RequesterOrganisation Requester = "organisation" // 法人或其他组织
+	RequesterPerson       Requester = "person"        // 自然人
+	RequesterCompany      Requester = "company"       // 商业企业
+	RequesterResearch     Requester = "research"      // 科研机构
+	RequesterNonprofit    Requester = "nonprofit"     // 社会公益组织
+	RequesterLegalService Requester = "legal_service" // 法律服务机构
+	RequesterOrganisation Requester = "organisation"  // 其他组织 (of 法人或其他组织)
 )
 
 // Requesters lists the kinds of requester, in the order forms offer them.
-var Requesters = []Requester{RequesterPerson, RequesterOrganisation}
+var Requesters = []Requester{RequesterPerson, RequesterCompany, RequesterResearch, RequesterNonprofit, RequesterLegalService, RequesterOrganisation}
+
+// Organisation reports whether r is a legal person or other organisation
+// (法人或其他组织), of whichever kind.
+func (r Requester) Organisation() bool { return r.Valid() && r != RequesterPerson }
 
 // Valid reports whether r is one of Requesters.
 func (r Requester) Valid() bool { return slices.Contains(Requesters, r) }
@@ -168,8 +179,20 @@ func (r Requester) Valid() bool { return slices.Contains(Requesters, r) }
 func (r Requester) Label(l Lang) string {
 	return pick(l, map[Requester][2]string{
 		RequesterPerson:       {"自然人", "Natural person"},
-		RequesterOrganisation: {"法人或其他组织", "Legal person or other organisation"},
+		RequesterCompany:      {"商业企业", "Business"},
+		RequesterResearch:     {"科研机构", "Research body"},
+		RequesterNonprofit:    {"社会公益组织", "Non-profit"},
+		RequesterLegalService: {"法律服务机构", "Legal services"},
+		RequesterOrganisation: {"其他组织", "Other entity"},
 	}, r, string(r))
+}
+
+func requesterChoices() []string {
+	out := make([]string, len(Requesters))
+	for i, r := range Requesters {
+		out[i] = string(r)
+	}
+	return out
 }
 
 // The fields of a disclosure request besides the applicant's.
@@ -204,7 +227,7 @@ const MaxDisclosureText = 1000
 func DisclosureForm() FormSchema {
 	s := FormSchema{Fields: []FormField{
 		{Code: CodeRequester, Label: "申请人类型", Type: FieldChoice,
-			Choices: []string{string(RequesterPerson), string(RequesterOrganisation)}, Help: "不选视为自然人"},
+			Choices: requesterChoices(), Help: "不选视为自然人"},
 		{Code: CodeInformation, Label: "所需信息的内容描述", Type: FieldLongText, Required: true, MaxLen: MaxDisclosureText,
 			Help: "尽量写明文件名称、文号或便于查找的其他特征"},
 		{Code: CodePurpose, Label: "用途（选填）", Type: FieldText, MaxLen: 200},

@@ -1,6 +1,9 @@
 package data
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // CaseKind is the kind of a resident's case.
 type CaseKind string
@@ -103,21 +106,58 @@ const (
 	DisclosureCorrectDays = 7  // a one-time correction notice within 7
 )
 
-// ReplyType is one of the seven kinds of answer to a disclosure request.
+// ReplyType is the kind of answer to a disclosure request. The first
+// seven are the kinds of answer the 2019 regulations name; the rest give
+// the reason or case of each result the annual report's table counts
+// apart (国办公开办函〔2021〕30号), so that every reply falls in exactly one
+// row of it (ReplyType.Result). docs/REPORTS.md maps the seven to the rows.
 type ReplyType string
 
 const (
 	ReplyAlreadyPublic ReplyType = "already_public" // 已主动公开: where to find it
 	ReplyDisclosed     ReplyType = "disclosed"      // 予以公开: how and when
-	ReplyNotDisclosed  ReplyType = "not_disclosed"  // 不予公开: reasons
+	ReplyNotDisclosed  ReplyType = "not_disclosed"  // 不予公开: reasons (no reason recorded; prefer the reasons below)
 	ReplyNotExist      ReplyType = "not_exist"      // 信息不存在
 	ReplyNotHeld       ReplyType = "not_held"       // 非本机关掌握: the right organ if known
 	ReplyRepeat        ReplyType = "repeat"         // 重复申请: not processed again
 	ReplyRegistration  ReplyType = "registration"   // 工商/不动产登记资料: special rules
+
+	ReplyPartlyDisclosed ReplyType = "partly_disclosed" // 部分公开（区分处理）
+
+	// 不予公开, by reason.
+	ReplyWithheldSecret      ReplyType = "withheld_secret"      // 属于国家秘密
+	ReplyWithheldLaw         ReplyType = "withheld_law"         // 其他法律行政法规禁止公开
+	ReplyWithheldSafety      ReplyType = "withheld_safety"      // 危及“三安全一稳定”
+	ReplyWithheldThirdParty  ReplyType = "withheld_third_party" // 保护第三方合法权益
+	ReplyWithheldInternal    ReplyType = "withheld_internal"    // 属于三类内部事务信息
+	ReplyWithheldProcess     ReplyType = "withheld_process"     // 属于四类过程性信息
+	ReplyWithheldEnforcement ReplyType = "withheld_enforcement" // 属于行政执法案卷
+	ReplyWithheldQuery       ReplyType = "withheld_query"       // 属于行政查询事项
+
+	// 无法提供 (besides ReplyNotHeld and ReplyNotExist: 本机关不掌握相关政府信息).
+	ReplyNeedsMaking ReplyType = "needs_making" // 没有现成信息需要另行制作
+	ReplyUnclear     ReplyType = "unclear"      // 补正后申请内容仍不明确
+
+	// 不予处理 (besides ReplyRepeat: 重复申请).
+	ReplyPetition    ReplyType = "petition"    // 信访举报投诉类申请
+	ReplyPublication ReplyType = "publication" // 要求提供公开出版物
+	ReplyExcessive   ReplyType = "excessive"   // 无正当理由大量反复申请
+	ReplyConfirm     ReplyType = "confirm"     // 要求行政机关确认或重新出具已获取信息
+
+	// 其他处理.
+	ReplyNoCorrection ReplyType = "no_correction" // 申请人无正当理由逾期不补正，不再处理
+	ReplyUnpaid       ReplyType = "unpaid"        // 申请人逾期未按收费通知缴纳费用，不再处理
+	ReplyOther        ReplyType = "other"         // 其他
 )
 
-// ReplyTypes lists the seven reply types.
-var ReplyTypes = []ReplyType{ReplyAlreadyPublic, ReplyDisclosed, ReplyNotDisclosed, ReplyNotExist, ReplyNotHeld, ReplyRepeat, ReplyRegistration}
+// ReplyTypes lists the reply types: the seven of the regulations first,
+// then the annual report's reasons.
+var ReplyTypes = []ReplyType{ReplyAlreadyPublic, ReplyDisclosed, ReplyNotDisclosed, ReplyNotExist, ReplyNotHeld, ReplyRepeat, ReplyRegistration,
+	ReplyPartlyDisclosed,
+	ReplyWithheldSecret, ReplyWithheldLaw, ReplyWithheldSafety, ReplyWithheldThirdParty, ReplyWithheldInternal, ReplyWithheldProcess, ReplyWithheldEnforcement, ReplyWithheldQuery,
+	ReplyNeedsMaking, ReplyUnclear,
+	ReplyPetition, ReplyPublication, ReplyExcessive, ReplyConfirm,
+	ReplyNoCorrection, ReplyUnpaid, ReplyOther}
 
 // Label returns the reply type in the given language.
 func (t ReplyType) Label(l Lang) string {
@@ -129,7 +169,79 @@ func (t ReplyType) Label(l Lang) string {
 		ReplyNotHeld:       {"非本机关掌握", "Not held by this office"},
 		ReplyRepeat:        {"重复申请", "Repeat request"},
 		ReplyRegistration:  {"登记资料查询", "Registration records"},
+
+		ReplyPartlyDisclosed: {"部分公开", "Partly disclosed"},
+
+		ReplyWithheldSecret:      {"不予公开：属于国家秘密", "Not disclosed: state secret"},
+		ReplyWithheldLaw:         {"不予公开：其他法律行政法规禁止公开", "Not disclosed: forbidden by other laws"},
+		ReplyWithheldSafety:      {"不予公开：危及“三安全一稳定”", "Not disclosed: endangers security or stability"},
+		ReplyWithheldThirdParty:  {"不予公开：保护第三方合法权益", "Not disclosed: third parties' rights"},
+		ReplyWithheldInternal:    {"不予公开：属于三类内部事务信息", "Not disclosed: internal affairs"},
+		ReplyWithheldProcess:     {"不予公开：属于四类过程性信息", "Not disclosed: process information"},
+		ReplyWithheldEnforcement: {"不予公开：属于行政执法案卷", "Not disclosed: enforcement file"},
+		ReplyWithheldQuery:       {"不予公开：属于行政查询事项", "Not disclosed: administrative query"},
+
+		ReplyNeedsMaking: {"无法提供：没有现成信息需要另行制作", "Cannot provide: would have to be made"},
+		ReplyUnclear:     {"无法提供：补正后申请内容仍不明确", "Cannot provide: still unclear after correction"},
+
+		ReplyPetition:    {"不予处理：信访举报投诉类申请", "Not processed: petition, report or complaint"},
+		ReplyPublication: {"不予处理：要求提供公开出版物", "Not processed: a publication"},
+		ReplyExcessive:   {"不予处理：无正当理由大量反复申请", "Not processed: excessive repeated requests"},
+		ReplyConfirm:     {"不予处理：要求确认或重新出具已获取信息", "Not processed: confirm or reissue"},
+
+		ReplyNoCorrection: {"其他处理：逾期不补正", "Other: not corrected in time"},
+		ReplyUnpaid:       {"其他处理：逾期未缴费", "Other: fee not paid in time"},
+		ReplyOther:        {"其他处理：其他", "Other"},
 	}, t, string(t))
+}
+
+// ReplyResult is a 办理结果 of the annual report's table.
+type ReplyResult string
+
+const (
+	ResultDisclosed    ReplyResult = "disclosed"     // （一）予以公开
+	ResultPartly       ReplyResult = "partly"        // （二）部分公开
+	ResultWithheld     ReplyResult = "withheld"      // （三）不予公开
+	ResultUnavailable  ReplyResult = "unavailable"   // （四）无法提供
+	ResultNotProcessed ReplyResult = "not_processed" // （五）不予处理
+	ResultOther        ReplyResult = "other"         // （六）其他处理
+)
+
+// replyReasons are the reply types of each result split by reason, in
+// the order of the reasons' numbers ("" where an older type holds the
+// number).
+var replyReasons = map[ReplyResult][]ReplyType{
+	ResultWithheld:     {ReplyWithheldSecret, ReplyWithheldLaw, ReplyWithheldSafety, ReplyWithheldThirdParty, ReplyWithheldInternal, ReplyWithheldProcess, ReplyWithheldEnforcement, ReplyWithheldQuery},
+	ResultUnavailable:  {"", ReplyNeedsMaking, ReplyUnclear},
+	ResultNotProcessed: {ReplyPetition, "", ReplyPublication, ReplyExcessive, ReplyConfirm},
+	ResultOther:        {ReplyNoCorrection, ReplyUnpaid, ReplyOther},
+}
+
+// Result is the row of the annual report's table a reply counts in: the
+// result and, for those split by reason, the reason's number (1-based;
+// 0 for ReplyNotDisclosed, which records no reason). ok is false for an
+// unknown type.
+func (t ReplyType) Result() (r ReplyResult, reason int, ok bool) {
+	switch t {
+	case ReplyDisclosed, ReplyAlreadyPublic:
+		return ResultDisclosed, 0, true
+	case ReplyPartlyDisclosed:
+		return ResultPartly, 0, true
+	case ReplyNotDisclosed:
+		return ResultWithheld, 0, true
+	case ReplyRegistration:
+		return ResultWithheld, 8, true
+	case ReplyNotHeld, ReplyNotExist:
+		return ResultUnavailable, 1, true
+	case ReplyRepeat:
+		return ResultNotProcessed, 2, true
+	}
+	for r, list := range replyReasons {
+		if i := slices.Index(list, t); i >= 0 && t != "" {
+			return r, i + 1, true
+		}
+	}
+	return "", 0, false
 }
 
 // Rating is one of the five levels of 好差评.
@@ -189,7 +301,7 @@ type DisclosureRequest struct {
 }
 
 // Reply is the district's answer on a case: for a disclosure request it
-// has one of the seven ReplyTypes; for other cases Type is empty.
+// has one of the ReplyTypes; for other cases Type is empty.
 type Reply struct {
 	Type ReplyType `json:"type,omitempty" limit:"code"`
 	Text string    `json:"text" limit:"text"`

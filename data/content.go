@@ -88,6 +88,9 @@ type Street struct {
 	// content files; empty when the district has no public address. A
 	// receipt's QR code opens its tracking form (TrackURL).
 	Website string `json:"website,omitempty" limit:"url"`
+	// Figures are the street's last month for residents, set by the
+	// district like Website (StreetFigures); nil when none were made.
+	Figures *StreetFigures `json:"figures,omitempty"`
 }
 
 // TrackURL is the street's tracking form on its website with the
@@ -118,14 +121,17 @@ type Attachment struct {
 
 // Notice is a street or district notice (通知公告).
 type Notice struct {
-	ID          string       `json:"id" limit:"id"`
-	Street      string       `json:"street,omitempty" limit:"id"` // empty: district-wide
-	Title       string       `json:"title" limit:"title"`
-	Category    string       `json:"category" limit:"name"` // 通知, 公告, 公示, 政策解读, ...
-	Publisher   string       `json:"publisher" limit:"title"`
-	Published   Date         `json:"published"`
-	Body        string       `json:"body" limit:"doc"`
-	Pinned      bool         `json:"pinned,omitempty"`
+	ID        string `json:"id" limit:"id"`
+	Street    string `json:"street,omitempty" limit:"id"` // empty: district-wide
+	Title     string `json:"title" limit:"title"`
+	Category  string `json:"category" limit:"name"` // 通知, 公告, 公示, 政策解读, ...
+	Publisher string `json:"publisher" limit:"title"`
+	Published Date   `json:"published"`
+	Body      string `json:"body" limit:"doc"`
+	Pinned    bool   `json:"pinned,omitempty"`
+	// Until is the notice's end date (截止日期): the last day it is current.
+	// Empty: it has none. The reports count live notices past it.
+	Until       Date         `json:"until,omitzero"`
 	Attachments []Attachment `json:"attachments,omitempty"`
 }
 

@@ -192,6 +192,10 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 		box.Add(e.problemText(f.problem))
 	}
 	box.Add(container.NewHBox(btn))
+	if e.street.Figures != nil {
+		box.Add(widget.NewSeparator())
+		box.Add(container.NewHBox(e.button(e.L("figures.open"), theme.InfoIcon(), func() { openFigures(e) })))
+	}
 	return box
 }
 
@@ -423,6 +427,10 @@ func (e *env) ratingPart(t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		box.Add(e.problemText(r.problem))
 	}
 	box.Add(container.NewHBox(btn))
+	if e.street.Figures != nil {
+		box.Add(widget.NewSeparator())
+		box.Add(container.NewHBox(e.button(e.L("figures.open"), theme.InfoIcon(), func() { openFigures(e) })))
+	}
 	return box
 }
 

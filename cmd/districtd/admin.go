@@ -297,6 +297,36 @@ type caseLine struct {
 	Corrections     int           `json:"corrections,omitempty"`
 	CorrectedFields []string      `json:"corrected_fields,omitempty"`
 	Next            []data.Status `json:"next,omitempty"`
+	// Applicant is masked unless printed with --full.
+	Applicant *applicantLine `json:"applicant,omitempty"`
+}
+
+// applicantLine is a case's applicant as 'districtd cases' prints it:
+// masked (name, ID number and mobile as the back office masks them, no
+// address or email), or in full.
+type applicantLine struct {
+	Name     string `json:"name,omitempty"`
+	IDNumber string `json:"id_number,omitempty"`
+	Mobile   string `json:"mobile,omitempty"`
+	Address  string `json:"address,omitempty"`
+	Email    string `json:"email,omitempty"`
+}
+
+func applicantOf(a *data.Person, full bool) *applicantLine {
+	switch {
+	case a == nil:
+		return nil
+	case full:
+		return &applicantLine{Name: a.Name, IDNumber: a.IDNumber, Mobile: a.Mobile, Address: a.Address, Email: a.Email}
+	}
+	l := applicantLine{Name: data.MaskName(a.Name)}
+	if a.IDNumber != "" {
+		l.IDNumber = data.MaskID(a.IDNumber)
+	}
+	if a.Mobile != "" {
+		l.Mobile = data.MaskMobile(a.Mobile)
+	}
+	return &l
 }
 
 func lineOf(r server.CaseRecord, cal *data.Calendar, today data.Date) caseLine {
@@ -331,14 +361,26 @@ func lineOf(r server.CaseRecord, cal *data.Calendar, today data.Date) caseLine {
 }
 
 // printCases prints case lines with their working days counted on the
-// district's calendar.
-func printCases(ctx context.Context, p *server.Platform, stdout io.Writer, list ...server.CaseRecord) error {
+// district's calendar; with full, the applicant in full, each case's
+// disclosure first written to the back office's audit as user districtd.
+func printCases(ctx context.Context, p *server.Platform, stdout io.Writer, full bool, list ...server.CaseRecord) error {
 	cal, today, err := p.Calendar(ctx)
 	if err != nil {
 		return err
 	}
 	for _, r := range list {
-		if err := printJSON(stdout, lineOf(r, cal, today)); err != nil {
+		l := lineOf(r, cal, today)
+		l.Applicant = applicantOf(r.Case.Applicant, full)
+		if full && r.Case.Applicant != nil {
+			street := r.Assigned
+			if street == "" {
+				street = r.Case.Street
+			}
+			if err := p.AdminAuditIn(ctx, cliUser, street, "unmask", r.Case.Ref, "districtd cases --full"); err != nil {
+				return err
+			}
+		}
+		if err := printJSON(stdout, l); err != nil {
 			return err
 		}
 	}
@@ -354,6 +396,8 @@ func cases(args []string, stdout io.Writer) (string, error) {
 	replyType := fs.String("reply-type", "", "set replied on a disclosure request: one of "+fmt.Sprint(data.ReplyTypes))
 	into := fs.String("into", "", "set merged: the reference of the appeal this one joins")
 	department := fs.String("department", "", "set dispatched: the department the appeal goes to")
+	full := fs.Bool("full", false, "list: the applicant's data in full, each case audited as user districtd (default: masked)")
+	keyPath := dataKeyFlag(fs)
 	pos, err := parse(fs, args, -1, "")
 	if err != nil {
 		return "cases", err
@@ -377,19 +421,19 @@ func cases(args []string, stdout io.Writer) (string, error) {
 		if *status != "" && !knownStatus(data.Status(*status)) {
 			return name, usagef("unknown status %q", *status)
 		}
-		return name, withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
+		return name, withCases(*dbPath, *keyPath, func(ctx context.Context, p *server.Platform) error {
 			list, err := p.Cases(ctx, server.CaseFilter{Status: data.Status(*status), Street: *street})
 			if err != nil {
 				return err
 			}
-			return printCases(ctx, p, stdout, list...)
+			return printCases(ctx, p, stdout, *full, list...)
 		})
 	case "set":
 		if len(pos) != 2 {
 			return name, usagef("want REF and STATUS, got %d argument(s)", len(pos))
 		}
-		if given["status"] || given["street"] {
-			return name, usagef("--status and --street go with 'cases list'")
+		if given["status"] || given["street"] || given["full"] {
+			return name, usagef("--status, --street and --full go with 'cases list'")
 		}
 		to := data.Status(pos[1])
 		if !knownStatus(to) {
@@ -407,22 +451,22 @@ func cases(args []string, stdout io.Writer) (string, error) {
 		if given["reply-type"] && to != data.StatusReplied {
 			return name, usagef("--reply-type goes with status %s", data.StatusReplied)
 		}
-		return name, withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
+		return name, withCases(*dbPath, *keyPath, func(ctx context.Context, p *server.Platform) error {
 			r, err := p.MoveCase(ctx, server.CaseMove{Ref: pos[0], To: to, Reason: *reason,
 				ReplyType: data.ReplyType(*replyType), Into: *into, Department: *department})
 			if err != nil {
 				return err
 			}
-			return printCases(ctx, p, stdout, r)
+			return printCases(ctx, p, stdout, false, r)
 		})
 	case "autorate":
 		if len(pos) > 0 {
 			return name, usagef("unexpected argument %q", pos[0])
 		}
-		if setFlags || given["status"] || given["street"] {
-			return name, usagef("'cases autorate' takes only --db")
+		if setFlags || given["status"] || given["street"] || given["full"] {
+			return name, usagef("'cases autorate' takes only --db and --datakey")
 		}
-		return name, withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
+		return name, withCases(*dbPath, *keyPath, func(ctx context.Context, p *server.Platform) error {
 			n, err := p.AutoRate(ctx)
 			if err != nil {
 				return err

@@ -200,8 +200,9 @@ func TestBackupWhileServing(t *testing.T) {
 		t.Errorf("the copy's schema version is %d", v)
 	}
 	// Restored (docs/DEPLOY.md, "Backups and restore"): a district served
-	// from a copy of the backup is ready, and tells the kiosk, whose
-	// cursor is past the restored feed, to fetch its street again.
+	// from a copy of the backup, with its data key file, is ready, and
+	// tells the kiosk, whose cursor is past the restored feed, to fetch
+	// its street again.
 	restored := filepath.Join(dir, "restored", "district.db")
 	if err := os.MkdirAll(filepath.Dir(restored), 0o700); err != nil {
 		t.Fatal(err)
@@ -213,7 +214,7 @@ func TestBackupWhileServing(t *testing.T) {
 	if err := os.WriteFile(restored, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rurl := startServeProcess(t, "--db", restored)
+	rurl := startServeProcess(t, "--db", restored, "--datakey", db+".key")
 	if status, body := get(t, rurl+"/readyz", ""); status != http.StatusOK {
 		t.Fatalf("the restored district is not ready: %d %s", status, body)
 	}

@@ -60,6 +60,21 @@ func lines(s string) []string {
 }
 
 // published returns a database with the test content.
+// useTestKey has p seal with the data key file beside db, as
+// 'districtd cases' does.
+func useTestKey(t *testing.T, p *server.Platform, db string) {
+	t.Helper()
+	kf, err := server.ReadKeyFile(db + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.UseKeyFile(context.Background(), kf); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// published is a district database with the test content, and its data
+// key file beside it where the commands look by default.
 func published(t *testing.T) string {
 	t.Helper()
 	db := newDB(t)
@@ -72,6 +87,7 @@ func publishedFile(t *testing.T) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "district.db")
 	ok(t, "publish", "--db", db, content)
+	ok(t, "datakey", "create", "--out", db+".key")
 	return db
 }
 
@@ -436,6 +452,7 @@ func fileCases(t *testing.T, db, token string, cases ...data.Case) []string {
 	}
 	defer st.Close()
 	p := server.New(st, server.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	useTestKey(t, p, db)
 	k, err := p.Authenticate(ctx, token)
 	if err != nil {
 		t.Fatal(err)
@@ -574,6 +591,7 @@ func TestCasesListCorrections(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := server.New(st, server.Options{Log: slog.New(slog.DiscardHandler)})
+	useTestKey(t, p, db)
 	k, _ := p.Authenticate(ctx, token)
 	body, _ := json.Marshal(data.Correction{Case: "app-1", Values: data.FormValues{"name": "李思"}, Note: "已改正"})
 	resp, err := p.Push(ctx, k, &wire.PushRequest{Items: []wire.PushItem{{ID: "corr-1", Kind: wire.ItemCorrection, Body: body}}})

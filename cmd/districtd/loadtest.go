@@ -36,6 +36,7 @@ func loadtest(args []string, stdout, stderr io.Writer) error {
 	duration := fs.Duration("duration", 30*time.Second, "how long the kiosks sync")
 	interval := fs.Duration("interval", 2*time.Second, "mean pause between a kiosk's syncs")
 	street := fs.String("street", "", "the kiosks' street (default: the first published)")
+	keyPath := dataKeyFlag(fs)
 	if _, err := parse(fs, args, 0, ""); err != nil {
 		return err
 	}
@@ -51,6 +52,9 @@ func loadtest(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.close(false)
+	if err := db.useDataKey(ctx, dataKeyPath(*keyPath, *dbPath), false, nil); err != nil {
+		return err
+	}
 	res, err := runLoad(ctx, db, loadConfig{url: strings.TrimSuffix(*base, "/"), kiosks: *kiosks,
 		duration: *duration, interval: *interval, street: *street, progress: stderr})
 	if err != nil {

@@ -19,9 +19,12 @@ const usage = `usage: districtd <command> [flags]
 commands:
   serve --db FILE --addr HOST:PORT [--demo] [--tls-cert F --tls-key F]
         [--bundle-key KEYFILE [--bundle-statement FILE]...] [--metrics-addr HOST:PORT]
+        [--datakey FILE]
                       serve the sync API until SIGTERM or SIGINT; with
                       --bundle-key, also signed snapshots for kiosks far behind;
-                      with --metrics-addr, Prometheus metrics, /healthz and /readyz there
+                      with --metrics-addr, Prometheus metrics, /healthz and /readyz there;
+                      --datakey (default FILE.key beside the database, made on
+                      the first serve) unlocks residents' personal data
   backup --db FILE --out FILE
                       copy the database while serve runs (a new file, mode 0600, checked)
   streets --db FILE   print the published streets, one JSON object a line
@@ -42,8 +45,9 @@ commands:
   files remove --db FILE PATH
                       remove a stored file no published content refers to
   unpublish --db FILE KIND ID
-  cases --db FILE list [--status S] [--street CODE]
-                      one JSON line a case: kind, status, deadline, working days left or overdue
+  cases --db FILE [--datakey FILE] list [--status S] [--street CODE] [--full]
+                      one JSON line a case: kind, status, deadline, working days left or overdue,
+                      the applicant masked (--full: in full, audited as user districtd)
   cases --db FILE set REF STATUS [--reason TEXT] [--department NAME]
                       [--reply-type T] [--into REF]
                       move a case; the filing kiosk sees it at its next pull:
@@ -86,12 +90,18 @@ commands:
   outbox-key --out KEYFILE
                       write the outbox key (mode 0600) and print its public key,
                       which kiosks encrypt exported outboxes to
-  import-outbox --db FILE --identity KEYFILE FILE
+  datakey create --out FILE
+                      write a data key file (mode 0600) for --datakey
+  datakey rotate --db FILE [--datakey OLD] [--new NEW] [--reencrypt]
+                      wrap the database's data keys with the key file NEW instead
+                      (made if missing); --reencrypt: seal every case under a new
+                      data key, in batches, resumable (districtd serve stopped)
+  import-outbox --db FILE [--datakey FILE] --identity KEYFILE FILE
                       apply an outbox a kiosk exported to a USB drive (as a push:
                       items already stored are not stored again)
   reset --db FILE --street CODE
                       order every kiosk of a street to refetch its content
-  loadtest --db FILE --url URL [--kiosks N] [--duration D] [--interval D]
+  loadtest --db FILE [--datakey FILE] --url URL [--kiosks N] [--duration D] [--interval D]
                       simulated kiosks against a running test district;
                       reports latency and any lost or doubled item
   loadtest --web --db FILE [--url URL] [--residents N] [--duration D] [--think D]
@@ -101,6 +111,19 @@ commands:
                       a running districtd (--url) or FILE served on a free loopback
                       port; reports latency per page and any filing lost or
                       doubled in FILE (--url with --filings 0 needs no --db)
+  report monthly --db FILE --month YYYY-MM [--street CODE] --format F --out FILE
+  report quarterly --db FILE --quarter YYYYQn --format F --out FILE
+  report annual --db FILE --year YYYY [--street CODE] [--text FILE] --format F --out FILE
+                      the monthly statistics, the quarterly review of the streets, the
+                      annual report on government information disclosure; F is json,
+                      html (with charts), xlsx (one sheet per table) or pdf; the annual
+                      report also entry: a draft catalogue entry (政府信息公开年报) to
+                      review and then publish (docs/REPORTS.md)
+  report figures --db FILE [--month YYYY-MM]
+                      set each street's figures of the month (default: the last) for its
+                      website page and kiosks; serve does it too, hourly
+  report criteria --db FILE [--set FILE.json | --reset]
+                      print, or set, the quarterly review's criteria and weights
   version             print the release and exit
 
 Every --db FILE may instead be a PostgreSQL URL (postgres://USER@HOST/DB or
@@ -166,10 +189,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = opinions(args[1:], stdout)
 	case "outbox-key":
 		err = outboxKey(args[1:], stdout)
+	case "datakey":
+		cmd, err = datakey(args[1:], stdout)
 	case "import-outbox":
 		err = importOutbox(args[1:], stdout)
 	case "loadtest":
 		err = loadtest(args[1:], stdout, stderr)
+	case "report":
+		cmd, err = reportCommand(args[1:], stdout)
 	case "backup":
 		err = backup(args[1:], stdout)
 	case "keygen", "bundle", "key":

@@ -34,6 +34,7 @@ func serve(args []string, stderr io.Writer) error {
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
 	bundleKey := fs.String("bundle-key", "", "the private key file (districtd keygen) to sign snapshot bundles served at "+wire.PathBundle)
+	keyPath := dataKeyFlag(fs)
 	publicURL := fs.String("public-url", "", "the street website's public address, https://...: receipts' QR codes open {public-url}/s/{street}/track")
 	var stmtFiles repeated
 	fs.Var(&stmtFiles, "bundle-statement", "a key statement file every served snapshot carries (repeatable)")
@@ -59,7 +60,8 @@ func serve(args []string, stderr io.Writer) error {
 			return usagef("--public-url: %v", err)
 		}
 	}
-	cfg := serveConfig{db: *dbPath, addr: *addr, metricsAddr: *metricsAddr, demo: *withDemo, cert: *cert, key: *key, publicURL: *publicURL}
+	cfg := serveConfig{db: *dbPath, addr: *addr, metricsAddr: *metricsAddr, demo: *withDemo, cert: *cert, key: *key, publicURL: *publicURL,
+		datakey: dataKeyPath(*keyPath, *dbPath)}
 	if *bundleKey != "" {
 		priv, err := readPrivateKey(*bundleKey)
 		if err != nil {
@@ -90,12 +92,18 @@ type serveConfig struct {
 	// publicURL is the website's base address; "" for none (receipts
 	// then carry no QR code).
 	publicURL string
+	// datakey is the data key file, made if missing on a database that
+	// holds no data key yet (useDataKey).
+	datakey string
 }
 
 // serveUntil serves until ctx is done. It is serve without the signals,
 // so tests can stop it.
 func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	dbPath, addr, withDemo, cert, key := cfg.db, cfg.addr, cfg.demo, cfg.cert, cfg.key
+	if cfg.datakey == "" {
+		cfg.datakey = dataKeyPath("", dbPath)
+	}
 	// Every line passes the redacting handler (data/redact), as the kiosk's do.
 	log := redact.New(slog.NewTextHandler(stderr, nil))
 	// The port first: a district that cannot listen says so before it
@@ -132,6 +140,9 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	m.Attach(db.p)
 	failed := true
 	defer func() { db.close(failed) }()
+	if err := db.useDataKey(ctx, cfg.datakey, true, log); err != nil {
+		return err
+	}
 	if withDemo {
 		if err := loadDemo(ctx, db, log); err != nil {
 			return err
@@ -151,14 +162,21 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	log.Info("listening", "url", scheme+"://"+ln.Addr().String()+"/api/v1")
 	log.Info("website", "url", scheme+"://"+ln.Addr().String()+"/")
-	rated, scheduled := make(chan struct{}), make(chan struct{})
-	defer func() { <-rated; <-scheduled }()
+	rated, scheduled, figured := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	defer func() { <-rated; <-scheduled; <-figured }()
 	tickCtx, stopTicking := context.WithCancel(ctx)
 	defer stopTicking()
 	go func() {
 		defer close(rated)
 		every(tickCtx, autoRateEvery, "default ratings", log, func(ctx context.Context) error {
 			_, err := db.p.AutoRate(ctx)
+			return err
+		})
+	}()
+	go func() {
+		defer close(figured)
+		every(tickCtx, figuresEvery, "street figures", log, func(ctx context.Context) error {
+			_, err := db.p.PublishFigures(ctx, db.p.LastMonth())
 			return err
 		})
 	}()
@@ -226,6 +244,10 @@ func every(ctx context.Context, interval time.Duration, what string, log *slog.L
 		}
 	}
 }
+
+// figuresEvery is how often serve sets last month's figures on each
+// street (Platform.PublishFigures); only a change writes anything.
+const figuresEvery = time.Hour
 
 // loadDemo publishes the demo content, the same the kiosk ships, when the
 // database has no content yet; into a district already in use it would

@@ -124,6 +124,7 @@ func importOutbox(args []string, stdout io.Writer) error {
 	fs := newFlags("import-outbox")
 	dbPath := fs.String("db", "", "the district database")
 	idPath := fs.String("identity", "", "the outbox private key file (from outbox-key)")
+	keyPath := dataKeyFlag(fs)
 	pos, err := parse(fs, args, 1, "one outbox FILE")
 	if err != nil {
 		return err
@@ -144,7 +145,7 @@ func importOutbox(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
-	return withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
+	return withCases(*dbPath, *keyPath, func(ctx context.Context, p *server.Platform) error {
 		res, err := p.ImportOutbox(ctx, file.Token, file.Street, file.Items)
 		if err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)

@@ -41,6 +41,7 @@ func webLoadtest(args []string, stdout, stderr io.Writer) error {
 	think := fs.Duration("think", time.Second, "mean pause between a resident's pages")
 	street := fs.String("street", "", "the street they browse (default: the first listed)")
 	filings := fs.Int("filings", 20, "appeals filed through the website's form per second (0: browse only)")
+	keyPath := dataKeyFlag(fs)
 	if _, err := parse(fs, args, 0, ""); err != nil {
 		return err
 	}
@@ -58,6 +59,9 @@ func webLoadtest(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer db.close(false)
+		if err := db.useDataKey(ctx, dataKeyPath(*keyPath, *dbPath), false, nil); err != nil {
+			return err
+		}
 	}
 	if *base == "" {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -20,6 +20,7 @@ package fastjson
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -177,7 +178,18 @@ func schemaOf(t reflect.Type, depth int) *node {
 // b must be decoded by encoding/json instead; v may then hold some fields
 // already, so decode into a fresh value.
 func (s *Schema) Decode(b []byte, v any) (ok bool) {
-	d := reader{b: b}
+	return s.decode(reader{b: b}, v)
+}
+
+// DecodeShared is Decode for a b the caller gives up: the json.RawMessage
+// values it fills share b's bytes (each capped at its own end) instead of
+// copies. A pull page's bodies are a megabyte; the kiosk keeps them only
+// until the page is applied.
+func (s *Schema) DecodeShared(b []byte, v any) (ok bool) {
+	return s.decode(reader{b: b, share: true}, v)
+}
+
+func (s *Schema) decode(d reader, v any) bool {
 	d.ws()
 	if !d.object(s.root, reflect.ValueOf(v).Elem(), 0) {
 		return false
@@ -220,6 +232,7 @@ type reader struct {
 	b     []byte
 	i     int
 	space bool // whitespace was skipped between tokens
+	share bool // json.RawMessage values share b (DecodeShared)
 }
 
 func (d *reader) ws() {
@@ -402,7 +415,11 @@ func (d *reader) value(n *node, fv reflect.Value, depth int) bool {
 		if !d.skip(depth) {
 			return false
 		}
-		if fv.IsValid() {
+		switch {
+		case !fv.IsValid():
+		case d.share:
+			fv.SetBytes(d.b[start:d.i:d.i])
+		default:
 			fv.SetBytes(append([]byte(nil), d.b[start:d.i]...))
 		}
 		return true
@@ -525,6 +542,12 @@ func (d *reader) plainString() ([]byte, bool) {
 	}
 	start := d.i + 1
 	for j := start; j < len(d.b); j++ {
+		for j+8 <= len(d.b) && plainWord(binary.LittleEndian.Uint64(d.b[j:])) {
+			j += 8
+		}
+		if j >= len(d.b) {
+			break
+		}
 		switch c := d.b[j]; {
 		case c == '"':
 			d.i = j + 1
@@ -536,12 +559,20 @@ func (d *reader) plainString() ([]byte, bool) {
 	return nil, false
 }
 
-// skipString passes over a valid string, escapes included.
+// skipString passes over a valid string, escapes included. Bodies are
+// mostly text, so it looks at eight bytes at a time for the three kinds
+// of byte that need a look of their own (plainWord).
 func (d *reader) skipString() bool {
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return false
 	}
-	for j := d.i + 1; j < len(d.b); j++ {
+	for j := d.i + 1; ; j++ {
+		for j+8 <= len(d.b) && plainWord(binary.LittleEndian.Uint64(d.b[j:])) {
+			j += 8
+		}
+		if j >= len(d.b) {
+			return false
+		}
 		switch c := d.b[j]; {
 		case c == '"':
 			d.i = j + 1
@@ -570,7 +601,18 @@ func (d *reader) skipString() bool {
 			}
 		}
 	}
-	return false
+}
+
+// plainWord reports whether none of the eight bytes in w is a quote, a
+// backslash or a control character (below 0x20): the bytes a string's
+// scan passes over without a look. Each test is the classic "has a zero
+// byte" / "has a byte less than n" word trick, exact for the word as a
+// whole.
+func plainWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := w ^ (ones * '"')
+	b := w ^ (ones * '\\')
+	return ((q-ones)&^q|(b-ones)&^b|(w-ones*0x20)&^w)&highs == 0
 }
 
 func isHex(c byte) bool {

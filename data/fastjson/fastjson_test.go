@@ -1,7 +1,10 @@
 package fastjson
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -242,6 +245,70 @@ func TestCompact(t *testing.T) {
 	for _, c := range synth.Changes(300, 6) {
 		if len(c.Body) > 0 && !checkCompact(t, c.Body) {
 			t.Fatalf("%s: not compact", c.Body)
+		}
+	}
+}
+
+// TestPlainWord holds the eight-byte test of the string scans to the byte
+// by byte one: every byte value at every position of a word of plain
+// text, and words of random bytes.
+func TestPlainWord(t *testing.T) {
+	plain := func(c byte) bool { return c != '"' && c != '\\' && c >= 0x20 }
+	check := func(b []byte) {
+		t.Helper()
+		want := true
+		for _, c := range b {
+			want = want && plain(c)
+		}
+		if got := plainWord(binary.LittleEndian.Uint64(b)); got != want {
+			t.Fatalf("plainWord(% x) = %v, want %v", b, got, want)
+		}
+	}
+	base := []byte("街道a服")[:8]
+	for pos := range 8 {
+		for c := range 256 {
+			b := bytes.Clone(base)
+			b[pos] = byte(c)
+			check(b)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], rng.Uint64())
+		check(b[:])
+	}
+}
+
+// TestDecodeShared: a page decoded with DecodeShared holds what Decode
+// gives, its bodies in the page's own bytes, each capped at its end so
+// that appending to one never writes over the next.
+func TestDecodeShared(t *testing.T) {
+	b, err := json.Marshal(page{Changes: synth.Changes(300, 6), Next: 300, More: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var copied, shared page
+	if !pageSchema.Decode(b, &copied) || !pageSchema.DecodeShared(b, &shared) {
+		t.Fatal("page not decoded")
+	}
+	if !reflect.DeepEqual(copied, shared) {
+		t.Fatal("DecodeShared and Decode disagree")
+	}
+	for i, c := range shared.Changes {
+		body := c.Body
+		if len(body) == 0 {
+			continue
+		}
+		start := bytes.Index(b, body)
+		if start < 0 || &b[start] != &body[0] {
+			t.Fatalf("change %d: body not in the page's bytes", i)
+		}
+		if cap(body) != len(body) {
+			t.Fatalf("change %d: body's capacity %d runs past its length %d", i, cap(body), len(body))
+		}
+		if &copied.Changes[i].Body[0] == &body[0] {
+			t.Fatalf("change %d: Decode shares the page's bytes", i)
 		}
 	}
 }

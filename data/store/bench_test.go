@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,7 +187,8 @@ func BenchmarkApply(b *testing.B) {
 
 // BenchmarkBulkInsertRaw is the floor for BenchmarkApply: the same rows as
 // plain INSERTs of (kind, id, version, body) into one table, in one
-// transaction through the same driver and the same writer settings. No
+// transaction through the same driver and the same writer settings
+// (Store.InsertRaw, which BenchmarkPull measures in its own run too). No
 // decoding, no per-kind columns, no search documents.
 func BenchmarkBulkInsertRaw(b *testing.B) {
 	changes := changesFor(b)
@@ -199,24 +199,8 @@ func BenchmarkBulkInsertRaw(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := s.w.Exec("CREATE TABLE raw(id TEXT PRIMARY KEY, kind TEXT, version INTEGER, doc TEXT)"); err != nil {
-			b.Fatal(err)
-		}
 		b.StartTimer()
-		err = s.writeTx(ctx, func(tx *sql.Tx) error {
-			st, err := tx.PrepareContext(ctx, "INSERT INTO raw(id, kind, version, doc) VALUES(?, ?, ?, ?)")
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			for _, c := range changes {
-				if _, err := st.ExecContext(ctx, string(c.Kind)+":"+c.ID, string(c.Kind), c.Version, string(c.Body)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := s.InsertRaw(ctx, changes); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

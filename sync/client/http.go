@@ -358,9 +358,10 @@ func (a *Agent) call(ctx context.Context, method, path string, query url.Values,
 		}
 		if p, ok := out.(*wire.PullResponse); ok && pageSchema != nil {
 			// Pages carry the bodies of up to a thousand changes: read
-			// in one pass when fastjson can answer for the page.
+			// in one pass when fastjson can answer for the page, the
+			// bodies left in b, which is the page's alone.
 			var page wire.PullResponse
-			if pageSchema.Decode(b, &page) {
+			if pageSchema.DecodeShared(b, &page) {
 				*p = page
 				return nil
 			}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,6 +37,7 @@ type api struct {
 	p   *server.Platform
 	url string
 	key string
+	db  string // the database file
 }
 
 // newAPI is the Open311 API over a real district database (SQLite in a
@@ -44,13 +46,22 @@ type api struct {
 func newAPI(t *testing.T) *api {
 	t.Helper()
 	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, filepath.Join(t.TempDir(), "district.db"))
+	db := filepath.Join(t.TempDir(), "district.db")
+	st, err := server.OpenSQLite(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := time.Date(2026, 12, 8, 2, 0, 0, 0, time.UTC)
 	p := server.New(st, server.Options{Now: func() time.Time { return clock }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// Personal data sealed, as districtd serve stores it.
+	kf, err := server.NewKeyFile(db + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.UseKeyFile(ctx, kf); err != nil {
+		t.Fatal(err)
+	}
 	set, err := data.ReadContentFiles(assets.Demo, "demo/*.json")
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +75,7 @@ func newAPI(t *testing.T) *api {
 	}
 	srv := httptest.NewServer(Handler(p, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	t.Cleanup(srv.Close)
-	return &api{t: t, p: p, url: srv.URL + Prefix, key: key}
+	return &api{t: t, p: p, url: srv.URL + Prefix, key: key, db: db}
 }
 
 func (a *api) do(req *http.Request) (int, string) {
@@ -252,6 +263,15 @@ func TestPostRequests(t *testing.T) {
 	}
 	if len(cases) != 2 {
 		t.Fatalf("%d cases filed, want the appeal once and the application", len(cases))
+	}
+	// Read back in clear, stored sealed.
+	var files []byte
+	for _, f := range []string{a.db, a.db + "-wal"} {
+		b, _ := os.ReadFile(f)
+		files = append(files, b...)
+	}
+	if leaks := server.Leaks(files, secretName, secretID, secretMobile); len(leaks) > 0 {
+		t.Errorf("the database files hold in clear: %q", leaks)
 	}
 	c := cases[0].Case
 	if c.Ref != ref || c.Channel != data.ChannelOpen311 || c.Kind != data.CaseAppeal || c.AppealType != data.AppealComplaint ||

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 )
 
 func jsonDecode(b []byte, v any) error {
@@ -97,10 +99,23 @@ func (p *Platform) publishTx(tx Tx, changes []data.Change, incoming map[string]b
 	if err != nil {
 		return err
 	}
+	now := p.clock()
 	for _, c := range changes {
 		if c.Kind == data.KindStreet && c.Body != nil {
 			if c.Body, err = streetWithWebsite(c.Body, base); err != nil {
 				return err
+			}
+			// ... nor the figures the district set (PublishFigures).
+			if old, err := tx.Item(c.Kind, c.ID); err == nil && !old.Deleted {
+				var st data.Street
+				if err := jsonDecode(old.Body, &st); err != nil {
+					return err
+				}
+				if st.Figures != nil {
+					if c.Body, err = streetWithFigures(c.Body, st.Figures); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		street, err := streetOf(c)
@@ -116,6 +131,7 @@ func (p *Platform) publishTx(tx Tx, changes []data.Change, incoming map[string]b
 			}
 		}
 		old, err := tx.Item(c.Kind, c.ID)
+		op := report.ContentPublish
 		switch {
 		case errors.Is(err, ErrNotFound):
 			res.Added++
@@ -128,6 +144,10 @@ func (p *Platform) publishTx(tx Tx, changes []data.Change, incoming map[string]b
 			res.Added++
 		default:
 			res.Changed++
+			op = report.ContentUpdate
+		}
+		if err := tx.LogContent(now, c.Kind, c.ID, street, op); err != nil {
+			return err
 		}
 		it := Item{Kind: c.Kind, ID: c.ID, Street: street, Version: old.Version + 1, Body: c.Body}
 		if _, err := tx.PutItem(it); err != nil {
@@ -146,7 +166,7 @@ func (p *Platform) Unpublish(ctx context.Context, kind data.Kind, id string) (in
 	}
 	var seq int64
 	err := p.store.Write(ctx, func(tx Tx) (err error) {
-		seq, err = unpublishTx(tx, kind, id)
+		seq, err = unpublishTx(tx, kind, id, p.clock())
 		return err
 	})
 	if err != nil {
@@ -156,9 +176,10 @@ func (p *Platform) Unpublish(ctx context.Context, kind data.Kind, id string) (in
 	return seq, nil
 }
 
-// unpublishTx is Unpublish's write in tx; the back office's withdrawals
-// and expiries use it too.
-func unpublishTx(tx Tx, kind data.Kind, id string) (int64, error) {
+// unpublishTx is Unpublish's write in tx at the district's time now
+// (the content log's); the back office's withdrawals and expiries use it
+// too.
+func unpublishTx(tx Tx, kind data.Kind, id string, now time.Time) (int64, error) {
 	old, err := tx.Item(kind, id)
 	if errors.Is(err, ErrNotFound) || (err == nil && old.Deleted) {
 		return 0, errorf(http.StatusConflict, "", "there is no published %s %q", kind, id)
@@ -179,5 +200,9 @@ func unpublishTx(tx Tx, kind data.Kind, id string) (int64, error) {
 	}
 	old.Version++
 	old.Deleted, old.Body = true, nil
-	return tx.PutItem(old)
+	seq, err := tx.PutItem(old)
+	if err != nil {
+		return 0, err
+	}
+	return seq, tx.LogContent(now, kind, id, old.Street, report.ContentWithdraw)
 }

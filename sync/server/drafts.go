@@ -477,12 +477,12 @@ func (p *Platform) WithdrawDraft(ctx context.Context, u User, id int64, note str
 	}{note}); err != nil {
 		return Draft{}, errorf(http.StatusUnprocessableEntity, "", "%v", err)
 	}
-	d, err := p.move(ctx, u, id, func(tx Tx, d *Draft, _ time.Time) (DraftState, string, error) {
+	d, err := p.move(ctx, u, id, func(tx Tx, d *Draft, now time.Time) (DraftState, string, error) {
 		switch d.State {
 		case DraftScheduled:
 			return DraftWithdrawn, note, nil
 		case DraftPublished:
-			if _, err := unpublishTx(tx, d.Kind, d.ItemID); err != nil {
+			if _, err := unpublishTx(tx, d.Kind, d.ItemID, now); err != nil {
 				return "", "", err
 			}
 			return DraftWithdrawn, note, nil
@@ -599,7 +599,7 @@ func (p *Platform) RunSchedule(ctx context.Context) (ScheduleResult, error) {
 					return err
 				}
 				if err == nil && !cur.Deleted && cur.Version == d.PublishedVersion {
-					if _, err := unpublishTx(tx, d.Kind, d.ItemID); err != nil {
+					if _, err := unpublishTx(tx, d.Kind, d.ItemID, now); err != nil {
 						return err
 					}
 				}

@@ -143,7 +143,7 @@ func (p *Platform) Ready(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if m, ok := p.store.(interface{ Migrated(context.Context) error }); ok {
+	if m, ok := p.raw.(interface{ Migrated(context.Context) error }); ok {
 		return m.Migrated(ctx)
 	}
 	return nil
@@ -156,7 +156,7 @@ type PushObserver func(wire.PushResult)
 // DBStats gives the store's connection pools' statistics by pool name,
 // for the metrics; nil when the store has none to give.
 func (p *Platform) DBStats() map[string]sql.DBStats {
-	if s, ok := p.store.(interface{ DBStats() map[string]sql.DBStats }); ok {
+	if s, ok := p.raw.(interface{ DBStats() map[string]sql.DBStats }); ok {
 		return s.DBStats()
 	}
 	return nil

@@ -69,6 +69,8 @@ type env struct {
 	t     testing.TB
 	p     *Platform
 	st    Store
+	path  string // the database file, on SQLite
+	url   string // the database's URL, on PostgreSQL
 	srv   *httptest.Server
 	clock *fakeClock
 	logs  *logBuffer
@@ -93,7 +95,13 @@ func openStore(t testing.TB) Store {
 // JIEZHEN_TEST_STORE says.
 func openSQLite(t testing.TB) *SQLite {
 	t.Helper()
-	st, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "district.db"))
+	return openSQLiteFile(t, filepath.Join(t.TempDir(), "district.db"))
+}
+
+// openSQLiteFile opens the SQLite file at path for t.
+func openSQLiteFile(t testing.TB, path string) *SQLite {
+	t.Helper()
+	st, err := OpenSQLite(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +113,13 @@ func openSQLite(t testing.TB) *SQLite {
 // PostgreSQL server, whatever JIEZHEN_TEST_STORE says.
 func openPostgres(t testing.TB) *Postgres {
 	t.Helper()
-	st, err := OpenPostgres(context.Background(), pgURL(t))
+	return openPostgresAt(t, pgURL(t))
+}
+
+// openPostgresAt opens the PostgreSQL database at url for t.
+func openPostgresAt(t testing.TB, url string) *Postgres {
+	t.Helper()
+	st, err := OpenPostgres(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +136,16 @@ func pgURL(t testing.TB) string {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	return newEnvOn(t, openStore(t))
+	if pgtest.Enabled() {
+		url := pgURL(t)
+		e := newEnvOn(t, openPostgresAt(t, url))
+		e.url = url
+		return e
+	}
+	path := filepath.Join(t.TempDir(), "district.db")
+	e := newEnvOn(t, openSQLiteFile(t, path))
+	e.path = path
+	return e
 }
 
 // newEnvOn is newEnv on the store given.

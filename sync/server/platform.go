@@ -15,9 +15,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 	"jiezhen/sync/wire"
 )
 
@@ -28,11 +30,16 @@ var china = time.FixedZone("CST", 8*3600)
 // Platform is the district platform over one store. Its methods are safe
 // for concurrent use.
 type Platform struct {
-	store     Store
+	store     Store // sealing personal data on its way in (sealed.go)
+	raw       Store // the engine under the sealing layer
+	keys      *dataKeys
 	now       func() time.Time
 	log       *slog.Logger
 	snapshots Snapshots
 	onPush    PushObserver
+	// synced remembers the day each kiosk's sync was last recorded for
+	// the reports (markSynced), so a day costs one write per kiosk.
+	synced sync.Map // kiosk id -> report.Day
 }
 
 // Options adjust a Platform; the zero value is the real clock and the
@@ -49,7 +56,7 @@ type Options struct {
 
 // New returns a platform over st.
 func New(st Store, opt Options) *Platform {
-	p := &Platform{store: st, now: opt.Now, log: opt.Log, snapshots: opt.Snapshots, onPush: opt.OnPush}
+	p := &Platform{store: &sealedStore{Store: st}, raw: st, now: opt.Now, log: opt.Log, snapshots: opt.Snapshots, onPush: opt.OnPush}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -278,6 +285,20 @@ func (p *Platform) Streets(ctx context.Context) ([]data.Street, error) {
 	return out, err
 }
 
+// markSynced records that kiosk k synced today (China time), once a day
+// per kiosk and process: the kiosk availability of the reports.
+func (p *Platform) markSynced(ctx context.Context, k int64) error {
+	day := report.DayOf(p.clock())
+	if d, ok := p.synced.Load(k); ok && d.(report.Day) == day {
+		return nil
+	}
+	if err := p.store.Write(ctx, func(tx Tx) error { return tx.MarkKioskDay(k, day) }); err != nil {
+		return err
+	}
+	p.synced.Store(k, day)
+	return nil
+}
+
 // Pull returns one page of the kiosk's feed after req.After, and of its
 // cases after req.CasesAfter (nil: After).
 func (p *Platform) Pull(ctx context.Context, k Kiosk, req wire.PullRequest) (wire.PullResponse, error) {
@@ -297,6 +318,9 @@ func (p *Platform) Pull(ctx context.Context, k Kiosk, req wire.PullRequest) (wir
 	}
 	limit = min(limit, wire.MaxLimit)
 	resp := wire.PullResponse{Changes: []data.Change{}}
+	if err := p.markSynced(ctx, k.ID); err != nil {
+		return resp, err
+	}
 	if k.ResetPending {
 		if req.After > 0 {
 			resp.Reset = &wire.Reset{Scope: k.Street, Reason: "the district ordered a refetch of this street"}

@@ -253,8 +253,8 @@ var (
 
 // pgSQL is the PostgreSQL form of one of the store's SQLite statements:
 // ?NNN and ? numbered as SQLite numbers them become $N, a JSON list read
-// with json_each becomes json_array_elements_text, and SQLite's unary +
-// on a column goes.
+// with json_each becomes json_array_elements_text, SQLite's unary +
+// on a column goes, and INSERT OR IGNORE becomes ON CONFLICT DO NOTHING.
 func pgSQL(q string) string {
 	if v, ok := pgQueries.Load(q); ok {
 		return v.(string)
@@ -263,6 +263,9 @@ func pgSQL(q string) string {
 	s = pgJSONList.ReplaceAllString(s, "SELECT value FROM json_array_elements_text($1::json)")
 	s = pgUnaryPlus.ReplaceAllString(s, "$1$2")
 	s = pgIsNull.ReplaceAllString(s, "CAST($1 AS text) IS NULL")
+	if rest, ok := strings.CutPrefix(s, "INSERT OR IGNORE "); ok {
+		s = "INSERT " + rest + " ON CONFLICT DO NOTHING"
+	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
 	most := 0

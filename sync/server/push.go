@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 	"jiezhen/sync/wire"
 )
 
@@ -615,6 +616,16 @@ func (pt *pushTx) staffEdit(it wire.PushItem) (wire.PushResult, error) {
 		return res, nil
 	}
 	if _, err := pt.tx.PutItem(next); err != nil {
+		return wire.PushResult{}, err
+	}
+	op := report.ContentUpdate
+	switch {
+	case next.Deleted:
+		op = report.ContentWithdraw
+	case !exists || cur.Deleted:
+		op = report.ContentPublish
+	}
+	if err := pt.tx.LogContent(pt.now, next.Kind, next.ID, next.Street, op); err != nil {
 		return wire.PushResult{}, err
 	}
 	res.Version = next.Version

@@ -18,6 +18,7 @@ func TestMain(m *testing.M) {
 	// Passwords cost little in tests; districtd's own tests run the real cost.
 	PasswordCost = pin.Params{MemoryKiB: 1024, Passes: 1, Lanes: 1}
 	code := m.Run()
+	removeBenchDistrict()
 	pgtest.Stop()
 	os.Exit(code)
 }

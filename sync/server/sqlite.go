@@ -108,7 +108,10 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 	}
 	// The writer never checkpoints on commit: the checkpointer does it
 	// beside it, so a commit does not wait for the WAL to be copied back.
-	w, err := sql.Open("sqlite", dsn("_txlock=immediate", "_pragma=wal_autocheckpoint(0)"))
+	// secure_delete: what a write replaces or deletes is zeroed in the
+	// file, so the personal data sealing replaces (docs/ARCHITECTURE.md,
+	// "Personal data at rest") leaves no clear copy in free pages.
+	w, err := sql.Open("sqlite", dsn("_txlock=immediate", "_pragma=wal_autocheckpoint(0)", "_pragma=secure_delete(1)"))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -132,7 +135,14 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn("_pragma=query_only(1)"))
+	if err := backfillFacts(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	// The readers map the file (up to 1 GiB) instead of reading it a page
+	// at a time: a kiosk's first sync reads every body of its scope once,
+	// and the read calls and copies were a tenth of a pull's page reads.
+	r, err := sql.Open("sqlite", dsn("_pragma=query_only(1)", "_pragma=mmap_size(1073741824)"))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database: %w", err)
@@ -863,13 +873,13 @@ func (t *sqlTx) PutEntry(e Entry) error {
 		e.ID, e.Kiosk, e.Kind, e.Hash, string(result), millis(e.At))
 }
 
-const caseCols = "kiosk, received_at, version, assigned, doc"
+const caseCols = "kiosk, received_at, version, assigned, phone4_hash, doc"
 
 func scanCase(sc scanner) (CaseRecord, error) {
 	var c CaseRecord
 	var received int64
 	var doc string
-	if err := sc.Scan(&c.Kiosk, &received, &c.Version, &c.Assigned, &doc); err != nil {
+	if err := sc.Scan(&c.Kiosk, &received, &c.Version, &c.Assigned, &c.Phone4Hash, &doc); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return c, ErrNotFound
 		}
@@ -893,6 +903,10 @@ func (t *sqlTx) CaseByRef(ref string) (CaseRecord, error) {
 func (t *sqlTx) Cases(f CaseFilter) ([]CaseRecord, error) {
 	q := "SELECT " + caseCols + " FROM cases WHERE (? = '' OR status = ?) AND (? = '' OR street = ?) ORDER BY received_at, ref"
 	return queryAll(t, scanCase, q, f.Status, f.Status, f.Street, f.Street)
+}
+
+func (t *sqlTx) CasesAfter(after string, limit int) ([]CaseRecord, error) {
+	return queryAll(t, scanCase, "SELECT "+caseCols+" FROM cases WHERE id > ? ORDER BY id LIMIT ?", after, limit)
 }
 
 func scanAPIKey(sc scanner) (APIKey, error) {
@@ -959,12 +973,19 @@ func (t *sqlTx) PutCase(c CaseRecord) error {
 	if assigned == "" {
 		assigned = c.Case.Street
 	}
-	return t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc, assigned, channel, open, due)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	err = t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc, assigned, channel, open, due, phone4_hash)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc,
-			assigned = excluded.assigned, channel = excluded.channel, open = excluded.open, due = excluded.due`,
+			assigned = excluded.assigned, channel = excluded.channel, open = excluded.open, due = excluded.due,
+			phone4_hash = excluded.phone4_hash`,
 		c.Case.ID, c.Case.Ref, c.Case.Kind, c.Case.Street, c.Kiosk, c.Case.Status, millis(c.ReceivedAt), c.Version, string(doc),
-		assigned, string(c.Case.Channel), caseOpen(&c.Case), caseDue(&c.Case))
+		assigned, string(c.Case.Channel), caseOpen(&c.Case), caseDue(&c.Case), c.Phone4Hash)
+	if err != nil {
+		return err
+	}
+	// The reports' facts go with the case, in its transaction
+	// (sqlite_report.go). received_at never changes once stored.
+	return t.exec(putFacts, factsArgs(&c.Case, c.ReceivedAt)...)
 }
 
 func (t *sqlTx) AddOpinion(o OpinionRecord) error {
@@ -974,6 +995,18 @@ func (t *sqlTx) AddOpinion(o OpinionRecord) error {
 	}
 	return t.exec("INSERT INTO opinions(id, ref, consultation, topic, street, kiosk, received_at, late, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		o.Opinion.ID, o.Ref, o.Opinion.Consultation, o.Opinion.Topic, o.Street, o.Kiosk, millis(o.ReceivedAt), o.Late, string(doc))
+}
+
+func (t *sqlTx) UpdateOpinion(o OpinionRecord) error {
+	doc, err := json.Marshal(o.Opinion)
+	if err != nil {
+		return err
+	}
+	return t.exec("UPDATE opinions SET doc = ? WHERE id = ?", string(doc), o.Opinion.ID)
+}
+
+func (t *sqlTx) OpinionsAfter(after string, limit int) ([]OpinionRecord, error) {
+	return queryAll(t, scanOpinion, "SELECT "+opinionCols+" FROM opinions WHERE id > ? ORDER BY id LIMIT ?", after, limit)
 }
 
 func (t *sqlTx) AddRating(r RatingRecord) error {

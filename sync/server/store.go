@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 	"jiezhen/sync/wire"
 )
 
@@ -70,12 +71,17 @@ type ReadTx interface {
 	Case(id string) (CaseRecord, error)
 	CaseByRef(ref string) (CaseRecord, error)
 	Cases(f CaseFilter) ([]CaseRecord, error)
+	// CasesAfter lists up to limit cases with ids above after, by id.
+	CasesAfter(after string, limit int) ([]CaseRecord, error)
 	// PublicAppeals lists a street's appeals whose resident agreed to
 	// show them (data.Case.Public), newest reply first; with Answered,
 	// only those with a reply.
 	PublicAppeals(f PublicFilter) ([]CaseRecord, error)
 
 	CaseWorkReader
+
+	// Opinions lists up to limit opinions with ids above after, by id.
+	OpinionsAfter(after string, limit int) ([]OpinionRecord, error)
 
 	// Audit lists the staff actions received, in the order received.
 	Audit() ([]AuditRecord, error)
@@ -122,6 +128,14 @@ type ReadTx interface {
 	TrackGrant(tokenHash string) (TrackGrant, error)
 	// Setting is a district setting's value, "" when it is not set.
 	Setting(name string) (string, error)
+	// The reports' reads (sqlite_report.go).
+	CaseFacts(q FactsQuery) ([]report.Facts, error)
+	CaseTotals(street string, p report.Period) (report.Totals, error)
+	RequestFacts(street string, p report.Period) ([]report.Facts, error)
+	ContentEvents(from, to time.Time) ([]report.ContentEvent, error)
+	LastWrites(kind data.Kind, before time.Time) (map[string]report.Day, error)
+	KioskDays(from, to report.Day) (map[int64][]report.Day, error)
+	OpinionsBetween(from, to time.Time) ([]OpinionRecord, error)
 
 	// GaugeKiosks lists the kiosks in service with their last pull.
 	GaugeKiosks() ([]GaugeKiosk, error)
@@ -165,6 +179,9 @@ type Tx interface {
 	SeeKiosk(id int64, s KioskSeen) error
 	// PutBundle records the last bundle built of a street.
 	PutBundle(b BundleRecord) error
+	// UpdateOpinion replaces the opinion of o's id as received (sealing
+	// its personal fields, docs/ARCHITECTURE.md "Personal data at rest").
+	UpdateOpinion(o OpinionRecord) error
 	AddRating(r RatingRecord) error
 	AddAudit(a AuditRecord) error
 	// OrderReset marks every kiosk of the street as due to refetch, and
@@ -190,6 +207,10 @@ type Tx interface {
 	AddTrackGrant(tokenHash string, g TrackGrant, now time.Time) error
 	// SetSetting sets a district setting; "" removes it.
 	SetSetting(name, value string) error
+	// LogContent records a publish, update or withdrawal for the reports;
+	// MarkKioskDay a day a kiosk synced on.
+	LogContent(at time.Time, kind data.Kind, id, street, op string) error
+	MarkKioskDay(kiosk int64, day report.Day) error
 	UsersTx
 }
 
@@ -288,6 +309,21 @@ type CaseRecord struct {
 	// or AssignedDistrict; "" when read from a store means the case's own
 	// street, and PutCase stores that.
 	Assigned string
+	// Phone4Hash is the keyed hash of the last four digits of the
+	// applicant's mobile, which tracking compares ("KEYID:hex", "" for
+	// none). The platform's sealing layer sets it; a store keeps it
+	// beside the case (docs/ARCHITECTURE.md, "Personal data at rest").
+	Phone4Hash string
+}
+
+// FactsQuery selects the report facts of a street ("" for all) and a
+// kind ("" for all) that matter to a period: received in it, open at its
+// start, or (unless NoRatings) rated in it.
+type FactsQuery struct {
+	Street    string
+	Kind      data.CaseKind
+	Period    report.Period
+	NoRatings bool
 }
 
 // CaseFilter selects cases; empty fields select all.

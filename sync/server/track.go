@@ -107,7 +107,9 @@ func (p *Platform) Track(ctx context.Context, ref, phone4, client string) (Track
 		if n >= TrackMaxFailures || m >= TrackMaxClientFailures {
 			return ErrTrackLimited
 		}
-		rec, err := tx.CaseByRef(data.FormatReference(ref))
+		// Read as stored: a wrong try decrypts nothing, the match is by
+		// the keyed hash, and only a found case is opened.
+		rec, err := unsealed(tx).CaseByRef(data.FormatReference(ref))
 		found := err == nil
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -120,7 +122,10 @@ func (p *Platform) Track(ctx context.Context, ref, phone4, client string) (Track
 		case phone4 == "":
 			// Not a try: the four digits were not given.
 			return ErrTrackNoMatch
-		case found && c.Applicant != nil:
+		case found && rec.Phone4Hash != "":
+			// Compared by the keyed hash beside the sealed mobile.
+			match = p.keys.matchHash(rec.Phone4Hash, "phone4", phone4)
+		case found && c.Applicant != nil && !isSealed(c.Applicant.Mobile):
 			want := lastFour(c.Applicant.Mobile)
 			match = want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(phone4)) == 1
 		}
@@ -133,6 +138,10 @@ func (p *Platform) Track(ctx context.Context, ref, phone4, client string) (Track
 			failed = true // committed: the failure counts
 			return nil
 		}
+		if err := p.keys.openCase(&rec); err != nil {
+			return err
+		}
+		c = rec.Case
 		out.Case = c
 		if a := c.Applicant; a != nil && !out.PublicOnly {
 			out.Contact = strings.TrimSpace(data.MaskName(strings.TrimSpace(a.Name)) + "  " + data.MaskMobile(a.Mobile))

@@ -80,6 +80,7 @@ func (o *Office) routes() []route {
 	rs = append(rs, o.contentRoutes()...)
 	rs = append(rs, o.opinionRoutes()...)
 	rs = append(rs, o.kioskRoutes()...)
+	rs = append(rs, o.reportRoutes()...)
 	return rs
 }
 

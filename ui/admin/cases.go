@@ -634,7 +634,10 @@ func (o *Office) caseUnmask(w http.ResponseWriter, r *http.Request, u *server.Us
 	if !o.check(w, r, u, err) {
 		return
 	}
-	o.auditIn(r, u, f.Rec.Assigned, "unmask", f.Rec.Case.Ref, "")
+	// The full values are shown only once their showing is in the audit.
+	if !o.check(w, r, u, o.p.AdminAuditIn(r.Context(), *u, f.Rec.Assigned, "unmask", f.Rec.Case.Ref, "")) {
+		return
+	}
 	o.showCase(w, r, u, http.StatusOK, true, "")
 }
 

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"jiezhen/sync/server"
 	"jiezhen/sync/wire"
 	"jiezhen/ui/admin/replynotice/pdftext"
+
+	_ "modernc.org/sqlite"
 )
 
 // The resident behind the test cases.
@@ -142,6 +145,21 @@ func TestCasesScopedAndMasked(t *testing.T) {
 	}
 	resp, body = insp.post(casePath(refB)+"/unmask", nil)
 	mustStatus(t, resp, body, http.StatusForbidden)
+
+	// A showing that cannot be audited is not shown.
+	raw, err := sql.Open("sqlite", o.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`CREATE TRIGGER audit_down BEFORE INSERT ON admin_audit WHEN NEW.action = 'unmask'
+		BEGIN SELECT RAISE(ABORT, 'the audit is down'); END`); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = h.post(casePath(refA)+"/unmask", nil)
+	if resp.StatusCode != http.StatusInternalServerError || strings.Contains(body, caseMobile) || strings.Contains(body, caseID) {
+		t.Fatalf("unmask without its audit line: %d, shown: %v", resp.StatusCode, strings.Contains(body, caseMobile))
+	}
 }
 
 // A handler takes an appeal through the pages: dispatched to a department

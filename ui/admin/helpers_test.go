@@ -98,6 +98,14 @@ func newTestOffice(t testing.TB) *testOffice {
 	t.Cleanup(func() { st.Close() })
 	o := &testOffice{t: t, clock: &testClock{t: time.Date(2026, 12, 8, 2, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}, db: db}
 	o.p = server.New(st, server.Options{Now: o.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// Personal data sealed, as districtd serve stores it.
+	kf, err := server.NewKeyFile(db + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.p.UseKeyFile(ctx, kf); err != nil {
+		t.Fatal(err)
+	}
 	set, err := data.ReadContentFiles(assets.Demo, "demo/*.json")
 	if err != nil {
 		t.Fatal(err)

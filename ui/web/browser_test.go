@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,8 +15,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 	"jiezhen/sync/server"
 	"jiezhen/ui/internal/webtest"
+	"jiezhen/ui/reportdoc"
 )
 
 func TestBrowser(t *testing.T) {
@@ -54,20 +58,29 @@ func TestBrowser(t *testing.T) {
 		{"search", home + "search?q=" + url.QueryEscape("长者饭堂"), 200},
 		{"search-short", home + "search?q=" + url.QueryEscape("停水"), 200},
 		{"search-none", home + "search?q=" + url.QueryEscape("不存在的词语"), 200},
+		{"figures", home + "figures", 200},
+	}
+	if _, err := s.p.PublishFigures(context.Background(), s.p.LastMonth()); err != nil {
+		t.Fatal(err)
 	}
 	viewports := []struct {
 		name string
 		w, h int64
 	}{{"phone", 360, 800}, {"pc", 1440, 900}}
+	var checkAt func(t *testing.T, name, base, path string, status int64)
 	// check loads a page at each viewport with JavaScript off, checks its
 	// status, and inspects it (screenshots, no sideways scrolling, axe).
 	check := func(t *testing.T, name, path string, status int64) {
+		t.Helper()
+		checkAt(t, name, s.url, path, status)
+	}
+	checkAt = func(t *testing.T, name, base, path string, status int64) {
 		t.Helper()
 		for _, vp := range viewports {
 			if err := chromedp.Do(ctx, webtest.Scripts(false), chromedp.EmulateViewport(vp.w, vp.h)); err != nil {
 				t.Fatal(err)
 			}
-			resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.url+path))
+			resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(base+path))
 			if err != nil {
 				t.Fatalf("%s: %v", vp.name, err)
 			}
@@ -79,6 +92,12 @@ func TestBrowser(t *testing.T) {
 	}
 	for _, pg := range pages {
 		t.Run(pg.name, func(t *testing.T) { check(t, pg.name, pg.path, pg.status) })
+	}
+	// The district's reports as HTML files (ui/reportdoc), from this
+	// site's district.
+	reports := reportPages(t, s.p)
+	for _, name := range []string{"monthly", "monthly-street", "quarterly", "annual"} {
+		t.Run("report-"+name, func(t *testing.T) { checkAt(t, "report-"+name, reports, "/"+name, 200) })
 	}
 
 	// On a 1920 px screen the reading pages keep a readable measure: no
@@ -288,4 +307,44 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("large English page: axe %s: %s\n  %s", v.ID, v.Help, strings.Join(v.Nodes, "\n  "))
 		}
 	})
+}
+
+// reportPages serves the reports of p's district as districtd writes
+// them in HTML, at /monthly (the district's last month with its charts),
+// /monthly-street, /quarterly and /annual.
+func reportPages(t *testing.T, p *server.Platform) string {
+	t.Helper()
+	ctx := context.Background()
+	m := p.LastMonth()
+	monthly, err := p.MonthlyReport(ctx, m, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	street, err := p.MonthlyReport(ctx, m, demoStreet, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := p.QuarterlyReport(ctx, report.QuarterPeriod(m.From.Date().Year, (int(m.From.Date().Month)+2)/3), data.ZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := p.AnnualReport(ctx, report.YearPeriod(m.From.Date().Year), demoStreet, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]*reportdoc.Doc{"/monthly": reportdoc.MonthlyDoc(monthly), "/monthly-street": reportdoc.MonthlyDoc(street),
+		"/quarterly": reportdoc.QuarterlyDoc(q), "/annual": reportdoc.AnnualDoc(a)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d, ok := docs[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := reportdoc.WriteHTML(w, d); err != nil {
+			t.Error(err)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

@@ -104,6 +104,15 @@ func newSite(t testing.TB) *site {
 	s := &site{t: t, clock: &testClock{t: time.Date(2026, 12, 8, 2, 0, 0, 0, time.UTC)}, logs: &bytes.Buffer{}, db: db}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s.p = server.New(st, server.Options{Now: s.clock.Now, Log: log})
+	// Personal data sealed, as districtd serve stores it: tracking
+	// compares the keyed hash.
+	kf, err := server.NewKeyFile(db + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.p.UseKeyFile(ctx, kf); err != nil {
+		t.Fatal(err)
+	}
 	s.pdfB, s.pngB = pdfBytes, pngBytes(t)
 	files, _, err := s.p.AddFiles(ctx, []server.NewFile{{Name: "停水范围.pdf", Data: s.pdfB}, {Name: "停水范围示意图.png", Data: s.pngB}})
 	if err != nil {

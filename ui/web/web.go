@@ -91,6 +91,7 @@ func (s *Site) Handler() http.Handler {
 	mux.HandleFunc("POST /s/{street}/track/{token}/rate", s.street(s.rate))
 	mux.HandleFunc("POST /s/{street}/track/{token}/correct", s.street(s.correct))
 	mux.HandleFunc("GET /s/{street}/search", s.street(s.search))
+	mux.HandleFunc("GET /s/{street}/figures", s.street(s.figures))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			// A route that takes a form is registered with its
