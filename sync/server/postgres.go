@@ -93,6 +93,10 @@ func OpenPostgres(ctx context.Context, dbURL string) (*Postgres, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := backfillFacts(ctx, db, true); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &Postgres{db: db}, nil
 }
 
@@ -247,6 +251,10 @@ var (
 	pgJSONList = regexp.MustCompile(`SELECT value FROM json_each\((\?\d*)\)`)
 	// A parameter only tested for NULL has no type on PostgreSQL.
 	pgIsNull = regexp.MustCompile(`(\?\d*) IS NULL`)
+	// A named parameter, with the character before it (not a cast's ::).
+	pgNamed = regexp.MustCompile(`[^:]:[a-z_]+\b`)
+	// SQLite's choice of an index.
+	pgIndexedBy = regexp.MustCompile(` INDEXED BY [a-z_0-9]+`)
 	// SQLite's unary + that keeps a column off an index.
 	pgUnaryPlus = regexp.MustCompile(`(\s)\+([a-z_])`)
 )
@@ -254,15 +262,24 @@ var (
 // pgSQL is the PostgreSQL form of one of the store's SQLite statements:
 // ?NNN and ? numbered as SQLite numbers them become $N, a JSON list read
 // with json_each becomes json_array_elements_text, SQLite's unary +
-// on a column goes, and INSERT OR IGNORE becomes ON CONFLICT DO NOTHING.
+// on a column and INDEXED BY go, and INSERT OR IGNORE becomes ON CONFLICT
+// DO NOTHING.
 func pgSQL(q string) string {
 	if v, ok := pgQueries.Load(q); ok {
 		return v.(string)
 	}
+	out := pgRewrite(q)
+	pgQueries.Store(q, out)
+	return out
+}
+
+// pgRewrite is pgSQL without its cache.
+func pgRewrite(q string) string {
 	s := pgJSONInts.ReplaceAllString(q, "$1 IN (SELECT value::bigint FROM json_array_elements_text($2::json))")
 	s = pgJSONList.ReplaceAllString(s, "SELECT value FROM json_array_elements_text($1::json)")
 	s = pgUnaryPlus.ReplaceAllString(s, "$1$2")
 	s = pgIsNull.ReplaceAllString(s, "CAST($1 AS text) IS NULL")
+	s = pgIndexedBy.ReplaceAllString(s, "")
 	if rest, ok := strings.CutPrefix(s, "INSERT OR IGNORE "); ok {
 		s = "INSERT " + rest + " ON CONFLICT DO NOTHING"
 	}
@@ -291,9 +308,42 @@ func pgSQL(q string) string {
 		b.WriteString("$" + strconv.Itoa(n))
 		i = j - 1
 	}
-	out := b.String()
-	pgQueries.Store(q, out)
-	return out
+	return b.String()
+}
+
+// pgStatement is the PostgreSQL form of a statement of the store and its
+// arguments: SQLite's named parameters (:name, all of a statement's
+// arguments given with sql.Named) become numbered ones in the order they
+// first appear, and the arguments those the statement uses (PostgreSQL
+// cannot type a parameter it does not see); then pgSQL and pgArgs.
+func pgStatement(q string, args []any) (string, []any) {
+	if len(args) == 0 {
+		return pgSQL(q), args
+	}
+	if _, ok := args[0].(sql.NamedArg); !ok {
+		return pgSQL(q), pgArgs(args)
+	}
+	values := map[string]any{}
+	for _, a := range args {
+		if n, ok := a.(sql.NamedArg); ok {
+			values[n.Name] = n.Value
+		}
+	}
+	var used []any
+	number := map[string]int{}
+	q = pgNamed.ReplaceAllStringFunc(q, func(m string) string {
+		name := m[2:]
+		v, ok := values[name]
+		if !ok {
+			return m
+		}
+		if number[name] == 0 {
+			used = append(used, v)
+			number[name] = len(used)
+		}
+		return m[:1] + "?" + strconv.Itoa(number[name])
+	})
+	return pgSQL(q), pgArgs(used)
 }
 
 // pgArgs stores booleans as SQLite does, as 0 and 1: the columns are

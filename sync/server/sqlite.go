@@ -135,7 +135,7 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 		w.Close()
 		return nil, err
 	}
-	if err := backfillFacts(ctx, w); err != nil {
+	if err := backfillFacts(ctx, w, false); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -489,7 +489,8 @@ func (t *sqlTx) exec(q string, args ...any) error {
 
 func (t *sqlTx) execResult(q string, args ...any) (sql.Result, error) {
 	if t.pg != nil {
-		return t.pg.ExecContext(t.ctx, pgSQL(q), pgArgs(args)...)
+		q, args = pgStatement(q, args)
+		return t.pg.ExecContext(t.ctx, q, args...)
 	}
 	st, err := t.stmt(q)
 	if err != nil {
@@ -500,7 +501,8 @@ func (t *sqlTx) execResult(q string, args ...any) (sql.Result, error) {
 
 func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
 	if t.pg != nil {
-		return t.pg.QueryContext(t.ctx, pgSQL(q), pgArgs(args)...)
+		q, args = pgStatement(q, args)
+		return t.pg.QueryContext(t.ctx, q, args...)
 	}
 	st, err := t.stmt(q)
 	if err != nil {
@@ -512,7 +514,8 @@ func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
 // row runs a query for one row; a prepare error comes out of Scan.
 func (t *sqlTx) row(q string, args ...any) scanner {
 	if t.pg != nil {
-		return t.pg.QueryRowContext(t.ctx, pgSQL(q), pgArgs(args)...)
+		q, args = pgStatement(q, args)
+		return t.pg.QueryRowContext(t.ctx, q, args...)
 	}
 	st, err := t.stmt(q)
 	if err != nil {
