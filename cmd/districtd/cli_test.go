@@ -30,7 +30,7 @@ const content = "../../sync/server/testdata/content.json"
 func districtd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
+	code := run(withDataKey(args), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -64,7 +64,7 @@ func lines(s string) []string {
 // 'districtd cases' does.
 func useTestKey(t *testing.T, p *server.Platform, db string) {
 	t.Helper()
-	kf, err := server.ReadKeyFile(db + ".key")
+	kf, err := server.ReadKeyFile(dataKeyFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +79,7 @@ func published(t *testing.T) string {
 	t.Helper()
 	db := newDB(t)
 	ok(t, "publish", "--db", db, content)
+	ok(t, "datakey", "create", "--out", dataKeyFile(db))
 	return db
 }
 
@@ -419,6 +420,9 @@ func startServe(t *testing.T, db string, demo bool, certFile, keyFile string) (u
 func startServeWith(t *testing.T, cfg serveConfig) (url string, logs *lockedBuffer, stop func() error) {
 	t.Helper()
 	cfg.addr = "127.0.0.1:0"
+	if key, ok := pgDataKeys.Load(cfg.db); ok && cfg.datakey == "" {
+		cfg.datakey = key.(string)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &lockedBuffer{}
 	done := make(chan error, 1)

@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"jiezhen/internal/pgtest"
@@ -39,7 +41,44 @@ func newDB(t *testing.T) string {
 // server, whatever JIEZHEN_TEST_STORE says.
 func pgDB(t *testing.T) string {
 	t.Helper()
-	return pgtest.URL(t, server.MigratePostgres)
+	url := pgtest.URL(t, server.MigratePostgres)
+	pgDataKeys.Store(url, filepath.Join(t.TempDir(), "district.key"))
+	return url
+}
+
+// pgDataKeys holds the data key file of each database pgDB named: a
+// PostgreSQL URL has no default one, so withDataKey gives it.
+var pgDataKeys sync.Map
+
+// dataKeyFile is the data key file of the database db: beside a SQLite
+// file, where the commands look by default, or the one pgDB chose.
+func dataKeyFile(db string) string {
+	if key, ok := pgDataKeys.Load(db); ok {
+		return key.(string)
+	}
+	return db + ".key"
+}
+
+// withDataKey is a command line with --datakey added where it names a
+// database of pgDB and a command that takes the data key without one.
+func withDataKey(args []string) []string {
+	if len(args) == 0 || slices.Contains(args, "--datakey") {
+		return args
+	}
+	switch {
+	case slices.Contains([]string{"serve", "cases", "import-outbox", "loadtest", "webload"}, args[0]),
+		len(args) > 1 && args[0] == "datakey" && args[1] == "rotate":
+	default:
+		return args
+	}
+	i := slices.Index(args, "--db")
+	if i < 0 || i+1 >= len(args) {
+		return args
+	}
+	if key, ok := pgDataKeys.Load(args[i+1]); ok {
+		return append(slices.Clip(args), "--datakey", key.(string))
+	}
+	return args
 }
 
 // districtdCommand is the test binary set up to run as districtd.

@@ -201,7 +201,11 @@ func TestTrackTokenOnAnotherReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	other := httptest.NewServer(New(server.New(st, server.Options{Now: s.clock.Now}), slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
+	op := server.New(st, server.Options{Now: s.clock.Now})
+	if err := op.UseKeyFile(context.Background(), s.kf); err != nil {
+		t.Fatal(err)
+	}
+	other := httptest.NewServer(New(op, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
 	defer other.Close()
 	get := func(base string) (int, string) {
 		resp, err := noRedirect.Get(base + loc)
