@@ -24,7 +24,8 @@ commands:
                       --bundle-key, also signed snapshots for kiosks far behind;
                       with --metrics-addr, Prometheus metrics, /healthz and /readyz there;
                       --datakey (default FILE.key beside the database, made on
-                      the first serve) unlocks residents' personal data
+                      the first serve; needed with a PostgreSQL URL) unlocks
+                      residents' personal data
   backup --db FILE --out FILE
                       copy the database while serve runs (a new file, mode 0600, checked)
   streets --db FILE   print the published streets, one JSON object a line
