@@ -3,6 +3,7 @@ package data
 import (
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,7 +21,9 @@ const SnippetRunes = 60
 
 // SearchText returns the searchable title and text of a content item of a
 // searchable kind (notice, catalogue entry, service item, provider,
-// consultation, street) and false for any other value.
+// consultation, street) and false for any other value. The text has one
+// line per field of SearchFields(kind), in that order and empty where the
+// item has none, so a snippet can name the field it quotes (FieldSnippet).
 func SearchText(v any) (title, text string, ok bool) {
 	switch x := v.(type) {
 	case *Notice:
@@ -29,50 +32,57 @@ func SearchText(v any) (title, text string, ok bool) {
 		return x.Title, joinText(x.IndexNo, x.DocNo, x.Publisher, x.Topic, strings.Join(x.Keywords, " "),
 			x.Summary, x.Disclosure, x.Timeframe, x.Body), true
 	case *ServiceItem:
-		parts := []string{x.Code, string(x.Category.Label(ZH)), x.Department, x.Audience}
-		parts = append(parts, x.Basis...)
-		parts = append(parts, x.Conditions...)
+		var mats, faq []string
 		for _, m := range x.Materials {
-			parts = append(parts, m.Name, m.Note)
+			mats = append(mats, strings.TrimSpace(m.Name+" "+m.Note))
 		}
-		parts = append(parts, x.Procedure...)
-		parts = append(parts, x.Location, x.Hours, x.Fee, x.FeeBasis)
 		for _, f := range x.FAQ {
-			parts = append(parts, f.Q, f.A)
+			faq = append(faq, f.Q+" "+f.A)
 		}
-		return x.Name, joinText(parts...), true
+		return x.Name, joinText(x.Code, string(x.Category.Label(ZH)), x.Department, x.Audience,
+			listText(x.Basis), listText(x.Conditions), listText(mats), listText(x.Procedure),
+			x.Location, x.Hours, x.Fee, x.FeeBasis, listText(faq)), true
 	case *Provider:
-		return x.Name, joinText(x.Category, x.Address, x.Phone, strings.Join(x.Services, " "), x.Description), true
+		return x.Name, joinText(x.Category, x.Address, x.Phone, x.Hours.Summary(ZH), strings.Join(x.Services, " "), x.Description), true
 	case *Street:
 		return x.Name, joinText(x.District, x.Address, x.Phone, x.Hours), true
 	case *Consultation:
-		parts := []string{x.Publisher, x.Draft}
+		var topics, feedback []string
 		for _, t := range x.Topics {
-			parts = append(parts, t.Title, t.Summary)
+			topics = append(topics, strings.TrimSpace(t.Title+" "+t.Summary))
 		}
 		for _, f := range x.Feedback {
-			parts = append(parts, f.Reason)
+			feedback = append(feedback, f.Reason)
 		}
-		return x.Title, joinText(parts...), true
+		return x.Title, joinText(x.Publisher, x.Draft, listText(topics), listText(feedback)), true
 	}
 	return "", "", false
 }
 
-// joinText joins the non-empty parts with newlines: a separator that no
+// SearchFields names the lines of the searchable text of each kind, in
+// order (see SearchText).
+var SearchFields = map[Kind][]string{
+	KindNotice:       {"category", "publisher", "body", "attachments"},
+	KindCatalog:      {"index_no", "doc_no", "publisher", "topic", "keywords", "summary", "disclosure", "timeframe", "body"},
+	KindService:      {"code", "category", "department", "audience", "basis", "conditions", "materials", "procedure", "location", "hours", "fee", "fee_basis", "faq"},
+	KindProvider:     {"category", "address", "phone", "hours", "services", "description"},
+	KindStreet:       {"district", "address", "phone", "hours"},
+	KindConsultation: {"publisher", "draft", "topics", "feedback"},
+}
+
+// joinText joins the parts as lines, one per field, each on one line: a
+// field's own line breaks become spaces. A newline is a separator that no
 // phrase query matches across, since queries have no newlines.
 func joinText(parts ...string) string {
-	var b strings.Builder
-	for _, p := range parts {
-		if p == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(p)
+	for i, p := range parts {
+		parts[i] = strings.Join(strings.Fields(p), " ")
 	}
-	return b.String()
+	return strings.Join(parts, "\n")
 }
+
+// listText joins the items of a list field with the Chinese enumeration
+// mark, on one line.
+func listText(items []string) string { return strings.Join(items, "；") }
 
 func attachmentNames(as []Attachment) string {
 	names := make([]string, len(as))
@@ -185,3 +195,171 @@ func FTSQuery(terms []string) string {
 func LikeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// SnippetPart is one field quoted in a search hit's snippet: the field's
+// name from SearchFields (shown as its label unless Unlabelled), an excerpt
+// of it, and the byte ranges of the terms in the excerpt.
+type SnippetPart struct {
+	Field      string   `json:"field"`
+	Text       string   `json:"text"`
+	Highlights [][2]int `json:"highlights,omitempty"`
+}
+
+// Unlabelled reports whether the part is running text (a body, a draft, a
+// description) that reads without a label.
+func (p SnippetPart) Unlabelled() bool {
+	switch p.Field {
+	case "body", "summary", "draft", "description":
+		return true
+	}
+	return false
+}
+
+// snippetSummary are the fields a snippet quotes when only the title
+// matched: what a resident wants to know next about the item.
+var snippetSummary = map[Kind][]string{
+	KindNotice:       {"body"},
+	KindCatalog:      {"summary", "body"},
+	KindService:      {"department", "location", "hours"},
+	KindProvider:     {"address", "phone", "hours"},
+	KindStreet:       {"address", "phone", "hours"},
+	KindConsultation: {"draft"},
+}
+
+// FieldSnippet quotes the searchable text of an item of kind (SearchText)
+// field by field: when the title holds every term (inTitle) or no field
+// holds one, the kind's summary fields (a provider's address, phone and
+// hours), otherwise the fields that hold a term; each is cut at word or
+// punctuation boundaries with an ellipsis where it was cut, about
+// SnippetRunes characters in all. Fields are never run together: each is
+// a part of its own.
+func FieldSnippet(kind Kind, text string, terms []string, inTitle bool) []SnippetPart {
+	names := SearchFields[kind]
+	lines := strings.Split(text, "\n")
+	field := func(i int) string {
+		if i < len(names) {
+			return names[i]
+		}
+		return ""
+	}
+	var folded []string
+	for _, t := range terms {
+		if t = FoldASCII(t); t != "" {
+			folded = append(folded, t)
+		}
+	}
+	type pick struct{ line, at, n int } // a term of n characters at byte at
+	var picks []pick
+	for i, l := range lines {
+		if inTitle {
+			break
+		}
+		fl := FoldASCII(l)
+		p := pick{line: i, at: -1}
+		for _, t := range folded {
+			if j := strings.Index(fl, t); j >= 0 && (p.at < 0 || j < p.at) {
+				p.at, p.n = j, utf8.RuneCountInString(t)
+			}
+		}
+		if p.at >= 0 {
+			picks = append(picks, p)
+		}
+	}
+	if len(picks) == 0 {
+		for _, f := range snippetSummary[kind] {
+			for i, n := range names {
+				if n == f && i < len(lines) && strings.TrimSpace(lines[i]) != "" {
+					picks = append(picks, pick{line: i})
+				}
+			}
+		}
+		if len(picks) == 0 {
+			for i, l := range lines {
+				if strings.TrimSpace(l) != "" {
+					picks = append(picks, pick{line: i})
+					break
+				}
+			}
+		}
+	}
+	budget := SnippetRunes
+	var out []SnippetPart
+	for _, p := range picks {
+		if budget < snippetMinRunes {
+			break
+		}
+		ex := excerpt(lines[p.line], p.at, p.n, budget)
+		budget -= utf8.RuneCountInString(ex)
+		out = append(out, SnippetPart{Field: field(p.line), Text: ex, Highlights: Highlights(ex, terms)})
+	}
+	return out
+}
+
+// snippetMinRunes is the least room worth quoting one more field in.
+const snippetMinRunes = 8
+
+// excerpt cuts at most n characters out of line around the byte offset
+// at, where a term of size characters starts: starting up to a quarter of
+// n before it, just after a space or a punctuation mark when there is one
+// in that stretch, and ending at the last such boundary that keeps the
+// term; an ellipsis marks each cut.
+func excerpt(line string, at, size, n int) string {
+	rs := []rune(line)
+	pos := utf8.RuneCountInString(line[:at])
+	if len(rs) <= n {
+		return line
+	}
+	start := 0
+	if pos > n/4 {
+		start = pos - n/4
+		// Move forward to just after a boundary before the match.
+		for i := start; i < pos; i++ {
+			if isBoundary(rs[i]) {
+				start = i + 1
+				break
+			}
+		}
+	}
+	end := min(len(rs), start+n-2) // room for the ellipses
+	if end < len(rs) {
+		// Back to the last boundary after the match, if there is one.
+		for i := end - 1; i >= pos+size; i-- {
+			if isBoundary(rs[i]) {
+				end = i + 1
+				break
+			}
+		}
+	}
+	out := strings.TrimSpace(string(rs[start:end]))
+	if start > 0 {
+		out = "…" + out
+	}
+	if end < len(rs) {
+		out += "…"
+	}
+	return out
+}
+
+// isBoundary reports whether a snippet may be cut just after r.
+func isBoundary(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }
+
+// SearchKindOrder ranks the searchable kinds by how likely a resident's
+// search means one of them, best first: what to do and where to go before
+// what was announced or published. Within a search, hits whose title holds
+// every term come first, then the better kind, then the newer.
+var SearchKindOrder = []Kind{KindService, KindProvider, KindStreet, KindNotice, KindConsultation, KindCatalog}
+
+// SearchKindRank is k's weight in SearchKindOrder, higher better; 0 for a
+// kind not in it.
+func SearchKindRank(k Kind) int {
+	for i, o := range SearchKindOrder {
+		if o == k {
+			return len(SearchKindOrder) - i
+		}
+	}
+	return 0
+}
+
+// SearchTitleRank is what a hit whose title holds every term adds to its
+// kind's rank: more than any kind's.
+const SearchTitleRank = 100

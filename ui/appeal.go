@@ -159,9 +159,8 @@ func (e *env) problemText(s string) fyne.CanvasObject {
 	if s == "" {
 		return layout.NewSpacer()
 	}
-	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l := newWrap(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
 	return l
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
 	"jiezhen/data/store"
@@ -62,7 +61,7 @@ func noteOf(t *testing.T, w fyne.Window, label string) string {
 			if !ok || len(c.Objects) != 2 || c.Objects[0] != fyne.CanvasObject(e) {
 				return
 			}
-			if l, ok := c.Objects[1].(*widget.Label); ok {
+			if l, ok := c.Objects[1].(*wrapLabel); ok {
 				note = l.Text
 			}
 		})

@@ -93,8 +93,7 @@ func (e *env) heldView(a data.Attachment, held heldFiles, qr string) fyne.Canvas
 	if b == nil {
 		return nil
 	}
-	name := widget.NewLabelWithStyle(a.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	name.Wrapping = fyne.TextWrapWord
+	name := newWrap(a.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	if a.IsImage() {
 		img, _, err := image.Decode(bytes.NewReader(b))
 		if err != nil {

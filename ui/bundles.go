@@ -152,8 +152,7 @@ func newBundleList(e *env) fyne.CanvasObject {
 				for _, f := range files {
 					f := f
 					name := filepath.Base(f.Path)
-					info := widget.NewLabel(e.Lf("bundle.file_info", filepath.Dir(f.Path), sizeText(f.Size), f.Mod.In(e.now().Location()).Format("2006-01-02 15:04")))
-					info.Wrapping = fyne.TextWrapWord
+					info := newWrap(e.Lf("bundle.file_info", filepath.Dir(f.Path), sizeText(f.Size), f.Mod.In(e.now().Location()).Format("2006-01-02 15:04")), fyne.TextAlignLeading, fyne.TextStyle{})
 					info.Importance = widget.LowImportance
 					title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 					title.Wrapping = fyne.TextWrapBreak

@@ -86,8 +86,7 @@ func (e *env) consultation(c data.Consultation) fyne.CanvasObject {
 			if name == "" {
 				name = f.Topic
 			}
-			head := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			head.Wrapping = fyne.TextWrapWord
+			head := newWrap(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			out.Add(container.NewBorder(nil, nil, nil,
 				container.NewCenter(badge(f.Outcome.Label(e.lang), f.Outcome != data.OutcomeNotAdopted)), head))
 			out.Add(fields(
@@ -100,8 +99,7 @@ func (e *env) consultation(c data.Consultation) fyne.CanvasObject {
 		out.Add(widget.NewSeparator())
 		out.Add(subheading(e.L("consult.topics")))
 		for i, t := range c.Topics {
-			head := widget.NewLabelWithStyle(e.Lf("consult.topic_n", i+1, t.Title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			head.Wrapping = fyne.TextWrapWord
+			head := newWrap(e.Lf("consult.topic_n", i+1, t.Title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			out.Add(head)
 			if t.Summary != "" {
 				out.Add(para(t.Summary))

@@ -71,17 +71,15 @@ func (e *env) correctionPart(t Tracker, res *trackResult) fyne.CanvasObject {
 	box := container.NewVBox()
 	if ci.queued {
 		if ci.sent {
-			done := widget.NewLabelWithStyle(e.L("correction.sent"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			done.Wrapping = fyne.TextWrapWord
+			done := newWrap(e.L("correction.sent"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			box.Add(done)
 		}
 		box.Add(para(e.L("correction.queued")))
 		return box
 	}
-	need := widget.NewLabelWithStyle(e.missingText(ci), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	need := newWrap(e.missingText(ci), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	need.Importance = widget.DangerImportance
 	need.SizeName = theme.SizeNameSubHeadingText
-	need.Wrapping = fyne.TextWrapWord
 	btn := e.primary(e.L("correction.button"), theme.DocumentCreateIcon(), func() { openCorrection(e, t, res) })
 	btn.min = 1.5 * btn.min
 	return container.NewBorder(nil, nil, nil, container.NewCenter(btn), need)
@@ -153,9 +151,8 @@ func correctionSpec(e *env, t Tracker, res *trackResult) *formSpec {
 			return data.Case{}, nil
 		},
 		intro: func(first bool) fyne.CanvasObject {
-			need := widget.NewLabelWithStyle(e.missingText(res.corr), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			need := newWrap(e.missingText(res.corr), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			need.Importance = widget.DangerImportance
-			need.Wrapping = fyne.TextWrapWord
 			switch {
 			case !first && e.elder:
 				return nil // two fields a page rather than one

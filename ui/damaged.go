@@ -24,12 +24,10 @@ func ShowDamaged(a fyne.App, w fyne.Window) {
 func newDamaged() fyne.CanvasObject {
 	icon := widget.NewIcon(theme.ErrorIcon())
 	side := 3 * theme.Size(theme.SizeNameInlineIcon)
-	zh := heading(tr(data.ZH, "damaged.title"))
-	en := para(tr(data.EN, "damaged.title"))
-	for _, l := range []*widget.Label{zh, en} {
-		l.Alignment = fyne.TextAlignCenter
-		l.Wrapping = fyne.TextWrapOff // one short line each, centred
-	}
+	// One short line each, centred: not wrapped.
+	zh := widget.NewLabelWithStyle(tr(data.ZH, "damaged.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	zh.SizeName = theme.SizeNameHeadingText
+	en := widget.NewLabelWithStyle(tr(data.EN, "damaged.title"), fyne.TextAlignCenter, fyne.TextStyle{})
 	return container.NewCenter(container.NewVBox(
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(side, side), icon)), zh, en))
 }

@@ -119,19 +119,28 @@ func (s *formSpec) visible(v data.FormValues) []data.FormField {
 
 // formViewHeight is the height of the screen under the title bar: a page
 // of fields and the buttons under it fit it without scrolling while the
-// on-screen keyboard is down. The header, title bar and footer take 222
-// pixels (285 in 长者模式); a window lower than the kiosk's 800 pixels
-// is paged as if it had them, and scrolls.
+// on-screen keyboard is down. The header, title bar and footer take what
+// env.chromeHeight measures (about 222 pixels, 285 in 长者模式, at
+// 1280x800); a window lower than the kiosk's 800 pixels is paged as if it
+// had them, and scrolls.
 func (e *env) formViewHeight() float32 {
 	h := float32(800)
 	if e.screenHeight != nil {
 		h = max(h, e.screenHeight())
+	}
+	if e.chromeHeight != nil {
+		if c := e.chromeHeight(); c > 0 {
+			return h - c
+		}
 	}
 	if e.elder {
 		return h - 285
 	}
 	return h - 222
 }
+
+// isPortrait reports whether the window is taller than wide.
+func (e *env) isPortrait() bool { return e.portrait != nil && e.portrait() }
 
 // formScreenWidth is the width of the kiosk's screen.
 const formScreenWidth = 1280
@@ -300,8 +309,7 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 		text += e.L("form.optional")
 	}
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	note := widget.NewLabel("")
-	note.Wrapping = fyne.TextWrapWord
+	note := newWrap("", fyne.TextAlignLeading, fyne.TextStyle{})
 	help := spec.helpOf(f)
 	showNote := func(r data.Reason) {
 		if r != "" {
@@ -336,7 +344,14 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 		switch {
 		case f.Type == data.FieldLongText:
 			en = e.kb.NewMultiLineEntry()
-			en.SetMinRowsVisible(3)
+			// Three lines, two on an 800-pixel screen, where a long text, a
+			// note and a correction's reasons above them fill the page; the
+			// box scrolls for more.
+			rows := 3
+			if e.formViewHeight() < 600 {
+				rows = 2
+			}
+			en.SetMinRowsVisible(rows)
 			en.Wrapping = fyne.TextWrapWord
 		case f.Type == data.FieldText && f.Code == data.CodeEmail:
 			en = e.kb.NewEntry(keyboard.English)
@@ -525,15 +540,27 @@ func (e *env) datePicker(spec *formSpec, st *formState) fyne.CanvasObject {
 		e.pickerGrid(4, months...),
 		e.pickerGrid(2, cancel, ok),
 	)
+	if e.isPortrait() {
+		// Too narrow for the two halves side by side: the days under.
+		return container.NewVBox(left, e.pickerGrid(7, days...))
+	}
 	return container.NewGridWithColumns(2, left, container.NewVBox(e.pickerGrid(7, days...)))
 }
 
 // pickerGrid lays out the date picker's buttons in cols columns on half
-// the screen, each row just the height of a touch target: six weeks of
-// days, the year and the month fit under the title bar in 长者模式.
+// the screen (all of a portrait one), each row just the height of a touch
+// target: six weeks of days, the year and the month fit under the title
+// bar in 长者模式.
 func (e *env) pickerGrid(cols int, objs ...fyne.CanvasObject) fyne.CanvasObject {
 	pad := theme.Padding()
-	half := float32(formScreenWidth)/2 - 4*pad
+	width := float32(formScreenWidth)
+	if e.screenWidth != nil {
+		width = max(width, e.screenWidth())
+	}
+	half := width/2 - 4*pad
+	if e.isPortrait() {
+		half = e.screenWidth() - 6*pad
+	}
 	w := (half - float32(cols-1)*pad) / float32(cols)
 	return container.NewGridWrap(fyne.NewSize(w, kioskTheme.MinTarget(e.elder)+2), objs...)
 }

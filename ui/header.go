@@ -39,6 +39,21 @@ func newHeader(e *env, s SyncSource, synced func()) *header {
 	}
 	h.clock = widget.NewLabelWithStyle(e.longTime(e.now()), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	h.state = container.NewHBox()
+	if e.isPortrait() {
+		// A portrait screen is too narrow for one line, and has the height
+		// for two: the name and the time, then the connection state.
+		second := container.NewHBox(container.NewCenter(h.state))
+		if e.staff != nil {
+			second.Add(container.NewCenter(e.staffBar()))
+		}
+		h.obj = container.NewVBox(
+			container.NewBorder(nil, nil, name, h.clock),
+			second,
+			widget.NewSeparator(),
+		)
+		h.loadSync()
+		return h
+	}
 	right := container.NewHBox(container.NewCenter(h.state), h.clock)
 	if e.staff != nil {
 		right.Add(container.NewCenter(e.staffBar()))
@@ -125,6 +140,8 @@ func newFooter(e *env, done, elder, lang, secret func()) fyne.CanvasObject {
 	langBtn := e.button(e.L("footer.lang"), theme.ComputerIcon(), lang)
 	app := widget.NewLabelWithStyle(e.L("app.name"), fyne.TextAlignCenter, fyne.TextStyle{})
 	app.Importance = widget.LowImportance
+	// On a narrow (portrait) screen the buttons need the room.
+	app.Truncation = fyne.TextTruncateEllipsis
 	var name fyne.CanvasObject = app
 	if secret != nil {
 		name = newSecretArea(app, secret)

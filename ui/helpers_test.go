@@ -139,6 +139,8 @@ func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 	}
 	fn(o)
 	switch x := o.(type) {
+	case *wrapLabel:
+		// Its inner label holds the broken lines; the text is its own.
 	case *fyne.Container:
 		for _, c := range x.Objects {
 			walk(c, fn)
@@ -190,6 +192,8 @@ func screenText(w fyne.Window) string {
 	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
 		switch x := o.(type) {
 		case *widget.Label:
+			b.WriteString(x.Text + "\n")
+		case *wrapLabel:
 			b.WriteString(x.Text + "\n")
 		case *widget.RichText:
 			b.WriteString(x.String() + "\n")

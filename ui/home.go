@@ -91,7 +91,44 @@ func newHome(e *env, query *string) fyne.CanvasObject {
 	searchBtn := e.primary(e.L("search.button"), theme.SearchIcon(), search)
 	bar := container.NewBorder(nil, nil, nil, searchBtn, entry)
 	return container.NewBorder(container.NewPadded(bar), nil, nil, nil,
-		roomy(container.NewPadded(container.NewGridWithColumns(4, objs...))))
+		roomy(container.NewPadded(container.New(tileGrid{}, objs...))))
+}
+
+// tileGrid lays the home tiles out in 4 columns on a landscape screen and
+// in 2 columns on a portrait one (2x4: not 4 pillars a quarter wide), each
+// tile taking an equal share of the room.
+type tileGrid struct{}
+
+func (tileGrid) columns(size fyne.Size) int {
+	if size.Width < size.Height {
+		return 2
+	}
+	return 4
+}
+
+// MinSize is the landscape grid's: a portrait screen always has the
+// height the taller grid needs.
+func (tileGrid) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var cell fyne.Size
+	for _, o := range objs {
+		cell = cell.Max(o.MinSize())
+	}
+	pad := theme.Padding()
+	rows := (len(objs) + 3) / 4
+	return fyne.NewSize(2*cell.Width+pad, float32(rows)*cell.Height+float32(rows-1)*pad)
+}
+
+func (g tileGrid) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	cols := g.columns(size)
+	rows := (len(objs) + cols - 1) / cols
+	pad := theme.Padding()
+	w := (size.Width - float32(cols-1)*pad) / float32(cols)
+	h := (size.Height - float32(rows-1)*pad) / float32(rows)
+	for i, o := range objs {
+		c, r := i%cols, i/cols
+		o.Move(fyne.NewPos(float32(c)*(w+pad), float32(r)*(h+pad)))
+		o.Resize(fyne.NewSize(w, h))
+	}
 }
 
 // appealTile is 我要反映: the appeal form on a kiosk that can file cases,

@@ -19,7 +19,7 @@ type idleOverlay struct {
 	widget.BaseWidget
 	k     *Kiosk
 	box   *fyne.Container
-	count *widget.Label
+	count *wrapLabel
 }
 
 func newIdleOverlay(k *Kiosk) *idleOverlay {

@@ -28,6 +28,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"log/slog"
 	"sync"
 	"time"
@@ -36,6 +37,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -171,6 +173,9 @@ type env struct {
 	signOut  func(why string)                                          // leaves staff mode (audited), home
 
 	screenHeight func() float32 // the window's height, for the pages of forms
+	chromeHeight func() float32 // what the header, the footer and a title bar take of it
+	portrait     func() bool    // the window is taller than wide
+	screenWidth  func() float32 // the window's width
 
 	log     *slog.Logger                  // the errors behind messages (errText)
 	readLog func(n int) ([]string, error) // nil: no log on the health screen
@@ -200,6 +205,7 @@ type Kiosk struct {
 
 	stack     []screen
 	homeQuery string // the home search box's text, kept across rebuilds
+	portrait  bool   // the window's shape the screen was built for
 
 	root    *fyne.Container // the screen under the idle overlay
 	overlay *idleOverlay
@@ -297,7 +303,19 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	k.env.signIn = k.staffSignIn
 	k.env.signOut = k.staffSignOut
 	k.env.screenHeight = func() float32 { return w.Canvas().Size().Height }
+	k.env.portrait = func() bool { s := w.Canvas().Size(); return s.Width < s.Height }
+	k.env.screenWidth = func() float32 { return w.Canvas().Size().Width }
+	k.env.chromeHeight = func() float32 {
+		if k.header == nil || k.footer == nil {
+			return 0
+		}
+		// What a screen's title bar, the header and the footer take, with
+		// the window's and the layouts' padding.
+		bar := k.navFrame("字", layout.NewSpacer(), nil).MinSize().Height
+		return k.header.obj.MinSize().Height + k.footer.MinSize().Height + bar + 4*theme.Padding()
+	}
 	k.lastTouch = k.now()
+	kioskTheme.SetScale(kioskTheme.ScaleFor(w.Canvas().Size()))
 	a.Settings().SetTheme(k.theme)
 	// After the theme: the keyboard takes its background colour from it.
 	k.env.kb = k.newKeyboard()
@@ -306,7 +324,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	k.root = container.NewStack()
 	// The keyboard is under the activity layer and the idle warning like
 	// the screens: moving over it is activity, and the warning covers it.
-	layers := []fyne.CanvasObject{k.kb.Wrap(k.root), newActivity(k.touch), k.overlay}
+	layers := []fyne.CanvasObject{newShapeWatch(k.reshape), k.kb.Wrap(k.root), newActivity(k.touch), k.overlay}
 	if opt.FirstFrame != nil {
 		layers = append(layers, firstFrameMarker(opt.FirstFrame))
 	}
@@ -360,6 +378,18 @@ func (k *Kiosk) render() {
 		k.sp.Stop()
 	}
 	k.header = newHeader(k.env, k.sync, k.synced)
+	// The footer before the screen: forms measure their pages by the room
+	// the header and the footer leave (env.chromeHeight).
+	var secret func()
+	if k.bundles != nil {
+		secret = func() {
+			k.touch()
+			if k.secret.tap(k.now()) {
+				openBundleImport(k.env)
+			}
+		}
+	}
+	k.footer = newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang, secret)
 	var body fyne.CanvasObject
 	if len(k.stack) == 0 {
 		body = newHome(k.env, &k.homeQuery)
@@ -379,16 +409,6 @@ func (k *Kiosk) render() {
 		}
 		body = k.navFrame(top.title(), content, read)
 	}
-	var secret func()
-	if k.bundles != nil {
-		secret = func() {
-			k.touch()
-			if k.secret.tap(k.now()) {
-				openBundleImport(k.env)
-			}
-		}
-	}
-	k.footer = newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang, secret)
 	k.root.Objects = []fyne.CanvasObject{container.NewBorder(k.header.obj, k.footer, nil, nil, body)}
 	k.root.Refresh()
 }
@@ -477,6 +497,51 @@ func (k *Kiosk) Reset() {
 	k.dirty = false
 	k.lastTouch = k.now()
 	k.render()
+}
+
+// reshape follows the window's size: on a larger screen (or a portrait
+// one, whose shorter side is wider) text, padding and touch targets grow
+// (kioskTheme.ScaleFor), and the screen is built again at the new sizes.
+// The layouts follow the shape by themselves (the home grid's columns,
+// the rows a list page holds).
+func (k *Kiosk) reshape(size fyne.Size) {
+	s, portrait := kioskTheme.ScaleFor(size), size.Width < size.Height
+	if s == kioskTheme.Scale() && portrait == k.portrait {
+		return
+	}
+	k.portrait = portrait
+	kioskTheme.SetScale(s)
+	k.kb.SetElder(k.elder)
+	k.app.Settings().SetTheme(k.theme)
+	k.render()
+}
+
+// shapeWatch is an empty layer the size of the window that reports each
+// new size.
+type shapeWatch struct {
+	widget.BaseWidget
+	onSize func(fyne.Size)
+	last   fyne.Size
+}
+
+func newShapeWatch(onSize func(fyne.Size)) *shapeWatch {
+	s := &shapeWatch{onSize: onSize}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *shapeWatch) Resize(size fyne.Size) {
+	s.BaseWidget.Resize(size)
+	if size != s.last && size.Width > 0 && size.Height > 0 {
+		s.last = size
+		s.onSize(size)
+	}
+}
+
+func (s *shapeWatch) MinSize() fyne.Size { return fyne.Size{} }
+
+func (s *shapeWatch) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
 }
 
 func (k *Kiosk) toggleElder() {

@@ -349,3 +349,20 @@ func TestUntouchedHomeFollowsSync(t *testing.T) {
 		t.Fatal("a screen in use was rebuilt by a sync")
 	}
 }
+
+// TestSearchAnswersFirst: for 长者饭堂 the canteens' group comes first, and
+// a canteen's snippet is its address, phone and hours, labelled.
+func TestSearchAnswersFirst(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{Speaker: &fakeSpeaker{}})
+	openSearch(k.env, k.src, "长者饭堂", nil)
+	text := screenText(w)
+	providers, notices := strings.Index(text, "便民服务（"), strings.Index(text, "通知公告（")
+	if providers < 0 || notices < 0 || providers > notices {
+		t.Errorf("the providers' group is not before the notices':\n%s", text)
+	}
+	for _, want := range []string{"地址：天河区体育东路体育东横街12号首层", "电话：020-"} {
+		if !strings.Contains(strings.ReplaceAll(text, "\n", ""), want) {
+			t.Errorf("the results do not show %q:\n%s", want, text)
+		}
+	}
+}

@@ -43,17 +43,20 @@ type pagedList[T any] struct {
 
 	rows  []T
 	total int
-	seq   int // of the latest load, so that a slow old one cannot win
+	seq   int  // of the latest load, so that a slow old one cannot win
+	size  int  // rows a page holds: as many as fit (fitRows)
+	sized bool // the list has been laid out and size set by fit
 
 	list       *widget.List
 	pos        *widget.Label
-	empty      *widget.Label
+	empty      *wrapLabel
 	prev, next *tapButton
 	obj        fyne.CanvasObject
 }
 
-// pageSize is how many rows a page holds: fewer in 长者模式, where rows
-// are taller.
+// pageSize is how many rows a page holds before the list knows its
+// height (fitRows), and a page of search hits: fewer in 长者模式, where
+// rows are taller.
 func (e *env) pageSize() int {
 	if e.elder {
 		return 3
@@ -85,9 +88,48 @@ func newPagedList[T any](e *env, st *listState, fetch func(context.Context, stor
 	l.prev.Disable()
 	l.next.Disable()
 	bar := container.NewBorder(nil, nil, l.prev, l.next, l.pos)
-	l.obj = container.NewBorder(nil, bar, nil, nil, container.NewStack(l.list, container.NewCenter(l.empty)))
-	l.reload()
+	l.size = e.pageSize()
+	l.obj = container.NewBorder(nil, bar, nil, nil, container.New(&fitRows{fit: l.fit, row: l.rowPitch}, l.list, container.NewCenter(l.empty)))
+	// The first page is read once the list knows how many rows fit.
 	return l
+}
+
+// rowPitch is the height a row takes in the list, with the list's
+// separator and padding.
+func (l *pagedList[T]) rowPitch() float32 {
+	return l.createRow().MinSize().Height + theme.Padding() + theme.SeparatorThicknessSize()
+}
+
+// fit makes a page as many rows as the list's height holds whole, and
+// reads the page again when that changed (a new window shape or mode).
+func (l *pagedList[T]) fit(rows int) {
+	if l.sized && rows == l.size {
+		return
+	}
+	l.sized, l.size = true, rows
+	l.reload()
+}
+
+// fitRows lays out a list and its empty note over each other, and tells
+// fit how many whole rows of height row the list shows, so that no row is
+// ever cut at the bottom and the pager reaches every row.
+type fitRows struct {
+	fit func(rows int)
+	row func() float32
+}
+
+func (f *fitRows) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(objs[1].MinSize().Width, f.row())
+}
+
+func (f *fitRows) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.Position{})
+	}
+	if size.Height > 0 {
+		f.fit(max(1, int((size.Height+theme.Padding())/f.row())))
+	}
 }
 
 func (l *pagedList[T]) createRow() fyne.CanvasObject {
@@ -133,7 +175,7 @@ func (l *pagedList[T]) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 
 // turn moves by dir pages.
 func (l *pagedList[T]) turn(dir int) {
-	size := l.e.pageSize()
+	size := l.size
 	l.st.offset = max(0, l.st.offset+dir*size)
 	l.reload()
 }
@@ -142,9 +184,9 @@ func (l *pagedList[T]) turn(dir int) {
 func (l *pagedList[T]) reload() {
 	l.seq++
 	seq := l.seq
-	size := l.e.pageSize()
+	size := l.size
 	// Keep the position on a page boundary of the current page size: the
-	// size changes with 长者模式.
+	// size changes with the window and 长者模式.
 	l.st.offset -= l.st.offset % size
 	offset := l.st.offset
 	type page struct {
@@ -176,7 +218,7 @@ func (l *pagedList[T]) reload() {
 }
 
 func (l *pagedList[T]) show() {
-	size := l.e.pageSize()
+	size := l.size
 	pages := max(1, (l.total+size-1)/size)
 	page := l.st.offset/size + 1
 	l.pos.SetText(l.e.Lf("list.position", page, pages, l.total))

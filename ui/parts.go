@@ -103,42 +103,36 @@ func (c *tapCard) CreateRenderer() fyne.WidgetRenderer {
 }
 
 // heading is a bold heading-sized label that wraps.
-func heading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+func heading(text string) *wrapLabel {
+	l := newWrap(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameHeadingText
-	l.Wrapping = fyne.TextWrapWord
 	return l
 }
 
 // subheading is a bold subheading-sized label that wraps.
-func subheading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+func subheading(text string) *wrapLabel {
+	l := newWrap(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText
-	l.Wrapping = fyne.TextWrapWord
 	return l
 }
 
 // para is body text that wraps.
-func para(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
+func para(text string) *wrapLabel {
+	return newWrap(text, fyne.TextAlignLeading, fyne.TextStyle{})
 }
 
 // body renders a long text as wrapped paragraphs, one per line of the
 // source, so that a 5,000-character document keeps its structure.
-func body(text string) *widget.RichText {
-	var segs []widget.RichTextSegment
+func body(text string) *wrapLabel {
+	var paras []string
 	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			continue
+		if p = strings.TrimSpace(p); p != "" {
+			paras = append(paras, p)
 		}
-		segs = append(segs, &widget.TextSegment{Style: widget.RichTextStyleParagraph, Text: p})
 	}
-	rt := widget.NewRichText(segs...)
-	rt.Wrapping = fyne.TextWrapWord
-	return rt
+	l := para(strings.Join(paras, "\n"))
+	l.paras = true
+	return l
 }
 
 // fields lays out label/value pairs as a two-column table; empty values
@@ -204,6 +198,7 @@ var (
 // that move it by a page (pageStep): finger-drag scrolling does not work
 // on every Linux touchscreen.
 func (e *env) scrollPages(content fyne.CanvasObject) fyne.CanvasObject {
+	content = container.New(readable{}, content)
 	sc := container.NewVScroll(content)
 	step := func(dir float32) {
 		h := pageStep(sc.Size().Height)
@@ -216,6 +211,34 @@ func (e *env) scrollPages(content fyne.CanvasObject) fyne.CanvasObject {
 	down := e.button(e.L("scroll.down"), theme.MoveDownIcon(), func() { step(1) })
 	bar := container.NewVBox(up, layout.NewSpacer(), down)
 	return container.NewBorder(nil, nil, nil, bar, sc)
+}
+
+// readable keeps a page's lines of Chinese text to about 45 characters,
+// a readable length, however wide the window: it lays its objects out at
+// most that wide, centred.
+type readable struct{}
+
+// readableChars is the longest line of body text, in characters.
+const readableChars = 45
+
+func (readable) width() float32 {
+	return readableChars*theme.TextSize() + 2*theme.InnerPadding() + 2*theme.Padding()
+}
+
+func (r readable) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+func (r readable) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := max(min(size.Width, r.width()), r.MinSize(objs).Width)
+	for _, o := range objs {
+		o.Move(fyne.NewPos(max(0, (size.Width-w)/2), 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+	}
 }
 
 // pageStep is how far 上翻 / 下翻 move a scroll that shows height of its

@@ -99,7 +99,11 @@ func openWord(e *env, open bool) string {
 // tiles instead of a drop-down menu, whose rows are too small to touch.
 func openProviderCategories(e *env, src ProviderReader, st *providerState) {
 	e.open(func() string { return e.L("provider.pick_category") }, func() fyne.CanvasObject {
-		grid := container.NewGridWithColumns(4)
+		cols := 4
+		if e.isPortrait() {
+			cols = 2
+		}
+		grid := container.NewGridWithColumns(cols)
 		pick := func(c string) func() {
 			return func() {
 				st.category = c

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 	qrcode "github.com/skip2/go-qrcode"
 
 	"jiezhen/data"
@@ -37,9 +36,8 @@ func (e *env) qrCode(caption, url string) fyne.CanvasObject {
 		side = 220
 	}
 	ci.SetMinSize(fyne.NewSize(side, side))
-	l := widget.NewLabel(caption)
+	l := newWrap(caption, fyne.TextAlignLeading, fyne.TextStyle{})
 	l.Alignment = fyne.TextAlignCenter
-	l.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(container.NewCenter(ci),
 		container.NewGridWrap(fyne.NewSize(side+40, l.MinSize().Height*2), l))
 }

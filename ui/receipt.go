@@ -190,5 +190,9 @@ func newReceipt(e *env, f *filedCase) fyne.CanvasObject {
 	if r.TrackURL != "" {
 		right = container.NewVBox(e.qrCode(e.L("receipt.qr"), r.TrackURL), finish)
 	}
+	if e.isPortrait() {
+		// Too narrow for the code beside the text: under it.
+		return e.scrollPages(container.NewVBox(left, container.NewCenter(right)))
+	}
 	return e.scrollPages(container.NewBorder(nil, nil, nil, container.NewPadded(right), left))
 }

@@ -15,9 +15,10 @@ import (
 	"jiezhen/data/store"
 )
 
-// searchKinds are the kinds a search covers, in the order their groups
-// appear.
-var searchKinds = []data.Kind{data.KindNotice, data.KindCatalog, data.KindService, data.KindProvider, data.KindConsultation}
+// searchKinds are the kinds a search covers, best first
+// (data.SearchKindOrder): a group whose best hit has every term in its
+// title comes before those whose do not, and otherwise they keep this order.
+var searchKinds = []data.Kind{data.KindService, data.KindProvider, data.KindNotice, data.KindConsultation, data.KindCatalog}
 
 // groupHits is how many hits of each kind the grouped results show before
 // 查看全部.
@@ -96,8 +97,15 @@ func (e *env) searchResults(src Searcher, st *searchState, box *fyne.Container) 
 			set(e.errorText(err))
 			return
 		}
+		order := make([]int, len(all))
+		for i := range order {
+			order[i] = i
+		}
+		named := func(i int) bool { return len(all[i].Hits) > 0 && all[i].Hits[0].InTitle }
+		sort.SliceStable(order, func(a, b int) bool { return named(order[a]) && !named(order[b]) })
 		groups := container.NewVBox()
-		for i, r := range all {
+		for _, i := range order {
+			r := all[i]
 			if r.Total == 0 {
 				continue
 			}
@@ -163,18 +171,44 @@ func (e *env) searchPage(src Searcher, st *searchState, set func(fyne.CanvasObje
 
 // hitCard is one search hit: the title and the snippet with the matched
 // terms in bold primary colour; a touch opens the item. Both lines are one
-// RichText, padded once, so that a page of hits fits the screen.
+// RichText, padded once, so that a page of hits fits the screen. The
+// snippet quotes field by field, each with its label (地址：… 电话：…).
 func (e *env) hitCard(h store.Hit, query string) fyne.CanvasObject {
 	segs := highlight(h.Title, termRanges(h.Title, query), true)
 	// A segment that is not inline ends its line: the snippet starts below.
 	last := segs[len(segs)-1].(*widget.TextSegment)
 	last.Style.Inline = false
-	segs = append(segs, highlight(h.Snippet, h.Highlights, false)...)
+	segs = append(segs, e.snippetSegments(h)...)
 	text := widget.NewRichText(segs...)
 	text.Truncation = fyne.TextTruncateEllipsis
 	kind := h.Kind
 	id := h.ID
 	return e.card(h.Title, text, func() { e.openHit(kind, id) })
+}
+
+// snippetSegments are the parts of a hit's snippet, labelled, two spaces
+// apart; a hit without parts shows its plain snippet.
+func (e *env) snippetSegments(h store.Hit) []widget.RichTextSegment {
+	if len(h.Parts) == 0 {
+		return highlight(h.Snippet, h.Highlights, false)
+	}
+	label := widget.RichTextStyleInline
+	label.ColorName = theme.ColorNamePlaceHolder
+	var segs []widget.RichTextSegment
+	for i, p := range h.Parts {
+		lead := ""
+		if i > 0 {
+			lead = "  "
+		}
+		if !p.Unlabelled() {
+			lead += e.L("search.field."+p.Field) + e.L("search.field_sep")
+		}
+		if lead != "" {
+			segs = append(segs, &widget.TextSegment{Text: lead, Style: label})
+		}
+		segs = append(segs, highlight(p.Text, p.Highlights, false)...)
+	}
+	return segs
 }
 
 // openHit opens the detail screen of a search hit.

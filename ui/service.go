@@ -146,8 +146,7 @@ func (e *env) serviceGuide(s data.ServiceItem, held heldFiles) fyne.CanvasObject
 		if m.Required {
 			need = e.L("service.required")
 		}
-		name := widget.NewLabelWithStyle(strconv.Itoa(i+1)+". "+m.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		name.Wrapping = fyne.TextWrapWord
+		name := newWrap(strconv.Itoa(i+1)+". "+m.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		detail := para(joinDot(m.Form.Label(e.lang), e.Lf("service.copies", m.Count), need, m.Note))
 		row := fyne.CanvasObject(container.NewVBox(name, detail))
 		if m.Template != nil {
@@ -172,8 +171,7 @@ func (e *env) serviceGuide(s data.ServiceItem, held heldFiles) fyne.CanvasObject
 	if len(s.FAQ) > 0 {
 		var faq []fyne.CanvasObject
 		for _, f := range s.FAQ {
-			q := widget.NewLabelWithStyle(e.L("service.q")+f.Q, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			q.Wrapping = fyne.TextWrapWord
+			q := newWrap(e.L("service.q")+f.Q, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			faq = append(faq, q, para(e.L("service.a")+f.A))
 		}
 		section("service.faq", faq...)
@@ -183,8 +181,7 @@ func (e *env) serviceGuide(s data.ServiceItem, held heldFiles) fyne.CanvasObject
 		c.Add(container.NewHBox(e.applyButton(s)))
 	} else if s.Online {
 		c.Add(widget.NewSeparator())
-		hint := widget.NewLabelWithStyle(e.L("service.online_hint"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		hint.Wrapping = fyne.TextWrapWord
+		hint := newWrap(e.L("service.online_hint"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		c.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, hint))
 	}
 	return c

@@ -308,7 +308,8 @@ func newStaffHome(e *env) fyne.CanvasObject {
 		name.Alignment = fyne.TextAlignCenter
 		name.Wrapping = fyne.TextWrapOff
 		name.Truncation = fyne.TextTruncateEllipsis
-		side := 2 * theme.Size(theme.SizeNameInlineIcon)
+		// A little smaller than the home's: three rows of tiles fit in 长者模式.
+		side := 1.8 * theme.Size(theme.SizeNameInlineIcon)
 		content := container.NewVBox(layout.NewSpacer(),
 			container.NewCenter(container.NewGridWrap(fyne.NewSize(side, side), widget.NewIcon(icon))),
 			name, sub, layout.NewSpacer())
@@ -343,7 +344,7 @@ func newStaffHome(e *env) fyne.CanvasObject {
 }
 
 // staffNote is a small muted line of text.
-func staffNote(text string) *widget.Label {
+func staffNote(text string) *wrapLabel {
 	l := para(text)
 	l.Importance = widget.LowImportance
 	return l

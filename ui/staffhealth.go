@@ -213,8 +213,7 @@ func (e *env) deadLetterRow(d store.DeadLetterItem, st *healthState) fyne.Canvas
 	what := joinDot(e.outboxKind(d.Kind), ref, d.FailedAt.In(e.now().Location()).Format("2006-01-02 15:04"))
 	// The heading wraps: in English 长者模式 it is longer than the room
 	// 重试 and 丢弃 leave beside it.
-	head := widget.NewLabelWithStyle(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.Wrapping = fyne.TextWrapWord
+	head := newWrap(what, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	text := container.NewVBox(head)
 	for _, line := range e.refusalLines(d) {
 		text.Add(para(line))

@@ -116,9 +116,8 @@ func phone4Problem(s string) bool {
 func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 	ref := e.keyEntry(e.L("track.ref"), e.kb.NewEntry(keyboard.Reference))
 	ref.SetText(f.ref)
-	refMsg := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	refMsg := newWrap("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	refMsg.Importance = widget.DangerImportance
-	refMsg.Wrapping = fyne.TextWrapWord
 	showMsg := func(s string) {
 		refMsg.SetText(e.refProblem(s, false))
 		if refMsg.Text == "" {

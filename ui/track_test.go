@@ -297,7 +297,10 @@ func TestTimelineStepsReadAsSteps(t *testing.T) {
 	d := fyne.CurrentApp().Driver()
 	at := map[string][]fyne.Position{}
 	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok {
+		switch l := o.(type) {
+		case *widget.Label:
+			at[l.Text] = append(at[l.Text], d.AbsolutePositionForObject(l))
+		case *wrapLabel:
 			at[l.Text] = append(at[l.Text], d.AbsolutePositionForObject(l))
 		}
 	})

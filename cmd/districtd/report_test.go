@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -274,5 +276,185 @@ func TestReportFigures(t *testing.T) {
 	if f := list[0].Figures; f == nil || f.Month != "2026-11" || f.Received != 7 || f.OnTime != 3 || f.WithDeadline != 5 || f.Satisfied != 3 ||
 		f.Rated != 4 || len(f.Months) != 12 || f.Months[10] != (data.MonthCount{Month: "2026-10", Received: 2}) {
 		t.Errorf("street A's figures: %+v", list[0].Figures)
+	}
+}
+
+// runReport writes a report as JSON, decoded into v, and as XLSX, opened.
+func runReport(t *testing.T, v any, args ...string) *excelize.File {
+	t.Helper()
+	dir := t.TempDir()
+	js, xl := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xlsx")
+	ok(t, append(args, "--format", "json", "--out", js)...)
+	b, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, append(args, "--format", "xlsx", "--out", xl)...)
+	f, err := excelize.OpenFile(xl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// checkSheet compares a sheet's heading row (row 2) and every cell of its
+// table (from row 3) with head and rows: a string is text, an int or a
+// float64 a number stored as a number; nothing follows the table but
+// its note.
+func checkSheet(t *testing.T, f *excelize.File, sheet string, head []string, rows [][]any) {
+	t.Helper()
+	got, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 2 || strings.Join(got[1], "|") != strings.Join(head, "|") {
+		t.Errorf("%s: heading row %v, want %v", sheet, got[1:2], head)
+	}
+	if n := len(got); n != len(rows)+2 && n != len(rows)+4 {
+		t.Errorf("%s: %d rows, want %d and a note", sheet, n, len(rows)+2)
+	}
+	for r, row := range rows {
+		for c, want := range row {
+			ref, _ := excelize.CoordinatesToCellName(c+1, r+3)
+			v, _ := f.GetCellValue(sheet, ref, excelize.Options{RawCellValue: true})
+			ty, _ := f.GetCellType(sheet, ref)
+			text := ty == excelize.CellTypeSharedString || ty == excelize.CellTypeInlineString
+			switch w := want.(type) {
+			case string:
+				if v != w || (w != "" && !text) {
+					t.Errorf("%s!%s = %q (type %v), want the text %q", sheet, ref, v, ty, w)
+				}
+			case int, float64:
+				x, err := strconv.ParseFloat(v, 64)
+				wf, _ := w.(float64)
+				if i, isInt := w.(int); isInt {
+					wf = float64(i)
+				}
+				if err != nil || text || math.Abs(x-wf) > 1e-9 {
+					t.Errorf("%s!%s = %q (type %v), want the number %v", sheet, ref, v, ty, w)
+				}
+			}
+		}
+	}
+}
+
+// share is a ratio's cell: its value as a number, or "—" with no cases.
+func share(r report.Ratio) any {
+	if v, ok := r.Value(); ok {
+		return v
+	}
+	return "—"
+}
+
+// The quarterly review as JSON carries the fixture's figures, and as XLSX
+// every cell of both tables is the JSON's, numbers as numbers.
+func TestReportQuarterlyJSONAndXLSX(t *testing.T) {
+	db := reportDB(t)
+	var q report.Quarterly
+	f := runReport(t, &q, "report", "quarterly", "--db", db, "--quarter", "2026Q4")
+	rf.CheckQuarterQ4(t, q)
+	if want := []string{"评议指标", "得分排名"}; strings.Join(f.GetSheetList(), ",") != strings.Join(want, ",") {
+		t.Fatalf("sheets %v, want %v", f.GetSheetList(), want)
+	}
+	var crit [][]any
+	for _, c := range q.Criteria {
+		crit = append(crit, []any{c.Name, c.Weight, c.Formula})
+	}
+	checkSheet(t, f, "评议指标", []string{"指标", "权重", "计算方法"}, crit)
+	if note, _ := f.GetCellValue("评议指标", fmt.Sprintf("A%d", len(crit)+4)); note != "得分公式："+q.Formula {
+		t.Errorf("the formula's note is %q", note)
+	}
+	head := []string{"排名", "街道"}
+	for _, c := range q.Criteria {
+		head = append(head, c.Name, c.Name+"得分")
+	}
+	head = append(head, "总分", "上季度得分", "上季度排名", "变化")
+	var rank [][]any
+	for _, s := range q.Streets {
+		row := []any{s.Rank, s.Name}
+		for _, c := range q.Criteria {
+			var p *report.Score
+			for i := range s.Parts {
+				if s.Parts[i].ID == c.ID {
+					p = &s.Parts[i]
+				}
+			}
+			if p == nil || p.Value.Den == 0 {
+				row = append(row, "—", "—")
+			} else {
+				row = append(row, share(p.Value), p.Points)
+			}
+		}
+		row = append(row, s.Score)
+		if s.Previous == nil {
+			t.Fatalf("%s has no previous score", s.Name)
+		}
+		row = append(row, *s.Previous, s.PreviousRank, *s.Change)
+		rank = append(rank, row)
+	}
+	checkSheet(t, f, "得分排名", head, rank)
+	// Street B has no opinion to answer: its feedback is "—", as text.
+	if v, _ := f.GetCellValue("得分排名", "K4"); v != "—" || q.Criteria[4].ID != "feedback" {
+		t.Errorf("B's feedback is %q (criteria %v)", v, q.Criteria)
+	}
+}
+
+// The annual report as JSON carries the fixture's figures, and as XLSX
+// every cell of its three tables is the JSON's, the national table
+// 三、收到和处理政府信息公开申请情况 row by row and column by column.
+func TestReportAnnualJSONAndXLSX(t *testing.T) {
+	db := reportDB(t)
+	text := filepath.Join(t.TempDir(), "text.json")
+	os.WriteFile(text, []byte(`{"review": {"review": [1, 0, 0, 0, 1], "direct_suit": [0, 2, 0, 1, 3], "suit_after_review": [0, 0, 1, 0, 1]}}`), 0o644)
+	for _, street := range []string{rf.StreetA, rf.StreetB} {
+		t.Run(street, func(t *testing.T) {
+			var a report.Annual
+			f := runReport(t, &a, "report", "annual", "--db", db, "--year", "2026", "--street", street, "--text", text)
+			if street == rf.StreetA {
+				rf.CheckStreetAYear(t, a)
+			} else {
+				rf.CheckStreetBTable(t, a)
+			}
+			if a.Review != (report.ReviewLitigation{Review: [5]int{1, 0, 0, 0, 1}, DirectSuit: [5]int{0, 2, 0, 1, 3}, SuitAfterReview: [5]int{0, 0, 1, 0, 1}}) {
+				t.Errorf("review %+v", a.Review)
+			}
+			if want := []string{"主动公开", "收到和处理申请", "复议诉讼"}; strings.Join(f.GetSheetList(), ",") != strings.Join(want, ",") {
+				t.Fatalf("sheets %v, want %v", f.GetSheetList(), want)
+			}
+			var pub [][]any
+			for _, r := range a.Published {
+				pub = append(pub, []any{r.Label, r.Published, r.Updated, r.Withdrawn, a.Live[string(r.Kind)]})
+			}
+			checkSheet(t, f, "主动公开", []string{"信息类别", "本年发布", "本年更新", "本年撤下", "现行有效"}, pub)
+			var tab [][]any
+			for _, r := range a.Table.Rows {
+				row := []any{strings.Repeat("  ", r.Level) + r.Label}
+				for _, n := range r.Counts {
+					if r.Heading {
+						row = append(row, "")
+					} else {
+						row = append(row, n)
+					}
+				}
+				tab = append(tab, row)
+			}
+			if len(tab) != 30 {
+				t.Errorf("the national table has %d rows, want 30", len(tab))
+			}
+			checkSheet(t, f, "收到和处理申请", append([]string{"项目"}, report.ColumnLabels[:]...), tab)
+			var rev [][]any
+			for i, g := range [][5]int{a.Review.Review, a.Review.DirectSuit, a.Review.SuitAfterReview} {
+				row := []any{[]string{"行政复议", "行政诉讼：未经复议直接起诉", "行政诉讼：复议后起诉"}[i]}
+				for _, n := range g {
+					row = append(row, n)
+				}
+				rev = append(rev, row)
+			}
+			checkSheet(t, f, "复议诉讼", append([]string{"类别"}, report.ReviewColumns[:]...), rev)
+		})
 	}
 }

@@ -160,6 +160,11 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if cert != "" {
 		scheme = "https"
 	}
+	// The metrics address first: the website's line is the last of
+	// those that say where serve answers.
+	if mln != nil {
+		log.Info("metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	log.Info("listening", "url", scheme+"://"+ln.Addr().String()+"/api/v1")
 	log.Info("website", "url", scheme+"://"+ln.Addr().String()+"/")
 	rated, scheduled, figured := make(chan struct{}), make(chan struct{}), make(chan struct{})
@@ -188,7 +193,6 @@ func serveUntil(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		})
 	}()
 	if mln != nil {
-		log.Info("metrics", "url", "http://"+mln.Addr().String()+"/metrics")
 		mctx, stopMetrics := context.WithCancel(ctx)
 		metricsDone := make(chan error, 1)
 		defer func() { stopMetrics(); <-metricsDone }()

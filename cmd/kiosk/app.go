@@ -86,7 +86,7 @@ func runApp(args []string, stderr io.Writer) error {
 		log.Error("kiosk: the database is refused", "error", err)
 		a := app.NewWithID("org.jiezhen.kiosk")
 		w := a.NewWindow("街镇通 Jiezhen")
-		w.Resize(fyne.NewSize(1280, 800))
+		fitScreen(a, w)
 		w.SetFullScreen(*fullscreen)
 		ui.ShowDamaged(a, w)
 		w.ShowAndRun()
@@ -142,7 +142,7 @@ func runApp(args []string, stderr io.Writer) error {
 
 	a := app.NewWithID("org.jiezhen.kiosk")
 	w := a.NewWindow("街镇通 Jiezhen")
-	w.Resize(fyne.NewSize(1280, 800))
+	fitScreen(a, w)
 	if *fullscreen {
 		w.SetFullScreen(true)
 		keepScreenOn(log)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,9 @@ import (
 // TestSmokeWindow starts the real kiosk binary on the X display with the
 // demo content, waits for its first frame and saves a screenshot of the
 // window, which CI keeps as an artefact: demo/smoke-home.png, or the
-// directory named by JIEZHEN_ARTIFACTS.
+// directory named by JIEZHEN_ARTIFACTS. On a portrait screen (Xvfb
+// -screen 0 1080x1920x24) the shot is smoke-home-portrait.png, and the
+// window must have opened portrait, at the screen's size.
 func TestSmokeWindow(t *testing.T) {
 	if os.Getenv("DISPLAY") == "" {
 		t.Skip("no DISPLAY: the smoke test needs an X server (scripts/test.sh starts Xvfb)")
@@ -80,7 +83,12 @@ func TestSmokeWindow(t *testing.T) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	screenW, screenH := rootSize(t)
+	portrait := screenH > screenW
 	shot := filepath.Join(out, "smoke-home.png")
+	if portrait {
+		shot = filepath.Join(out, "smoke-home-portrait.png")
+	}
 	if b, err := exec.Command("import", "-window", id, shot).CombinedOutput(); err != nil {
 		t.Fatalf("import: %v\n%s", err, b)
 	}
@@ -102,6 +110,28 @@ func TestSmokeWindow(t *testing.T) {
 	if n := colours(img); n < 8 {
 		t.Fatalf("screenshot has %d colours: the window looks blank", n)
 	}
+	if b := img.Bounds(); portrait && (b.Dy() <= b.Dx() || b.Dx() > screenW || b.Dy() < screenH*3/4) {
+		t.Fatalf("on a %dx%d screen the window is %dx%d: it does not follow the screen", screenW, screenH, b.Dx(), b.Dy())
+	}
+}
+
+// rootSize is the X screen's size.
+func rootSize(t *testing.T) (w, h int) {
+	t.Helper()
+	out, err := exec.Command("xwininfo", "-root").Output()
+	if err != nil {
+		t.Fatalf("xwininfo -root: %v", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		line = strings.TrimSpace(line)
+		if v, ok := strings.CutPrefix(line, "Width: "); ok {
+			w, _ = strconv.Atoi(v)
+		}
+		if v, ok := strings.CutPrefix(line, "Height: "); ok {
+			h, _ = strconv.Atoi(v)
+		}
+	}
+	return w, h
 }
 
 // windowID finds the X window whose name contains name.

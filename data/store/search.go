@@ -29,8 +29,15 @@ type Hit struct {
 	// Highlights are the byte ranges [start, end) of every occurrence of
 	// every term within Snippet, sorted and not overlapping.
 	Highlights [][2]int `json:"highlights,omitempty"`
-	// Rank orders the hits of one search, higher first; it means nothing
-	// across searches.
+	// Parts quote the fields that hold a term (or, for a title match, the
+	// kind's summary fields), each labelled and cut at boundaries
+	// (data.FieldSnippet): what the window shows.
+	Parts []data.SnippetPart `json:"parts,omitempty"`
+	// InTitle says the title holds every term.
+	InTitle bool `json:"in_title,omitempty"`
+	// Rank orders the hits of one search, higher first: data.SearchTitleRank
+	// when the title holds every term, plus data.SearchKindRank; equal
+	// ranks are newest first. It means nothing across searches.
 	Rank float64 `json:"rank"`
 }
 
@@ -45,9 +52,10 @@ type Results struct {
 
 // Search finds content matching every term of q.Text.
 //
-// Terms of three or more characters go through the FTS5 trigram index,
-// ranked by bm25 with titles weighted up. Shorter terms cannot use a
-// trigram index and are matched with LIKE over search_docs, titles first.
+// Terms of three or more characters go through the FTS5 trigram index.
+// Shorter terms cannot use a trigram index and are matched with LIKE over
+// search_docs. Either way hits whose title holds every term come first,
+// then the kinds of data.SearchKindOrder, then the newest (Hit.Rank).
 // Items the indexer has not caught up with (search_queue) are never read
 // from the index or search_docs, which may hold their old text or nothing;
 // their text is derived from their rows and matched directly, and they are
@@ -88,7 +96,10 @@ func (s *Store) Search(ctx context.Context, q Query) (Results, error) {
 		return Results{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	for i := range res.Hits {
-		res.Hits[i].Snippet, res.Hits[i].Highlights = data.Snippet(res.Hits[i].Snippet, terms)
+		h := &res.Hits[i]
+		h.InTitle = h.Rank >= data.SearchTitleRank
+		h.Parts = data.FieldSnippet(h.Kind, h.Snippet, terms, h.InTitle)
+		h.Snippet, h.Highlights = data.Snippet(h.Snippet, terms)
 	}
 	return res, nil
 }
@@ -189,9 +200,9 @@ func (sr *searcher) pending() ([]Hit, error) {
 				}
 				inTitle = inTitle && tt
 			}
-			h := Hit{Kind: kind, ID: d.id, Title: d.title, Snippet: d.text, Rank: 1}
+			h := Hit{Kind: kind, ID: d.id, Title: d.title, Snippet: d.text, Rank: float64(data.SearchKindRank(kind))}
 			if inTitle {
-				h.Rank = 2
+				h.Rank += data.SearchTitleRank
 			}
 			hits, order = append(hits, h), append(order, d.seq)
 			return nil
@@ -200,7 +211,7 @@ func (sr *searcher) pending() ([]Hit, error) {
 			return nil, err
 		}
 	}
-	// Title matches first, then the most recently marked first.
+	// Title matches and better kinds first, then the most recently marked.
 	idx := make([]int, len(hits))
 	for i := range idx {
 		idx[i] = i
@@ -252,6 +263,19 @@ func docFilter(spec *kindSpec, terms []string) (string, []any) {
 	return ` AND (instr(k.doc, '\u') > 0 OR (` + strings.Join(conds, " AND ") + `))`, args
 }
 
+// rankExpr is a hit's rank (see Hit.Rank) over the search_docs alias d.
+func rankExpr(terms []string) (string, []any) {
+	title, args := titleConds(terms)
+	var b strings.Builder
+	b.WriteString(title + " * " + strconv.Itoa(data.SearchTitleRank) + " + CASE d.kind")
+	for _, k := range data.SearchKindOrder {
+		b.WriteString(" WHEN ? THEN " + strconv.Itoa(data.SearchKindRank(k)))
+		args = append(args, string(k))
+	}
+	b.WriteString(" ELSE 0 END")
+	return b.String(), args
+}
+
 // titleConds is an expression true when every term is in the title.
 func titleConds(terms []string) (string, []any) {
 	conds := make([]string, len(terms))
@@ -283,8 +307,8 @@ func (sr *searcher) indexed(limit, offset int) (Results, error) {
 	}
 	hits, restLimit, restOffset := page(pend, limit, offset)
 
-	// d is joined only when a filter needs it: for an unfiltered query
-	// ranking never touches search_docs.
+	// d is joined only when a filter needs it: counting never touches
+	// search_docs otherwise.
 	from := "search_fts f"
 	where := "search_fts MATCH ? AND f.rowid NOT IN (" + queuedDocs + ")"
 	args := []any{data.FTSQuery(sr.long)}
@@ -305,21 +329,22 @@ func (sr *searcher) indexed(limit, offset int) (Results, error) {
 		return Results{}, err
 	}
 	if restLimit > 0 && restOffset < total {
-		// bm25 weights: a match in the title counts four times one in the
-		// text; bm25 is lower for better matches. Scoring costs about a
-		// microsecond per hit, so only the newest rankCap hits are scored
-		// (FTS5 walks them in rowid order without sorting); any hits
-		// beyond those follow newest first.
-		ranked := `SELECT f.rowid, bm25(search_fts, 4.0, 1.0) AS r FROM ` + from + ` WHERE ` + where
+		// Title matches first, then the better kind, then the newest
+		// (rankExpr), read from search_docs for each hit. Only the newest
+		// rankCap hits are ranked (FTS5 walks them in rowid order without
+		// sorting); any hits beyond those follow newest first.
+		matches := `SELECT f.rowid FROM ` + from + ` WHERE ` + where
 		if total > rankCap {
-			ranked = `SELECT rowid, r FROM (` + ranked + ` ORDER BY f.rowid DESC LIMIT ` + strconv.Itoa(rankCap) + `)`
+			matches += ` ORDER BY f.rowid DESC LIMIT ` + strconv.Itoa(rankCap)
 		}
-		ids, ranks, err := sr.rowids(ranked+` ORDER BY r, rowid LIMIT ? OFFSET ?`, append(args, restLimit, restOffset)...)
+		rank, rargs := rankExpr(sr.terms)
+		ids, ranks, err := sr.rowids(`SELECT d.rowid, `+rank+` AS r FROM search_docs d WHERE d.rowid IN (`+matches+
+			`) ORDER BY r DESC, d.rowid DESC LIMIT ? OFFSET ?`, append(append(rargs, args...), restLimit, restOffset)...)
 		if err != nil {
 			return Results{}, err
 		}
 		if want := restOffset + restLimit; total > rankCap && want > rankCap {
-			// The page reaches past the scored hits: the rest, newest first.
+			// The page reaches past the ranked hits: the rest, newest first.
 			n, off := want-max(rankCap, restOffset), max(0, restOffset-rankCap)
 			more, _, err := sr.rowids(`SELECT f.rowid, 0 FROM `+from+` WHERE `+where+` AND f.rowid < (SELECT min(rowid) FROM (SELECT f.rowid FROM `+
 				from+` WHERE `+where+` ORDER BY f.rowid DESC LIMIT `+strconv.Itoa(rankCap)+`)) ORDER BY f.rowid DESC LIMIT ? OFFSET ?`,
@@ -336,7 +361,7 @@ func (sr *searcher) indexed(limit, offset int) (Results, error) {
 		}
 		for i, id := range ids {
 			h := docs[id]
-			h.Rank = -ranks[i]
+			h.Rank = ranks[i]
 			hits = append(hits, h)
 		}
 	}
@@ -349,7 +374,7 @@ func (sr *searcher) indexed(limit, offset int) (Results, error) {
 // statistics the planner would rather scan search_docs.
 const queuedDocs = "SELECT qd.rowid FROM search_queue q CROSS JOIN search_docs qd ON qd.kind = q.kind AND qd.id = q.id"
 
-// rankCap bounds how many hits of an indexed search are scored with bm25.
+// rankCap bounds how many hits of an indexed search are ranked.
 const rankCap = 1000
 
 // rowids runs a query returning (rowid, score) rows.
@@ -406,8 +431,9 @@ const scanCap = 500
 // scan answers a query whose terms are all one or two characters, which
 // the trigram index cannot, by LIKE over search_docs. One pass reads the
 // newest matches until it has scanCap of them, which bounds the work for
-// the common characters such queries are made of; those are ordered title
-// matches first, and any matches beyond them follow newest first. The
+// the common characters such queries are made of; those are ordered by
+// rank (title matches, then the better kind) and then newest first, and
+// any matches beyond them follow newest first. The
 // total is exact below scanCap and otherwise the lower bound scanCap, with
 // Capped set: counting every match of a common character means reading
 // every row.
@@ -429,7 +455,7 @@ func (sr *searcher) scan(limit, offset int) (Results, error) {
 // scanDocs is scan over the search documents of items not queued.
 func (sr *searcher) scanDocs(limit, offset int) (Results, error) {
 	like, args := likeConds(sr.terms)
-	title, targs := titleConds(sr.terms)
+	title, targs := rankExpr(sr.terms)
 	kc, kargs := sr.kindCond()
 	where := like + kc + " AND d.rowid NOT IN (" + queuedDocs + ")"
 	args = append(args, kargs...)
@@ -452,7 +478,7 @@ func (sr *searcher) scanDocs(limit, offset int) (Results, error) {
 	var page []int64
 	var ranks []float64
 	for _, i := range order[min(offset, len(order)):min(offset+limit, len(order))] {
-		page, ranks = append(page, ids[i]), append(ranks, 1+inTitle[i])
+		page, ranks = append(page, ids[i]), append(ranks, inTitle[i])
 	}
 	if want := offset + limit; res.Capped && want > scanCap {
 		n, off := want-max(scanCap, offset), max(0, offset-scanCap)

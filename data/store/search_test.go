@@ -113,7 +113,7 @@ func TestSearchQueries(t *testing.T) {
 		want []string
 	}{
 		{Query{Text: "  停水  "}, []string{"n1", "s1"}},                              // short: title match first
-		{Query{Text: "水"}, []string{"c1", "n1", "s1"}},                             // one character: titles, newest first
+		{Query{Text: "水"}, []string{"n1", "c1", "s1"}},                             // one character: titles, notices before the catalogue
 		{Query{Text: "停水", Kinds: []data.Kind{data.KindService}}, []string{"s1"}},  // kinds filter, short
 		{Query{Text: "服务中心", Kinds: []data.Kind{data.KindNotice}}, []string{"n2"}}, // kinds filter, FTS
 		{Query{Text: "居民 停水"}, []string{"n1"}},                                     // two short terms, AND
@@ -137,7 +137,7 @@ func TestSearchQueries(t *testing.T) {
 
 	// Paging: limit and offset over the merged hits.
 	res := search(t, s, Query{Text: "水", Limit: 2, Offset: 1})
-	if !same(hitIDs(res), "n1", "s1") || res.Total != 3 {
+	if !same(hitIDs(res), "c1", "s1") || res.Total != 3 {
 		t.Errorf("page 2 of 水: %v total %d", hitIDs(res), res.Total)
 	}
 }
@@ -394,5 +394,67 @@ func TestIntegrityCheckAfterIndexChanges(t *testing.T) {
 	}
 	if got := hitIDs(search(t, s, Query{Text: "居住证"})); len(got) != 0 {
 		t.Errorf("居住证 after the replace: %v, want nothing", got)
+	}
+}
+
+// TestSearchRanksNamesFirst: for 长者饭堂 the canteens come first, though
+// newer notices mention them, and then the kinds by data.SearchKindOrder,
+// whether the items are indexed or still queued and whether the query
+// goes through the index (长者饭堂) or the scan (饭堂).
+func TestSearchRanksNamesFirst(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{NoIndexer: true})
+	hours := data.WeekHours{}
+	if err := hours.UnmarshalJSON([]byte(`{"mon":["11:00-13:00","17:00-18:30"]}`)); err != nil {
+		t.Fatal(err)
+	}
+	canteen := func(id, name string) data.Provider {
+		return data.Provider{ID: id, Name: name, Category: "长者饭堂", Address: "天河区体育东路12号首层", Phone: "020-38880001",
+			Hours: hours, Services: []string{"午餐", "晚餐"}}
+	}
+	apply(t, s, 7,
+		upsert(t, 1, data.KindProvider, "p1", 1, canteen("p1", "长者饭堂（体育东点）")),
+		upsert(t, 2, data.KindProvider, "p2", 1, canteen("p2", "长者饭堂（龙口东点）")),
+		upsert(t, 3, data.KindConsultation, "z1", 1, data.Consultation{ID: "z1", Title: "开餐时间征求意见", Draft: "拟调整长者饭堂的开餐时间。"}),
+		upsert(t, 4, data.KindCatalog, "c1", 1, data.CatalogEntry{ID: "c1", Title: "助餐补贴标准", Body: "长者饭堂助餐补贴按月发放。"}),
+		upsert(t, 5, data.KindNotice, "n1", 1, notice("n1", "开餐公告", "天河南街长者饭堂于11月9日起正式开餐。")),
+		upsert(t, 6, data.KindNotice, "n2", 1, notice("n2", "重阳节活动", "活动当天长者饭堂照常供餐。")),
+		upsert(t, 7, data.KindService, "s1", 1, data.ServiceItem{ID: "s1", Name: "助餐服务申请", Category: data.PowerPublic,
+			Conditions: []string{"在长者饭堂登记用餐"}}),
+	)
+	want := []string{"p2", "p1", "s1", "n2", "n1", "z1", "c1"}
+	for _, indexed := range []bool{false, true} {
+		if indexed {
+			if _, err := s.IndexPending(ctx, 100); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, q := range []string{"长者饭堂", "饭堂"} {
+			res := search(t, s, Query{Text: q})
+			if got := hitIDs(res); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("indexed=%v: %s finds %v, want %v", indexed, q, got, want)
+			}
+			if !res.Hits[0].InTitle || res.Hits[2].InTitle {
+				t.Errorf("indexed=%v: %s: InTitle of the first and third hits: %v, %v", indexed, q, res.Hits[0].InTitle, res.Hits[2].InTitle)
+			}
+			// A canteen found by its name quotes its address, phone and
+			// hours, each a part of its own, not its category 长者饭堂.
+			var fields, texts []string
+			for _, p := range res.Hits[0].Parts {
+				fields, texts = append(fields, p.Field), append(texts, p.Text)
+			}
+			if strings.Join(fields, " ") != "address phone hours" {
+				t.Errorf("indexed=%v: %s: the canteen's snippet quotes %v (%q)", indexed, q, fields, texts)
+			}
+		}
+	}
+	// By name alone the snippet is the address, the phone and the hours.
+	res := search(t, s, Query{Text: "龙口东点"})
+	var got []string
+	for _, p := range res.Hits[0].Parts {
+		got = append(got, p.Field+"="+p.Text)
+	}
+	if want := "address=天河区体育东路12号首层|phone=020-38880001|hours=" + hours.Summary(data.ZH); strings.Join(got, "|") != want {
+		t.Errorf("the snippet of a name match is %q, want %q", strings.Join(got, "|"), want)
 	}
 }

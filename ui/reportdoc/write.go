@@ -161,7 +161,7 @@ func WritePDF(w io.Writer, d *Doc) error {
 		}
 	}
 	pdf := fpdf.New(orientation, "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes(fontCJK, "", assets.FontCJK)
+	pdf.AddUTF8FontFromBytes(fontCJK, "", assets.FontPDF)
 	pdf.AddUTF8FontFromBytes(fontLatin, "", goregular.TTF)
 	pdf.SetMargins(15, 15, 15)
 	pdf.SetAutoPageBreak(true, 15)

@@ -12,9 +12,13 @@ import (
 	"jiezhen/assets"
 )
 
-// fontCJK is loaded once: every text style uses it, so Chinese and Latin
-// share metrics and goldens do not depend on the machine's fonts.
-var fontCJK = fyne.NewStaticResource("DroidSansFallbackFull.ttf", assets.FontCJK)
+// fontCJK and fontCJKBold are loaded once: every text style uses one of
+// them, so Chinese and Latin share a design and metrics, headings are
+// really bold in Chinese, and goldens do not depend on the machine's fonts.
+var (
+	fontCJK     = fyne.NewStaticResource("NotoSansCJKsc-Regular.otf", assets.FontCJK)
+	fontCJKBold = fyne.NewStaticResource("NotoSansCJKsc-Bold.otf", assets.FontCJKBold)
+)
 
 // Sizes of the two modes, in Fyne's device-independent units.
 type sizes struct {
@@ -27,12 +31,34 @@ var (
 )
 
 // MinTarget is the smallest touch target side, in Fyne units, for the
-// normal and the elder interface (WCAG 2.5.5: 44; MIIT elder rules: 60).
+// normal and the elder interface (WCAG 2.5.5: 44; MIIT elder rules: 60),
+// grown with the screen (Scale).
 func MinTarget(elderMode bool) float32 {
 	if elderMode {
-		return 60
+		return 60 * scale
 	}
-	return 44
+	return 44 * scale
+}
+
+// scale grows text, padding, icons and touch targets with the screen
+// (ScaleFor); 1 on the 1280x800 screen the sizes were set for.
+var scale float32 = 1
+
+// Scale is the current size factor.
+func Scale() float32 { return scale }
+
+// SetScale sets the size factor; the app's theme must then be set again
+// for the widgets to follow.
+func SetScale(s float32) { scale = s }
+
+// ScaleFor is the size factor for a window of size: its shorter side
+// against the 800 units the sizes were set for, from 1 to 1.5 in steps of
+// 0.05, so a 1920x1080 or 1080x1920 screen shows text about 1.35 times as
+// large as a 1280x800 one.
+func ScaleFor(size fyne.Size) float32 {
+	short := min(size.Width, size.Height)
+	s := float32(int(short/800*20+0.5)) / 20
+	return max(1, min(1.5, s))
 }
 
 // Theme is the kiosk theme. Change Elder through SetElder on the app's
@@ -60,7 +86,7 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 		return color.NRGBA{0xb7, 0x1c, 0x1c, 0xff} // government red, 6.6:1 on white
 	case theme.ColorNameError:
 		// What is missing or wrong, in body-size text: Fyne's own red has
-		// 3.7:1 on white, and the bundled font draws no bold Chinese.
+		// 3.7:1 on white, and error text is not always bold.
 		return color.NRGBA{0xc6, 0x28, 0x28, 0xff} // 5.6:1 on white
 	case theme.ColorNameForeground:
 		return color.NRGBA{0x1a, 0x1a, 0x1a, 0xff}
@@ -68,10 +94,14 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }
 
-// Font returns the bundled CJK font for every style but monospace.
+// Font returns the bundled CJK font, bold or regular, for every style but
+// monospace.
 func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
 	if s.Monospace || s.Symbol {
 		return theme.DefaultTheme().Font(s)
+	}
+	if s.Bold {
+		return fontCJKBold
 	}
 	return fontCJK
 }
@@ -79,8 +109,17 @@ func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
 // Icon is Fyne's own.
 func (t *Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
 
-// Size scales text, padding and icons for the current mode.
+// Size scales text, padding and icons for the current mode and screen.
 func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameText, theme.SizeNameHeadingText, theme.SizeNameSubHeadingText, theme.SizeNameCaptionText,
+		theme.SizeNamePadding, theme.SizeNameInnerPadding, theme.SizeNameInlineIcon, theme.SizeNameLineSpacing:
+		return t.size(n) * scale
+	}
+	return t.size(n)
+}
+
+func (t *Theme) size(n fyne.ThemeSizeName) float32 {
 	s := t.sizes()
 	switch n {
 	case theme.SizeNameText:
@@ -100,8 +139,11 @@ func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
 	case theme.SizeNameScrollBar:
 		return 16
 	case theme.SizeNameLineSpacing:
-		// Line spacing of 1.3x the text size (MIIT elder rules).
-		return s.text * 0.3
+		// Noto Sans CJK's own line is 1.45x the text size, already more
+		// than the 1.3x of the MIIT elder rules; a little more keeps lines
+		// of a paragraph 1.6x apart, as they were with Droid Sans Fallback
+		// (1.3x its own and 0.3x between).
+		return s.text * 0.15
 	}
 	return theme.DefaultTheme().Size(n)
 }

@@ -368,3 +368,109 @@ func CheckStreetANovember(t testing.TB, m report.Monthly) {
 	}
 	eq(t, "availability", m.Availability, ratio(13, 45))
 }
+
+// CheckQuarterQ4 checks the figures of the fourth quarter of 2026 that do
+// not move with the district's clock (kiosk availability and the
+// scores built on it do), as reportfixture.Build constructs them.
+func CheckQuarterQ4(t testing.TB, q report.Quarterly) {
+	t.Helper()
+	eq(t, "quarter", q.Quarter, "2026Q4")
+	eq(t, "from", q.From, data.MustDate("2026-10-01"))
+	eq(t, "criteria", len(q.Criteria), 5)
+	if q.Formula == "" {
+		t.Error("no formula printed")
+	}
+	if len(q.Streets) != 2 {
+		t.Fatalf("streets %+v", q.Streets)
+	}
+	a, b := q.Streets[0], q.Streets[1]
+	eq(t, "streets", [2]string{a.Street, b.Street}, [2]string{StreetA, StreetB})
+	eq(t, "ranks", [2]int{a.Rank, b.Rank}, [2]int{1, 2})
+	eq(t, "previous ranks", [2]int{a.PreviousRank, b.PreviousRank}, [2]int{2, 1})
+	parts := func(s report.StreetScore) map[string]report.Score {
+		m := map[string]report.Score{}
+		for _, p := range s.Parts {
+			m[p.ID] = p
+		}
+		return m
+	}
+	pa, pb := parts(a), parts(b)
+	eq(t, "A on time", pa["on_time"].Value, ratio(3, 5))
+	eq(t, "A satisfaction", pa["satisfaction"].Value, ratio(3, 4))
+	eq(t, "A freshness", pa["freshness"].Value, ratio(2, 5))
+	eq(t, "A feedback", pa["feedback"].Value, ratio(0, 1))
+	eq(t, "A points", [4]float64{pa["on_time"].Points, pa["satisfaction"].Points, pa["freshness"].Points, pa["feedback"].Points},
+		[4]float64{18, 22.5, 6, 0})
+	eq(t, "B on time", pb["on_time"].Value, ratio(len(data.ReplyTypes)+1, len(data.ReplyTypes)+1))
+	eq(t, "B feedback", pb["feedback"].Value, ratio(0, 0))
+}
+
+// CheckStreetAYear checks every figure of street A's annual report for
+// 2026 (the overview's text aside), every cell of its table included.
+func CheckStreetAYear(t testing.TB, a report.Annual) {
+	t.Helper()
+	eq(t, "A street", a.Street, StreetA)
+	eq(t, "A year received", a.Cases.Received, 10) // c1..c10 but c0
+	eq(t, "A year on time", a.Cases.OnTime, ratio(4, 6))
+	eq(t, "A notices published", a.Published[0].Published, 2)
+	eq(t, "A live notices", a.Live["notice"], 2)
+	want := map[string][report.NumCols]int{}
+	set := func(key string, col, n int) {
+		c := want[key]
+		c[col] = n
+		want[key] = c
+	}
+	set("new", report.ColPerson, 1)
+	set("new", report.ColCompany, 1)
+	set("new", report.ColTotal, 2)
+	set("carried_in", report.ColResearch, 1)
+	set("carried_in", report.ColTotal, 1)
+	set("disclosed", report.ColResearch, 1)
+	set("disclosed", report.ColTotal, 1)
+	set("withheld.1", report.ColCompany, 1)
+	set("withheld.1", report.ColTotal, 1)
+	set("total", report.ColResearch, 1)
+	set("total", report.ColCompany, 1)
+	set("total", report.ColTotal, 2)
+	set("carried_out", report.ColPerson, 1)
+	set("carried_out", report.ColTotal, 1)
+	for _, r := range a.Table.Rows {
+		eq(t, "A row "+r.Key, r.Counts, want[r.Key])
+	}
+}
+
+// CheckStreetBTable checks every cell of street B's table of 2026: one
+// request per reply type, the requester kinds in turn.
+func CheckStreetBTable(t testing.TB, b report.Annual) {
+	t.Helper()
+	rows := map[data.ReplyType]string{
+		"already_public": "disclosed", "disclosed": "disclosed", "not_disclosed": "", "not_exist": "unavailable.1",
+		"not_held": "unavailable.1", "repeat": "not_processed.2", "registration": "withheld.8", "partly_disclosed": "partly",
+		"withheld_secret": "withheld.1", "withheld_law": "withheld.2", "withheld_safety": "withheld.3",
+		"withheld_third_party": "withheld.4", "withheld_internal": "withheld.5", "withheld_process": "withheld.6",
+		"withheld_enforcement": "withheld.7", "withheld_query": "withheld.8", "needs_making": "unavailable.2",
+		"unclear": "unavailable.3", "petition": "not_processed.1", "publication": "not_processed.3",
+		"excessive": "not_processed.4", "confirm": "not_processed.5", "no_correction": "other.1", "unpaid": "other.2", "other": "other.3",
+	}
+	cols := []int{report.ColPerson, report.ColCompany, report.ColResearch, report.ColNonprofit, report.ColLegalService, report.ColOtherOrg}
+	want := map[string][report.NumCols]int{}
+	inc := func(key string, col int) {
+		c := want[key]
+		c[col]++
+		c[report.ColTotal]++
+		want[key] = c
+	}
+	for i, rt := range data.ReplyTypes {
+		col := cols[i%6]
+		inc("new", col)
+		inc("total", col)
+		if rows[rt] != "" {
+			inc(rows[rt], col)
+		}
+	}
+	eq(t, "B street", b.Street, StreetB)
+	for _, r := range b.Table.Rows {
+		eq(t, "B row "+r.Key, r.Counts, want[r.Key])
+	}
+	eq(t, "B unclassified", b.Table.Unclassified, []string{"d02"})
+}

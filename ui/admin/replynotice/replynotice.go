@@ -145,7 +145,7 @@ func wrap(widthOf func(string) float64, text string, width float64) []string {
 }
 
 // PDF writes the 告知书 as an A4 PDF: Chinese in the bundled CJK font
-// (assets.FontCJK, embedded as a subset), digits, Latin letters and
+// (assets.FontPDF), digits, Latin letters and
 // Western punctuation, which that font lacks, in the PDF's core Helvetica.
 // created is the document's creation time.
 func PDF(d Doc, created time.Time) ([]byte, error) {
@@ -154,7 +154,7 @@ func PDF(d Doc, created time.Time) ([]byte, error) {
 	pdf.SetModificationDate(created)
 	pdf.SetTitle(d.Title, true)
 	pdf.SetAuthor(d.Organ, true)
-	pdf.AddUTF8FontFromBytes("cjk", "", assets.FontCJK)
+	pdf.AddUTF8FontFromBytes("cjk", "", assets.FontPDF)
 	pdf.SetMargins(28, 30, 26)
 	pdf.SetAutoPageBreak(true, 28)
 	pdf.AddPage()

@@ -3,11 +3,12 @@
 # the current X display (run under Xvfb), against an empty Fyne window.
 #   ui/testdata/startup/measure.sh [RUNS]
 # Builds both programs, writes a 100,000-record database once into
-# /tmp/jiezhen-startup/, and prints each run and the median in ms.
+# /tmp/jiezhen-startup/ (or $JIEZHEN_STARTUP_DIR), and prints each run and the
+# median in ms.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 runs=${1:-7}
-dir=/tmp/jiezhen-startup
+dir=${JIEZHEN_STARTUP_DIR:-/tmp/jiezhen-startup}
 mkdir -p "$dir"
 go build -o "$dir/kiosk" ./cmd/kiosk
 go build -o "$dir/emptywindow" ./ui/testdata/startup/emptywindow
