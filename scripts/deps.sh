@@ -7,7 +7,9 @@
 # also draws the few characters its bundled font lacks (〈 〉) from Noto
 # CJK, through Fyne's system-font fallback, so the screen goldens assume it.
 # poppler-utils gives pdftotext, with which tests read back the PDFs districtd
-# writes (告知书 and reports).
+# writes (告知书 and reports). postgresql gives the server binaries
+# (initdb, postgres) with which the server tests start a PostgreSQL of their
+# own (internal/pgtest); no service needs to run.
 # The Debian packages' tests (cmd/internal/packages) verify the systemd
 # units with systemd-analyze and make their users with systemd-sysusers
 # (systemd), need xinit, which the kiosk's unit starts, sign an apt
@@ -17,7 +19,7 @@ set -euo pipefail
 
 packages=(gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev
   libxi-dev libxxf86vm-dev xvfb xauth x11-utils x11-xserver-utils imagemagick espeak-ng
-  chromium fonts-noto-cjk poppler-utils systemd xinit gpg reprepro)
+  chromium fonts-noto-cjk poppler-utils systemd xinit gpg reprepro postgresql)
 
 missing=()
 for p in "${packages[@]}"; do

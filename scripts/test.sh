@@ -30,6 +30,11 @@ go vet ./...
 walks='^(TestGoldens|TestShapeGoldens|TestEveryShape|TestListsPageByWhatFits|TestPortraitHomeIsTwoColumns|TestTouchTargets|TestStaffTouchTargets|TestScreensFitTheWindowInEnglish|TestStaffScreensFitTheWindowInEnglish|TestFocusedFieldInViewAboveKeyboard|TestNoReadButtonWithoutSpeaker)$'
 echo "== go test -race ./..."
 go test -race -count=1 -timeout 30m -skip "$walks" ./...
+# The district's store on PostgreSQL: the packages whose tests open a
+# store run a second time on a real PostgreSQL server that the tests start
+# themselves (internal/pgtest; CI=true makes a missing one a failure).
+echo "== go test -race (the packages with a district store) on PostgreSQL"
+JIEZHEN_TEST_STORE=postgres go test -race -count=1 -timeout 20m ./sync/server ./sync/client ./cmd/districtd ./ui/admin ./ui/web
 echo "== go test ./ui (screen walks)"
 go test -count=1 -timeout 20m -run "$walks" ./ui
 # The bundle's parsers against arbitrary input, beyond their seed corpus

@@ -20,18 +20,32 @@ import (
 
 // database is an open district database for one command.
 type database struct {
-	st      *server.SQLite
+	st      server.Store
 	p       *server.Platform
 	created []string // files this command created, removed if it fails
 }
 
-// openDB opens the database at path. Only commands that may start a new
-// district (serve, publish) create it; for the others a missing file is a
-// typo, and creating an empty database there would hide it. check runs
-// SQLite's quick_check first and refuses a damaged file.
+// openDB opens the database every command names with --db: a
+// postgres:// or postgresql:// URL is a PostgreSQL database (migrated on
+// open, shared by any number of serve replicas), anything else a SQLite
+// file. Only commands that may start a new district (serve, publish)
+// create a file; for the others a missing file is a typo, and creating an
+// empty database there would hide it. check runs SQLite's quick_check
+// first and refuses a damaged file. Errors and logs name a URL without its
+// password (server.RedactURL).
 func openDB(ctx context.Context, path string, create, check bool, log *slog.Logger) (*database, error) {
 	if path == "" {
 		return nil, usagef("missing --db")
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if server.IsPostgresURL(path) {
+		st, err := server.OpenPostgres(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return startDB(ctx, &database{st: st}, log)
 	}
 	db := &database{}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
@@ -51,14 +65,16 @@ func openDB(ctx context.Context, path string, create, check bool, log *slog.Logg
 		db.removeCreated()
 		return nil, err
 	}
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
 	if w := dbfile.Warning(path); w != "" {
 		log.Warn(w)
 	}
 	db.st = st
-	db.p = server.New(st, server.Options{Log: log})
+	return startDB(ctx, db, log)
+}
+
+// startDB readies an opened database for a command.
+func startDB(ctx context.Context, db *database, log *slog.Logger) (*database, error) {
+	db.p = server.New(db.st, server.Options{Log: log})
 	// Accounts published before the street PIN keys are published again
 	// keyed, before anything can serve or bundle their hashes.
 	if _, err := db.p.KeyStaffPINs(ctx); err != nil {

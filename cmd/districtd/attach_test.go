@@ -19,6 +19,7 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/sync/bundle"
+	"jiezhen/sync/server"
 )
 
 // pdfBytes is a small file that sniffs as a PDF.
@@ -53,7 +54,11 @@ func sum(b []byte) string {
 // storedFiles lists the district's files as "path type size name".
 func storedFiles(t *testing.T, db string) []string {
 	t.Helper()
-	d, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	driver, dsn := "sqlite", "file:"+db+"?mode=ro"
+	if server.IsPostgresURL(db) {
+		driver, dsn = "pgx", db
+	}
+	d, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

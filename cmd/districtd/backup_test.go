@@ -61,7 +61,7 @@ func pushHTTP(url, token string, items ...wire.PushItem) (wire.PushResponse, err
 // test ends.
 func startServeProcess(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := districtdCommand(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd := districtdCommand(withDataKey(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))...)
 	logs := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

@@ -119,7 +119,7 @@ func TestBundleSnapshotEqualsPull(t *testing.T) {
 	}
 
 	// Kiosk A pulls over HTTP.
-	st, err := server.OpenSQLite(ctx, db)
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

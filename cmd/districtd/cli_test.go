@@ -30,7 +30,7 @@ const content = "../../sync/server/testdata/content.json"
 func districtd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
+	code := run(withDataKey(args), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -64,7 +64,7 @@ func lines(s string) []string {
 // 'districtd cases' does.
 func useTestKey(t *testing.T, p *server.Platform, db string) {
 	t.Helper()
-	kf, err := server.ReadKeyFile(db + ".key")
+	kf, err := server.ReadKeyFile(dataKeyFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +76,15 @@ func useTestKey(t *testing.T, p *server.Platform, db string) {
 // published is a district database with the test content, and its data
 // key file beside it where the commands look by default.
 func published(t *testing.T) string {
+	t.Helper()
+	db := newDB(t)
+	ok(t, "publish", "--db", db, content)
+	ok(t, "datakey", "create", "--out", dataKeyFile(db))
+	return db
+}
+
+// publishedFile is published on a SQLite file whatever the engine.
+func publishedFile(t *testing.T) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "district.db")
 	ok(t, "publish", "--db", db, content)
@@ -204,7 +213,7 @@ func TestCases(t *testing.T) {
 
 	// File an appeal through the platform, as a kiosk's push would.
 	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, db)
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,6 +420,9 @@ func startServe(t *testing.T, db string, demo bool, certFile, keyFile string) (u
 func startServeWith(t *testing.T, cfg serveConfig) (url string, logs *lockedBuffer, stop func() error) {
 	t.Helper()
 	cfg.addr = "127.0.0.1:0"
+	if key, ok := pgDataKeys.Load(cfg.db); ok && cfg.datakey == "" {
+		cfg.datakey = key.(string)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &lockedBuffer{}
 	done := make(chan error, 1)
@@ -438,7 +450,7 @@ func startServeWith(t *testing.T, cfg serveConfig) (url string, logs *lockedBuff
 func fileCases(t *testing.T, db, token string, cases ...data.Case) []string {
 	t.Helper()
 	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, db)
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -537,7 +549,7 @@ func TestCasesAutorate(t *testing.T) {
 	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "一号机"))
 	// Filed, replied and completed ten days ago, by the district's clock then.
 	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, db)
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -578,7 +590,7 @@ func TestCasesListCorrections(t *testing.T) {
 		Values: data.FormValues{"name": "李四", "id_number": "440106199001011235"}, Applicant: &data.Person{Name: "李四"}})[0]
 	ok(t, "cases", "--db", db, "set", ref, "correction", "--reason", "姓名与身份证不一致")
 	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, db)
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

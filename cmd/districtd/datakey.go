@@ -23,13 +23,21 @@ func dataKeyFlag(fs *flag.FlagSet) *string {
 }
 
 // dataKeyPath is the key file of the database at db: the flag's value,
-// else db + ".key".
+// else db + ".key" beside a SQLite file. A PostgreSQL URL has no folder
+// to put it in (and may hold a password): "", which useDataKey and
+// rotate refuse.
 func dataKeyPath(flagValue, db string) string {
 	if flagValue != "" {
 		return flagValue
 	}
+	if server.IsPostgresURL(db) {
+		return ""
+	}
 	return db + ".key"
 }
+
+// errDataKeyFlag is the refusal of a PostgreSQL database without --datakey.
+var errDataKeyFlag = usagef("a database at a PostgreSQL URL has no default data key file: give it with --datakey")
 
 // useDataKey reads the key file at path and has the platform seal and
 // open personal data with it, sealing what the database still holds in
@@ -38,6 +46,9 @@ func dataKeyPath(flagValue, db string) string {
 // wrapped with a key file, only that file opens it, and a new one would
 // leave every resident's data unreadable.
 func (db *database) useDataKey(ctx context.Context, path string, create bool, log *slog.Logger) error {
+	if path == "" {
+		return errDataKeyFlag
+	}
 	kf, err := server.ReadKeyFile(path)
 	if errors.Is(err, server.ErrNoKeyFile) && create {
 		has, herr := server.HasDataKey(ctx, db.st)
@@ -137,6 +148,9 @@ func datakey(args []string, stdout io.Writer) (string, error) {
 // given) and, with reencrypt, seals everything under a new data key.
 func rotate(dbPath, oldPath, nextPath string, reencrypt bool, stdout io.Writer) error {
 	ctx := context.Background()
+	if oldPath == "" {
+		return errDataKeyFlag
+	}
 	old, err := server.ReadKeyFile(oldPath)
 	if err != nil {
 		return err

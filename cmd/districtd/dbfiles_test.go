@@ -44,7 +44,7 @@ func TestDistrictFilesArePrivateUnderUmask022(t *testing.T) {
 }
 
 func TestServeWarnsWhenOthersCanRead(t *testing.T) {
-	db := published(t)
+	db := publishedFile(t)
 	if err := os.Chmod(db, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func serveRefuses(t *testing.T, db, want string) {
 }
 
 func TestServeRefusesDamagedDatabase(t *testing.T) {
-	db := published(t)
+	db := publishedFile(t)
 	dbfiletest.DamageTable(t, db, "items")
 	serveRefuses(t, db, "damaged")
 

@@ -24,7 +24,8 @@ commands:
                       --bundle-key, also signed snapshots for kiosks far behind;
                       with --metrics-addr, Prometheus metrics, /healthz and /readyz there;
                       --datakey (default FILE.key beside the database, made on
-                      the first serve) unlocks residents' personal data
+                      the first serve; needed with a PostgreSQL URL) unlocks
+                      residents' personal data
   backup --db FILE --out FILE
                       copy the database while serve runs (a new file, mode 0600, checked)
   streets --db FILE   print the published streets, one JSON object a line
@@ -125,6 +126,10 @@ commands:
   report criteria --db FILE [--set FILE.json | --reset]
                       print, or set, the quarterly review's criteria and weights
   version             print the release and exit
+
+Every --db FILE may instead be a PostgreSQL URL (postgres://USER@HOST/DB or
+postgresql://...): several serve processes on one such database serve the
+same district.
 `
 
 func main() {

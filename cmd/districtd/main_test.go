@@ -5,8 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"jiezhen/internal/pgtest"
+	"jiezhen/sync/server"
 )
 
 // The test binary doubles as districtd: with DISTRICTD_TEST_MAIN set it
@@ -16,7 +21,64 @@ func TestMain(m *testing.M) {
 	if os.Getenv("DISTRICTD_TEST_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
+
+// newDB names a new district database for t: a file in its temporary
+// folder, or with JIEZHEN_TEST_STORE=postgres a new database on the
+// tests' PostgreSQL server (internal/pgtest).
+func newDB(t *testing.T) string {
+	t.Helper()
+	if pgtest.Enabled() {
+		return pgDB(t)
+	}
+	return filepath.Join(t.TempDir(), "district.db")
+}
+
+// pgDB is a new database of its own for t on the tests' PostgreSQL
+// server, whatever JIEZHEN_TEST_STORE says.
+func pgDB(t *testing.T) string {
+	t.Helper()
+	url := pgtest.URL(t, server.MigratePostgres)
+	pgDataKeys.Store(url, filepath.Join(t.TempDir(), "district.key"))
+	return url
+}
+
+// pgDataKeys holds the data key file of each database pgDB named: a
+// PostgreSQL URL has no default one, so withDataKey gives it.
+var pgDataKeys sync.Map
+
+// dataKeyFile is the data key file of the database db: beside a SQLite
+// file, where the commands look by default, or the one pgDB chose.
+func dataKeyFile(db string) string {
+	if key, ok := pgDataKeys.Load(db); ok {
+		return key.(string)
+	}
+	return db + ".key"
+}
+
+// withDataKey is a command line with --datakey added where it names a
+// database of pgDB and a command that takes the data key without one.
+func withDataKey(args []string) []string {
+	if len(args) == 0 || slices.Contains(args, "--datakey") {
+		return args
+	}
+	switch {
+	case slices.Contains([]string{"serve", "cases", "import-outbox", "loadtest", "webload"}, args[0]),
+		len(args) > 1 && args[0] == "datakey" && args[1] == "rotate":
+	default:
+		return args
+	}
+	i := slices.Index(args, "--db")
+	if i < 0 || i+1 >= len(args) {
+		return args
+	}
+	if key, ok := pgDataKeys.Load(args[i+1]); ok {
+		return append(slices.Clip(args), "--datakey", key.(string))
+	}
+	return args
 }
 
 // districtdCommand is the test binary set up to run as districtd.

@@ -25,7 +25,7 @@ func TestOpinionsCommand(t *testing.T) {
 	db := published(t)
 	token := strings.TrimSpace(ok(t, "kiosk", "add", "--db", db, "--street", "440106005", "--name", "一号机"))
 	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, db)
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

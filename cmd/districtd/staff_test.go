@@ -36,7 +36,7 @@ func TestStaffCommands(t *testing.T) {
 	}
 	// The published verifier checks against the PIN printed, with the
 	// street's key only.
-	st, err := server.OpenSQLite(t.Context(), db)
+	st, err := server.OpenStore(t.Context(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

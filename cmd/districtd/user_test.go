@@ -109,7 +109,7 @@ func TestUserCommands(t *testing.T) {
 	}
 	ok(t, "user", "enable", "--db", db, "--name", "张编辑")
 
-	st, err := server.OpenSQLite(context.Background(), db)
+	st, err := server.OpenStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,14 +139,6 @@ func (h *heldTB) release() {
 	}
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if pullFeed.held != nil {
-		pullFeed.held.release()
-	}
-	os.Exit(code)
-}
-
 // fillPullFeed fills pullFeed's district with n synthetic changes in one
 // write, then copies its WAL back into the database file, as a district
 // that has been running for a while has: otherwise the district's

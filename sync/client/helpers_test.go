@@ -21,6 +21,7 @@ import (
 	"jiezhen/assets"
 	"jiezhen/data"
 	"jiezhen/data/store"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/client"
 	"jiezhen/sync/server"
 	"jiezhen/sync/wire"
@@ -43,7 +44,7 @@ const (
 type district struct {
 	t   *testing.T
 	p   *server.Platform
-	st  *server.SQLite
+	st  server.Store
 	srv *httptest.Server
 	mu  sync.Mutex
 	now time.Time
@@ -83,7 +84,11 @@ func newDistrictWith(t testing.TB, snaps server.Snapshots) *district {
 	tt, _ := t.(*testing.T)
 	d := &district{t: tt, now: time.Now().UTC().Truncate(time.Second)}
 	ctx := context.Background()
-	st, err := server.OpenSQLite(ctx, filepath.Join(t.TempDir(), "district.db"))
+	db := filepath.Join(t.TempDir(), "district.db")
+	if pgtest.Enabled() {
+		db = pgtest.URL(t, server.MigratePostgres)
+	}
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

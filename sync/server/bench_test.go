@@ -59,9 +59,14 @@ const pullSeedN = 100_000
 
 // BenchmarkServerPull has a fresh kiosk pull pullSeedN changes from 0 to
 // the end in pages of wire.MaxLimit over loopback HTTP, decoding every
-// page. changes/s counts changes received.
+// page, from a district on SQLite and one on PostgreSQL (internal/pgtest)
+// in the same run. changes/s counts changes received.
 func BenchmarkServerPull(b *testing.B) {
-	e := newEnv(b)
+	b.Run("sqlite", func(b *testing.B) { benchServerPull(b, newEnvOn(b, openSQLite(b))) })
+	b.Run("postgres", func(b *testing.B) { benchServerPull(b, newEnvOn(b, openPostgres(b))) })
+}
+
+func benchServerPull(b *testing.B, e *env) {
 	quiet(e)
 	ctx := context.Background()
 	err := e.st.Write(ctx, func(tx Tx) error {

@@ -125,6 +125,47 @@ func fileBytes(t testing.TB, path string) []byte {
 	return out
 }
 
+// stored is all the database holds: its files on SQLite, every row of
+// every table as text on PostgreSQL.
+func (e *env) stored() []byte {
+	e.t.Helper()
+	if e.url == "" {
+		return fileBytes(e.t, e.path)
+	}
+	var out []byte
+	err := e.st.Read(context.Background(), func(tx ReadTx) error {
+		rows, err := tx.(*sqlTx).query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
+		if err != nil {
+			return err
+		}
+		var tables []string
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				rows.Close()
+				return err
+			}
+			tables = append(tables, name)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, name := range tables {
+			var text string
+			if err := tx.(*sqlTx).one("SELECT coalesce(string_agg(r::text, E'\\n'), '') FROM "+name+" r", nil, &text); err != nil {
+				return err
+			}
+			out = append(out, text...)
+		}
+		return nil
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
 // checkReadable checks that the platform reads every resident's case
 // back in clear and that tracking finds each by its mobile's last four
 // digits, and no other.
@@ -166,16 +207,21 @@ func TestPersonalDataSealedAtRest(t *testing.T) {
 	for _, r := range rs {
 		secrets = append(secrets, r.secrets()...)
 	}
-	if leaks := Leaks(fileBytes(t, e.path), secrets...); len(leaks) > 0 {
+	if leaks := Leaks(e.stored(), secrets...); len(leaks) > 0 {
 		t.Fatalf("the database files hold in clear: %q", leaks)
 	}
 	if n := e.query("SELECT count(*) FROM cases WHERE phone4_hash = ''"); n != 0 {
 		t.Fatalf("%d cases without the keyed hash of their mobile", n)
 	}
 	// A ciphertext moved to another row does not open.
+	move := `UPDATE cases SET doc = json_set(doc, '$.applicant.id_number',
+			(SELECT json_extract(doc, '$.applicant.id_number') FROM cases WHERE id = 'case-usb')) WHERE id = 'case-kiosk'`
+	if e.url != "" {
+		move = `UPDATE cases SET doc = jsonb_set(doc::jsonb, '{applicant,id_number}',
+			(SELECT doc::jsonb->'applicant'->'id_number' FROM cases WHERE id = 'case-usb'))::text WHERE id = 'case-kiosk'`
+	}
 	err := e.st.Write(context.Background(), func(tx Tx) error {
-		return tx.(*sqlTx).exec(`UPDATE cases SET doc = json_set(doc, '$.applicant.id_number',
-			(SELECT json_extract(doc, '$.applicant.id_number') FROM cases WHERE id = 'case-usb')) WHERE id = 'case-kiosk'`)
+		return tx.(*sqlTx).exec(move)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -245,7 +291,7 @@ func TestSealExistingDatabase(t *testing.T) {
 	}
 	// As the districtd before sealing left it: the schema version before
 	// the keyed hash's column (and without what later migrations add: the
-	// reports' tables), then opened again.
+	// reports' tables and the tracking tokens'), then opened again.
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -257,11 +303,14 @@ func TestSealExistingDatabase(t *testing.T) {
 	ctx := context.Background()
 	err = e.st.Write(ctx, func(tx Tx) error {
 		for _, q := range []string{"ALTER TABLE cases DROP COLUMN phone4_hash",
-			"DROP TABLE case_facts", "DROP TABLE content_log", "DROP TABLE kiosk_days",
+			"DROP TABLE case_facts", "DROP TABLE content_log", "DROP TABLE kiosk_days", "DROP TABLE track_grants",
 			"DELETE FROM settings WHERE name = 'report_facts_backfill'"} {
 			if err := tx.(*sqlTx).exec(q); err != nil {
 				return err
 			}
+		}
+		if e.url != "" {
+			return tx.(*sqlTx).exec("UPDATE schema_version SET version = ?", before)
 		}
 		return tx.(*sqlTx).exec(fmt.Sprintf("PRAGMA user_version = %d", before))
 	})
@@ -270,7 +319,12 @@ func TestSealExistingDatabase(t *testing.T) {
 	}
 	e.srv.Close()
 	e.st.Close()
-	if e.st, err = OpenSQLite(ctx, e.path); err != nil {
+	if e.url != "" {
+		e.st, err = OpenPostgres(ctx, e.url)
+	} else {
+		e.st, err = OpenSQLite(ctx, e.path)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.st.Close() })

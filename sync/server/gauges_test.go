@@ -104,9 +104,13 @@ func TestReadyNeedsEveryMigration(t *testing.T) {
 	if err := e.p.Ready(ctx); err != nil {
 		t.Fatalf("a fresh database is not ready: %v", err)
 	}
-	have := e.query("PRAGMA user_version")
+	version, setVersion := "PRAGMA user_version", "PRAGMA user_version = "
+	if _, ok := e.st.(*Postgres); ok {
+		version, setVersion = "SELECT version FROM schema_version", "UPDATE schema_version SET version = "
+	}
+	have := e.query(version)
 	set := func(v int) {
-		err := e.st.Write(ctx, func(tx Tx) error { return tx.(*sqlTx).exec("PRAGMA user_version = " + itoa(int64(v))) })
+		err := e.st.Write(ctx, func(tx Tx) error { return tx.(*sqlTx).exec(setVersion + itoa(int64(v))) })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/bundle"
 	"jiezhen/sync/wire"
 )
@@ -67,8 +68,9 @@ func (l *logBuffer) String() string {
 type env struct {
 	t     testing.TB
 	p     *Platform
-	st    *SQLite
-	path  string // the database file
+	st    Store
+	path  string // the database file, on SQLite
+	url   string // the database's URL, on PostgreSQL
 	srv   *httptest.Server
 	clock *fakeClock
 	logs  *logBuffer
@@ -78,16 +80,78 @@ type env struct {
 	bundleKey           ed25519.PublicKey // signs the snapshots the handler serves
 }
 
-func newEnv(t testing.TB) *env {
+// openStore opens an empty district store for t, closed when t ends: a
+// SQLite file, or with JIEZHEN_TEST_STORE=postgres a database of its own
+// on the tests' PostgreSQL server (internal/pgtest).
+func openStore(t testing.TB) Store {
 	t.Helper()
-	e := &env{t: t, clock: &fakeClock{t: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}, logs: &logBuffer{}}
-	ctx := context.Background()
-	e.path = filepath.Join(t.TempDir(), "district.db")
-	st, err := OpenSQLite(ctx, e.path)
+	if pgtest.Enabled() {
+		return openPostgres(t)
+	}
+	return openSQLite(t)
+}
+
+// openSQLite opens a new SQLite file for t, whatever
+// JIEZHEN_TEST_STORE says.
+func openSQLite(t testing.TB) *SQLite {
+	t.Helper()
+	return openSQLiteFile(t, filepath.Join(t.TempDir(), "district.db"))
+}
+
+// openSQLiteFile opens the SQLite file at path for t.
+func openSQLiteFile(t testing.TB, path string) *SQLite {
+	t.Helper()
+	st, err := OpenSQLite(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// openPostgres opens a new database of its own for t on the tests'
+// PostgreSQL server, whatever JIEZHEN_TEST_STORE says.
+func openPostgres(t testing.TB) *Postgres {
+	t.Helper()
+	return openPostgresAt(t, pgURL(t))
+}
+
+// openPostgresAt opens the PostgreSQL database at url for t.
+func openPostgresAt(t testing.TB, url string) *Postgres {
+	t.Helper()
+	st, err := OpenPostgres(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// pgURL is a new database of its own for t on the tests' PostgreSQL
+// server, migrated.
+func pgURL(t testing.TB) string {
+	t.Helper()
+	return pgtest.URL(t, MigratePostgres)
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	if pgtest.Enabled() {
+		url := pgURL(t)
+		e := newEnvOn(t, openPostgresAt(t, url))
+		e.url = url
+		return e
+	}
+	path := filepath.Join(t.TempDir(), "district.db")
+	e := newEnvOn(t, openSQLiteFile(t, path))
+	e.path = path
+	return e
+}
+
+// newEnvOn is newEnv on the store given.
+func newEnvOn(t testing.TB, st Store) *env {
+	t.Helper()
+	e := &env{t: t, clock: &fakeClock{t: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}, logs: &logBuffer{}}
 	e.st = st
 	pub, priv, err := bundle.GenerateKey()
 	if err != nil {

@@ -10,13 +10,18 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/data/report"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/server"
 	rf "jiezhen/sync/server/reportfixture"
 )
 
 func fixture(t *testing.T) *rf.Fixture {
 	t.Helper()
-	st, err := server.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "district.db"))
+	db := filepath.Join(t.TempDir(), "district.db")
+	if pgtest.Enabled() {
+		db = pgtest.URL(t, server.MigratePostgres)
+	}
+	st, err := server.OpenStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,14 +11,15 @@ import (
 
 	"jiezhen/data"
 	"jiezhen/data/report"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/wire"
 )
 
-// reportDistrict is a district platform on a real SQLite file at path,
-// with the test content published, for the report tests.
-func reportDistrict(t testing.TB, path string, clock *fakeClock) (*SQLite, *Platform) {
+// reportDistrict is a district platform on the database db names (a
+// SQLite file or a PostgreSQL URL), for the report tests.
+func reportDistrict(t testing.TB, db string, clock *fakeClock) (Store, *Platform) {
 	t.Helper()
-	st, err := OpenSQLite(context.Background(), path)
+	st, err := OpenStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +45,9 @@ func factsOf(t testing.TB, st Store, q FactsQuery) []report.Facts {
 func TestCaseFactsKeptWithCase(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "district.db")
+	if pgtest.Enabled() {
+		path = pgURL(t)
+	}
 	clock := &fakeClock{t: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}
 	st, p := reportDistrict(t, path, clock)
 	f, err := os.Open("testdata/content.json")
@@ -79,7 +83,10 @@ func TestCaseFactsKeptWithCase(t *testing.T) {
 	// As a database from before the table: cases without facts, which
 	// the migration marks.
 	err = st.Write(ctx, func(tx Tx) error {
-		return tx.(*sqlTx).exec("DELETE FROM case_facts; INSERT INTO settings(name, value) VALUES('report_facts_backfill', '1')")
+		if err := tx.(*sqlTx).exec("DELETE FROM case_facts"); err != nil {
+			return err
+		}
+		return tx.(*sqlTx).exec("INSERT INTO settings(name, value) VALUES('report_facts_backfill', '1')")
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -114,7 +114,9 @@ func (t *sqlTx) index(it Item) error {
 	var street, category string
 	switch err := t.one("SELECT rowid, street, category FROM search_docs WHERE kind = ? AND id = ?", []any{it.Kind, it.ID}, &rowid, &street, &category); err {
 	case nil:
-		if i := slices.Index(t.fts, rowid); i >= 0 {
+		if t.pg != nil {
+			// pg_trgm's indexes follow search_docs by themselves.
+		} else if i := slices.Index(t.fts, rowid); i >= 0 {
 			t.fts = slices.Delete(t.fts, i, i+1)
 		} else if err := t.exec("DELETE FROM search_fts WHERE rowid = ?", rowid); err != nil {
 			return err
@@ -122,11 +124,15 @@ func (t *sqlTx) index(it Item) error {
 		if err := t.exec("DELETE FROM search_docs WHERE rowid = ?", rowid); err != nil {
 			return err
 		}
-		if err := t.exec("UPDATE search_counts SET n = n - 1 WHERE kind = ? AND street = ? AND category = ?", it.Kind, street, category); err != nil {
-			return err
-		}
-		if err := t.exec("DELETE FROM search_counts WHERE n = 0 AND kind = ? AND street = ? AND category = ?", it.Kind, street, category); err != nil {
-			return err
+		if t.pg != nil {
+			t.pgCount(it.Kind, street, category, -1)
+		} else {
+			if err := t.exec("UPDATE search_counts SET n = n - 1 WHERE kind = ? AND street = ? AND category = ?", it.Kind, street, category); err != nil {
+				return err
+			}
+			if err := t.exec("DELETE FROM search_counts WHERE n = 0 AND kind = ? AND street = ? AND category = ?", it.Kind, street, category); err != nil {
+				return err
+			}
 		}
 	case ErrNotFound:
 	default:
@@ -144,11 +150,15 @@ func (t *sqlTx) index(it Item) error {
 		[]any{it.Kind, it.ID, it.Street, d.title, d.text, d.sort, d.category, d.opens}, &id); err != nil {
 		return err
 	}
-	if err := t.exec(`INSERT INTO search_counts(kind, street, category, n) VALUES(?, ?, ?, 1)
-		ON CONFLICT(kind, street, category) DO UPDATE SET n = n + 1`, it.Kind, it.Street, d.category); err != nil {
+	if t.pg != nil {
+		t.pgCount(it.Kind, it.Street, d.category, 1)
+	} else if err := t.exec(`INSERT INTO search_counts(kind, street, category, n) VALUES(?, ?, ?, 1)
+		ON CONFLICT(kind, street, category) DO UPDATE SET n = search_counts.n + 1`, it.Kind, it.Street, d.category); err != nil {
 		return err
 	}
-	t.fts = append(t.fts, id)
+	if t.pg == nil {
+		t.fts = append(t.fts, id)
+	}
 	return nil
 }
 
@@ -171,17 +181,26 @@ func (t *sqlTx) flushIndex() error {
 
 // backfillSearch indexes the live searchable items that have no search
 // document: those published before the search tables existed.
-func backfillSearch(ctx context.Context, db *sql.DB) error {
+func backfillSearch(ctx context.Context, db *sql.DB, postgres bool) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("index for search: %w", err)
 	}
 	defer tx.Rollback()
+	t := &sqlTx{ctx: ctx, p: tx, stmts: map[string]*sql.Stmt{}}
+	if postgres {
+		t.pg = tx
+	}
+	defer func() {
+		for _, st := range t.stmts {
+			st.Close()
+		}
+	}()
 	kinds := make([]any, len(SearchKinds))
 	for i, k := range SearchKinds {
 		kinds[i] = string(k)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT kind, id, street, body FROM items i WHERE deleted = 0
+	rows, err := t.query(`SELECT kind, id, street, body FROM items i WHERE deleted = 0
 		AND kind IN (?`+strings.Repeat(", ?", len(kinds)-1)+`)
 		AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.kind = i.kind AND d.id = i.id)`, kinds...)
 	if err != nil {
@@ -205,17 +224,17 @@ func backfillSearch(ctx context.Context, db *sql.DB) error {
 	if len(items) == 0 {
 		return nil
 	}
-	t := &sqlTx{ctx: ctx, p: tx, stmts: map[string]*sql.Stmt{}}
 	for _, it := range items {
 		if err := t.index(it); err != nil {
 			return fmt.Errorf("index %s %q for search: %w", it.Kind, it.ID, err)
 		}
 	}
-	if err := t.flushIndex(); err != nil {
-		return fmt.Errorf("index for search: %w", err)
+	flush := t.flushIndex
+	if postgres {
+		flush = t.pgFlush
 	}
-	for _, st := range t.stmts {
-		st.Close()
+	if err := flush(); err != nil {
+		return fmt.Errorf("index for search: %w", err)
 	}
 	return tx.Commit()
 }
@@ -252,7 +271,9 @@ func (t *sqlTx) Search(street string, terms []string, perKind int) ([]SearchGrou
 		args = append(args, p, p)
 	}
 	var q string
-	if len(long) > 0 {
+	if t.pg != nil {
+		q, args = pgSearchQuery(street, terms)
+	} else if len(long) > 0 {
 		where := "search_fts MATCH ? AND d.street IN (?, '')"
 		args = append([]any{data.FTSQuery(long), street}, args...)
 		if len(likes) > 0 {

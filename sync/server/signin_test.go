@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"jiezhen/data/pin"
+	"jiezhen/internal/pgtest"
 )
 
 func TestMain(m *testing.M) {
@@ -18,6 +19,7 @@ func TestMain(m *testing.M) {
 	PasswordCost = pin.Params{MemoryKiB: 1024, Passes: 1, Lanes: 1}
 	code := m.Run()
 	removeBenchDistrict()
+	pgtest.Stop()
 	os.Exit(code)
 }
 

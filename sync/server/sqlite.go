@@ -131,11 +131,11 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 		w.Close()
 		return nil, err
 	}
-	if err := backfillSearch(ctx, w); err != nil {
+	if err := backfillSearch(ctx, w, false); err != nil {
 		w.Close()
 		return nil, err
 	}
-	if err := backfillFacts(ctx, w); err != nil {
+	if err := backfillFacts(ctx, w, false); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -437,6 +437,9 @@ func runJob(t *sqlTx, fn func(Tx) error) (err error) {
 	if err := fn(t); err != nil {
 		return err
 	}
+	if t.pg != nil {
+		return t.pgFlush()
+	}
 	return t.flushIndex()
 }
 
@@ -457,6 +460,14 @@ type sqlTx struct {
 	// fts are the search documents written whose full-text entries wait
 	// for the end of the write (see index).
 	fts []int64
+	// pg is set on PostgreSQL (postgres.go): statements run on it
+	// directly, rewritten by pgSQL, and p and stmts are unused.
+	pg *sql.Tx
+	// pgSeq and pgCounts are what a PostgreSQL write holds back until
+	// it ends (pgFlush): the feed's last seq, and the search counts'
+	// changes.
+	pgSeq    *int64
+	pgCounts map[searchCount]int64
 }
 
 func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
@@ -477,6 +488,10 @@ func (t *sqlTx) exec(q string, args ...any) error {
 }
 
 func (t *sqlTx) execResult(q string, args ...any) (sql.Result, error) {
+	if t.pg != nil {
+		q, args = pgStatement(q, args)
+		return t.pg.ExecContext(t.ctx, q, args...)
+	}
 	st, err := t.stmt(q)
 	if err != nil {
 		return nil, err
@@ -485,6 +500,10 @@ func (t *sqlTx) execResult(q string, args ...any) (sql.Result, error) {
 }
 
 func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
+	if t.pg != nil {
+		q, args = pgStatement(q, args)
+		return t.pg.QueryContext(t.ctx, q, args...)
+	}
 	st, err := t.stmt(q)
 	if err != nil {
 		return nil, err
@@ -494,6 +513,10 @@ func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
 
 // row runs a query for one row; a prepare error comes out of Scan.
 func (t *sqlTx) row(q string, args ...any) scanner {
+	if t.pg != nil {
+		q, args = pgStatement(q, args)
+		return t.pg.QueryRowContext(t.ctx, q, args...)
+	}
 	st, err := t.stmt(q)
 	if err != nil {
 		return errScanner{err}
@@ -527,6 +550,9 @@ func nullBody(b json.RawMessage) any {
 }
 
 func (t *sqlTx) LastSeq() (int64, error) {
+	if t.pgSeq != nil {
+		return *t.pgSeq, nil
+	}
 	var n int64
 	err := t.one("SELECT value FROM counters WHERE name = 'seq'", nil, &n)
 	return n, err
@@ -534,7 +560,11 @@ func (t *sqlTx) LastSeq() (int64, error) {
 
 func (t *sqlTx) ScopeEnd(scope Scope) (int64, error) {
 	var n int64
-	err := t.one(`SELECT max(
+	fn := "max" // SQLite's scalar max
+	if t.pg != nil {
+		fn = "greatest"
+	}
+	err := t.one(`SELECT `+fn+`(
 		coalesce((SELECT max(seq) FROM feed WHERE kiosk = 0 AND street = ''), 0),
 		coalesce((SELECT max(seq) FROM feed WHERE kiosk = 0 AND street = ?1 AND ?1 <> ''), 0))`,
 		[]any{scope.Street}, &n)
@@ -552,6 +582,9 @@ func (t *sqlTx) Behind(scope Scope, after, casesAfter int64) (int64, error) {
 }
 
 func (t *sqlTx) Feed(scope Scope, after, casesAfter int64, limit int) ([]data.Change, error) {
+	if t.pg != nil {
+		return t.pgFeed(scope, after, casesAfter, limit)
+	}
 	// First the page's sequence numbers: one index range per scope, each
 	// cut at the limit, merged by seq, all from the covering indexes.
 	// Merging whole rows instead copied every body of the three ranges
@@ -595,6 +628,11 @@ func (t *sqlTx) Feed(scope Scope, after, casesAfter int64, limit int) ([]data.Ch
 	if err != nil {
 		return nil, err
 	}
+	return scanChanges(rows, limit)
+}
+
+// scanChanges reads a page of the feed and closes rows.
+func scanChanges(rows *sql.Rows, limit int) ([]data.Change, error) {
 	defer rows.Close()
 	out := make([]data.Change, 0, min(limit, 1024))
 	for rows.Next() {
@@ -667,6 +705,9 @@ func queryAll[T any](t *sqlTx, scan func(scanner) (T, error), q string, args ...
 }
 
 func (t *sqlTx) nextSeq() (int64, error) {
+	if t.pg != nil {
+		return t.pgNextSeq()
+	}
 	var n int64
 	err := t.one("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value", nil, &n)
 	return n, err
@@ -909,6 +950,9 @@ func (t *sqlTx) RemoveAPIKey(id int64) (bool, error) {
 }
 
 func (t *sqlTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
+	if t.pg != nil {
+		return t.pgPublicAppeals(f)
+	}
 	q := "SELECT " + caseCols + ` FROM cases WHERE kind = ? AND json_extract(doc, '$.public') = 1
 		AND (? = '' OR street = ?) AND (? = '' OR json_extract(doc, '$.appeal_type') = ?)
 		AND (? = 0 OR coalesce(json_extract(doc, '$.reply.text'), '') != '')
@@ -919,7 +963,7 @@ func (t *sqlTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
 func (t *sqlTx) NextSerial(series string) (int64, error) {
 	var n int64
 	err := t.one(`INSERT INTO counters(name, value) VALUES(?, 1)
-		ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`, []any{"serial:" + series}, &n)
+		ON CONFLICT(name) DO UPDATE SET value = counters.value + 1 RETURNING value`, []any{"serial:" + series}, &n)
 	return n, err
 }
 
@@ -1092,4 +1136,21 @@ func (t *sqlTx) SetSetting(name, value string) error {
 		return t.exec("DELETE FROM settings WHERE name = ?", name)
 	}
 	return t.exec("INSERT INTO settings(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value)
+}
+
+func (t *sqlTx) TrackGrant(tokenHash string) (TrackGrant, error) {
+	var g TrackGrant
+	var expires int64
+	err := t.one("SELECT case_id, street, public_only, expires FROM track_grants WHERE token_hash = ?", []any{tokenHash},
+		&g.Case, &g.Street, &g.PublicOnly, &expires)
+	g.Expires = fromMillis(expires)
+	return g, err
+}
+
+func (t *sqlTx) AddTrackGrant(tokenHash string, g TrackGrant, now time.Time) error {
+	if err := t.exec("DELETE FROM track_grants WHERE expires <= ?", millis(now)); err != nil {
+		return err
+	}
+	return t.exec("INSERT INTO track_grants(token_hash, case_id, street, public_only, expires) VALUES(?, ?, ?, ?, ?)",
+		tokenHash, g.Case, g.Street, g.PublicOnly, millis(g.Expires))
 }

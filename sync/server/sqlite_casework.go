@@ -83,7 +83,7 @@ func (t *sqlTx) Queue(q QueueQuery) ([]CaseRecord, int, error) {
 	}
 	limit := q.Limit
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	list, err := queryAll(t, scanCase, "SELECT "+caseCols+" FROM cases WHERE rowid IN (SELECT rowid FROM cases WHERE "+where+
 		" ORDER BY due, received_at LIMIT ? OFFSET ?) ORDER BY due, received_at", append(args, limit, q.Offset)...)

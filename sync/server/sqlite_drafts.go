@@ -65,7 +65,7 @@ func streetsJSON(streets []string) any {
 func (t *sqlTx) Drafts(f DraftFilter) ([]Draft, error) {
 	limit := f.Limit
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	street := f.Street
 	if street == "-" {
@@ -104,7 +104,7 @@ func (t *sqlTx) ScopedItems(kind data.Kind, streets []string) ([]Item, error) {
 
 func (t *sqlTx) StaffEdits(streets []string, limit int) ([]AuditRecord, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	return queryAll(t, func(sc scanner) (AuditRecord, error) {
 		var a AuditRecord

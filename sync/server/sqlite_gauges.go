@@ -25,8 +25,8 @@ func (t *sqlTx) GaugeKiosks() ([]GaugeKiosk, error) {
 func (t *sqlTx) FeedAfter(street string, after int64, limit int) (int64, error) {
 	var n int64
 	err := t.one(`SELECT
-		(SELECT count(*) FROM (SELECT 1 FROM feed WHERE kiosk = 0 AND street = '' AND seq > ?1 LIMIT ?3)) +
-		(SELECT count(*) FROM (SELECT 1 FROM feed WHERE kiosk = 0 AND street = ?2 AND ?2 <> '' AND seq > ?1 LIMIT ?3))`,
+		(SELECT count(*) FROM (SELECT 1 FROM feed WHERE kiosk = 0 AND street = '' AND seq > ?1 LIMIT ?3) AS district) +
+		(SELECT count(*) FROM (SELECT 1 FROM feed WHERE kiosk = 0 AND street = ?2 AND ?2 <> '' AND seq > ?1 LIMIT ?3) AS own)`,
 		[]any{after, street, limit}, &n)
 	return min(n, int64(limit)), err
 }
@@ -42,10 +42,14 @@ func (t *sqlTx) Backlog(open, running []data.Status, today data.Date) (map[strin
 	if err != nil {
 		return nil, err
 	}
+	deadline := "json_extract(doc, '$.deadline')"
+	if t.pg != nil {
+		deadline = "(doc::jsonb->>'deadline')"
+	}
 	rows, err := t.query(`SELECT street, count(*),
-		coalesce(sum(status IN (SELECT value FROM json_each(?2))
-			AND coalesce(json_extract(doc, '$.deadline'), '') <> ''
-			AND json_extract(doc, '$.deadline') < ?3), 0)
+		coalesce(sum(CASE WHEN status IN (SELECT value FROM json_each(?2))
+			AND coalesce(`+deadline+`, '') <> ''
+			AND `+deadline+` < ?3 THEN 1 ELSE 0 END), 0)
 		FROM cases WHERE status IN (SELECT value FROM json_each(?1)) GROUP BY street`,
 		string(o), string(r), today.String())
 	if err != nil {

@@ -55,7 +55,7 @@ func (t *sqlTx) Opinions(f OpinionFilter) ([]OpinionRecord, int, error) {
 	}
 	limit := f.Limit
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	out, err := queryAll(t, scanOpinion, "SELECT "+opinionCols+where+" ORDER BY received_at, id LIMIT ?4 OFFSET ?5",
 		append(args, limit, max(f.Offset, 0))...)
@@ -73,7 +73,9 @@ func (t *sqlTx) MarkOpinion(o OpinionRecord) error {
 
 // countCols count a group of opinions.
 const countCols = `count(*), coalesce(sum(late), 0),
-	coalesce(sum(outcome = 'adopted'), 0), coalesce(sum(outcome = 'partly'), 0), coalesce(sum(outcome = 'not_adopted'), 0)`
+	coalesce(sum(CASE WHEN outcome = 'adopted' THEN 1 ELSE 0 END), 0),
+	coalesce(sum(CASE WHEN outcome = 'partly' THEN 1 ELSE 0 END), 0),
+	coalesce(sum(CASE WHEN outcome = 'not_adopted' THEN 1 ELSE 0 END), 0)`
 
 func scanCount(sc scanner) (TopicCount, error) {
 	var c TopicCount

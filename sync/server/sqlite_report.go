@@ -54,8 +54,9 @@ func factsArgs(c *data.Case, receivedAt time.Time) []any {
 }
 
 // backfillFacts derives the facts of every case that has none (cases
-// stored before the table existed), in one transaction.
-func backfillFacts(ctx context.Context, db *sql.DB) error {
+// stored before the table existed), in one transaction, on PostgreSQL
+// when pg.
+func backfillFacts(ctx context.Context, db *sql.DB, pg bool) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("derive report facts: %w", err)
@@ -99,7 +100,11 @@ func backfillFacts(ctx context.Context, db *sql.DB) error {
 	if len(list) == 0 {
 		return tx.Commit()
 	}
-	st, err := tx.PrepareContext(ctx, putFacts)
+	put := putFacts
+	if pg {
+		put = pgSQL(put)
+	}
+	st, err := tx.PrepareContext(ctx, put)
 	if err != nil {
 		return fmt.Errorf("derive report facts: %w", err)
 	}
@@ -109,7 +114,7 @@ func backfillFacts(ctx context.Context, db *sql.DB) error {
 		if err := json.Unmarshal([]byte(p.doc), &c); err != nil {
 			return fmt.Errorf("derive report facts: a case record does not decode: %w", err)
 		}
-		if _, err := st.ExecContext(ctx, factsArgs(&c, p.at)...); err != nil {
+		if _, err := st.ExecContext(ctx, pgArgs(factsArgs(&c, p.at))...); err != nil {
 			return fmt.Errorf("derive report facts: %w", err)
 		}
 	}
@@ -246,7 +251,7 @@ func (t *sqlTx) CaseTotals(street string, p report.Period) (report.Totals, error
 		var r row
 		return r, sc.Scan(&r.key, &r.n, &r.a, &r.b)
 	}
-	rows, err := queryAll(t, scan, "SELECT type, count(*), sum(outcome = 'merged'), 0 FROM case_facts WHERE "+cond+
+	rows, err := queryAll(t, scan, "SELECT type, count(*), sum(CASE WHEN outcome = 'merged' THEN 1 ELSE 0 END), 0 FROM case_facts WHERE "+cond+
 		"received_day BETWEEN :from AND :to GROUP BY type", args...)
 	if err != nil {
 		return tot, err

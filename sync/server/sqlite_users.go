@@ -89,13 +89,11 @@ func accountArgs(a Account) []any {
 }
 
 func (t *sqlTx) AddAccount(a Account) (int64, error) {
-	res, err := t.execResult(`INSERT INTO users(name, roles, streets, password, totp_secret, totp_step, enrol_hash,
+	var id int64
+	err := t.one(`INSERT INTO users(name, roles, streets, password, totp_secret, totp_step, enrol_hash,
 		enrol_expires, enrol_totp, failures, locked_until, disabled_at, created_at)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, accountArgs(a)...)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, accountArgs(a), &id)
+	return id, err
 }
 
 func (t *sqlTx) PutAccount(a Account) error {
@@ -191,7 +189,7 @@ func auditPage[T any](t *sqlTx, f AuditFilter, scan func(scanner) (T, error), co
 	}
 	limit := f.Limit
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	out, err := queryAll(t, scan, "SELECT "+columns+" FROM "+table+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(args, limit, f.Offset)...)

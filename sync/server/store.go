@@ -123,6 +123,9 @@ type ReadTx interface {
 	// TrackFailures counts the failed tracking tries under key later
 	// than since.
 	TrackFailures(key string, since time.Time) (int, error)
+	// TrackGrant is the tracking token with this hash, ErrNotFound if
+	// none was given (expired ones may still be there).
+	TrackGrant(tokenHash string) (TrackGrant, error)
 	// Setting is a district setting's value, "" when it is not set.
 	Setting(name string) (string, error)
 	// The reports' reads (sqlite_report.go).
@@ -199,6 +202,9 @@ type Tx interface {
 	// AddTrackFailure records a failed tracking try under key at at, and
 	// drops every failure (of any key) at or before expired.
 	AddTrackFailure(key string, at, expired time.Time) error
+	// AddTrackGrant stores a tracking token by its hash, and drops every
+	// token expired at now.
+	AddTrackGrant(tokenHash string, g TrackGrant, now time.Time) error
 	// SetSetting sets a district setting; "" removes it.
 	SetSetting(name, value string) error
 	// LogContent records a publish, update or withdrawal for the reports;
@@ -206,6 +212,15 @@ type Tx interface {
 	LogContent(at time.Time, kind data.Kind, id, street, op string) error
 	MarkKioskDay(kiosk int64, day report.Day) error
 	UsersTx
+}
+
+// TrackGrant is what a website tracking token shows until it expires:
+// one case of the street, in full or only its public part.
+type TrackGrant struct {
+	Case       string
+	Street     string
+	PublicOnly bool
+	Expires    time.Time
 }
 
 // APIKey is a client of the Open311 API, known by its key's hash.

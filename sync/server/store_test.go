@@ -17,11 +17,7 @@ import (
 // sequence numbers stay unique and in commit order.
 func TestGroupCommit(t *testing.T) {
 	ctx := context.Background()
-	st, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "d.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	const n = 200
 	errBoom := errors.New("boom")
 	var wg sync.WaitGroup
@@ -46,7 +42,7 @@ func TestGroupCommit(t *testing.T) {
 	}
 	wg.Wait()
 	seqs := map[int64]bool{}
-	err = st.Read(ctx, func(tx ReadTx) error {
+	err := st.Read(ctx, func(tx ReadTx) error {
 		for i := range n {
 			it, err := tx.Item(data.KindNotice, fmt.Sprint("n", i))
 			switch i % 5 {

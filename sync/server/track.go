@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -279,4 +281,42 @@ func (h *handler) track(w http.ResponseWriter, r *http.Request, k Kiosk) {
 		}
 	}
 	writeJSON(w, http.StatusOK, wire.TrackResponse{Outcome: wire.TrackFound, Case: &c, PublicOnly: tr.PublicOnly, Contact: tr.Contact, ServerTime: h.p.clock()})
+}
+
+// TrackTTL is how long a website tracking token shows its case.
+const TrackTTL = 30 * time.Minute
+
+// GrantTracking gives out a random token that shows the case g names to
+// whoever holds it until TrackTTL from now (g.Expires is set here). It is
+// kept in the store, so that any replica finds it (docs/WEB.md,
+// "Tracking").
+func (p *Platform) GrantTracking(ctx context.Context, g TrackGrant) (string, error) {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	now := p.Now()
+	g.Expires = now.Add(TrackTTL)
+	err := p.store.Write(ctx, func(tx Tx) error { return tx.AddTrackGrant(hashToken(tok), g, now) })
+	return tok, err
+}
+
+// TrackingGrant is what a token GrantTracking gave shows on the street's
+// website; false when it is unknown, expired or of another street.
+func (p *Platform) TrackingGrant(ctx context.Context, tok, street string) (TrackGrant, bool, error) {
+	var g TrackGrant
+	err := p.store.Read(ctx, func(tx ReadTx) (err error) {
+		g, err = tx.TrackGrant(hashToken(tok))
+		return err
+	})
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return TrackGrant{}, false, nil
+	case err != nil:
+		return TrackGrant{}, false, err
+	case g.Street != street || !p.Now().Before(g.Expires):
+		return TrackGrant{}, false, nil
+	}
+	return g, true, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"jiezhen/data/pin"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/server"
 )
 
@@ -24,6 +25,7 @@ func TestMain(m *testing.M) {
 	server.PasswordCost = pin.Params{MemoryKiB: 1024, Passes: 1, Lanes: 1}
 	code := m.Run()
 	removeBenchData()
+	pgtest.Stop()
 	os.Exit(code)
 }
 

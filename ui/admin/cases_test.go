@@ -147,14 +147,22 @@ func TestCasesScopedAndMasked(t *testing.T) {
 	mustStatus(t, resp, body, http.StatusForbidden)
 
 	// A showing that cannot be audited is not shown.
-	raw, err := sql.Open("sqlite", o.db)
+	driver, down := "sqlite", []string{`CREATE TRIGGER audit_down BEFORE INSERT ON admin_audit WHEN NEW.action = 'unmask'
+		BEGIN SELECT RAISE(ABORT, 'the audit is down'); END`}
+	if server.IsPostgresURL(o.db) {
+		driver, down = "pgx", []string{`CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.action = 'unmask' THEN RAISE EXCEPTION 'the audit is down'; END IF; RETURN NEW; END $$`,
+			`CREATE TRIGGER audit_down BEFORE INSERT ON admin_audit FOR EACH ROW EXECUTE FUNCTION audit_down()`}
+	}
+	raw, err := sql.Open(driver, o.db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.Exec(`CREATE TRIGGER audit_down BEFORE INSERT ON admin_audit WHEN NEW.action = 'unmask'
-		BEGIN SELECT RAISE(ABORT, 'the audit is down'); END`); err != nil {
-		t.Fatal(err)
+	for _, q := range down {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	resp, body = h.post(casePath(refA)+"/unmask", nil)
 	if resp.StatusCode != http.StatusInternalServerError || strings.Contains(body, caseMobile) || strings.Contains(body, caseID) {

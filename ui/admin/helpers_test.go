@@ -17,6 +17,7 @@ import (
 
 	"jiezhen/assets"
 	"jiezhen/data"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/server"
 	"jiezhen/ui/web"
 )
@@ -87,7 +88,10 @@ func newTestOffice(t testing.TB) *testOffice {
 	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "district.db")
-	st, err := server.OpenSQLite(ctx, db)
+	if pgtest.Enabled() {
+		db = pgtest.URL(t, server.MigratePostgres)
+	}
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +99,7 @@ func newTestOffice(t testing.TB) *testOffice {
 	o := &testOffice{t: t, clock: &testClock{t: time.Date(2026, 12, 8, 2, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}, db: db}
 	o.p = server.New(st, server.Options{Now: o.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	// Personal data sealed, as districtd serve stores it.
-	kf, err := server.NewKeyFile(db + ".key")
+	kf, err := server.NewKeyFile(filepath.Join(t.TempDir(), "district.key"))
 	if err != nil {
 		t.Fatal(err)
 	}

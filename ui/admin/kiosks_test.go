@@ -135,7 +135,7 @@ func TestFleetBundleDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := server.OpenSQLite(context.Background(), o.db)
+	st, err := server.OpenStore(context.Background(), o.db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"jiezhen/assets"
 	"jiezhen/data"
 	"jiezhen/data/synth"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/server"
 	"jiezhen/sync/wire"
 )
@@ -43,6 +44,7 @@ func TestMain(m *testing.M) {
 	if benchDB.dir != "" {
 		os.RemoveAll(benchDB.dir)
 	}
+	pgtest.Stop()
 	os.Exit(code)
 }
 
@@ -52,7 +54,10 @@ func benchClock() time.Time { return time.Date(2026, 12, 8, 2, 0, 0, 0, time.UTC
 // buildBenchDB publishes the demo content and writes benchItems synth
 // items, with their search documents, in batches of 5,000, and files one
 // appeal from a kiosk, answered, for tracking.
-func buildBenchDB() (string, error) {
+//
+// With JIEZHEN_TEST_STORE=postgres the database is on the tests'
+// PostgreSQL server.
+func buildBenchDB(b *testing.B) (string, error) {
 	dir, err := os.MkdirTemp("", "jiezhen-web-bench")
 	if err != nil {
 		return "", err
@@ -60,7 +65,10 @@ func buildBenchDB() (string, error) {
 	benchDB.dir = dir
 	ctx := context.Background()
 	path := filepath.Join(dir, "district.db")
-	st, err := server.OpenSQLite(ctx, path)
+	if pgtest.Enabled() {
+		path = pgtest.SharedURL(b, server.MigratePostgres)
+	}
+	st, err := server.OpenStore(ctx, path)
 	if err != nil {
 		return "", err
 	}
@@ -120,11 +128,11 @@ func buildBenchDB() (string, error) {
 // benchSite serves the benchmarks' database over loopback HTTP.
 func benchSite(b *testing.B) (*Site, *server.Platform, string) {
 	b.Helper()
-	benchDB.once.Do(func() { benchDB.path, benchDB.err = buildBenchDB() })
+	benchDB.once.Do(func() { benchDB.path, benchDB.err = buildBenchDB(b) })
 	if benchDB.err != nil {
 		b.Fatal(benchDB.err)
 	}
-	st, err := server.OpenSQLite(context.Background(), benchDB.path)
+	st, err := server.OpenStore(context.Background(), benchDB.path)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -82,7 +82,11 @@ func (s *site) webCases() []server.CaseRecord {
 
 func (s *site) opinionCount() int {
 	s.t.Helper()
-	db, err := sql.Open("sqlite", "file:"+s.db+"?mode=ro")
+	driver, dsn := "sqlite", "file:"+s.db+"?mode=ro"
+	if server.IsPostgresURL(s.db) {
+		driver, dsn = "pgx", s.db
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		s.t.Fatal(err)
 	}

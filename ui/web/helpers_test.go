@@ -17,6 +17,7 @@ import (
 
 	"jiezhen/assets"
 	"jiezhen/data"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/server"
 )
 
@@ -60,7 +61,8 @@ type site struct {
 	pdfB  []byte
 	pngB  []byte
 	logs  *bytes.Buffer
-	db    string // the district database's file
+	db    string          // the district database's file
+	kf    *server.KeyFile // its data key file
 	web   *Site
 }
 
@@ -92,7 +94,10 @@ func newSite(t testing.TB) *site {
 	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "district.db")
-	st, err := server.OpenSQLite(ctx, db)
+	if pgtest.Enabled() {
+		db = pgtest.URL(t, server.MigratePostgres)
+	}
+	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,13 +107,14 @@ func newSite(t testing.TB) *site {
 	s.p = server.New(st, server.Options{Now: s.clock.Now, Log: log})
 	// Personal data sealed, as districtd serve stores it: tracking
 	// compares the keyed hash.
-	kf, err := server.NewKeyFile(db + ".key")
+	kf, err := server.NewKeyFile(filepath.Join(t.TempDir(), "district.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.p.UseKeyFile(ctx, kf); err != nil {
 		t.Fatal(err)
 	}
+	s.kf = kf
 	s.pdfB, s.pngB = pdfBytes, pngBytes(t)
 	files, _, err := s.p.AddFiles(ctx, []server.NewFile{{Name: "停水范围.pdf", Data: s.pdfB}, {Name: "停水范围示意图.png", Data: s.pngB}})
 	if err != nil {

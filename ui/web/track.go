@@ -1,13 +1,10 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"jiezhen/data"
@@ -21,54 +18,6 @@ import (
 // case are ever in a URL that can be shared or logged. The timeline is
 // data.BuildTimeline, as on the kiosk; from it a completed case is rated
 // and a case waiting for 补正 corrected. See docs/WEB.md, "Tracking".
-
-// trackTTL is how long a token shows its case after the form.
-const trackTTL = 30 * time.Minute
-
-// trackGrant is what a token shows: one case, in full or its public part.
-type trackGrant struct {
-	caseID     string
-	street     string
-	publicOnly bool
-	expires    time.Time
-}
-
-// grants are the tokens given out by the form, in memory: a restart
-// forgets them and the resident enters the form again.
-type grants struct {
-	mu sync.Mutex
-	m  map[string]trackGrant
-}
-
-func (g *grants) add(gr trackGrant, now time.Time) (string, error) {
-	b := make([]byte, 18)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.m == nil {
-		g.m = map[string]trackGrant{}
-	}
-	for k, v := range g.m {
-		if !now.Before(v.expires) {
-			delete(g.m, k)
-		}
-	}
-	g.m[tok] = gr
-	return tok, nil
-}
-
-func (g *grants) get(tok, street string, now time.Time) (trackGrant, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	gr, ok := g.m[tok]
-	if !ok || gr.street != street || !now.Before(gr.expires) {
-		return trackGrant{}, false
-	}
-	return gr, true
-}
 
 // trackForm is the form page: the reference as typed (from ?ref= of a
 // receipt's QR code, or the POST), and what went wrong.
@@ -126,8 +75,7 @@ func (s *Site) trackPost(w http.ResponseWriter, r *http.Request, st *data.Street
 		s.fail(w, r, err)
 		return
 	}
-	tok, err := s.grants.add(trackGrant{caseID: tr.Case.ID, street: st.Code, publicOnly: tr.PublicOnly,
-		expires: s.p.Now().Add(trackTTL)}, s.p.Now())
+	tok, err := s.p.GrantTracking(r.Context(), server.TrackGrant{Case: tr.Case.ID, Street: st.Code, PublicOnly: tr.PublicOnly})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -191,8 +139,12 @@ type ratingChoice struct {
 
 // grant finds the {token} of the path, or answers the form again saying
 // that the lookup has expired.
-func (s *Site) grant(w http.ResponseWriter, r *http.Request, st *data.Street) (trackGrant, bool) {
-	gr, ok := s.grants.get(r.PathValue("token"), st.Code, s.p.Now())
+func (s *Site) grant(w http.ResponseWriter, r *http.Request, st *data.Street) (server.TrackGrant, bool) {
+	gr, ok, err := s.p.TrackingGrant(r.Context(), r.PathValue("token"), st.Code)
+	if err != nil {
+		s.fail(w, r, err)
+		return gr, false
+	}
 	if !ok {
 		s.trackFormPage(w, r, st, http.StatusNotFound, trackForm{Problem: "track.expired"})
 	}
@@ -212,10 +164,10 @@ func (s *Site) timeline(w http.ResponseWriter, r *http.Request, st *data.Street)
 }
 
 // timelinePage renders the case of gr with the forms its state allows.
-func (s *Site) timelinePage(w http.ResponseWriter, r *http.Request, st *data.Street, gr trackGrant, status int, v timelineView) {
+func (s *Site) timelinePage(w http.ResponseWriter, r *http.Request, st *data.Street, gr server.TrackGrant, status int, v timelineView) {
 	ctx := r.Context()
 	p := newPage(r, st, s.p.Today())
-	tr, err := s.p.Tracked(ctx, gr.caseID, gr.publicOnly)
+	tr, err := s.p.Tracked(ctx, gr.Case, gr.PublicOnly)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -288,12 +240,12 @@ func (s *Site) rate(w http.ResponseWriter, r *http.Request, st *data.Street) {
 	}
 	v := timelineView{Comment: r.PostFormValue("comment")}
 	n, err := strconv.Atoi(r.PostFormValue("rating"))
-	if err != nil || n < int(data.RatingVeryUnsatisfied) || n > int(data.RatingVerySatisfied) || gr.publicOnly {
+	if err != nil || n < int(data.RatingVeryUnsatisfied) || n > int(data.RatingVerySatisfied) || gr.PublicOnly {
 		v.Problem = "track.rating.choose"
 		s.timelinePage(w, r, st, gr, http.StatusUnprocessableEntity, v)
 		return
 	}
-	if err := s.p.RateCase(r.Context(), gr.caseID, data.Rating(n), v.Comment); err != nil {
+	if err := s.p.RateCase(r.Context(), gr.Case, data.Rating(n), v.Comment); err != nil {
 		s.refused(w, r, st, gr, v, err)
 		return
 	}
@@ -301,7 +253,7 @@ func (s *Site) rate(w http.ResponseWriter, r *http.Request, st *data.Street) {
 }
 
 // refused shows the timeline again with the district's reason, or fails.
-func (s *Site) refused(w http.ResponseWriter, r *http.Request, st *data.Street, gr trackGrant, v timelineView, err error) {
+func (s *Site) refused(w http.ResponseWriter, r *http.Request, st *data.Street, gr server.TrackGrant, v timelineView, err error) {
 	var pe *server.Error
 	if !errors.As(err, &pe) {
 		s.fail(w, r, err)
@@ -319,11 +271,11 @@ func (s *Site) correct(w http.ResponseWriter, r *http.Request, st *data.Street) 
 	if !ok {
 		return
 	}
-	if gr.publicOnly {
+	if gr.PublicOnly {
 		s.notFound(w, r, st)
 		return
 	}
-	tr, err := s.p.Tracked(r.Context(), gr.caseID, false)
+	tr, err := s.p.Tracked(r.Context(), gr.Case, false)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -331,7 +283,7 @@ func (s *Site) correct(w http.ResponseWriter, r *http.Request, st *data.Street) 
 	p := newPage(r, st, s.p.Today())
 	fields := s.correctionFields(r, p, tr.Case)
 	v := timelineView{Values: data.FormValues{}, Errors: map[string]string{}}
-	corr := data.Correction{Case: gr.caseID, Note: strings.TrimSpace(r.PostFormValue(correctionNote))}
+	corr := data.Correction{Case: gr.Case, Note: strings.TrimSpace(r.PostFormValue(correctionNote))}
 	v.Values[correctionNote] = corr.Note
 	for _, f := range fields {
 		val := strings.TrimSpace(strings.Join(r.PostForm[f.Code], "\n"))

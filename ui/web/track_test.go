@@ -3,7 +3,10 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -183,5 +186,43 @@ func TestTrackPages(t *testing.T) {
 	}
 	if resp, body := s.post("/s/"+demoStreet+"/track", url.Values{"ref": {dref}, "phone4": {"1111"}}); resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "15分钟") {
 		t.Fatalf("after five failures: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// A tracking token given by one districtd replica shows its case on
+// another serving the same database, until it expires on both.
+func TestTrackTokenOnAnotherReplica(t *testing.T) {
+	s := newSite(t)
+	ref := s.fileCase(s.kiosk(), appealCase("web-appeal-replica"))
+	loc := s.trackTo(ref, "5678")
+
+	st, err := server.OpenStore(context.Background(), s.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	op := server.New(st, server.Options{Now: s.clock.Now})
+	if err := op.UseKeyFile(context.Background(), s.kf); err != nil {
+		t.Fatal(err)
+	}
+	other := httptest.NewServer(New(op, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
+	defer other.Close()
+	get := func(base string) (int, string) {
+		resp, err := noRedirect.Get(base + loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(other.URL); code != http.StatusOK || !strings.Contains(body, ref) {
+		t.Fatalf("the token on another replica: %d\n%s", code, body)
+	}
+	s.clock.Set(s.clock.Now().Add(server.TrackTTL))
+	for _, base := range []string{s.url, other.URL} {
+		if code, body := get(base); code != http.StatusNotFound || !strings.Contains(body, "查询已过期") {
+			t.Fatalf("an expired token: %d\n%s", code, body)
+		}
 	}
 }

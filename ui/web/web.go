@@ -35,12 +35,11 @@ func Static() fs.FS { return staticFS }
 
 // Site serves the website. Its handler is safe for concurrent use.
 type Site struct {
-	p      *server.Platform
-	log    *slog.Logger
-	pages  map[string]*template.Template
-	limit  *postLimiter // the forms' posts per client address
-	grants grants       // tracking tokens (track.go)
-	homes  pageCache    // rendered street homes, see streets.go
+	p     *server.Platform
+	log   *slog.Logger
+	pages map[string]*template.Template
+	limit *postLimiter // the forms' posts per client address
+	homes pageCache    // rendered street homes, see streets.go
 }
 
 // New returns the website over p. It panics if a template does not

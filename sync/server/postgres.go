@@ -1,0 +1,486 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+
+	"jiezhen/data"
+)
+
+//go:embed migrations/postgres/*.sql
+var pgMigrations embed.FS
+
+// Postgres is the Store on a PostgreSQL server, for a city that runs
+// several districtd replicas on one database (docs/ARCHITECTURE.md,
+// "Engines and replicas").
+//
+// It runs the SQLite store's own statements (sqlTx) through
+// database/sql with pgx's stdlib driver: the queries are written once,
+// and pgSQL rewrites SQLite's placeholders and the few functions that
+// differ. pgx caches each statement's preparation per connection.
+//
+// Writes serialise as on SQLite: each write transaction first takes the
+// transaction-scoped advisory lock writeLockKey, held until it commits.
+// A second writer, on any replica, waits for the first one's commit to
+// become visible before it reads anything or assigns a sequence number,
+// so sequence numbers commit in the order they are given and a reader's
+// snapshot always holds a prefix of the feed.
+type Postgres struct {
+	db     *sql.DB
+	closed atomic.Bool
+}
+
+var _ Store = (*Postgres)(nil)
+
+// writeLockKey and migrateLockKey are the advisory locks of writes and of
+// migrations ("jiezhen" and "jiezhenm" in ASCII).
+const (
+	writeLockKey   = 0x6a69657a68656e
+	migrateLockKey = 0x6a69657a68656e6d
+)
+
+// pgConns caps one replica's connections to the server.
+const pgConns = 16
+
+// RedactURL is a database address fit for logs and errors: a URL's
+// password replaced by "xxxxx".
+func RedactURL(s string) string {
+	if !IsPostgresURL(s) {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "postgres://(an address that does not parse)"
+	}
+	return u.Redacted()
+}
+
+// OpenPostgres connects to the database at the URL and brings its schema
+// up to date (migrations/postgres, under migrateLockKey so that replicas
+// starting together apply each migration once).
+func OpenPostgres(ctx context.Context, dbURL string) (*Postgres, error) {
+	name := RedactURL(dbURL)
+	db, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %s", name, redactErr(err, dbURL))
+	}
+	db.SetMaxOpenConns(pgConns)
+	db.SetMaxIdleConns(pgConns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %s", name, redactErr(err, dbURL))
+	}
+	if err := migratePG(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", name, err)
+	}
+	if err := backfillSearch(ctx, db, true); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := backfillFacts(ctx, db, true); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Postgres{db: db}, nil
+}
+
+// OpenStore opens the store a --db value names: a PostgreSQL URL
+// (IsPostgresURL) or a SQLite file.
+func OpenStore(ctx context.Context, db string) (Store, error) {
+	if IsPostgresURL(db) {
+		return OpenPostgres(ctx, db)
+	}
+	return OpenSQLite(ctx, db)
+}
+
+// MigratePostgres brings the schema of the database at the URL up to
+// date and closes it again (internal/pgtest readies its template with it).
+func MigratePostgres(dbURL string) error {
+	st, err := OpenPostgres(context.Background(), dbURL)
+	if err != nil {
+		return err
+	}
+	return st.Close()
+}
+
+// redactErr is err's text without the URL's password, should the driver
+// quote it.
+func redactErr(err error, dbURL string) string {
+	msg := err.Error()
+	if u, perr := url.Parse(dbURL); perr == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			msg = strings.ReplaceAll(msg, p, "xxxxx")
+		}
+	}
+	return msg
+}
+
+// migratePG applies the migrations numbered above the database's
+// schema_version, each in its own transaction with the version bump, while
+// holding a session advisory lock: a second replica starting at the same
+// moment waits, then finds the migrations applied. Like migrate, it
+// refuses a gap in the numbers and a schema newer than it knows.
+func migratePG(ctx context.Context, db *sql.DB) error {
+	names, err := fs.Glob(pgMigrations, "migrations/postgres/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+		if err != nil || n != i+1 {
+			return fmt.Errorf("migration %s is out of sequence", name)
+		}
+	}
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "SELECT pg_advisory_lock($1)", int64(migrateLockKey)); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer c.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", int64(migrateLockKey))
+	if _, err := c.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var have int
+	switch err := c.QueryRowContext(ctx, "SELECT version FROM schema_version").Scan(&have); {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := c.ExecContext(ctx, "INSERT INTO schema_version(version) VALUES(0)"); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if have > len(names) {
+		return fmt.Errorf("its schema version %d is newer than this districtd knows (%d)", have, len(names))
+	}
+	for i, name := range names[have:] {
+		n := have + i + 1
+		text, err := pgMigrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := c.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate to %d: %w", n, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(text)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", n, err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE schema_version SET version = $1", n); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", n, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate to %d: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (p *Postgres) Close() error {
+	p.closed.Store(true)
+	return p.db.Close()
+}
+
+// DB is the pool, for tests and tools that look beneath the store.
+func (p *Postgres) DB() *sql.DB { return p.db }
+
+// Read runs fn on one snapshot (a read-only repeatable-read transaction).
+func (p *Postgres) Read(ctx context.Context, fn func(ReadTx) error) error {
+	tx, err := p.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(&sqlTx{ctx: ctx, pg: tx})
+}
+
+// Write runs fn in a transaction that first takes writeLockKey (see
+// Postgres).
+func (p *Postgres) Write(ctx context.Context, fn func(Tx) error) error {
+	if p.closed.Load() {
+		return ErrClosed
+	}
+	tx, err := p.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writeLockKey)); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if err := runJob(&sqlTx{ctx: ctx, pg: tx}, fn); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}
+
+// noLimit stands for no LIMIT in both engines (SQLite's -1 is an error on
+// PostgreSQL).
+const noLimit = math.MaxInt64
+
+var pgQueries sync.Map // SQLite statement -> PostgreSQL statement
+
+var (
+	// seq IN (SELECT value FROM json_each(?)): the list's numbers.
+	pgJSONInts = regexp.MustCompile(`\b(seq|rowid) IN \(SELECT value FROM json_each\((\?\d*)\)\)`)
+	pgJSONList = regexp.MustCompile(`SELECT value FROM json_each\((\?\d*)\)`)
+	// A parameter only tested for NULL has no type on PostgreSQL.
+	pgIsNull = regexp.MustCompile(`(\?\d*) IS NULL`)
+	// A named parameter, with the character before it (not a cast's ::).
+	pgNamed = regexp.MustCompile(`[^:]:[a-z_]+\b`)
+	// SQLite's choice of an index.
+	pgIndexedBy = regexp.MustCompile(` INDEXED BY [a-z_0-9]+`)
+	// SQLite's unary + that keeps a column off an index.
+	pgUnaryPlus = regexp.MustCompile(`(\s)\+([a-z_])`)
+)
+
+// pgSQL is the PostgreSQL form of one of the store's SQLite statements:
+// ?NNN and ? numbered as SQLite numbers them become $N, a JSON list read
+// with json_each becomes json_array_elements_text, SQLite's unary +
+// on a column and INDEXED BY go, and INSERT OR IGNORE becomes ON CONFLICT
+// DO NOTHING.
+func pgSQL(q string) string {
+	if v, ok := pgQueries.Load(q); ok {
+		return v.(string)
+	}
+	out := pgRewrite(q)
+	pgQueries.Store(q, out)
+	return out
+}
+
+// pgRewrite is pgSQL without its cache.
+func pgRewrite(q string) string {
+	s := pgJSONInts.ReplaceAllString(q, "$1 IN (SELECT value::bigint FROM json_array_elements_text($2::json))")
+	s = pgJSONList.ReplaceAllString(s, "SELECT value FROM json_array_elements_text($1::json)")
+	s = pgUnaryPlus.ReplaceAllString(s, "$1$2")
+	s = pgIsNull.ReplaceAllString(s, "CAST($1 AS text) IS NULL")
+	s = pgIndexedBy.ReplaceAllString(s, "")
+	if rest, ok := strings.CutPrefix(s, "INSERT OR IGNORE "); ok {
+		s = "INSERT " + rest + " ON CONFLICT DO NOTHING"
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	most := 0
+	inStr := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\'' {
+			inStr = !inStr
+		}
+		if c != '?' || inStr {
+			b.WriteByte(c)
+			continue
+		}
+		j := i + 1
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		n := most + 1
+		if j > i+1 {
+			n, _ = strconv.Atoi(s[i+1 : j])
+		}
+		most = max(most, n)
+		b.WriteString("$" + strconv.Itoa(n))
+		i = j - 1
+	}
+	return b.String()
+}
+
+// pgStatement is the PostgreSQL form of a statement of the store and its
+// arguments: SQLite's named parameters (:name, all of a statement's
+// arguments given with sql.Named) become numbered ones in the order they
+// first appear, and the arguments those the statement uses (PostgreSQL
+// cannot type a parameter it does not see); then pgSQL and pgArgs.
+func pgStatement(q string, args []any) (string, []any) {
+	if len(args) == 0 {
+		return pgSQL(q), args
+	}
+	if _, ok := args[0].(sql.NamedArg); !ok {
+		return pgSQL(q), pgArgs(args)
+	}
+	values := map[string]any{}
+	for _, a := range args {
+		if n, ok := a.(sql.NamedArg); ok {
+			values[n.Name] = n.Value
+		}
+	}
+	var used []any
+	number := map[string]int{}
+	q = pgNamed.ReplaceAllStringFunc(q, func(m string) string {
+		name := m[2:]
+		v, ok := values[name]
+		if !ok {
+			return m
+		}
+		if number[name] == 0 {
+			used = append(used, v)
+			number[name] = len(used)
+		}
+		return m[:1] + "?" + strconv.Itoa(number[name])
+	})
+	return pgSQL(q), pgArgs(used)
+}
+
+// pgArgs stores booleans as SQLite does, as 0 and 1: the columns are
+// integers in both engines.
+func pgArgs(args []any) []any {
+	for i, a := range args {
+		if b, ok := a.(bool); ok {
+			n := int64(0)
+			if b {
+				n = 1
+			}
+			args[i] = n
+		}
+	}
+	return args
+}
+
+func (t *sqlTx) pgFeed(scope Scope, after, casesAfter int64, limit int) ([]data.Change, error) {
+	rows, err := t.query(`SELECT seq, kind, id, op, version, body FROM feed WHERE seq IN (
+		(SELECT seq FROM feed WHERE kiosk = 0 AND street = '' AND seq > ?1 ORDER BY seq LIMIT ?4)
+		UNION ALL
+		(SELECT seq FROM feed WHERE kiosk = 0 AND street = ?2 AND ?2 <> '' AND seq > ?1 ORDER BY seq LIMIT ?4)
+		UNION ALL
+		(SELECT seq FROM feed WHERE kiosk <> 0 AND kiosk = ?3 AND seq > ?5 ORDER BY seq LIMIT ?4)
+	) ORDER BY seq LIMIT ?4`, after, scope.Street, scope.Kiosk, limit, casesAfter)
+	if err != nil {
+		return nil, err
+	}
+	return scanChanges(rows, limit)
+}
+
+func (t *sqlTx) pgPublicAppeals(f PublicFilter) ([]CaseRecord, error) {
+	q := "SELECT " + caseCols + ` FROM cases WHERE kind = ? AND doc::jsonb->'public' = 'true'::jsonb
+		AND (? = '' OR street = ?) AND (? = '' OR doc::jsonb->>'appeal_type' = ?)
+		AND (? = 0 OR coalesce(doc::jsonb#>>'{reply,text}', '') <> '')
+		ORDER BY doc::jsonb#>>'{reply,at}' DESC NULLS LAST, received_at DESC, ref DESC`
+	return queryAll(t, scanCase, q, data.CaseAppeal, f.Street, f.Street, f.Type, f.Type, f.Answered)
+}
+
+// pgSearchQuery is Search's query on PostgreSQL: every term a
+// case-insensitive substring of the title or the text, which pg_trgm's
+// GIN indexes answer for terms of three characters or more; the newest
+// searchCap matches, those with every term in the title first. It has no
+// bm25: among title matches and among the others, newer ranks first.
+func pgSearchQuery(street string, terms []string) (string, []any) {
+	var likes, title []string
+	args := []any{street}
+	var targs []any
+	for _, term := range terms {
+		p := "%" + data.LikeEscape(term) + "%"
+		likes = append(likes, `(d.title ILIKE ? ESCAPE '\' OR d.text ILIKE ? ESCAPE '\')`)
+		args = append(args, p, p)
+		title = append(title, `d.title ILIKE ? ESCAPE '\'`)
+		targs = append(targs, p)
+	}
+	q := `SELECT kind, rowid, r FROM (SELECT d.kind, d.rowid, CASE WHEN ` + strings.Join(title, " AND ") +
+		` THEN -1 ELSE 0 END AS r FROM search_docs d
+		WHERE d.street IN (?, '') AND ` + strings.Join(likes, " AND ") + ` ORDER BY d.rowid DESC LIMIT ` + strconv.Itoa(searchCap) + `) s
+		ORDER BY r, rowid DESC`
+	return q, append(targs, args...)
+}
+
+// pgNextSeq gives the next sequence number of a PostgreSQL write. The
+// counter is read once per write and written back once when it ends
+// (pgFlush): the write holds writeLockKey, so no other one gives numbers
+// meanwhile, and updating one row once per change made a publish of
+// 100,000 items walk 100,000 dead versions of it per change.
+func (t *sqlTx) pgNextSeq() (int64, error) {
+	if t.pgSeq == nil {
+		var n int64
+		if err := t.one("SELECT value FROM counters WHERE name = 'seq'", nil, &n); err != nil {
+			return 0, err
+		}
+		t.pgSeq = &n
+	}
+	*t.pgSeq++
+	return *t.pgSeq, nil
+}
+
+// searchCount is one row of search_counts.
+type searchCount struct {
+	kind             data.Kind
+	street, category string
+}
+
+// pgCount holds back a change of a search count until the write ends,
+// for the same reason as pgNextSeq.
+func (t *sqlTx) pgCount(kind data.Kind, street, category string, d int64) {
+	if t.pgCounts == nil {
+		t.pgCounts = map[searchCount]int64{}
+	}
+	t.pgCounts[searchCount{kind, street, category}] += d
+}
+
+// pgFlush writes what a PostgreSQL write held back.
+func (t *sqlTx) pgFlush() error {
+	if t.pgSeq != nil {
+		if err := t.exec("UPDATE counters SET value = ? WHERE name = 'seq'", *t.pgSeq); err != nil {
+			return err
+		}
+	}
+	for c, d := range t.pgCounts {
+		if d == 0 {
+			continue
+		}
+		if err := t.exec(`INSERT INTO search_counts(kind, street, category, n) VALUES(?, ?, ?, ?)
+			ON CONFLICT(kind, street, category) DO UPDATE SET n = search_counts.n + excluded.n`, c.kind, c.street, c.category, d); err != nil {
+			return err
+		}
+	}
+	if len(t.pgCounts) > 0 {
+		if err := t.exec("DELETE FROM search_counts WHERE n = 0"); err != nil {
+			return err
+		}
+	}
+	t.pgSeq, t.pgCounts = nil, nil
+	return nil
+}
+
+// Migrated reports an error unless the database carries every migration
+// this binary has (districtd's /readyz).
+func (p *Postgres) Migrated(ctx context.Context) error {
+	var have int
+	if err := p.db.QueryRowContext(ctx, "SELECT version FROM schema_version").Scan(&have); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	names, err := fs.Glob(pgMigrations, "migrations/postgres/*.sql")
+	if err != nil {
+		return err
+	}
+	if have != len(names) {
+		return fmt.Errorf("database schema is at version %d, this districtd needs %d", have, len(names))
+	}
+	return nil
+}
+
+// DBStats gives the pool's statistics, for the metrics.
+func (p *Postgres) DBStats() map[string]sql.DBStats {
+	return map[string]sql.DBStats{"postgres": p.db.Stats()}
+}
