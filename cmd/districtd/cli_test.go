@@ -434,13 +434,21 @@ func startServeWith(t *testing.T, cfg serveConfig) (url string, logs *lockedBuff
 		return <-done
 	}
 	re := regexp.MustCompile(`url=(https?://\S+)/api/v1`)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	// A minute: on a loaded machine under the race detector, opening and
+	// seeding the demo district takes seconds; serve returning early (a
+	// refusal) ends the wait at once.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		if m := re.FindStringSubmatch(logs.String()); m != nil {
 			return m[1], logs, stop
 		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve returned before it listened: %v\n%s", err, logs.String())
+		default:
+		}
 		if time.Now().After(deadline) {
 			stop()
-			t.Fatalf("serve did not start:\n%s", logs.String())
+			t.Fatalf("serve did not start within a minute:\n%s", logs.String())
 		}
 	}
 }
