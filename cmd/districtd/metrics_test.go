@@ -142,7 +142,7 @@ func TestServeMetrics(t *testing.T) {
 
 	var fams map[string]*dto.MetricFamily
 	var text string
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		fams, text = scrape(t, murl)
 		if value(fams, "jiezhen_kiosks", "street", street, "age", "5m") == 1 {
 			break
