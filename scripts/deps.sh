@@ -9,7 +9,9 @@
 # poppler-utils gives pdftotext, with which tests read back the PDFs districtd
 # writes (告知书 and reports). postgresql gives the server binaries
 # (initdb, postgres) with which the server tests start a PostgreSQL of their
-# own (internal/pgtest); no service needs to run.
+# own (internal/pgtest); no service needs to run. Its client programs give
+# pg_dump, which districtd backup runs, and pg_restore, with which the
+# tests restore and read its dumps.
 # The Debian packages' tests (cmd/internal/packages) verify the systemd
 # units with systemd-analyze and make their users with systemd-sysusers
 # (systemd), need xinit, which the kiosk's unit starts, sign an apt

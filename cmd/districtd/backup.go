@@ -9,11 +9,12 @@ import (
 	"jiezhen/sync/server"
 )
 
-// backup writes an online copy of the district database
-// (server.Backup); docs/DEPLOY.md says how to restore it.
+// backup writes an online copy of the district database, a SQLite file
+// or pg_dump's custom format (server.Backup); docs/DEPLOY.md says how to
+// restore either.
 func backup(args []string, stdout io.Writer) error {
 	fs := newFlags("backup")
-	db := fs.String("db", "", "the district database to copy (serve may be running on it)")
+	db := fs.String("db", "", "the district database to copy, a file or a postgres:// URL (serve may be running on it)")
 	out := fs.String("out", "", "the new file to write (never overwritten; mode 0600)")
 	if _, err := parse(fs, args, 0, ""); err != nil {
 		return err
@@ -28,6 +29,10 @@ func backup(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backup: %s (%d bytes, quick_check ok)\n", *out, st.Size())
+	check := "quick_check ok"
+	if server.IsPostgresURL(*db) {
+		check = "pg_dump custom format, pg_restore --list ok"
+	}
+	fmt.Fprintf(stdout, "backup: %s (%d bytes, %s)\n", *out, st.Size(), check)
 	return nil
 }

@@ -27,7 +27,8 @@ commands:
                       the first serve; needed with a PostgreSQL URL) unlocks
                       residents' personal data
   backup --db FILE --out FILE
-                      copy the database while serve runs (a new file, mode 0600, checked)
+                      copy the database while serve runs (a new file, mode 0600, checked);
+                      with a PostgreSQL URL, pg_dump's custom format (pg_dump in PATH)
   streets --db FILE   print the published streets, one JSON object a line
   kiosk add --db FILE --street CODE --name NAME
                       register a kiosk and print its token (shown only once)

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -125,43 +127,24 @@ func fileBytes(t testing.TB, path string) []byte {
 	return out
 }
 
-// stored is all the database holds: its files on SQLite, every row of
-// every table as text on PostgreSQL.
+// stored is all the database holds: its files on SQLite; on PostgreSQL,
+// the pg_dump that districtd backup writes (Backup), printed as SQL by
+// pg_restore.
 func (e *env) stored() []byte {
 	e.t.Helper()
 	if e.url == "" {
 		return fileBytes(e.t, e.path)
 	}
-	var out []byte
-	err := e.st.Read(context.Background(), func(tx ReadTx) error {
-		rows, err := tx.(*sqlTx).query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
-		if err != nil {
-			return err
-		}
-		var tables []string
-		for rows.Next() {
-			var name string
-			if err := rows.Scan(&name); err != nil {
-				rows.Close()
-				return err
-			}
-			tables = append(tables, name)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, name := range tables {
-			var text string
-			if err := tx.(*sqlTx).one("SELECT coalesce(string_agg(r::text, E'\\n'), '') FROM "+name+" r", nil, &text); err != nil {
-				return err
-			}
-			out = append(out, text...)
-		}
-		return nil
-	})
-	if err != nil {
+	dump := filepath.Join(e.t.TempDir(), "district.dump")
+	if err := Backup(context.Background(), e.url, dump); err != nil {
 		e.t.Fatal(err)
+	}
+	out, err := exec.Command("pg_restore", "--file=-", dump).Output()
+	if err != nil {
+		e.t.Fatalf("pg_restore --file=- %s: %v", dump, err)
+	}
+	if !bytes.Contains(out, []byte("COPY public.cases ")) {
+		e.t.Fatalf("the dump as SQL holds no cases:\n%.2000s", out)
 	}
 	return out
 }
