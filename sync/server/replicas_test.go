@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"jiezhen/data"
 	"jiezhen/internal/pgtest"
@@ -229,5 +230,54 @@ func TestPostgresMigratesOnce(t *testing.T) {
 	st.Close()
 	if _, err := OpenPostgres(ctx, url); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("a newer schema: %v", err)
+	}
+}
+
+// TestWritesQueueOffThePool: while one replica holds the write lock,
+// many writes queue on another; that replica still reads (its writes wait
+// on one connection, not on every connection of its pool), and once the
+// lock is let go every queued write lands with its own sequence number.
+func TestWritesQueueOffThePool(t *testing.T) {
+	ctx := context.Background()
+	url := pgURL(t)
+	a, b := openPostgresAt(t, url), openPostgresAt(t, url)
+	held, release := make(chan struct{}), make(chan struct{})
+	go a.Write(ctx, func(tx Tx) error {
+		close(held)
+		<-release
+		return nil
+	})
+	<-held
+	const n = 3 * pgConns
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			errs <- b.Write(ctx, func(tx Tx) error {
+				_, err := tx.PutItem(Item{Kind: data.KindNotice, ID: fmt.Sprint("n", i), Version: 1, Body: []byte(`{}`)})
+				return err
+			})
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // the writes queue
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := b.Read(rctx, func(tx ReadTx) error { _, err := tx.LastSeq(); return err }); err != nil {
+		t.Errorf("a read beside %d queued writes: %v", n, err)
+	}
+	close(release)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := b.Read(ctx, func(tx ReadTx) error {
+		changes, err := tx.Feed(Scope{}, 0, 0, 1000)
+		if len(changes) != n {
+			t.Errorf("%d changes in the feed after %d writes", len(changes), n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
