@@ -9,10 +9,12 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 	"jiezhen/internal/pgtest"
 	"jiezhen/sync/wire"
 )
@@ -274,6 +276,46 @@ func TestWritesQueueOffThePool(t *testing.T) {
 		changes, err := tx.Feed(Scope{}, 0, 0, 1000)
 		if len(changes) != n {
 			t.Errorf("%d changes in the feed after %d writes", len(changes), n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// countWrites counts the writes made through a store.
+type countWrites struct {
+	Store
+	n atomic.Int64
+}
+
+func (c *countWrites) Write(ctx context.Context, fn func(Tx) error) error {
+	c.n.Add(1)
+	return c.Store.Write(ctx, fn)
+}
+
+// A kiosk's first pull of the day on a replica records the day once for
+// the district: a second replica reads that it is recorded and writes
+// nothing, so the pull does not queue behind the district's writes.
+func TestSyncDayRecordedOnceAcrossReplicas(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first, second := &countWrites{Store: e.st}, &countWrites{Store: e.st}
+	a := New(first, Options{Now: e.clock.Now})
+	b := New(second, Options{Now: e.clock.Now})
+	for _, p := range []*Platform{a, a, b, b} {
+		if _, err := p.Pull(ctx, e.a1, wire.PullRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if first.n.Load() != 1 || second.n.Load() != 0 {
+		t.Errorf("%d and %d writes for two pulls on each of two replicas, want 1 and 0", first.n.Load(), second.n.Load())
+	}
+	err := e.st.Read(ctx, func(tx ReadTx) error {
+		marked, err := tx.KioskSynced(e.a1.ID, report.DayOf(e.clock.Now()))
+		if !marked {
+			t.Error("the day is not recorded")
 		}
 		return err
 	})
