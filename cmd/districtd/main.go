@@ -103,10 +103,13 @@ commands:
                       items already stored are not stored again)
   reset --db FILE --street CODE
                       order every kiosk of a street to refetch its content
-  loadtest --db FILE [--datakey FILE] --url URL [--kiosks N] [--duration D] [--interval D]
-                      simulated kiosks against a running test district;
-                      reports latency and any lost or doubled item
-  loadtest --web --db FILE [--url URL] [--residents N] [--duration D] [--think D]
+  loadtest --db FILE [--datakey FILE] --url URL[,URL...] [--kiosks N] [--duration D] [--interval D]
+          [--residents N [--think D] [--filings N]]
+                      simulated kiosks against a running test district (several
+                      --url: replicas of one database, each kiosk mostly on one);
+                      with --residents the website's mix below alongside;
+                      reports latency per kind and any lost or doubled item
+  loadtest --web --db FILE [--url URL[,URL...]] [--residents N] [--duration D] [--think D]
           [--street CODE] [--filings N]
                       simulated residents browsing a street's website and filing
                       N appeals a second through its form (default 20) against

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"jiezhen/data"
 	"jiezhen/data/store"
 	"jiezhen/sync/client"
+	"jiezhen/sync/wire"
 )
 
 // TestTwoReplicas: two `districtd serve` processes on one PostgreSQL
@@ -81,7 +84,7 @@ func TestTwoReplicas(t *testing.T) {
 	var filings []*webFiling
 	for i := range webCases {
 		f := &webFiling{run: "replicas", n: i}
-		f.file(webLoadConfig{url: urls[0]}, "/s/"+testStreet+"/", record)
+		f.file(urls[0], "/s/"+testStreet+"/", record)
 		filings = append(filings, f)
 	}
 	if len(webErrs) > 0 {
@@ -146,4 +149,118 @@ func TestDatabaseURLRedacted(t *testing.T) {
 	if code != 1 || out != "" || strings.Count(errs, "\n") != 1 || strings.Contains(errs, "s3cret-pw") || !strings.Contains(errs, "jiezhen:xxxxx@127.0.0.1:1") {
 		t.Fatalf("exit %d, stdout %q, stderr %q: want one line naming the database without its password", code, out, errs)
 	}
+}
+
+// TestLoadtestReplicas runs `districtd loadtest` against three `districtd
+// serve` processes on one PostgreSQL database, kiosks and website
+// residents in one run: every replica serves, kiosks switch between
+// them, nothing is lost or doubled, and every kiosk gets each case it
+// sent back through the feed, whichever replica took it. Then the checks
+// themselves on the same database: an acknowledged item that is not
+// stored counts as lost, an appeal stored a second time under another id
+// as doubled, and so for the website's filings.
+func TestLoadtestReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs simulated kiosks and residents for seconds")
+	}
+	db := pgDB(t)
+	ok(t, "publish", "--db", db, content)
+	urls := []string{startServeProcess(t, "--db", db), startServeProcess(t, "--db", db), startServeProcess(t, "--db", db)}
+	out := ok(t, "loadtest", "--db", db, "--url", urls[0]+","+urls[1], "--url", urls[2]+"/",
+		"--kiosks", "30", "--duration", "3s", "--interval", "200ms", "--residents", "9", "--think", "50ms", "--filings", "5")
+	var res loadResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("report %q: %v", out, err)
+	}
+	t.Logf("load test: %s", out)
+	if !slices.Equal(res.URLs, urls) || len(res.PerURL) != 3 || slices.Min(res.PerURL) == 0 || res.Switched == 0 {
+		t.Errorf("replicas %v, requests per replica %v, %d switched: want all three used and kiosks switching", res.URLs, res.PerURL, res.Switched)
+	}
+	if res.Kiosks != 30 || res.Served != 30 || res.Items < 30 || res.Lost != 0 || res.Doubled != 0 || res.Unseen != 0 {
+		t.Errorf("%d of %d kiosks served, %d items, %d lost, %d doubled, %d not back in the feed",
+			res.Served, res.Kiosks, res.Items, res.Lost, res.Doubled, res.Unseen)
+	}
+	for _, kind := range []string{"push", "pull", "home", "list", "search", "appeal-post"} {
+		if k := res.Kinds[kind]; k.Requests == 0 || k.P50 <= 0 || k.P99 < k.P50 || k.Max < k.P99 {
+			t.Errorf("kind %s: %+v", kind, k)
+		}
+	}
+	if w := res.Web; w == nil || w.Residents != 9 || w.Errors != 0 || w.Sent != 15 || w.Filed != 15 || w.Lost != 0 || w.Doubled != 0 {
+		t.Fatalf("website: %+v", w)
+	}
+
+	// The checks catch what they are there for.
+	ctx := context.Background()
+	d, err := openDB(ctx, db, false, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close(false)
+	if err := d.useDataKey(ctx, dataKeyFile(db), false, nil); err != nil {
+		t.Fatal(err)
+	}
+	k, token, err := d.p.AddKiosk(ctx, testStreet, "check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &simKiosk{id: k.ID, token: token, seen: map[string]bool{}}
+	const run = "check"
+	item := s.appeal(run+"-1", testStreet)
+	if !s.pushBatch(ctx, http.DefaultClient, urls[1], []wire.PushItem{item}) {
+		t.Fatal("push refused")
+	}
+	s.sent = []string{item.ID}
+	check := func(lost, doubled int) {
+		t.Helper()
+		var r loadResult
+		if err := checkLoad(ctx, d, testStreet, run, []*simKiosk{s}, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Lost != lost || r.Doubled != doubled {
+			t.Errorf("check: %d lost, %d doubled; want %d and %d", r.Lost, r.Doubled, lost, doubled)
+		}
+	}
+	check(0, 0)
+	// Acknowledged (as the kiosk believes) but never stored.
+	s.sent = append(s.sent, run+"-2")
+	check(1, 0)
+	// The same appeal stored again under another id.
+	var again data.Case
+	if err := json.Unmarshal(item.Body, &again); err != nil {
+		t.Fatal(err)
+	}
+	again.ID = run + "-1b"
+	body, _ := json.Marshal(again)
+	if !s.pushBatch(ctx, http.DefaultClient, urls[2], []wire.PushItem{{ID: again.ID, Kind: wire.ItemCase, Body: body}}) {
+		t.Fatal("push refused")
+	}
+	check(1, 1)
+
+	// The website's: one filing posted twice through two replicas with
+	// two form ids (one appeal, two cases), and a receipt whose case is
+	// not stored.
+	var errs []error
+	record := func(_ string, _ time.Duration, err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	home := "/s/" + testStreet + "/"
+	f := &webFiling{run: run, n: 0}
+	f.file(urls[0], home, record)
+	(&webFiling{run: run, n: 0}).file(urls[1], home, record)
+	if len(errs) > 0 || f.ref == "" {
+		t.Fatalf("filings: %v", errs)
+	}
+	ghost := &webFiling{run: run, n: 1, formID: strings.Repeat("0", 32), sent: true, ref: "GHOST"}
+	var w webLoadResult
+	if err := checkWebFilings(ctx, webLoadConfig{street: testStreet, db: d}, run, []*webFiling{f, ghost}, &w); err != nil {
+		t.Fatal(err)
+	}
+	if w.Filed != 2 || w.Lost != 1 || w.Doubled != 1 {
+		t.Errorf("website check: %d filed, %d lost, %d doubled; want 2, 1 and 1", w.Filed, w.Lost, w.Doubled)
+	}
+
+	fails(t, 2, "not an http", "loadtest", "--db", db, "--url", urls[0]+",,"+urls[1])
+	fails(t, 2, "--filings", "loadtest", "--db", db, "--url", urls[0], "--filings", "5")
 }

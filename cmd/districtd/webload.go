@@ -30,12 +30,15 @@ import (
 // an error, then checks the district's database: every filing that got
 // its receipt is one case, none is stored twice. Against --url it loads a
 // running districtd and reads its --db; with --db alone it serves that
-// database itself on a free loopback port.
+// database itself on a free loopback port. Several --url (repeated or
+// comma separated) are replicas of one district: the i-th resident and
+// the i-th filing go to the i-th modulo their number.
 func webLoadtest(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("loadtest")
 	fs.Bool("web", true, "load the website instead of the kiosks' API")
 	dbPath := fs.String("db", "", "the database to serve on a free loopback port, without --url")
-	base := fs.String("url", "", "a running districtd's address")
+	var bases repeated
+	fs.Var(&bases, "url", "a running districtd's address; several replicas repeated or comma separated")
 	residents := fs.Int("residents", 500, "simulated residents")
 	duration := fs.Duration("duration", 30*time.Second, "how long they browse")
 	think := fs.Duration("think", time.Second, "mean pause between a resident's pages")
@@ -45,7 +48,11 @@ func webLoadtest(args []string, stdout, stderr io.Writer) error {
 	if _, err := parse(fs, args, 0, ""); err != nil {
 		return err
 	}
-	if *dbPath == "" && (*base == "" || *filings > 0) {
+	urls, err := urlList(bases, "")
+	if err != nil {
+		return err
+	}
+	if *dbPath == "" && (len(urls) == 0 || *filings > 0) {
 		return usagef("give --db, the district's database (served on a free port without --url, read to check the filings with it), or --url with --filings 0")
 	}
 	if *residents < 1 || *duration <= 0 || *think <= 0 || *filings < 0 || *filings > 1000 {
@@ -63,7 +70,7 @@ func webLoadtest(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if *base == "" {
+	if len(urls) == 0 {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return err
@@ -71,9 +78,9 @@ func webLoadtest(args []string, stdout, stderr io.Writer) error {
 		srv := &http.Server{Handler: siteHandler(db.p, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 		go srv.Serve(ln)
 		defer srv.Close()
-		*base = "http://" + ln.Addr().String()
+		urls = []string{"http://" + ln.Addr().String()}
 	}
-	res, err := runWebLoad(ctx, webLoadConfig{url: strings.TrimSuffix(*base, "/"), residents: *residents,
+	res, err := runWebLoad(ctx, webLoadConfig{urls: urls, residents: *residents,
 		duration: *duration, think: *think, street: *street, filings: *filings, db: db})
 	if err != nil {
 		return err
@@ -88,7 +95,7 @@ func webLoadtest(args []string, stdout, stderr io.Writer) error {
 }
 
 type webLoadConfig struct {
-	url             string
+	urls            []string // the replicas
 	residents       int
 	duration, think time.Duration
 	street          string
@@ -98,19 +105,21 @@ type webLoadConfig struct {
 
 // webLoadResult is the report, latencies in milliseconds.
 type webLoadResult struct {
-	URL       string             `json:"url"`
-	Street    string             `json:"street"`
-	Residents int                `json:"residents"`
-	Seconds   float64            `json:"seconds"`
-	Requests  int                `json:"requests"`
-	PerSecond float64            `json:"requests_per_second"`
-	Errors    int                `json:"errors"`
-	P50       float64            `json:"p50_ms"`
-	P99       float64            `json:"p99_ms"`
-	Max       float64            `json:"max_ms"`
-	PageP50   map[string]float64 `json:"page_p50_ms"`
-	PageP99   map[string]float64 `json:"page_p99_ms"`
-	FirstErr  string             `json:"first_error,omitempty"`
+	URL       string               `json:"url"` // the first of URLs
+	URLs      []string             `json:"urls"`
+	Street    string               `json:"street"`
+	Residents int                  `json:"residents"`
+	Seconds   float64              `json:"seconds"`
+	Requests  int                  `json:"requests"`
+	PerSecond float64              `json:"requests_per_second"`
+	Errors    int                  `json:"errors"`
+	P50       float64              `json:"p50_ms"`
+	P99       float64              `json:"p99_ms"`
+	Max       float64              `json:"max_ms"`
+	PageP50   map[string]float64   `json:"page_p50_ms"`
+	PageP99   map[string]float64   `json:"page_p99_ms"`
+	Pages     map[string]latencies `json:"pages"`
+	FirstErr  string               `json:"first_error,omitempty"`
 	// The filings: sent (forms posted), filed (the receipt was shown),
 	// resent (the same form posted again, as after a lost answer), and
 	// what the check of the database found: lost (filed but not one case
@@ -136,8 +145,8 @@ var webSections = []string{"notices/", "catalog/", "services/", "providers/", "c
 func runWebLoad(ctx context.Context, cfg webLoadConfig) (*webLoadResult, error) {
 	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: cfg.residents, MaxIdleConnsPerHost: cfg.residents, IdleConnTimeout: time.Minute}}
-	get := func(path string) (string, error) {
-		resp, err := c.Get(cfg.url + path)
+	get := func(base, path string) (string, error) {
+		resp, err := c.Get(base + path)
 		if err != nil {
 			return "", err
 		}
@@ -150,9 +159,9 @@ func runWebLoad(ctx context.Context, cfg webLoadConfig) (*webLoadResult, error) 
 	}
 	// The street and the items its lists link to.
 	if cfg.street == "" {
-		page, err := get("/")
+		page, err := get(cfg.urls[0], "/")
 		if err != nil {
-			return nil, fmt.Errorf("list the streets at %s: %w", cfg.url, err)
+			return nil, fmt.Errorf("list the streets at %s: %w", cfg.urls[0], err)
 		}
 		m := streetLink.FindStringSubmatch(page)
 		if m == nil {
@@ -163,7 +172,7 @@ func runWebLoad(ctx context.Context, cfg webLoadConfig) (*webLoadResult, error) 
 	home := "/s/" + url.PathEscape(cfg.street) + "/"
 	var items []string
 	for _, sec := range webSections {
-		page, err := get(home + sec)
+		page, err := get(cfg.urls[0], home+sec)
 		if err != nil {
 			return nil, fmt.Errorf("street %s: %w", cfg.street, err)
 		}
@@ -175,8 +184,8 @@ func runWebLoad(ctx context.Context, cfg webLoadConfig) (*webLoadResult, error) 
 	queries := append(long, short...)
 
 	var mu sync.Mutex
-	res := &webLoadResult{URL: cfg.url, Street: cfg.street, Residents: cfg.residents,
-		PageP50: map[string]float64{}, PageP99: map[string]float64{}}
+	res := &webLoadResult{URL: cfg.urls[0], URLs: cfg.urls, Street: cfg.street, Residents: cfg.residents,
+		PageP50: map[string]float64{}, PageP99: map[string]float64{}, Pages: map[string]latencies{}}
 	byPage := map[string][]time.Duration{}
 	var all []time.Duration
 	record := func(kind string, d time.Duration, err error) {
@@ -206,11 +215,12 @@ func runWebLoad(ctx context.Context, cfg webLoadConfig) (*webLoadResult, error) 
 				time.Sleep(time.Until(start.Add(time.Duration(i) * every)))
 				f := &webFiling{run: run, n: i}
 				filings = append(filings, f)
-				wg.Go(func() { f.file(cfg, home, record) })
+				wg.Go(func() { f.file(cfg.urls[i%len(cfg.urls)], home, record) })
 			}
 		})
 	}
 	for i := range cfg.residents {
+		base := cfg.urls[i%len(cfg.urls)]
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
 			// Residents arrive over the first pause, not all at once.
@@ -228,7 +238,7 @@ func runWebLoad(ctx context.Context, cfg webLoadConfig) (*webLoadResult, error) 
 					kind, path = "search", home+"search?q="+url.QueryEscape(queries[r.IntN(len(queries))])
 				}
 				t0 := time.Now()
-				_, err := get(path)
+				_, err := get(base, path)
 				record(kind, time.Since(t0), err)
 				// A pause of the mean think time, give or take half.
 				time.Sleep(min(time.Until(stop), cfg.think/2+time.Duration(r.Int64N(int64(cfg.think)))))
@@ -246,7 +256,8 @@ func runWebLoad(ctx context.Context, cfg webLoadConfig) (*webLoadResult, error) 
 			}
 		}
 	}) {
-		res.PageP50[k], res.PageP99[k] = percentile(byPage[k], 50), percentile(byPage[k], 99)
+		res.Pages[k] = summarize(byPage[k])
+		res.PageP50[k], res.PageP99[k] = res.Pages[k].P50, res.Pages[k].P99
 	}
 	if cfg.filings > 0 {
 		if err := checkWebFilings(ctx, cfg, run, filings, res); err != nil {
@@ -277,7 +288,7 @@ func (f *webFiling) description() string {
 	return fmt.Sprintf("负载测试 %s 第%d件：小区门口路灯不亮", f.run, f.n)
 }
 
-// file opens the appeal form, posts it with the form's id (one time in
+// file opens the appeal form at base, posts it with the form's id (one time in
 // ten twice, as a browser does when the answer is lost) and opens the
 // receipt it is redirected to, without following redirects so that the
 // POST is timed alone. Each filing comes from its own loopback address,
@@ -285,9 +296,9 @@ func (f *webFiling) description() string {
 // address (docs/WEB.md). Against a server that is not on 127.0.0.0/8
 // every filing comes from this machine's address and most are refused
 // with 429, which counts as errors.
-func (f *webFiling) file(cfg webLoadConfig, home string, record func(string, time.Duration, error)) {
+func (f *webFiling) file(base, home string, record func(string, time.Duration, error)) {
 	tr := &http.Transport{}
-	if u, err := url.Parse(cfg.url); err == nil {
+	if u, err := url.Parse(base); err == nil {
 		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.To4() != nil && ip.IsLoopback() {
 			// 127.1.0.1 onwards: never the residents' 127.0.0.1.
 			n := f.n + 1
@@ -303,9 +314,9 @@ func (f *webFiling) file(cfg webLoadConfig, home string, record func(string, tim
 		var resp *http.Response
 		var err error
 		if method == http.MethodPost {
-			resp, err = c.PostForm(cfg.url+path, form)
+			resp, err = c.PostForm(base+path, form)
 		} else {
-			resp, err = c.Get(cfg.url + path)
+			resp, err = c.Get(base + path)
 		}
 		var body []byte
 		if err == nil {

@@ -286,14 +286,26 @@ func (p *Platform) Streets(ctx context.Context) ([]data.Street, error) {
 }
 
 // markSynced records that kiosk k synced today (China time), once a day
-// per kiosk and process: the kiosk availability of the reports.
+// per kiosk and process: the kiosk availability of the reports. A day
+// another replica recorded already is only read: with a kiosk behind a
+// load balancer, each replica's first pull of the day would otherwise
+// queue behind the district's writes.
 func (p *Platform) markSynced(ctx context.Context, k int64) error {
 	day := report.DayOf(p.clock())
 	if d, ok := p.synced.Load(k); ok && d.(report.Day) == day {
 		return nil
 	}
-	if err := p.store.Write(ctx, func(tx Tx) error { return tx.MarkKioskDay(k, day) }); err != nil {
+	var marked bool
+	if err := p.store.Read(ctx, func(tx ReadTx) (err error) {
+		marked, err = tx.KioskSynced(k, day)
 		return err
+	}); err != nil {
+		return err
+	}
+	if !marked {
+		if err := p.store.Write(ctx, func(tx Tx) error { return tx.MarkKioskDay(k, day) }); err != nil {
+			return err
+		}
 	}
 	p.synced.Store(k, day)
 	return nil

@@ -40,9 +40,19 @@ var pgMigrations embed.FS
 // become visible before it reads anything or assigns a sequence number,
 // so sequence numbers commit in the order they are given and a reader's
 // snapshot always holds a prefix of the feed.
+//
+// Within one replica, writes queue for one goroutine that runs whatever
+// has queued in one transaction, each in its own savepoint, as SQLite's
+// writer does (group commit): one lock and one commit serve them all, and
+// writers waiting for the lock hold one connection of the replica's pool,
+// not all of them, so reads go on meanwhile.
 type Postgres struct {
-	db     *sql.DB
-	closed atomic.Bool
+	db        *sql.DB
+	closed    atomic.Bool
+	jobs      chan *writeJob
+	quit      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 }
 
 var _ Store = (*Postgres)(nil)
@@ -97,7 +107,9 @@ func OpenPostgres(ctx context.Context, dbURL string) (*Postgres, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Postgres{db: db}, nil
+	p := &Postgres{db: db, jobs: make(chan *writeJob), quit: make(chan struct{}), stopped: make(chan struct{})}
+	go p.writer()
+	return p, nil
 }
 
 // OpenStore opens the store a --db value names: a PostgreSQL URL
@@ -197,9 +209,14 @@ func migratePG(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// Close closes the pool.
+// Close stops the writer, once the write it runs has ended, and closes
+// the pool.
 func (p *Postgres) Close() error {
-	p.closed.Store(true)
+	p.closeOnce.Do(func() {
+		p.closed.Store(true)
+		close(p.quit)
+		<-p.stopped
+	})
 	return p.db.Close()
 }
 
@@ -216,27 +233,114 @@ func (p *Postgres) Read(ctx context.Context, fn func(ReadTx) error) error {
 	return fn(&sqlTx{ctx: ctx, pg: tx})
 }
 
-// Write runs fn in a transaction that first takes writeLockKey (see
-// Postgres).
+// Write runs fn in a transaction that first takes writeLockKey, shared
+// with the writes that queue meanwhile (see Postgres): a write whose fn
+// fails is rolled back alone, and each returns once the commit that holds
+// it is done.
 func (p *Postgres) Write(ctx context.Context, fn func(Tx) error) error {
 	if p.closed.Load() {
 		return ErrClosed
 	}
-	tx, err := p.db.BeginTx(ctx, nil)
+	job := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case p.jobs <- job:
+	case <-p.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once taken, the write may commit: wait for the answer even if ctx
+	// ends meanwhile.
+	return <-job.done
+}
+
+func (p *Postgres) writer() {
+	defer close(p.stopped)
+	for {
+		var batch []*writeJob
+		select {
+		case j := <-p.jobs:
+			batch = append(batch, j)
+		case <-p.quit:
+			return
+		}
+	more:
+		for len(batch) < maxGroup {
+			select {
+			case j := <-p.jobs:
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		p.commit(batch)
+	}
+}
+
+// commit runs a batch of writes in one transaction. Its statements run
+// without the callers' contexts: the transaction is the batch's, and
+// cancelling one statement would abort it for all.
+func (p *Postgres) commit(batch []*writeJob) {
+	errs := make([]error, len(batch))
+	defer func() {
+		for i, j := range batch {
+			j.done <- errs[i]
+		}
+	}()
+	failAll := func(err error) {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("database: %w", err)
+			}
+		}
+	}
+	bg := context.Background()
+	tx, err := p.db.BeginTx(bg, nil)
 	if err != nil {
-		return fmt.Errorf("database: %w", err)
+		failAll(err)
+		return
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writeLockKey)); err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	if err := runJob(&sqlTx{ctx: ctx, pg: tx}, fn); err != nil {
+	exec := func(q string) error {
+		_, err := tx.ExecContext(bg, q)
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("database: %w", err)
+	if _, err := tx.ExecContext(bg, "SELECT pg_advisory_xact_lock($1)", int64(writeLockKey)); err != nil {
+		failAll(err)
+		return
 	}
-	return nil
+	t := &sqlTx{ctx: bg, pg: tx}
+	ok := 0
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if err := exec("SAVEPOINT job"); err != nil {
+			failAll(err)
+			return
+		}
+		if errs[i] = runJob(t, j.fn); errs[i] != nil {
+			// What the write held back goes with it.
+			t.pgSeq, t.pgCounts = nil, nil
+			if err := exec("ROLLBACK TO SAVEPOINT job"); err != nil {
+				failAll(err)
+				return
+			}
+		} else {
+			ok++
+		}
+		if err := exec("RELEASE SAVEPOINT job"); err != nil {
+			failAll(err)
+			return
+		}
+	}
+	if ok == 0 {
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		failAll(err)
+	}
 }
 
 // noLimit stands for no LIMIT in both engines (SQLite's -1 is an error on

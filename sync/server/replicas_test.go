@@ -9,9 +9,12 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"jiezhen/data"
+	"jiezhen/data/report"
 	"jiezhen/internal/pgtest"
 	"jiezhen/sync/wire"
 )
@@ -229,5 +232,94 @@ func TestPostgresMigratesOnce(t *testing.T) {
 	st.Close()
 	if _, err := OpenPostgres(ctx, url); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("a newer schema: %v", err)
+	}
+}
+
+// TestWritesQueueOffThePool: while one replica holds the write lock,
+// many writes queue on another; that replica still reads (its writes wait
+// on one connection, not on every connection of its pool), and once the
+// lock is let go every queued write lands with its own sequence number.
+func TestWritesQueueOffThePool(t *testing.T) {
+	ctx := context.Background()
+	url := pgURL(t)
+	a, b := openPostgresAt(t, url), openPostgresAt(t, url)
+	held, release := make(chan struct{}), make(chan struct{})
+	go a.Write(ctx, func(tx Tx) error {
+		close(held)
+		<-release
+		return nil
+	})
+	<-held
+	const n = 3 * pgConns
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			errs <- b.Write(ctx, func(tx Tx) error {
+				_, err := tx.PutItem(Item{Kind: data.KindNotice, ID: fmt.Sprint("n", i), Version: 1, Body: []byte(`{}`)})
+				return err
+			})
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // the writes queue
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := b.Read(rctx, func(tx ReadTx) error { _, err := tx.LastSeq(); return err }); err != nil {
+		t.Errorf("a read beside %d queued writes: %v", n, err)
+	}
+	close(release)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := b.Read(ctx, func(tx ReadTx) error {
+		changes, err := tx.Feed(Scope{}, 0, 0, 1000)
+		if len(changes) != n {
+			t.Errorf("%d changes in the feed after %d writes", len(changes), n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// countWrites counts the writes made through a store.
+type countWrites struct {
+	Store
+	n atomic.Int64
+}
+
+func (c *countWrites) Write(ctx context.Context, fn func(Tx) error) error {
+	c.n.Add(1)
+	return c.Store.Write(ctx, fn)
+}
+
+// A kiosk's first pull of the day on a replica records the day once for
+// the district: a second replica reads that it is recorded and writes
+// nothing, so the pull does not queue behind the district's writes.
+func TestSyncDayRecordedOnceAcrossReplicas(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first, second := &countWrites{Store: e.st}, &countWrites{Store: e.st}
+	a := New(first, Options{Now: e.clock.Now})
+	b := New(second, Options{Now: e.clock.Now})
+	for _, p := range []*Platform{a, a, b, b} {
+		if _, err := p.Pull(ctx, e.a1, wire.PullRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if first.n.Load() != 1 || second.n.Load() != 0 {
+		t.Errorf("%d and %d writes for two pulls on each of two replicas, want 1 and 0", first.n.Load(), second.n.Load())
+	}
+	err := e.st.Read(ctx, func(tx ReadTx) error {
+		marked, err := tx.KioskSynced(e.a1.ID, report.DayOf(e.clock.Now()))
+		if !marked {
+			t.Error("the day is not recorded")
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

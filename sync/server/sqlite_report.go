@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -199,6 +200,16 @@ func (t *sqlTx) LastWrites(kind data.Kind, before time.Time) (map[string]report.
 // MarkKioskDay records that a kiosk synced on a day.
 func (t *sqlTx) MarkKioskDay(kiosk int64, day report.Day) error {
 	return t.exec("INSERT OR IGNORE INTO kiosk_days(kiosk, day) VALUES(?, ?)", kiosk, int64(day))
+}
+
+// KioskSynced reports whether MarkKioskDay recorded the kiosk on the day.
+func (t *sqlTx) KioskSynced(kiosk int64, day report.Day) (bool, error) {
+	var one int
+	err := t.one("SELECT 1 FROM kiosk_days WHERE kiosk = ? AND day = ?", []any{kiosk, int64(day)}, &one)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // KioskDays lists the days from `from` to `to` on which each kiosk synced.

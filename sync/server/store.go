@@ -135,6 +135,9 @@ type ReadTx interface {
 	ContentEvents(from, to time.Time) ([]report.ContentEvent, error)
 	LastWrites(kind data.Kind, before time.Time) (map[string]report.Day, error)
 	KioskDays(from, to report.Day) (map[int64][]report.Day, error)
+	// KioskSynced reports whether MarkKioskDay recorded the kiosk on
+	// the day.
+	KioskSynced(kiosk int64, day report.Day) (bool, error)
 	OpinionsBetween(from, to time.Time) ([]OpinionRecord, error)
 
 	// GaugeKiosks lists the kiosks in service with their last pull.
