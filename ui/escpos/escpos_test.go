@@ -81,7 +81,7 @@ func TestParse(t *testing.T) {
 		width int
 		want  string
 	}{
-		{"/dev/usb/lp0", 500, "want 384 (58 mm) or 576 (80 mm)"},
+		{"/dev/usb/lp0", 500, "want 576 (80 mm paper) or 384 (58 mm)"},
 		{"", escpos.Width80, "absolute path"},
 		{"usb/lp0", escpos.Width80, "absolute path"},
 		{dir, escpos.Width80, "is a folder"},

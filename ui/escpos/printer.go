@@ -45,26 +45,26 @@ type Printer struct {
 // may be switched on later), but a folder is; a queue needs CUPS's lp.
 func Parse(spec string, width int) (*Printer, error) {
 	if width != Width58 && width != Width80 {
-		return nil, fmt.Errorf("printer width %d: want %d (58 mm) or %d (80 mm) dots", width, Width58, Width80)
+		return nil, fmt.Errorf("width %d dots: want %d (80 mm paper) or %d (58 mm)", width, Width80, Width58)
 	}
 	p := &Printer{width: width}
 	if q, ok := strings.CutPrefix(spec, "cups:"); ok {
 		if !validQueue(q) {
-			return nil, fmt.Errorf("printer %q: a CUPS queue name is letters, digits, '-', '_' and '.' (cups:QUEUE)", spec)
+			return nil, fmt.Errorf("%q: a CUPS queue name is letters, digits, '-', '_' and '.' (cups:QUEUE)", spec)
 		}
 		lp, err := exec.LookPath("lp")
 		if err != nil {
-			return nil, fmt.Errorf("printer %q: CUPS's lp command is not installed (Debian package cups-client)", spec)
+			return nil, fmt.Errorf("%q: CUPS's lp command is not installed (Debian package cups-client)", spec)
 		}
 		p.queue, p.lp = q, lp
 		p.lpstat, _ = exec.LookPath("lpstat") // optional: without it there is no status
 		return p, nil
 	}
 	if spec == "" || !filepath.IsAbs(spec) {
-		return nil, fmt.Errorf("printer %q: want the device file's absolute path (/dev/usb/lp0) or cups:QUEUE", spec)
+		return nil, fmt.Errorf("%q: want the device file's absolute path (/dev/usb/lp0) or cups:QUEUE", spec)
 	}
 	if fi, err := os.Stat(spec); err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("printer %q is a folder, not a device file", spec)
+		return nil, fmt.Errorf("%q is a folder, not a device file", spec)
 	}
 	p.dev = filepath.Clean(spec)
 	return p, nil
