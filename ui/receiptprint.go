@@ -60,6 +60,7 @@ type paper struct {
 	y      int // the top of the next line
 	scale  float64
 	faces  map[string]font.Face
+	colon  string // after a label: "：" in Chinese, ": " in English
 	err    error
 }
 
@@ -131,7 +132,7 @@ func (p *paper) pair(label, value string) {
 	if strings.TrimSpace(value) == "" {
 		return
 	}
-	p.text(p.faces["body"], label+"："+value, 0, false)
+	p.text(p.faces["body"], label+p.colon+value, 0, false)
 }
 
 func (p *paper) gap(dots int) { p.y += int(float64(dots) * p.scale) }
@@ -224,6 +225,10 @@ func receiptImage(l data.Lang, f *filedCase, st data.Street, width int) (*image.
 	p, err := newPaper(width)
 	if err != nil {
 		return nil, err
+	}
+	p.colon = "："
+	if l == data.EN {
+		p.colon = ": "
 	}
 	L := func(key string) string { return tr(l, key) }
 	r := newReceiptOf(l, f, st)
