@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	qrcode "github.com/skip2/go-qrcode"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
@@ -176,13 +175,12 @@ func (p *paper) big(s string) {
 // qr draws url as a QR code about half the page wide, each module a
 // whole number of dots so that it stays sharp.
 func (p *paper) qr(url string) {
-	q, err := qrcode.New(url, qrcode.Medium)
+	q, err := newQR(url)
 	if err != nil {
 		p.err = err
 		return
 	}
-	q.DisableBorder = false
-	bits := q.Bitmap()
+	bits := q.Bitmap() // with its quiet zone
 	n := len(bits)
 	dot := max(2, p.img.Rect.Dx()/2/n)
 	x0 := (p.img.Rect.Dx() - n*dot) / 2

@@ -285,9 +285,15 @@ func TestReceiptSlowPrinter(t *testing.T) {
 	}
 	assertShows(t, w, "您的反映已提交", "正在打印回执")
 	close(bp.release)
-	mu.Lock()
-	defer mu.Unlock()
-	for _, done := range running {
+	// The filing's goroutine records the print's before it ends.
+	for i := 0; ; i++ {
+		mu.Lock()
+		if i == len(running) {
+			mu.Unlock()
+			break
+		}
+		done := running[i]
+		mu.Unlock()
 		select {
 		case <-done:
 		case <-time.After(30 * time.Second):
