@@ -386,17 +386,14 @@ func (e *env) submitAppeal(w CaseWriter, f *appealForm) {
 	if !f.anonymous {
 		c.Applicant = &data.Person{Name: strings.TrimSpace(f.name), Mobile: f.mobile}
 	}
-	kiosk := e.kioskID
-	load(e, func(ctx context.Context) (data.Case, error) {
-		return w.FileCase(ctx, c, kiosk, data.DefaultAppealDays[c.AppealType])
-	}, func(filed data.Case, err error) {
+	e.fileCase(w, c, nil, data.DefaultAppealDays[c.AppealType], func(filed *filedCase, err error) {
 		if err != nil {
 			f.submitErr = e.L("appeal.submit_failed") + "\n" + e.errText(err)
 			e.refresh()
 			return
 		}
 		// Nothing personal stays in the form behind the receipt.
-		*f = appealForm{step: appealStepReceipt, filed: &filedCase{c: filed}}
+		*f = appealForm{step: appealStepReceipt, filed: filed}
 		e.refresh()
 	})
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -640,17 +639,14 @@ func (e *env) submitForm(w CaseWriter, spec *formSpec, st *formState) {
 	if !ok {
 		days = -1
 	}
-	kiosk := e.kioskID
-	load(e, func(ctx context.Context) (data.Case, error) {
-		return w.FileCase(ctx, c, kiosk, days)
-	}, func(filed data.Case, err error) {
+	e.fileCase(w, c, spec.svc, days, func(filed *filedCase, err error) {
 		if err != nil {
 			st.submitErr = spec.failed + "\n" + e.errText(err)
 			e.refresh()
 			return
 		}
 		// Nothing personal stays in the form behind the receipt.
-		*st = formState{filed: &filedCase{c: filed, svc: spec.svc}}
+		*st = formState{filed: filed}
 		e.refresh()
 	})
 }

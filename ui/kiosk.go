@@ -131,6 +131,9 @@ type Options struct {
 	// ReadLog returns the newest n lines of the kiosk's log file, oldest
 	// first, for the staff health screen's 查看日志; nil leaves it out.
 	ReadLog func(n int) ([]string, error)
+	// Printer prints each receipt as the resident files a case (kiosk
+	// --printer); nil: the receipt asks the resident to take a photo.
+	Printer ReceiptPrinter
 }
 
 // env is what every screen is built with: the language and mode, the
@@ -179,6 +182,9 @@ type env struct {
 
 	log     *slog.Logger                  // the errors behind messages (errText)
 	readLog func(n int) ([]string, error) // nil: no log on the health screen
+
+	printer ReceiptPrinter // nil: receipts are not printed
+	printed *printerLog    // the last print, for the health screen
 }
 
 // L returns the UI string for key in the current language.
@@ -267,6 +273,7 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 		bundles:  opt.Bundles,
 		staffSrc: opt.Staff, sync: opt.Sync, syncNow: opt.SyncNow, drives: opt.Drives, district: opt.District,
 		log: opt.Log, readLog: opt.ReadLog,
+		printer: opt.Printer, printed: &printerLog{},
 	}
 	if opt.Bundles != nil {
 		k.env.bundleSrc = bundleSources{mounts: opt.MountDirs, extra: opt.BundleDirs}

@@ -11,10 +11,13 @@ import (
 	"jiezhen/data"
 )
 
+// newQR encodes url as a QR code, on the screen and on a printed receipt.
+// Medium error correction survives a smudged screen or a creased receipt.
+func newQR(url string) (*qrcode.QRCode, error) { return qrcode.New(url, qrcode.Medium) }
+
 // qrImage encodes url as a QR code a phone can read from a metre away.
-// Medium error correction survives a smudged screen.
 func qrImage(url string) (image.Image, error) {
-	q, err := qrcode.New(url, qrcode.Medium)
+	q, err := newQR(url)
 	if err != nil {
 		return nil, err
 	}

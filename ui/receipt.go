@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -73,9 +75,28 @@ func CaseDays(c data.Case, svc *data.ServiceItem) (days int, ok bool) {
 
 // NewReceipt says what happens next with c in language l. svc is the
 // service item of an application (nil for other kinds); st is the street
-// whose service centre residents ask.
+// whose service centre residents ask. It says the case goes to the street
+// once the kiosk is online (`kiosk submit` files without sending).
 func NewReceipt(l data.Lang, c data.Case, svc *data.ServiceItem, st data.Street) Receipt {
+	return receiptFor(l, c, svc, st, false)
+}
+
+// newReceiptOf is the receipt of a case the window filed: a kiosk that
+// was online then does not say 本机联网后.
+func newReceiptOf(l data.Lang, f *filedCase, st data.Street) Receipt {
+	return receiptFor(l, f.c, f.svc, st, f.online)
+}
+
+func receiptFor(l data.Lang, c data.Case, svc *data.ServiceItem, st data.Street, online bool) Receipt {
 	L := func(key string) string { return tr(l, key) }
+	// The sentences on sending the case have an online form, without
+	// "when this kiosk is online".
+	sent := func(key string) string {
+		if online {
+			return key + "_online"
+		}
+		return key
+	}
 	Lf := func(key string, args ...any) string { return fmt.Sprintf(tr(l, key), args...) }
 	r := Receipt{
 		Ref:      data.FormatReference(c.Ref),
@@ -117,7 +138,7 @@ func NewReceipt(l data.Lang, c data.Case, svc *data.ServiceItem, st data.Street)
 		default:
 			r.DeadlineText = Lf("receipt.deadline_done", date(*r.Deadline))
 		}
-		r.Next = append(r.Next, L("receipt.next_application"))
+		r.Next = append(r.Next, L(sent("receipt.next_application")))
 		if place != "" {
 			r.Next = append(r.Next, Lf("receipt.bring_to", place))
 		}
@@ -128,11 +149,11 @@ func NewReceipt(l data.Lang, c data.Case, svc *data.ServiceItem, st data.Street)
 		if c.Request != nil {
 			how = c.Request.Delivery.Label(l)
 		}
-		r.Next = append(r.Next, Lf("receipt.next_disclosure", how), Lf("receipt.extend_disclosure", data.DisclosureExtendDays))
+		r.Next = append(r.Next, Lf(sent("receipt.next_disclosure"), how), Lf("receipt.extend_disclosure", data.DisclosureExtendDays))
 	default:
 		r.Title = L("receipt.done")
 		r.DeadlineText = Lf("receipt.deadline", date(c.Deadline))
-		r.Next = append(r.Next, Lf("receipt.next", c.AppealType.Label(l)))
+		r.Next = append(r.Next, Lf(sent("receipt.next"), c.AppealType.Label(l)))
 	}
 	if r.Deadline != nil && days > 0 {
 		r.Next = append(r.Next, Lf("receipt.workdays", days))
@@ -145,7 +166,87 @@ func NewReceipt(l data.Lang, c data.Case, svc *data.ServiceItem, st data.Street)
 type filedCase struct {
 	c   data.Case
 	svc *data.ServiceItem
+	// online: the kiosk was online when the case was filed, so the
+	// receipt does not say it goes out once the kiosk is online.
+	online bool
+	// print is the receipt's printing; nil without a printer.
+	print *printJob
 }
+
+// fileCase files c through w off the Fyne goroutine and hands the filed
+// case to done on it, with what its receipt needs; once the case is
+// durably queued and done has shown the receipt, a printer prints it.
+func (e *env) fileCase(w CaseWriter, c data.Case, svc *data.ServiceItem, days int, done func(*filedCase, error)) {
+	kiosk := e.kioskID
+	load(e, func(ctx context.Context) (*filedCase, error) {
+		filed, err := w.FileCase(ctx, c, kiosk, days)
+		if err != nil {
+			return nil, err
+		}
+		f := &filedCase{c: filed, svc: svc}
+		if e.sync != nil {
+			f.online, _, _ = e.sync.SyncStatus()
+		}
+		return f, nil
+	}, func(f *filedCase, err error) {
+		if err == nil && e.printer != nil {
+			f.print = &printJob{}
+		}
+		done(f, err)
+		if f != nil && f.print != nil {
+			e.printReceipt(f)
+		}
+	})
+}
+
+// printJob is where a receipt's printing is; the Fyne goroutine alone
+// reads and writes it.
+type printJob struct {
+	done bool
+	err  error
+	show func() // the receipt screen's status line, told when it is done
+}
+
+// printReceipt draws f's receipt and prints it off the Fyne goroutine,
+// then tells the receipt screen and the staff health screen how it went.
+func (e *env) printReceipt(f *filedCase) {
+	lang, street, pr := e.lang, e.street, e.printer
+	e.bg(func() {
+		img, err := receiptImage(lang, f, street, pr.Width())
+		if err == nil {
+			err = pr.Print(context.Background(), img)
+		}
+		fyne.Do(func() {
+			f.print.done, f.print.err = true, err
+			e.printed.record(e.now(), err)
+			if err != nil {
+				e.log.Warn("ui: the receipt did not print", "printer", pr.String(), "ref", f.c.Ref, "error", err)
+			}
+			if f.print.show != nil {
+				f.print.show()
+			}
+		})
+	})
+}
+
+// printStatus is the receipt screen's line about its printing.
+func (e *env) printStatus(j *printJob) string {
+	switch {
+	case !j.done:
+		return e.L("receipt.printing")
+	case j.err != nil:
+		return e.Lf("receipt.print_failed", e.printErrText(j.err))
+	}
+	return e.L("receipt.take")
+}
+
+// printerLog is the last print's outcome, for the staff health screen.
+type printerLog struct {
+	at  time.Time // zero: nothing printed since the kiosk started
+	err error
+}
+
+func (l *printerLog) record(at time.Time, err error) { l.at, l.err = at, err }
 
 // newReceipt is what a resident sees once the case is durably queued: the
 // reference, large and spaced, what happens next and by when, where to
@@ -154,9 +255,25 @@ func newReceipt(e *env, f *filedCase) fyne.CanvasObject {
 	if f == nil {
 		return para(e.L("receipt.none"))
 	}
-	r := NewReceipt(e.lang, f.c, f.svc, e.street)
+	r := newReceiptOf(e.lang, f, e.street)
 	done := heading(r.Title)
 	refLabel := widget.NewLabel(e.L("receipt.ref"))
+	var printing *wrapLabel
+	if f.print != nil {
+		refLabel.SetText(e.L("receipt.ref_printed"))
+		printing = subheading(e.printStatus(f.print))
+		j := f.print
+		j.show = func() {
+			printing.SetText(e.printStatus(j))
+			if j.err != nil {
+				printing.Importance = widget.DangerImportance
+				printing.Refresh()
+			}
+		}
+		if j.err != nil {
+			printing.Importance = widget.DangerImportance
+		}
+	}
 	ref := canvas.NewText(spacedRef(f.c.Ref), theme.Color(theme.ColorNameForeground))
 	ref.TextSize = 1.5 * theme.Size(theme.SizeNameHeadingText)
 	ref.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
@@ -167,6 +284,9 @@ func newReceipt(e *env, f *filedCase) fyne.CanvasObject {
 	}
 	left.Add(refLabel)
 	left.Add(container.NewPadded(ref))
+	if printing != nil {
+		left.Add(printing)
+	}
 	left.Add(subheading(r.DeadlineText))
 	left.Add(para(r.Keep))
 	left.Add(widget.NewSeparator())

@@ -36,6 +36,7 @@ type healthInfo struct {
 	// district does (WrongAnswerSource), its status and the URL to use.
 	wrong, use string
 	status     int
+	printerErr error // the printer's answer to Check; nil: ready
 }
 
 func openHealth(e *env) {
@@ -68,6 +69,9 @@ func newHealth(e *env, st *healthState) fyne.CanvasObject {
 			if w, ok := e.sync.(WrongAnswerSource); ok {
 				in.wrong, in.status, in.use = w.WrongAnswer()
 			}
+		}
+		if e.printer != nil {
+			in.printerErr = e.printer.Check(ctx)
 		}
 		return in, nil
 	}, func(in healthInfo, err error) {
@@ -153,6 +157,8 @@ func (e *env) healthView(in healthInfo, st *healthState) fyne.CanvasObject {
 	if e.kioskID == 0 {
 		box.Add(para(e.L("staff.kiosk_number_missing")))
 	}
+	box.Add(subheading(e.L("staff.printer")))
+	box.Add(e.printerHealth(in.printerErr))
 	box.Add(subheading(e.L("staff.waiting_by_kind")))
 	if len(waiting) == 0 {
 		box.Add(para(e.L("staff.waiting_none")))
@@ -246,6 +252,29 @@ func (e *env) deadLetterRow(d store.DeadLetterItem, st *healthState) fyne.Canvas
 			})
 	})
 	return container.NewBorder(nil, widget.NewSeparator(), nil, container.NewHBox(retry, discard), text)
+}
+
+// printerHealth is the receipt printer's state: the device or queue,
+// whether it can print now and how the last print went.
+func (e *env) printerHealth(checked error) fyne.CanvasObject {
+	if e.printer == nil {
+		return para(e.L("staff.printer_none"))
+	}
+	state := e.L("staff.printer_ready")
+	if checked != nil {
+		state = e.printErrText(checked)
+	}
+	box := container.NewVBox(container.NewHBox(widget.NewLabel(e.printer.String()),
+		container.NewCenter(badge(state, checked == nil))))
+	if l := e.printed; !l.at.IsZero() {
+		at := l.at.In(e.now().Location()).Format("2006-01-02 15:04")
+		if l.err != nil {
+			box.Add(e.problemText(e.Lf("staff.printer_last_failed", at, e.printErrText(l.err))))
+		} else {
+			box.Add(para(e.Lf("staff.printer_last_ok", at)))
+		}
+	}
+	return box
 }
 
 // refusalLines explain why the district refused a dead letter: for a kind

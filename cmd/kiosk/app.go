@@ -23,6 +23,7 @@ import (
 	"jiezhen/sync/client"
 	"jiezhen/sync/outboxfile"
 	"jiezhen/ui"
+	"jiezhen/ui/escpos"
 	"jiezhen/ui/speech"
 )
 
@@ -41,6 +42,8 @@ func runApp(args []string, stderr io.Writer) error {
 	mounts := listFlag(ui.DefaultMountDirs)
 	fs.Var(&mounts, "mount-dirs", "comma-separated `FOLDERS` where USB drives appear, watched for .jzb bundles")
 	trust := fs.String("trust", "", "the district's bundle key `PUBKEY` (base64, or a file holding it), trusted while the kiosk trusts none")
+	printerSpec := fs.String("printer", "", "print each receipt on the ESC/POS receipt printer at `DEVICE` (/dev/usb/lp0) or through the CUPS queue cups:QUEUE (a raw job)")
+	printerWidth := fs.Int("printer-width", escpos.Width80, "the receipt printer's print width in `DOTS`: 576 (80 mm paper) or 384 (58 mm)")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -63,6 +66,18 @@ func runApp(args []string, stderr io.Writer) error {
 		if pinned, err = readPublicKey(*trust); err != nil {
 			return fmt.Errorf("--trust: %v: %w", err, errUsage)
 		}
+	}
+	var printer *escpos.Printer
+	if *printerWidth != escpos.Width80 && *printerWidth != escpos.Width58 {
+		return fmt.Errorf("--printer-width %d: want %d (80 mm paper) or %d (58 mm): %w", *printerWidth, escpos.Width80, escpos.Width58, errUsage)
+	}
+	if *printerSpec != "" {
+		var err error
+		if printer, err = escpos.Parse(*printerSpec, *printerWidth); err != nil {
+			return fmt.Errorf("--printer: %w: %w", err, errUsage)
+		}
+	} else if *printerWidth != escpos.Width80 {
+		return fmt.Errorf("--printer-width without --printer: %w", errUsage)
 	}
 	number, err := numberOf(*kiosk, os.Getenv(tokenEnv))
 	if err != nil {
@@ -161,6 +176,14 @@ func runApp(args []string, stderr io.Writer) error {
 		District:   remote,
 		Log:        log,
 		ReadLog:    logs.Tail,
+	}
+	if printer != nil {
+		opt.Printer = printer
+		// A printer switched off now may be on when the first resident
+		// files; staff see its state on the health screen.
+		if err := printer.Check(context.Background()); err != nil {
+			log.Warn("kiosk: the receipt printer cannot print now", "error", err)
+		}
 	}
 	if recipient != nil {
 		opt.ExportOutbox = func(ctx context.Context, to string) (int, error) {

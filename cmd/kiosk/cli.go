@@ -25,6 +25,7 @@ const usage = `usage: kiosk [command] [flags]
 With no command, opens the kiosk window:
   kiosk [--db FILE] [--street CODE] [--district URL] [--fullscreen] [--elder] [--idle D] [--retention D]
         [--outbox-recipient PUBKEY] [--mount-dirs /media,/run/media] [--trust PUBKEY]
+        [--printer /dev/usb/lp0|cups:QUEUE] [--printer-width 576|384]
   (the token comes from $JIEZHEN_TOKEN and carries the kiosk's number, the first part of
   the references it makes, kept in its database; it also opens the staff PIN key, so staff
   sign in only on a window started with it; a .jzb bundle on a USB drive

@@ -229,6 +229,11 @@ func TestUsageErrors(t *testing.T) {
 		{"show", "--db", db, "staff", "x"},
 		{"search", "--db", db, "--kind", "staff", "李"},
 		{"--db", db, "--outbox-recipient", "age1nonsense"},
+		{"--db", db, "--printer", "usb/lp0"},
+		{"--db", db, "--printer", t.TempDir()},
+		{"--db", db, "--printer", "cups:front desk"},
+		{"--db", db, "--printer", "/dev/usb/lp0", "--printer-width", "500"},
+		{"--db", db, "--printer-width", "384"},
 	} {
 		code, _, errs := kiosk(t, args...)
 		if code != 2 || strings.Count(errs, "\n") != 1 || !strings.HasPrefix(errs, "kiosk: ") {
