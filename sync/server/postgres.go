@@ -43,8 +43,8 @@ var pgMigrations embed.FS
 // then looked each search document up through the home's sort index,
 // reading every document of its kind, and a pull's page was a merge join
 // that read the feed from its first change (docs/PERFORMANCE.md, "The
-// district on PostgreSQL"). Planning costs well under a millisecond a
-// statement.
+// district on PostgreSQL"). Planning costs a tenth of a millisecond for
+// a write's small statements, a millisecond or two for a pull's page.
 //
 // Writes serialise as on SQLite: each write transaction first takes the
 // transaction-scoped advisory lock writeLockKey, held until it commits.
