@@ -14,6 +14,7 @@ import (
 	"jiezhen/data"
 	"jiezhen/data/store"
 	"jiezhen/data/synth"
+	"jiezhen/internal/pgtest"
 	"jiezhen/sync/server"
 )
 
@@ -85,32 +86,53 @@ func queueBulk(b *testing.B, path string, n int) {
 
 // BenchmarkPull has a fresh kiosk pull 100,000 changes (jiezhen/data/synth)
 // from the real district handler on loopback, in pages of wire.MaxLimit,
-// each applied in one transaction with the cursor. The district's feed is
-// filled through its store (as Publish records changes), all in the
-// kiosk's scope. Run with -benchtime=1x; it reports changes/s end to end,
-// and beside it the floor measured right after the pull in the same run
-// (store.InsertRaw: the same 100,000 changes as plain INSERTs in one
-// transaction on a fresh kiosk database, as BenchmarkBulkInsertRaw) and
-// the pull's rate as a share of the floor's (pull/floor).
-func BenchmarkPull(b *testing.B) { benchPull(b, store.Options{NoIndexer: true}) }
+// each applied in one transaction with the cursor, from a district on
+// SQLite (sub-benchmark sqlite) and one on PostgreSQL (postgres,
+// internal/pgtest) in the same run. The district's feed is filled through
+// its store (as Publish records changes), all in the kiosk's scope. Run
+// with -benchtime=1x; it reports changes/s end to end, and beside it the
+// floor measured right after the pull in the same run (store.InsertRaw:
+// the same 100,000 changes as plain INSERTs in one transaction on a fresh
+// kiosk database, as BenchmarkBulkInsertRaw) and the pull's rate as a
+// share of the floor's (pull/floor); postgres also reports its rate as a
+// share of the mean of the sqlite ones measured before it in the run
+// (pg/sqlite; -count runs the sqlite ones first).
+func BenchmarkPull(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchPull(b, "sqlite", store.Options{NoIndexer: true}) })
+	b.Run("postgres", func(b *testing.B) { benchPull(b, "postgres", store.Options{NoIndexer: true}) })
+}
 
-// BenchmarkPullWithIndexer is BenchmarkPull with the kiosk's background
-// search indexer running, as in the window: the indexer waits for the
-// sync's last page (see store.ApplyPage), so the pull takes about as long.
-func BenchmarkPullWithIndexer(b *testing.B) { benchPull(b, store.Options{}) }
+// BenchmarkPullWithIndexer is BenchmarkPull's sqlite half with the
+// kiosk's background search indexer running, as in the window: the
+// indexer waits for the sync's last page (see store.ApplyPage), so the
+// pull takes about as long.
+func BenchmarkPullWithIndexer(b *testing.B) { benchPull(b, "sqlite", store.Options{}) }
 
-// pullFeed is the district the pull benchmarks pull from, filled once per
-// test process: filling it (100,000 items with their search entries)
-// takes longer than several pulls. TestMain closes it.
-var pullFeed struct {
+// pullFeed is a district the pull benchmarks pull from, one per engine,
+// filled once per test process: filling it (100,000 items with their
+// search entries) takes longer than several pulls. TestMain releases
+// them.
+type pullFeed struct {
 	once    sync.Once
 	held    *heldTB
 	d       *district
 	tok     string
 	changes []data.Change
+	rates   []float64 // changes/s of each pull without the indexer
 }
 
-// heldTB is the testing.TB of the first benchmark that needs pullFeed,
+// meanRate is the mean of f's pull rates so far, 0 for none.
+func (f *pullFeed) meanRate() float64 {
+	sum := 0.0
+	for _, r := range f.rates {
+		sum += r
+	}
+	return sum / float64(max(len(f.rates), 1))
+}
+
+var pullFeeds = map[string]*pullFeed{"sqlite": {}, "postgres": {}}
+
+// heldTB is the testing.TB of the first benchmark that needs a pullFeed,
 // with temporary folders and cleanups that last until TestMain ends
 // rather than until that benchmark does.
 type heldTB struct {
@@ -139,15 +161,21 @@ func (h *heldTB) release() {
 	}
 }
 
-// fillPullFeed fills pullFeed's district with n synthetic changes in one
-// write, then copies its WAL back into the database file, as a district
-// that has been running for a while has: otherwise the district's
-// checkpointer does that during the first pull measured.
-func fillPullFeed(b *testing.B, n int) {
+// fill fills the feed's district on engine with n synthetic changes in
+// one write, then leaves it as a district that has been running for a
+// while is: on SQLite its WAL copied back into the database file (else
+// the district's checkpointer does that during the first pull measured),
+// on PostgreSQL vacuumed and analysed (as autovacuum would, else it may
+// do so during a pull).
+func (f *pullFeed) fill(b *testing.B, engine string, n int) {
 	h := &heldTB{TB: b}
-	pullFeed.held = h
+	f.held = h
 	ctx := context.Background()
-	d := newDistrict(h)
+	db := filepath.Join(h.TempDir(), "district.db")
+	if engine == "postgres" {
+		db = pgtest.URL(h, server.MigratePostgres)
+	}
+	d := newDistrictAt(h, db, server.Snapshots{})
 	_, tok := d.kiosk(h, streetA)
 	changes := synth.Changes(n, 1)
 	err := d.st.Write(ctx, func(tx server.Tx) error {
@@ -161,25 +189,32 @@ func fillPullFeed(b *testing.B, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(h.dirs[0], "district.db")+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		b.Fatal(err)
+	if pg, ok := d.st.(*server.Postgres); ok {
+		if _, err := pg.DB().Exec("VACUUM ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		sdb, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(10000)")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer sdb.Close()
+		if _, err := sdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			b.Fatal(err)
+		}
 	}
-	defer db.Close()
-	if _, err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		b.Fatal(err)
-	}
-	pullFeed.d, pullFeed.tok, pullFeed.changes = d, tok, changes
+	f.d, f.tok, f.changes = d, tok, changes
 }
 
-func benchPull(b *testing.B, opts store.Options) {
+func benchPull(b *testing.B, engine string, opts store.Options) {
 	const n = 100000
 	ctx := context.Background()
-	pullFeed.once.Do(func() { fillPullFeed(b, n) })
-	if pullFeed.d == nil {
+	f := pullFeeds[engine]
+	f.once.Do(func() { f.fill(b, engine, n) })
+	if f.d == nil {
 		b.Fatal("the district to pull from could not be filled")
 	}
-	d, tok := pullFeed.d, pullFeed.tok
+	d, tok := f.d, f.tok
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -212,11 +247,17 @@ func benchPull(b *testing.B, opts store.Options) {
 		}
 		st.Close()
 		pull := float64(res.Pulled) / el.Seconds()
-		floor := insertRawRate(b, pullFeed.changes)
+		floor := insertRawRate(b, f.changes)
 		b.ReportMetric(pull, "changes/s")
 		b.ReportMetric(float64(res.Pages), "pages")
 		b.ReportMetric(floor, "floor-rows/s")
 		b.ReportMetric(pull/floor, "pull/floor")
+		if sqlite := pullFeeds["sqlite"].meanRate(); engine == "postgres" && sqlite > 0 {
+			b.ReportMetric(pull/sqlite, "pg/sqlite")
+		}
+		if opts.NoIndexer {
+			f.rates = append(f.rates, pull)
+		}
 		b.StartTimer()
 	}
 }

@@ -81,13 +81,20 @@ func newDistrict(t testing.TB) *district {
 // newDistrictWith is newDistrict serving snapshots signed as snaps says.
 func newDistrictWith(t testing.TB, snaps server.Snapshots) *district {
 	t.Helper()
-	tt, _ := t.(*testing.T)
-	d := &district{t: tt, now: time.Now().UTC().Truncate(time.Second)}
-	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "district.db")
 	if pgtest.Enabled() {
 		db = pgtest.URL(t, server.MigratePostgres)
 	}
+	return newDistrictAt(t, db, snaps)
+}
+
+// newDistrictAt is newDistrictWith on the store db names (a SQLite file
+// or a PostgreSQL URL), whatever JIEZHEN_TEST_STORE says.
+func newDistrictAt(t testing.TB, db string, snaps server.Snapshots) *district {
+	t.Helper()
+	tt, _ := t.(*testing.T)
+	d := &district{t: tt, now: time.Now().UTC().Truncate(time.Second)}
+	ctx := context.Background()
 	st, err := server.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)

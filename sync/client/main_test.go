@@ -12,8 +12,10 @@ import (
 // internal/pgtest).
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if pullFeed.held != nil {
-		pullFeed.held.release()
+	for _, f := range pullFeeds {
+		if f.held != nil {
+			f.held.release()
+		}
 	}
 	pgtest.Stop()
 	os.Exit(code)

@@ -17,7 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"jiezhen/data"
 )
@@ -33,6 +34,17 @@ var pgMigrations embed.FS
 // database/sql with pgx's stdlib driver: the queries are written once,
 // and pgSQL rewrites SQLite's placeholders and the few functions that
 // differ. pgx caches each statement's preparation per connection.
+//
+// Every statement is planned for its own arguments (plan_cache_mode
+// force_custom_plan, unless the URL sets it): the plan PostgreSQL would
+// otherwise cache per connection after a statement's fifth run is made
+// without the arguments and from the statistics of that moment. A write
+// that publishes 100,000 items into tables that were empty when it began
+// then looked each search document up through the home's sort index,
+// reading every document of its kind, and a pull's page was a merge join
+// that read the feed from its first change (docs/PERFORMANCE.md, "The
+// district on PostgreSQL"). Planning costs a tenth of a millisecond for
+// a write's small statements, a millisecond or two for a pull's page.
 //
 // Writes serialise as on SQLite: each write transaction first takes the
 // transaction-scoped advisory lock writeLockKey, held until it commits.
@@ -85,10 +97,14 @@ func RedactURL(s string) string {
 // starting together apply each migration once).
 func OpenPostgres(ctx context.Context, dbURL string) (*Postgres, error) {
 	name := RedactURL(dbURL)
-	db, err := sql.Open("pgx", dbURL)
+	cfg, err := pgx.ParseConfig(dbURL)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %s", name, redactErr(err, dbURL))
 	}
+	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(pgConns)
 	db.SetMaxIdleConns(pgConns)
 	if err := db.PingContext(ctx); err != nil {
