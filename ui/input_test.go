@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"jiezhen/data"
 	kioskTheme "jiezhen/ui/theme"
 )
 
@@ -68,6 +69,28 @@ func TestSearchTypedInPinyinOnTheKeyboard(t *testing.T) {
 	assertShows(t, w, "搜索结果")
 	if kb.Visible() {
 		t.Error("the keyboard stayed up after 搜索")
+	}
+}
+
+// TestSubmitOnResultsClosesKeyboard: 确定 in the results screen's own
+// search box searches again in place and closes the keyboard, so that
+// the new results show rather than stay under it.
+func TestSubmitOnResultsClosesKeyboard(t *testing.T) {
+	for _, kinds := range [][]data.Kind{nil, {data.KindNotice}} {
+		k, w, _ := newTestKiosk(t, Options{})
+		openSearch(k.env, k.src, "长者", kinds)
+		focusFirstEntry(t, w)
+		tapKey(t, w, "清空")
+		typeKeys(t, w, "jiedao")
+		tapKey(t, w, "确定")
+		kb := keyboardOf(t, w)
+		if kb.Visible() || kb.Target() != nil {
+			t.Errorf("kinds %v: the keyboard stayed up over the results after 确定", kinds)
+		}
+		if got := firstEntry(t, w).Text; got != "街道" {
+			t.Errorf("kinds %v: searched for %q, want 街道", kinds, got)
+		}
+		assertShows(t, w, "街道")
 	}
 }
 
