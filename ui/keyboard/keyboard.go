@@ -92,7 +92,7 @@ const (
 	Digits                // 0-9: numbers, mobiles, PINs
 	IDNumber              // 0-9 and X: resident ID numbers
 	Date                  // 0-9 and -: dates as 2006-01-02
-	Reference             // 0-9, - and a switch to letters: TH2026-0001
+	Reference             // 0-9, - and a switch to a reference's letters: 001-13H-018
 	Decimal               // 0-9 and .: amounts and measures such as 3.5
 )
 
@@ -218,7 +218,7 @@ type Keyboard struct {
 	refKeys bool // a Reference entry shows the letters of a reference, not the pad
 
 	target *Entry
-	mode   Mode // the layout shown: the target's, or English after 字母
+	mode   Mode // the layout shown: the target's
 	pinyin bool // 中 rather than 英 on the letters layout
 	shift  bool
 	symbol bool
@@ -231,7 +231,7 @@ type Keyboard struct {
 	panel   *fyne.Container
 	lay     *panelLayout
 	frame   *fyne.Container // from Wrap: laid out again on Show and Hide
-	column  *fyne.Container // the bar above the keys
+	column  *fyne.Container // the bar, then the keys
 	keys    *fyne.Container // the rows of keys
 	bar     *fyne.Container // the candidate bar, on the letters layout
 	barLay  *barLayout
