@@ -196,7 +196,8 @@ type Keyboard struct {
 
 	// OnRelayout, if set, is called when the keys change under a focused
 	// entry that no finger is pressing (字母 on the reference pad, for
-	// example): the keyboard's height may have changed, and the entry
+	// example), or when the keyboard comes back up for the entry it typed
+	// into last: the keyboard's height may have changed, and the entry
 	// may need bringing back into view.
 	OnRelayout func(e *Entry)
 
@@ -408,7 +409,13 @@ func (k *Keyboard) focusGained(e *Entry, show bool) {
 		k.rebuild()
 	}
 	if show {
+		back := !fresh && !k.Visible()
 		k.Show()
+		if back && k.OnRelayout != nil {
+			// Back up for the entry it typed into last: it takes its room
+			// again, and the entry may be under it now.
+			k.OnRelayout(e)
+		}
 	}
 	if fresh && k.OnFocus != nil {
 		k.OnFocus(e)
