@@ -28,6 +28,10 @@ import (
 // neighbours differ by one).
 const refAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXY"
 
+// RefAlphabet is every character a reference's groups may hold, for an
+// input that offers only those (the kiosk's reference keys).
+const RefAlphabet = refAlphabet
+
 const refBase = 31 // len(refAlphabet), prime
 
 // RefEpoch is day zero of the reference's day field.

@@ -27,7 +27,7 @@ go vet ./...
 # keyboard), not
 # concurrency, and take six times as long under the
 # race detector; they run without it, after everything else ran with it.
-walks='^(TestGoldens|TestShapeGoldens|TestEveryShape|TestListsPageByWhatFits|TestPortraitHomeIsTwoColumns|TestTouchTargets|TestStaffTouchTargets|TestScreensFitTheWindowInEnglish|TestStaffScreensFitTheWindowInEnglish|TestFocusedFieldInViewAboveKeyboard|TestNoReadButtonWithoutSpeaker)$'
+walks='^(TestGoldens|TestShapeGoldens|TestEveryShape|TestListsPageByWhatFits|TestPortraitHomeIsTwoColumns|TestTouchTargets|TestStaffTouchTargets|TestScreensFitTheWindowInEnglish|TestStaffScreensFitTheWindowInEnglish|TestFocusedFieldInViewAboveKeyboard|TestLetterKeysAsLargeAsPINKeys|TestSearchHitsPageByWhatFits|TestNoReadButtonWithoutSpeaker)$'
 echo "== go test -race ./..."
 go test -race -count=1 -timeout 30m -skip "$walks" ./...
 # The district's store on PostgreSQL: the packages whose tests open a
@@ -36,7 +36,7 @@ go test -race -count=1 -timeout 30m -skip "$walks" ./...
 echo "== go test -race (the packages with a district store) on PostgreSQL"
 JIEZHEN_TEST_STORE=postgres go test -race -count=1 -timeout 20m ./sync/server ./sync/client ./cmd/districtd ./ui/admin ./ui/web
 echo "== go test ./ui (screen walks)"
-go test -count=1 -timeout 20m -run "$walks" ./ui
+go test -count=1 -timeout 40m -run "$walks" ./ui
 # The bundle's parsers against arbitrary input, beyond their seed corpus
 # (which the plain run above covers): a bundle is a file off a USB stick.
 for target in FuzzRead FuzzManifest; do

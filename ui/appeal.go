@@ -100,7 +100,7 @@ func newAppeal(e *env, w CaseWriter, f *appealForm) fyne.CanvasObject {
 		return newReceipt(e, f.filed)
 	}
 	// The buttons, with the step between them, stay in place under the page.
-	return container.NewBorder(nil, container.NewVBox(e.problemText(f.problem), nav), nil, nil, page)
+	return e.steps(page, e.stepBar(f.problem, nav))
 }
 
 // go moves the form to step, clearing the last complaint.
@@ -162,6 +162,15 @@ func (e *env) problemText(s string) fyne.CanvasObject {
 	l := newWrap(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.Importance = widget.DangerImportance
 	return l
+}
+
+// stepBar is what stays under a form's page: its step buttons, with the
+// problem that stopped the last step above them if there is one.
+func (e *env) stepBar(problem string, nav fyne.CanvasObject) fyne.CanvasObject {
+	if problem == "" {
+		return nav
+	}
+	return container.NewVBox(e.problemText(problem), nav)
 }
 
 func (e *env) appealNav(f *appealForm, prev, next func(), nextLabel string) fyne.CanvasObject {

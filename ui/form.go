@@ -232,7 +232,7 @@ func newForm(e *env, w CaseWriter, spec *formSpec, st *formState) fyne.CanvasObj
 		}
 		nav = e.formNav(st.page, total, func() { e.formGo(st, len(pages)-1) }, submit, e.L("appeal.submit"))
 	}
-	return container.NewBorder(nil, container.NewVBox(e.problemText(st.problem), nav), nil, nil, page)
+	return e.steps(page, e.stepBar(st.problem, nav))
 }
 
 func (e *env) formGo(st *formState, page int) {

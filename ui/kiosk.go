@@ -406,9 +406,15 @@ func (k *Kiosk) render() {
 		content := top.build()
 		k.scroll = nil
 		if k.entries != made {
-			// The keyboard can come up over this screen: let it shrink.
-			k.scroll = roomy(content)
-			content = k.scroll
+			// The keyboard can come up over this screen: let it shrink. A
+			// form's step buttons stay under the part that scrolls.
+			if s, ok := content.(*steps); ok {
+				k.scroll = roomy(s.page)
+				content = container.NewBorder(nil, s.bottom, nil, nil, k.scroll)
+			} else {
+				k.scroll = roomy(content)
+				content = k.scroll
+			}
 		}
 		var read fyne.CanvasObject
 		if top.read {
@@ -420,17 +426,18 @@ func (k *Kiosk) render() {
 	k.root.Refresh()
 }
 
-// keyboardShown makes room for the on-screen keyboard. In 长者模式 its
-// letters take half the window: the header and the footer step aside
-// while it is up, so that the field being typed into, its hint and the
-// fields around it stay in view under the screen's title and 返回. The
-// keyboard's 收起 brings them back.
+// keyboardShown makes room for the on-screen keyboard, whose letters take
+// half the window or more: the header and the footer step aside while it
+// is up, in both modes, so that the field being typed into, its hint and
+// the fields around it stay in view under the screen's title and 返回,
+// with a form's step buttons under them. The keyboard's 收起 brings them
+// back.
 func (k *Kiosk) keyboardShown(up bool) {
 	if k.header == nil || k.footer == nil {
 		return
 	}
 	for _, o := range []fyne.CanvasObject{k.header.obj, k.footer} {
-		if up && k.elder {
+		if up {
 			o.Hide()
 		} else {
 			o.Show()
@@ -518,8 +525,8 @@ func (k *Kiosk) reshape(size fyne.Size) {
 	}
 	k.portrait = portrait
 	kioskTheme.SetScale(s)
-	k.kb.SetElder(k.elder)
 	k.app.Settings().SetTheme(k.theme)
+	k.kb.Restyle()
 	k.render()
 }
 

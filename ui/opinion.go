@@ -62,11 +62,7 @@ func newOpinion(e *env, w CaseWriter, c data.Consultation, f *opinionForm) fyne.
 	default:
 		page, nav = e.opinionContactPage(w, c, f)
 	}
-	bottom := container.NewVBox(nav)
-	if f.problem != "" {
-		bottom = container.NewVBox(e.problemText(f.problem), nav)
-	}
-	return container.NewBorder(nil, bottom, nil, nil, page)
+	return e.steps(page, e.stepBar(f.problem, nav))
 }
 
 // opinionNav is the form's bar: back, the step, and next or submit.

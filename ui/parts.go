@@ -262,6 +262,26 @@ func roomy(screen fyne.CanvasObject) *container.Scroll {
 	return container.NewVScroll(container.New(fitWidth{}, screen))
 }
 
+// steps is a screen of a form: its page, and under it what stays in
+// place, the problem and the step buttons (上一步, 下一步, 提交). With
+// the on-screen keyboard up, the kiosk scrolls only the page, between the
+// title bar and these buttons, so they stay in view above the keyboard
+// (Kiosk.render).
+type steps struct {
+	widget.BaseWidget
+	page, bottom fyne.CanvasObject
+}
+
+func (e *env) steps(page, bottom fyne.CanvasObject) fyne.CanvasObject {
+	s := &steps{page: page, bottom: bottom}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *steps) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, s.bottom, nil, nil, s.page))
+}
+
 // fitWidth lays its objects over each other at its full size and asks
 // for their height only.
 type fitWidth struct{}

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -29,6 +30,8 @@ type searchState struct {
 	text   string
 	kinds  []data.Kind // one kind: a paged list of it; none: every kind, grouped
 	offset int
+	size   int // hits a page of one kind holds: as many as fit (fitRows); 0 before it is known
+	seq    int // of the latest page read, so that a slow old one cannot win
 }
 
 // openSearch shows the results of searching text, in every kind or only
@@ -128,15 +131,32 @@ func (e *env) searchResults(src Searcher, st *searchState, box *fyne.Container) 
 	})
 }
 
-// searchPage shows one page of the hits of a single kind.
+// searchPage shows one page of the hits of a single kind: as many as its
+// height shows whole, like the other lists (fitRows), read again when
+// that changes.
 func (e *env) searchPage(src Searcher, st *searchState, set func(fyne.CanvasObject)) {
-	// Hits are taller than list rows (a card around two lines).
-	size := e.pageSize() - 1
+	size := st.size
+	if size == 0 {
+		// Before the page knows its height: hits are taller than list
+		// rows (a card around two lines).
+		size = e.pageSize() - 1
+	}
+	fit := func(rows int) {
+		if rows != st.size {
+			st.size = rows
+			e.searchPage(src, st, set)
+		}
+	}
 	st.offset -= st.offset % size
+	st.seq++
+	seq := st.seq
 	q := store.Query{Text: st.text, Kinds: st.kinds, Limit: size, Offset: st.offset}
 	load(e, func(ctx context.Context) (store.Results, error) {
 		return src.Search(ctx, q)
 	}, func(r store.Results, err error) {
+		if seq != st.seq {
+			return
+		}
 		if err != nil {
 			set(e.errorText(err))
 			return
@@ -163,10 +183,14 @@ func (e *env) searchPage(src Searcher, st *searchState, set func(fyne.CanvasObje
 		setEnabled(prev, page > 1)
 		setEnabled(next, page < pages)
 		pos := widget.NewLabelWithStyle(e.Lf("list.position", page, pages, r.Total), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-		// The scroll only matters when a page is taller than the screen (long
-		// titles in 长者模式); it keeps the pager from covering a hit.
-		set(container.NewBorder(nil, container.NewBorder(nil, nil, prev, next, pos), nil, nil, container.NewVScroll(hits)))
+		body := container.New(&fitRows{fit: fit, row: e.hitPitch}, hits, layout.NewSpacer())
+		set(container.NewBorder(nil, container.NewBorder(nil, nil, prev, next, pos), nil, nil, body))
 	})
+}
+
+// hitPitch is the height a hit takes on a page, with the gap under it.
+func (e *env) hitPitch() float32 {
+	return e.hitCard(store.Hit{Title: "字", Snippet: "字"}, "").MinSize().Height + theme.Padding()
 }
 
 // hitCard is one search hit: the title and the snippet with the matched

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"jiezhen/data"
 	kioskTheme "jiezhen/ui/theme"
 )
 
@@ -133,4 +134,42 @@ func assertRowsWhole(t *testing.T, w fyne.Window) {
 			}
 		}
 	})
+}
+
+// TestSearchHitsPageByWhatFits: a page of the hits of one kind holds as
+// many as its screen shows whole, like the other lists: more on a taller
+// screen, and none cut by the pager under them.
+func TestSearchHitsPageByWhatFits(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		var rows []int
+		for _, shape := range shapes {
+			k, w := newShapedKiosk(t, shape, elder)
+			openSearch(k.env, k.src, "街道", []data.Kind{data.KindNotice})
+			test.LaidOutObjects(w.Content())
+			var cards []fyne.CanvasObject
+			var pager fyne.CanvasObject
+			walkTappables(w, func(o fyne.CanvasObject, name string) {
+				if _, ok := o.(*tapCard); ok {
+					cards = append(cards, o)
+				}
+				if name == k.L("list.next") {
+					pager = o
+				}
+			})
+			if pager == nil || len(cards) == 0 {
+				t.Fatalf("%s %s: %d hits and no pager", shapeName(shape), modeName(elder), len(cards))
+			}
+			d := fyne.CurrentApp().Driver()
+			bottom := d.AbsolutePositionForObject(pager).Y
+			for _, c := range cards {
+				if y := d.AbsolutePositionForObject(c).Y + c.Size().Height; y > bottom+1 {
+					t.Errorf("%s %s: a hit ends at %.0f, under the pager's top %.0f", shapeName(shape), modeName(elder), y, bottom)
+				}
+			}
+			rows = append(rows, len(cards))
+		}
+		if rows[2] < 2*rows[0] {
+			t.Errorf("%s: a page of hits holds %v at %v", modeName(elder), rows, shapes)
+		}
+	}
 }

@@ -225,7 +225,7 @@ func newPINPad(e *env, s data.Staff, st *pinState) fyne.CanvasObject {
 				show()
 			}
 		})
-		c.min = 1.7 * kioskTheme.MinTarget(e.elder)
+		c.min = kioskTheme.PadKey(e.elder).Height
 		return c
 	}
 	clear := e.button(e.L("staff.clear"), theme.ContentClearIcon(), func() { st.pin, st.problem = "", ""; show() })
@@ -237,8 +237,8 @@ func newPINPad(e *env, s data.Staff, st *pinState) fyne.CanvasObject {
 		keys = append(keys, digit(d))
 	}
 	keys = append(keys, clear, digit("0"), ok)
-	side := 1.7 * kioskTheme.MinTarget(e.elder) * 1.6
-	pad := container.NewGridWrap(fyne.NewSize(3*side+2*theme.Padding(), 4*(side/1.6)+3*theme.Padding()),
+	key := kioskTheme.PadKey(e.elder)
+	pad := container.NewGridWrap(fyne.NewSize(3*key.Width+2*theme.Padding(), 4*key.Height+3*theme.Padding()),
 		container.NewGridWithColumns(3, keys...))
 	who := heading(e.Lf("staff.pin_for", s.Name))
 	left := container.NewVBox(who, widget.NewSeparator(), container.NewPadded(dots), msgBox, layout.NewSpacer(), cancel)

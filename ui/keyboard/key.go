@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	kioskTheme "jiezhen/ui/theme"
 )
 
 // role sets how a key looks.
@@ -32,6 +34,7 @@ type key struct {
 	weight float32       // width in key units within its row
 	scale  float32       // text size relative to the theme's
 	min    float32       // smallest side, from theme.MinTarget
+	least  fyne.Size     // a larger minimum: letters and candidates (Keyboard.letterKey)
 	icon   fyne.Resource // drawn instead of the label, which still names the key
 	onTap  func()
 }
@@ -87,7 +90,7 @@ func (r *keyRenderer) MinSize() fyne.Size {
 		pad = theme.InnerPadding()
 	}
 	ts := r.txt.MinSize()
-	return fyne.NewSize(max(ts.Width+2*pad, r.k.min), max(ts.Height+pad, r.k.min))
+	return fyne.NewSize(max(ts.Width+2*pad, r.k.min, r.k.least.Width), max(ts.Height+pad, r.k.min, r.k.least.Height))
 }
 
 func (r *keyRenderer) Layout(size fyne.Size) {
@@ -203,7 +206,7 @@ func (l rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		unit = max(unit, m.Width/weightOf(o))
 		h = max(h, m.Height)
 	}
-	gap := theme.Padding()
+	gap := kioskTheme.KeyGap()
 	return fyne.NewSize(unit*total+gap*float32(n-1), h)
 }
 
@@ -212,7 +215,7 @@ func (l rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if n == 0 {
 		return
 	}
-	gap := theme.Padding()
+	gap := kioskTheme.KeyGap()
 	unit := max(0, (size.Width-gap*float32(n-1))/total) // 0 before the first real layout
 	x := float32(0)
 	for _, o := range objs {
@@ -241,7 +244,7 @@ type barLayout struct {
 // long candidate list must never widen the window.
 func (l *barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
-	gap := theme.Padding()
+	gap := kioskTheme.KeyGap()
 	for i, o := range objs {
 		if l.arrows && i >= 2 && i < len(objs)-2 {
 			continue
@@ -254,7 +257,7 @@ func (l *barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 func (l *barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	gap := theme.Padding()
+	gap := kioskTheme.KeyGap()
 	right := size.Width
 	body := objs
 	if l.arrows {
@@ -299,24 +302,27 @@ func (l *barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 // panelLayout centres the keys and stops them growing wider than half
-// as much again as they need: on a wide screen a key a fifth of the
-// screen wide is harder to aim at, not easier. The margin around the keys
-// is one padding, the same as the gap between them: every pixel the
-// keyboard takes is one less of the screen above it (in 长者模式 the
-// letters take half the window).
-type panelLayout struct{}
+// as much again as they need, or than wide when that is more (ten letter
+// keys as wide as the staff PIN pad's, where the window has room for
+// them): on a wide screen a key a fifth of the screen wide is harder to
+// aim at, not easier. The margin beside the keys is one gap between them
+// (theme.KeyGap), above and below them a third of that: every pixel the
+// keyboard takes is one less of the screen above it.
+type panelLayout struct {
+	wide float32
+}
 
-func (panelLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (*panelLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for _, o := range objs {
 		s = s.Max(o.MinSize())
 	}
-	p := theme.Padding()
-	return s.AddWidthHeight(2*p, 2*p)
+	p := kioskTheme.KeyGap()
+	return s.AddWidthHeight(2*p, 2*p/3)
 }
 
-func (panelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	p := theme.Padding()
+func (l *panelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	p := kioskTheme.KeyGap()
 	for i, o := range objs {
 		if i == 0 { // the background
 			o.Move(fyne.NewPos(0, 0))
@@ -324,8 +330,8 @@ func (panelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 			continue
 		}
 		m := o.MinSize()
-		w := max(0, min(size.Width-2*p, m.Width*1.5))
-		o.Resize(fyne.NewSize(w, max(0, size.Height-2*p)))
-		o.Move(fyne.NewPos((size.Width-w)/2, p))
+		w := max(0, min(size.Width-2*p, max(m.Width*1.5, l.wide)))
+		o.Resize(fyne.NewSize(w, max(0, size.Height-2*p/3)))
+		o.Move(fyne.NewPos((size.Width-w)/2, p/3))
 	}
 }

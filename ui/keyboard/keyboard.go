@@ -6,15 +6,21 @@
 // entries has focus and hides otherwise, with the layout that entry needs:
 //   - a digits pad for mobiles and PINs (Digits), amounts (Decimal, with .), ID numbers
 //     (IDNumber, with X), dates (Date, with -) and references (Reference,
-//     with - and a switch to letters);
+//     with - and a switch to the letters a reference may hold,
+//     data.RefAlphabet, and no others);
 //   - letters, digits and punctuation (Chinese and English), with 中/英:
-//     in Chinese the letters are pinyin, shown above a candidate bar of
-//     words ranked by frequency (package ime), ◀ ▶ to page, a tap to
-//     commit; the letters themselves can be tapped to type them as they are.
+//     in Chinese the letters are pinyin; while letters wait, the row of
+//     digits above them becomes a candidate bar of words ranked by
+//     frequency (package ime), ◀ ▶ to page, a tap to commit; the letters
+//     themselves can be tapped to type them as they are.
 //     A text entry opens in pinyin, or on plain letters after
 //     SetLettersFirst (a kiosk in English).
 //
 // Every key is at least theme.MinTarget(elder) square: 44, or 60 in 长者模式.
+// The letters, the candidates and the keys beside them are as high as the
+// staff PIN pad's keys (theme.PadKey of the normal mode), and the letters
+// as wide where the window has room for ten of them; they grow with the
+// screen (call Restyle after the theme's scale changed).
 //
 // Wiring into the kiosk (package ui):
 //
@@ -29,7 +35,7 @@
 //	mobile.Last = true // the page's last field: 完成 closes the keyboard
 //	pin := kb.NewPasswordEntry()
 //	search := kb.NewEntry(keyboard.Chinese)
-//	search.OnSubmitted = func(q string) { ... } // its enter key becomes 确定
+//	search.OnSubmitted = func(q string) { ... } // its enter key becomes 确定, which closes the keyboard
 //	// a 搜索 button beside it first converts the pinyin letters waiting:
 //	kb.Commit()
 //
@@ -68,6 +74,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -85,7 +92,7 @@ const (
 	Digits                // 0-9: numbers, mobiles, PINs
 	IDNumber              // 0-9 and X: resident ID numbers
 	Date                  // 0-9 and -: dates as 2006-01-02
-	Reference             // 0-9, - and a switch to letters: TH2026-0001
+	Reference             // 0-9, - and a switch to a reference's letters: 001-13H-018
 	Decimal               // 0-9 and .: amounts and measures such as 3.5
 )
 
@@ -189,7 +196,8 @@ type Keyboard struct {
 
 	// OnRelayout, if set, is called when the keys change under a focused
 	// entry that no finger is pressing (字母 on the reference pad, for
-	// example): the keyboard's height may have changed, and the entry
+	// example), or when the keyboard comes back up for the entry it typed
+	// into last: the keyboard's height may have changed, and the entry
 	// may need bringing back into view.
 	OnRelayout func(e *Entry)
 
@@ -208,9 +216,10 @@ type Keyboard struct {
 	elder   bool
 	labels  Labels
 	letters bool // a Chinese entry opens on plain letters, not pinyin (SetLettersFirst)
+	refKeys bool // a Reference entry shows the letters of a reference, not the pad
 
 	target *Entry
-	mode   Mode // the layout shown: the target's, or English after 字母
+	mode   Mode // the layout shown: the target's
 	pinyin bool // 中 rather than 英 on the letters layout
 	shift  bool
 	symbol bool
@@ -221,7 +230,9 @@ type Keyboard struct {
 	starts  []int  // where the earlier pages started, for ◀
 
 	panel   *fyne.Container
+	lay     *panelLayout
 	frame   *fyne.Container // from Wrap: laid out again on Show and Hide
+	column  *fyne.Container // the bar, then the keys
 	keys    *fyne.Container // the rows of keys
 	bar     *fyne.Container // the candidate bar, on the letters layout
 	barLay  *barLayout
@@ -243,7 +254,9 @@ func New() *Keyboard {
 	k.barLay = &barLayout{}
 	k.bar = container.New(k.barLay)
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
-	k.panel = container.New(panelLayout{}, bg, container.NewVBox(k.bar, k.keys))
+	k.lay = &panelLayout{}
+	k.column = container.NewVBox(k.bar, k.keys)
+	k.panel = container.New(k.lay, bg, k.column)
 	k.ExtendBaseWidget(k)
 	k.Hide()
 	return k
@@ -323,6 +336,10 @@ func (k *Keyboard) SetElder(elder bool) {
 	k.rebuild()
 }
 
+// Restyle lays out the keys again at the theme's sizes: call it when the
+// theme's scale changed (a new window shape), for the keys to follow.
+func (k *Keyboard) Restyle() { k.rebuild() }
+
 // SetLabels sets the texts of the function keys, for the kiosk's language.
 func (k *Keyboard) SetLabels(l Labels) {
 	l = l.withDefaults()
@@ -387,11 +404,18 @@ func (k *Keyboard) focusGained(e *Entry, show bool) {
 		k.mode = e.mode
 		k.pinyin = e.mode == Chinese && !k.letters
 		k.shift = e.mode == Reference
+		k.refKeys = false
 		k.symbol = false
 		k.rebuild()
 	}
 	if show {
+		back := !fresh && !k.Visible()
 		k.Show()
+		if back && k.OnRelayout != nil {
+			// Back up for the entry it typed into last: it takes its room
+			// again, and the entry may be under it now.
+			k.OnRelayout(e)
+		}
 	}
 	if fresh && k.OnFocus != nil {
 		k.OnFocus(e)
@@ -531,9 +555,10 @@ func (k *Keyboard) space(e *Entry) {
 }
 
 // enter converts the letters waiting, then moves on: a new line in a
-// multi-line entry, OnSubmitted in an entry that has it, the keyboard
-// closed after the last entry of a page (Entry.Last), otherwise the next
-// entry of the keyboard's.
+// multi-line entry, OnSubmitted in an entry that has it, after which the
+// keyboard closes so that what it did (a search's results) shows, the
+// keyboard closed after the last entry of a page (Entry.Last), otherwise
+// the next entry of the keyboard's.
 func (k *Keyboard) enter(e *Entry) {
 	k.commitAll(e)
 	switch {
@@ -541,6 +566,9 @@ func (k *Keyboard) enter(e *Entry) {
 		k.typeKey(e, fyne.KeyReturn)
 	case e.OnSubmitted != nil:
 		k.typeKey(e, fyne.KeyReturn)
+		if k.target == e {
+			k.Dismiss()
+		}
 	case e.Last:
 		k.Dismiss()
 	default:
@@ -598,16 +626,57 @@ func (k *Keyboard) isLetterLayout() bool {
 
 func (k *Keyboard) min() float32 { return kioskTheme.MinTarget(k.elder) }
 
+// letterKey is the least size of a letter key, of the keys beside it and
+// of a candidate: the staff PIN pad's key of the normal mode (in 长者模式
+// too, whose own would not fit ten to a row), never under the mode's
+// touch target.
+func (k *Keyboard) letterKey() fyne.Size {
+	p := kioskTheme.PadKey(false)
+	return fyne.NewSize(max(p.Width, k.min()), max(p.Height, k.min()))
+}
+
+// tall gives the keys of rows the letters' height.
+func (k *Keyboard) tall(rows []fyne.CanvasObject) {
+	for _, r := range rows {
+		k.tallKeys(r.(*fyne.Container).Objects)
+	}
+}
+
+// tallKeys gives keys the letters' height, and candidates their width too.
+func (k *Keyboard) tallKeys(objs []fyne.CanvasObject) {
+	size := k.letterKey()
+	for _, o := range objs {
+		if c, ok := o.(*key); ok {
+			c.least.Height = size.Height
+			if c.role == roleCandidate {
+				c.least.Width = size.Width
+			}
+		}
+	}
+}
+
 // rebuild lays out the keys for the target's mode.
 func (k *Keyboard) rebuild() {
 	var rows []fyne.CanvasObject
-	if k.isLetterLayout() {
+	k.lay.wide = 0
+	switch {
+	case k.isLetterLayout():
 		rows = k.letterRows()
 		k.bar.Show()
-	} else {
+	case k.mode == Reference && k.refKeys:
+		rows = k.referenceRows()
+		k.bar.Hide()
+	default:
 		rows = k.digitRows()
 		k.bar.Hide()
 	}
+	if k.isLetterLayout() || k.mode == Reference && k.refKeys {
+		k.tall(rows)
+		k.lay.wide = 10*k.letterKey().Width + 9*kioskTheme.KeyGap()
+	}
+	gap := kioskTheme.KeyGap()
+	k.keys.Layout = layout.NewCustomPaddedVBoxLayout(gap)
+	k.column.Layout = layout.NewCustomPaddedVBoxLayout(gap)
 	k.keys.Objects = rows
 	k.perPage = 6
 	if k.elder {
@@ -691,7 +760,7 @@ func (k *Keyboard) digitRows() []fyne.CanvasObject {
 		right = d(".")
 	case Reference:
 		left = k.fnKey(k.labels.Letters, 2, func(*Entry) {
-			k.mode, k.pinyin, k.shift, k.symbol = English, false, true, false
+			k.refKeys = true
 			k.rebuild()
 		})
 		right = d("-")
@@ -718,18 +787,42 @@ var (
 	}
 )
 
-// letterRows is the full keyboard, ten units a row:
+// referenceRows are the characters of a reference (data.RefAlphabet)
+// and no others, in the places they have on the letters, ten units a row:
 //
 //	1 2 3 4 5 6 7 8 9 0
+//	Q W E R T Y P - 删除
+//	A S D F G H J K 清空
+//	X C V B N M 下一项 收起
+func (k *Keyboard) referenceRows() []fyne.CanvasObject {
+	var lines [3][]fyne.CanvasObject
+	for i, l := range letterLines {
+		for _, r := range strings.ToUpper(l) {
+			if strings.ContainsRune(data.RefAlphabet, r) {
+				lines[i] = append(lines[i], k.charKey(string(r), 1))
+			}
+		}
+	}
+	var digits []fyne.CanvasObject
+	for _, r := range "1234567890" {
+		digits = append(digits, k.charKey(string(r), 1))
+	}
+	return []fyne.CanvasObject{
+		row(digits...),
+		row(append(lines[0], k.charKey("-", 1), k.fnKey(k.labels.Backspace, 2, k.backspace))...),
+		row(append(lines[1], k.fnKey(k.labels.Clear, 2, k.clear))...),
+		row(append(lines[2], k.enterKey(2), k.closeKey(2))...),
+	}
+}
+
+// letterRows is the full keyboard, ten units a row, under the bar (the
+// digits, or the candidates while pinyin letters wait):
+//
 //	q w e r t y u i o p
 //	a s d f g h j k l 删除
 //	大写 z x c v b n m 清空        (， instead of 大写 in pinyin)
 //	中/英 符号 。 空格 下一项 收起
 func (k *Keyboard) letterRows() []fyne.CanvasObject {
-	digits := make([]fyne.CanvasObject, 0, 10)
-	for _, r := range "1234567890" {
-		digits = append(digits, k.charKey(string(r), 1))
-	}
 	lines := [3][]string{}
 	if k.symbol {
 		if k.pinyin {
@@ -792,24 +885,32 @@ func (k *Keyboard) letterRows() []fyne.CanvasObject {
 		k.fnKey(k.labels.Space, 2.5, k.space),
 		k.enterKey(2), k.closeKey(1.5),
 	}
-	return []fyne.CanvasObject{row(digits...), row(r2...), row(r3...), row(r4...), row(r5...)}
+	return []fyne.CanvasObject{row(r2...), row(r3...), row(r4...), row(r5...)}
 }
 
-// refreshBar redraws the candidate bar: the mode or the letters typed,
-// the candidates from k.start, ◀ and ▶. The bar shows as many candidates
-// as fit its width (barLayout), so that long words never widen the window;
-// ▶ goes on from the first one not shown.
+// refreshBar redraws the bar above the letters: the mode and the digits,
+// or while pinyin letters wait, the letters typed, the candidates from
+// k.start, ◀ and ▶. The bar shows as many candidates as fit its width
+// (barLayout), so that long words never widen the window; ▶ goes on from
+// the first one not shown.
 func (k *Keyboard) refreshBar() {
 	if !k.isLetterLayout() {
 		return
 	}
 	m := k.min()
 	var objs []fyne.CanvasObject
+	k.bar.Layout = k.barLay
 	switch {
-	case !k.pinyin:
-		objs = append(objs, newKey(k.labels.English, roleTag, 1, m, nil))
-	case k.preedit == "":
-		objs = append(objs, newKey(k.labels.Pinyin, roleTag, 1, m, nil))
+	case !k.pinyin || k.preedit == "":
+		tag := k.labels.Pinyin
+		if !k.pinyin {
+			tag = k.labels.English
+		}
+		objs = append(objs, newKey(tag, roleTag, 1.5, m, nil))
+		for _, r := range "1234567890" {
+			objs = append(objs, k.charKey(string(r), 1))
+		}
+		k.bar.Layout = rowLayout{}
 	default:
 		d := k.ime()
 		// Tapping the letters types them as they are (an English word
@@ -847,7 +948,8 @@ func (k *Keyboard) refreshBar() {
 		k.barLay.total = d.Total(k.preedit) - k.start
 		objs = append(objs, prev, next)
 	}
-	k.barLay.arrows = len(objs) > 1
+	k.barLay.arrows = k.bar.Layout == fyne.Layout(k.barLay) && len(objs) > 1
+	k.tallKeys(objs)
 	k.bar.Objects = objs
 	k.bar.Refresh()
 }

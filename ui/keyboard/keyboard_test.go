@@ -2,13 +2,13 @@ package keyboard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
@@ -463,19 +463,45 @@ func TestSubmitKey(t *testing.T) {
 	}
 }
 
+// TestReferencePadSwitchesToLetters: 字母 on the reference pad offers the
+// characters of a reference (data.RefAlphabet) and the dash between its
+// groups, and no letter a reference never holds (I, L, O, U, Z).
 func TestReferencePadSwitchesToLetters(t *testing.T) {
 	f := newForm(t, false)
 	ref := f.kb.NewEntry(Reference)
 	f.w.SetContent(f.kb.Wrap(ref))
 	f.focus(ref)
-	f.tap("", LabelLetters)
-	f.tap("th2026")
-	f.tap("", LabelSymbols)
-	f.tap("-")
-	f.tap("", LabelLetters)
-	f.tap("0001")
-	if ref.Text != "TH2026-0001" {
+	f.tap("001-13", LabelLetters)
+	var chars []string
+	for _, k := range keys(f.kb) {
+		if k.role == roleChar {
+			chars = append(chars, k.label)
+		}
+	}
+	sorted := append([]string(nil), chars...)
+	slices.Sort(sorted)
+	want := strings.Split(data.RefAlphabet+"-", "")
+	slices.Sort(want)
+	if !slices.Equal(sorted, want) {
+		t.Errorf("the reference letters offer %v, want %v", chars, want)
+	}
+	f.tap("H-018")
+	if ref.Text != "001-13H-018" {
 		t.Errorf("typed %q", ref.Text)
+	}
+}
+
+// TestSubmitClosesKeyboard: 确定 runs the entry's OnSubmitted (a search)
+// and closes the keyboard, so that what it brought (the results) shows.
+func TestSubmitClosesKeyboard(t *testing.T) {
+	f := newForm(t, false)
+	f.focus(f.search)
+	f.tap("banshi", LabelSubmit)
+	if f.searched != "办事" {
+		t.Errorf("OnSubmitted got %q, want 办事", f.searched)
+	}
+	if f.kb.Visible() {
+		t.Error("the keyboard stayed up after 确定")
 	}
 }
 
@@ -652,20 +678,22 @@ func TestSetLabels(t *testing.T) {
 }
 
 // TestElderLettersHeight: the letters layout in 长者模式 takes no more of
-// the window than its six rows (the candidate bar and five rows of keys
-// at the 60-unit minimum) with one padding between them and around them.
+// the window than its five rows (the bar of digits or candidates and four
+// rows of keys as high as the staff PIN pad's) with one gap between them
+// and a third of one above and below them, and every key is at least
+// that high.
 func TestElderLettersHeight(t *testing.T) {
 	f := newForm(t, true)
 	f.focus(f.name)
-	min, pad := kioskTheme.MinTarget(true), theme.Padding()
-	want := 6*min + 5*pad + 2*pad
-	if h := f.kb.MinSize().Height; h > want {
-		t.Errorf("the elder letters keyboard is %.0f high, want at most %.0f", h, want)
+	h, pad := kioskTheme.PadKey(false).Height, kioskTheme.KeyGap()
+	want := 5*h + 4*pad + 2*pad/3
+	if got := f.kb.MinSize().Height; got > want+1 {
+		t.Errorf("the elder letters keyboard is %.0f high, want at most %.0f", got, want)
 	}
 	test.LaidOutObjects(f.w.Content())
 	for _, k := range keys(f.kb) {
-		if s := k.Size(); s.Height < min {
-			t.Errorf("key %q is %.0f high, under %.0f", k.label, s.Height, min)
+		if s := k.Size(); s.Height < h {
+			t.Errorf("key %q is %.0f high, under %.0f", k.label, s.Height, h)
 		}
 	}
 }

@@ -40,6 +40,20 @@ func MinTarget(elderMode bool) float32 {
 	return 44 * scale
 }
 
+// PadKey is the size of a key of the staff PIN pad, 1.7 targets high and
+// 1.6 times as wide, grown with the screen. The letters of the on-screen
+// keyboard and its candidates are at least the normal mode's (in 长者模式
+// ten of the elder ones would not fit a row of a 1280-wide screen).
+func PadKey(elderMode bool) fyne.Size {
+	h := 1.7 * MinTarget(elderMode)
+	return fyne.NewSize(1.6*h, h)
+}
+
+// KeyGap is the gap between the rows of the on-screen keyboard, the
+// normal mode's padding in both modes: every unit the keyboard takes is
+// one less for the form above it.
+func KeyGap() float32 { return normal.padding * scale }
+
 // scale grows text, padding, icons and touch targets with the screen
 // (ScaleFor); 1 on the 1280x800 screen the sizes were set for.
 var scale float32 = 1
