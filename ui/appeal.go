@@ -116,7 +116,7 @@ func (e *env) choices(cols int, labels []string, chosen int, pick func(i int)) f
 		i := i
 		b := e.button(l, nil, func() { pick(i) })
 		if i == chosen {
-			b.Importance = widget.HighImportance
+			markChosen(b)
 		}
 		objs = append(objs, b)
 	}

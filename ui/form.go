@@ -419,7 +419,7 @@ func (e *env) formChoices(spec *formSpec, st *formState, f data.FormField) fyne.
 			e.refresh()
 		})
 		if chosen[c] {
-			b.Importance = widget.HighImportance
+			markChosen(b)
 			b.Icon = theme.ConfirmIcon()
 			if f.Type == data.FieldMultiChoice {
 				b.Icon = theme.CheckButtonCheckedIcon()
@@ -504,7 +504,7 @@ func (e *env) datePicker(spec *formSpec, st *formState) fyne.CanvasObject {
 	for m := time.January; m <= time.December; m++ {
 		b := e.button(e.Lf("form.month", int(m)), nil, func() { set(d.Year, m, d.Day) })
 		if m == d.Month {
-			b.Importance = widget.HighImportance
+			markChosen(b)
 		}
 		months = append(months, b)
 	}
@@ -520,7 +520,7 @@ func (e *env) datePicker(spec *formSpec, st *formState) fyne.CanvasObject {
 	for day := first; day.Month == d.Month; day = day.AddDays(1) {
 		b := e.button(itoa(day.Day), nil, func() { set(day.Year, day.Month, day.Day) })
 		if day == d {
-			b.Importance = widget.HighImportance
+			markChosen(b)
 		}
 		days = append(days, b)
 	}

@@ -204,7 +204,7 @@ type Kiosk struct {
 	opt   Options
 
 	stack     []screen
-	homeQuery string // the home search box's text, kept across rebuilds
+	homeQuery string // the home search box's text, kept across rebuilds of home only
 	portrait  bool   // the window's shape the screen was built for
 
 	root    *fyne.Container // the screen under the idle overlay
@@ -376,6 +376,11 @@ func (k *Kiosk) render() {
 	k.win.Canvas().Unfocus()
 	if k.sp != nil {
 		k.sp.Stop()
+	}
+	if len(k.stack) > 0 {
+		// The home search text has served (or was left): home comes back
+		// with an empty box for the next question.
+		k.homeQuery = ""
 	}
 	k.header = newHeader(k.env, k.sync, k.synced)
 	// The footer before the screen: forms measure their pages by the room

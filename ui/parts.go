@@ -70,6 +70,12 @@ func (e *env) primary(label string, icon fyne.Resource, fn func()) *tapButton {
 	return b
 }
 
+// markChosen shows b as the chosen one of its choices: green, never the
+// red of the primary buttons and of what is missing or wrong.
+func markChosen(b *tapButton) {
+	b.Importance = widget.SuccessImportance
+}
+
 // tapCard is a tappable area around arbitrary content, for rows that show
 // more than a button can (a search hit with highlighted text).
 type tapCard struct {

@@ -4,7 +4,9 @@ import (
 	"errors"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/ui/speech"
 )
@@ -22,9 +24,10 @@ type Speaker interface {
 
 var _ Speaker = (*speech.Speaker)(nil)
 
-// readButton is a screen's 朗读 button: it reads text() aloud and turns
-// into 停止 while it reads; 停止 silences it. It is nil when the kiosk has
-// no speaker, so that it is left out rather than broken. The speech runs
+// readButton is a screen's 朗读 button: it reads text() aloud and, while
+// it reads, turns into 停止朗读 beside the words 正在朗读…; 停止朗读
+// silences it. It is nil when the kiosk has no speaker, so that it is
+// left out rather than broken. The speech runs
 // in the background; the button's state is only touched on the Fyne
 // goroutine (the end of the speech comes back through fyne.Do).
 func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
@@ -37,9 +40,17 @@ func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
 		reading bool
 		taps    int // the end of an older speech must not reset a newer one
 	)
+	// While it reads, the screen says so beside the button, which turns
+	// orange and reads 停止朗读.
+	speaking := widget.NewLabelWithStyle(e.L("speech.speaking"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	speaking.Importance = widget.WarningImportance
+	speaking.Hide()
 	reset := func() {
 		b.SetText(e.L("speech.read"))
 		b.SetIcon(theme.VolumeUpIcon())
+		b.Importance = widget.MediumImportance
+		b.Refresh()
+		speaking.Hide()
 	}
 	b = e.button(e.L("speech.read"), theme.VolumeUpIcon(), func() {
 		taps++
@@ -53,6 +64,9 @@ func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
 		tap := taps
 		b.SetText(e.L("speech.stop"))
 		b.SetIcon(theme.MediaStopIcon())
+		b.Importance = widget.WarningImportance
+		b.Refresh()
+		speaking.Show()
 		e.sp.Speak(text(), func(err error) {
 			if err != nil && !errors.Is(err, speech.ErrStopped) {
 				e.log.Warn("ui: read-aloud", "error", err) // the text is not logged
@@ -65,7 +79,7 @@ func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
 			})
 		})
 	})
-	return b
+	return container.NewHBox(container.NewCenter(speaking), b)
 }
 
 // speechText is what 朗读 reads of a screen: its visible text in reading

@@ -238,8 +238,18 @@ func openRating(e *env, t Tracker, res *trackResult, r *ratingForm) {
 
 func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.CanvasObject {
 	tl := res.tl
-	title := container.NewBorder(nil, nil, nil, container.NewCenter(statusBadge(e, tl.Status)),
-		heading(tl.Kind.Label(e.lang)+"  "+data.FormatReference(tl.Ref)))
+	heads := heading(e.caseHeading(tl, ""))
+	if tl.Service != "" {
+		// The service item's name is read from the kiosk's content.
+		id := tl.Service
+		load(e, func(ctx context.Context) (data.ServiceItem, error) { return e.src.Service(ctx, id) },
+			func(s data.ServiceItem, err error) {
+				if err == nil {
+					heads.SetText(e.caseHeading(tl, s.Name))
+				}
+			})
+	}
+	title := container.NewBorder(nil, nil, nil, container.NewCenter(statusBadge(e, tl.Status)), heads)
 	// The head stays in place above the pages: the case, whether the
 	// kiosk may lack its latest state, and the way to rate it while it
 	// can be rated.
@@ -355,6 +365,23 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		}
 	}
 	return container.NewBorder(head, nil, nil, nil, e.scrollPages(out))
+}
+
+// caseHeading names a case on its timeline: its kind, what it is about
+// (service, the service item's name; an appeal's type and category) and
+// its reference.
+func (e *env) caseHeading(tl data.Timeline, service string) string {
+	parts := []string{tl.Kind.Label(e.lang)}
+	switch {
+	case service != "":
+		parts = append(parts, service)
+	case tl.AppealType != "":
+		parts = append(parts, tl.AppealType.Label(e.lang))
+		if key := "appeal.cat." + tl.Category; tl.Category != "" && e.L(key) != key {
+			parts = append(parts, e.L(key))
+		}
+	}
+	return strings.Join(parts, " · ") + "  " + data.FormatReference(tl.Ref)
 }
 
 // statusBadge is a case's status as a badge: the warning colour while the

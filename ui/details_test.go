@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"jiezhen/data"
+	"jiezhen/data/store"
+)
+
+// assertNotShown fails if any of not is visible.
+func assertNotShown(t testing.TB, w fyne.Window, not ...string) {
+	t.Helper()
+	got := screenText(w)
+	for _, s := range not {
+		if strings.Contains(got, s) {
+			t.Errorf("screen shows %q; it shows:\n%s", s, got)
+		}
+	}
+}
+
+// The home search box is empty when home comes back, whichever way.
+func TestHomeSearchEmptyWhenHomeComesBack(t *testing.T) {
+	k, w, _ := newTestKiosk(t, Options{})
+	for _, leave := range []string{"首页", "返回"} {
+		t.Run(leave, func(t *testing.T) {
+			firstEntry(t, w).SetText("长者")
+			tap(t, w, "搜索")
+			assertShows(t, w, "搜索结果")
+			tap(t, w, leave)
+			if len(k.stack) != 0 {
+				t.Fatalf("%s left %d screens", leave, len(k.stack))
+			}
+			if got := firstEntry(t, w).Text; got != "" {
+				t.Errorf("after %s the home search box holds %q", leave, got)
+			}
+		})
+	}
+	// Text typed on home stays while home is only rebuilt.
+	firstEntry(t, w).SetText("长者")
+	tap(t, w, "English")
+	if got := firstEntry(t, w).Text; got != "长者" {
+		t.Errorf("a language change emptied the home search box: %q", got)
+	}
+}
+
+// addCatalogEntry puts c into s's content through the feed.
+func addCatalogEntry(t testing.TB, s *store.Store, c data.CatalogEntry) {
+	t.Helper()
+	ctx := context.Background()
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cursor, err := s.Cursor(ctx, store.ContentFeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := data.Change{Seq: cursor + 1, Kind: data.KindCatalog, ID: c.ID, Op: data.OpUpsert, Version: 1, Body: b}
+	if _, err := s.Apply(ctx, store.ContentFeed, []data.Change{ch}, cursor+1); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// 申请公开此信息 is not offered on an entry already published
+// (TestDisclosureFromCatalogEntry: one disclosed on request has it).
+func TestDisclosureNotOfferedWhenPublic(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	openCatalogEntry(k.env, k.src, "cat-gz-2012-16") // 主动公开
+	assertShows(t, w, "印发2012年广州市政务公开工作要点的通知")
+	assertNotShown(t, w, "申请公开此信息")
+}
+
+// 我要申报 offers no enforcement item: 占道经营查处 is reported, not
+// applied for.
+func TestApplyOffersNoEnforcement(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	tap(t, w, "我要申报")
+	assertShows(t, w, "审批服务", "社会管理", "公共服务")
+	assertNotShown(t, w, "行政执法")
+
+	openService(k.env, k.src, "svc-zhandao-jingying")
+	assertShows(t, w, "占道经营查处")
+	assertNotShown(t, w, "在线申报", "本机可办")
+	tap(t, w, "我要反映")
+	assertShows(t, w, "反映类型")
+
+	// Under 办事指南 the enforcement list marks nothing as applied for here.
+	k.goHome()
+	openServiceList(k.env, k.src, data.PowerEnforcement, false)
+	assertShows(t, w, "占道经营查处")
+	assertNotShown(t, w, "本机可办")
+}
+
+// A chosen tile is green, never the red of errors and primary buttons.
+func TestChosenTileIsNotRed(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	tap(t, w, "我要反映")
+	tap(t, w, data.AppealComplaint.Label(data.ZH))
+	b := find(t, w, data.AppealComplaint.Label(data.ZH)).(*tapButton)
+	if b.Importance != widget.SuccessImportance {
+		t.Errorf("the chosen tile has importance %v, want success", b.Importance)
+	}
+	th := k.app.Settings().Theme()
+	green := th.Color("success", 0)
+	for _, red := range []fyne.ThemeColorName{"primary", "error"} {
+		if th.Color(red, 0) == green {
+			t.Errorf("the chosen colour is the %s colour", red)
+		}
+	}
+}
+
+// The timeline names what the case is about: the service item of an
+// application, the type and category of an appeal.
+func TestTimelineNamesTheSubject(t *testing.T) {
+	_, w, s := newAppealKiosk(t, Options{})
+	_, open, _ := trackCases(t, s)
+	trackBy(t, w, open.Ref, "1111")
+	assertShows(t, w, "诉求 · 投诉 · 噪音扰民  "+data.FormatReference(open.Ref))
+
+	app := fileAsKiosk7(t, s, data.Case{ID: "case-app", Kind: data.CaseApplication, Service: "svc-laoren-youdai",
+		Applicant: &data.Person{Name: "王五", Mobile: "13700002222"}, Deadline: data.MustDate("2026-12-10")},
+		testNow.Add(-time.Hour), 4)
+	tap(t, w, "首页")
+	trackBy(t, w, app.Ref, "2222")
+	assertShows(t, w, "办事申请 · 老年人优待证办理  "+data.FormatReference(app.Ref))
+}
+
+// 朗读 says on screen that it is reading, and 停止朗读 stops it.
+func TestReadAloudShowsItSpeaks(t *testing.T) {
+	sp := &fakeSpeaker{}
+	k, w, _ := newTestKiosk(t, Options{Speaker: sp})
+	openNotice(k.env, k.src, "thn-notice-10")
+	assertNotShown(t, w, "正在朗读")
+	tap(t, w, "朗读")
+	assertShows(t, w, "正在朗读…")
+	b := find(t, w, "停止朗读").(*tapButton)
+	if b.Importance != widget.WarningImportance {
+		t.Errorf("停止朗读 has importance %v", b.Importance)
+	}
+	test.Tap(b)
+	if _, speaking := sp.state(); speaking {
+		t.Fatal("停止朗读 did not stop the speech")
+	}
+	assertNotShown(t, w, "正在朗读", "停止朗读")
+	tap(t, w, "朗读")
+	sp.finish()
+	assertNotShown(t, w, "正在朗读")
+}
