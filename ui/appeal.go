@@ -71,7 +71,16 @@ func openAppealForm(e *env, w CaseWriter, f *appealForm) {
 			return e.L("receipt.title")
 		}
 		return e.L("tile.appeal")
-	}, func() fyne.CanvasObject { return newAppeal(e, w, f) })
+	}, func() fyne.CanvasObject {
+		e.holds(f.unsaved)
+		return newAppeal(e, w, f)
+	})
+}
+
+// unsaved reports answers given and not yet filed.
+func (f *appealForm) unsaved() bool {
+	return f.step < appealStepReceipt && (f.typ != "" || f.category != "" || strings.TrimSpace(f.description) != "" ||
+		strings.TrimSpace(f.location) != "" || f.name != "" || f.mobile != "")
 }
 
 // keyEntry registers an entry made by the keyboard with the screen being
@@ -234,7 +243,7 @@ func (e *env) appealTextPage(f *appealForm) (page, nav fyne.CanvasObject) {
 		showCount(s)
 	}
 	loc := e.entry(e.L("appeal.location"))
-	loc.Last = true // 完成, not back up to the description
+	loc.Last = true // 填好了, not back up to the description
 	loc.SetText(f.location)
 	loc.OnChanged = func(s string) { e.touch(); f.location = s }
 	next := func() {

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
@@ -153,4 +154,90 @@ func TestReadAloudShowsItSpeaks(t *testing.T) {
 	tap(t, w, "朗读")
 	sp.finish()
 	assertNotShown(t, w, "正在朗读")
+}
+
+// overlayButton returns the button labelled label on the window's top
+// overlay (a pop-up), or nil.
+func overlayButton(w fyne.Window, label string) *tapButton {
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		return nil
+	}
+	var found *tapButton
+	walk(top, func(o fyne.CanvasObject) {
+		if b, ok := o.(*tapButton); ok && b.Text == label && found == nil {
+			found = b
+		}
+	})
+	return found
+}
+
+// 完成/退出 asks before it throws away a half-filled form, and only then.
+func TestFinishAsksBeforeDiscardingAForm(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	// Nothing given yet: straight home.
+	tap(t, w, "我要反映")
+	tap(t, w, "完成 / 退出")
+	if len(k.stack) != 0 || w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("an empty form: %d screens, pop-up %v", len(k.stack), w.Canvas().Overlays().Top())
+	}
+
+	tap(t, w, "我要反映")
+	tap(t, w, data.AppealComplaint.Label(data.ZH))
+	tap(t, w, "完成 / 退出")
+	stay := overlayButton(w, "继续填写")
+	if stay == nil || len(k.stack) != 1 {
+		t.Fatalf("a half-filled form: no question (stack %d)", len(k.stack))
+	}
+	if overlayButton(w, "清除并退出") == nil {
+		t.Fatal("the question has no 清除并退出")
+	}
+	test.Tap(stay)
+	if len(k.stack) != 1 || w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("继续填写: %d screens, pop-up %v", len(k.stack), w.Canvas().Overlays().Top())
+	}
+	if b := find(t, w, data.AppealComplaint.Label(data.ZH)).(*tapButton); b.Importance != widget.SuccessImportance {
+		t.Error("继续填写 lost the choice")
+	}
+	tap(t, w, "完成 / 退出")
+	test.Tap(overlayButton(w, "清除并退出"))
+	if len(k.stack) != 0 || w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("清除并退出: %d screens, pop-up %v", len(k.stack), w.Canvas().Overlays().Top())
+	}
+
+	// A letter typed into an application is enough; the idle reset takes
+	// the question away with the form.
+	openApplication(k.env, k.cases, mustService(t, k, "svc-laoren-youdai"))
+	focusEntry(t, w, "申请人姓名")
+	typeKeys(t, w, "li")
+	tapKey(t, w, "李")
+	tap(t, w, "完成 / 退出")
+	if overlayButton(w, "继续填写") == nil {
+		t.Fatal("a typed name: no question")
+	}
+	k.Reset()
+	if len(k.stack) != 0 || w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("the reset: %d screens, pop-up %v", len(k.stack), w.Canvas().Overlays().Top())
+	}
+}
+
+// 完成/退出 is not red, and stands apart from the screen's lowest button:
+// more than the 8 pixels that separated it from 在线申报 and 立即同步.
+func TestFinishApartFromPrimaryButtons(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		t.Run(modeName(elder), func(t *testing.T) {
+			k, w, _ := newTestKiosk(t, Options{Elder: elder})
+			openService(k.env, k.src, "svc-laoren-youdai")
+			finish := find(t, w, "完成 / 退出").(*tapButton)
+			if finish.Importance == widget.HighImportance {
+				t.Error("完成 / 退出 is a red primary button")
+			}
+			d := fyne.CurrentApp().Driver()
+			// The screen's body ends a padding above the footer.
+			bottom := d.AbsolutePositionForObject(k.footer).Y - theme.Padding()
+			if gap := d.AbsolutePositionForObject(finish).Y - bottom; gap < 20 {
+				t.Errorf("完成 / 退出 is %.0f px under the screen's body", gap)
+			}
+		})
+	}
 }

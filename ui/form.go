@@ -69,6 +69,7 @@ type formState struct {
 	problem   string                 // why the last 下一步 did not go on
 	submitErr string
 	filed     *filedCase // after 提交: what the receipt shows
+	changed   bool       // the resident has typed or chosen something
 }
 
 func newFormState() *formState {
@@ -82,7 +83,10 @@ func openForm(e *env, w CaseWriter, spec *formSpec, st *formState) {
 			return e.L("receipt.title")
 		}
 		return spec.title()
-	}, func() fyne.CanvasObject { return newForm(e, w, spec, st) })
+	}, func() fyne.CanvasObject {
+		e.holds(func() bool { return st.filed == nil && st.changed })
+		return newForm(e, w, spec, st)
+	})
 }
 
 func (s *formSpec) labelOf(f data.FormField) string {
@@ -199,7 +203,7 @@ func newForm(e *env, w CaseWriter, spec *formSpec, st *formState) fyne.CanvasObj
 	var page, nav fyne.CanvasObject
 	if st.page < len(pages) {
 		from, to := pages[st.page][0], pages[st.page][1]
-		// The page's last typed field closes the keyboard (完成) and so
+		// The page's last typed field closes the keyboard (填好了) and so
 		// brings 下一步 into view, rather than going back up to the first.
 		for i := to - 1; i >= from; i-- {
 			if typed[i] != nil {
@@ -326,6 +330,7 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 	today := data.DateOf(e.now())
 	typed := func(s string) {
 		e.touch()
+		st.changed = true
 		if s == "" {
 			delete(st.values, f.Code)
 		} else {
@@ -396,6 +401,7 @@ func (e *env) formChoices(spec *formSpec, st *formState, f data.FormField) fyne.
 		}
 		b := e.button(text, icon, func() {
 			e.kb.Commit()
+			st.changed = true
 			switch {
 			case f.Type == data.FieldChoice && !f.Required && st.values[f.Code] == c:
 				delete(st.values, f.Code) // an optional choice can be taken back
@@ -529,6 +535,7 @@ func (e *env) datePicker(spec *formSpec, st *formState) fyne.CanvasObject {
 	// 60-pixel days fit under the title bar in 长者模式 only side by side.
 	cancel := e.button(e.L("form.cancel"), theme.CancelIcon(), func() { st.picking = ""; e.refresh() })
 	ok := e.primary(e.L("form.ok"), theme.ConfirmIcon(), func() {
+		st.changed = true
 		st.values[f.Code] = st.pick.String()
 		delete(st.problems, f.Code)
 		st.picking = ""

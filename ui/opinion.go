@@ -42,7 +42,12 @@ func openOpinion(e *env, w CaseWriter, c data.Consultation) {
 			return e.L("opinion.receipt_title")
 		}
 		return e.L("opinion.title")
-	}, func() fyne.CanvasObject { return newOpinion(e, w, c, f) })
+	}, func() fyne.CanvasObject {
+		e.holds(func() bool {
+			return f.done == nil && (strings.TrimSpace(f.text) != "" || f.name != "" || f.mobile != "")
+		})
+		return newOpinion(e, w, c, f)
+	})
 }
 
 func newOpinion(e *env, w CaseWriter, c data.Consultation, f *opinionForm) fyne.CanvasObject {

@@ -233,7 +233,10 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 // short enough that the comment stays in view above the on-screen
 // keyboard; once queued, the timeline shows it as waiting.
 func openRating(e *env, t Tracker, res *trackResult, r *ratingForm) {
-	e.open(func() string { return e.L("track.rating") }, func() fyne.CanvasObject { return e.ratingPart(t, res, r) })
+	e.open(func() string { return e.L("track.rating") }, func() fyne.CanvasObject {
+		e.holds(func() bool { return r.rating != 0 || strings.TrimSpace(r.comment) != "" })
+		return e.ratingPart(t, res, r)
+	})
 }
 
 func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.CanvasObject {
