@@ -170,10 +170,10 @@ type env struct {
 	reset    func()                                                    // 完成: clears everything, home
 	// holds marks the screen being built as holding a resident's answers
 	// not yet filed while unsaved() is true: 完成/退出 asks first.
-	holds func(unsaved func() bool)
-	refresh  func()                                                    // rebuilds the current screen
-	signIn   func(s data.Staff)                                        // enters staff mode, staff home on top
-	signOut  func(why string)                                          // leaves staff mode (audited), home
+	holds   func(unsaved func() bool)
+	refresh func()             // rebuilds the current screen
+	signIn  func(s data.Staff) // enters staff mode, staff home on top
+	signOut func(why string)   // leaves staff mode (audited), home
 
 	screenHeight func() float32 // the window's height, for the pages of forms
 	chromeHeight func() float32 // what the header, the footer and a title bar take of it
