@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -239,5 +240,102 @@ func TestFinishApartFromPrimaryButtons(t *testing.T) {
 				t.Errorf("完成 / 退出 is %.0f px under the screen's body", gap)
 			}
 		})
+	}
+}
+
+// errorMarks counts the fields marked in the error colour: boxes around
+// choices and dates, and entries' borders.
+func errorMarks(w fyne.Window) int {
+	red := theme.Color(theme.ColorNameError)
+	n := 0
+	walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if r, ok := o.(*canvas.Rectangle); ok && r.StrokeWidth > 0 && r.StrokeColor == red {
+			n++
+		}
+	})
+	return n
+}
+
+// A form's problems show at their fields, all at once, marked, and go
+// when the field is fixed; a choice left empty says 请选择.
+func TestFormProblemsAtTheirFields(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	st := openReliefForm(t, k, 0, true)
+	delete(st.values, "difficulty")
+	delete(st.values, "happened_on")
+	k.render()
+	for i := 0; i < 4 && !strings.Contains(screenText(w), "请选择"); i++ {
+		tap(t, w, "下一步")
+	}
+	assertShows(t, w, "请选择\n", "请按提示修改本页标红的内容")
+	if n := errorMarks(w); n != 1 {
+		t.Errorf("%d fields marked, want the choice", n)
+	}
+	tap(t, w, "其他")
+	assertNotShown(t, w, "请选择\n")
+	if n := errorMarks(w); n != 0 {
+		t.Errorf("%d fields marked after choosing", n)
+	}
+	for i := 0; i < 4 && !strings.Contains(screenText(w), "请选择日期"); i++ {
+		tap(t, w, "下一步")
+	}
+	assertShows(t, w, "请选择日期")
+	if n := errorMarks(w); n != 1 {
+		t.Errorf("%d fields marked, want the date", n)
+	}
+}
+
+// The appeal's problems show at their fields, all at once, and go as each
+// is fixed.
+func TestAppealProblemsAtTheirFields(t *testing.T) {
+	_, w, _ := newAppealKiosk(t, Options{})
+	tap(t, w, "我要反映")
+	tap(t, w, "下一步")
+	assertShows(t, w, "请选择反映类型", "请选择事项类别")
+	if n := errorMarks(w); n != 2 {
+		t.Errorf("%d fields marked, want the type and the category", n)
+	}
+	tap(t, w, data.AppealComplaint.Label(data.ZH))
+	assertNotShown(t, w, "请选择反映类型")
+	assertShows(t, w, "请选择事项类别")
+	tap(t, w, "噪音扰民")
+	assertNotShown(t, w, "请选择事项类别", "请按提示修改")
+
+	tap(t, w, "下一步")
+	focusEntry(t, w, "问题描述")
+	typeKeys(t, w, "ye")
+	tapKey(t, w, "夜")
+	tap(t, w, "下一步")
+	tap(t, w, "下一步") // neither name nor mobile
+	assertShows(t, w, "请填写姓名", "这一项必须填写")
+	focusEntry(t, w, "姓名")
+	typeKeys(t, w, "li")
+	tapKey(t, w, "李")
+	assertNotShown(t, w, "请填写姓名")
+	assertShows(t, w, "这一项必须填写")
+	focusEntry(t, w, "手机号码")
+	typeDigits(t, w, "138")
+	assertNotShown(t, w, "这一项必须填写")
+	typeDigits(t, w, "12345678")
+	assertNotShown(t, w, "请按提示修改")
+	if n := errorMarks(w); n != 0 {
+		t.Errorf("%d fields still marked", n)
+	}
+}
+
+// 请输入受理编号 shows at the field and goes once it is typed.
+func TestTrackProblemGoesWhenFixed(t *testing.T) {
+	_, w, s := newAppealKiosk(t, Options{})
+	_, open, _ := trackCases(t, s)
+	tap(t, w, "办件查询")
+	tap(t, w, "查询")
+	assertShows(t, w, "请输入受理编号")
+	if n := errorMarks(w); n != 1 {
+		t.Errorf("%d fields marked, want the reference", n)
+	}
+	typeRef(t, w, open.Ref)
+	assertNotShown(t, w, "请输入受理编号")
+	if n := errorMarks(w); n != 0 {
+		t.Errorf("%d fields still marked", n)
 	}
 }

@@ -315,18 +315,21 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	note := newWrap("", fyne.TextAlignLeading, fyne.TextStyle{})
 	help := spec.helpOf(f)
+	var mark func(bad bool) // marks the input's border; set below
 	showNote := func(r data.Reason) {
+		if mark != nil {
+			mark(r != "")
+		}
 		if r != "" {
 			note.Importance = widget.DangerImportance
 			note.TextStyle = fyne.TextStyle{Bold: true}
-			note.SetText(r.Message(e.lang))
+			note.SetText(e.reasonFor(f, r))
 			return
 		}
 		note.Importance = widget.MediumImportance
 		note.TextStyle = fyne.TextStyle{}
 		note.SetText(help)
 	}
-	showNote(st.problems[f.Code])
 	today := data.DateOf(e.now())
 	typed := func(s string) {
 		e.touch()
@@ -342,9 +345,9 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 	var in fyne.CanvasObject
 	switch f.Type {
 	case data.FieldChoice, data.FieldMultiChoice:
-		in = e.formChoices(spec, st, f)
+		in = markedBox(e.formChoices(spec, st, f), st.problems[f.Code] != "")
 	case data.FieldDate:
-		in = e.dateButton(spec, st, f)
+		in = markedBox(e.dateButton(spec, st, f), st.problems[f.Code] != "")
 	default:
 		switch {
 		case f.Type == data.FieldLongText:
@@ -366,9 +369,25 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 		e.keyEntry(spec.labelOf(f), en)
 		en.SetText(st.values[f.Code])
 		en.OnChanged = typed
+		mark = func(bad bool) { markEntry(en, bad) }
 		in = en
 	}
+	showNote(st.problems[f.Code])
 	return l, container.NewVBox(in, note), en
+}
+
+// reasonFor words a field's problem: a choice or a date missing asks to
+// choose (请选择), since nothing there is filled in.
+func (e *env) reasonFor(f data.FormField, r data.Reason) string {
+	if r == data.ReasonRequired {
+		switch f.Type {
+		case data.FieldChoice, data.FieldMultiChoice:
+			return e.L("form.need_choice")
+		case data.FieldDate:
+			return e.L("form.need_date")
+		}
+	}
+	return r.Message(e.lang)
 }
 
 // choiceColumns is how many choice tiles fit a row for labels of n

@@ -76,7 +76,11 @@ const MaxRatingComment = 200
 // in the screen's closure and goes with it (完成, home, idle reset).
 type trackForm struct {
 	ref, phone4 string
-	problem     string
+	// refErr and phoneErr are what 查询 found wrong with each field,
+	// shown at the field until it is typed again; problem is the
+	// query's answer when it found nothing.
+	refErr, phoneErr string
+	problem          string
 }
 
 // openTrack shows 办件查询.
@@ -116,42 +120,50 @@ func phone4Problem(s string) bool {
 func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 	ref := e.keyEntry(e.L("track.ref"), e.kb.NewEntry(keyboard.Reference))
 	ref.SetText(f.ref)
-	refMsg := newWrap("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	refMsg.Importance = widget.DangerImportance
+	refMsg := e.fieldProblem("")
 	showMsg := func(s string) {
-		refMsg.SetText(e.refProblem(s, false))
-		if refMsg.Text == "" {
-			refMsg.Hide()
-		} else {
-			refMsg.Show()
+		p := f.refErr
+		if p == "" {
+			p = e.refProblem(s, false)
 		}
+		showProblem(refMsg, p)
+		markEntry(ref, f.refErr != "")
 	}
 	showMsg(f.ref)
 	ref.OnChanged = func(s string) {
 		e.touch()
+		if s != f.ref {
+			f.refErr = ""
+		}
 		f.ref = s
 		showMsg(s)
 	}
 	phone := e.keyEntry(e.L("track.phone4"), e.kb.NewEntry(keyboard.Digits))
 	phone.SetText(f.phone4)
+	phoneMsg := e.fieldProblem(f.phoneErr)
+	markEntry(phone, f.phoneErr != "")
 	phone.OnChanged = func(s string) {
 		e.touch()
 		if len(s) > 4 {
 			phone.SetText(s[:4])
 			return
 		}
+		if s != f.phone4 && f.phoneErr != "" {
+			f.phoneErr = ""
+			showProblem(phoneMsg, "")
+			markEntry(phone, false)
+		}
 		f.phone4 = s
 	}
 	search := func() {
 		e.kb.Commit()
 		f.problem = ""
-		if p := e.refProblem(f.ref, true); p != "" {
-			f.problem = p
-			e.refresh()
-			return
-		}
+		f.refErr = e.refProblem(f.ref, true)
+		f.phoneErr = ""
 		if phone4Problem(f.phone4) {
-			f.problem = e.L("track.phone4_bad")
+			f.phoneErr = e.L("track.phone4_bad")
+		}
+		if f.refErr != "" || f.phoneErr != "" {
 			e.refresh()
 			return
 		}
@@ -185,7 +197,7 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 	box := container.NewVBox(
 		para(e.L("track.hint")),
 		aligned(fields2(e.L("track.ref"), ref, refMsg),
-			fields2(e.L("track.phone4"), phone, para(e.L("track.phone4_hint")))),
+			fields2(e.L("track.phone4"), phone, container.NewVBox(phoneMsg, para(e.L("track.phone4_hint"))))),
 	)
 	if f.problem != "" {
 		box.Add(e.problemText(f.problem))
