@@ -143,11 +143,7 @@ func TestReadAloudShowsItSpeaks(t *testing.T) {
 	assertNotShown(t, w, "正在朗读")
 	tap(t, w, "朗读")
 	assertShows(t, w, "正在朗读…")
-	b := find(t, w, "停止朗读").(*tapButton)
-	if b.Importance != widget.WarningImportance {
-		t.Errorf("停止朗读 has importance %v", b.Importance)
-	}
-	test.Tap(b)
+	test.Tap(find(t, w, "停止朗读"))
 	if _, speaking := sp.state(); speaking {
 		t.Fatal("停止朗读 did not stop the speech")
 	}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -151,17 +152,18 @@ func newFooter(e *env, done, elder, lang, secret func()) fyne.CanvasObject {
 	if secret != nil {
 		name = newSecretArea(app, secret)
 	}
+	// The rule at the bottom of a gap.
 	gap := canvas.NewRectangle(color.Transparent)
 	gap.SetMinSize(fyne.NewSize(0, footerGap(e.elder)))
+	rule := container.NewStack(gap, container.New(layout.NewVBoxLayout(), layout.NewSpacer(), widget.NewSeparator()))
 	return container.NewVBox(
-		gap,
-		widget.NewSeparator(),
+		rule,
 		container.NewBorder(nil, nil, finish, container.NewHBox(elderBtn, langBtn), name),
 	)
 }
 
-// footerGap is the room between a screen's lowest button and the footer,
-// beyond the layouts' padding: a third of a touch target.
+// footerGap is the room between a screen's lowest button and the footer's
+// rule, beyond the layouts' padding: a quarter of a touch target.
 func footerGap(elder bool) float32 {
-	return kioskTheme.MinTarget(elder) / 3
+	return kioskTheme.MinTarget(elder) / 4
 }

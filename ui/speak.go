@@ -2,9 +2,12 @@ package ui
 
 import (
 	"errors"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -37,20 +40,18 @@ func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
 	}
 	var (
 		b       *tapButton
+		row     *fyne.Container
 		reading bool
 		taps    int // the end of an older speech must not reset a newer one
 	)
-	// While it reads, the screen says so beside the button, which turns
-	// orange and reads 停止朗读.
+	// While it reads, the screen says so beside the button, which reads
+	// 停止朗读.
 	speaking := widget.NewLabelWithStyle(e.L("speech.speaking"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	speaking.Importance = widget.WarningImportance
-	speaking.Hide()
 	reset := func() {
 		b.SetText(e.L("speech.read"))
 		b.SetIcon(theme.VolumeUpIcon())
-		b.Importance = widget.MediumImportance
-		b.Refresh()
 		speaking.Hide()
+		row.Refresh() // lays the narrower button out again
 	}
 	b = e.button(e.L("speech.read"), theme.VolumeUpIcon(), func() {
 		taps++
@@ -64,9 +65,8 @@ func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
 		tap := taps
 		b.SetText(e.L("speech.stop"))
 		b.SetIcon(theme.MediaStopIcon())
-		b.Importance = widget.WarningImportance
-		b.Refresh()
 		speaking.Show()
+		row.Refresh()
 		e.sp.Speak(text(), func(err error) {
 			if err != nil && !errors.Is(err, speech.ErrStopped) {
 				e.log.Warn("ui: read-aloud", "error", err) // the text is not logged
@@ -79,7 +79,15 @@ func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
 			})
 		})
 	})
-	return container.NewHBox(container.NewCenter(speaking), b)
+	// The title bar keeps the room of the reading state, so that nothing
+	// moves or overlaps when it changes.
+	b.SetText(e.L("speech.stop"))
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(container.NewHBox(speaking, b).MinSize())
+	b.SetText(e.L("speech.read"))
+	speaking.Hide()
+	row = container.NewHBox(layout.NewSpacer(), container.NewCenter(speaking), b)
+	return container.NewStack(room, row)
 }
 
 // speechText is what 朗读 reads of a screen: its visible text in reading
