@@ -218,8 +218,9 @@ func TestFinishAsksBeforeDiscardingAForm(t *testing.T) {
 	}
 }
 
-// 完成/退出 is not red, and stands apart from the screen's lowest button:
-// more than the 8 pixels that separated it from 在线申报 and 立即同步.
+// 完成/退出 is not red, and stands apart from the screen's lowest button
+// (在线申报, 立即同步): more than the layouts' padding and the footer's
+// rule, 13 pixels (17 in 长者模式), that were between them.
 func TestFinishApartFromPrimaryButtons(t *testing.T) {
 	for _, elder := range []bool{false, true} {
 		t.Run(modeName(elder), func(t *testing.T) {
