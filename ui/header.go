@@ -154,7 +154,7 @@ func newFooter(e *env, done, elder, lang, secret func()) fyne.CanvasObject {
 	}
 	// The rule at the bottom of a gap.
 	gap := canvas.NewRectangle(color.Transparent)
-	gap.SetMinSize(fyne.NewSize(0, footerGap(e.elder)))
+	gap.SetMinSize(fyne.NewSize(0, footerGap()))
 	rule := container.NewStack(gap, container.New(layout.NewVBoxLayout(), layout.NewSpacer(), widget.NewSeparator()))
 	return container.NewVBox(
 		rule,
@@ -163,7 +163,8 @@ func newFooter(e *env, done, elder, lang, secret func()) fyne.CanvasObject {
 }
 
 // footerGap is the room between a screen's lowest button and the footer's
-// rule, beyond the layouts' padding: a quarter of a touch target.
-func footerGap(elder bool) float32 {
-	return kioskTheme.MinTarget(elder) / 4
+// rule, beyond the layouts' padding (which 长者模式 makes larger): 11
+// units, all a 长者模式 page in English can spare.
+func footerGap() float32 {
+	return 11 * kioskTheme.Scale()
 }
