@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/ui/speech"
 )
@@ -28,7 +27,7 @@ type Speaker interface {
 var _ Speaker = (*speech.Speaker)(nil)
 
 // readButton is a screen's 朗读 button: it reads text() aloud and, while
-// it reads, turns into 停止朗读 beside the words 正在朗读…; 停止朗读
+// it reads, says so and turns into its stop (正在朗读，点此停止), which
 // silences it. It is nil when the kiosk has no speaker, so that it is
 // left out rather than broken. The speech runs
 // in the background; the button's state is only touched on the Fyne
@@ -44,13 +43,9 @@ func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
 		reading bool
 		taps    int // the end of an older speech must not reset a newer one
 	)
-	// While it reads, the screen says so beside the button, which reads
-	// 停止朗读.
-	speaking := widget.NewLabelWithStyle(e.L("speech.speaking"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	reset := func() {
 		b.SetText(e.L("speech.read"))
 		b.SetIcon(theme.VolumeUpIcon())
-		speaking.Hide()
 		row.Refresh() // lays the narrower button out again
 	}
 	b = e.button(e.L("speech.read"), theme.VolumeUpIcon(), func() {
@@ -65,7 +60,6 @@ func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
 		tap := taps
 		b.SetText(e.L("speech.stop"))
 		b.SetIcon(theme.MediaStopIcon())
-		speaking.Show()
 		row.Refresh()
 		e.sp.Speak(text(), func(err error) {
 			if err != nil && !errors.Is(err, speech.ErrStopped) {
@@ -83,10 +77,9 @@ func (k *Kiosk) readButton(text func() string) fyne.CanvasObject {
 	// moves or overlaps when it changes.
 	b.SetText(e.L("speech.stop"))
 	room := canvas.NewRectangle(color.Transparent)
-	room.SetMinSize(container.NewHBox(speaking, b).MinSize())
+	room.SetMinSize(b.MinSize())
 	b.SetText(e.L("speech.read"))
-	speaking.Hide()
-	row = container.NewHBox(layout.NewSpacer(), container.NewCenter(speaking), b)
+	row = container.NewHBox(layout.NewSpacer(), b)
 	return container.NewStack(room, row)
 }
 
