@@ -150,9 +150,20 @@ type CatalogEntry struct {
 	Validity   Validity `json:"validity,omitempty" limit:"code"` // 有效性; empty: not stated
 	Keywords   []string `json:"keywords" limit:"name"`           // 主题词
 	Summary    string   `json:"summary" limit:"text"`            // 内容概述
-	Disclosure string   `json:"disclosure" limit:"name"`         // 公开方式, e.g. 主动公开
+	Disclosure string   `json:"disclosure" limit:"name"`         // 公开方式, e.g. DisclosureProactive
 	Timeframe  string   `json:"timeframe" limit:"name"`          // 公开时限, e.g. 常年公开
 	Body       string   `json:"body" limit:"doc"`
+}
+
+// DisclosureProactive is the 公开方式 of a document the government
+// publishes of its own accord (主动公开): anyone may read it, and nobody
+// needs to ask for it.
+const DisclosureProactive = "主动公开"
+
+// IsPublic reports whether the entry's document is already public, so
+// that a request to disclose it (依申请公开) would be pointless.
+func (c CatalogEntry) IsPublic() bool {
+	return strings.TrimSpace(c.Disclosure) == DisclosureProactive
 }
 
 // Validity says whether a catalogued document is in force (有效性).
@@ -189,6 +200,12 @@ const (
 
 // PowerCategories lists the four categories in display order.
 var PowerCategories = []PowerCategory{PowerApproval, PowerEnforcement, PowerSocial, PowerPublic}
+
+// ResidentsApply reports whether a resident applies for the category's
+// items: an enforcement item (行政执法, such as 占道经营查处) is the
+// street acting on someone, which a resident reports as an appeal
+// rather than applies for.
+func (c PowerCategory) ResidentsApply() bool { return c != PowerEnforcement }
 
 // Label returns the category's name in the given language.
 func (c PowerCategory) Label(l Lang) string {

@@ -20,6 +20,12 @@ type Timeline struct {
 	KindLabel   string   `json:"kind_label"`
 	Status      Status   `json:"status"`
 	StatusLabel string   `json:"status_label"`
+	// What the case is about, for its heading: an application's service
+	// item (ServiceItem.ID), an appeal's type and category. None of them
+	// is personal.
+	Service    string     `json:"service,omitempty"`
+	AppealType AppealType `json:"appeal_type,omitempty"`
+	Category   string     `json:"category,omitempty"`
 	// PublicOnly: the reference alone was given (an anonymous appeal, or
 	// a case with no mobile): the statuses, the reply and the deadline,
 	// without reasons, contact or rating.
@@ -121,6 +127,7 @@ func BuildTimeline(c Case, in TrackInput) Timeline {
 		Queued: in.Queued || c.Status == StatusSubmitted,
 		Events: []TimelineEvent{}, Now: now,
 		MergedInto: c.MergedInto, Department: c.Department,
+		Service: c.Service, AppealType: c.AppealType, Category: c.Category,
 	}
 	if !in.PublicOnly {
 		t.Contact = in.Contact

@@ -56,8 +56,12 @@ type appealForm struct {
 	name        string
 	mobile      string
 	problem     string // why the last 下一步 or 提交 did not go on
-	submitErr   string
-	filed       *filedCase // after 提交: what the receipt shows
+	// errs are the problems of the page's fields, each shown at its
+	// field (type, category, description, name, mobile) until fixed.
+	errs      map[string]string
+	summary   fyne.CanvasObject // what shows problem, hidden once every field is fixed
+	submitErr string
+	filed     *filedCase // after 提交: what the receipt shows
 }
 
 // openAppeal starts a new appeal (我要反映).
@@ -71,7 +75,16 @@ func openAppealForm(e *env, w CaseWriter, f *appealForm) {
 			return e.L("receipt.title")
 		}
 		return e.L("tile.appeal")
-	}, func() fyne.CanvasObject { return newAppeal(e, w, f) })
+	}, func() fyne.CanvasObject {
+		e.holds(f.unsaved)
+		return newAppeal(e, w, f)
+	})
+}
+
+// unsaved reports answers given and not yet filed.
+func (f *appealForm) unsaved() bool {
+	return f.step < appealStepReceipt && (f.typ != "" || f.category != "" || strings.TrimSpace(f.description) != "" ||
+		strings.TrimSpace(f.location) != "" || f.name != "" || f.mobile != "")
 }
 
 // keyEntry registers an entry made by the keyboard with the screen being
@@ -100,13 +113,61 @@ func newAppeal(e *env, w CaseWriter, f *appealForm) fyne.CanvasObject {
 		return newReceipt(e, f.filed)
 	}
 	// The buttons, with the step between them, stay in place under the page.
-	return e.steps(page, e.stepBar(f.problem, nav))
+	var bar fyne.CanvasObject = nav
+	if f.problem != "" {
+		f.summary = e.problemText(f.problem)
+		bar = container.NewVBox(f.summary, nav)
+	}
+	return e.steps(page, bar)
 }
 
 // go moves the form to step, clearing the last complaint.
 func (e *env) appealGo(f *appealForm, step int) {
-	f.step, f.problem, f.submitErr = step, "", ""
+	f.step, f.problem, f.submitErr, f.errs = step, "", "", nil
 	e.refresh()
+}
+
+// flag records the problem of a field of the page; the page then says to
+// fix what is marked.
+func (e *env) flag(f *appealForm, field, problem string) {
+	if f.errs == nil {
+		f.errs = map[string]string{}
+	}
+	f.errs[field] = problem
+	f.problem = e.L("form.fix_page")
+}
+
+// fixed forgets the problem of a field; once none is left, the page's
+// complaint goes too.
+func (f *appealForm) fixed(field string) {
+	delete(f.errs, field)
+	if len(f.errs) == 0 && f.problem != "" {
+		f.problem = ""
+		if f.summary != nil {
+			f.summary.Hide()
+		}
+	}
+}
+
+// fieldProblem is the problem shown under a field of the appeal form,
+// hidden while there is none.
+func (e *env) fieldProblem(s string) *wrapLabel {
+	l := newWrap(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Importance = widget.DangerImportance
+	if s == "" {
+		l.Hide()
+	}
+	return l
+}
+
+// showProblem sets the text of a fieldProblem, hiding it when empty.
+func showProblem(l *wrapLabel, s string) {
+	l.SetText(s)
+	if s == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
 }
 
 // choices lays out large choice tiles; the chosen one is highlighted.
@@ -116,7 +177,7 @@ func (e *env) choices(cols int, labels []string, chosen int, pick func(i int)) f
 		i := i
 		b := e.button(l, nil, func() { pick(i) })
 		if i == chosen {
-			b.Importance = widget.HighImportance
+			markChosen(b)
 		}
 		objs = append(objs, b)
 	}
@@ -202,23 +263,29 @@ func (e *env) appealTypePage(f *appealForm) (page, nav fyne.CanvasObject) {
 		}
 	}
 	next := func() {
-		switch {
-		case f.typ == "":
-			f.problem = e.L("appeal.need_type")
-		case f.category == "":
-			f.problem = e.L("appeal.need_category")
-		default:
+		if f.typ == "" {
+			e.flag(f, "type", e.L("appeal.need_type"))
+		}
+		if f.category == "" {
+			e.flag(f, "category", e.L("appeal.need_category"))
+		}
+		if len(f.errs) == 0 {
 			e.appealGo(f, appealStepText)
 			return
 		}
 		e.refresh()
 	}
-	return container.NewVBox(
-		subheading(e.L("appeal.type")),
-		e.choices(6, types, chosenType, func(i int) { f.typ, f.problem = data.AppealTypes[i], ""; e.refresh() }),
-		subheading(e.L("appeal.category")),
-		e.choices(3, cats, chosenCat, func(i int) { f.category, f.problem = appealCategories[i], ""; e.refresh() }),
-	), e.appealNav(f, nil, next, e.L("appeal.next"))
+	box := container.NewVBox(subheading(e.L("appeal.type")))
+	if p := f.errs["type"]; p != "" {
+		box.Add(e.fieldProblem(p))
+	}
+	box.Add(markedBox(e.choices(6, types, chosenType, func(i int) { f.typ = data.AppealTypes[i]; f.fixed("type"); e.refresh() }), f.errs["type"] != ""))
+	box.Add(subheading(e.L("appeal.category")))
+	if p := f.errs["category"]; p != "" {
+		box.Add(e.fieldProblem(p))
+	}
+	box.Add(markedBox(e.choices(3, cats, chosenCat, func(i int) { f.category = appealCategories[i]; f.fixed("category"); e.refresh() }), f.errs["category"] != ""))
+	return box, e.appealNav(f, nil, next, e.L("appeal.next"))
 }
 
 func (e *env) appealTextPage(f *appealForm) (page, nav fyne.CanvasObject) {
@@ -232,6 +299,8 @@ func (e *env) appealTextPage(f *appealForm) (page, nav fyne.CanvasObject) {
 		count.SetText(e.Lf("appeal.count", utf8.RuneCountInString(s), MaxAppealText))
 	}
 	showCount(f.description)
+	descMsg := e.fieldProblem(f.errs["description"])
+	markEntry(desc, f.errs["description"] != "")
 	desc.OnChanged = func(s string) {
 		e.touch()
 		if utf8.RuneCountInString(s) > MaxAppealText {
@@ -241,15 +310,20 @@ func (e *env) appealTextPage(f *appealForm) (page, nav fyne.CanvasObject) {
 		}
 		f.description = s
 		showCount(s)
+		if strings.TrimSpace(s) != "" && f.errs["description"] != "" {
+			f.fixed("description")
+			markEntry(desc, false)
+			showProblem(descMsg, "")
+		}
 	}
 	loc := e.entry(e.L("appeal.location"))
-	loc.Last = true // 完成, not back up to the description
+	loc.Last = true // 填好了, not back up to the description
 	loc.SetText(f.location)
 	loc.OnChanged = func(s string) { e.touch(); f.location = s }
 	next := func() {
 		e.kb.Commit()
 		if strings.TrimSpace(f.description) == "" {
-			f.problem = e.L("appeal.need_description")
+			e.flag(f, "description", e.L("appeal.need_description"))
 			e.refresh()
 			return
 		}
@@ -258,6 +332,7 @@ func (e *env) appealTextPage(f *appealForm) (page, nav fyne.CanvasObject) {
 	return container.NewVBox(
 		container.NewBorder(nil, nil, nil, count, subheading(e.L("appeal.description"))),
 		desc,
+		descMsg,
 		fields2(e.L("appeal.location"), loc, nil),
 	), e.appealNav(f, func() { e.kb.Commit(); e.appealGo(f, appealStepType) }, next, e.L("appeal.next"))
 }
@@ -284,17 +359,17 @@ func (e *env) mobileProblem(s string, final bool) string {
 
 func (e *env) appealContactPage(f *appealForm) (page, nav fyne.CanvasObject) {
 	anon := e.choices(2, []string{e.L("appeal.named"), e.L("appeal.anonymous")}, map[bool]int{false: 0, true: 1}[f.anonymous],
-		func(i int) { f.anonymous, f.problem = i == 1, ""; e.refresh() })
+		func(i int) { f.anonymous, f.problem, f.errs = i == 1, "", nil; e.refresh() })
 	next := func() {
 		e.kb.Commit()
 		if !f.anonymous {
 			if strings.TrimSpace(f.name) == "" {
-				f.problem = e.L("appeal.need_name")
-				e.refresh()
-				return
+				e.flag(f, "name", e.L("appeal.need_name"))
 			}
 			if p := e.mobileProblem(f.mobile, true); p != "" {
-				f.problem = e.L("appeal.fix_mobile")
+				e.flag(f, "mobile", p)
+			}
+			if len(f.errs) > 0 {
 				e.refresh()
 				return
 			}
@@ -308,19 +383,35 @@ func (e *env) appealContactPage(f *appealForm) (page, nav fyne.CanvasObject) {
 	} else {
 		name := e.entry(e.L("appeal.name"))
 		name.SetText(f.name)
-		name.OnChanged = func(s string) { e.touch(); f.name = s }
+		nameMsg := e.fieldProblem(f.errs["name"])
+		markEntry(name, f.errs["name"] != "")
+		name.OnChanged = func(s string) {
+			e.touch()
+			f.name = s
+			if strings.TrimSpace(s) != "" && f.errs["name"] != "" {
+				f.fixed("name")
+				markEntry(name, false)
+				showProblem(nameMsg, "")
+			}
+		}
 		mobile := e.keyEntry(e.L("appeal.mobile"), e.kb.NewEntry(keyboard.Digits))
 		mobile.Last = true
 		mobile.SetText(f.mobile)
-		msg := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		msg.Importance = widget.DangerImportance
-		msg.SetText(e.mobileProblem(f.mobile, f.problem != ""))
+		// A number found wrong by 下一步 is judged whole until it is
+		// right; before that, only what can no longer become a number.
+		msg := e.fieldProblem(e.mobileProblem(f.mobile, f.errs["mobile"] != ""))
+		markEntry(mobile, f.errs["mobile"] != "")
 		mobile.OnChanged = func(s string) {
 			e.touch()
 			f.mobile = s
-			msg.SetText(e.mobileProblem(s, false))
+			flagged := f.errs["mobile"] != ""
+			showProblem(msg, e.mobileProblem(s, flagged))
+			if flagged && e.mobileProblem(s, true) == "" {
+				f.fixed("mobile")
+				markEntry(mobile, false)
+			}
 		}
-		box.Add(aligned(fields2(e.L("appeal.name"), name, nil), fields2(e.L("appeal.mobile"), mobile, msg)))
+		box.Add(aligned(fields2(e.L("appeal.name"), name, nameMsg), fields2(e.L("appeal.mobile"), mobile, msg)))
 	}
 	return box, e.appealNav(f, prev, next, e.L("appeal.next"))
 }

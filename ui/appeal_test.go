@@ -167,7 +167,7 @@ func TestAppealBadMobileBlocksNext(t *testing.T) {
 	msg := data.ReasonMobile.Message(data.ZH)
 	assertShows(t, w, msg) // as typed: no number starts with 12
 	tap(t, w, "下一步")
-	assertShows(t, w, "联系方式", msg, "请检查手机号码")
+	assertShows(t, w, "联系方式", msg, "请按提示修改本页标红的内容")
 	if strings.Contains(screenText(w), "请核对以下内容") {
 		t.Fatal("下一步 went on with a bad mobile")
 	}

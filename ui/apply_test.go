@@ -403,23 +403,23 @@ func TestFormLastFieldKeyIsDone(t *testing.T) {
 	if kb.Target() != last {
 		t.Fatal("not at the page's last field")
 	}
-	tapKey(t, w, "完成")
+	tapKey(t, w, "填好了")
 	if kb.Visible() {
-		t.Error("完成 on the last field left the keyboard up")
+		t.Error("填好了 on the last field left the keyboard up")
 	}
 	if f := w.Canvas().Focused(); f == fyne.Focusable(first) {
 		t.Errorf("完成 on the last field %q went back to the first, %q", last.Label, first.Label)
 	}
 	find(t, w, "下一步")
 
-	// In English the key says Done.
+	// In English the key says Finished, not the footer's Done.
 	k.toggleLang()
 	openReliefForm(t, k, 0, false)
 	ens = entries(w)
 	focusEntry(t, w, ens[len(ens)-1].Label)
-	tapKey(t, w, "Done")
+	tapKey(t, w, "Finished")
 	if keyboardOf(t, w).Visible() {
-		t.Error("Done left the keyboard up")
+		t.Error("Finished left the keyboard up")
 	}
 }
 

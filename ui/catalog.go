@@ -61,8 +61,12 @@ func newCatalogDetail(e *env, src CatalogReader, id string) fyne.CanvasObject {
 				e.L("catalog.disclosure"), joinDot(c.Disclosure, c.Timeframe),
 			)
 			content := container.NewVBox(heading(c.Title))
-			if b := e.disclosureButton(e.L("disclosure.button_entry"), e.catalogPrefill(c)); b != nil {
-				content.Add(b)
+			// A document already published is read here or at its
+			// publisher: asking for it again would only be answered so.
+			if !c.IsPublic() {
+				if b := e.disclosureButton(e.L("disclosure.button_entry"), e.catalogPrefill(c)); b != nil {
+					content.Add(b)
+				}
 			}
 			content.Add(meta)
 			content.Add(widget.NewSeparator())

@@ -96,6 +96,7 @@ func (e *env) missingText(ci *correctionInfo) string {
 func openCorrection(e *env, t Tracker, res *trackResult) {
 	st := newFormState()
 	e.open(func() string { return e.L("correction.title") }, func() fyne.CanvasObject {
+		e.holds(func() bool { return st.filed == nil && st.changed })
 		return newForm(e, nil, correctionSpec(e, t, res), st)
 	})
 }

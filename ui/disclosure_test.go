@@ -82,10 +82,17 @@ func TestDisclosureRequestedByTouch(t *testing.T) {
 	}
 }
 
-// A catalogue entry's 申请公开此信息 opens the request about it.
+// A catalogue entry's 申请公开此信息 opens the request about it: an entry
+// disclosed on request (依申请公开).
 func TestDisclosureFromCatalogEntry(t *testing.T) {
-	k, w, _ := newAppealKiosk(t, Options{})
-	openCatalogEntry(k.env, k.src, "cat-gz-2012-16")
+	k, w, s := newAppealKiosk(t, Options{})
+	c, err := s.CatalogEntry(context.Background(), "cat-gz-2012-16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ID, c.Disclosure, c.Body = "cat-on-request", "依申请公开", ""
+	addCatalogEntry(t, s, c)
+	openCatalogEntry(k.env, s, c.ID)
 	tap(t, w, "申请公开此信息")
 	assertShows(t, w, "依申请公开")
 	tap(t, w, "下一步") // the applicant is still empty

@@ -68,6 +68,7 @@ type formState struct {
 	problem   string                 // why the last 下一步 did not go on
 	submitErr string
 	filed     *filedCase // after 提交: what the receipt shows
+	changed   bool       // the resident has typed or chosen something
 }
 
 func newFormState() *formState {
@@ -81,7 +82,10 @@ func openForm(e *env, w CaseWriter, spec *formSpec, st *formState) {
 			return e.L("receipt.title")
 		}
 		return spec.title()
-	}, func() fyne.CanvasObject { return newForm(e, w, spec, st) })
+	}, func() fyne.CanvasObject {
+		e.holds(func() bool { return st.filed == nil && st.changed })
+		return newForm(e, w, spec, st)
+	})
 }
 
 func (s *formSpec) labelOf(f data.FormField) string {
@@ -198,7 +202,7 @@ func newForm(e *env, w CaseWriter, spec *formSpec, st *formState) fyne.CanvasObj
 	var page, nav fyne.CanvasObject
 	if st.page < len(pages) {
 		from, to := pages[st.page][0], pages[st.page][1]
-		// The page's last typed field closes the keyboard (完成) and so
+		// The page's last typed field closes the keyboard (填好了) and so
 		// brings 下一步 into view, rather than going back up to the first.
 		for i := to - 1; i >= from; i-- {
 			if typed[i] != nil {
@@ -310,21 +314,25 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	note := newWrap("", fyne.TextAlignLeading, fyne.TextStyle{})
 	help := spec.helpOf(f)
+	var mark func(bad bool) // marks the input's border; set below
 	showNote := func(r data.Reason) {
+		if mark != nil {
+			mark(r != "")
+		}
 		if r != "" {
 			note.Importance = widget.DangerImportance
 			note.TextStyle = fyne.TextStyle{Bold: true}
-			note.SetText(r.Message(e.lang))
+			note.SetText(e.reasonFor(f, r))
 			return
 		}
 		note.Importance = widget.MediumImportance
 		note.TextStyle = fyne.TextStyle{}
 		note.SetText(help)
 	}
-	showNote(st.problems[f.Code])
 	today := data.DateOf(e.now())
 	typed := func(s string) {
 		e.touch()
+		st.changed = true
 		if s == "" {
 			delete(st.values, f.Code)
 		} else {
@@ -336,9 +344,9 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 	var in fyne.CanvasObject
 	switch f.Type {
 	case data.FieldChoice, data.FieldMultiChoice:
-		in = e.formChoices(spec, st, f)
+		in = markedBox(e.formChoices(spec, st, f), st.problems[f.Code] != "")
 	case data.FieldDate:
-		in = e.dateButton(spec, st, f)
+		in = markedBox(e.dateButton(spec, st, f), st.problems[f.Code] != "")
 	default:
 		switch {
 		case f.Type == data.FieldLongText:
@@ -360,9 +368,25 @@ func (e *env) formField(spec *formSpec, st *formState, f data.FormField) (label,
 		e.keyEntry(spec.labelOf(f), en)
 		en.SetText(st.values[f.Code])
 		en.OnChanged = typed
+		mark = func(bad bool) { markEntry(en, bad) }
 		in = en
 	}
+	showNote(st.problems[f.Code])
 	return l, container.NewVBox(in, note), en
+}
+
+// reasonFor words a field's problem: a choice or a date missing asks to
+// choose (请选择), since nothing there is filled in.
+func (e *env) reasonFor(f data.FormField, r data.Reason) string {
+	if r == data.ReasonRequired {
+		switch f.Type {
+		case data.FieldChoice, data.FieldMultiChoice:
+			return e.L("form.need_choice")
+		case data.FieldDate:
+			return e.L("form.need_date")
+		}
+	}
+	return r.Message(e.lang)
 }
 
 // choiceColumns is how many choice tiles fit a row for labels of n
@@ -395,6 +419,7 @@ func (e *env) formChoices(spec *formSpec, st *formState, f data.FormField) fyne.
 		}
 		b := e.button(text, icon, func() {
 			e.kb.Commit()
+			st.changed = true
 			switch {
 			case f.Type == data.FieldChoice && !f.Required && st.values[f.Code] == c:
 				delete(st.values, f.Code) // an optional choice can be taken back
@@ -418,7 +443,7 @@ func (e *env) formChoices(spec *formSpec, st *formState, f data.FormField) fyne.
 			e.refresh()
 		})
 		if chosen[c] {
-			b.Importance = widget.HighImportance
+			markChosen(b)
 			b.Icon = theme.ConfirmIcon()
 			if f.Type == data.FieldMultiChoice {
 				b.Icon = theme.CheckButtonCheckedIcon()
@@ -503,7 +528,7 @@ func (e *env) datePicker(spec *formSpec, st *formState) fyne.CanvasObject {
 	for m := time.January; m <= time.December; m++ {
 		b := e.button(e.Lf("form.month", int(m)), nil, func() { set(d.Year, m, d.Day) })
 		if m == d.Month {
-			b.Importance = widget.HighImportance
+			markChosen(b)
 		}
 		months = append(months, b)
 	}
@@ -519,7 +544,7 @@ func (e *env) datePicker(spec *formSpec, st *formState) fyne.CanvasObject {
 	for day := first; day.Month == d.Month; day = day.AddDays(1) {
 		b := e.button(itoa(day.Day), nil, func() { set(day.Year, day.Month, day.Day) })
 		if day == d {
-			b.Importance = widget.HighImportance
+			markChosen(b)
 		}
 		days = append(days, b)
 	}
@@ -528,6 +553,7 @@ func (e *env) datePicker(spec *formSpec, st *formState) fyne.CanvasObject {
 	// 60-pixel days fit under the title bar in 长者模式 only side by side.
 	cancel := e.button(e.L("form.cancel"), theme.CancelIcon(), func() { st.picking = ""; e.refresh() })
 	ok := e.primary(e.L("form.ok"), theme.ConfirmIcon(), func() {
+		st.changed = true
 		st.values[f.Code] = st.pick.String()
 		delete(st.problems, f.Code)
 		st.picking = ""

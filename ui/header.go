@@ -1,15 +1,19 @@
 package ui
 
 import (
+	"image/color"
 	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"jiezhen/data"
+	kioskTheme "jiezhen/ui/theme"
 )
 
 // header is the bar above every screen: the street's name, the date and
@@ -129,9 +133,11 @@ func (e *env) date(d data.Date) string {
 }
 
 // newFooter is the bar below every screen: 完成/退出, which clears
-// everything, and the toggles for 长者模式 and the language.
+// everything, and the toggles for 长者模式 and the language. 完成/退出 is
+// not red like the screens' own primary buttons (在线申报, 下一步, 立即同步),
+// and a gap keeps it apart from those just above it.
 func newFooter(e *env, done, elder, lang, secret func()) fyne.CanvasObject {
-	finish := e.primary(e.L("footer.done"), theme.LogoutIcon(), done)
+	finish := e.button(e.L("footer.done"), theme.LogoutIcon(), done)
 	elderIcon := theme.CheckButtonIcon()
 	if e.elder {
 		elderIcon = theme.CheckButtonCheckedIcon()
@@ -146,8 +152,19 @@ func newFooter(e *env, done, elder, lang, secret func()) fyne.CanvasObject {
 	if secret != nil {
 		name = newSecretArea(app, secret)
 	}
+	// The rule at the bottom of a gap.
+	gap := canvas.NewRectangle(color.Transparent)
+	gap.SetMinSize(fyne.NewSize(0, footerGap()))
+	rule := container.NewStack(gap, container.New(layout.NewVBoxLayout(), layout.NewSpacer(), widget.NewSeparator()))
 	return container.NewVBox(
-		widget.NewSeparator(),
+		rule,
 		container.NewBorder(nil, nil, finish, container.NewHBox(elderBtn, langBtn), name),
 	)
+}
+
+// footerGap is the room between a screen's lowest button and the footer's
+// rule, beyond the layouts' padding (which 长者模式 makes larger): 11
+// units, all a 长者模式 page in English can spare.
+func footerGap() float32 {
+	return 11 * kioskTheme.Scale()
 }

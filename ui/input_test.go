@@ -220,8 +220,8 @@ func TestReadAloudNotice(t *testing.T) {
 			t.Errorf("read aloud the button %q:\n%s", not, said[0])
 		}
 	}
-	if read.Text != "停止" {
-		t.Fatalf("the button reads %q while speaking, want 停止", read.Text)
+	if read.Text != "正在朗读，点此停止" {
+		t.Fatalf("the button reads %q while speaking, want 正在朗读，点此停止", read.Text)
 	}
 
 	test.Tap(read) // 停止

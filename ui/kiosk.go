@@ -171,9 +171,12 @@ type env struct {
 	openRead func(title func() string, build func() fyne.CanvasObject) // pushes a screen with 朗读
 	back     func()                                                    // pops the top screen
 	reset    func()                                                    // 完成: clears everything, home
-	refresh  func()                                                    // rebuilds the current screen
-	signIn   func(s data.Staff)                                        // enters staff mode, staff home on top
-	signOut  func(why string)                                          // leaves staff mode (audited), home
+	// holds marks the screen being built as holding a resident's answers
+	// not yet filed while unsaved() is true: 完成/退出 asks first.
+	holds   func(unsaved func() bool)
+	refresh func()             // rebuilds the current screen
+	signIn  func(s data.Staff) // enters staff mode, staff home on top
+	signOut func(why string)   // leaves staff mode (audited), home
 
 	screenHeight func() float32 // the window's height, for the pages of forms
 	chromeHeight func() float32 // what the header, the footer and a title bar take of it
@@ -199,6 +202,9 @@ type screen struct {
 	title func() string
 	build func() fyne.CanvasObject
 	read  bool // has a 朗读 button that reads what build made
+	// unsaved, if set, reports answers typed or chosen on this screen and
+	// not yet filed (env.holds).
+	unsaved func() bool
 }
 
 // Kiosk is the running kiosk interface.
@@ -210,7 +216,7 @@ type Kiosk struct {
 	opt   Options
 
 	stack     []screen
-	homeQuery string // the home search box's text, kept across rebuilds
+	homeQuery string // the home search box's text, kept across rebuilds of home only
 	portrait  bool   // the window's shape the screen was built for
 
 	root    *fyne.Container // the screen under the idle overlay
@@ -225,6 +231,7 @@ type Kiosk struct {
 	stop      chan struct{}
 	drives    driveWatch
 	secret    secretTaps
+	confirm   *widget.PopUp // 完成/退出's question over a half-filled form; nil when not up
 }
 
 // New builds the kiosk interface into w. It reads the street from src
@@ -306,6 +313,11 @@ func New(a fyne.App, w fyne.Window, src Content, opt Options) (*Kiosk, error) {
 	k.env.openRead = func(title func() string, build func() fyne.CanvasObject) { k.push(title, build, true) }
 	k.env.back = k.back
 	k.env.reset = k.Reset
+	k.env.holds = func(unsaved func() bool) {
+		if len(k.stack) > 0 {
+			k.stack[len(k.stack)-1].unsaved = unsaved
+		}
+	}
 	k.env.refresh = k.render
 	k.env.signIn = k.staffSignIn
 	k.env.signOut = k.staffSignOut
@@ -384,6 +396,11 @@ func (k *Kiosk) render() {
 	if k.sp != nil {
 		k.sp.Stop()
 	}
+	if len(k.stack) > 0 {
+		// The home search text has served (or was left): home comes back
+		// with an empty box for the next question.
+		k.homeQuery = ""
+	}
 	k.header = newHeader(k.env, k.sync, k.synced)
 	// The footer before the screen: forms measure their pages by the room
 	// the header and the footer leave (env.chromeHeight).
@@ -396,7 +413,7 @@ func (k *Kiosk) render() {
 			}
 		}
 	}
-	k.footer = newFooter(k.env, k.Reset, k.toggleElder, k.toggleLang, secret)
+	k.footer = newFooter(k.env, k.finish, k.toggleElder, k.toggleLang, secret)
 	var body fyne.CanvasObject
 	if len(k.stack) == 0 {
 		body = newHome(k.env, &k.homeQuery)
@@ -503,6 +520,7 @@ func (k *Kiosk) Reset() {
 	if k.staff != nil {
 		k.endStaff("done")
 	}
+	k.hideConfirm()
 	k.stack = nil
 	k.homeQuery = ""
 	k.lang = k.opt.Lang
@@ -511,6 +529,43 @@ func (k *Kiosk) Reset() {
 	k.dirty = false
 	k.lastTouch = k.now()
 	k.render()
+}
+
+// finish is 完成/退出: it clears everything (Reset), but asks first while
+// a form holds answers not yet filed, so that a touch meant for a button
+// near it does not throw them away.
+func (k *Kiosk) finish() {
+	unsaved := false
+	for _, s := range k.stack {
+		if s.unsaved != nil && s.unsaved() {
+			unsaved = true
+		}
+	}
+	if !unsaved {
+		k.Reset()
+		return
+	}
+	k.kb.Dismiss()
+	stay := k.primary(k.L("finish.stay"), theme.NavigateBackIcon(), k.hideConfirm)
+	leave := k.button(k.L("finish.leave"), theme.DeleteIcon(), k.Reset)
+	box := container.NewVBox(
+		subheading(k.L("finish.title")),
+		para(k.L("finish.ask")),
+		container.NewGridWithColumns(2, stay, leave),
+	)
+	width := min(k.win.Canvas().Size().Width-8*theme.Padding(), 720*kioskTheme.Scale())
+	box.Resize(fyne.NewSize(width-2*theme.Padding(), box.MinSize().Height)) // wraps the question
+	k.confirm = widget.NewModalPopUp(container.NewPadded(box), k.win.Canvas())
+	k.confirm.Resize(fyne.NewSize(width, box.MinSize().Height+4*theme.Padding()))
+	k.confirm.Show()
+}
+
+// hideConfirm takes 完成/退出's question away, if it is up.
+func (k *Kiosk) hideConfirm() {
+	if k.confirm != nil {
+		k.confirm.Hide()
+		k.confirm = nil
+	}
 }
 
 // reshape follows the window's size: on a larger screen (or a portrait

@@ -28,7 +28,10 @@ type opinionForm struct {
 	name      string
 	mobile    string
 	problem   string
-	done      *data.Opinion // after 提交: what the receipt shows
+	// nameErr and mobileErr: 提交 found the field wrong; its problem
+	// shows at it until it is fixed.
+	nameErr, mobileErr bool
+	done               *data.Opinion // after 提交: what the receipt shows
 }
 
 // openOpinion shows the opinion form for consultation c.
@@ -42,7 +45,12 @@ func openOpinion(e *env, w CaseWriter, c data.Consultation) {
 			return e.L("opinion.receipt_title")
 		}
 		return e.L("opinion.title")
-	}, func() fyne.CanvasObject { return newOpinion(e, w, c, f) })
+	}, func() fyne.CanvasObject {
+		e.holds(func() bool {
+			return f.done == nil && (strings.TrimSpace(f.text) != "" || f.name != "" || f.mobile != "")
+		})
+		return newOpinion(e, w, c, f)
+	})
 }
 
 func newOpinion(e *env, w CaseWriter, c data.Consultation, f *opinionForm) fyne.CanvasObject {
@@ -141,7 +149,7 @@ func (e *env) opinionContactPage(w CaseWriter, c data.Consultation, f *opinionFo
 	who := e.choices(2, []string{e.L("appeal.named"), e.L("opinion.anonymous")}, map[bool]int{false: 0, true: 1}[f.anonymous],
 		func(i int) {
 			e.kb.Commit()
-			f.anonymous, f.problem = i == 1, ""
+			f.anonymous, f.problem, f.nameErr, f.mobileErr = i == 1, "", false, false
 			e.refresh()
 		})
 	box := container.NewVBox(who)
@@ -150,27 +158,37 @@ func (e *env) opinionContactPage(w CaseWriter, c data.Consultation, f *opinionFo
 	} else {
 		name := e.entry(e.L("appeal.name"))
 		name.SetText(f.name)
-		name.OnChanged = func(s string) { e.touch(); f.name = s }
+		nameMsg := e.fieldProblem("")
+		if f.nameErr {
+			showProblem(nameMsg, e.L("appeal.need_name"))
+		}
+		markEntry(name, f.nameErr)
+		name.OnChanged = func(s string) {
+			e.touch()
+			f.name = s
+			if f.nameErr && strings.TrimSpace(s) != "" {
+				f.nameErr = false
+				showProblem(nameMsg, "")
+				markEntry(name, false)
+			}
+		}
 		mobile := e.keyEntry(e.L("appeal.mobile"), e.kb.NewEntry(keyboard.Digits))
 		mobile.Last = true
 		mobile.SetText(f.mobile)
-		msg := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		msg.Importance = widget.DangerImportance
-		showMsg := func(s string) {
-			// Hidden while empty: in 长者模式 the page just fits.
-			if msg.SetText(e.mobileProblem(s, false)); msg.Text == "" {
-				msg.Hide()
-			} else {
-				msg.Show()
-			}
-		}
-		showMsg(f.mobile)
+		// Hidden while empty: in 长者模式 the page just fits. A number 提交
+		// found wrong is judged whole until it is right.
+		msg := e.fieldProblem(e.mobileProblem(f.mobile, f.mobileErr))
+		markEntry(mobile, f.mobileErr)
 		mobile.OnChanged = func(s string) {
 			e.touch()
 			f.mobile = s
-			showMsg(s)
+			showProblem(msg, e.mobileProblem(s, f.mobileErr))
+			if f.mobileErr && e.mobileProblem(s, true) == "" {
+				f.mobileErr = false
+				markEntry(mobile, false)
+			}
 		}
-		box.Add(aligned(fields2(e.L("appeal.name"), name, nil), fields2(e.L("appeal.mobile"), mobile, msg)))
+		box.Add(aligned(fields2(e.L("appeal.name"), name, nameMsg), fields2(e.L("appeal.mobile"), mobile, msg)))
 	}
 	box.Add(para(e.L(map[bool]string{false: "opinion.consent", true: "opinion.consent_anonymous"}[f.anonymous])))
 	prev := func() { e.kb.Commit(); f.step, f.problem = 1, ""; e.refresh() }
@@ -189,10 +207,12 @@ func (e *env) submitOpinion(w CaseWriter, c data.Consultation, f *opinionForm) {
 		f.problem = e.L("opinion.need_topic")
 	case strings.TrimSpace(f.text) == "":
 		f.problem = e.L("opinion.need_text")
-	case !f.anonymous && strings.TrimSpace(f.name) == "":
-		f.problem = e.L("appeal.need_name")
-	case !f.anonymous && e.mobileProblem(f.mobile, true) != "":
-		f.problem = e.L("appeal.fix_mobile")
+	case !f.anonymous:
+		f.nameErr = strings.TrimSpace(f.name) == ""
+		f.mobileErr = e.mobileProblem(f.mobile, true) != ""
+		if f.nameErr || f.mobileErr {
+			f.problem = e.L("form.fix_page")
+		}
 	}
 	if f.problem != "" {
 		e.refresh()

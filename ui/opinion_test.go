@@ -44,7 +44,7 @@ func TestOpinionOnOpenConsultationByTouch(t *testing.T) {
 	focusEntry(t, w, "手机号码")
 	typeDigits(t, w, "1391234")
 	tap(t, w, "提交")
-	assertShows(t, w, "请检查手机号码")
+	assertShows(t, w, "请按提示修改本页标红的内容")
 	focusEntry(t, w, "手机号码")
 	tapKey(t, w, "清空")
 	typeDigits(t, w, "13912345678")

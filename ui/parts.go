@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"image/color"
 	"strings"
 
@@ -68,6 +69,40 @@ func (e *env) primary(label string, icon fyne.Resource, fn func()) *tapButton {
 	b := e.button(label, icon, fn)
 	b.Importance = widget.HighImportance
 	return b
+}
+
+// markChosen shows b as the chosen one of its choices: green, never the
+// red of the primary buttons and of what is missing or wrong.
+func markChosen(b *tapButton) {
+	b.Importance = widget.SuccessImportance
+}
+
+// errMarked is what markEntry gives an entry's validation: the words are
+// the field's note, under it.
+var errMarked = errors.New("marked")
+
+// markEntry gives an entry the error colour's border (and Fyne's error
+// sign inside it) while bad, the usual border otherwise.
+func markEntry(en *keyboard.Entry, bad bool) {
+	en.AlwaysShowValidationError = true
+	if bad {
+		en.SetValidationError(errMarked)
+	} else {
+		en.SetValidationError(nil)
+	}
+}
+
+// markedBox draws a border in the error colour around o (choice tiles, a
+// date button) when bad: the field whose problem is written under it.
+func markedBox(o fyne.CanvasObject, bad bool) fyne.CanvasObject {
+	if !bad {
+		return o
+	}
+	r := canvas.NewRectangle(color.Transparent)
+	r.StrokeColor = theme.Color(theme.ColorNameError)
+	r.StrokeWidth = 3
+	r.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	return container.NewStack(o, r)
 }
 
 // tapCard is a tappable area around arbitrary content, for rows that show

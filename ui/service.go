@@ -37,6 +37,9 @@ func (e *env) serviceCategoryTiles(src ServiceReader, online bool) fyne.CanvasOb
 	}
 	var tiles []fyne.CanvasObject
 	for _, c := range data.PowerCategories {
+		if online && !c.ResidentsApply() {
+			continue // a resident reports these (我要反映), not applies
+		}
 		name := subheading(c.Label(e.lang))
 		name.Alignment = fyne.TextAlignCenter
 		name.Wrapping = fyne.TextWrapOff
@@ -74,7 +77,7 @@ func openServiceList(e *env, src ServiceReader, c data.PowerCategory, online boo
 			},
 			func(r store.ServiceRow) rowText {
 				t := rowText{title: r.Name, detail: joinDot(r.Department, r.Code)}
-				if r.Online && e.cases != nil {
+				if r.Online && c.ResidentsApply() && e.cases != nil {
 					t.badge, t.on = e.L("home.here"), true
 				}
 				return t
@@ -176,10 +179,16 @@ func (e *env) serviceGuide(s data.ServiceItem, held heldFiles) fyne.CanvasObject
 		}
 		section("service.faq", faq...)
 	}
-	if apply != nil {
+	switch {
+	case apply != nil:
 		c.Add(widget.NewSeparator())
 		c.Add(container.NewHBox(e.applyButton(s)))
-	} else if s.Online {
+	case !s.Category.ResidentsApply() && e.cases != nil:
+		// A resident who saw such a problem reports it (我要反映).
+		c.Add(widget.NewSeparator())
+		c.Add(para(e.L("service.report_hint")))
+		c.Add(container.NewHBox(e.button(e.L("tile.appeal"), theme.MailSendIcon(), func() { openAppeal(e, e.cases) })))
+	case s.Online:
 		c.Add(widget.NewSeparator())
 		hint := newWrap(e.L("service.online_hint"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		c.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, hint))

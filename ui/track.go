@@ -76,7 +76,11 @@ const MaxRatingComment = 200
 // in the screen's closure and goes with it (完成, home, idle reset).
 type trackForm struct {
 	ref, phone4 string
-	problem     string
+	// refErr and phoneErr are what 查询 found wrong with each field,
+	// shown at the field until it is typed again; problem is the
+	// query's answer when it found nothing.
+	refErr, phoneErr string
+	problem          string
 }
 
 // openTrack shows 办件查询.
@@ -116,42 +120,50 @@ func phone4Problem(s string) bool {
 func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 	ref := e.keyEntry(e.L("track.ref"), e.kb.NewEntry(keyboard.Reference))
 	ref.SetText(f.ref)
-	refMsg := newWrap("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	refMsg.Importance = widget.DangerImportance
+	refMsg := e.fieldProblem("")
 	showMsg := func(s string) {
-		refMsg.SetText(e.refProblem(s, false))
-		if refMsg.Text == "" {
-			refMsg.Hide()
-		} else {
-			refMsg.Show()
+		p := f.refErr
+		if p == "" {
+			p = e.refProblem(s, false)
 		}
+		showProblem(refMsg, p)
+		markEntry(ref, f.refErr != "")
 	}
 	showMsg(f.ref)
 	ref.OnChanged = func(s string) {
 		e.touch()
+		if s != f.ref {
+			f.refErr = ""
+		}
 		f.ref = s
 		showMsg(s)
 	}
 	phone := e.keyEntry(e.L("track.phone4"), e.kb.NewEntry(keyboard.Digits))
 	phone.SetText(f.phone4)
+	phoneMsg := e.fieldProblem(f.phoneErr)
+	markEntry(phone, f.phoneErr != "")
 	phone.OnChanged = func(s string) {
 		e.touch()
 		if len(s) > 4 {
 			phone.SetText(s[:4])
 			return
 		}
+		if s != f.phone4 && f.phoneErr != "" {
+			f.phoneErr = ""
+			showProblem(phoneMsg, "")
+			markEntry(phone, false)
+		}
 		f.phone4 = s
 	}
 	search := func() {
 		e.kb.Commit()
 		f.problem = ""
-		if p := e.refProblem(f.ref, true); p != "" {
-			f.problem = p
-			e.refresh()
-			return
-		}
+		f.refErr = e.refProblem(f.ref, true)
+		f.phoneErr = ""
 		if phone4Problem(f.phone4) {
-			f.problem = e.L("track.phone4_bad")
+			f.phoneErr = e.L("track.phone4_bad")
+		}
+		if f.refErr != "" || f.phoneErr != "" {
 			e.refresh()
 			return
 		}
@@ -185,7 +197,7 @@ func newTrack(e *env, t Tracker, f *trackForm) fyne.CanvasObject {
 	box := container.NewVBox(
 		para(e.L("track.hint")),
 		aligned(fields2(e.L("track.ref"), ref, refMsg),
-			fields2(e.L("track.phone4"), phone, para(e.L("track.phone4_hint")))),
+			fields2(e.L("track.phone4"), phone, container.NewVBox(phoneMsg, para(e.L("track.phone4_hint"))))),
 	)
 	if f.problem != "" {
 		box.Add(e.problemText(f.problem))
@@ -233,13 +245,26 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 // short enough that the comment stays in view above the on-screen
 // keyboard; once queued, the timeline shows it as waiting.
 func openRating(e *env, t Tracker, res *trackResult, r *ratingForm) {
-	e.open(func() string { return e.L("track.rating") }, func() fyne.CanvasObject { return e.ratingPart(t, res, r) })
+	e.open(func() string { return e.L("track.rating") }, func() fyne.CanvasObject {
+		e.holds(func() bool { return r.rating != 0 || strings.TrimSpace(r.comment) != "" })
+		return e.ratingPart(t, res, r)
+	})
 }
 
 func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.CanvasObject {
 	tl := res.tl
-	title := container.NewBorder(nil, nil, nil, container.NewCenter(statusBadge(e, tl.Status)),
-		heading(tl.Kind.Label(e.lang)+"  "+data.FormatReference(tl.Ref)))
+	heads := heading(e.caseHeading(tl, ""))
+	if tl.Service != "" {
+		// The service item's name is read from the kiosk's content.
+		id := tl.Service
+		load(e, func(ctx context.Context) (data.ServiceItem, error) { return e.src.Service(ctx, id) },
+			func(s data.ServiceItem, err error) {
+				if err == nil {
+					heads.SetText(e.caseHeading(tl, s.Name))
+				}
+			})
+	}
+	title := container.NewBorder(nil, nil, nil, container.NewCenter(statusBadge(e, tl.Status)), heads)
 	// The head stays in place above the pages: the case, whether the
 	// kiosk may lack its latest state, and the way to rate it while it
 	// can be rated.
@@ -355,6 +380,23 @@ func newTimeline(e *env, t Tracker, res *trackResult, r *ratingForm) fyne.Canvas
 		}
 	}
 	return container.NewBorder(head, nil, nil, nil, e.scrollPages(out))
+}
+
+// caseHeading names a case on its timeline: its kind, what it is about
+// (service, the service item's name; an appeal's type and category) and
+// its reference.
+func (e *env) caseHeading(tl data.Timeline, service string) string {
+	parts := []string{tl.Kind.Label(e.lang)}
+	switch {
+	case service != "":
+		parts = append(parts, service)
+	case tl.AppealType != "":
+		parts = append(parts, tl.AppealType.Label(e.lang))
+		if key := "appeal.cat." + tl.Category; tl.Category != "" && e.L(key) != key {
+			parts = append(parts, e.L(key))
+		}
+	}
+	return strings.Join(parts, " · ") + "  " + data.FormatReference(tl.Ref)
 }
 
 // statusBadge is a case's status as a badge: the warning colour while the
