@@ -207,6 +207,7 @@ func TestFinishAsksBeforeDiscardingAForm(t *testing.T) {
 	focusEntry(t, w, "申请人姓名")
 	typeKeys(t, w, "li")
 	tapKey(t, w, "李")
+	tapKey(t, w, "收起") // the footer steps aside while the keyboard is up
 	tap(t, w, "完成 / 退出")
 	if overlayButton(w, "继续填写") == nil {
 		t.Fatal("a typed name: no question")
