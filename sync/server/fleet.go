@@ -40,7 +40,7 @@ func (p *Platform) SeeKiosk(ctx context.Context, k Kiosk, s KioskSeen) error {
 		return nil
 	}
 	s.At = &now
-	return p.store.Write(ctx, func(tx Tx) error { return tx.SeeKiosk(k.ID, s) })
+	return p.store.WriteAside(ctx, func(tx Tx) error { return tx.SeeKiosk(k.ID, s) })
 }
 
 // seenOf reads what a kiosk's request tells: its app version from the

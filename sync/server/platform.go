@@ -303,7 +303,7 @@ func (p *Platform) markSynced(ctx context.Context, k int64) error {
 		return err
 	}
 	if !marked {
-		if err := p.store.Write(ctx, func(tx Tx) error { return tx.MarkKioskDay(k, day) }); err != nil {
+		if err := p.store.WriteAside(ctx, func(tx Tx) error { return tx.MarkKioskDay(k, day) }); err != nil {
 			return err
 		}
 	}

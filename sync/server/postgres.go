@@ -270,6 +270,38 @@ func (p *Postgres) Write(ctx context.Context, fn func(Tx) error) error {
 	return <-job.done
 }
 
+// WriteAside runs fn in a transaction of its own, without writeLockKey
+// (Store): concurrent with the district's ordered writes, which it meets
+// only at row locks of the rows both change, and committed without
+// waiting for the write-ahead log to reach the disk, since what goes
+// through it is a kiosk's latest state, not what a resident filed. A fn
+// that assigned a sequence number or changed the search counts is refused
+// and rolled back: those need the order.
+func (p *Postgres) WriteAside(ctx context.Context, fn func(Tx) error) error {
+	if p.closed.Load() {
+		return ErrClosed
+	}
+	tx, err := p.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	t := &sqlTx{ctx: ctx, pg: tx}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if t.pgSeq != nil || len(t.pgCounts) > 0 || len(t.fts) > 0 {
+		return errors.New("database: a write outside the district's order touched the feed or the search")
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}
+
 func (p *Postgres) writer() {
 	defer close(p.stopped)
 	for {

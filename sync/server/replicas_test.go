@@ -295,6 +295,72 @@ func (c *countWrites) Write(ctx context.Context, fn func(Tx) error) error {
 	return c.Store.Write(ctx, fn)
 }
 
+func (c *countWrites) WriteAside(ctx context.Context, fn func(Tx) error) error {
+	c.n.Add(1)
+	return c.Store.WriteAside(ctx, fn)
+}
+
+// A write aside (what a kiosk told the district, the day it synced) does
+// not wait for the district's ordered writes: while another replica holds
+// the write lock, it commits. One that would take a sequence number is
+// refused, and leaves nothing.
+func TestWriteAsideSkipsTheQueue(t *testing.T) {
+	ctx := context.Background()
+	url := pgURL(t)
+	a, b := openPostgresAt(t, url), openPostgresAt(t, url)
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- a.Write(ctx, func(tx Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	aside := make(chan error, 1)
+	go func() {
+		aside <- b.WriteAside(ctx, func(tx Tx) error { return tx.SetSetting("aside", "written") })
+	}()
+	select {
+	case err := <-aside:
+		close(release)
+		if err != nil {
+			t.Fatalf("a write aside while another replica holds the write lock: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		close(release)
+		<-aside
+		t.Fatal("a write aside waited for another replica's write lock")
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	err := b.WriteAside(ctx, func(tx Tx) error {
+		if err := tx.SetSetting("aside", "overwritten"); err != nil {
+			return err
+		}
+		_, err := tx.PutItem(Item{Kind: data.KindNotice, ID: "aside", Version: 1, Body: []byte(`{}`)})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "outside the district's order") {
+		t.Fatalf("a write aside that takes a sequence number: %v", err)
+	}
+	err = b.Read(ctx, func(tx ReadTx) error {
+		v, err := tx.Setting("aside")
+		if v != "written" {
+			t.Errorf("setting %q after the refused write, want %q", v, "written")
+		}
+		if seq, _ := tx.LastSeq(); seq != 0 {
+			t.Errorf("the refused write left seq %d", seq)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A kiosk's first pull of the day on a replica records the day once for
 // the district: a second replica reads that it is recorded and writes
 // nothing, so the pull does not queue behind the district's writes.

@@ -28,6 +28,10 @@ func (s *sealedStore) Write(ctx context.Context, fn func(Tx) error) error {
 	return s.Store.Write(ctx, func(tx Tx) error { return fn(&sealedTx{tx, &sealedRead{tx, s.k}}) })
 }
 
+func (s *sealedStore) WriteAside(ctx context.Context, fn func(Tx) error) error {
+	return s.Store.WriteAside(ctx, func(tx Tx) error { return fn(&sealedTx{tx, &sealedRead{tx, s.k}}) })
+}
+
 // sealedRead opens the cases a ReadTx returns.
 type sealedRead struct {
 	ReadTx

@@ -296,6 +296,11 @@ func (s *SQLite) Write(ctx context.Context, fn func(Tx) error) error {
 	return <-job.done
 }
 
+// WriteAside is Write: SQLite has one writer, and the queue is the order.
+func (s *SQLite) WriteAside(ctx context.Context, fn func(Tx) error) error {
+	return s.Write(ctx, fn)
+}
+
 func (s *SQLite) writer() {
 	defer close(s.stopped)
 	for {

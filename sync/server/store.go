@@ -21,9 +21,17 @@ import (
 // become visible in the order they were given, or a reader could move its
 // cursor past a change that commits later. If fn returns an error, nothing
 // it did is kept; when Write returns nil, what fn did is durable.
+//
+// WriteAside runs a small write that touches neither the feed nor the
+// search counts (what a kiosk told the district, the day it synced):
+// atomically, but outside that order, so that on an engine whose writes
+// queue for one lock it does not wait behind them. It may be less durable
+// than Write (a crash may drop the last ones); nothing a resident filed
+// goes through it. A store with one writer runs it as a Write.
 type Store interface {
 	Read(ctx context.Context, fn func(ReadTx) error) error
 	Write(ctx context.Context, fn func(Tx) error) error
+	WriteAside(ctx context.Context, fn func(Tx) error) error
 	Close() error
 }
 
