@@ -59,11 +59,9 @@ var pgMigrations embed.FS
 // writers waiting for the lock hold one connection of the replica's pool,
 // not all of them, so reads go on meanwhile.
 type Postgres struct {
-	db        *sql.DB
-	closed    atomic.Bool
-	jobs      chan *writeJob
-	quit      chan struct{}
-	stopped   chan struct{}
+	db     *sql.DB
+	closed atomic.Bool
+	writeQueue
 	closeOnce sync.Once
 }
 
@@ -123,8 +121,8 @@ func OpenPostgres(ctx context.Context, dbURL string) (*Postgres, error) {
 		db.Close()
 		return nil, err
 	}
-	p := &Postgres{db: db, jobs: make(chan *writeJob), quit: make(chan struct{}), stopped: make(chan struct{})}
-	go p.writer()
+	p := &Postgres{db: db, writeQueue: newWriteQueue()}
+	go p.run(p.commit)
 	return p, nil
 }
 
@@ -257,17 +255,7 @@ func (p *Postgres) Write(ctx context.Context, fn func(Tx) error) error {
 	if p.closed.Load() {
 		return ErrClosed
 	}
-	job := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	select {
-	case p.jobs <- job:
-	case <-p.quit:
-		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	// Once taken, the write may commit: wait for the answer even if ctx
-	// ends meanwhile.
-	return <-job.done
+	return p.submit(ctx, fn)
 }
 
 // WriteAside runs fn in a transaction of its own, without writeLockKey
@@ -300,29 +288,6 @@ func (p *Postgres) WriteAside(ctx context.Context, fn func(Tx) error) error {
 		return fmt.Errorf("database: %w", err)
 	}
 	return nil
-}
-
-func (p *Postgres) writer() {
-	defer close(p.stopped)
-	for {
-		var batch []*writeJob
-		select {
-		case j := <-p.jobs:
-			batch = append(batch, j)
-		case <-p.quit:
-			return
-		}
-	more:
-		for len(batch) < maxGroup {
-			select {
-			case j := <-p.jobs:
-				batch = append(batch, j)
-			default:
-				break more
-			}
-		}
-		p.commit(batch)
-	}
 }
 
 // commit runs a batch of writes in one transaction. Its statements run

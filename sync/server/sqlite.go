@@ -45,9 +45,7 @@ type SQLite struct {
 	// transaction (group commit): with synchronous=FULL every commit
 	// waits for the disk, and many kiosks pushing at once would otherwise
 	// queue behind one fsync each.
-	jobs      chan *writeJob
-	quit      chan struct{}
-	stopped   chan struct{}
+	writeQueue
 	cpStopped chan struct{}
 	closeOnce sync.Once
 }
@@ -69,6 +67,59 @@ type writeJob struct {
 // maxGroup caps how many writes share a commit, so that one commit never
 // holds the writer for long.
 const maxGroup = 64
+
+// writeQueue is the group commit both engines share: writes queue for
+// one goroutine (run) that hands whatever has queued, up to maxGroup, to
+// the engine's commit in one batch.
+type writeQueue struct {
+	jobs    chan *writeJob
+	quit    chan struct{}
+	stopped chan struct{}
+}
+
+func newWriteQueue() writeQueue {
+	return writeQueue{jobs: make(chan *writeJob), quit: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// submit queues fn and returns what its commit returned.
+func (q *writeQueue) submit(ctx context.Context, fn func(Tx) error) error {
+	job := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case q.jobs <- job:
+	case <-q.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once taken, the write may commit: wait for the answer even if ctx
+	// ends meanwhile, or the caller could report a failure that did not
+	// happen.
+	return <-job.done
+}
+
+// run hands the queued writes to commit in batches until quit closes.
+func (q *writeQueue) run(commit func([]*writeJob)) {
+	defer close(q.stopped)
+	for {
+		var batch []*writeJob
+		select {
+		case j := <-q.jobs:
+			batch = append(batch, j)
+		case <-q.quit:
+			return
+		}
+	more:
+		for len(batch) < maxGroup {
+			select {
+			case j := <-q.jobs:
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		commit(batch)
+	}
+}
 
 // ErrClosed is returned by writes to a closed store.
 var ErrClosed = errors.New("database: closed")
@@ -170,8 +221,8 @@ func OpenSQLiteWith(ctx context.Context, path string, opts SQLiteOptions) (*SQLi
 		}
 		readers <- &reader{c: c, stmts: map[string]*sql.Stmt{}}
 	}
-	s := &SQLite{w: w, r: r, wc: wc, wstmts: map[string]*sql.Stmt{}, readers: readers, jobs: make(chan *writeJob), quit: make(chan struct{}), stopped: make(chan struct{}), cpStopped: make(chan struct{})}
-	go s.writer()
+	s := &SQLite{w: w, r: r, wc: wc, wstmts: map[string]*sql.Stmt{}, readers: readers, writeQueue: newWriteQueue(), cpStopped: make(chan struct{})}
+	go s.run(s.commit)
 	go s.checkpointer()
 	return s, nil
 }
@@ -282,46 +333,12 @@ func (s *SQLite) Read(ctx context.Context, fn func(ReadTx) error) error {
 // a write whose fn fails is rolled back alone, and each returns only when
 // the commit that holds it is durable.
 func (s *SQLite) Write(ctx context.Context, fn func(Tx) error) error {
-	job := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	select {
-	case s.jobs <- job:
-	case <-s.quit:
-		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	// Once taken, the write may commit: wait for the answer even if ctx
-	// ends meanwhile, or the caller could report a failure that did not
-	// happen.
-	return <-job.done
+	return s.submit(ctx, fn)
 }
 
 // WriteAside is Write: SQLite has one writer, and the queue is the order.
 func (s *SQLite) WriteAside(ctx context.Context, fn func(Tx) error) error {
 	return s.Write(ctx, fn)
-}
-
-func (s *SQLite) writer() {
-	defer close(s.stopped)
-	for {
-		var batch []*writeJob
-		select {
-		case j := <-s.jobs:
-			batch = append(batch, j)
-		case <-s.quit:
-			return
-		}
-	more:
-		for len(batch) < maxGroup {
-			select {
-			case j := <-s.jobs:
-				batch = append(batch, j)
-			default:
-				break more
-			}
-		}
-		s.commit(batch)
-	}
 }
 
 func (s *SQLite) commit(batch []*writeJob) {
