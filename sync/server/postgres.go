@@ -63,6 +63,8 @@ type Postgres struct {
 	closed atomic.Bool
 	writeQueue
 	closeOnce sync.Once
+	// writeTrips counts the writer's round trips to the server (pgPipe).
+	writeTrips atomic.Int64
 }
 
 var _ Store = (*Postgres)(nil)
@@ -102,7 +104,7 @@ func OpenPostgres(ctx context.Context, dbURL string) (*Postgres, error) {
 	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
 		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
-	db := stdlib.OpenDB(*cfg)
+	db := sql.OpenDB(pipeConnector{stdlib.GetConnector(*cfg)})
 	db.SetMaxOpenConns(pgConns)
 	db.SetMaxIdleConns(pgConns)
 	if err := db.PingContext(ctx); err != nil {
@@ -290,7 +292,10 @@ func (p *Postgres) WriteAside(ctx context.Context, fn func(Tx) error) error {
 	return nil
 }
 
-// commit runs a batch of writes in one transaction. Its statements run
+// commit runs a batch of writes in one transaction on one connection of
+// the pool, its statements pipelined (pgPipe): the transaction's start
+// and the lock in one round trip, each job's lookups, each job's writes
+// in one round trip at its end, and the commit in one. Its statements run
 // without the callers' contexts: the transaction is the batch's, and
 // cancelling one statement would abort it for all.
 func (p *Postgres) commit(batch []*writeJob) {
@@ -308,52 +313,76 @@ func (p *Postgres) commit(batch []*writeJob) {
 		}
 	}
 	bg := context.Background()
-	tx, err := p.db.BeginTx(bg, nil)
+	conn, err := p.db.Conn(bg)
 	if err != nil {
 		failAll(err)
 		return
 	}
-	defer tx.Rollback()
-	exec := func(q string) error {
-		_, err := tx.ExecContext(bg, q)
-		return err
-	}
-	if _, err := tx.ExecContext(bg, "SELECT pg_advisory_xact_lock($1)", int64(writeLockKey)); err != nil {
+	pipe := &pgPipe{conn: conn, trips: &p.writeTrips}
+	open := false
+	defer func() {
+		if open {
+			// A failed batch: what it wrote goes. A connection that
+			// cannot even roll back is closed rather than handed to the
+			// next caller inside a transaction.
+			pipe.discard(0)
+			pipe.hold("ROLLBACK", nil)
+			if pipe.flush(bg) != nil {
+				conn.Raw(func(dc any) error {
+					if pc, ok := dc.(*pipeConn); ok {
+						pc.Conn.Conn().Close(bg)
+					}
+					return nil
+				})
+			}
+		}
+		conn.Close()
+	}()
+	open = true
+	pipe.hold("BEGIN", nil)
+	pipe.hold("SELECT pg_advisory_xact_lock($1)", []any{int64(writeLockKey)})
+	if err := pipe.flush(bg); err != nil {
 		failAll(err)
 		return
 	}
-	t := &sqlTx{ctx: bg, pg: tx}
+	t := &sqlTx{ctx: bg, pg: conn, pgw: pipe}
 	ok := 0
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
-		if err := exec("SAVEPOINT job"); err != nil {
-			failAll(err)
-			return
-		}
-		if errs[i] = runJob(t, j.fn); errs[i] != nil {
-			// What the write held back goes with it.
-			t.pgSeq, t.pgCounts = nil, nil
-			if err := exec("ROLLBACK TO SAVEPOINT job"); err != nil {
-				failAll(err)
-				return
-			}
-		} else {
+		mark := pipe.held()
+		sent := pipe.trips.Load()
+		seqAt, seqKnown := t.pgSeqAt, t.pgSeqKnown
+		pipe.hold("SAVEPOINT job", nil)
+		if errs[i] = runJob(t, j.fn); errs[i] == nil {
+			// runJob's pgFlush sent the job's writes.
+			pipe.hold("RELEASE SAVEPOINT job", nil)
 			ok++
+			continue
 		}
-		if err := exec("RELEASE SAVEPOINT job"); err != nil {
-			failAll(err)
-			return
+		// What the write held back goes with it.
+		t.pgSeq, t.pgCounts = nil, nil
+		t.pgSeqAt, t.pgSeqKnown = seqAt, seqKnown
+		if pipe.trips.Load() == sent {
+			// Nothing of the job reached the server.
+			pipe.discard(mark)
+			continue
 		}
+		pipe.discard(0)
+		pipe.hold("ROLLBACK TO SAVEPOINT job", nil)
+		pipe.hold("RELEASE SAVEPOINT job", nil)
 	}
 	if ok == 0 {
 		return
 	}
-	if err := tx.Commit(); err != nil {
+	pipe.hold("COMMIT", nil)
+	if err := pipe.flush(bg); err != nil {
 		failAll(err)
+		return
 	}
+	open = false
 }
 
 // noLimit stands for no LIMIT in both engines (SQLite's -1 is an error on
@@ -530,9 +559,11 @@ func pgSearchQuery(street string, terms []string) (string, []any) {
 // 100,000 items walk 100,000 dead versions of it per change.
 func (t *sqlTx) pgNextSeq() (int64, error) {
 	if t.pgSeq == nil {
-		var n int64
-		if err := t.one("SELECT value FROM counters WHERE name = 'seq'", nil, &n); err != nil {
-			return 0, err
+		n := t.pgSeqAt
+		if !t.pgSeqKnown {
+			if err := t.one("SELECT value FROM counters WHERE name = 'seq'", nil, &n); err != nil {
+				return 0, err
+			}
 		}
 		t.pgSeq = &n
 	}
@@ -573,6 +604,16 @@ func (t *sqlTx) pgFlush() error {
 	}
 	if len(t.pgCounts) > 0 {
 		if err := t.exec("DELETE FROM search_counts WHERE n = 0"); err != nil {
+			return err
+		}
+	}
+	if t.pgw != nil {
+		// The writer's later jobs in this transaction go on from here,
+		// unless this job fails before it is released (commit).
+		if t.pgSeq != nil {
+			t.pgSeqAt, t.pgSeqKnown = *t.pgSeq, true
+		}
+		if err := t.pgw.flush(t.ctx); err != nil {
 			return err
 		}
 	}

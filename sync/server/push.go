@@ -77,11 +77,32 @@ func (p *Platform) push(ctx context.Context, k Kiosk, req *wire.PushRequest, cha
 		// references, whichever request arrived first.
 		now = p.clock()
 		pt := &pushTx{p: p, tx: tx, k: k, channel: channel, now: now, today: data.DateOf(now.In(china))}
+		// The batch's items are looked up in the ledger, and its cases
+		// among those filed, at once rather than one by one: each lookup
+		// is a round trip under the district's write lock on PostgreSQL.
+		// Ids are unique within a batch (wire.PushRequest.Check), so
+		// what the batch itself writes cannot change the answers.
+		ids := make([]string, len(req.Items))
+		var caseIDs []string
+		for i, it := range req.Items {
+			ids[i] = it.ID
+			if it.Kind == wire.ItemCase {
+				caseIDs = append(caseIDs, it.ID)
+			}
+		}
+		entries, err := tx.Entries(ids)
+		if err != nil {
+			return err
+		}
+		pt.filed = map[string]bool{}
+		if len(caseIDs) > 0 {
+			if pt.filed, err = tx.CasesFiled(caseIDs); err != nil {
+				return err
+			}
+		}
 		for _, it := range req.Items {
 			hash := itemHash(it)
-			e, err := tx.Entry(it.ID)
-			switch {
-			case err == nil:
+			if e, ok := entries[it.ID]; ok {
 				if e.Kiosk != k.ID || e.Hash != hash {
 					return errorf(http.StatusConflict, it.ID, "item %s was sent before with a different body, and the first one stands", it.ID)
 				}
@@ -89,8 +110,6 @@ func (p *Platform) push(ctx context.Context, k Kiosk, req *wire.PushRequest, cha
 				resp.Results = append(resp.Results, wire.PushResult{ID: it.ID, Outcome: wire.Duplicate, First: &first})
 				counts[wire.Duplicate]++
 				continue
-			case !errors.Is(err, ErrNotFound):
-				return err
 			}
 			res, err := pt.apply(it)
 			var r refused
@@ -135,6 +154,9 @@ type pushTx struct {
 	now     time.Time
 	today   data.Date
 	cal     *data.Calendar
+	// filed is which of the batch's case items are cases the district
+	// already has, read when the batch began; nil when not read.
+	filed map[string]bool
 }
 
 func (pt *pushTx) apply(it wire.PushItem) (wire.PushResult, error) {
@@ -223,10 +245,17 @@ func (pt *pushTx) fileCase(it wire.PushItem) (wire.PushResult, error) {
 	if c.Status != "" && c.Status != data.StatusSubmitted {
 		return wire.PushResult{}, refuse(wire.RefusedMalformed, "a new case must be %q, not %q", data.StatusSubmitted, c.Status)
 	}
-	if _, err := pt.tx.Case(c.ID); err == nil {
+	filed := pt.filed[c.ID]
+	if pt.filed == nil {
+		// Not read with the batch's (a case applied alone).
+		_, err := pt.tx.Case(c.ID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return wire.PushResult{}, err
+		}
+		filed = err == nil
+	}
+	if filed {
 		return wire.PushResult{}, refuse(wire.RefusedAlreadyFiled, "case %s is already filed", c.ID)
-	} else if !errors.Is(err, ErrNotFound) {
-		return wire.PushResult{}, err
 	}
 	days, err := pt.checkCase(it, &c)
 	if err != nil {

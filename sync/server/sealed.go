@@ -25,11 +25,11 @@ func (s *sealedStore) Read(ctx context.Context, fn func(ReadTx) error) error {
 }
 
 func (s *sealedStore) Write(ctx context.Context, fn func(Tx) error) error {
-	return s.Store.Write(ctx, func(tx Tx) error { return fn(&sealedTx{tx, &sealedRead{tx, s.k}}) })
+	return s.Store.Write(ctx, func(tx Tx) error { return fn(&sealedTx{Tx: tx, r: &sealedRead{tx, s.k}}) })
 }
 
 func (s *sealedStore) WriteAside(ctx context.Context, fn func(Tx) error) error {
-	return s.Store.WriteAside(ctx, func(tx Tx) error { return fn(&sealedTx{tx, &sealedRead{tx, s.k}}) })
+	return s.Store.WriteAside(ctx, func(tx Tx) error { return fn(&sealedTx{Tx: tx, r: &sealedRead{tx, s.k}}) })
 }
 
 // sealedRead opens the cases a ReadTx returns.
@@ -94,6 +94,8 @@ func (r *sealedRead) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
 type sealedTx struct {
 	Tx
 	r *sealedRead
+	// noKey is set once the write found the database holds no key.
+	noKey bool
 }
 
 func (t *sealedTx) Case(id string) (CaseRecord, error)       { return t.r.Case(id) }
@@ -110,13 +112,16 @@ func (t *sealedTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
 // keyless refuses a write of personal data without the data key to a
 // database that holds one: it would be the only value there in clear.
 func (t *sealedTx) keyless() error {
-	if t.r.k != nil {
+	if t.r.k != nil || t.noKey {
 		return nil
 	}
 	cur, err := t.Tx.Setting(dataKeyCurrent)
 	if err == nil && cur != "" {
 		err = ErrNoDataKey
 	}
+	// A key made meanwhile would be made by another write, in its own
+	// turn: within this one the answer stands.
+	t.noKey = err == nil
 	return err
 }
 

@@ -145,20 +145,26 @@ func (t *sqlTx) index(it Item) error {
 	if err != nil {
 		return err
 	}
+	const insertDoc = "INSERT INTO search_docs(kind, id, street, title, text, sort, category, opens) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
+	docArgs := []any{it.Kind, it.ID, it.Street, d.title, d.text, d.sort, d.category, d.opens}
+	if t.pg != nil {
+		// No full-text entry to write: the row's number is not needed,
+		// and the insert can wait in the writer's pipe.
+		if err := t.exec(insertDoc, docArgs...); err != nil {
+			return err
+		}
+		t.pgCount(it.Kind, it.Street, d.category, 1)
+		return nil
+	}
 	var id int64
-	if err := t.one("INSERT INTO search_docs(kind, id, street, title, text, sort, category, opens) VALUES(?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
-		[]any{it.Kind, it.ID, it.Street, d.title, d.text, d.sort, d.category, d.opens}, &id); err != nil {
+	if err := t.one(insertDoc+" RETURNING rowid", docArgs, &id); err != nil {
 		return err
 	}
-	if t.pg != nil {
-		t.pgCount(it.Kind, it.Street, d.category, 1)
-	} else if err := t.exec(`INSERT INTO search_counts(kind, street, category, n) VALUES(?, ?, ?, 1)
+	if err := t.exec(`INSERT INTO search_counts(kind, street, category, n) VALUES(?, ?, ?, 1)
 		ON CONFLICT(kind, street, category) DO UPDATE SET n = search_counts.n + 1`, it.Kind, it.Street, d.category); err != nil {
 		return err
 	}
-	if t.pg == nil {
-		t.fts = append(t.fts, id)
-	}
+	t.fts = append(t.fts, id)
 	return nil
 }
 

@@ -484,12 +484,18 @@ type sqlTx struct {
 	fts []int64
 	// pg is set on PostgreSQL (postgres.go): statements run on it
 	// directly, rewritten by pgSQL, and p and stmts are unused.
-	pg *sql.Tx
+	pg pgQuerier
+	// pgw is set in the PostgreSQL writer: statements without a result
+	// wait in it for the next one that has one (pgPipe).
+	pgw *pgPipe
 	// pgSeq and pgCounts are what a PostgreSQL write holds back until
 	// it ends (pgFlush): the feed's last seq, and the search counts'
-	// changes.
-	pgSeq    *int64
-	pgCounts map[searchCount]int64
+	// changes. pgSeqAt is the feed's last seq as the writes committed so
+	// far in the writer's transaction left it, when pgSeqKnown.
+	pgSeq      *int64
+	pgCounts   map[searchCount]int64
+	pgSeqAt    int64
+	pgSeqKnown bool
 }
 
 func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
@@ -505,13 +511,33 @@ func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
 }
 
 func (t *sqlTx) exec(q string, args ...any) error {
+	if t.pgw != nil {
+		q, args = pgStatement(q, args)
+		n, err := t.pgw.hold(q, args)
+		if err == nil && n >= pgPipeMax {
+			err = t.pgw.flush(t.ctx)
+		}
+		return err
+	}
 	_, err := t.execResult(q, args...)
 	return err
+}
+
+// pgReady counts the round trip of a statement that has an answer; in the
+// PostgreSQL writer, what it holds back goes in the same one (pgPipe).
+func (t *sqlTx) pgReady() error {
+	if t.pgw != nil {
+		t.pgw.trips.Add(1)
+	}
+	return nil
 }
 
 func (t *sqlTx) execResult(q string, args ...any) (sql.Result, error) {
 	if t.pg != nil {
 		q, args = pgStatement(q, args)
+		if err := t.pgReady(); err != nil {
+			return nil, err
+		}
 		return t.pg.ExecContext(t.ctx, q, args...)
 	}
 	st, err := t.stmt(q)
@@ -524,6 +550,9 @@ func (t *sqlTx) execResult(q string, args ...any) (sql.Result, error) {
 func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
 	if t.pg != nil {
 		q, args = pgStatement(q, args)
+		if err := t.pgReady(); err != nil {
+			return nil, err
+		}
 		return t.pg.QueryContext(t.ctx, q, args...)
 	}
 	st, err := t.stmt(q)
@@ -537,6 +566,9 @@ func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
 func (t *sqlTx) row(q string, args ...any) scanner {
 	if t.pg != nil {
 		q, args = pgStatement(q, args)
+		if err := t.pgReady(); err != nil {
+			return errScanner{err}
+		}
 		return t.pg.QueryRowContext(t.ctx, q, args...)
 	}
 	st, err := t.stmt(q)
@@ -882,11 +914,63 @@ func (t *sqlTx) Entry(id string) (Entry, error) {
 		&e.Kiosk, &e.Kind, &e.Hash, &result, &at); err != nil {
 		return e, err
 	}
+	return e, e.finish(result, at)
+}
+
+// finish fills in what an entry's row holds encoded.
+func (e *Entry) finish(result string, at int64) error {
 	e.At = fromMillis(at)
 	if err := json.Unmarshal([]byte(result), &e.Result); err != nil {
-		return e, fmt.Errorf("ledger entry %s: %w", id, err)
+		return fmt.Errorf("ledger entry %s: %w", e.ID, err)
 	}
-	return e, nil
+	return nil
+}
+
+func (t *sqlTx) Entries(ids []string) (map[string]Entry, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.query("SELECT id, kiosk, kind, hash, result, at FROM ledger WHERE id IN (SELECT value FROM json_each(?))", string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]Entry{}
+	for rows.Next() {
+		var e Entry
+		var result string
+		var at int64
+		if err := rows.Scan(&e.ID, &e.Kiosk, &e.Kind, &e.Hash, &result, &at); err != nil {
+			return nil, err
+		}
+		if err := e.finish(result, at); err != nil {
+			return nil, err
+		}
+		out[e.ID] = e
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) CasesFiled(ids []string) (map[string]bool, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.query("SELECT id FROM cases WHERE id IN (SELECT value FROM json_each(?))", string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }
 
 func (t *sqlTx) PutEntry(e Entry) error {

@@ -13,7 +13,8 @@ import (
 )
 
 // Concurrent writes share commits, but each stands or falls alone: a
-// write that fails leaves nothing, the others all land, and the feed's
+// write that fails (an error, a panic, a statement the database refuses)
+// leaves nothing, the others all land, and the feed's
 // sequence numbers stay unique and in commit order.
 func TestGroupCommit(t *testing.T) {
 	ctx := context.Background()
@@ -35,6 +36,11 @@ func TestGroupCommit(t *testing.T) {
 					return errBoom
 				case 1:
 					panic("a bug in one write")
+				case 2:
+					// A statement the database refuses, last in the
+					// write: on PostgreSQL it is still held back when
+					// the write's function returns (pgPipe).
+					return tx.(*sqlTx).exec("INSERT INTO counters(name, value) VALUES('seq', 0)")
 				}
 				return nil
 			})
@@ -46,7 +52,7 @@ func TestGroupCommit(t *testing.T) {
 		for i := range n {
 			it, err := tx.Item(data.KindNotice, fmt.Sprint("n", i))
 			switch i % 5 {
-			case 0, 1:
+			case 0, 1, 2:
 				if errs[i] == nil || !errors.Is(err, ErrNotFound) {
 					t.Errorf("failed write %d: returned %v, item %v", i, errs[i], err)
 				}
@@ -64,8 +70,8 @@ func TestGroupCommit(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if len(changes) != n*3/5 {
-			t.Errorf("%d changes in the feed, want %d", len(changes), n*3/5)
+		if len(changes) != n*2/5 {
+			t.Errorf("%d changes in the feed, want %d", len(changes), n*2/5)
 		}
 		last, _ := tx.LastSeq()
 		if int(last) != len(changes) || changes[len(changes)-1].Seq != last {
