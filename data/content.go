@@ -282,6 +282,13 @@ type ServiceItem struct {
 	Form           FormSchema    `json:"form"`
 }
 
+// AppliesOnline reports whether a resident may apply for the item online
+// (在线申报, on a kiosk or the street's website): it is marked online, has
+// a form, and its category is one residents apply for (ResidentsApply).
+func (s ServiceItem) AppliesOnline() bool {
+	return s.Online && len(s.Form.Fields) > 0 && s.Category.ResidentsApply()
+}
+
 // ProviderKind says what sort of provider a listing is.
 type ProviderKind string
 

@@ -40,6 +40,7 @@ func TestBrowser(t *testing.T) {
 		{"catalog-entry", home + "catalog/cat-gz-2012-16", 200},
 		{"services", home + "services/", 200},
 		{"service", home + "services/" + filesService, 200},
+		{"service-enforcement", home + "services/svc-zhandao-jingying", 200},
 		{"providers", home + "providers/", 200},
 		{"consultations", home + "consultations/", 200},
 		{"consultation-open", home + "consultations/zj-2026-03", 200},

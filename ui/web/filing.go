@@ -56,7 +56,8 @@ func (s *Site) apply(w http.ResponseWriter, r *http.Request, st *data.Street) {
 	if !ok {
 		return
 	}
-	if !svc.Online || len(svc.Form.Fields) == 0 {
+	if !svc.AppliesOnline() {
+		// Not online, no form, or 行政执法: reported, not applied for.
 		s.notFound(w, r, st)
 		return
 	}
