@@ -166,6 +166,24 @@ func (c CatalogEntry) IsPublic() bool {
 	return strings.TrimSpace(c.Disclosure) == DisclosureProactive
 }
 
+// RequestDescription describes the entry's document for a disclosure
+// request about it (所需信息的内容描述): its title in book-title marks,
+// then its document and index numbers, as the street reads it in either
+// language: 《名称》（文号 · 索引号）.
+func (c CatalogEntry) RequestDescription() string {
+	var ids []string
+	for _, id := range []string{c.DocNo, c.IndexNo} {
+		if id = strings.TrimSpace(id); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	s := "《" + strings.TrimSpace(c.Title) + "》"
+	if len(ids) > 0 {
+		s += "（" + strings.Join(ids, " · ") + "）"
+	}
+	return s
+}
+
 // Validity says whether a catalogued document is in force (有效性).
 type Validity string
 
@@ -280,6 +298,13 @@ type ServiceItem struct {
 	URL            string        `json:"url,omitempty" limit:"url"`    // the guide online, for a QR code
 	Online         bool          `json:"online"`                       // can be applied for on the kiosk
 	Form           FormSchema    `json:"form"`
+}
+
+// AppliesOnline reports whether a resident may apply for the item online
+// (在线申报, on a kiosk or the street's website): it is marked online, has
+// a form, and its category is one residents apply for (ResidentsApply).
+func (s ServiceItem) AppliesOnline() bool {
+	return s.Online && len(s.Form.Fields) > 0 && s.Category.ResidentsApply()
 }
 
 // ProviderKind says what sort of provider a listing is.

@@ -36,7 +36,7 @@ func openApplyCategories(e *env, src ServiceReader) {
 // applyButton is the guide's 在线申报 for an item that can be applied for
 // here, or nil.
 func (e *env) applyButton(s data.ServiceItem) fyne.CanvasObject {
-	if !s.Online || len(s.Form.Fields) == 0 || !s.Category.ResidentsApply() || e.cases == nil {
+	if !s.AppliesOnline() || e.cases == nil {
 		return nil
 	}
 	b := e.primary(e.L("apply.button"), theme.DocumentCreateIcon(), func() { openApplication(e, e.cases, s) })

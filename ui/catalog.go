@@ -64,7 +64,7 @@ func newCatalogDetail(e *env, src CatalogReader, id string) fyne.CanvasObject {
 			// A document already published is read here or at its
 			// publisher: asking for it again would only be answered so.
 			if !c.IsPublic() {
-				if b := e.disclosureButton(e.L("disclosure.button_entry"), e.catalogPrefill(c)); b != nil {
+				if b := e.disclosureButton(e.L("disclosure.button_entry"), c.RequestDescription()); b != nil {
 					content.Add(b)
 				}
 			}

@@ -218,6 +218,89 @@ func TestFinishAsksBeforeDiscardingAForm(t *testing.T) {
 	}
 }
 
+// 首页 and 返回 ask before they throw away a half-filled form, with
+// 完成/退出's question; 清除并退出 then goes where the button goes (返回 one
+// screen back, 首页 home). A screen without answers goes at once, and so
+// does one above a form, which 返回 leaves alone.
+func TestHomeAndBackAskBeforeDiscardingAForm(t *testing.T) {
+	k, w, _ := newAppealKiosk(t, Options{})
+	kb := keyboardOf(t, w)
+	for _, leave := range []string{"首页", "返回"} {
+		t.Run(leave, func(t *testing.T) {
+			// Nothing given yet: no question.
+			tap(t, w, "我要反映")
+			tap(t, w, leave)
+			if len(k.stack) != 0 || w.Canvas().Overlays().Top() != nil {
+				t.Fatalf("an empty form: %d screens, pop-up %v", len(k.stack), w.Canvas().Overlays().Top())
+			}
+
+			tap(t, w, "我要反映")
+			tap(t, w, data.AppealComplaint.Label(data.ZH))
+			tap(t, w, leave)
+			stay := overlayButton(w, "继续填写")
+			if stay == nil || len(k.stack) != 1 {
+				t.Fatalf("a half-filled form: no question (stack %d)", len(k.stack))
+			}
+			if overlayButton(w, "清除并退出") == nil {
+				t.Fatal("the question has no 清除并退出")
+			}
+			test.Tap(stay)
+			if len(k.stack) != 1 || w.Canvas().Overlays().Top() != nil {
+				t.Fatalf("继续填写: %d screens, pop-up %v", len(k.stack), w.Canvas().Overlays().Top())
+			}
+			if b := find(t, w, data.AppealComplaint.Label(data.ZH)).(*tapButton); b.Importance != widget.SuccessImportance {
+				t.Error("继续填写 lost the choice")
+			}
+			tap(t, w, leave)
+			test.Tap(overlayButton(w, "清除并退出"))
+			if len(k.stack) != 0 || w.Canvas().Overlays().Top() != nil {
+				t.Fatalf("清除并退出: %d screens, pop-up %v", len(k.stack), w.Canvas().Overlays().Top())
+			}
+
+			// A letter typed into an application, the keyboard still up
+			// (the title bar stays above it): the question comes over the
+			// keyboard put away.
+			openService(k.env, k.src, "svc-laoren-youdai")
+			tap(t, w, "在线申报")
+			focusEntry(t, w, "申请人姓名")
+			typeKeys(t, w, "li")
+			tapKey(t, w, "李")
+			tap(t, w, leave)
+			if overlayButton(w, "继续填写") == nil || len(k.stack) != 2 {
+				t.Fatalf("a typed name: no question (stack %d)", len(k.stack))
+			}
+			if kb.Visible() {
+				t.Error("the keyboard stays up over the question")
+			}
+			test.Tap(overlayButton(w, "清除并退出"))
+			want := map[string]int{"首页": 0, "返回": 1}[leave]
+			if len(k.stack) != want || w.Canvas().Overlays().Top() != nil {
+				t.Fatalf("清除并退出 from an application: %d screens, want %d; pop-up %v", len(k.stack), want, w.Canvas().Overlays().Top())
+			}
+			if leave == "返回" {
+				assertShows(t, w, "老年人优待证办理", "在线申报")
+				tap(t, w, "首页") // the guide holds nothing: home at once
+				if len(k.stack) != 0 || w.Canvas().Overlays().Top() != nil {
+					t.Fatalf("首页 from the guide: %d screens, pop-up %v", len(k.stack), w.Canvas().Overlays().Top())
+				}
+			}
+		})
+	}
+
+	// 返回 from a screen above a half-filled form leaves the form where it
+	// was, without asking: only the screens a button drops count.
+	tap(t, w, "我要反映")
+	tap(t, w, data.AppealComplaint.Label(data.ZH))
+	openNotice(k.env, k.src, "thn-notice-10")
+	tap(t, w, "返回")
+	if len(k.stack) != 1 || w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("返回 over the form: %d screens, pop-up %v", len(k.stack), w.Canvas().Overlays().Top())
+	}
+	if b := find(t, w, data.AppealComplaint.Label(data.ZH)).(*tapButton); b.Importance != widget.SuccessImportance {
+		t.Error("the form lost its choice")
+	}
+}
+
 // 完成/退出 is not red, and stands apart from the screen's lowest button
 // (在线申报, 立即同步): more than the layouts' padding and the footer's
 // rule, 13 pixels (17 in 长者模式), that were between them.

@@ -34,15 +34,6 @@ func openDisclosure(e *env, w CaseWriter, prefill string) {
 	openForm(e, w, disclosureSpec(e), st)
 }
 
-// catalogPrefill describes a catalogue entry for a request about it.
-func (e *env) catalogPrefill(c data.CatalogEntry) string {
-	s := "《" + c.Title + "》"
-	if ids := joinDot(c.DocNo, c.IndexNo); ids != "" {
-		s += e.Lf("disclosure.prefill_ids", ids)
-	}
-	return s
-}
-
 func disclosureSpec(e *env) *formSpec {
 	text := func(prefix string, f data.FormField, fallback string) string {
 		key := prefix + f.Code

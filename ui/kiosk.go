@@ -172,7 +172,8 @@ type env struct {
 	back     func()                                                    // pops the top screen
 	reset    func()                                                    // 完成: clears everything, home
 	// holds marks the screen being built as holding a resident's answers
-	// not yet filed while unsaved() is true: 完成/退出 asks first.
+	// not yet filed while unsaved() is true: 完成/退出, 首页 and 返回 ask
+	// first (Kiosk.leave).
 	holds   func(unsaved func() bool)
 	refresh func()             // rebuilds the current screen
 	signIn  func(s data.Staff) // enters staff mode, staff home on top
@@ -231,7 +232,7 @@ type Kiosk struct {
 	stop      chan struct{}
 	drives    driveWatch
 	secret    secretTaps
-	confirm   *widget.PopUp // 完成/退出's question over a half-filled form; nil when not up
+	confirm   *widget.PopUp // leave's question over a half-filled form; nil when not up
 }
 
 // New builds the kiosk interface into w. It reads the street from src
@@ -482,10 +483,11 @@ func (k *Kiosk) synced() {
 }
 
 // navFrame puts 返回 and 首页 above every screen but home: no screen is a
-// dead end. read, if not nil, is the screen's 朗读 button, on the right.
+// dead end. Both ask first, as 完成/退出 does, when the screens they leave
+// hold answers not yet filed (leave). read, if not nil, is the screen's 朗读 button, on the right.
 func (k *Kiosk) navFrame(title string, content, read fyne.CanvasObject) fyne.CanvasObject {
-	back := k.button(k.L("nav.back"), theme.NavigateBackIcon(), k.back)
-	home := k.button(k.L("nav.home"), theme.HomeIcon(), k.goHome)
+	back := k.button(k.L("nav.back"), theme.NavigateBackIcon(), func() { k.leave(len(k.stack)-1, k.back) })
+	home := k.button(k.L("nav.home"), theme.HomeIcon(), func() { k.leave(0, k.goHome) })
 	t := subheading(title)
 	t.Wrapping = fyne.TextWrapOff
 	t.Truncation = fyne.TextTruncateEllipsis
@@ -534,20 +536,29 @@ func (k *Kiosk) Reset() {
 // finish is 完成/退出: it clears everything (Reset), but asks first while
 // a form holds answers not yet filed, so that a touch meant for a button
 // near it does not throw them away.
-func (k *Kiosk) finish() {
+func (k *Kiosk) finish() { k.leave(0, k.Reset) }
+
+// leave is every way out of a screen that a resident touches (完成/退出,
+// 首页, 返回): goOn does it, leaving the bottom keep screens of the stack.
+// While a screen it would drop holds answers not yet filed (env.holds),
+// it asks first: 继续填写 stays, 清除并退出 goes.
+func (k *Kiosk) leave(keep int, goOn func()) {
 	unsaved := false
-	for _, s := range k.stack {
+	for _, s := range k.stack[max(keep, 0):] {
 		if s.unsaved != nil && s.unsaved() {
 			unsaved = true
 		}
 	}
 	if !unsaved {
-		k.Reset()
+		goOn()
 		return
 	}
 	k.kb.Dismiss()
 	stay := k.primary(k.L("finish.stay"), theme.NavigateBackIcon(), k.hideConfirm)
-	leave := k.button(k.L("finish.leave"), theme.DeleteIcon(), k.Reset)
+	leave := k.button(k.L("finish.leave"), theme.DeleteIcon(), func() {
+		k.hideConfirm()
+		goOn()
+	})
 	box := container.NewVBox(
 		subheading(k.L("finish.title")),
 		para(k.L("finish.ask")),
@@ -560,7 +571,7 @@ func (k *Kiosk) finish() {
 	k.confirm.Show()
 }
 
-// hideConfirm takes 完成/退出's question away, if it is up.
+// hideConfirm takes leave's question away, if it is up.
 func (k *Kiosk) hideConfirm() {
 	if k.confirm != nil {
 		k.confirm.Hide()

@@ -25,6 +25,7 @@ func TestBrowser(t *testing.T) {
 	ctx := webtest.Browser(t)
 	s := newSite(t)
 	filed := fileAppeals(t, s.p)
+	s.publishOnRequest()
 	dir := webtest.ShotDir(t)
 	home := "/s/" + demoStreet + "/"
 	pages := []struct {
@@ -38,8 +39,10 @@ func TestBrowser(t *testing.T) {
 		{"catalog", home + "catalog/", 200},
 		{"catalog-topic", home + "catalog/?topic=政务公开", 200},
 		{"catalog-entry", home + "catalog/cat-gz-2012-16", 200},
+		{"catalog-entry-on-request", home + "catalog/" + onRequestEntry, 200},
 		{"services", home + "services/", 200},
 		{"service", home + "services/" + filesService, 200},
+		{"service-enforcement", home + "services/svc-zhandao-jingying", 200},
 		{"providers", home + "providers/", 200},
 		{"consultations", home + "consultations/", 200},
 		{"consultation-open", home + "consultations/zj-2026-03", 200},
@@ -50,6 +53,7 @@ func TestBrowser(t *testing.T) {
 		{"apply", home + "services/svc-linshi-jiuzhu/apply", 200},
 		{"appeal-form", home + "appeal", 200},
 		{"disclosure", home + "disclosure", 200},
+		{"disclosure-entry", home + "disclosure?entry=" + onRequestEntry, 200},
 		{"opinion", home + "consultations/zj-2026-04/opinion", 200},
 		{"opinion-sent", home + "consultations/zj-2026-04/opinion/sent", 200},
 		{"notfound", home + "notices/none", 404},

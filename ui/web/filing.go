@@ -18,7 +18,10 @@ type formPage struct {
 	// an opinion is on.
 	Service      *data.ServiceItem
 	Consultation *data.Consultation
-	Days         int // the working days it is to be done in; -1 none
+	// Entry is the catalogue entry a disclosure request is about
+	// (申请公开此信息).
+	Entry *data.CatalogEntry
+	Days  int // the working days it is to be done in; -1 none
 }
 
 // showForm renders a form page: new (errs nil, a new form id) or sent
@@ -56,7 +59,8 @@ func (s *Site) apply(w http.ResponseWriter, r *http.Request, st *data.Street) {
 	if !ok {
 		return
 	}
-	if !svc.Online || len(svc.Form.Fields) == 0 {
+	if !svc.AppliesOnline() {
+		// Not online, no form, or 行政执法: reported, not applied for.
 		s.notFound(w, r, st)
 		return
 	}
@@ -179,18 +183,38 @@ func disclosureLabels(p *page) labels {
 
 // 申请公开: GET and POST /s/{street}/disclosure. All the fields show at
 // once (no script): the address and the email say when they are needed,
-// and NewDisclosure keeps only the one the delivery needs.
+// and NewDisclosure keeps only the one the delivery needs. GET with
+// ?entry={id} is 申请公开此信息 from a catalogue entry not yet public: the
+// information asked for comes filled in; an entry already public (主动公开)
+// has no such page.
 func (s *Site) disclosure(w http.ResponseWriter, r *http.Request, st *data.Street) {
 	p := newPage(r, st, s.p.Today())
 	p.Title = p.T("disclosure.title")
-	p.crumbs(crumb{Label: p.T("catalog.title"), Href: sectionPath(st, "catalog")}, crumb{Label: p.Title})
+	trail := []crumb{{Label: p.T("catalog.title"), Href: sectionPath(st, "catalog")}}
 	schema := data.DisclosureForm()
 	fp := formPage{Days: data.DisclosureDays}
 	if r.Method != http.MethodPost {
-		fp.Form = newFormView(p, schema, disclosureLabels(p), data.FormValues{data.CodeRequester: string(data.RequesterPerson)}, nil)
+		v := data.FormValues{data.CodeRequester: string(data.RequesterPerson)}
+		if id := r.URL.Query().Get("entry"); id != "" {
+			e, found, err := item[data.CatalogEntry](r.Context(), s, data.KindCatalog, st.Code, id)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if !found || e.IsPublic() {
+				s.notFound(w, r, st)
+				return
+			}
+			fp.Entry = &e
+			v[data.CodeInformation] = e.RequestDescription()
+			trail = append(trail, crumb{Label: e.Title, Href: sectionPath(st, "catalog") + e.ID, Content: true})
+		}
+		p.crumbs(append(trail, crumb{Label: p.Title})...)
+		fp.Form = newFormView(p, schema, disclosureLabels(p), v, nil)
 		s.showForm(w, r, p, "disclosure", fp, "", http.StatusOK)
 		return
 	}
+	p.crumbs(append(trail, crumb{Label: p.Title})...)
 	id := formID(r)
 	if id == "" {
 		s.badRequest(w, r, st, "form.noid")
