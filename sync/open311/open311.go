@@ -205,11 +205,8 @@ func (a *API) lookup(ctx context.Context, street, code string) (service, bool, e
 	if err := json.Unmarshal(it.Body, &svc); err != nil {
 		return service{}, false, err
 	}
-	if !online(svc) {
+	if !svc.AppliesOnline() {
 		return service{}, false, nil
 	}
 	return service{item: &svc}, true, nil
 }
-
-// online reports whether a service item has a form to apply with.
-func online(svc data.ServiceItem) bool { return svc.Online && len(svc.Form.Fields) > 0 }

@@ -156,6 +156,13 @@ func TestServices(t *testing.T) {
 			t.Errorf("services.json lacks %s: %v", want, body)
 		}
 	}
+	// Enforcement items (行政执法) are reported as appeals, not applied
+	// for, though the demo marks them online with a form.
+	for _, enforcement := range []string{"service-svc-zhandao-jingying", "service-svc-menqian-sanbao"} {
+		if _, ok := codes[enforcement]; ok {
+			t.Errorf("services.json offers the enforcement item %s", enforcement)
+		}
+	}
 	if s := codes["appeal-complaint"]; s.Name != "投诉" || !s.Metadata || s.Group != "诉求" {
 		t.Errorf("the complaint service: %+v", s)
 	}

@@ -68,7 +68,7 @@ func (a *API) serviceList(ctx context.Context, street string) ([]service, error)
 		if err := json.Unmarshal(it.Body, &svc); err != nil {
 			return nil, err
 		}
-		if online(svc) {
+		if svc.AppliesOnline() {
 			out = append(out, service{item: &svc})
 		}
 	}

@@ -414,7 +414,7 @@ func (pt *pushTx) checkCase(it wire.PushItem, c *data.Case) (int, error) {
 		if err := jsonDecode(svcItem.Body, &svc); err != nil {
 			return 0, err
 		}
-		if !svc.Online {
+		if !svc.AppliesOnline() {
 			return 0, refuse(wire.RefusedNotOnline, "service %q cannot be applied for online", c.Service)
 		}
 		if err := checkForm(svc, c.Values, pt.today); err != nil {

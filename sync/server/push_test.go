@@ -122,6 +122,44 @@ func TestRefusedItemDoesNotBlock(t *testing.T) {
 	}
 }
 
+// An enforcement item (行政执法) is reported as an appeal, never applied
+// for, even when it is marked online with a form: the kiosk and the
+// website do not offer it (data.ServiceItem.AppliesOnline), and a push of
+// such an application is refused as not online.
+func TestApplicationForEnforcementRefused(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	err := e.st.Write(ctx, func(tx Tx) error {
+		it, err := tx.Item(data.KindService, "svc-a")
+		if err != nil {
+			return err
+		}
+		var svc data.ServiceItem
+		if err := json.Unmarshal(it.Body, &svc); err != nil {
+			return err
+		}
+		svc.ID, svc.Category = "svc-enf", data.PowerEnforcement
+		body, err := json.Marshal(svc)
+		if err != nil {
+			return err
+		}
+		_, err = tx.PutItem(Item{Kind: data.KindService, ID: svc.ID, Street: it.Street, Version: 1, Body: body})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := application(t, "app-enf", data.FormValues{"name": "李四", "id_number": testID})
+	app.Body = bytes.Replace(app.Body, []byte(`"svc-a"`), []byte(`"svc-enf"`), 1)
+	r := e.push(e.tokA1, app).Results[0]
+	if r.Outcome != wire.Refused || r.Code != wire.RefusedNotOnline {
+		t.Fatalf("an application for an enforcement item: %+v", r)
+	}
+	if n := e.count("cases"); n != 0 {
+		t.Fatalf("%d cases stored", n)
+	}
+}
+
 // Requests refused whole get 400 (or 413) with one sentence, and nothing
 // of them is stored.
 func TestBadRequestsStoreNothing(t *testing.T) {
