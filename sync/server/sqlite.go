@@ -926,12 +926,23 @@ func (e *Entry) finish(result string, at int64) error {
 	return nil
 }
 
+// idIn is the condition "id is in the JSON list ?". PostgreSQL cannot
+// tell how long the list is, and for a table of a few thousand rows it
+// read the whole table rather than look each id up; an array makes it
+// use the primary key.
+func (t *sqlTx) idIn() string {
+	if t.pg != nil {
+		return "id = ANY(ARRAY(SELECT json_array_elements_text(?::json)))"
+	}
+	return "id IN (SELECT value FROM json_each(?))"
+}
+
 func (t *sqlTx) Entries(ids []string) (map[string]Entry, error) {
 	list, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.query("SELECT id, kiosk, kind, hash, result, at FROM ledger WHERE id IN (SELECT value FROM json_each(?))", string(list))
+	rows, err := t.query("SELECT id, kiosk, kind, hash, result, at FROM ledger WHERE "+t.idIn(), string(list))
 	if err != nil {
 		return nil, err
 	}
@@ -957,7 +968,7 @@ func (t *sqlTx) CasesFiled(ids []string) (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.query("SELECT id FROM cases WHERE id IN (SELECT value FROM json_each(?))", string(list))
+	rows, err := t.query("SELECT id FROM cases WHERE "+t.idIn(), string(list))
 	if err != nil {
 		return nil, err
 	}
