@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"net/url"
 	"path"
@@ -283,7 +284,7 @@ func (p *Postgres) WriteAside(ctx context.Context, fn func(Tx) error) error {
 	if err := fn(t); err != nil {
 		return err
 	}
-	if t.pgSeq != nil || len(t.pgCounts) > 0 || len(t.fts) > 0 {
+	if len(t.pgCounters) > 0 || len(t.pgCounts) > 0 || len(t.fts) > 0 {
 		return errors.New("database: a write outside the district's order touched the feed or the search")
 	}
 	if err := tx.Commit(); err != nil {
@@ -354,7 +355,7 @@ func (p *Postgres) commit(batch []*writeJob) {
 		}
 		mark := pipe.held()
 		sent := pipe.trips.Load()
-		seqAt, seqKnown := t.pgSeqAt, t.pgSeqKnown
+		countersAt := maps.Clone(t.pgCountersAt)
 		pipe.hold("SAVEPOINT job", nil)
 		if errs[i] = runJob(t, j.fn); errs[i] == nil {
 			// runJob's pgFlush sent the job's writes.
@@ -363,8 +364,8 @@ func (p *Postgres) commit(batch []*writeJob) {
 			continue
 		}
 		// What the write held back goes with it.
-		t.pgSeq, t.pgCounts = nil, nil
-		t.pgSeqAt, t.pgSeqKnown = seqAt, seqKnown
+		t.pgCounters, t.pgCounts = nil, nil
+		t.pgCountersAt = countersAt
 		if pipe.trips.Load() == sent {
 			// Nothing of the job reached the server.
 			pipe.discard(mark)
@@ -376,6 +377,10 @@ func (p *Postgres) commit(batch []*writeJob) {
 	}
 	if ok == 0 {
 		return
+	}
+	for name, n := range t.pgCountersAt {
+		q, args := pgStatement(pgCounterSQL, []any{name, n})
+		pipe.hold(q, args)
 	}
 	pipe.hold("COMMIT", nil)
 	if err := pipe.flush(bg); err != nil {
@@ -552,24 +557,49 @@ func pgSearchQuery(street string, terms []string) (string, []any) {
 	return q, append(targs, args...)
 }
 
-// pgNextSeq gives the next sequence number of a PostgreSQL write. The
-// counter is read once per write and written back once when it ends
-// (pgFlush): the write holds writeLockKey, so no other one gives numbers
-// meanwhile, and updating one row once per change made a publish of
-// 100,000 items walk 100,000 dead versions of it per change.
-func (t *sqlTx) pgNextSeq() (int64, error) {
-	if t.pgSeq == nil {
-		n := t.pgSeqAt
-		if !t.pgSeqKnown {
-			if err := t.one("SELECT value FROM counters WHERE name = 'seq'", nil, &n); err != nil {
-				return 0, err
-			}
+// pgSeqCounter is the feed's counter: the last seq given.
+const pgSeqCounter = "seq"
+
+// pgNextSeq gives the next sequence number of a PostgreSQL write.
+func (t *sqlTx) pgNextSeq() (int64, error) { return t.pgNext(pgSeqCounter) }
+
+// pgNext moves a counter on by one and gives its new value. The counter
+// is read once and written back once (pgFlush, or in the writer once per
+// transaction, commit): the write holds writeLockKey, so no other one
+// moves it meanwhile, and updating one row once per use made a publish of
+// 100,000 items walk 100,000 dead versions of it per change, and a
+// minute of filings walk thousands of versions of the day's reference
+// counter per case.
+func (t *sqlTx) pgNext(name string) (int64, error) {
+	n, ok := t.pgHeldCounter(name)
+	if !ok {
+		switch err := t.one("SELECT value FROM counters WHERE name = ?", []any{name}, &n); {
+		case errors.Is(err, ErrNotFound):
+			n = 0
+		case err != nil:
+			return 0, err
 		}
-		t.pgSeq = &n
 	}
-	*t.pgSeq++
-	return *t.pgSeq, nil
+	if t.pgCounters == nil {
+		t.pgCounters = map[string]int64{}
+	}
+	n++
+	t.pgCounters[name] = n
+	return n, nil
 }
+
+// pgHeldCounter is a counter's value as this write, or the writes before
+// it in the writer's transaction, left it, if they moved it.
+func (t *sqlTx) pgHeldCounter(name string) (int64, bool) {
+	if n, ok := t.pgCounters[name]; ok {
+		return n, true
+	}
+	n, ok := t.pgCountersAt[name]
+	return n, ok
+}
+
+// pgCounterSQL writes a counter's value.
+const pgCounterSQL = "INSERT INTO counters(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value"
 
 // searchCount is one row of search_counts.
 type searchCount struct {
@@ -588,9 +618,19 @@ func (t *sqlTx) pgCount(kind data.Kind, street, category string, d int64) {
 
 // pgFlush writes what a PostgreSQL write held back.
 func (t *sqlTx) pgFlush() error {
-	if t.pgSeq != nil {
-		if err := t.exec("UPDATE counters SET value = ? WHERE name = 'seq'", *t.pgSeq); err != nil {
-			return err
+	if t.pgw != nil {
+		// The writer's later jobs go on from here, unless this one fails
+		// before it is released; the transaction writes the counters
+		// when it commits.
+		if len(t.pgCounters) > 0 && t.pgCountersAt == nil {
+			t.pgCountersAt = map[string]int64{}
+		}
+		maps.Copy(t.pgCountersAt, t.pgCounters)
+	} else {
+		for name, n := range t.pgCounters {
+			if err := t.exec(pgCounterSQL, name, n); err != nil {
+				return err
+			}
 		}
 	}
 	for c, d := range t.pgCounts {
@@ -608,16 +648,11 @@ func (t *sqlTx) pgFlush() error {
 		}
 	}
 	if t.pgw != nil {
-		// The writer's later jobs in this transaction go on from here,
-		// unless this job fails before it is released (commit).
-		if t.pgSeq != nil {
-			t.pgSeqAt, t.pgSeqKnown = *t.pgSeq, true
-		}
 		if err := t.pgw.flush(t.ctx); err != nil {
 			return err
 		}
 	}
-	t.pgSeq, t.pgCounts = nil, nil
+	t.pgCounters, t.pgCounts = nil, nil
 	return nil
 }
 

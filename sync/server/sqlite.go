@@ -488,14 +488,14 @@ type sqlTx struct {
 	// pgw is set in the PostgreSQL writer: statements without a result
 	// wait in it for the next one that has one (pgPipe).
 	pgw *pgPipe
-	// pgSeq and pgCounts are what a PostgreSQL write holds back until
-	// it ends (pgFlush): the feed's last seq, and the search counts'
-	// changes. pgSeqAt is the feed's last seq as the writes committed so
-	// far in the writer's transaction left it, when pgSeqKnown.
-	pgSeq      *int64
-	pgCounts   map[searchCount]int64
-	pgSeqAt    int64
-	pgSeqKnown bool
+	// pgCounters and pgCounts are what a PostgreSQL write holds back
+	// until it ends (pgFlush): the counters it moved (the feed's last seq,
+	// "seq", and in the writer the serials), and the search counts'
+	// changes. pgCountersAt are the counters as the writes done so far in
+	// the writer's transaction left them, written when it commits.
+	pgCounters   map[string]int64
+	pgCounts     map[searchCount]int64
+	pgCountersAt map[string]int64
 }
 
 func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
@@ -604,8 +604,10 @@ func nullBody(b json.RawMessage) any {
 }
 
 func (t *sqlTx) LastSeq() (int64, error) {
-	if t.pgSeq != nil {
-		return *t.pgSeq, nil
+	if t.pg != nil {
+		if n, ok := t.pgHeldCounter(pgSeqCounter); ok {
+			return n, nil
+		}
 	}
 	var n int64
 	err := t.one("SELECT value FROM counters WHERE name = 'seq'", nil, &n)
@@ -1078,6 +1080,9 @@ func (t *sqlTx) PublicAppeals(f PublicFilter) ([]CaseRecord, error) {
 }
 
 func (t *sqlTx) NextSerial(series string) (int64, error) {
+	if t.pgw != nil {
+		return t.pgNext("serial:" + series)
+	}
 	var n int64
 	err := t.one(`INSERT INTO counters(name, value) VALUES(?, 1)
 		ON CONFLICT(name) DO UPDATE SET value = counters.value + 1 RETURNING value`, []any{"serial:" + series}, &n)

@@ -23,12 +23,17 @@ func TestGroupCommit(t *testing.T) {
 	errBoom := errors.New("boom")
 	var wg sync.WaitGroup
 	errs := make([]error, n)
+	serials := make([]int64, n)
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			errs[i] = st.Write(ctx, func(tx Tx) error {
 				if _, err := tx.PutItem(Item{Kind: data.KindNotice, ID: fmt.Sprint("n", i), Version: 1, Body: []byte(`{}`)}); err != nil {
+					return err
+				}
+				var err error
+				if serials[i], err = tx.NextSerial("group"); err != nil {
 					return err
 				}
 				switch i % 5 {
@@ -81,6 +86,24 @@ func TestGroupCommit(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The serials of the writes that stood are 1 to their number, each
+	// once: a failed write's serial is given again, and the counter as
+	// the last commit left it goes on.
+	given := map[int64]bool{}
+	for i := range n {
+		if errs[i] == nil {
+			given[serials[i]] = true
+		}
+	}
+	for k := int64(1); k <= int64(len(given)); k++ {
+		if !given[k] {
+			t.Errorf("serial %d not given to a write that stood: %v", k, given)
+		}
+	}
+	var next int64
+	if err := st.Write(ctx, func(tx Tx) (err error) { next, err = tx.NextSerial("group"); return err }); err != nil || next != int64(len(given))+1 {
+		t.Errorf("the next serial is %d (%v), want %d", next, err, len(given)+1)
 	}
 	// A cancelled caller that never got in leaves nothing.
 	cctx, cancel := context.WithCancel(ctx)
