@@ -398,6 +398,17 @@ func TestLoadtest(t *testing.T) {
 		t.Fatalf("load test: %d of %d kiosks served, %d items, %d lost, %d doubled, %d changes pulled",
 			res.Served, res.Kiosks, res.Items, res.Lost, res.Doubled, res.Changes)
 	}
+	// With a vanishing --push-share a kiosk pushes on its first sync
+	// only: one to three appeals each.
+	out = ok(t, "loadtest", "--db", db, "--url", url, "--kiosks", "40", "--duration", "2s", "--interval", "100ms", "--push-share", "1e-9")
+	var few loadResult
+	if err := json.Unmarshal([]byte(out), &few); err != nil {
+		t.Fatalf("report %q: %v", out, err)
+	}
+	if few.Served != 40 || few.Items < 40 || few.Items > 3*40 || few.Lost != 0 || few.Doubled != 0 {
+		t.Fatalf("load test with --push-share 1e-9: %d of 40 kiosks served, %d items (want 40 to 120), %d lost, %d doubled",
+			few.Served, few.Items, few.Lost, few.Doubled)
+	}
 	// Its kiosks are revoked afterwards.
 	for _, line := range lines(ok(t, "kiosk", "list", "--db", db)) {
 		if !strings.Contains(line, "revoked_at") {
@@ -406,6 +417,8 @@ func TestLoadtest(t *testing.T) {
 	}
 	fails(t, 2, "missing --db", "loadtest", "--url", url)
 	fails(t, 2, "above zero", "loadtest", "--db", db, "--kiosks", "0")
+	fails(t, 2, "--push-share must be above 0 and at most 1", "loadtest", "--db", db, "--push-share", "0")
+	fails(t, 2, "--push-share must be above 0 and at most 1", "loadtest", "--db", db, "--push-share", "1.5")
 }
 
 // startServe runs `districtd serve` in the background on a free loopback

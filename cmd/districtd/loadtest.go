@@ -48,6 +48,7 @@ func loadtest(args []string, stdout, stderr io.Writer) error {
 	residents := fs.Int("residents", 0, "simulated residents browsing the street's website alongside (0: none)")
 	think := fs.Duration("think", time.Second, "mean pause between a resident's pages")
 	filings := fs.Int("filings", 0, "appeals filed through the website's form per second alongside")
+	pushShare := fs.Float64("push-share", 1, "share of a kiosk's syncs after its first that push new appeals (1: every one, a stress far above a street's real filings)")
 	keyPath := dataKeyFlag(fs)
 	if _, err := parse(fs, args, 0, ""); err != nil {
 		return err
@@ -57,6 +58,9 @@ func loadtest(args []string, stdout, stderr io.Writer) error {
 	}
 	if *kiosks < 1 || *duration <= 0 || *interval <= 0 {
 		return usagef("--kiosks, --duration and --interval must be above zero")
+	}
+	if !(*pushShare > 0 && *pushShare <= 1) {
+		return usagef("--push-share must be above 0 and at most 1, not %v", *pushShare)
 	}
 	if *residents < 0 || *think <= 0 || *filings < 0 || *filings > 1000 || (*filings > 0 && *residents == 0) {
 		return usagef("--residents from 0 (with --filings 0), --think above zero, --filings from 0 to 1000")
@@ -74,7 +78,8 @@ func loadtest(args []string, stdout, stderr io.Writer) error {
 	if err := db.useDataKey(ctx, dataKeyPath(*keyPath, *dbPath), false, nil); err != nil {
 		return err
 	}
-	cfg := loadConfig{urls: urls, kiosks: *kiosks, duration: *duration, interval: *interval, street: *street, progress: stderr}
+	cfg := loadConfig{urls: urls, kiosks: *kiosks, duration: *duration, interval: *interval, street: *street, progress: stderr,
+		pushShare: *pushShare}
 	if *residents > 0 {
 		cfg.web = &webLoadConfig{urls: urls, residents: *residents, duration: *duration, think: *think,
 			street: *street, filings: *filings, db: db}
@@ -120,8 +125,11 @@ type loadConfig struct {
 	kiosks             int
 	duration, interval time.Duration
 	street             string
-	progress           io.Writer
-	web                *webLoadConfig // the website's mix alongside, nil for none
+	// pushShare is the share of a kiosk's syncs after its first that
+	// push new appeals (0 is taken as 1).
+	pushShare float64
+	progress  io.Writer
+	web       *webLoadConfig // the website's mix alongside, nil for none
 }
 
 // loadResult is the report: latencies of every request in milliseconds
@@ -326,7 +334,8 @@ func checkLoad(ctx context.Context, db *database, street, run string, sims []*si
 const loadMark = "负载测试 "
 
 // run is one kiosk: push a small batch of new appeals (now and then the
-// previous batch again, as if its answer was lost), pull to the end, wait,
+// previous batch again, as if its answer was lost; after the first sync,
+// on the share cfg.pushShare of syncs), pull to the end, wait,
 // and at the deadline keep pushing until the last batch is acknowledged
 // and pulling until it has reached the end of the feed after it with every
 // case it sent back, for at most a minute more: on a slow or loaded
@@ -342,7 +351,8 @@ func (s *simKiosk) run(ctx context.Context, c *http.Client, cfg loadConfig, run 
 	giveUp := stop.Add(time.Minute)
 	done := func() bool { return pending == nil && s.caughtUp && s.unseen() == 0 }
 	for time.Now().Before(stop) || (!done() && time.Now().Before(giveUp)) {
-		if pending == nil && (time.Now().Before(stop) || n == 0) {
+		pushes := n == 0 || cfg.pushShare == 0 || rng.Float64() < cfg.pushShare
+		if pending == nil && pushes && (time.Now().Before(stop) || n == 0) {
 			if last != nil && rng.IntN(10) == 0 {
 				pending = last
 				s.retry++
