@@ -96,8 +96,9 @@ commands:
                       write a data key file (mode 0600) for --datakey
   datakey rotate --db FILE [--datakey OLD] [--new NEW] [--reencrypt]
                       wrap the database's data keys with the key file NEW instead
-                      (made if missing); --reencrypt: seal every case under a new
-                      data key, in batches, resumable (districtd serve stopped)
+                      (made if missing); --reencrypt: seal every case, opinion and
+                      back office TOTP key under a new data key, in batches,
+                      resumable (districtd serve stopped)
   import-outbox --db FILE [--datakey FILE] --identity KEYFILE FILE
                       apply an outbox a kiosk exported to a USB drive (as a push:
                       items already stored are not stored again)

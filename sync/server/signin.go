@@ -204,11 +204,15 @@ func (p *Platform) Enrolment(ctx context.Context, token string) (Enrolment, erro
 				return err
 			}
 		}
-		k, err := otpKey(a.Name, a.EnrolTOTP)
+		secret, err := totpKey(a.EnrolTOTP)
 		if err != nil {
 			return err
 		}
-		e = Enrolment{User: a.User, PasswordSet: a.Password != "", Secret: a.EnrolTOTP, URL: k.URL()}
+		k, err := otpKey(a.Name, secret)
+		if err != nil {
+			return err
+		}
+		e = Enrolment{User: a.User, PasswordSet: a.Password != "", Secret: secret, URL: k.URL()}
 		return nil
 	})
 	return e, err
@@ -267,11 +271,15 @@ func (p *Platform) EnrolConfirm(ctx context.Context, token, code string) (User, 
 		if a.Password == "" || a.EnrolTOTP == "" {
 			return ErrEnrolment
 		}
-		step := totpStep(a.EnrolTOTP, strings.TrimSpace(code), p.now())
+		secret, err := totpKey(a.EnrolTOTP)
+		if err != nil {
+			return err
+		}
+		step := totpStep(secret, strings.TrimSpace(code), p.now())
 		if step == 0 {
 			return ErrCode
 		}
-		a.TOTPSecret, a.TOTPStep, a.EnrolTOTP, a.EnrolHash, a.EnrolExpires = a.EnrolTOTP, step, "", "", time.Time{}
+		a.TOTPSecret, a.TOTPStep, a.EnrolTOTP, a.EnrolHash, a.EnrolExpires = secret, step, "", "", time.Time{}
 		a.Failures, a.LockedUntil = 0, time.Time{}
 		if err := tx.PutAccount(a); err != nil {
 			return err
@@ -355,7 +363,11 @@ func (p *Platform) SignIn(ctx context.Context, name, password, code string) (Use
 		}
 		step := int64(0)
 		if reason == "" {
-			if step = totpStep(a.TOTPSecret, strings.TrimSpace(code), p.now()); step == 0 {
+			secret, err := totpKey(a.TOTPSecret)
+			if err != nil {
+				return err
+			}
+			if step = totpStep(secret, strings.TrimSpace(code), p.now()); step == 0 {
 				reason = "code"
 			} else if step <= a.TOTPStep {
 				reason = "code used before"

@@ -123,7 +123,9 @@ func (u User) Access() string {
 	return "roles=" + strings.Join(rs, ",") + " streets=" + st
 }
 
-// Account is a user's row with its secrets, as the store keeps it.
+// Account is a user's row with its secrets, as the store keeps it. Its
+// TOTP keys are sealed under the data key in the store and read open
+// through the platform's sealing layer (sealed.go).
 type Account struct {
 	User
 	Password     string    // the argon2id hash, "" until enrolled
