@@ -78,8 +78,10 @@ commands:
   apikey remove --db FILE ID
   audit --db FILE     print street staff's actions on kiosks, one JSON object a line
   user add --db FILE --name NAME --role ROLE [--role ROLE]... [--street CODE]...
+          [--department NAME]
                       add a back office user (roles: admin, editor, reviewer, handler,
-                      inspector; no --street: the whole district) and print its
+                      inspector; no --street: the whole district; a handler needs
+                      --department, one of the district's) and print its
                       one-time enrolment link (72 hours)
   user reset --db FILE --name NAME|--id N
                       a new enrolment link: the old password and authenticator stop

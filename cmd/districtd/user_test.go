@@ -128,3 +128,31 @@ func TestUserCommands(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// A handler is added with its department, one of the district's: without
+// --department, or with one the district does not list, the command
+// refuses in one line and adds no one; the list shows the department.
+func TestUserAddHandlerDepartment(t *testing.T) {
+	db := published(t)
+	add := []string{"user", "add", "--db", db, "--name", "承办甲", "--role", "handler", "--street", "440106005"}
+	fails(t, exitFail, "a handler needs a department, and the district lists none yet: an admin adds them on the back office's departments page", add...)
+	ctx := context.Background()
+	st, err := server.OpenStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = server.New(st, server.Options{}).AddDepartment(ctx, server.Department{Name: "城管科"})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fails(t, exitFail, "a handler needs a department, one of the district's: 城管科", add...)
+	fails(t, exitFail, `"园林科" is not one of the district's departments: 城管科`, append(add, "--department", "园林科")...)
+	if out := ok(t, "user", "list", "--db", db); out != "" {
+		t.Fatalf("users after the refusals: %s", out)
+	}
+	ok(t, append(add, "--department", "城管科")...)
+	if out := ok(t, "user", "list", "--db", db); !strings.Contains(out, `"department":"城管科"`) {
+		t.Fatalf("user list: %s", out)
+	}
+}

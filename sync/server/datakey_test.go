@@ -287,7 +287,9 @@ func TestSealExistingDatabase(t *testing.T) {
 	err = e.st.Write(ctx, func(tx Tx) error {
 		for _, q := range []string{"ALTER TABLE cases DROP COLUMN phone4_hash",
 			"DROP TABLE case_facts", "DROP TABLE content_log", "DROP TABLE kiosk_days", "DROP TABLE track_grants",
-			"DELETE FROM settings WHERE name = 'report_facts_backfill'"} {
+			"DELETE FROM settings WHERE name = 'report_facts_backfill'",
+			"DROP INDEX cases_queue_department", "ALTER TABLE cases DROP COLUMN department",
+			"ALTER TABLE users DROP COLUMN department", "ALTER TABLE departments DROP COLUMN intake"} {
 			if err := tx.(*sqlTx).exec(q); err != nil {
 				return err
 			}
@@ -436,7 +438,7 @@ func TestTOTPSealedAtRest(t *testing.T) {
 	old := useKey(t, e.p)
 	ctx := context.Background()
 	admin, secret := e.enrol("王管理", RoleAdmin)
-	_, tok, err := e.p.AddUser(ctx, "李监察", []Role{RoleInspector}, nil)
+	_, tok, err := e.p.AddUser(ctx, "李监察", []Role{RoleInspector}, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -508,7 +510,7 @@ func TestSealExistingTOTP(t *testing.T) {
 	kf := useKey(t, e.p)
 	ctx := context.Background()
 	_, secret := e.enrol("王管理", RoleAdmin)
-	_, tok, err := e.p.AddUser(ctx, "李监察", []Role{RoleInspector}, nil)
+	_, tok, err := e.p.AddUser(ctx, "李监察", []Role{RoleInspector}, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}

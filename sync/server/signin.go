@@ -493,15 +493,16 @@ func (p *Platform) SetUserDisabled(ctx context.Context, id int64, disabled bool)
 	})
 }
 
-// SetUserAccess replaces a user's roles and streets, checked as AddUser
-// checks them. The user's sessions go on with the new access.
-func (p *Platform) SetUserAccess(ctx context.Context, id int64, roles []Role, streets []string) (User, error) {
+// SetUserAccess replaces a user's roles, streets and department, checked
+// as AddUser checks them. The user's sessions go on with the new access.
+func (p *Platform) SetUserAccess(ctx context.Context, id int64, roles []Role, streets []string, department string) (User, error) {
 	roles, streets = uniq(roles), uniq(streets)
 	return p.changeAccount(ctx, id, func(tx Tx, a *Account) error {
-		if err := checkUser(tx, a.Name, roles, streets); err != nil {
+		dep, err := checkUser(tx, a.Name, roles, streets, department)
+		if err != nil {
 			return err
 		}
-		a.Roles, a.Streets = roles, streets
+		a.Roles, a.Streets, a.Department = roles, streets, dep
 		return nil
 	})
 }
