@@ -129,7 +129,7 @@ func datakey(args []string, stdout io.Writer) (string, error) {
 		dbPath := fs.String("db", "", "the district database (districtd serve stopped)")
 		old := dataKeyFlag(fs)
 		next := fs.String("new", "", "the key file to wrap the data keys with instead (made if missing)")
-		reencrypt := fs.Bool("reencrypt", false, "also make a new data key and seal every case under it")
+		reencrypt := fs.Bool("reencrypt", false, "also make a new data key and seal every case, opinion and TOTP key under it")
 		if _, err := parse(fs, args[1:], 0, ""); err != nil {
 			return name, err
 		}

@@ -210,15 +210,7 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 	}
 	onDisk := func(when string) {
 		t.Helper()
-		var b []byte
-		for _, f := range []string{db, db + "-wal"} {
-			fb, err := os.ReadFile(f)
-			if err != nil && !os.IsNotExist(err) {
-				t.Fatal(err)
-			}
-			b = append(b, fb...)
-		}
-		if leaks := server.Leaks(b, secrets...); len(leaks) > 0 {
+		if leaks := server.Leaks(dbFileBytes(t, db), secrets...); len(leaks) > 0 {
 			t.Fatalf("%s, the database files hold in clear: %q", when, leaks)
 		}
 	}
@@ -235,5 +227,50 @@ func TestNoPersonalDataOnDisk(t *testing.T) {
 		if !strings.Contains(out, s) {
 			t.Errorf("cases list --full lacks %q", s)
 		}
+	}
+}
+
+// dbFileBytes is an SQLite database file and its -wal as they are on
+// disk.
+func dbFileBytes(t *testing.T, db string) []byte {
+	t.Helper()
+	var b []byte
+	for _, f := range []string{db, db + "-wal"} {
+		fb, err := os.ReadFile(f)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		b = append(b, fb...)
+	}
+	return b
+}
+
+// An admin enrolled on a running district: neither the database file nor
+// its -wal holds the TOTP key in clear, and after 'datakey rotate --new
+// --reencrypt' the admin signs in on a serve given the new key file.
+func TestTOTPKeyAcrossRotation(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "district.db")
+	ok(t, "publish", "--db", db, content)
+	base, _, stop := startServeWith(t, serveConfig{db: db})
+	link, err := url.Parse(strings.TrimSpace(ok(t, "user", "add", "--db", db, "--name", "区管理员", "--role", "admin")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, cl := enrolByHTTP(t, base, link.Path)
+	if leaks := server.Leaks(dbFileBytes(t, db), secret); len(leaks) > 0 {
+		t.Fatal("while serving, the database files hold the TOTP key in clear")
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	next := filepath.Join(t.TempDir(), "next.key")
+	if out := ok(t, "datakey", "rotate", "--db", db, "--new", next, "--reencrypt"); !strings.Contains(out, "sealed 0 case(s) under a new data key") {
+		t.Fatalf("rotate: %s", out)
+	}
+	base, _, stop = startServeWith(t, serveConfig{db: db, datakey: next})
+	defer stop()
+	signInByHTTP(t, cl, base, "区管理员", secret, time.Now().Add(30*time.Second))
+	if leaks := server.Leaks(dbFileBytes(t, db), secret); len(leaks) > 0 {
+		t.Fatal("after the rotation, the database files hold the TOTP key in clear")
 	}
 }

@@ -78,8 +78,10 @@ commands:
   apikey remove --db FILE ID
   audit --db FILE     print street staff's actions on kiosks, one JSON object a line
   user add --db FILE --name NAME --role ROLE [--role ROLE]... [--street CODE]...
+          [--department NAME]
                       add a back office user (roles: admin, editor, reviewer, handler,
-                      inspector; no --street: the whole district) and print its
+                      inspector; no --street: the whole district; a handler needs
+                      --department, one of the district's) and print its
                       one-time enrolment link (72 hours)
   user reset --db FILE --name NAME|--id N
                       a new enrolment link: the old password and authenticator stop
@@ -96,8 +98,9 @@ commands:
                       write a data key file (mode 0600) for --datakey
   datakey rotate --db FILE [--datakey OLD] [--new NEW] [--reencrypt]
                       wrap the database's data keys with the key file NEW instead
-                      (made if missing); --reencrypt: seal every case under a new
-                      data key, in batches, resumable (districtd serve stopped)
+                      (made if missing); --reencrypt: seal every case, opinion and
+                      back office TOTP key under a new data key, in batches,
+                      resumable (districtd serve stopped)
   import-outbox --db FILE [--datakey FILE] --identity KEYFILE FILE
                       apply an outbox a kiosk exported to a USB drive (as a push:
                       items already stored are not stored again)

@@ -33,6 +33,7 @@ func user(args []string, stdout, stderr io.Writer) (string, error) {
 		var roleFlags, streets repeated
 		fs.Var(&roleFlags, "role", "a role: admin, editor, reviewer, handler or inspector (repeatable)")
 		fs.Var(&streets, "street", "a street the user works for (repeatable; none: the whole district)")
+		department := fs.String("department", "", "a handler's department, one of the district's (the back office's departments page)")
 		if _, err := parse(fs, args, 0, ""); err != nil {
 			return name, err
 		}
@@ -51,7 +52,7 @@ func user(args []string, stdout, stderr io.Writer) (string, error) {
 			roles[i] = role
 		}
 		return name, withDB(*dbPath, false, func(ctx context.Context, p *server.Platform) error {
-			u, token, err := p.AddUser(ctx, *uname, roles, streets)
+			u, token, err := p.AddUser(ctx, *uname, roles, streets, *department)
 			if err != nil {
 				return err
 			}
@@ -130,13 +131,14 @@ func user(args []string, stdout, stderr io.Writer) (string, error) {
 					streets = []string{}
 				}
 				if err := printJSON(stdout, struct {
-					ID        int64         `json:"id"`
-					Name      string        `json:"name"`
-					Roles     []server.Role `json:"roles"`
-					Streets   []string      `json:"streets"`
-					State     string        `json:"state"`
-					CreatedAt time.Time     `json:"created_at"`
-				}{u.ID, u.Name, u.Roles, streets, state, u.CreatedAt}); err != nil {
+					ID         int64         `json:"id"`
+					Name       string        `json:"name"`
+					Roles      []server.Role `json:"roles"`
+					Streets    []string      `json:"streets"`
+					Department string        `json:"department,omitempty"`
+					State      string        `json:"state"`
+					CreatedAt  time.Time     `json:"created_at"`
+				}{u.ID, u.Name, u.Roles, streets, u.Department, state, u.CreatedAt}); err != nil {
 					return err
 				}
 			}

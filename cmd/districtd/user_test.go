@@ -48,35 +48,9 @@ func TestUserCommands(t *testing.T) {
 	link, _ := url.Parse(strings.TrimSpace(out))
 
 	// Enrol and sign in on the running district.
-	jar, _ := cookiejar.New(nil)
-	cl := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	post := func(path string, form url.Values) (*http.Response, string) {
-		t.Helper()
-		resp, err := cl.PostForm(base+path, form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, string(b)
-	}
-	const password = "街道办的第一位管理员2026"
-	resp, body := post(link.Path, url.Values{"password": {password}, "confirm": {password}})
-	m := regexp.MustCompile(`<p class="secret"[^>]*>([A-Z2-7 ]+)</p>`).FindStringSubmatch(body)
-	if resp.StatusCode != 200 || m == nil {
-		t.Fatalf("enrol: %d\n%s", resp.StatusCode, body)
-	}
-	secret := strings.ReplaceAll(m[1], " ", "")
-	code6, _ := totp.GenerateCode(secret, time.Now())
-	if resp, body := post(link.Path+"/code", url.Values{"code": {code6}}); resp.StatusCode != 200 || !strings.Contains(body, "账号已启用") {
-		t.Fatalf("enrol code: %d\n%s", resp.StatusCode, body)
-	}
+	secret, cl := enrolByHTTP(t, base, link.Path)
 	// The code just used does not sign in; the next one does.
-	next, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
-	resp, body = post("/admin/signin", url.Values{"name": {"区管理员"}, "password": {password}, "code": {next}})
-	if resp.StatusCode != 200 || resp.Request.URL.Path != "/admin/" || !strings.Contains(body, "区管理员") || !strings.Contains(body, `href="/admin/users/"`) {
-		t.Fatalf("sign-in: %d at %s\n%s", resp.StatusCode, resp.Request.URL, body)
-	}
+	signInByHTTP(t, cl, base, "区管理员", secret, time.Now().Add(30*time.Second))
 
 	var users []map[string]any
 	for _, l := range lines(ok(t, "user", "list", "--db", db)) {
@@ -96,7 +70,7 @@ func TestUserCommands(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, public+"/admin/enrol/") || strings.TrimSpace(out) == link.String() {
 		t.Fatalf("user reset: %d %q", code, out)
 	}
-	resp, _ = cl.Get(base + "/admin/")
+	resp, _ := cl.Get(base + "/admin/")
 	resp.Body.Close()
 	if resp.Request.URL.Path != "/admin/signin" {
 		t.Fatalf("the session after the reset: at %s", resp.Request.URL)
@@ -128,3 +102,79 @@ func TestUserCommands(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// adminPassword is the password enrolByHTTP sets.
+const adminPassword = "街道办的第一位管理员2026"
+
+// postForm posts a form with cl and returns the answer after redirects
+// and its body.
+func postForm(t *testing.T, cl *http.Client, u string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	resp, err := cl.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// enrolByHTTP enrols on a running district through the enrolment link's
+// pages, as a person does with an authenticator app (adminPassword, a
+// code of the key the page shows), and returns the key and the browser.
+func enrolByHTTP(t *testing.T, base, linkPath string) (string, *http.Client) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	cl := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, body := postForm(t, cl, base+linkPath, url.Values{"password": {adminPassword}, "confirm": {adminPassword}})
+	m := regexp.MustCompile(`<p class="secret"[^>]*>([A-Z2-7 ]+)</p>`).FindStringSubmatch(body)
+	if resp.StatusCode != 200 || m == nil {
+		t.Fatalf("enrol: %d\n%s", resp.StatusCode, body)
+	}
+	secret := strings.ReplaceAll(m[1], " ", "")
+	code6, _ := totp.GenerateCode(secret, time.Now())
+	if resp, body := postForm(t, cl, base+linkPath+"/code", url.Values{"code": {code6}}); resp.StatusCode != 200 || !strings.Contains(body, "账号已启用") {
+		t.Fatalf("enrol code: %d\n%s", resp.StatusCode, body)
+	}
+	return secret, cl
+}
+
+// signInByHTTP signs the admin name in on a running district with the
+// code of secret at the time at, and fails unless it lands on the home
+// page with the admin's sections.
+func signInByHTTP(t *testing.T, cl *http.Client, base, name, secret string, at time.Time) {
+	t.Helper()
+	code, _ := totp.GenerateCode(secret, at)
+	resp, body := postForm(t, cl, base+"/admin/signin", url.Values{"name": {name}, "password": {adminPassword}, "code": {code}})
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/admin/" || !strings.Contains(body, name) || !strings.Contains(body, `href="/admin/users/"`) {
+		t.Fatalf("sign-in: %d at %s\n%s", resp.StatusCode, resp.Request.URL, body)
+	}
+}
+
+// A handler is added with its department, one of the district's: without
+// --department, or with one the district does not list, the command
+// refuses in one line and adds no one; the list shows the department.
+func TestUserAddHandlerDepartment(t *testing.T) {
+	db := published(t)
+	add := []string{"user", "add", "--db", db, "--name", "承办甲", "--role", "handler", "--street", "440106005"}
+	fails(t, exitFail, "a handler needs a department, and the district lists none yet: an admin adds them on the back office's departments page", add...)
+	ctx := context.Background()
+	st, err := server.OpenStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = server.New(st, server.Options{}).AddDepartment(ctx, server.Department{Name: "城管科"})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fails(t, exitFail, "a handler needs a department, one of the district's: 城管科", add...)
+	fails(t, exitFail, `"园林科" is not one of the district's departments: 城管科`, append(add, "--department", "园林科")...)
+	if out := ok(t, "user", "list", "--db", db); out != "" {
+		t.Fatalf("users after the refusals: %s", out)
+	}
+	ok(t, append(add, "--department", "城管科")...)
+	if out := ok(t, "user", "list", "--db", db); !strings.Contains(out, `"department":"城管科"`) {
+		t.Fatalf("user list: %s", out)
+	}
+}

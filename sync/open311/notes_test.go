@@ -16,7 +16,12 @@ func TestStaffNotesNeverShown(t *testing.T) {
 	a := newAPI(t)
 	ctx := context.Background()
 	ref := fileByKiosk(t, a.p, data.Case{ID: "appeal-public", AppealType: data.AppealComplaint, Category: "楼道堆物", Public: true})
-	staff := server.User{ID: 1, Name: "承办甲", Roles: []server.Role{server.RoleHandler}}
+	// A handler of the intake department, which has the cases not
+	// dispatched to a department.
+	if _, err := a.p.AddDepartment(ctx, server.Department{Name: "综合受理", Intake: true}); err != nil {
+		t.Fatal(err)
+	}
+	staff := server.User{ID: 1, Name: "承办甲", Roles: []server.Role{server.RoleHandler}, Department: "综合受理"}
 	const note, reason = "内部：反映人系物业前员工", "内部：转区级协调"
 	if _, err := a.p.AddCaseNote(ctx, staff, ref, note); err != nil {
 		t.Fatal(err)

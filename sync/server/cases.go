@@ -126,13 +126,13 @@ func (m *CaseMove) check() error {
 //
 // The new state goes into the filing kiosk's feed.
 func (p *Platform) MoveCase(ctx context.Context, m CaseMove) (CaseRecord, error) {
-	return p.moveCase(ctx, m, User{}, nil)
+	return p.moveCase(ctx, m, User{}, nil, nil)
 }
 
 // moveCase is MoveCase by user u (the zero User for the command line),
-// with check run on the case (and on the case a merge joins) inside the
-// write transaction before anything moves.
-func (p *Platform) moveCase(ctx context.Context, m CaseMove, u User, check func(ReadTx, *CaseRecord) error) (CaseRecord, error) {
+// with check run on the case, and checkInto on the case a merge joins,
+// inside the write transaction before anything moves.
+func (p *Platform) moveCase(ctx context.Context, m CaseMove, u User, check, checkInto func(ReadTx, *CaseRecord) error) (CaseRecord, error) {
 	if err := m.check(); err != nil {
 		return CaseRecord{}, err
 	}
@@ -191,8 +191,8 @@ func (p *Platform) moveCase(ctx context.Context, m CaseMove, u User, check func(
 			if err != nil {
 				return fmt.Errorf("merge into %s: %w", m.Into, err)
 			}
-			if check != nil {
-				if err := check(tx, &into); err != nil {
+			if checkInto != nil {
+				if err := checkInto(tx, &into); err != nil {
 					return err
 				}
 			}

@@ -13,10 +13,11 @@ import (
 )
 
 // Case handling in the back office (docs/ADMIN.md, "Cases"): the work
-// queue of a handler's streets, the case file with its staff timeline,
-// the handler's moves, internal notes, hand-overs and the inspectors'
-// 督办. Every method takes the user and keeps to the user's streets in the
-// store's query: a case of another street is ErrForbidden, never the row.
+// queue of a handler's streets and department, the case file with its
+// staff timeline, the handler's moves, internal notes, hand-overs and the
+// inspectors' 督办. Every method takes the user and keeps to the user's
+// streets, and a handler to its department, in the store's query: a case
+// of another street or department is ErrForbidden, never the row.
 
 // AssignedDistrict is the handling street of a case handed over to the
 // district itself: only district-wide users reach it.
@@ -47,7 +48,7 @@ type CaseWorkReader interface {
 type CaseWorkWriter interface {
 	AddCaseEvent(e CaseEvent) (int64, error)
 	// AddDepartment adds a department by name; 0 when it is already there.
-	AddDepartment(name string) (int64, error)
+	AddDepartment(d Department) (int64, error)
 	// RemoveDepartment removes one and returns its name, ErrNotFound if
 	// there is none.
 	RemoveDepartment(id int64) (string, error)
@@ -59,14 +60,18 @@ type CaseWorkWriter interface {
 
 // QueueQuery selects open cases; zero fields select all.
 type QueueQuery struct {
-	Streets   []string // the user's streets; none: the whole district
-	Assigned  string   // one handling street (or AssignedDistrict)
-	Kind      data.CaseKind
-	Status    data.Status
-	Channel   data.Channel
-	DueBefore string // only cases due before this date ("2006-01-02")
-	Limit     int    // 0: no limit
-	Offset    int
+	Streets []string // the user's streets; none: the whole district
+	// ByDepartment keeps to the cases dispatched to one of Departments
+	// ("" for a case dispatched to none); none listed selects nothing.
+	ByDepartment bool
+	Departments  []string
+	Assigned     string // one handling street (or AssignedDistrict)
+	Kind         data.CaseKind
+	Status       data.Status
+	Channel      data.Channel
+	DueBefore    string // only cases due before this date ("2006-01-02")
+	Limit        int    // 0: no limit
+	Offset       int
 }
 
 // CaseEventKind is the kind of a staff event on a case.
@@ -93,10 +98,14 @@ type CaseEvent struct {
 	Target   string
 }
 
-// Department is one the district dispatches appeals to.
+// Department is one the district dispatches appeals to. Handlers work
+// for one department each. An intake department (受理) also handles the
+// cases dispatched to no department: appeals before they are dispatched,
+// applications and disclosure requests, which never are.
 type Department struct {
-	ID   int64
-	Name string
+	ID     int64
+	Name   string
+	Intake bool
 }
 
 // ReplyTemplate is a stock reply for cases of one kind.
@@ -156,24 +165,100 @@ type Queue struct {
 	Today data.Date
 }
 
-// scope checks the user may reach a case handled by street assigned.
-func scope(u User, assigned string) error {
-	if len(u.Streets) == 0 || slices.Contains(u.Streets, assigned) {
-		return nil
-	}
-	return ErrForbidden
+// caseScope is which cases a user reaches: those its streets handle (all
+// without streets) and, by department, those dispatched to one of
+// departments ("" for none).
+type caseScope struct {
+	streets      []string
+	byDepartment bool
+	departments  []string
 }
 
-// CaseQueue is a page of the open cases of u's streets that f selects,
+// scopeOf is u's scope over cases, to read them or, with act, to act on
+// them as their handler. A handler reaches the cases of its streets
+// dispatched to its department, and those dispatched to none when its
+// department is an intake one; a handler without a department reaches
+// none. An inspector reads every case of its streets, and so does a
+// user who is also one.
+func scopeOf(tx ReadTx, u User, act bool) (caseScope, error) {
+	sc := caseScope{streets: u.Streets}
+	if !u.Has(RoleHandler) || !act && u.Has(RoleInspector) {
+		return sc, nil
+	}
+	sc.byDepartment = true
+	if u.Department == "" {
+		return sc, nil
+	}
+	sc.departments = []string{u.Department}
+	deps, err := tx.Departments()
+	if err != nil {
+		return sc, err
+	}
+	if slices.ContainsFunc(deps, func(d Department) bool { return d.Name == u.Department && d.Intake }) {
+		sc.departments = append(sc.departments, "")
+	}
+	return sc, nil
+}
+
+// allows reports whether the scope reaches rec.
+func (sc caseScope) allows(rec *CaseRecord) bool {
+	return (len(sc.streets) == 0 || slices.Contains(sc.streets, rec.Assigned)) &&
+		(!sc.byDepartment || slices.Contains(sc.departments, rec.Case.Department))
+}
+
+// scope checks that u may reach rec, to read it or (act) to act on it as
+// its handler: ErrForbidden when not.
+func scope(tx ReadTx, u User, rec *CaseRecord, act bool) error {
+	sc, err := scopeOf(tx, u, act)
+	if err != nil {
+		return err
+	}
+	if !sc.allows(rec) {
+		return ErrForbidden
+	}
+	return nil
+}
+
+// NoDepartment reports whether u is a handler without a department, who
+// reaches no case until an admin gives it one (and is no inspector, who
+// reads them all).
+func (u User) NoDepartment() bool {
+	return u.Has(RoleHandler) && u.Department == "" && !u.Has(RoleInspector)
+}
+
+// Reaches reports whether u reaches the case ref, to read it or (act) to
+// act on it: where a page sends the user after a move or a hand-over
+// that may have taken the case out of its reach.
+func (p *Platform) Reaches(ctx context.Context, u User, ref string, act bool) (bool, error) {
+	err := p.store.Read(ctx, func(tx ReadTx) error {
+		rec, err := caseByRef(tx, ref)
+		if err != nil {
+			return err
+		}
+		return scope(tx, u, &rec, act)
+	})
+	if errors.Is(err, ErrForbidden) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// CaseQueue is a page of the open cases u reaches (its streets', and a
+// handler's department's: scopeOf) that f selects,
 // sorted by working days left (those whose deadline does not run, waiting
 // for a correction or answered, last), each with its deadline today and
 // its latest 督办. A street filter outside u's streets selects nothing.
 func (p *Platform) CaseQueue(ctx context.Context, u User, f QueueFilter) (Queue, error) {
 	page := max(f.Page, 1)
-	q := QueueQuery{Streets: u.Streets, Assigned: f.Street, Kind: f.Kind, Status: f.Status, Channel: f.Channel,
+	q := QueueQuery{Assigned: f.Street, Kind: f.Kind, Status: f.Status, Channel: f.Channel,
 		Limit: QueuePageSize, Offset: (page - 1) * QueuePageSize}
 	out := Queue{Page: page, Today: p.today()}
 	err := p.store.Read(ctx, func(tx ReadTx) error {
+		sc, err := scopeOf(tx, u, false)
+		if err != nil {
+			return err
+		}
+		q.Streets, q.ByDepartment, q.Departments = sc.streets, sc.byDepartment, sc.departments
 		recs, total, err := tx.Queue(q)
 		if err != nil {
 			return err
@@ -216,6 +301,9 @@ type CaseFile struct {
 	Moves []data.Status
 	// Flagged: overdue by at least one working day, for 督办.
 	Flagged bool
+	// Handles: the user may act on the case as its handler (its street
+	// and department).
+	Handles bool
 }
 
 // TimelineEntry is one line of the staff timeline: a move (Move set) or
@@ -246,9 +334,10 @@ func staffMoves(c *data.Case, at time.Time) []data.Status {
 	return out
 }
 
-// CaseFile reads the case ref for u: ErrForbidden for a case another
-// street handles.
-func (p *Platform) CaseFile(ctx context.Context, u User, ref string) (CaseFile, error) {
+// CaseFile reads the case ref for u: ErrForbidden for a case u does not
+// reach (scopeOf); with act, only a case u may act on as its handler
+// (the unmasked page, the 告知书). Handles says whether u may act on it.
+func (p *Platform) CaseFile(ctx context.Context, u User, ref string, act bool) (CaseFile, error) {
 	var f CaseFile
 	f.Today = p.today()
 	err := p.store.Read(ctx, func(tx ReadTx) error {
@@ -256,8 +345,15 @@ func (p *Platform) CaseFile(ctx context.Context, u User, ref string) (CaseFile, 
 		if err != nil {
 			return err
 		}
-		if err := scope(u, rec.Assigned); err != nil {
+		if err := scope(tx, u, &rec, act); err != nil {
 			return err
+		}
+		if u.Has(RoleHandler) {
+			if err := scope(tx, u, &rec, true); err == nil {
+				f.Handles = true
+			} else if !errors.Is(err, ErrForbidden) {
+				return err
+			}
 		}
 		cal, err := calendarOf(tx)
 		if err != nil {
@@ -291,12 +387,16 @@ func (p *Platform) CaseFile(ctx context.Context, u User, ref string) (CaseFile, 
 	return f, err
 }
 
-// HandleCase is a handler's move of a case (MoveCase) within u's streets;
-// a merge joins a case u may reach too. A dispatch goes only to one of
-// the district's departments (Departments).
+// HandleCase is a handler's move of a case (MoveCase) within u's streets
+// and department; a merge joins a case of u's streets, whichever
+// department has it (an intake handler merges a new duplicate into a case
+// already dispatched). A dispatch goes only to one of the district's
+// departments (Departments).
 func (p *Platform) HandleCase(ctx context.Context, u User, m CaseMove) (CaseRecord, error) {
+	streets := User{Streets: u.Streets}
+	into := func(tx ReadTx, rec *CaseRecord) error { return scope(tx, streets, rec, true) }
 	return p.moveCase(ctx, m, u, func(tx ReadTx, rec *CaseRecord) error {
-		if err := scope(u, rec.Assigned); err != nil {
+		if err := scope(tx, u, rec, true); err != nil {
 			return err
 		}
 		if m.To == data.StatusDispatched {
@@ -309,7 +409,7 @@ func (p *Platform) HandleCase(ctx context.Context, u User, m CaseMove) (CaseReco
 			}
 		}
 		return nil
-	})
+	}, into)
 }
 
 // MaxNote is the longest note, 督办 or hand-over reason, in characters.
@@ -331,16 +431,17 @@ func checkNote(text string) (string, error) {
 	return text, nil
 }
 
-// addEvent records a staff event on the case ref within u's streets, after
+// addEvent records a staff event on the case ref u may act on (act: as
+// its handler; else within u's reading scope, an inspector's 督办), after
 // check.
-func (p *Platform) addEvent(ctx context.Context, u User, ref string, e CaseEvent, check func(tx Tx, rec *CaseRecord) error) (CaseRecord, error) {
+func (p *Platform) addEvent(ctx context.Context, u User, ref string, act bool, e CaseEvent, check func(tx Tx, rec *CaseRecord) error) (CaseRecord, error) {
 	var rec CaseRecord
 	err := p.store.Write(ctx, func(tx Tx) (err error) {
 		rec, err = caseByRef(tx, ref)
 		if err != nil {
 			return err
 		}
-		if err := scope(u, rec.Assigned); err != nil {
+		if err := scope(tx, u, &rec, act); err != nil {
 			return err
 		}
 		if check != nil {
@@ -362,7 +463,7 @@ func (p *Platform) AddCaseNote(ctx context.Context, u User, ref, text string) (C
 	if err != nil {
 		return CaseRecord{}, err
 	}
-	return p.addEvent(ctx, u, ref, CaseEvent{Kind: EventNote, Text: text}, nil)
+	return p.addEvent(ctx, u, ref, true, CaseEvent{Kind: EventNote, Text: text}, nil)
 }
 
 // Supervise records a 督办 on a case that is overdue by at least one
@@ -373,7 +474,7 @@ func (p *Platform) Supervise(ctx context.Context, u User, ref, text string) (Cas
 	if err != nil {
 		return CaseRecord{}, err
 	}
-	return p.addEvent(ctx, u, ref, CaseEvent{Kind: EventSupervise, Text: text}, func(tx Tx, rec *CaseRecord) error {
+	return p.addEvent(ctx, u, ref, false, CaseEvent{Kind: EventSupervise, Text: text}, func(tx Tx, rec *CaseRecord) error {
 		cal, err := calendarOf(tx)
 		if err != nil {
 			return err
@@ -400,7 +501,7 @@ func (p *Platform) HandOver(ctx context.Context, u User, ref, to, reason string)
 		if err != nil {
 			return err
 		}
-		if err := scope(u, rec.Assigned); err != nil {
+		if err := scope(tx, u, &rec, true); err != nil {
 			return err
 		}
 		switch {
@@ -431,7 +532,12 @@ func (p *Platform) OverdueCases(ctx context.Context, u User) ([]QueueRow, error)
 	today := p.today()
 	var out []QueueRow
 	err := p.store.Read(ctx, func(tx ReadTx) error {
-		recs, _, err := tx.Queue(QueueQuery{Streets: u.Streets, DueBefore: today.String()})
+		sc, err := scopeOf(tx, u, false)
+		if err != nil {
+			return err
+		}
+		recs, _, err := tx.Queue(QueueQuery{Streets: sc.streets, ByDepartment: sc.byDepartment, Departments: sc.departments,
+			DueBefore: today.String()})
 		if err != nil {
 			return err
 		}
@@ -526,32 +632,61 @@ func (p *Platform) Departments(ctx context.Context) ([]Department, error) {
 	return out, err
 }
 
-// AddDepartment adds a department; a name already listed is refused.
-func (p *Platform) AddDepartment(ctx context.Context, name string) (Department, error) {
-	name = strings.TrimSpace(name)
-	if err := checkTitle("department", name); err != nil {
+// AddDepartment adds a department (d.Name, d.Intake); a name already
+// listed is refused.
+func (p *Platform) AddDepartment(ctx context.Context, d Department) (Department, error) {
+	d.Name = strings.TrimSpace(d.Name)
+	if err := checkTitle("department", d.Name); err != nil {
 		return Department{}, err
 	}
-	var id int64
 	err := p.store.Write(ctx, func(tx Tx) (err error) {
-		id, err = tx.AddDepartment(name)
-		if err == nil && id == 0 {
-			err = fmt.Errorf("department %q is already listed", name)
+		d.ID, err = tx.AddDepartment(d)
+		if err == nil && d.ID == 0 {
+			err = fmt.Errorf("department %q is already listed", d.Name)
 		}
 		return err
 	})
-	return Department{ID: id, Name: name}, err
+	return d, err
+}
+
+// DepartmentInUse refuses the removal of a department handlers work for.
+type DepartmentInUse struct {
+	Department string
+	Users      []string
+}
+
+func (e *DepartmentInUse) Error() string {
+	return fmt.Sprintf("handlers work for department %q (%s): give them another one first", e.Department, strings.Join(e.Users, ", "))
 }
 
 // RemoveDepartment removes a department from the list; cases dispatched
-// to it keep its name.
+// to it keep its name. A department some users work for is refused with
+// *DepartmentInUse.
 func (p *Platform) RemoveDepartment(ctx context.Context, id int64) (string, error) {
 	var name string
-	err := p.store.Write(ctx, func(tx Tx) (err error) {
-		name, err = tx.RemoveDepartment(id)
-		if errors.Is(err, ErrNotFound) {
-			err = fmt.Errorf("there is no department %d", id)
+	err := p.store.Write(ctx, func(tx Tx) error {
+		deps, err := tx.Departments()
+		if err != nil {
+			return err
 		}
+		i := slices.IndexFunc(deps, func(d Department) bool { return d.ID == id })
+		if i < 0 {
+			return fmt.Errorf("there is no department %d: %w", id, ErrNotFound)
+		}
+		accounts, err := tx.Accounts()
+		if err != nil {
+			return err
+		}
+		var users []string
+		for _, a := range accounts {
+			if a.Department == deps[i].Name {
+				users = append(users, a.Name)
+			}
+		}
+		if len(users) > 0 {
+			return &DepartmentInUse{Department: deps[i].Name, Users: users}
+		}
+		name, err = tx.RemoveDepartment(id)
 		return err
 	})
 	return name, err

@@ -17,12 +17,31 @@ import (
 	"jiezhen/sync/wire"
 )
 
-var (
-	handlerA = User{ID: 11, Name: "承办甲", Roles: []Role{RoleHandler}, Streets: []string{streetA}}
-	handlerB = User{ID: 12, Name: "承办乙", Roles: []Role{RoleHandler}, Streets: []string{streetB}}
-	district = User{ID: 13, Name: "区承办", Roles: []Role{RoleHandler}}
-	watcher  = User{ID: 14, Name: "监察丙", Roles: []Role{RoleInspector}}
+// The test handlers work for the intake department (intake), which
+// handles the cases not dispatched to a department; cityA for the
+// department appeals are dispatched to.
+const (
+	intake = "综合受理"
+	city   = "城管科"
 )
+
+var (
+	handlerA = User{ID: 11, Name: "承办甲", Roles: []Role{RoleHandler}, Streets: []string{streetA}, Department: intake}
+	handlerB = User{ID: 12, Name: "承办乙", Roles: []Role{RoleHandler}, Streets: []string{streetB}, Department: intake}
+	district = User{ID: 13, Name: "区承办", Roles: []Role{RoleHandler}, Department: intake}
+	watcher  = User{ID: 14, Name: "监察丙", Roles: []Role{RoleInspector}}
+	cityA    = User{ID: 15, Name: "城管甲", Roles: []Role{RoleHandler}, Streets: []string{streetA}, Department: city}
+)
+
+// addDepartments lists the departments named, the first an intake one.
+func (e *env) addDepartments(intakeName string, names ...string) {
+	e.t.Helper()
+	for i, n := range append([]string{intakeName}, names...) {
+		if _, err := e.p.AddDepartment(context.Background(), Department{Name: n, Intake: i == 0}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
 
 // fileCases pushes items from a kiosk and returns their references.
 func (e *env) fileCases(token string, items ...wire.PushItem) []string {
@@ -63,9 +82,7 @@ func TestCaseQueueScoping(t *testing.T) {
 	ctx := context.Background()
 	refA := e.fileCases(e.tokA1, appeal(t, "a-1", streetA))[0]
 	refB := e.fileCases(e.tokB1, appeal(t, "b-1", streetB))[0]
-	if _, err := e.p.AddDepartment(ctx, "城管科"); err != nil {
-		t.Fatal(err)
-	}
+	e.addDepartments(intake, city)
 
 	if got := queueRefs(t, e.queue(handlerA, QueueFilter{})); !slices.Equal(got, []string{refA}) {
 		t.Fatalf("A's queue: %v, want only %s", got, refA)
@@ -81,7 +98,7 @@ func TestCaseQueueScoping(t *testing.T) {
 	}
 
 	for name, try := range map[string]func() error{
-		"read": func() error { _, err := e.p.CaseFile(ctx, handlerA, refB); return err },
+		"read": func() error { _, err := e.p.CaseFile(ctx, handlerA, refB, false); return err },
 		"dispatch": func() error {
 			_, err := e.p.HandleCase(ctx, handlerA, CaseMove{Ref: refB, To: data.StatusDispatched, Department: "城管科"})
 			return err
@@ -123,6 +140,7 @@ func (e *env) caseRecord(ref string) CaseRecord {
 // cases, puts cases whose deadline does not run last, filters and pages.
 func TestCaseQueueOrder(t *testing.T) {
 	e := newEnv(t)
+	e.addDepartments(intake)
 	consult := func(id string) wire.PushItem {
 		it := appeal(t, id, streetA)
 		var c data.Case
@@ -194,18 +212,20 @@ func TestHandleCaseActions(t *testing.T) {
 	ctx := context.Background()
 	refs := e.fileCases(e.tokA1, appeal(t, "a-1", streetA), appeal(t, "a-2", streetA), disclosure(t, "d-1"))
 	apl, dup, disc := refs[0], refs[1], refs[2]
-	handle := func(m CaseMove) CaseRecord {
+	e.addDepartments(intake)
+	handleAs := func(u User, m CaseMove) CaseRecord {
 		t.Helper()
 		e.clock.Add(time.Hour)
-		rec, err := e.p.HandleCase(ctx, handlerA, m)
+		rec, err := e.p.HandleCase(ctx, u, m)
 		if err != nil {
 			t.Fatalf("%s to %s: %v", m.Ref, m.To, err)
 		}
 		return rec
 	}
+	handle := func(m CaseMove) CaseRecord { t.Helper(); return handleAs(handlerA, m) }
 	moves := func(ref string) []data.Status {
 		t.Helper()
-		f, err := e.p.CaseFile(ctx, handlerA, ref)
+		f, err := e.p.CaseFile(ctx, handlerA, ref, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,21 +240,25 @@ func TestHandleCaseActions(t *testing.T) {
 	if _, err := e.p.HandleCase(ctx, handlerA, CaseMove{Ref: apl, To: data.StatusDispatched, Department: "不存在科"}); err == nil || !strings.Contains(err.Error(), "departments") {
 		t.Fatalf("dispatch to an unlisted department: %v", err)
 	}
-	if _, err := e.p.AddDepartment(ctx, " 城管科 "); err != nil {
+	if _, err := e.p.AddDepartment(ctx, Department{Name: " 城管科 "}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.p.AddDepartment(ctx, "城管科"); err == nil {
+	if _, err := e.p.AddDepartment(ctx, Department{Name: "城管科"}); err == nil {
 		t.Fatal("a department added twice")
 	}
 	handle(CaseMove{Ref: apl, To: data.StatusDispatched, Department: "城管科"})
-	handle(CaseMove{Ref: apl, To: data.StatusInProgress})
+	// Dispatched, it is the department's.
+	if _, err := e.p.HandleCase(ctx, handlerA, CaseMove{Ref: apl, To: data.StatusInProgress}); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("the intake handler moves a dispatched case: %v", err)
+	}
+	handleAs(cityA, CaseMove{Ref: apl, To: data.StatusInProgress})
 
 	// An internal note, never seen by the resident.
 	const secret = "内部：投诉人系重复来电"
-	if _, err := e.p.AddCaseNote(ctx, handlerA, apl, "  "); err == nil {
+	if _, err := e.p.AddCaseNote(ctx, cityA, apl, "  "); err == nil {
 		t.Fatal("an empty note was kept")
 	}
-	if _, err := e.p.AddCaseNote(ctx, handlerA, apl, secret); err != nil {
+	if _, err := e.p.AddCaseNote(ctx, cityA, apl, secret); err != nil {
 		t.Fatal(err)
 	}
 
@@ -243,16 +267,17 @@ func TestHandleCaseActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handle(CaseMove{Ref: apl, To: data.StatusReplied, Reason: tpl.Text})
-	handle(CaseMove{Ref: apl, To: data.StatusCompleted, Reason: "回访确认"})
+	handleAs(cityA, CaseMove{Ref: apl, To: data.StatusReplied, Reason: tpl.Text})
+	handleAs(cityA, CaseMove{Ref: apl, To: data.StatusCompleted, Reason: "回访确认"})
 
-	// A duplicate merged: closed with its pointer, and the case it joined
-	// says so in its staff timeline.
+	// A duplicate merged by the intake into the department's case: closed
+	// with its pointer, and the case it joined says so in its staff
+	// timeline.
 	m := handle(CaseMove{Ref: dup, To: data.StatusMerged, Into: apl, Reason: "同一事项"})
 	if m.Case.MergedInto != apl || m.Case.Status != data.StatusMerged {
 		t.Fatalf("merged: %+v", m.Case)
 	}
-	f, err := e.p.CaseFile(ctx, handlerA, apl)
+	f, err := e.p.CaseFile(ctx, cityA, apl, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +316,7 @@ func TestHandleCaseActions(t *testing.T) {
 	if got := queueRefs(t, e.queue(handlerB, QueueFilter{})); !slices.Equal(got, []string{open}) {
 		t.Fatalf("B's queue after the hand-over: %v", got)
 	}
-	if _, err := e.p.CaseFile(ctx, handlerA, open); !errors.Is(err, ErrForbidden) {
+	if _, err := e.p.CaseFile(ctx, handlerA, open, false); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("A reads the case it handed over: %v", err)
 	}
 	if _, err := e.p.HandOver(ctx, handlerB, open, AssignedDistrict, "需区级协调"); err != nil {
@@ -300,7 +325,7 @@ func TestHandleCaseActions(t *testing.T) {
 	if got := queueRefs(t, e.queue(handlerB, QueueFilter{})); len(got) != 0 {
 		t.Fatalf("B's queue after handing to the district: %v", got)
 	}
-	f, err = e.p.CaseFile(ctx, district, open)
+	f, err = e.p.CaseFile(ctx, district, open, false)
 	if err != nil || f.Rec.Case.Ref != open || f.Rec.Assigned != AssignedDistrict {
 		t.Fatalf("the district's copy: %+v %v", f.Rec, err)
 	}
@@ -332,6 +357,7 @@ func TestHandleCaseActions(t *testing.T) {
 // queue and the timeline, and the counts for the monthly review have it.
 func TestSupervise(t *testing.T) {
 	e := newEnv(t)
+	e.addDepartments(intake)
 	ctx := context.Background()
 	ref := e.fileCases(e.tokA1, appeal(t, "a-1", streetA))[0] // due 12-14
 	if _, err := e.p.Supervise(ctx, watcher, ref, "请尽快办理"); err == nil || !strings.Contains(err.Error(), "not overdue") {
@@ -349,7 +375,7 @@ func TestSupervise(t *testing.T) {
 	if s := q.Rows[0].Supervision; s == nil || s.Text != "已超期一个工作日，请于今日办结" || s.UserName != watcher.Name {
 		t.Fatalf("the queue's 督办: %+v", s)
 	}
-	f, _ := e.p.CaseFile(ctx, handlerA, ref)
+	f, _ := e.p.CaseFile(ctx, handlerA, ref, false)
 	if !f.Flagged || f.Timeline[len(f.Timeline)-1].Event == nil || f.Timeline[len(f.Timeline)-1].Event.Kind != EventSupervise {
 		t.Fatalf("the case file: flagged %v, timeline %+v", f.Flagged, f.Timeline)
 	}
@@ -366,11 +392,11 @@ func TestSupervise(t *testing.T) {
 func TestDepartmentsAndTemplates(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	d, err := e.p.AddDepartment(ctx, "民政科")
+	d, err := e.p.AddDepartment(ctx, Department{Name: "民政科"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.p.AddDepartment(ctx, "  "); err == nil {
+	if _, err := e.p.AddDepartment(ctx, Department{Name: "  "}); err == nil {
 		t.Fatal("a department without a name")
 	}
 	if name, err := e.p.RemoveDepartment(ctx, d.ID); err != nil || name != "民政科" {
@@ -420,7 +446,7 @@ func TestCaseHandlingMigration(t *testing.T) {
 	}
 	doc := func(c data.Case) string { return string(mustJSON(t, c)) }
 	open := data.Case{ID: "c-open", Ref: "R1", Kind: data.CaseAppeal, Street: streetA, Status: data.StatusDispatched,
-		Deadline: data.MustDate("2026-12-14"), Channel: data.ChannelWeb}
+		Deadline: data.MustDate("2026-12-14"), Channel: data.ChannelWeb, Department: city}
 	done := data.Case{ID: "c-done", Ref: "R2", Kind: data.CaseAppeal, Street: streetA, Status: data.StatusCompleted,
 		Deadline: data.MustDate("2026-12-01")}
 	waiting := data.Case{ID: "c-wait", Ref: "R3", Kind: data.CaseDisclosure, Street: streetA, Status: data.StatusCorrection,
@@ -460,9 +486,138 @@ func TestCaseHandlingMigration(t *testing.T) {
 		if len(web) != 1 || web[0].Case.Ref != "R1" {
 			t.Errorf("by channel: %v %v", web, err)
 		}
+		// The department a case was dispatched to is its row's.
+		for deps, want := range map[string]string{city: "R1", "": "R3"} {
+			got, _, err := tx.Queue(QueueQuery{ByDepartment: true, Departments: []string{deps}})
+			if err != nil || len(got) != 1 || got[0].Case.Ref != want {
+				t.Errorf("dispatched to %q: %v %v", deps, got, err)
+			}
+		}
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A handler reaches only the cases of its streets dispatched to its
+// department, and an intake department's handler also those dispatched
+// to none, in the store's query: another department's case is not in
+// its queue and every read or change of it is ErrForbidden. A handler
+// without a department reaches none; an inspector reads them all.
+func TestHandlerDepartmentScope(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.addDepartments(intake, city, "民政科")
+	refs := e.fileCases(e.tokA1, appeal(t, "a-1", streetA), appeal(t, "a-2", streetA), disclosure(t, "d-1"))
+	apl, other, disc := refs[0], refs[1], refs[2]
+	if _, err := e.p.HandleCase(ctx, handlerA, CaseMove{Ref: apl, To: data.StatusDispatched, Department: city}); err != nil {
+		t.Fatal(err)
+	}
+	civil := User{ID: 16, Name: "民政甲", Roles: []Role{RoleHandler}, Streets: []string{streetA}, Department: "民政科"}
+	none := User{ID: 17, Name: "旧承办", Roles: []Role{RoleHandler}, Streets: []string{streetA}}
+	both := User{ID: 18, Name: "民政监察", Roles: []Role{RoleHandler, RoleInspector}, Streets: []string{streetA}, Department: "民政科"}
+	for _, c := range []struct {
+		u    User
+		want []string
+	}{
+		{handlerA, []string{other, disc}}, {cityA, []string{apl}}, {civil, nil}, {none, nil},
+		{both, []string{apl, other, disc}}, {watcher, []string{apl, other, disc}},
+	} {
+		got := queueRefs(t, e.queue(c.u, QueueFilter{}))
+		slices.Sort(got)
+		slices.Sort(c.want)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s's queue: %v, want %v", c.u.Name, got, c.want)
+		}
+	}
+	if !none.NoDepartment() || both.NoDepartment() || handlerA.NoDepartment() {
+		t.Fatal("NoDepartment")
+	}
+
+	for _, u := range []User{handlerA, civil, none, both} {
+		for name, try := range map[string]func() error{
+			"read": func() error { _, err := e.p.CaseFile(ctx, u, apl, u.Has(RoleInspector)); return err },
+			"move": func() error {
+				_, err := e.p.HandleCase(ctx, u, CaseMove{Ref: apl, To: data.StatusInProgress})
+				return err
+			},
+			"note":     func() error { _, err := e.p.AddCaseNote(ctx, u, apl, "看看"); return err },
+			"handover": func() error { _, err := e.p.HandOver(ctx, u, apl, streetB, "拿过去"); return err },
+			"merge into it": func() error {
+				_, err := e.p.HandleCase(ctx, u, CaseMove{Ref: apl, To: data.StatusMerged, Into: other, Reason: "重复"})
+				return err
+			},
+		} {
+			if err := try(); !errors.Is(err, ErrForbidden) {
+				t.Errorf("%s of %s's case by %s: %v, want ErrForbidden", name, city, u.Name, err)
+			}
+		}
+		if ok, err := e.p.Reaches(ctx, u, apl, true); ok || err != nil {
+			t.Errorf("%s acts on %s's case: %v %v", u.Name, city, ok, err)
+		}
+	}
+	if rec := e.caseRecord(apl); rec.Case.Status != data.StatusDispatched || rec.Assigned != streetA {
+		t.Fatalf("the case changed: %+v", rec)
+	}
+	if n := e.count("case_events"); n != 0 {
+		t.Fatalf("%d events recorded by refused actions", n)
+	}
+	// A handler who is also an inspector reads it, without the handler's
+	// part; the department's handler has it.
+	if f, err := e.p.CaseFile(ctx, both, apl, false); err != nil || f.Handles {
+		t.Fatalf("an inspector-handler of another department: handles %v, %v", f.Handles, err)
+	}
+	if f, err := e.p.CaseFile(ctx, cityA, apl, true); err != nil || !f.Handles {
+		t.Fatalf("the department's handler: handles %v, %v", f.Handles, err)
+	}
+	if _, err := e.p.HandleCase(ctx, cityA, CaseMove{Ref: apl, To: data.StatusInProgress}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A handler's department: required, one of the district's; none for the
+// other roles; a department handlers work for is not removed.
+func TestHandlerDepartmentChecks(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, _, err := e.p.AddUser(ctx, "承办甲", []Role{RoleHandler}, nil, ""); err == nil || !strings.Contains(err.Error(), "lists none yet") {
+		t.Fatalf("a handler before any department: %v", err)
+	}
+	e.addDepartments(intake, city)
+	for dep, want := range map[string]string{"": "a handler needs a department, one of the district's: 城管科, 综合受理",
+		"园林科": `"园林科" is not one of the district's departments: 城管科, 综合受理`} {
+		if _, _, err := e.p.AddUser(ctx, "承办甲", []Role{RoleHandler}, nil, dep); err == nil || err.Error() != want {
+			t.Errorf("department %q: %v, want %q", dep, err, want)
+		}
+	}
+	u, _, err := e.p.AddUser(ctx, "承办甲", []Role{RoleHandler}, []string{streetA}, " 城管科 ")
+	if err != nil || u.Department != city || u.Access() != "roles=handler streets="+streetA+" department="+city {
+		t.Fatalf("a handler: %+v %v", u, err)
+	}
+	ed, _, err := e.p.AddUser(ctx, "编辑乙", []Role{RoleEditor}, nil, city)
+	if err != nil || ed.Department != "" {
+		t.Fatalf("an editor keeps no department: %+v %v", ed, err)
+	}
+	if _, err := e.p.SetUserAccess(ctx, u.ID, []Role{RoleHandler}, nil, ""); err == nil {
+		t.Fatal("a handler's department taken away")
+	}
+	deps, _ := e.p.Departments(ctx)
+	var in DepartmentInUse
+	for _, d := range deps {
+		_, err := e.p.RemoveDepartment(ctx, d.ID)
+		var inUse *DepartmentInUse
+		if d.Name == city && !errors.As(err, &inUse) {
+			t.Fatalf("removed a department a handler works for: %v", err)
+		}
+		if inUse != nil {
+			in = *inUse
+		}
+	}
+	if in.Department != city || !slices.Equal(in.Users, []string{"承办甲"}) {
+		t.Fatalf("the refusal: %+v", in)
+	}
+	if got, _ := e.p.Departments(ctx); len(got) != 1 || got[0].Name != city {
+		t.Fatalf("departments left: %+v", got)
 	}
 }

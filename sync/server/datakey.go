@@ -422,11 +422,15 @@ var sealBatch = 200
 // transaction, and returns how many cases it sealed. It stops after the
 // database is found all sealed under the current key (a setting), so it
 // costs one read at later opens; interrupted, it goes on where it stopped
-// at the next open, as each batch committed is kept.
+// at the next open, as each batch committed is kept. The back office's
+// TOTP keys are sealed first (sealAccounts), at every open.
 func (p *Platform) SealAll(ctx context.Context) (int, error) {
 	k := p.keys
 	if k == nil {
 		return 0, ErrNoDataKey
+	}
+	if err := p.sealAccounts(ctx); err != nil {
+		return 0, err
 	}
 	var done string
 	err := p.raw.Read(ctx, func(tx ReadTx) (err error) {
@@ -531,4 +535,42 @@ func (p *Platform) sealOpinions(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// sealAccounts seals the back office's TOTP keys still in clear, or under
+// another data key than the current one, in one write transaction.
+// Accounts are few (a district's staff), so every open reads them all
+// rather than keep a setting: a database sealed before TOTP keys were is
+// sealed at its next open, and later opens cost one read.
+func (p *Platform) sealAccounts(ctx context.Context) error {
+	k := p.keys
+	var todo []int64
+	err := p.raw.Read(ctx, func(tx ReadTx) error {
+		list, err := tx.Accounts()
+		for i := range list {
+			if k.accountNeedsSealing(&list[i]) {
+				todo = append(todo, list[i].ID)
+			}
+		}
+		return err
+	})
+	if err != nil || len(todo) == 0 {
+		return err
+	}
+	err = p.store.Write(ctx, func(tx Tx) error {
+		for _, id := range todo {
+			a, err := tx.Account(id)
+			if err == nil {
+				err = tx.PutAccount(a)
+			}
+			if err != nil {
+				return fmt.Errorf("seal the TOTP key of user %d: %w", id, err)
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		p.log.Info("TOTP keys sealed", "users", len(todo))
+	}
+	return err
 }

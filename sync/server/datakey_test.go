@@ -287,7 +287,9 @@ func TestSealExistingDatabase(t *testing.T) {
 	err = e.st.Write(ctx, func(tx Tx) error {
 		for _, q := range []string{"ALTER TABLE cases DROP COLUMN phone4_hash",
 			"DROP TABLE case_facts", "DROP TABLE content_log", "DROP TABLE kiosk_days", "DROP TABLE track_grants",
-			"DELETE FROM settings WHERE name = 'report_facts_backfill'"} {
+			"DELETE FROM settings WHERE name = 'report_facts_backfill'",
+			"DROP INDEX cases_queue_department", "ALTER TABLE cases DROP COLUMN department",
+			"ALTER TABLE users DROP COLUMN department", "ALTER TABLE departments DROP COLUMN intake"} {
 			if err := tx.(*sqlTx).exec(q); err != nil {
 				return err
 			}
@@ -389,4 +391,167 @@ func TestNoDataKey(t *testing.T) {
 	if _, err := p.PublicAppeals(context.Background(), streetA, "", false); err != nil {
 		t.Fatalf("public appeals without the key: %v", err)
 	}
+}
+
+// signInAs signs name in on p with the next code of secret.
+func (e *env) signInAs(p *Platform, name, secret string) User {
+	e.t.Helper()
+	e.clock.Add(30 * time.Second) // a code is taken once
+	u, err := p.SignIn(context.Background(), name, goodPassword, e.code(secret))
+	if err != nil {
+		e.t.Fatalf("sign in %s: %v", name, err)
+	}
+	return u
+}
+
+// totpColumns is what the users table holds of TOTP keys, as stored.
+func (e *env) totpColumns() []byte {
+	e.t.Helper()
+	var b []byte
+	err := e.st.Read(context.Background(), func(tx ReadTx) error {
+		rows, err := tx.(*sqlTx).query("SELECT totp_secret, enrol_totp FROM users")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s, en string
+			if err := rows.Scan(&s, &en); err != nil {
+				return err
+			}
+			b = append(b, s+" "+en+"\n"...)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
+}
+
+// The back office's TOTP keys, an enrolled user's and one offered to an
+// enrolment still open, are on disk only sealed; signing in and enrolling
+// work, and go on working after a new key file and a new data key, which
+// seals them again; without the key file, sign-in is refused as such.
+func TestTOTPSealedAtRest(t *testing.T) {
+	e := newEnv(t)
+	old := useKey(t, e.p)
+	ctx := context.Background()
+	admin, secret := e.enrol("王管理", RoleAdmin)
+	_, tok, err := e.p.AddUser(ctx, "李监察", []Role{RoleInspector}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := e.p.Enrolment(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.p.EnrolPassword(ctx, tok, goodPassword); err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{secret, pending.Secret}
+	if leaks := Leaks(e.stored(), secrets...); len(leaks) > 0 {
+		t.Fatalf("the database holds TOTP keys in clear: %q", leaks)
+	}
+	if got := e.signInAs(e.p, "王管理", secret); got.ID != admin.ID {
+		t.Fatalf("signed in as %+v", got)
+	}
+
+	next, err := NewKeyFile(filepath.Join(t.TempDir(), "next.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RewrapDataKeys(ctx, e.st, old, next); err != nil {
+		t.Fatal(err)
+	}
+	p := New(e.st, Options{Now: e.clock.Now})
+	if err := p.UseKeyFile(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	e.signInAs(p, "王管理", secret)
+	first := p.keys.current
+	if _, err := p.NewDataKey(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.query("SELECT count(*) FROM users WHERE totp_secret LIKE 'jzpd1:" + first + ":%' OR enrol_totp LIKE 'jzpd1:" + first + ":%'"); n != 0 {
+		t.Fatalf("%d users' TOTP keys still under the first data key", n)
+	}
+	if n := e.query("SELECT count(*) FROM users WHERE totp_secret LIKE 'jzpd1:" + p.keys.current + ":%' OR enrol_totp LIKE 'jzpd1:" + p.keys.current + ":%'"); n != 2 {
+		t.Fatalf("%d users' TOTP keys under the new data key, want 2", n)
+	}
+	e.signInAs(p, "王管理", secret)
+	if again, err := p.Enrolment(ctx, tok); err != nil || again.Secret != pending.Secret {
+		t.Fatalf("the open enrolment after rotation: %v, same key %v", err, again.Secret == pending.Secret)
+	}
+	if _, err := p.EnrolConfirm(ctx, tok, e.code(pending.Secret)); err != nil {
+		t.Fatalf("enrolment after rotation: %v", err)
+	}
+	e.signInAs(p, "李监察", pending.Secret)
+	if leaks := Leaks(e.stored(), secrets...); len(leaks) > 0 {
+		t.Fatalf("after rotation the database holds TOTP keys in clear: %q", leaks)
+	}
+
+	// Without the key file: accounts list, and sign-in says why it cannot.
+	keyless := New(e.st, Options{Now: e.clock.Now})
+	if users, err := keyless.Users(ctx); err != nil || len(users) != 2 {
+		t.Fatalf("users without the key file: %d %v", len(users), err)
+	}
+	e.clock.Add(30 * time.Second)
+	if _, err := keyless.SignIn(ctx, "王管理", goodPassword, e.code(secret)); !errors.Is(err, ErrNoDataKey) {
+		t.Fatalf("sign-in without the key file: %v", err)
+	}
+}
+
+// A database sealed before TOTP keys were (they are in clear in its users
+// table, as an older districtd wrote them) has them sealed at its next
+// open with the key file; the users sign in and enrol as before.
+func TestSealExistingTOTP(t *testing.T) {
+	e := newEnv(t)
+	kf := useKey(t, e.p)
+	ctx := context.Background()
+	_, secret := e.enrol("王管理", RoleAdmin)
+	_, tok, err := e.p.AddUser(ctx, "李监察", []Role{RoleInspector}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := e.p.Enrolment(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rows as an older districtd left them: the keys in clear,
+	// written by the engine under the sealing layer.
+	var list []Account
+	if err := e.p.store.Read(ctx, func(tx ReadTx) (err error) { list, err = tx.Accounts(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	err = e.st.Write(ctx, func(raw Tx) error {
+		for _, a := range list {
+			if err := raw.PutAccount(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{secret, pending.Secret}
+	if len(Leaks(e.totpColumns(), secrets...)) != 2 {
+		t.Fatal("the TOTP keys are not in clear before the open: the test proves nothing")
+	}
+	p := New(e.st, Options{Now: e.clock.Now})
+	if err := p.UseKeyFile(ctx, kf); err != nil {
+		t.Fatal(err)
+	}
+	if leaks := Leaks(e.totpColumns(), secrets...); len(leaks) > 0 {
+		t.Fatalf("after the open the users table holds in clear: %q", leaks)
+	}
+	e.signInAs(p, "王管理", secret)
+	if err := p.EnrolPassword(ctx, tok, goodPassword); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.EnrolConfirm(ctx, tok, e.code(pending.Secret)); err != nil {
+		t.Fatalf("an enrolment begun before the open: %v", err)
+	}
+	e.signInAs(p, "李监察", pending.Secret)
 }

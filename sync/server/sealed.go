@@ -323,3 +323,143 @@ func unsealed(tx Tx) Tx {
 	}
 	return tx
 }
+
+// The back office's TOTP keys are sealed as personal fields are, under
+// the row "user:ID": an account's totp_secret once enrolled and the
+// enrol_totp offered during enrolment. The layer seals them on the way
+// in and opens them on the way out. Without data keys an account reads
+// with its keys as stored: the commands that need no key file (districtd
+// user) list, disable, enable and reset accounts, which never uses a
+// key, and enrolment and sign-in refuse a sealed one (ErrNoDataKey).
+//
+// A TOTP key is base32 the platform made itself, never a resident's
+// text, so a value already sealed under the current data key is stored
+// as it is (an account read without the key and written back), and one
+// under an older data key is opened and sealed again.
+
+func accountKeys(a *Account, fn func(field string, v *string) error) error {
+	if err := fn("totp_secret", &a.TOTPSecret); err != nil {
+		return err
+	}
+	return fn("enrol_totp", &a.EnrolTOTP)
+}
+
+func accountRow(a *Account) string { return "user:" + strconv.FormatInt(a.ID, 10) }
+
+func (k *dataKeys) openAccount(a *Account) error {
+	if k == nil {
+		return nil
+	}
+	row := accountRow(a)
+	return accountKeys(a, func(field string, v *string) (err error) {
+		*v, err = k.openString(row, field, *v)
+		return err
+	})
+}
+
+func (k *dataKeys) sealAccount(a *Account) error {
+	row := accountRow(a)
+	return accountKeys(a, func(field string, v *string) (err error) {
+		if !k.stale(*v) {
+			return nil
+		}
+		if isSealed(*v) {
+			if *v, err = k.openString(row, field, *v); err != nil {
+				return err
+			}
+		}
+		*v, err = k.sealString(row, field, *v)
+		return err
+	})
+}
+
+// accountNeedsSealing reports whether a stored account has a TOTP key in
+// clear, or sealed under another key than the current one.
+func (k *dataKeys) accountNeedsSealing(a *Account) bool {
+	return k.stale(a.TOTPSecret) || k.stale(a.EnrolTOTP)
+}
+
+func (r *sealedRead) Account(id int64) (Account, error) {
+	a, err := r.ReadTx.Account(id)
+	if err == nil {
+		err = r.k.openAccount(&a)
+	}
+	return a, err
+}
+
+func (r *sealedRead) AccountByName(name string) (Account, error) {
+	a, err := r.ReadTx.AccountByName(name)
+	if err == nil {
+		err = r.k.openAccount(&a)
+	}
+	return a, err
+}
+
+func (r *sealedRead) AccountByEnrol(hash string) (Account, error) {
+	a, err := r.ReadTx.AccountByEnrol(hash)
+	if err == nil {
+		err = r.k.openAccount(&a)
+	}
+	return a, err
+}
+
+func (r *sealedRead) Accounts() ([]Account, error) {
+	list, err := r.ReadTx.Accounts()
+	for i := range list {
+		if err == nil {
+			err = r.k.openAccount(&list[i])
+		}
+	}
+	return list, err
+}
+
+func (t *sealedTx) Account(id int64) (Account, error)           { return t.r.Account(id) }
+func (t *sealedTx) AccountByName(name string) (Account, error)  { return t.r.AccountByName(name) }
+func (t *sealedTx) AccountByEnrol(hash string) (Account, error) { return t.r.AccountByEnrol(hash) }
+func (t *sealedTx) Accounts() ([]Account, error)                { return t.r.Accounts() }
+
+// keylessAccount refuses, without the data key, a TOTP key in clear to a
+// database that holds one; keys read sealed pass as they are.
+func (t *sealedTx) keylessAccount(a *Account) error {
+	if t.r.k != nil || (a.TOTPSecret == "" || isSealed(a.TOTPSecret)) && (a.EnrolTOTP == "" || isSealed(a.EnrolTOTP)) {
+		return nil
+	}
+	return t.keyless()
+}
+
+func (t *sealedTx) PutAccount(a Account) error {
+	if err := t.keylessAccount(&a); err != nil {
+		return err
+	}
+	if t.r.k != nil {
+		if err := t.r.k.sealAccount(&a); err != nil {
+			return err
+		}
+	}
+	return t.Tx.PutAccount(a)
+}
+
+// AddAccount stores a new account; its TOTP keys, when it has any, are
+// sealed under the id it gets.
+func (t *sealedTx) AddAccount(a Account) (int64, error) {
+	if err := t.keylessAccount(&a); err != nil {
+		return 0, err
+	}
+	keys := a
+	a.TOTPSecret, a.EnrolTOTP = "", ""
+	id, err := t.Tx.AddAccount(a)
+	if err != nil || keys.TOTPSecret == "" && keys.EnrolTOTP == "" {
+		return id, err
+	}
+	keys.ID = id
+	return id, t.PutAccount(keys)
+}
+
+// totpKey is an account's TOTP key for a code's check: ErrNoDataKey when
+// it is still sealed, read without the data key.
+func totpKey(secret string) (string, error) {
+	if isSealed(secret) {
+		return "", ErrNoDataKey
+	}
+	return secret, nil
+}

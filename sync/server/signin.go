@@ -204,11 +204,15 @@ func (p *Platform) Enrolment(ctx context.Context, token string) (Enrolment, erro
 				return err
 			}
 		}
-		k, err := otpKey(a.Name, a.EnrolTOTP)
+		secret, err := totpKey(a.EnrolTOTP)
 		if err != nil {
 			return err
 		}
-		e = Enrolment{User: a.User, PasswordSet: a.Password != "", Secret: a.EnrolTOTP, URL: k.URL()}
+		k, err := otpKey(a.Name, secret)
+		if err != nil {
+			return err
+		}
+		e = Enrolment{User: a.User, PasswordSet: a.Password != "", Secret: secret, URL: k.URL()}
 		return nil
 	})
 	return e, err
@@ -267,11 +271,15 @@ func (p *Platform) EnrolConfirm(ctx context.Context, token, code string) (User, 
 		if a.Password == "" || a.EnrolTOTP == "" {
 			return ErrEnrolment
 		}
-		step := totpStep(a.EnrolTOTP, strings.TrimSpace(code), p.now())
+		secret, err := totpKey(a.EnrolTOTP)
+		if err != nil {
+			return err
+		}
+		step := totpStep(secret, strings.TrimSpace(code), p.now())
 		if step == 0 {
 			return ErrCode
 		}
-		a.TOTPSecret, a.TOTPStep, a.EnrolTOTP, a.EnrolHash, a.EnrolExpires = a.EnrolTOTP, step, "", "", time.Time{}
+		a.TOTPSecret, a.TOTPStep, a.EnrolTOTP, a.EnrolHash, a.EnrolExpires = secret, step, "", "", time.Time{}
 		a.Failures, a.LockedUntil = 0, time.Time{}
 		if err := tx.PutAccount(a); err != nil {
 			return err
@@ -355,7 +363,11 @@ func (p *Platform) SignIn(ctx context.Context, name, password, code string) (Use
 		}
 		step := int64(0)
 		if reason == "" {
-			if step = totpStep(a.TOTPSecret, strings.TrimSpace(code), p.now()); step == 0 {
+			secret, err := totpKey(a.TOTPSecret)
+			if err != nil {
+				return err
+			}
+			if step = totpStep(secret, strings.TrimSpace(code), p.now()); step == 0 {
 				reason = "code"
 			} else if step <= a.TOTPStep {
 				reason = "code used before"
@@ -481,15 +493,16 @@ func (p *Platform) SetUserDisabled(ctx context.Context, id int64, disabled bool)
 	})
 }
 
-// SetUserAccess replaces a user's roles and streets, checked as AddUser
-// checks them. The user's sessions go on with the new access.
-func (p *Platform) SetUserAccess(ctx context.Context, id int64, roles []Role, streets []string) (User, error) {
+// SetUserAccess replaces a user's roles, streets and department, checked
+// as AddUser checks them. The user's sessions go on with the new access.
+func (p *Platform) SetUserAccess(ctx context.Context, id int64, roles []Role, streets []string, department string) (User, error) {
 	roles, streets = uniq(roles), uniq(streets)
 	return p.changeAccount(ctx, id, func(tx Tx, a *Account) error {
-		if err := checkUser(tx, a.Name, roles, streets); err != nil {
+		dep, err := checkUser(tx, a.Name, roles, streets, department)
+		if err != nil {
 			return err
 		}
-		a.Roles, a.Streets = roles, streets
+		a.Roles, a.Streets, a.Department = roles, streets, dep
 		return nil
 	})
 }

@@ -67,7 +67,7 @@ func (e *env) code(secret string) string {
 func (e *env) enrol(name string, roles ...Role) (User, string) {
 	e.t.Helper()
 	ctx := context.Background()
-	u, tok, err := e.p.AddUser(ctx, name, roles, nil)
+	u, tok, err := e.p.AddUser(ctx, name, roles, nil, "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func actions(t *testing.T, e *env) []string {
 func TestEnrolThenSignIn(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	u, tok, err := e.p.AddUser(ctx, "王管理", []Role{RoleAdmin}, nil)
+	u, tok, err := e.p.AddUser(ctx, "王管理", []Role{RoleAdmin}, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestEnrolThenSignIn(t *testing.T) {
 func TestEnrolmentExpires(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	_, tok, _ := e.p.AddUser(ctx, "迟到", []Role{RoleEditor}, nil)
+	_, tok, _ := e.p.AddUser(ctx, "迟到", []Role{RoleEditor}, nil, "")
 	e.clock.Add(EnrolTTL - time.Second)
 	if _, err := e.p.Enrolment(ctx, tok); err != nil {
 		t.Fatal(err)
@@ -182,7 +182,7 @@ func TestEnrolmentExpires(t *testing.T) {
 func TestSignInLockout(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	_, secret := e.enrol("李四", RoleHandler)
+	_, secret := e.enrol("李四", RoleEditor)
 	for i := 0; i < SignInMaxFailures; i++ {
 		if _, err := e.p.SignIn(ctx, "李四", "wrong password!", e.code(secret)); err != ErrSignIn {
 			t.Fatalf("try %d: %v", i+1, err)
@@ -249,14 +249,14 @@ func TestResetAndDisable(t *testing.T) {
 	if _, err := e.p.SetUserDisabled(ctx, u.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := e.p.SetUserAccess(ctx, u.ID, []Role{RoleReviewer, RoleEditor}, []string{streetB}); err != nil ||
+	if got, err := e.p.SetUserAccess(ctx, u.ID, []Role{RoleReviewer, RoleEditor}, []string{streetB}, ""); err != nil ||
 		len(got.Roles) != 2 || got.Streets[0] != streetB {
 		t.Fatalf("access: %+v %v", got, err)
 	}
-	if _, err := e.p.SetUserAccess(ctx, u.ID, []Role{"root"}, nil); err == nil {
+	if _, err := e.p.SetUserAccess(ctx, u.ID, []Role{"root"}, nil, ""); err == nil {
 		t.Fatal("a made-up role")
 	}
-	if _, err := e.p.SetUserAccess(ctx, 999, []Role{RoleAdmin}, nil); err == nil || err.Error() != "there is no user 999" {
+	if _, err := e.p.SetUserAccess(ctx, 999, []Role{RoleAdmin}, nil, ""); err == nil || err.Error() != "there is no user 999" {
 		t.Fatalf("an unknown user: %v", err)
 	}
 }

@@ -1098,13 +1098,13 @@ func (t *sqlTx) PutCase(c CaseRecord) error {
 	if assigned == "" {
 		assigned = c.Case.Street
 	}
-	err = t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc, assigned, channel, open, due, phone4_hash)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	err = t.exec(`INSERT INTO cases(id, ref, kind, street, kiosk, status, received_at, version, doc, assigned, channel, open, due, phone4_hash, department)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET status = excluded.status, version = excluded.version, doc = excluded.doc,
 			assigned = excluded.assigned, channel = excluded.channel, open = excluded.open, due = excluded.due,
-			phone4_hash = excluded.phone4_hash`,
+			phone4_hash = excluded.phone4_hash, department = excluded.department`,
 		c.Case.ID, c.Case.Ref, c.Case.Kind, c.Case.Street, c.Kiosk, c.Case.Status, millis(c.ReceivedAt), c.Version, string(doc),
-		assigned, string(c.Case.Channel), caseOpen(&c.Case), caseDue(&c.Case), c.Phone4Hash)
+		assigned, string(c.Case.Channel), caseOpen(&c.Case), caseDue(&c.Case), c.Phone4Hash, c.Case.Department)
 	if err != nil {
 		return err
 	}

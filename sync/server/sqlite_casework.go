@@ -37,6 +37,8 @@ func caseDue(c *data.Case) string {
 // queueWhere is the WHERE clause of QueueQuery q over the partial indexes
 // of the open cases, and its arguments. One street is an equality, which
 // the index cases_queue answers in order; several go in as one JSON list.
+// A handler's department is one more (cases_queue_department, migration
+// 0016), or a list of two with the cases dispatched to none.
 // The filters of kind and status are written +kind and +status so that
 // SQLite never picks cases_by_status, which holds the closed cases too,
 // over the partial indexes.
@@ -53,6 +55,19 @@ func queueWhere(q QueueQuery) (string, []any) {
 		list, _ := json.Marshal(q.Streets)
 		b.WriteString(" AND assigned IN (SELECT value FROM json_each(?))")
 		args = append(args, string(list))
+	}
+	if q.ByDepartment {
+		switch len(q.Departments) {
+		case 0:
+			b.WriteString(" AND 1 = 0")
+		case 1:
+			b.WriteString(" AND department = ?")
+			args = append(args, q.Departments[0])
+		default:
+			list, _ := json.Marshal(q.Departments)
+			b.WriteString(" AND department IN (SELECT value FROM json_each(?))")
+			args = append(args, string(list))
+		}
 	}
 	add := func(col, v string) {
 		if v != "" {
@@ -138,17 +153,17 @@ func (t *sqlTx) AddCaseEvent(e CaseEvent) (int64, error) {
 
 func scanDepartment(sc scanner) (Department, error) {
 	var d Department
-	err := sc.Scan(&d.ID, &d.Name)
+	err := sc.Scan(&d.ID, &d.Name, &d.Intake)
 	return d, err
 }
 
 func (t *sqlTx) Departments() ([]Department, error) {
-	return queryAll(t, scanDepartment, "SELECT id, name FROM departments ORDER BY name, id")
+	return queryAll(t, scanDepartment, "SELECT id, name, intake FROM departments ORDER BY name, id")
 }
 
-func (t *sqlTx) AddDepartment(name string) (int64, error) {
+func (t *sqlTx) AddDepartment(d Department) (int64, error) {
 	var id int64
-	err := t.one("INSERT INTO departments(name) VALUES(?) ON CONFLICT(name) DO NOTHING RETURNING id", []any{name}, &id)
+	err := t.one("INSERT INTO departments(name, intake) VALUES(?, ?) ON CONFLICT(name) DO NOTHING RETURNING id", []any{d.Name, d.Intake}, &id)
 	if errors.Is(err, ErrNotFound) {
 		return 0, nil
 	}

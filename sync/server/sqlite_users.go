@@ -7,9 +7,9 @@ import (
 )
 
 // The SQLite rows of the back office's accounts, sessions and audit
-// (migration 0009_users.sql).
+// (migration 0009_users.sql; a handler's department, 0016).
 
-const accountColumns = `id, name, roles, streets, password, totp_secret, totp_step, COALESCE(enrol_hash, ''),
+const accountColumns = `id, name, roles, streets, department, password, totp_secret, totp_step, COALESCE(enrol_hash, ''),
 	enrol_expires, enrol_totp, failures, locked_until, disabled_at, created_at`
 
 func scanAccount(sc scanner) (Account, error) {
@@ -17,7 +17,7 @@ func scanAccount(sc scanner) (Account, error) {
 	var roles, streets string
 	var expires, locked, created int64
 	var disabled sql.NullInt64
-	err := sc.Scan(&a.ID, &a.Name, &roles, &streets, &a.Password, &a.TOTPSecret, &a.TOTPStep, &a.EnrolHash,
+	err := sc.Scan(&a.ID, &a.Name, &roles, &streets, &a.Department, &a.Password, &a.TOTPSecret, &a.TOTPStep, &a.EnrolHash,
 		&expires, &a.EnrolTOTP, &a.Failures, &locked, &disabled, &created)
 	if err != nil {
 		return a, err
@@ -84,20 +84,20 @@ func accountArgs(a Account) []any {
 	if !a.LockedUntil.IsZero() {
 		locked = millis(a.LockedUntil)
 	}
-	return []any{a.Name, strings.Join(roles, " "), strings.Join(a.Streets, " "), a.Password, a.TOTPSecret, a.TOTPStep,
+	return []any{a.Name, strings.Join(roles, " "), strings.Join(a.Streets, " "), a.Department, a.Password, a.TOTPSecret, a.TOTPStep,
 		enrol, expires, a.EnrolTOTP, a.Failures, locked, disabled, millis(a.CreatedAt)}
 }
 
 func (t *sqlTx) AddAccount(a Account) (int64, error) {
 	var id int64
-	err := t.one(`INSERT INTO users(name, roles, streets, password, totp_secret, totp_step, enrol_hash,
+	err := t.one(`INSERT INTO users(name, roles, streets, department, password, totp_secret, totp_step, enrol_hash,
 		enrol_expires, enrol_totp, failures, locked_until, disabled_at, created_at)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, accountArgs(a), &id)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, accountArgs(a), &id)
 	return id, err
 }
 
 func (t *sqlTx) PutAccount(a Account) error {
-	res, err := t.execResult(`UPDATE users SET name = ?, roles = ?, streets = ?, password = ?, totp_secret = ?,
+	res, err := t.execResult(`UPDATE users SET name = ?, roles = ?, streets = ?, department = ?, password = ?, totp_secret = ?,
 		totp_step = ?, enrol_hash = ?, enrol_expires = ?, enrol_totp = ?, failures = ?, locked_until = ?,
 		disabled_at = ?, created_at = ? WHERE id = ?`, append(accountArgs(a), a.ID)...)
 	if err != nil {

@@ -28,7 +28,7 @@ const (
 	RoleAdmin     Role = "admin"     // 区管理员: accounts, streets, kiosks, keys
 	RoleEditor    Role = "editor"    // 编辑: drafts content for its streets
 	RoleReviewer  Role = "reviewer"  // 审核: reviews and publishes (保密审查)
-	RoleHandler   Role = "handler"   // 承办: handles cases of its streets
+	RoleHandler   Role = "handler"   // 承办: handles the cases of its streets dispatched to its department
 	RoleInspector Role = "inspector" // 监察: reads everything, supervises overdue cases
 )
 
@@ -83,6 +83,10 @@ type User struct {
 	Name    string
 	Roles   []Role
 	Streets []string // empty: the whole district
+	// Department is a handler's department (Departments): it handles
+	// the cases dispatched there. "" for other roles, and for a handler
+	// made before handlers had one, who reaches no case until it has.
+	Department string
 	// Enrolled: the password and the second factor are set.
 	Enrolled    bool
 	Disabled    bool
@@ -120,10 +124,16 @@ func (u User) Access() string {
 	if st == "" {
 		st = "all"
 	}
-	return "roles=" + strings.Join(rs, ",") + " streets=" + st
+	out := "roles=" + strings.Join(rs, ",") + " streets=" + st
+	if u.Department != "" {
+		out += " department=" + u.Department
+	}
+	return out
 }
 
-// Account is a user's row with its secrets, as the store keeps it.
+// Account is a user's row with its secrets, as the store keeps it. Its
+// TOTP keys are sealed under the data key in the store and read open
+// through the platform's sealing layer (sealed.go).
 type Account struct {
 	User
 	Password     string    // the argon2id hash, "" until enrolled
@@ -219,29 +229,57 @@ type userName struct {
 	Name string `json:"name" limit:"name"`
 }
 
-// checkUser says in one line what is wrong with a new user's name, roles
-// or streets, against the streets published in tx.
-func checkUser(tx ReadTx, name string, roles []Role, streets []string) error {
+// checkUser says in one line what is wrong with a new user's name, roles,
+// streets or department, against the streets published and the
+// departments listed in tx, and returns the department to store: a
+// handler's, which it must have; none for other roles.
+func checkUser(tx ReadTx, name string, roles []Role, streets []string, department string) (string, error) {
 	if name == "" {
-		return errors.New("the user needs a name")
+		return "", errors.New("the user needs a name")
 	}
 	if err := data.CheckFields(userName{name}); err != nil {
-		return err
+		return "", err
 	}
 	if len(roles) == 0 {
-		return errors.New("the user needs at least one role")
+		return "", errors.New("the user needs at least one role")
 	}
 	for _, r := range roles {
 		if _, err := ParseRole(string(r)); err != nil {
-			return err
+			return "", err
 		}
 	}
 	for _, s := range streets {
 		if err := knownStreet(tx, s); err != nil {
-			return err
+			return "", err
 		}
 	}
-	return nil
+	if !slices.Contains(roles, RoleHandler) {
+		return "", nil
+	}
+	return checkDepartment(tx, department)
+}
+
+// checkDepartment says in one line what is wrong with a handler's
+// department: missing, or not one of the district's.
+func checkDepartment(tx ReadTx, department string) (string, error) {
+	department = strings.TrimSpace(department)
+	deps, err := tx.Departments()
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, len(deps))
+	for i, d := range deps {
+		names[i] = d.Name
+	}
+	switch {
+	case len(names) == 0:
+		return "", errors.New("a handler needs a department, and the district lists none yet: an admin adds them on the back office's departments page")
+	case department == "":
+		return "", fmt.Errorf("a handler needs a department, one of the district's: %s", strings.Join(names, ", "))
+	case !slices.Contains(names, department):
+		return "", fmt.Errorf("%q is not one of the district's departments: %s", department, strings.Join(names, ", "))
+	}
+	return department, nil
 }
 
 // uniq returns the values sorted without repeats.
@@ -252,10 +290,10 @@ func uniq[T ~string](vs []T) []T {
 }
 
 // AddUser adds a back office user with its roles and streets (none: the
-// whole district) and returns it with a one-time enrolment token, valid
-// for EnrolTTL, that the enrolment page takes (docs/ADMIN.md). Only the
-// token's hash is stored.
-func (p *Platform) AddUser(ctx context.Context, name string, roles []Role, streets []string) (User, string, error) {
+// whole district), and for a handler its department, and returns it with
+// a one-time enrolment token, valid for EnrolTTL, that the enrolment page
+// takes (docs/ADMIN.md). Only the token's hash is stored.
+func (p *Platform) AddUser(ctx context.Context, name string, roles []Role, streets []string, department string) (User, string, error) {
 	name = strings.TrimSpace(name)
 	roles, streets = uniq(roles), uniq(streets)
 	token, err := newSecret()
@@ -266,7 +304,7 @@ func (p *Platform) AddUser(ctx context.Context, name string, roles []Role, stree
 	a := Account{User: User{Name: name, Roles: roles, Streets: streets, CreatedAt: now},
 		EnrolHash: hashToken(token), EnrolExpires: now.Add(EnrolTTL)}
 	err = p.store.Write(ctx, func(tx Tx) error {
-		if err := checkUser(tx, name, roles, streets); err != nil {
+		if a.Department, err = checkUser(tx, name, roles, streets, department); err != nil {
 			return err
 		}
 		if _, err := tx.AccountByName(name); err == nil {

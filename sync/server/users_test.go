@@ -13,11 +13,12 @@ import (
 func TestAddUserChecks(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	u, tok, err := e.p.AddUser(ctx, " 张三 ", []Role{RoleHandler, RoleEditor, RoleHandler}, []string{streetA})
+	e.addDepartments(intake)
+	u, tok, err := e.p.AddUser(ctx, " 张三 ", []Role{RoleHandler, RoleEditor, RoleHandler}, []string{streetA}, intake)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.ID == 0 || u.Name != "张三" || len(u.Roles) != 2 || tok == "" || u.Enrolled {
+	if u.ID == 0 || u.Name != "张三" || len(u.Roles) != 2 || tok == "" || u.Enrolled || u.Department != intake {
 		t.Fatalf("added %+v, token %q", u, tok)
 	}
 	if !u.Has(RoleEditor) || u.Has(RoleAdmin) || !u.HasAny(RoleAdmin, RoleHandler) {
@@ -39,7 +40,7 @@ func TestAddUserChecks(t *testing.T) {
 		{"李四", []Role{RoleEditor}, []string{"999"}, `street "999" is not published`},
 		{"李\n四", []Role{RoleEditor}, nil, "line break"},
 	} {
-		_, _, err := e.p.AddUser(ctx, c.name, c.roles, c.streets)
+		_, _, err := e.p.AddUser(ctx, c.name, c.roles, c.streets, "")
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("AddUser(%q, %v, %v): %v, want %q", c.name, c.roles, c.streets, err, c.want)
 		}
@@ -55,7 +56,7 @@ func TestAddUserChecks(t *testing.T) {
 func TestSessionsIdleAndEnd(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	u, _, err := e.p.AddUser(ctx, "王五", []Role{RoleAdmin}, nil)
+	u, _, err := e.p.AddUser(ctx, "王五", []Role{RoleAdmin}, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +105,8 @@ func TestSessionsIdleAndEnd(t *testing.T) {
 func TestAuditFilters(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	a, _, _ := e.p.AddUser(ctx, "甲", []Role{RoleAdmin}, nil)
-	b, _, _ := e.p.AddUser(ctx, "乙", []Role{RoleEditor}, []string{streetA})
+	a, _, _ := e.p.AddUser(ctx, "甲", []Role{RoleAdmin}, nil, "")
+	b, _, _ := e.p.AddUser(ctx, "乙", []Role{RoleEditor}, []string{streetA}, "")
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

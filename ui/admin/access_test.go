@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"jiezhen/data"
 	"jiezhen/sync/server"
 )
 
@@ -23,7 +25,8 @@ func concrete(pattern string) string {
 // Every guarded route, those added later included: without a session it
 // sends the browser to sign in; a user of each role gets 403 and an
 // audit line unless the route lists the role; with a role it lists, the
-// route is not refused.
+// route is not refused; and on a case's routes a handler of another
+// department is refused (accessByDepartment).
 func TestAccessEveryRoute(t *testing.T) {
 	o := newTestOffice(t)
 	routes := o.office.routes()
@@ -83,6 +86,85 @@ func TestAccessEveryRoute(t *testing.T) {
 				}
 			}
 		})
+	}
+	t.Run("a handler's department", accessByDepartment)
+}
+
+// accessByDepartment walks every route of one case, those added later
+// included (TestAccessEveryRoute runs it): a handler reaches only the
+// cases of its department. The case is an appeal dispatched to
+// 城管科; a handler of another department, the intake's (who dispatched
+// it) and one made before handlers had a department get 403 and an
+// audit line on each, the queue lists it to none of them, and the case
+// is left as it was; the department's own handler is not refused.
+func accessByDepartment(t *testing.T) {
+	o := newTestOffice(t)
+	ctx := context.Background()
+	ref := o.fileCase(testAppeal("a-1", demoStreet))
+	o.department("城管科", false)
+	o.department("民政科", false)
+	intake := o.addUser("受理员", []server.Role{server.RoleHandler}, demoStreet)
+	if _, err := o.p.HandleCase(ctx, intake, server.CaseMove{Ref: ref, To: data.StatusDispatched, Department: "城管科"}); err != nil {
+		t.Fatal(err)
+	}
+	own := o.session(o.addUserIn("城管员", []server.Role{server.RoleHandler}, "城管科", demoStreet))
+	older := o.addUser("旧承办", []server.Role{server.RoleHandler}, demoStreet)
+	o.exec(fmt.Sprintf("UPDATE users SET department = '' WHERE id = %d", older.ID))
+	refused := []*client{
+		o.session(o.addUserIn("民政员", []server.Role{server.RoleHandler}, "民政科", demoStreet)),
+		o.session(intake),
+		o.session(older),
+	}
+	forms := map[string]url.Values{
+		"move":     {"to": {"in_progress"}},
+		"note":     {"note": {"看看"}},
+		"handover": {"to": {otherStreet}, "reason": {"转过去"}},
+	}
+	n := 0
+	for _, rt := range o.office.routes() {
+		if !strings.Contains(rt.Pattern, "{ref}") || !slices.Contains(rt.Roles, server.RoleHandler) {
+			continue
+		}
+		n++
+		path := concrete(strings.Replace(rt.Pattern, "{ref}", url.PathEscape(ref), 1))
+		t.Run(rt.Method+" "+rt.Pattern, func(t *testing.T) {
+			for _, c := range refused {
+				o.wantForbidden(c, rt.Method, path, forms[path[strings.LastIndex(path, "/")+1:]])
+			}
+			// The department's handler: an empty form, so nothing moves.
+			var resp *http.Response
+			if rt.Method == http.MethodPost {
+				resp, _ = own.post(path, url.Values{})
+			} else {
+				resp, _ = own.get(path)
+			}
+			if resp.StatusCode == http.StatusForbidden {
+				t.Errorf("the department's handler: %d", resp.StatusCode)
+			}
+		})
+	}
+	if n < 6 {
+		t.Fatalf("%d routes of a case open to handlers", n)
+	}
+	for _, c := range refused {
+		if _, body := c.get(Prefix + "cases/"); strings.Contains(body, ref) {
+			t.Errorf("%s's queue lists another department's case", c.user.Name)
+		}
+	}
+	for _, page := range []string{Prefix, Prefix + "cases/"} {
+		if _, body := refused[2].get(page); !strings.Contains(body, "还没有指定承办部门") {
+			t.Errorf("%s of a handler without a department does not say why no case shows", page)
+		}
+		if _, body := refused[0].get(page); strings.Contains(body, "还没有指定承办部门") {
+			t.Errorf("%s of a handler with a department says it has none", page)
+		}
+	}
+	if _, body := own.get(Prefix + "cases/"); !strings.Contains(body, ref) {
+		t.Error("the department's queue lacks its case")
+	}
+	f, err := o.p.CaseFile(ctx, server.User{Roles: []server.Role{server.RoleInspector}}, ref, false)
+	if err != nil || f.Rec.Case.Status != data.StatusDispatched || f.Rec.Assigned != demoStreet || len(f.Timeline) != 2 {
+		t.Fatalf("the case after the refusals: %+v %v", f.Rec.Case, err)
 	}
 }
 

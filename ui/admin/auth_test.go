@@ -47,7 +47,7 @@ func (o *testOffice) code(secret string) string {
 // does, and returns the TOTP secret the page showed.
 func (o *testOffice) enrolByHTTP(name string, roles ...server.Role) string {
 	o.t.Helper()
-	_, token, err := o.p.AddUser(context.Background(), name, roles, nil)
+	_, token, err := o.p.AddUser(context.Background(), name, roles, nil, o.departmentFor(roles))
 	if err != nil {
 		o.t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func (o *testOffice) signInByHTTP(name, password, code string) (*client, *http.R
 
 func TestEnrolPages(t *testing.T) {
 	o := newTestOffice(t)
-	_, token, err := o.p.AddUser(context.Background(), "周管理", []server.Role{server.RoleAdmin}, nil)
+	_, token, err := o.p.AddUser(context.Background(), "周管理", []server.Role{server.RoleAdmin}, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}

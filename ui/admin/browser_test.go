@@ -24,7 +24,7 @@ func TestBrowserEnrolAndSignIn(t *testing.T) {
 	o := newTestOffice(t)
 	dir := webtest.ShotDir(t)
 	bg := context.Background()
-	_, token, err := o.p.AddUser(bg, "区管理员王芳", []server.Role{server.RoleAdmin, server.RoleInspector}, nil)
+	_, token, err := o.p.AddUser(bg, "区管理员王芳", []server.Role{server.RoleAdmin, server.RoleInspector}, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,10 +140,12 @@ func TestBrowserEnrolAndSignIn(t *testing.T) {
 		t.Fatalf("the users link: %s", loc)
 	}
 	look("users")
+	o.department(testIntake, true)
 	submit(`a[href="/admin/users/new"]`)
 	look("user-new")
 	typeIn("#name", "承办人赵六")
-	if err := chromedp.Do(ctx, chromedp.Click("#role-handler"), chromedp.Click("#street-"+demoStreet)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click("#role-handler"), chromedp.SetValue("#department", testIntake),
+		chromedp.Click("#street-"+demoStreet)); err != nil {
 		t.Fatal(err)
 	}
 	if loc := submit("form.form button"); !strings.HasPrefix(loc, Prefix+"users/") {

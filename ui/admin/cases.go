@@ -22,8 +22,9 @@ import (
 // with its staff timeline and the moves the lifecycle allows, internal
 // notes, hand-overs, the 告知书 of a disclosure reply, and the
 // inspectors' overdue list with 督办. Every read and change goes through
-// a Platform method that takes the user, so another street's case is
-// refused by the store's query (403, audited), not by the template.
+// a Platform method that takes the user, so another street's case, or
+// for a handler another department's, is refused by the store's query
+// (403, audited), not by the template.
 
 // caseRoles may open the queue and read a case; inspectors read it
 // masked only, and change nothing but add a 督办.
@@ -71,6 +72,9 @@ type queueData struct {
 	Chans   []option
 	Prev    string
 	Next    string
+	// NoDepartment: a handler without a department, who sees no case
+	// until an admin gives it one; the page says so.
+	NoDepartment bool
 }
 
 // queueRow is one case in the queue, as the page words it.
@@ -150,7 +154,7 @@ func (o *Office) caseQueue(w http.ResponseWriter, r *http.Request, u *server.Use
 	if !o.check(w, r, u, err) {
 		return
 	}
-	d := queueData{Queue: queue}
+	d := queueData{Queue: queue, NoDepartment: u.NoDepartment()}
 	services := map[string]string{}
 	for _, row := range queue.Rows {
 		d.Rows = append(d.Rows, o.rowOf(ctx, row, l, names, services))
@@ -314,7 +318,7 @@ func (o *Office) casePage(w http.ResponseWriter, r *http.Request, u *server.User
 func (o *Office) showCase(w http.ResponseWriter, r *http.Request, u *server.User, status int, unmasked bool, problem string) {
 	ctx, l := r.Context(), web.LangOf(r)
 	ref := r.PathValue("ref")
-	f, err := o.p.CaseFile(ctx, *u, ref)
+	f, err := o.p.CaseFile(ctx, *u, ref, unmasked)
 	if !o.check(w, r, u, err) {
 		return
 	}
@@ -323,7 +327,7 @@ func (o *Office) showCase(w http.ResponseWriter, r *http.Request, u *server.User
 		return
 	}
 	c := &f.Rec.Case
-	handler := u.Has(server.RoleHandler)
+	handler := f.Handles
 	d := caseData{File: f, Ref: c.Ref, Path: casePath(c.Ref), Kind: kindLabel(c, l), Street: names[f.Rec.Assigned],
 		Channel: channelLabel(l, c.Channel), Status: c.Status.Label(l), Due: dueOf(l, f.Deadline, c.Deadline), Unmasked: unmasked && handler,
 		CanUnmask: handler && !unmasked, Handler: handler, Inspector: u.Has(server.RoleInspector)}
@@ -572,7 +576,7 @@ func (o *Office) caseMove(w http.ResponseWriter, r *http.Request, u *server.User
 			problem = err.Error()
 		default:
 			o.auditIn(r, u, rec.Assigned, "case.move", rec.Case.Ref, string(m.To))
-			o.redirect(w, r, casePath(rec.Case.Ref), "case.done.move")
+			o.redirectAfter(w, r, u, rec.Case.Ref, "case.done.move")
 			return
 		}
 	}
@@ -618,19 +622,30 @@ func (o *Office) caseHandOver(w http.ResponseWriter, r *http.Request, u *server.
 		return
 	}
 	o.auditIn(r, u, rec.Assigned, "case.handover", rec.Case.Ref, rec.Assigned)
-	// The case has left the user's streets unless the user is district-wide.
-	if len(u.Streets) == 0 || slices.Contains(u.Streets, rec.Assigned) {
-		o.redirect(w, r, casePath(rec.Case.Ref), "case.done.handover")
+	o.redirectAfter(w, r, u, rec.Case.Ref, "case.done.handover")
+}
+
+// redirectAfter sends the user back to the case after a move or a
+// hand-over, or to the queue when the case has left the user's reach: a
+// hand-over to another street, a dispatch to another department.
+func (o *Office) redirectAfter(w http.ResponseWriter, r *http.Request, u *server.User, ref, flash string) {
+	ok, err := o.p.Reaches(r.Context(), *u, ref, false)
+	if err != nil {
+		o.fail(w, r, err)
 		return
 	}
-	o.redirect(w, r, Prefix+"cases/", "case.done.handover")
+	if ok {
+		o.redirect(w, r, casePath(ref), flash)
+		return
+	}
+	o.redirect(w, r, Prefix+"cases/", flash)
 }
 
 // caseUnmask shows the case page with the resident's data, to a handler
-// of the case's street, and audits it. The answer is the page itself (no
+// of the case (its street and department), and audits it. The answer is the page itself (no
 // redirect): nothing is stored, and the next GET is masked again.
 func (o *Office) caseUnmask(w http.ResponseWriter, r *http.Request, u *server.User) {
-	f, err := o.p.CaseFile(r.Context(), *u, r.PathValue("ref"))
+	f, err := o.p.CaseFile(r.Context(), *u, r.PathValue("ref"), true)
 	if !o.check(w, r, u, err) {
 		return
 	}
@@ -659,7 +674,7 @@ func (o *Office) caseSupervise(w http.ResponseWriter, r *http.Request, u *server
 // and returns false.
 func (o *Office) noticeOf(w http.ResponseWriter, r *http.Request, u *server.User) (replynotice.Doc, server.CaseFile, bool) {
 	ctx := r.Context()
-	f, err := o.p.CaseFile(ctx, *u, r.PathValue("ref"))
+	f, err := o.p.CaseFile(ctx, *u, r.PathValue("ref"), true)
 	if !o.check(w, r, u, err) {
 		return replynotice.Doc{}, f, false
 	}
@@ -761,12 +776,16 @@ func (o *Office) departments(w http.ResponseWriter, r *http.Request, u *server.U
 }
 
 func (o *Office) departmentAdd(w http.ResponseWriter, r *http.Request, u *server.User) {
-	d, err := o.p.AddDepartment(r.Context(), r.PostFormValue("name"))
+	d, err := o.p.AddDepartment(r.Context(), server.Department{Name: r.PostFormValue("name"), Intake: r.PostFormValue("intake") == "1"})
 	if err != nil {
 		o.badRequest(w, r, u, err.Error())
 		return
 	}
-	o.audit(r, u, "department.add", d.Name, "")
+	detail := ""
+	if d.Intake {
+		detail = "intake"
+	}
+	o.audit(r, u, "department.add", d.Name, detail)
 	o.redirect(w, r, Prefix+"departments/", "departments.done.add")
 }
 
@@ -777,8 +796,18 @@ func (o *Office) departmentRemove(w http.ResponseWriter, r *http.Request, u *ser
 		return
 	}
 	name, err := o.p.RemoveDepartment(r.Context(), id)
-	if err != nil {
+	var inUse *server.DepartmentInUse
+	switch {
+	case errors.As(err, &inUse):
+		l := web.LangOf(r)
+		o.problem(w, r, u, http.StatusConflict, fmt.Sprintf(translate(l, "departments.inuse"), inUse.Department,
+			strings.Join(inUse.Users, translate(l, "list.sep"))))
+		return
+	case errors.Is(err, server.ErrNotFound):
 		o.notFound(w, r, u)
+		return
+	case err != nil:
+		o.fail(w, r, err)
 		return
 	}
 	o.audit(r, u, "department.remove", name, "")

@@ -24,11 +24,12 @@ import (
 )
 
 // A kiosk files cases with the real sync agent; in one headless chromium
-// with JavaScript off an admin lists a department and a reply template, a
-// handler takes an appeal from the queue through dispatch and a templated
-// reply to completion and answers a 依申请公开 request, whose 告知书 PDF
-// downloads with the applicant, the reference and the legal basis in its
-// text; with the district's clock a month on, an inspector issues a 督办
+// with JavaScript off an admin lists a department and a reply template;
+// the intake department's handler dispatches an appeal from the queue,
+// which leaves its queue, and answers a 依申请公开 request, whose 告知书
+// PDF downloads with the applicant, the reference and the legal basis in
+// its text; the department's handler takes the appeal through a templated
+// reply to completion; with the district's clock a month on, an inspector issues a 督办
 // on a case left open, which the handler's queue then shows. Every page
 // type passes axe-core at a phone's and a PC's size.
 func TestBrowserCases(t *testing.T) {
@@ -75,10 +76,15 @@ func TestBrowserCases(t *testing.T) {
 		t.Fatalf("push: %v", err)
 	}
 
-	// signIn gives the browser a session of a new user.
+	var signInAs func(server.User)
+	// signIn gives the browser a session of a new user (a handler of the
+	// intake department, testIntake).
 	signIn := func(name string, roles []server.Role, streets ...string) {
 		t.Helper()
-		u := o.addUser(name, roles, streets...)
+		signInAs(o.addUser(name, roles, streets...))
+	}
+	signInAs = func(u server.User) {
+		t.Helper()
 		token, err := o.p.StartSession(bg, u.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -142,7 +148,7 @@ func TestBrowserCases(t *testing.T) {
 		t.Fatal("the template is not listed")
 	}
 
-	// The handler: the kiosk's cases are in the queue.
+	// The intake's handler: the kiosk's cases are in the queue.
 	signIn("承办甲", []server.Role{server.RoleHandler}, demoStreet)
 	inspect("admin-cases-start", Prefix+"cases/")
 	queue := text("table.queue")
@@ -155,37 +161,17 @@ func TestBrowserCases(t *testing.T) {
 		t.Fatalf("the queue's link leads to %s", loc)
 	}
 	inspect("admin-case", casePath(appeal))
-	submit(`#move-dispatched button[type="submit"]`)
-	if !strings.Contains(text("main"), "城管科") {
-		t.Fatal("the dispatch is not shown")
+	// Dispatched, the appeal is the department's: the intake's handler is
+	// back at its queue, without it.
+	if loc := submit(`#move-dispatched button[type="submit"]`); !strings.HasSuffix(loc, Prefix+"cases/") {
+		t.Fatalf("after the dispatch: at %s", loc)
 	}
-	submit(`#move-in_progress button[type="submit"]`)
-	if err := chromedp.Do(ctx, chromedp.SendKeys("#note", "内部：与城管科电话确认，周三前修复")); err != nil {
-		t.Fatal(err)
-	}
-	submit(`form[action$="/note"] button`)
-	inspect("admin-case-handled", casePath(appeal))
-	submit(`form.template button`)
-	if err := chromedp.Do(ctx, webtest.Scripts(true)); err != nil {
-		t.Fatal(err)
-	}
-	reply, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#reason-replied").value`))
-	if err != nil || reply != "已通知供电部门，路灯已修复，感谢您的反映。" {
-		t.Fatalf("the reply box holds %q (%v), want the template", reply, err)
-	}
-	if err := chromedp.Do(ctx, webtest.Scripts(false)); err != nil {
-		t.Fatal(err)
-	}
-	submit(`#move-replied button[type="submit"]`)
-	if err := chromedp.Do(ctx, chromedp.SendKeys("#reason-completed", "回访确认路灯已修复")); err != nil {
-		t.Fatal(err)
-	}
-	submit(`#move-completed button[type="submit"]`)
-	if got := text(".case-head"); !strings.Contains(got, "已办结") {
-		t.Fatalf("the appeal is not completed: %s", got)
+	if queue := text("table.queue"); strings.Contains(queue, appeal) || !strings.Contains(queue, disclosure) {
+		t.Fatalf("the intake's queue after the dispatch:\n%s", queue)
 	}
 
-	// The disclosure request: a reply of a type, then its 告知书.
+	// The disclosure request, the intake's: a reply of a type, then its
+	// 告知书.
 	if err := chromedp.Do(ctx, chromedp.Navigate(o.url+casePath(disclosure)), chromedp.SetValue("#rt", "not_exist"),
 		chromedp.SendKeys("#reason-replied", "经检索，本机关未制作2025年老旧小区改造资金使用情况。")); err != nil {
 		t.Fatal(err)
@@ -213,6 +199,40 @@ func TestBrowserCases(t *testing.T) {
 	submit(`#move-completed button[type="submit"]`)
 	if got := text(".case-head"); !strings.Contains(got, "已办结") {
 		t.Fatalf("the disclosure request is not completed: %s", got)
+	}
+
+	// The department's handler takes the appeal on.
+	signInAs(o.addUserIn("城管甲", []server.Role{server.RoleHandler}, "城管科", demoStreet))
+	if err := chromedp.Do(ctx, chromedp.Navigate(o.url+casePath(appeal))); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text("main"), "城管科") {
+		t.Fatal("the dispatch is not shown")
+	}
+	submit(`#move-in_progress button[type="submit"]`)
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#note", "内部：与城管科电话确认，周三前修复")); err != nil {
+		t.Fatal(err)
+	}
+	submit(`form[action$="/note"] button`)
+	inspect("admin-case-handled", casePath(appeal))
+	submit(`form.template button`)
+	if err := chromedp.Do(ctx, webtest.Scripts(true)); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#reason-replied").value`))
+	if err != nil || reply != "已通知供电部门，路灯已修复，感谢您的反映。" {
+		t.Fatalf("the reply box holds %q (%v), want the template", reply, err)
+	}
+	if err := chromedp.Do(ctx, webtest.Scripts(false)); err != nil {
+		t.Fatal(err)
+	}
+	submit(`#move-replied button[type="submit"]`)
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#reason-completed", "回访确认路灯已修复")); err != nil {
+		t.Fatal(err)
+	}
+	submit(`#move-completed button[type="submit"]`)
+	if got := text(".case-head"); !strings.Contains(got, "已办结") {
+		t.Fatalf("the appeal is not completed: %s", got)
 	}
 
 	// What the kiosk gets back: the reply and the department, never the

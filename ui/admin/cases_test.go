@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -147,23 +146,14 @@ func TestCasesScopedAndMasked(t *testing.T) {
 	mustStatus(t, resp, body, http.StatusForbidden)
 
 	// A showing that cannot be audited is not shown.
-	driver, down := "sqlite", []string{`CREATE TRIGGER audit_down BEFORE INSERT ON admin_audit WHEN NEW.action = 'unmask'
+	down := []string{`CREATE TRIGGER audit_down BEFORE INSERT ON admin_audit WHEN NEW.action = 'unmask'
 		BEGIN SELECT RAISE(ABORT, 'the audit is down'); END`}
 	if server.IsPostgresURL(o.db) {
-		driver, down = "pgx", []string{`CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS $$
+		down = []string{`CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN IF NEW.action = 'unmask' THEN RAISE EXCEPTION 'the audit is down'; END IF; RETURN NEW; END $$`,
 			`CREATE TRIGGER audit_down BEFORE INSERT ON admin_audit FOR EACH ROW EXECUTE FUNCTION audit_down()`}
 	}
-	raw, err := sql.Open(driver, o.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	for _, q := range down {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	o.exec(down...)
 	resp, body = h.post(casePath(refA)+"/unmask", nil)
 	if resp.StatusCode != http.StatusInternalServerError || strings.Contains(body, caseMobile) || strings.Contains(body, caseID) {
 		t.Fatalf("unmask without its audit line: %d, shown: %v", resp.StatusCode, strings.Contains(body, caseMobile))
@@ -179,6 +169,7 @@ func TestCaseHandledThroughPages(t *testing.T) {
 	dup := o.fileCase(testAppeal("a-2", demoStreet))
 	admin := o.signIn("区管理员", []server.Role{server.RoleAdmin})
 	h := o.signIn("承办甲", []server.Role{server.RoleHandler}, demoStreet)
+	intake := h
 
 	resp, body := admin.post(Prefix+"departments/add", url.Values{"name": {"城管科"}})
 	mustStatus(t, resp, body, http.StatusSeeOther)
@@ -200,15 +191,23 @@ func TestCaseHandledThroughPages(t *testing.T) {
 	if strings.Contains(body, `value="completed"`) {
 		t.Fatal("a received appeal offers completion")
 	}
+	resp, body = h.post(casePath(ref)+"/move", url.Values{"to": {"dispatched"}, "department": {"不在名录科"}})
+	mustStatus(t, resp, body, http.StatusBadRequest)
+	// Dispatched, the case is the department's: the intake's handler goes
+	// back to its queue, and the department's handler goes on.
+	o.clock.Add(time.Minute)
+	resp, body = h.post(casePath(ref)+"/move", url.Values{"to": {"dispatched"}, "department": {"城管科"}})
+	mustStatus(t, resp, body, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != Prefix+"cases/" {
+		t.Fatalf("after the dispatch: to %s", loc)
+	}
+	h = o.session(o.addUserIn("城管甲", []server.Role{server.RoleHandler}, "城管科", demoStreet))
 	move := func(form url.Values) {
 		t.Helper()
 		o.clock.Add(time.Minute)
 		resp, body := h.post(casePath(ref)+"/move", form)
 		mustStatus(t, resp, body, http.StatusSeeOther)
 	}
-	resp, body = h.post(casePath(ref)+"/move", url.Values{"to": {"dispatched"}, "department": {"不在名录科"}})
-	mustStatus(t, resp, body, http.StatusBadRequest)
-	move(url.Values{"to": {"dispatched"}, "department": {"城管科"}})
 	move(url.Values{"to": {"in_progress"}})
 	resp, body = h.post(casePath(ref)+"/note", url.Values{"note": {"内部：来电人情绪激动，注意沟通"}})
 	mustStatus(t, resp, body, http.StatusSeeOther)
@@ -230,7 +229,9 @@ func TestCaseHandledThroughPages(t *testing.T) {
 	}
 	move(url.Values{"to": {"completed"}, "reason": {"回访确认已修复"}})
 
-	// The duplicate joins it; both staff timelines say so.
+	// The intake's handler joins the duplicate to it; both staff
+	// timelines say so.
+	city, h := h, intake
 	resp, body = h.post(casePath(dup)+"/move", url.Values{"to": {"merged"}, "into": {"999-999-999"}, "reason": {"同一路灯"}})
 	mustStatus(t, resp, body, http.StatusBadRequest)
 	if !strings.Contains(body, "there is no case 999-999-999") {
@@ -238,7 +239,7 @@ func TestCaseHandledThroughPages(t *testing.T) {
 	}
 	resp, body = h.post(casePath(dup)+"/move", url.Values{"to": {"merged"}, "into": {ref}, "reason": {"同一路灯"}})
 	mustStatus(t, resp, body, http.StatusSeeOther)
-	_, body = h.get(casePath(ref))
+	_, body = city.get(casePath(ref))
 	if !strings.Contains(body, dup+" 作为重复件并入本件") || !strings.Contains(body, "内部：来电人情绪激动") {
 		t.Fatalf("the case's timeline lacks the merge or the note")
 	}

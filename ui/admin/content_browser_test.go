@@ -57,7 +57,7 @@ func TestBrowserContentReview(t *testing.T) {
 	defer st.Close()
 	p := server.New(st, server.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	session := func(name string, roles ...server.Role) string {
-		u, _, err := p.AddUser(bg, name, roles, []string{demoStreet})
+		u, _, err := p.AddUser(bg, name, roles, []string{demoStreet}, "")
 		if err != nil {
 			t.Fatal(err)
 		}

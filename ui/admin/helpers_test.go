@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -144,10 +146,49 @@ func (o *testOffice) anon() *client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
-// addUser adds a user (not enrolled) with its roles and streets.
+// testIntake is the intake department the tests' handlers work for
+// unless a test gives them another: it handles the cases dispatched to
+// no department.
+const testIntake = "综合受理"
+
+// department lists a department, once.
+func (o *testOffice) department(name string, intake bool) {
+	o.t.Helper()
+	deps, err := o.p.Departments(context.Background())
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	if slices.ContainsFunc(deps, func(d server.Department) bool { return d.Name == name }) {
+		return
+	}
+	if _, err := o.p.AddDepartment(context.Background(), server.Department{Name: name, Intake: intake}); err != nil {
+		o.t.Fatal(err)
+	}
+}
+
+// departmentFor is the department of a user with roles: testIntake for a
+// handler, listed first; none for the others.
+func (o *testOffice) departmentFor(roles []server.Role) string {
+	o.t.Helper()
+	if !slices.Contains(roles, server.RoleHandler) {
+		return ""
+	}
+	o.department(testIntake, true)
+	return testIntake
+}
+
+// addUser adds a user (not enrolled) with its roles and streets; a
+// handler works for testIntake.
 func (o *testOffice) addUser(name string, roles []server.Role, streets ...string) server.User {
 	o.t.Helper()
-	u, _, err := o.p.AddUser(context.Background(), name, roles, streets)
+	return o.addUserIn(name, roles, o.departmentFor(roles), streets...)
+}
+
+// addUserIn adds a user (not enrolled) with its roles, department and
+// streets.
+func (o *testOffice) addUserIn(name string, roles []server.Role, department string, streets ...string) server.User {
+	o.t.Helper()
+	u, _, err := o.p.AddUser(context.Background(), name, roles, streets, department)
 	if err != nil {
 		o.t.Fatal(err)
 	}
@@ -232,6 +273,26 @@ func (c *client) postRaw(path string, form url.Values, header http.Header) (*htt
 		req.Header[k] = v
 	}
 	return c.do(req)
+}
+
+// exec runs statements on the district database beside the platform,
+// as an older districtd or an operator would have left it.
+func (o *testOffice) exec(statements ...string) {
+	o.t.Helper()
+	driver := "sqlite"
+	if server.IsPostgresURL(o.db) {
+		driver = "pgx"
+	}
+	raw, err := sql.Open(driver, o.db)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range statements {
+		if _, err := raw.Exec(q); err != nil {
+			o.t.Fatal(err)
+		}
+	}
 }
 
 // auditLines are the back office's audit lines of action, newest first.

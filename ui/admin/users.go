@@ -14,7 +14,8 @@ import (
 )
 
 // The users page (区管理员 only): every account, adding one (its
-// enrolment link shown once), its roles and streets, a new enrolment,
+// enrolment link shown once), its roles and streets and a handler's
+// department, a new enrolment,
 // disabling and enabling. Every change is audited. docs/ADMIN.md,
 // "Users".
 
@@ -50,6 +51,9 @@ type usersData struct {
 	Problem string // a translation key, or a sentence
 	Field   string // the field at fault
 	Checked map[string]bool
+	// Departments are the district's; Department the one chosen.
+	Departments []server.Department
+	Department  string
 }
 
 type roleChoice struct {
@@ -79,6 +83,16 @@ func (o *Office) row(l data.Lang, u server.User, names map[string]string) userRo
 	rs := make([]string, len(u.Roles))
 	for i, r := range u.Roles {
 		rs[i] = r.Label(l)
+	}
+	for i, r := range u.Roles {
+		if r != server.RoleHandler {
+			continue
+		}
+		if u.Department != "" {
+			rs[i] = fmt.Sprintf(translate(l, "users.handler.of"), rs[i], u.Department)
+		} else {
+			rs[i] = fmt.Sprintf(translate(l, "users.handler.of"), rs[i], translate(l, "users.department.unset"))
+		}
 	}
 	row.RoleNames = strings.Join(rs, translate(l, "list.sep"))
 	if len(u.Streets) == 0 {
@@ -135,37 +149,72 @@ func (o *Office) userForm(w http.ResponseWriter, r *http.Request, u *server.User
 	if !o.check(w, r, u, err) {
 		return
 	}
+	if d.Departments, err = o.p.Departments(r.Context()); !o.check(w, r, u, err) {
+		return
+	}
 	d.Streets, d.Roles = streets, o.roleChoices(o.lang(r))
 	o.render(w, r, u, status, "user-new", "users.new.title", d)
 }
 
-// accessForm reads the roles and streets a form checked; a value that is
-// not a role or a published street is a bad request (ok false).
-func (o *Office) accessForm(w http.ResponseWriter, r *http.Request, u *server.User) (roles []server.Role, streets []string, checked map[string]bool, ok bool) {
-	checked = map[string]bool{}
+// access is what the access fields of a user's form chose.
+type access struct {
+	roles      []server.Role
+	streets    []string
+	department string
+	checked    map[string]bool
+}
+
+// problem is what is wrong with the access chosen, as a translation key
+// and the field at fault; "" when nothing is.
+func (a access) problem() (string, string) {
+	switch {
+	case len(a.roles) == 0:
+		return "users.roles.required", "role-admin"
+	case slices.Contains(a.roles, server.RoleHandler) && a.department == "":
+		return "users.department.required", "department"
+	}
+	return "", ""
+}
+
+// accessForm reads the roles, streets and department a form chose; a
+// value that is not a role, a published street or a listed department
+// is a bad request (ok false).
+func (o *Office) accessForm(w http.ResponseWriter, r *http.Request, u *server.User) (a access, ok bool) {
+	a.checked = map[string]bool{}
 	for _, v := range r.PostForm["role"] {
 		role, err := server.ParseRole(v)
 		if err != nil {
 			o.badRequest(w, r, u, "error.form")
-			return nil, nil, nil, false
+			return a, false
 		}
-		roles = append(roles, role)
-		checked["role:"+string(role)] = true
+		a.roles = append(a.roles, role)
+		a.checked["role:"+string(role)] = true
 	}
 	all, err := o.p.Streets(r.Context())
 	if !o.check(w, r, u, err) {
-		return nil, nil, nil, false
+		return a, false
 	}
 	names := streetNames(all)
 	for _, v := range r.PostForm["street"] {
 		if _, known := names[v]; !known {
 			o.badRequest(w, r, u, "error.form")
-			return nil, nil, nil, false
+			return a, false
 		}
-		streets = append(streets, v)
-		checked["street:"+v] = true
+		a.streets = append(a.streets, v)
+		a.checked["street:"+v] = true
 	}
-	return roles, streets, checked, true
+	a.department = strings.TrimSpace(r.PostForm.Get("department"))
+	if a.department != "" {
+		deps, err := o.p.Departments(r.Context())
+		if !o.check(w, r, u, err) {
+			return a, false
+		}
+		if !slices.ContainsFunc(deps, func(d server.Department) bool { return d.Name == a.department }) {
+			o.badRequest(w, r, u, "error.form")
+			return a, false
+		}
+	}
+	return a, true
 }
 
 // enrolLink is the enrolment page of token as an address to send: under
@@ -189,19 +238,19 @@ func (o *Office) enrolLink(r *http.Request, token string) (string, error) {
 func userTarget(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 
 func (o *Office) userAdd(w http.ResponseWriter, r *http.Request, u *server.User) {
-	roles, streets, checked, ok := o.accessForm(w, r, u)
+	a, ok := o.accessForm(w, r, u)
 	if !ok {
 		return
 	}
 	name := strings.TrimSpace(r.PostForm.Get("name"))
-	d := usersData{Name: name, Checked: checked}
+	d := usersData{Name: name, Checked: a.checked, Department: a.department}
 	switch {
 	case name == "":
 		d.Problem, d.Field = "users.name.required", "name"
 	case utf8.RuneCountInString(name) > data.Limits[data.LimitName].Max || strings.ContainsFunc(name, func(r rune) bool { return r < ' ' }):
 		d.Problem, d.Field = "users.name.bad", "name"
-	case len(roles) == 0:
-		d.Problem, d.Field = "users.roles.required", "role-admin"
+	default:
+		d.Problem, d.Field = a.problem()
 	}
 	if d.Problem == "" {
 		if _, err := o.p.UserByName(r.Context(), name); err == nil {
@@ -212,7 +261,7 @@ func (o *Office) userAdd(w http.ResponseWriter, r *http.Request, u *server.User)
 		o.userForm(w, r, u, http.StatusUnprocessableEntity, d)
 		return
 	}
-	added, token, err := o.p.AddUser(r.Context(), name, roles, streets)
+	added, token, err := o.p.AddUser(r.Context(), name, a.roles, a.streets, a.department)
 	if err != nil {
 		d.Problem, d.Field = err.Error(), "name"
 		o.userForm(w, r, u, http.StatusUnprocessableEntity, d)
@@ -259,9 +308,13 @@ func (o *Office) userPage(w http.ResponseWriter, r *http.Request, u *server.User
 	if !o.check(w, r, u, err) {
 		return
 	}
+	if d.Departments, err = o.p.Departments(r.Context()); !o.check(w, r, u, err) {
+		return
+	}
 	l := o.lang(r)
 	d.User, d.Streets, d.Roles = o.row(l, x, streetNames(streets)), streets, o.roleChoices(l)
 	if d.Checked == nil {
+		d.Department = x.Department
 		d.Checked = map[string]bool{}
 		for _, role := range x.Roles {
 			d.Checked["role:"+string(role)] = true
@@ -289,21 +342,21 @@ func (o *Office) userAccess(w http.ResponseWriter, r *http.Request, u *server.Us
 	if !ok {
 		return
 	}
-	roles, streets, checked, ok := o.accessForm(w, r, u)
+	a, ok := o.accessForm(w, r, u)
 	if !ok {
 		return
 	}
-	if len(roles) == 0 {
-		o.userPage(w, r, u, http.StatusUnprocessableEntity, x, usersData{Problem: "users.roles.required", Field: "role-admin", Checked: checked})
+	if problem, field := a.problem(); problem != "" {
+		o.userPage(w, r, u, http.StatusUnprocessableEntity, x, usersData{Problem: problem, Field: field, Checked: a.checked, Department: a.department})
 		return
 	}
-	if x.ID == u.ID && !slices.Contains(roles, server.RoleAdmin) && o.self(w, r, u, x) {
+	if x.ID == u.ID && !slices.Contains(a.roles, server.RoleAdmin) && o.self(w, r, u, x) {
 		return
 	}
 	before := x.Access()
-	changed, err := o.p.SetUserAccess(r.Context(), x.ID, roles, streets)
+	changed, err := o.p.SetUserAccess(r.Context(), x.ID, a.roles, a.streets, a.department)
 	if err != nil {
-		o.userPage(w, r, u, http.StatusUnprocessableEntity, x, usersData{Problem: err.Error(), Checked: checked})
+		o.userPage(w, r, u, http.StatusUnprocessableEntity, x, usersData{Problem: err.Error(), Checked: a.checked, Department: a.department})
 		return
 	}
 	after := changed.Access()

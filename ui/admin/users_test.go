@@ -68,15 +68,23 @@ func TestUsersPage(t *testing.T) {
 	if len(added) != 1 || added[0].Detail != "roles=editor,reviewer streets="+demoStreet || added[0].Target != userTarget(u.ID) {
 		t.Fatalf("audit of the add: %+v", added)
 	}
-	// Roles and streets.
-	if resp, _ := admin.post(page+"/access", url.Values{"role": {"handler"}}); resp.StatusCode != http.StatusSeeOther {
+	// Roles and streets; a handler needs a department of the list.
+	o.department(testIntake, true)
+	if resp, body := admin.post(page+"/access", url.Values{"role": {"handler"}}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "承办人必须有承办部门") || !strings.Contains(body, `<option value="`+testIntake+`">`) {
+		t.Fatalf("a handler without a department: %d", resp.StatusCode)
+	}
+	if resp, _ := admin.post(page+"/access", url.Values{"role": {"handler"}, "department": {"园林科"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a department not listed: %d", resp.StatusCode)
+	}
+	if resp, _ := admin.post(page+"/access", url.Values{"role": {"handler"}, "department": {testIntake}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("access: %d", resp.StatusCode)
 	}
 	if _, body := admin.get(page); !strings.Contains(body, "已保存") || !strings.Contains(body, "全区") {
 		t.Error("the saved access")
 	}
 	acc := o.auditLines("user.access")
-	if len(acc) != 1 || acc[0].Detail != "roles=editor,reviewer streets="+demoStreet+" -> roles=handler streets=all" {
+	if len(acc) != 1 || acc[0].Detail != "roles=editor,reviewer streets="+demoStreet+" -> roles=handler streets=all department="+testIntake {
 		t.Fatalf("audit of the access: %+v", acc)
 	}
 	// The user's own session follows: it sees the handler's home now.

@@ -168,7 +168,7 @@ func Build(t testing.TB, st server.Store) *Fixture {
 	f.at("2026-11-18 10:00").move("web-c10", data.StatusAccepted)
 	f.move("web-c10", data.StatusCompleted)
 	f.at("2026-11-19 10:00")
-	inspector, _, err := f.P.AddUser(f.ctx, "监察员", []server.Role{server.RoleInspector}, nil)
+	inspector, _, err := f.P.AddUser(f.ctx, "监察员", []server.Role{server.RoleInspector}, nil, "")
 	f.check(err)
 	_, err = f.P.Supervise(f.ctx, inspector, f.refs["c9"], "请尽快答复")
 	f.check(err)
