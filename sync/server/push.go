@@ -295,7 +295,7 @@ func (pt *pushTx) fileCase(it wire.PushItem) (wire.PushResult, error) {
 		return wire.PushResult{}, err
 	}
 	rec := CaseRecord{Case: c, Kiosk: pt.k.ID, ReceivedAt: pt.now, Version: 1}
-	if err := pt.putCase(rec); err != nil {
+	if err := putCaseView(pt.tx, rec, true); err != nil {
 		return wire.PushResult{}, err
 	}
 	return pt.accepted(it, c.Ref), nil
@@ -354,10 +354,14 @@ func districtReference(tx Tx, now time.Time) (string, error) {
 // a case filed on the website has no kiosk, and no view in the feed (an
 // item of kiosk 0 would go to every kiosk of the street).
 func (pt *pushTx) putCase(rec CaseRecord) error {
-	return putCase(pt.tx, rec)
+	return putCaseView(pt.tx, rec, false)
 }
 
-func putCase(tx Tx, rec CaseRecord) error {
+func putCase(tx Tx, rec CaseRecord) error { return putCaseView(tx, rec, false) }
+
+// putCaseView is putCase for a case that may be new: one just filed has no
+// view in the feed yet, which PutItem then need not look for.
+func putCaseView(tx Tx, rec CaseRecord, filed bool) error {
 	if err := tx.PutCase(rec); err != nil {
 		return err
 	}
@@ -368,7 +372,7 @@ func putCase(tx Tx, rec CaseRecord) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.PutItem(Item{Kind: wire.KindCase, ID: rec.Case.ID, Street: rec.Case.Street, Kiosk: rec.Kiosk, Version: rec.Version, Body: view})
+	_, err = tx.PutItem(Item{Kind: wire.KindCase, ID: rec.Case.ID, Street: rec.Case.Street, Kiosk: rec.Kiosk, Version: rec.Version, Body: view, New: filed})
 	return err
 }
 

@@ -782,7 +782,11 @@ func (t *sqlTx) feedRow(it Item, street string, kiosk int64, op data.Op, body js
 }
 
 func (t *sqlTx) PutItem(it Item) (int64, error) {
-	old, err := t.Item(it.Kind, it.ID)
+	var old Item
+	err := ErrNotFound
+	if !it.New {
+		old, err = t.Item(it.Kind, it.ID)
+	}
 	switch {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:

@@ -264,6 +264,10 @@ type Item struct {
 	Deleted bool
 	Body    json.RawMessage // nil when deleted
 	Seq     int64           // set by the store
+	// New is set by a caller that knows no item of its kind and id was
+	// ever stored (the view of a case being filed): PutItem does not look
+	// for the one it replaces.
+	New bool
 }
 
 // Kiosk is a registered kiosk. Its token is never stored, only its hash.
