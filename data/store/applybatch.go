@@ -310,7 +310,18 @@ func (a *applier) dropBulkIndexes(changes []data.Change) ([]string, error) {
 	var create []string
 	for _, kind := range kindOrder {
 		n, spec := upserts[kind], kindSpecs[kind]
-		if n == 0 || deferred[spec.table] {
+		if deferred[spec.table] {
+			// Filled by the pages of this sync so far: the versions the
+			// page before kept, when nothing else has written since.
+			if m := a.carried[spec]; m != nil {
+				if a.fresh == nil {
+					a.fresh = map[*kindSpec]map[string]storedItem{}
+				}
+				a.fresh[spec] = m
+			}
+			continue
+		}
+		if n == 0 {
 			continue
 		}
 		if a.more {
