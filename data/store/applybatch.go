@@ -433,6 +433,7 @@ func restoreDeferred(ctx context.Context, tx *sql.Tx) error {
 // It also ends the indexer's pause for the sync (see ApplyPage).
 func (s *Store) RestoreIndexes(ctx context.Context) error {
 	s.indexHold.Store(false)
+	s.carry.Store(nil) // the sync is over: no page follows to use it
 	defer s.kickIndexer()
 	return s.writeTx(ctx, func(tx *sql.Tx) error { return restoreDeferred(ctx, tx) })
 }
