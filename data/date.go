@@ -90,7 +90,15 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	y, m := d.Year, int(d.Month)
+	if y < 0 || y > 9999 || m < 0 || m > 99 || d.Day < 0 || d.Day > 99 {
+		return fmt.Sprintf("%04d-%02d-%02d", y, m, d.Day)
+	}
+	// By hand: the kiosk formats a date for every item it stores, and
+	// fmt was a tenth of decoding a notice for its columns.
+	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + d.Day/10), byte('0' + d.Day%10)}
+	return string(b[:])
 }
 
 // Chinese formats d as 2006年1月2日.

@@ -107,6 +107,10 @@ type applier struct {
 	// more says that the batch is a page of a sync with more pages to
 	// come, so that indexes may stay deferred past it (deferIndexes).
 	more bool
+	// carried is fresh as the sync's page before left it, when no other
+	// write came between (see carried); dropBulkIndexes takes the maps
+	// of the tables still deferred.
+	carried map[*kindSpec]map[string]storedItem
 }
 
 func newApplier(ctx context.Context, tx *sql.Tx) *applier {

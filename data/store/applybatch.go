@@ -310,7 +310,18 @@ func (a *applier) dropBulkIndexes(changes []data.Change) ([]string, error) {
 	var create []string
 	for _, kind := range kindOrder {
 		n, spec := upserts[kind], kindSpecs[kind]
-		if n == 0 || deferred[spec.table] {
+		if deferred[spec.table] {
+			// Filled by the pages of this sync so far: the versions the
+			// page before kept, when nothing else has written since.
+			if m := a.carried[spec]; m != nil {
+				if a.fresh == nil {
+					a.fresh = map[*kindSpec]map[string]storedItem{}
+				}
+				a.fresh[spec] = m
+			}
+			continue
+		}
+		if n == 0 {
 			continue
 		}
 		if a.more {
@@ -422,6 +433,7 @@ func restoreDeferred(ctx context.Context, tx *sql.Tx) error {
 // It also ends the indexer's pause for the sync (see ApplyPage).
 func (s *Store) RestoreIndexes(ctx context.Context) error {
 	s.indexHold.Store(false)
+	s.carry.Store(nil) // the sync is over: no page follows to use it
 	defer s.kickIndexer()
 	return s.writeTx(ctx, func(tx *sql.Tx) error { return restoreDeferred(ctx, tx) })
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -211,5 +213,70 @@ func TestIndexerWaitsForTheSyncsLastPage(t *testing.T) {
 	}
 	if n, err := s.IndexPending(ctx, 50); err != nil || n != 100 {
 		t.Fatalf("indexed %d (%v) after a sync stopped early", n, err)
+	}
+}
+
+// TestSyncCarriesVersionsWhileAlone: the pages of a first sync keep the
+// versions of the items they wrote for the next page (carried) only while
+// nothing else writes: after another process or the kiosk itself removed
+// an item between two pages, the next page that sends it again stores
+// it, as when every page looked its versions up.
+func TestSyncCarriesVersionsWhileAlone(t *testing.T) {
+	ctx := context.Background()
+	cs := pagedNotices(t, 30)
+	for _, c := range []struct {
+		name    string
+		between func(t *testing.T, s *Store, path string)
+	}{
+		{"another process", func(t *testing.T, s *Store, path string) {
+			db, err := sql.Open("sqlite", fileURI(path, url.Values{"_pragma": {"busy_timeout(10000)"}}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec("DELETE FROM notice WHERE id = 'n0005'"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the kiosk", func(t *testing.T, s *Store, path string) {
+			if err := s.ResetScope(ctx, ContentFeed, "440106005"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, path := openTest(t, Options{NoIndexer: true})
+			if _, err := s.ApplyPage(ctx, ContentFeed, cs[:10], 10, 10, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			if s.carry.Load() == nil {
+				t.Fatal("the first page of a first sync carried nothing to the next")
+			}
+			c.between(t, s, path)
+			cursor, _ := s.Cursor(ctx, ContentFeed)
+			// The district sends the first ten again (a refetch) with
+			// the next ten.
+			again := append([]data.Change{}, cs[:20]...)
+			for i := range again {
+				again[i].Seq = cursor + int64(i) + 1
+			}
+			next := cursor + int64(len(again))
+			if _, err := s.ApplyPage(ctx, ContentFeed, again, next, next, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.ApplyPage(ctx, ContentFeed, cs[20:], next+10, next+10, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := s.r.QueryRow("SELECT count(*) FROM notice").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 30 {
+				t.Fatalf("the kiosk holds %d notices after the sync, want 30", n)
+			}
+			if _, err := s.Notice(ctx, "n0005"); err != nil {
+				t.Fatalf("n0005 after the sync: %v", err)
+			}
+		})
 	}
 }

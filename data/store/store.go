@@ -102,6 +102,13 @@ type Store struct {
 	// opens the staff PIN key; never written anywhere.
 	tokenHash atomic.Pointer[[]byte]
 
+	// carry is what one page of a sync hands the next (see carried);
+	// a transaction takes it, and puts a new one back only once it has
+	// committed. wconn is the writer's driver connection of the current
+	// write transaction (set by writeTx).
+	carry atomic.Pointer[carried]
+	wconn any
+
 	closeOnce sync.Once
 }
 
@@ -488,6 +495,9 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	defer conn.Close()
+	if err := conn.Raw(func(dc any) error { s.wconn = dc; return nil }); err != nil {
+		return err
+	}
 	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return err

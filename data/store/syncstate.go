@@ -40,7 +40,9 @@ func (s *Store) ApplyPage(ctx context.Context, feed string, changes []data.Chang
 
 func (s *Store) applyPage(ctx context.Context, feed string, changes []data.Change, cursor, casesCursor int64, syncedAt time.Time, more bool) (ApplyResult, error) {
 	res := ApplyResult{Cursor: cursor}
+	var next *carried
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		prev := s.carry.Swap(nil)
 		current, currentCases, err := cursors(ctx, tx, feed)
 		if err != nil {
 			return err
@@ -63,6 +65,15 @@ func (s *Store) applyPage(ctx context.Context, feed string, changes []data.Chang
 		a := newApplier(ctx, tx)
 		defer a.close()
 		a.more = more
+		if prev != nil {
+			mark, err := s.markNow(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if mark == prev.mark {
+				a.carried = prev.fresh
+			}
+		}
 		// Content goes through Apply's batch path; the cases, a handful
 		// per page, one by one. The two touch different tables, so the
 		// order between them does not matter; within each it is kept.
@@ -106,11 +117,23 @@ func (s *Store) applyPage(ctx context.Context, feed string, changes []data.Chang
 		if err != nil {
 			return err
 		}
-		return setCasesCursor(ctx, tx, feed, casesCursor, cursor)
-
+		if err := setCasesCursor(ctx, tx, feed, casesCursor, cursor); err != nil {
+			return err
+		}
+		if more && len(a.fresh) > 0 {
+			mark, err := s.markNow(ctx, tx)
+			if err != nil {
+				return err
+			}
+			next = &carried{mark: mark, fresh: a.fresh}
+		}
+		return nil
 	})
 	if err != nil {
 		return ApplyResult{}, err
+	}
+	if next != nil {
+		s.carry.Store(next)
 	}
 	// A sync with pages to come keeps the indexer off the writer: on a
 	// kiosk's first sync, trigram indexing between the pages made the
@@ -416,4 +439,33 @@ func (s *Store) Conflicts(ctx context.Context, limit int) ([]Conflict, error) {
 		return nil, fmt.Errorf("conflicts: %w", err)
 	}
 	return out, nil
+}
+
+// carried is what a page of a sync with more to come leaves the next
+// one: the stored versions of the kind tables the sync has filled from
+// empty (applier.fresh), so that the next pages do not look up the
+// versions of their items (a sixth of a first sync's writes went into
+// those lookups, which find nothing in a new kiosk). It holds only while
+// nothing else has written to the database: mark is taken at the end of
+// the page's transaction and compared at the start of the next one's.
+type carried struct {
+	mark  writeMark
+	fresh map[*kindSpec]map[string]storedItem
+}
+
+// writeMark tells whether anything has written to the database between
+// two transactions of the writer: its driver connection, the rows that
+// connection has changed (total_changes) and SQLite's data_version,
+// which moves when any other connection, of this process or another,
+// commits.
+type writeMark struct {
+	conn                 any
+	changes, dataVersion int64
+}
+
+// markNow returns the write mark inside tx, a transaction of writeTx.
+func (s *Store) markNow(ctx context.Context, tx *sql.Tx) (writeMark, error) {
+	m := writeMark{conn: s.wconn}
+	err := tx.QueryRowContext(ctx, "SELECT total_changes(), data_version FROM pragma_data_version").Scan(&m.changes, &m.dataVersion)
+	return m, err
 }

@@ -94,9 +94,11 @@ func queueBulk(b *testing.B, path string, n int) {
 // floor measured right after the pull in the same run (store.InsertRaw:
 // the same 100,000 changes as plain INSERTs in one transaction on a fresh
 // kiosk database, as BenchmarkBulkInsertRaw) and the pull's rate as a
-// share of the floor's (pull/floor); postgres also reports its rate as a
-// share of the mean of the sqlite ones measured before it in the run
-// (pg/sqlite; -count runs the sqlite ones first).
+// share of the floor's (pull/floor), with the CPU time the process used
+// during each (pull-cpu-s, floor-cpu-s: on the shared machine the wall
+// clock follows it); postgres also reports its rate as a share of the
+// mean of the sqlite ones measured before it in the run (pg/sqlite;
+// -count runs the sqlite ones first).
 func BenchmarkPull(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) { benchPull(b, "sqlite", store.Options{NoIndexer: true}) })
 	b.Run("postgres", func(b *testing.B) { benchPull(b, "postgres", store.Options{NoIndexer: true}) })
@@ -224,9 +226,9 @@ func benchPull(b *testing.B, engine string, opts store.Options) {
 		}
 		a := newAgent(b, st, fastConfig(d, tok))
 		b.StartTimer()
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		res, err := a.Pull(ctx)
-		el := time.Since(start)
+		el, cpu := time.Since(start), processCPU()-cpu
 		b.StopTimer()
 		if err != nil {
 			b.Fatal(err)
@@ -247,11 +249,13 @@ func benchPull(b *testing.B, engine string, opts store.Options) {
 		}
 		st.Close()
 		pull := float64(res.Pulled) / el.Seconds()
-		floor := insertRawRate(b, f.changes)
+		floor, floorCPU := insertRawRate(b, f.changes)
 		b.ReportMetric(pull, "changes/s")
 		b.ReportMetric(float64(res.Pages), "pages")
 		b.ReportMetric(floor, "floor-rows/s")
 		b.ReportMetric(pull/floor, "pull/floor")
+		b.ReportMetric(cpu.Seconds(), "pull-cpu-s")
+		b.ReportMetric(floorCPU.Seconds(), "floor-cpu-s")
 		if sqlite := pullFeeds["sqlite"].meanRate(); engine == "postgres" && sqlite > 0 {
 			b.ReportMetric(pull/sqlite, "pg/sqlite")
 		}
@@ -263,17 +267,18 @@ func benchPull(b *testing.B, engine string, opts store.Options) {
 }
 
 // insertRawRate measures the floor: changes written by store.InsertRaw
-// into a fresh kiosk database, in rows per second.
-func insertRawRate(b *testing.B, changes []data.Change) float64 {
+// into a fresh kiosk database, in rows per second, and the CPU time the
+// process used meanwhile.
+func insertRawRate(b *testing.B, changes []data.Change) (float64, time.Duration) {
 	ctx := context.Background()
 	st, err := store.OpenWith(ctx, filepath.Join(b.TempDir(), "raw.db"), store.Options{NoIndexer: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	if err := st.InsertRaw(ctx, changes); err != nil {
 		b.Fatal(err)
 	}
-	return float64(len(changes)) / time.Since(start).Seconds()
+	return float64(len(changes)) / time.Since(start).Seconds(), processCPU() - cpu
 }
