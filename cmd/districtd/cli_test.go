@@ -398,15 +398,15 @@ func TestLoadtest(t *testing.T) {
 		t.Fatalf("load test: %d of %d kiosks served, %d items, %d lost, %d doubled, %d changes pulled",
 			res.Served, res.Kiosks, res.Items, res.Lost, res.Doubled, res.Changes)
 	}
-	// With a vanishing --push-share a kiosk pushes on its first sync
-	// only: one to three appeals each.
+	// With a vanishing --push-share the kiosks only pull (a kiosk with
+	// nothing to send is served once it has pulled to the end).
 	out = ok(t, "loadtest", "--db", db, "--url", url, "--kiosks", "40", "--duration", "2s", "--interval", "100ms", "--push-share", "1e-9")
 	var few loadResult
 	if err := json.Unmarshal([]byte(out), &few); err != nil {
 		t.Fatalf("report %q: %v", out, err)
 	}
-	if few.Served != 40 || few.Items < 40 || few.Items > 3*40 || few.Lost != 0 || few.Doubled != 0 {
-		t.Fatalf("load test with --push-share 1e-9: %d of 40 kiosks served, %d items (want 40 to 120), %d lost, %d doubled",
+	if few.Served != 40 || few.Items > 3 || few.Changes < 40*100 || few.Lost != 0 || few.Doubled != 0 {
+		t.Fatalf("load test with --push-share 1e-9: %d of 40 kiosks served, %d items (want next to none), %d lost, %d doubled",
 			few.Served, few.Items, few.Lost, few.Doubled)
 	}
 	// Its kiosks are revoked afterwards.

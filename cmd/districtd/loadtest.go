@@ -48,7 +48,7 @@ func loadtest(args []string, stdout, stderr io.Writer) error {
 	residents := fs.Int("residents", 0, "simulated residents browsing the street's website alongside (0: none)")
 	think := fs.Duration("think", time.Second, "mean pause between a resident's pages")
 	filings := fs.Int("filings", 0, "appeals filed through the website's form per second alongside")
-	pushShare := fs.Float64("push-share", 1, "share of a kiosk's syncs after its first that push new appeals (1: every one, a stress far above a street's real filings)")
+	pushShare := fs.Float64("push-share", 1, "share of a kiosk's syncs that push new appeals (1: every one, a stress far above a street's real filings)")
 	keyPath := dataKeyFlag(fs)
 	if _, err := parse(fs, args, 0, ""); err != nil {
 		return err
@@ -125,8 +125,8 @@ type loadConfig struct {
 	kiosks             int
 	duration, interval time.Duration
 	street             string
-	// pushShare is the share of a kiosk's syncs after its first that
-	// push new appeals (0 is taken as 1).
+	// pushShare is the share of a kiosk's syncs that push new appeals
+	// (0 is taken as 1).
 	pushShare float64
 	progress  io.Writer
 	web       *webLoadConfig // the website's mix alongside, nil for none
@@ -334,8 +334,8 @@ func checkLoad(ctx context.Context, db *database, street, run string, sims []*si
 const loadMark = "负载测试 "
 
 // run is one kiosk: push a small batch of new appeals (now and then the
-// previous batch again, as if its answer was lost; after the first sync,
-// on the share cfg.pushShare of syncs), pull to the end, wait,
+// previous batch again, as if its answer was lost; on the share
+// cfg.pushShare of its syncs), pull to the end, wait,
 // and at the deadline keep pushing until the last batch is acknowledged
 // and pulling until it has reached the end of the feed after it with every
 // case it sent back, for at most a minute more: on a slow or loaded
@@ -351,8 +351,9 @@ func (s *simKiosk) run(ctx context.Context, c *http.Client, cfg loadConfig, run 
 	giveUp := stop.Add(time.Minute)
 	done := func() bool { return pending == nil && s.caughtUp && s.unseen() == 0 }
 	for time.Now().Before(stop) || (!done() && time.Now().Before(giveUp)) {
-		pushes := n == 0 || cfg.pushShare == 0 || rng.Float64() < cfg.pushShare
-		if pending == nil && pushes && (time.Now().Before(stop) || n == 0) {
+		every := cfg.pushShare == 0 || cfg.pushShare >= 1
+		pushes := every || rng.Float64() < cfg.pushShare
+		if pending == nil && pushes && (time.Now().Before(stop) || (every && n == 0)) {
 			if last != nil && rng.IntN(10) == 0 {
 				pending = last
 				s.retry++
