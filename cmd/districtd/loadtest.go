@@ -132,6 +132,10 @@ type loadConfig struct {
 	web       *webLoadConfig // the website's mix alongside, nil for none
 }
 
+// everyPush is whether every sync of a kiosk pushes, its first sync at
+// the latest (--push-share 1).
+func (cfg loadConfig) everyPush() bool { return cfg.pushShare == 0 || cfg.pushShare >= 1 }
+
 // loadResult is the report: latencies of every request in milliseconds
 // and what the check of the database found.
 type loadResult struct {
@@ -159,8 +163,9 @@ type loadResult struct {
 	// Unseen: acknowledged items that did not come back in their kiosk's
 	// feed (its own cases) by the end.
 	Unseen int `json:"unseen"`
-	// Served: kiosks with a batch acknowledged that then pulled to the
-	// end of the feed and got back every item they sent.
+	// Served: kiosks with a batch acknowledged (unless --push-share let
+	// some send none) that then pulled to the end of the feed and got
+	// back every item they sent.
 	Served int            `json:"served"`
 	Web    *webLoadResult `json:"web,omitempty"` // the website's mix, run alongside
 }
@@ -256,7 +261,7 @@ func runLoad(ctx context.Context, db *database, cfg loadConfig) (*loadResult, er
 		for i, n := range s.perURL {
 			res.PerURL[i] += n
 		}
-		if len(s.sent) > 0 && s.caughtUp && s.unseen() == 0 {
+		if (len(s.sent) > 0 || !cfg.everyPush()) && s.caughtUp && s.unseen() == 0 {
 			res.Served++
 		}
 		res.Unseen += s.unseen()
@@ -351,7 +356,7 @@ func (s *simKiosk) run(ctx context.Context, c *http.Client, cfg loadConfig, run 
 	giveUp := stop.Add(time.Minute)
 	done := func() bool { return pending == nil && s.caughtUp && s.unseen() == 0 }
 	for time.Now().Before(stop) || (!done() && time.Now().Before(giveUp)) {
-		every := cfg.pushShare == 0 || cfg.pushShare >= 1
+		every := cfg.everyPush()
 		pushes := every || rng.Float64() < cfg.pushShare
 		if pending == nil && pushes && (time.Now().Before(stop) || (every && n == 0)) {
 			if last != nil && rng.IntN(10) == 0 {
