@@ -78,7 +78,7 @@ func (p *Platform) push(ctx context.Context, k Kiosk, req *wire.PushRequest, cha
 		now = p.clock()
 		pt := &pushTx{p: p, tx: tx, k: k, channel: channel, now: now, today: data.DateOf(now.In(china))}
 		// The batch's items are looked up in the ledger, and its cases
-		// among those filed, at once rather than one by one: each lookup
+		// among those filed, in one statement rather than one by one: each lookup
 		// is a round trip under the district's write lock on PostgreSQL.
 		// Ids are unique within a batch (wire.PushRequest.Check), so
 		// what the batch itself writes cannot change the answers.
@@ -90,16 +90,11 @@ func (p *Platform) push(ctx context.Context, k Kiosk, req *wire.PushRequest, cha
 				caseIDs = append(caseIDs, it.ID)
 			}
 		}
-		entries, err := tx.Entries(ids)
+		entries, filed, err := tx.Seen(ids, caseIDs)
 		if err != nil {
 			return err
 		}
-		pt.filed = map[string]bool{}
-		if len(caseIDs) > 0 {
-			if pt.filed, err = tx.CasesFiled(caseIDs); err != nil {
-				return err
-			}
-		}
+		pt.filed = filed
 		for _, it := range req.Items {
 			hash := itemHash(it)
 			if e, ok := entries[it.ID]; ok {

@@ -122,6 +122,35 @@ func TestRefusedItemDoesNotBlock(t *testing.T) {
 	}
 }
 
+// A case the district already has under an item's id, which its ledger
+// does not know (brought in another way, such as an imported outbox
+// file), refuses the item as already filed, while the batch's other
+// items go in; the ledger and the filed cases are read in one statement
+// (Tx.Seen).
+func TestAlreadyFiledRefused(t *testing.T) {
+	e := newEnv(t)
+	first := appeal(t, "filed-1", streetA)
+	e.push(e.tokA1, first)
+	if err := e.st.Write(context.Background(), func(tx Tx) error {
+		return tx.(*sqlTx).exec("DELETE FROM ledger WHERE id = ?", "filed-1")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	resp := e.push(e.tokA1, appeal(t, "filed-0", streetA), first, appeal(t, "filed-2", streetA))
+	want := []wire.Outcome{wire.Accepted, wire.Refused, wire.Accepted}
+	for i, r := range resp.Results {
+		if r.Outcome != want[i] {
+			t.Errorf("item %d: %+v, want %s", i, r, want[i])
+		}
+	}
+	if c := resp.Results[1].Code; c != wire.RefusedAlreadyFiled {
+		t.Errorf("the case filed before: code %q, want %q", c, wire.RefusedAlreadyFiled)
+	}
+	if n := e.count("cases"); n != 3 {
+		t.Fatalf("%d cases stored, want 3", n)
+	}
+}
+
 // An enforcement item (行政执法) is reported as an appeal, never applied
 // for, even when it is marked online with a form: the kiosk and the
 // website do not offer it (data.ServiceItem.AppliesOnline), and a push of

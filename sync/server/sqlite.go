@@ -943,51 +943,39 @@ func (t *sqlTx) idIn() string {
 	return "id IN (SELECT value FROM json_each(?))"
 }
 
-func (t *sqlTx) Entries(ids []string) (map[string]Entry, error) {
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return nil, err
+func (t *sqlTx) Seen(ids, caseIDs []string) (map[string]Entry, map[string]bool, error) {
+	lists := make([]any, 2)
+	for i, l := range [][]string{ids, caseIDs} {
+		b, err := json.Marshal(append([]string{}, l...))
+		if err != nil {
+			return nil, nil, err
+		}
+		lists[i] = string(b)
 	}
-	rows, err := t.query("SELECT id, kiosk, kind, hash, result, at FROM ledger WHERE "+t.idIn(), string(list))
+	rows, err := t.query(`SELECT 'l', id, kiosk, kind, hash, result, at FROM ledger WHERE `+t.idIn()+`
+		UNION ALL SELECT 'c', id, 0, '', '', '', 0 FROM cases WHERE `+t.idIn(), lists...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	out := map[string]Entry{}
+	entries, filed := map[string]Entry{}, map[string]bool{}
 	for rows.Next() {
+		var from, result string
 		var e Entry
-		var result string
 		var at int64
-		if err := rows.Scan(&e.ID, &e.Kiosk, &e.Kind, &e.Hash, &result, &at); err != nil {
-			return nil, err
+		if err := rows.Scan(&from, &e.ID, &e.Kiosk, &e.Kind, &e.Hash, &result, &at); err != nil {
+			return nil, nil, err
+		}
+		if from == "c" {
+			filed[e.ID] = true
+			continue
 		}
 		if err := e.finish(result, at); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out[e.ID] = e
+		entries[e.ID] = e
 	}
-	return out, rows.Err()
-}
-
-func (t *sqlTx) CasesFiled(ids []string) (map[string]bool, error) {
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := t.query("SELECT id FROM cases WHERE "+t.idIn(), string(list))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return entries, filed, rows.Err()
 }
 
 func (t *sqlTx) PutEntry(e Entry) error {

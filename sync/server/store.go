@@ -75,11 +75,10 @@ type ReadTx interface {
 
 	// Entry is the push ledger's record of an item id.
 	Entry(id string) (Entry, error)
-	// Entries is the ledger's records of those of ids it has, read at
-	// once: a push looks its items up in one statement.
-	Entries(ids []string) (map[string]Entry, error)
-	// CasesFiled is which of ids are cases the district has.
-	CasesFiled(ids []string) (map[string]bool, error)
+	// Seen is what the district has of a push's items, read in one
+	// statement: the ledger's records of those of ids it has, and which
+	// of caseIDs are cases it has.
+	Seen(ids, caseIDs []string) (map[string]Entry, map[string]bool, error)
 
 	Case(id string) (CaseRecord, error)
 	CaseByRef(ref string) (CaseRecord, error)
