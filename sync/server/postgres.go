@@ -366,6 +366,7 @@ func (p *Postgres) commit(batch []*writeJob) {
 		// What the write held back goes with it.
 		t.pgCounters, t.pgCounts = nil, nil
 		t.pgCountersAt = countersAt
+		t.pgCalendar = nil
 		if pipe.trips.Load() == sent {
 			// Nothing of the job reached the server.
 			pipe.discard(mark)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -123,5 +124,63 @@ func TestPushRoundTrips(t *testing.T) {
 	t.Logf("a push of three appeals: %d round trips", trips)
 	if trips > 12 {
 		t.Errorf("a push of three appeals took %d round trips to the server", trips)
+	}
+}
+
+// TestWriterCalendar: the PostgreSQL writer reads the calendar once per
+// transaction for the filings' deadlines, and what a write does to it is
+// what the writes after it in the same transaction see: a calendar item
+// written is there, one written by a write that then failed is not.
+func TestWriterCalendar(t *testing.T) {
+	st := openPostgres(t)
+	ctx := context.Background()
+	var seen [3][]string
+	years := func(tx Tx, into *[]string) error {
+		items, err := tx.LiveItems(data.KindCalendar)
+		*into = nil
+		for _, it := range items {
+			*into = append(*into, it.ID)
+		}
+		return err
+	}
+	put := func(tx Tx, id string) error {
+		_, err := tx.PutItem(Item{Kind: data.KindCalendar, ID: id, Version: 1, Body: []byte(`{}`)})
+		return err
+	}
+	job := func(fn func(Tx) error) *writeJob { return &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)} }
+	errFails := errors.New("fails")
+	batch := []*writeJob{
+		job(func(tx Tx) error {
+			if err := years(tx, &seen[0]); err != nil {
+				return err
+			}
+			return put(tx, "2027")
+		}),
+		job(func(tx Tx) error {
+			if err := years(tx, &seen[1]); err != nil {
+				return err
+			}
+			if err := put(tx, "2028"); err != nil {
+				return err
+			}
+			var after []string
+			if err := years(tx, &after); err != nil {
+				return err
+			}
+			return errFails
+		}),
+		job(func(tx Tx) error { return years(tx, &seen[2]) }),
+	}
+	st.commit(batch)
+	for i, want := range []error{nil, errFails, nil} {
+		if err := <-batch[i].done; !errors.Is(err, want) {
+			t.Fatalf("write %d: %v, want %v", i, err, want)
+		}
+	}
+	want := [3]string{"[]", "[2027]", "[2027]"}
+	for i := range seen {
+		if got := fmt.Sprint(seen[i]); got != want[i] {
+			t.Errorf("write %d saw the calendar %s, want %s", i, got, want[i])
+		}
 	}
 }

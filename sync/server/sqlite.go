@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -496,6 +497,10 @@ type sqlTx struct {
 	pgCounters   map[string]int64
 	pgCounts     map[searchCount]int64
 	pgCountersAt map[string]int64
+	// pgCalendar is the live calendar items as the PostgreSQL writer
+	// last read them in its transaction (every filing reads them for its
+	// deadline); a write of a calendar item, or a failed write, drops it.
+	pgCalendar []Item
 }
 
 func (t *sqlTx) stmt(q string) (*sql.Stmt, error) {
@@ -731,7 +736,18 @@ func (t *sqlTx) Item(kind data.Kind, id string) (Item, error) {
 }
 
 func (t *sqlTx) LiveItems(kind data.Kind) ([]Item, error) {
-	return t.items("SELECT "+itemCols+" FROM items WHERE kind = ? AND deleted = 0 ORDER BY id", kind)
+	cache := kind == data.KindCalendar && t.pgw != nil
+	if cache && t.pgCalendar != nil {
+		return slices.Clone(t.pgCalendar), nil
+	}
+	items, err := t.items("SELECT "+itemCols+" FROM items WHERE kind = ? AND deleted = 0 ORDER BY id", kind)
+	if err == nil && cache {
+		t.pgCalendar = slices.Clone(items)
+		if t.pgCalendar == nil {
+			t.pgCalendar = []Item{}
+		}
+	}
+	return items, err
 }
 
 func (t *sqlTx) StreetItems(kind data.Kind, street string) ([]Item, error) {
@@ -782,6 +798,9 @@ func (t *sqlTx) feedRow(it Item, street string, kiosk int64, op data.Op, body js
 }
 
 func (t *sqlTx) PutItem(it Item) (int64, error) {
+	if it.Kind == data.KindCalendar {
+		t.pgCalendar = nil
+	}
 	var old Item
 	err := ErrNotFound
 	if !it.New {
