@@ -299,24 +299,11 @@ func (p *Postgres) WriteAside(ctx context.Context, fn func(Tx) error) error {
 // in one round trip at its end, and the commit in one. Its statements run
 // without the callers' contexts: the transaction is the batch's, and
 // cancelling one statement would abort it for all.
-func (p *Postgres) commit(batch []*writeJob) {
-	errs := make([]error, len(batch))
-	defer func() {
-		for i, j := range batch {
-			j.done <- errs[i]
-		}
-	}()
-	failAll := func(err error) {
-		for i := range errs {
-			if errs[i] == nil {
-				errs[i] = fmt.Errorf("database: %w", err)
-			}
-		}
-	}
+func (p *Postgres) commit(batch []*writeJob, errs batchErrs) {
 	bg := context.Background()
 	conn, err := p.db.Conn(bg)
 	if err != nil {
-		failAll(err)
+		errs.failAll(err)
 		return
 	}
 	pipe := &pgPipe{conn: conn, trips: &p.writeTrips}
@@ -343,7 +330,7 @@ func (p *Postgres) commit(batch []*writeJob) {
 	pipe.hold("BEGIN", nil)
 	pipe.hold("SELECT pg_advisory_xact_lock($1)", []any{int64(writeLockKey)})
 	if err := pipe.flush(bg); err != nil {
-		failAll(err)
+		errs.failAll(err)
 		return
 	}
 	t := &sqlTx{ctx: bg, pg: conn, pgw: pipe}
@@ -385,7 +372,7 @@ func (p *Postgres) commit(batch []*writeJob) {
 	}
 	pipe.hold("COMMIT", nil)
 	if err := pipe.flush(bg); err != nil {
-		failAll(err)
+		errs.failAll(err)
 		return
 	}
 	open = false

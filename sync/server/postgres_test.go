@@ -171,9 +171,10 @@ func TestWriterCalendar(t *testing.T) {
 		}),
 		job(func(tx Tx) error { return years(tx, &seen[2]) }),
 	}
-	st.commit(batch)
+	errs := make(batchErrs, len(batch))
+	st.commit(batch, errs)
 	for i, want := range []error{nil, errFails, nil} {
-		if err := <-batch[i].done; !errors.Is(err, want) {
+		if err := errs[i]; !errors.Is(err, want) {
 			t.Fatalf("write %d: %v, want %v", i, err, want)
 		}
 	}

@@ -98,8 +98,21 @@ func (q *writeQueue) submit(ctx context.Context, fn func(Tx) error) error {
 	return <-job.done
 }
 
-// run hands the queued writes to commit in batches until quit closes.
-func (q *writeQueue) run(commit func([]*writeJob)) {
+// batchErrs is what a commit answers each write of its batch, in order.
+type batchErrs []error
+
+// failAll fails every write of the batch not failed yet with err.
+func (errs batchErrs) failAll(err error) {
+	for i := range errs {
+		if errs[i] == nil {
+			errs[i] = fmt.Errorf("database: %w", err)
+		}
+	}
+}
+
+// run hands the queued writes to commit in batches until quit closes, and
+// each write the answer commit gave it.
+func (q *writeQueue) run(commit func([]*writeJob, batchErrs)) {
 	defer close(q.stopped)
 	for {
 		var batch []*writeJob
@@ -118,7 +131,11 @@ func (q *writeQueue) run(commit func([]*writeJob)) {
 				break more
 			}
 		}
-		commit(batch)
+		errs := make(batchErrs, len(batch))
+		commit(batch, errs)
+		for i, j := range batch {
+			j.done <- errs[i]
+		}
 	}
 }
 
@@ -342,20 +359,7 @@ func (s *SQLite) WriteAside(ctx context.Context, fn func(Tx) error) error {
 	return s.Write(ctx, fn)
 }
 
-func (s *SQLite) commit(batch []*writeJob) {
-	errs := make([]error, len(batch))
-	defer func() {
-		for i, j := range batch {
-			j.done <- errs[i]
-		}
-	}()
-	failAll := func(err error) {
-		for i := range errs {
-			if errs[i] == nil {
-				errs[i] = fmt.Errorf("database: %w", err)
-			}
-		}
-	}
+func (s *SQLite) commit(batch []*writeJob, errs batchErrs) {
 	// The transaction is the batch's, not any one caller's: one caller
 	// going away must not roll back the others.
 	bg := context.Background()
@@ -364,7 +368,7 @@ func (s *SQLite) commit(batch []*writeJob) {
 		return err
 	}
 	if err := exec("BEGIN IMMEDIATE"); err != nil {
-		failAll(err)
+		errs.failAll(err)
 		return
 	}
 	done := false
@@ -381,7 +385,7 @@ func (s *SQLite) commit(batch []*writeJob) {
 			continue
 		}
 		if err := exec("SAVEPOINT job"); err != nil {
-			failAll(err)
+			errs.failAll(err)
 			return
 		}
 		t.ctx = j.ctx
@@ -391,14 +395,14 @@ func (s *SQLite) commit(batch []*writeJob) {
 			if err := exec("ROLLBACK TO job"); err != nil {
 				// The savepoint cannot be undone: nothing in this batch
 				// can be trusted.
-				failAll(err)
+				errs.failAll(err)
 				return
 			}
 		} else {
 			ok++
 		}
 		if err := exec("RELEASE job"); err != nil {
-			failAll(err)
+			errs.failAll(err)
 			return
 		}
 	}
@@ -406,7 +410,7 @@ func (s *SQLite) commit(batch []*writeJob) {
 		return
 	}
 	if err := exec("COMMIT"); err != nil {
-		failAll(err)
+		errs.failAll(err)
 		return
 	}
 	done = true
