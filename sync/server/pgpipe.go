@@ -117,6 +117,23 @@ func (p *pgPipe) flush(ctx context.Context) error {
 	})
 }
 
+// now runs statements without arguments at once, by the simple protocol:
+// nothing to prepare, which matters in a transaction a failed statement
+// has aborted, where PostgreSQL refuses to prepare anything but the
+// statements that end it, and a batch that prepares several at once
+// then leaves pgx's cache of them out of step with the server. What is
+// held back must have been discarded.
+func (p *pgPipe) now(ctx context.Context, q string) error {
+	return p.on(func(pc *pipeConn) error {
+		if len(pc.held) > 0 {
+			return fmt.Errorf("database: %d statements held back before %q", len(pc.held), q)
+		}
+		p.trips.Add(1)
+		_, err := pc.Conn.Conn().Exec(ctx, q)
+		return err
+	})
+}
+
 // pipeConnector makes pgx's database/sql connections pipeConns.
 type pipeConnector struct{ driver.Connector }
 

@@ -314,8 +314,7 @@ func (p *Postgres) commit(batch []*writeJob, errs batchErrs) {
 			// cannot even roll back is closed rather than handed to the
 			// next caller inside a transaction.
 			pipe.discard(0)
-			pipe.hold("ROLLBACK", nil)
-			if pipe.flush(bg) != nil {
+			if pipe.now(bg, "ROLLBACK") != nil {
 				conn.Raw(func(dc any) error {
 					if pc, ok := dc.(*pipeConn); ok {
 						pc.Conn.Conn().Close(bg)
@@ -359,9 +358,12 @@ func (p *Postgres) commit(batch []*writeJob, errs batchErrs) {
 			pipe.discard(mark)
 			continue
 		}
+		// At once: the transaction may be aborted (pgPipe.now).
 		pipe.discard(0)
-		pipe.hold("ROLLBACK TO SAVEPOINT job", nil)
-		pipe.hold("RELEASE SAVEPOINT job", nil)
+		if err := pipe.now(bg, "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job"); err != nil {
+			errs.failAll(err)
+			return
+		}
 	}
 	if ok == 0 {
 		return

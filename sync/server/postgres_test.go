@@ -185,3 +185,48 @@ func TestWriterCalendar(t *testing.T) {
 		}
 	}
 }
+
+// TestWriterAfterARefusedStatement: a statement the database refuses
+// aborts the writer's transaction until the write is rolled back to its
+// savepoint; the writes after it in the transaction still run, their
+// new statements prepared, and commit. Rolled back in the next write's
+// batch, the statements to prepare were refused and pgx's cache of
+// prepared statements fell out of step with the server's ("already
+// exists") for the rest of the connection's life.
+func TestWriterAfterARefusedStatement(t *testing.T) {
+	st := openPostgres(t)
+	ctx := context.Background()
+	job := func(fn func(Tx) error) *writeJob { return &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)} }
+	put := func(id string) *writeJob {
+		return job(func(tx Tx) error {
+			if _, err := tx.LiveItems(data.KindNotice); err != nil {
+				return err
+			}
+			_, err := tx.PutItem(Item{Kind: data.KindNotice, ID: id, Version: 1, Body: []byte(`{}`)})
+			return err
+		})
+	}
+	refused := job(func(tx Tx) error {
+		return tx.(*sqlTx).exec("INSERT INTO counters(name, value) VALUES('seq', 0)")
+	})
+	for round := range 2 {
+		batch := []*writeJob{refused, put(fmt.Sprint("after-", round)), refused, put(fmt.Sprint("later-", round))}
+		errs := make(batchErrs, len(batch))
+		st.commit(batch, errs)
+		for i, err := range errs {
+			if (err == nil) != (i%2 == 1) {
+				t.Fatalf("round %d, write %d: %v", round, i, err)
+			}
+		}
+	}
+	err := st.Read(ctx, func(tx ReadTx) error {
+		items, err := tx.LiveItems(data.KindNotice)
+		if len(items) != 4 {
+			t.Errorf("%d notices stored, want 4", len(items))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
